@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install what gatehouse needs from Debian (only what is missing), then
+# configure and build.  Idempotent: a second run installs nothing and
+# rebuilds only what changed.
+#
+#   scripts/setup.sh [--build-dir DIR] [--sanitize] [--fuzz] [--no-build]
+#
+#   --build-dir DIR  build tree (default: build, or build-asan with --sanitize,
+#                    build-fuzz with --fuzz)
+#   --sanitize       ASan + UBSan build
+#   --fuzz           clang build with libFuzzer harnesses
+#   --no-build       install packages only
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Build: compiler, cmake, pkg-config.  Libraries: jansson (JSON), PCRE2
+# (patterns, benchmarked against our matcher), libnftnl + libmnl (netlink).
+# Tests: cmocka (unit tests), nftables (nft -c checks the rendered text),
+# iproute2 (network namespaces), conntrack, socat (traffic in tests).
+# Fuzzing: clang with its runtime (libFuzzer, sanitizers).
+PACKAGES=(
+	gcc make cmake pkg-config
+	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
+	libcmocka-dev nftables iproute2 conntrack socat
+	clang libclang-rt-14-dev
+)
+
+build_dir=""
+cmake_args=(-DGH_WERROR=ON)
+do_build=1
+while (($#)); do
+	case "$1" in
+	--build-dir) build_dir="$2"; shift ;;
+	--sanitize) cmake_args+=(-DGH_SANITIZE=ON); build_dir="${build_dir:-build-asan}" ;;
+	--fuzz) cmake_args+=(-DGH_FUZZ=ON -DCMAKE_C_COMPILER=clang); build_dir="${build_dir:-build-fuzz}" ;;
+	--no-build) do_build=0 ;;
+	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "setup.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+build_dir="${build_dir:-build}"
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}" >&2
+	sudo=""
+	[[ $(id -u) == 0 ]] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+((do_build)) || exit 0
+cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" >&2

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "common/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+#include "common/str.h"
+
+void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
+{
+	size_t off = 0;
+	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < depth && off < size; i++) {
+		int n;
+
+		if (p->c[i].key)
+			n = snprintf(buf + off, size - off, "%s%s", i ? "." : "", p->c[i].key);
+		else
+			n = snprintf(buf + off, size - off, "[%zu]", p->c[i].index);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off >= size && size >= 4)
+		memcpy(buf + size - 4, "...", 4);
+}
+
+/* A minimal scanner over text jansson has already accepted. */
+struct scan {
+	const char *p, *end;
+};
+
+static void scan_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static unsigned hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	c = gh_tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return (unsigned)(c - 'a' + 10);
+	return 0;
+}
+
+static unsigned scan_u4(struct scan *s)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4 && s->p < s->end; i++)
+		v = v * 16 + hexval(*s->p++);
+	return v;
+}
+
+static size_t put_utf8(char *out, size_t off, size_t cap, unsigned cp)
+{
+	char tmp[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		tmp[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		tmp[0] = (char)(0xc0 | (cp >> 6));
+		tmp[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		tmp[0] = (char)(0xe0 | (cp >> 12));
+		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		tmp[0] = (char)(0xf0 | (cp >> 18));
+		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	for (size_t i = 0; i < n && off < cap; i++)
+		out[off++] = tmp[i];
+	return off;
+}
+
+/*
+ * Scan a string at s->p (on the opening quote); decode up to @cap bytes
+ * into @out when non-NULL.  Returns the decoded length (which may exceed
+ * @cap: then the string was longer than the buffer).
+ */
+static size_t scan_string(struct scan *s, char *out, size_t cap)
+{
+	size_t off = 0, len = 0;
+
+	s->p++;
+	while (s->p < s->end && *s->p != '"') {
+		unsigned cp;
+
+		if (*s->p != '\\') {
+			if (out && off < cap)
+				out[off++] = *s->p;
+			len++;
+			s->p++;
+			continue;
+		}
+		s->p++;
+		if (s->p >= s->end)
+			break;
+		switch (*s->p++) {
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			cp = scan_u4(s);
+			if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
+			    s->p[1] == 'u') {
+				unsigned lo;
+
+				s->p += 2;
+				lo = scan_u4(s);
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			break;
+		default: cp = (unsigned char)s->p[-1]; break;
+		}
+		if (out) {
+			size_t before = off;
+
+			off = put_utf8(out, off, cap, cp);
+			len += off - before;
+		} else {
+			len++;
+		}
+	}
+	if (s->p < s->end)
+		s->p++;
+	return out ? (off < cap ? off : len) : len;
+}
+
+/* Skip one value of any type, iteratively (no recursion on hostile depth). */
+static void scan_skip_value(struct scan *s)
+{
+	size_t depth = 0;
+
+	scan_ws(s);
+	do {
+		if (s->p >= s->end)
+			return;
+		switch (*s->p) {
+		case '"':
+			scan_string(s, NULL, 0);
+			break;
+		case '{':
+		case '[':
+			depth++;
+			s->p++;
+			break;
+		case '}':
+		case ']':
+			if (depth)
+				depth--;
+			s->p++;
+			break;
+		case ',':
+		case ':':
+			if (!depth)
+				return;
+			s->p++;
+			break;
+		default:
+			/* A scalar (number, true, false, null) or whitespace. */
+			while (s->p < s->end && !strchr(",:]}\"{[", *s->p))
+				s->p++;
+			break;
+		}
+	} while (depth);
+}
+
+/* Step into member @key of the object at s->p; false when absent. */
+static bool scan_member(struct scan *s, const char *key)
+{
+	size_t klen = strlen(key);
+	char buf[512];
+
+	s->p++; /* '{' */
+	for (;;) {
+		size_t n;
+
+		scan_ws(s);
+		if (s->p >= s->end || *s->p != '"')
+			return false;
+		n = scan_string(s, buf, sizeof(buf));
+		scan_ws(s);
+		if (s->p < s->end && *s->p == ':')
+			s->p++;
+		scan_ws(s);
+		if (n == klen && n <= sizeof(buf) && !memcmp(buf, key, n))
+			return true;
+		scan_skip_value(s);
+		scan_ws(s);
+		if (s->p < s->end && *s->p == ',')
+			s->p++;
+		else
+			return false;
+	}
+}
+
+static bool scan_element(struct scan *s, size_t index)
+{
+	s->p++; /* '[' */
+	for (size_t i = 0;; i++) {
+		scan_ws(s);
+		if (s->p >= s->end || *s->p == ']')
+			return false;
+		if (i == index)
+			return true;
+		scan_skip_value(s);
+		scan_ws(s);
+		if (s->p < s->end && *s->p == ',')
+			s->p++;
+		else
+			return false;
+	}
+}
+
+/* 1-based line and column (in characters) of offset @at in @text. */
+static void linecol(const char *text, size_t at, int *ret_line, int *ret_column)
+{
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < at; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			col++; /* count characters, not UTF-8 continuation bytes */
+		}
+	}
+	*ret_line = line;
+	*ret_column = col;
+}
+
+void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
+		    int *ret_column)
+{
+	struct scan s = { text, text + len };
+	const char *at;
+	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX;
+
+	*ret_line = *ret_column = 0;
+	if (!text)
+		return;
+	scan_ws(&s);
+	at = s.p;
+	for (unsigned i = 0; i < depth && s.p < s.end; i++) {
+		bool found;
+
+		if (p->c[i].key && *s.p == '{')
+			found = scan_member(&s, p->c[i].key);
+		else if (!p->c[i].key && *s.p == '[')
+			found = scan_element(&s, p->c[i].index);
+		else
+			found = false;
+		if (!found)
+			break;
+		at = s.p;
+	}
+	linecol(text, (size_t)(at - text), ret_line, ret_column);
+}
+
+struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
+		      const struct gh_jpath *p, const char *fmt, ...)
+{
+	char path[GH_DIAG_PATH_MAX];
+	int line, col;
+	struct diag *d;
+	va_list ap;
+
+	gh_jpath_format(p, path, sizeof(path));
+	gh_json_locate(src->text, src->len, p, &line, &col);
+	va_start(ap, fmt);
+	d = diag_addv(l, sev, src->name, path, line, col, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag_list *diags)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct stat st;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		diag_add(diags, DIAG_ERROR, path, "", 0, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		diag_add(diags, DIAG_ERROR, path, "", 0, 0, "is a directory, expected a file");
+		return -EISDIR;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nbuf;
+
+			if (ncap > (size_t)GH_FILE_MAX + 1)
+				ncap = (size_t)GH_FILE_MAX + 1;
+			if (ncap <= len + 1) {
+				r = -E2BIG;
+				diag_add(diags, DIAG_ERROR, path, "", 0, 0,
+					 "file is larger than the %u MiB limit", GH_FILE_MAX >> 20);
+				break;
+			}
+			nbuf = realloc(buf, ncap);
+			if (!nbuf) {
+				r = -ENOMEM;
+				diag_add(diags, DIAG_ERROR, path, "", 0, 0, "out of memory");
+				break;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			diag_add(diags, DIAG_ERROR, path, "", 0, 0, "read error: %s", strerror(-r));
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (r < 0)
+		return r;
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	buf[len] = '\0';
+	*ret_text = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+/*
+ * Refuse nesting deeper than GH_JSON_DEPTH_MAX before jansson builds a tree
+ * 2048 levels deep for us to walk.  Returns the offset of the first bracket
+ * too deep, or (size_t)-1.
+ */
+static size_t json_too_deep(const char *text, size_t len)
+{
+	size_t depth = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > GH_JSON_DEPTH_MAX)
+				return i;
+		} else if ((c == '}' || c == ']') && depth) {
+			depth--;
+		}
+	}
+	return (size_t)-1;
+}
+
+json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
+{
+	size_t deep = json_too_deep(src->text, src->len);
+	json_error_t err;
+	json_t *root;
+
+	if (deep != (size_t)-1) {
+		int line, col;
+
+		linecol(src->text, deep, &line, &col);
+		diag_add(diags, DIAG_ERROR, src->name, "", line, col,
+			 "JSON nested deeper than %d levels", GH_JSON_DEPTH_MAX);
+		return NULL;
+	}
+	root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &err);
+	if (!root)
+		diag_add(diags, DIAG_ERROR, src->name, "", err.line > 0 ? err.line : 0,
+			 err.column > 0 ? err.column : 0, "invalid JSON: %s", err.text);
+	return root;
+}
+
+const char *gh_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * JSON input with locations.  jansson knows line and column only while it
+ * parses, so loaders walk the parsed tree keeping a JSON path (struct
+ * gh_jpath), and only when they report a problem do we find that path's
+ * line and column in the source text again (gh_json_locate).  The success
+ * path pays nothing for locations.
+ */
+#ifndef GH_JSON_H
+#define GH_JSON_H
+
+#include <gatehouse/diag.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "common/limits.h"
+
+/**
+ * struct gh_jsrc - where a JSON document came from
+ * @name: file name or label, used as the diagnostic's source
+ * @text: the document's text (borrowed), or NULL when there is none
+ * @len: bytes in @text
+ */
+struct gh_jsrc {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+
+/**
+ * struct gh_jpath - path from a document's root to a value
+ * @depth: components in use
+ * @c: components: an object key (@key non-NULL, borrowed) or an array index
+ */
+struct gh_jpath {
+	unsigned depth;
+	struct {
+		const char *key;
+		size_t index;
+	} c[GH_JSON_DEPTH_MAX];
+};
+
+static inline void gh_jpath_key(struct gh_jpath *p, const char *key)
+{
+	/* Callers check depth against GH_JSON_DEPTH_MAX before descending. */
+	if (p->depth < GH_JSON_DEPTH_MAX) {
+		p->c[p->depth].key = key;
+		p->c[p->depth].index = 0;
+	}
+	p->depth++;
+}
+
+static inline void gh_jpath_index(struct gh_jpath *p, size_t index)
+{
+	if (p->depth < GH_JSON_DEPTH_MAX) {
+		p->c[p->depth].key = NULL;
+		p->c[p->depth].index = index;
+	}
+	p->depth++;
+}
+
+static inline void gh_jpath_pop(struct gh_jpath *p)
+{
+	p->depth--;
+}
+
+/* "Statement[1].Condition.IpAddress" into @buf; cut paths end in "...". */
+void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size);
+
+/*
+ * Find the value at @p in @text (valid JSON) and return its 1-based line
+ * and column in *ret_line / *ret_column; when the path leads nowhere, the
+ * deepest container found.  Both 0 when @text is NULL.
+ */
+void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
+		    int *ret_column);
+
+/* Add a diagnostic about the value at @p of @src, located. */
+struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
+		      const struct gh_jpath *p, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * Read a whole file of at most GH_FILE_MAX bytes into a NUL-terminated
+ * buffer the caller frees.  Returns 0, or -errno with a diagnostic
+ * (-E2BIG over the cap).
+ */
+int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag_list *diags);
+
+/*
+ * Parse @len bytes of @text strictly: duplicate keys are errors, depth is
+ * capped at GH_JSON_DEPTH_MAX.  Returns a new reference, or NULL with a
+ * located diagnostic naming @src->name.
+ */
+json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags);
+
+/* The JSON type's name for messages: "a string", "an object", ... */
+const char *gh_json_type_name(const json_t *v);
+
+#endif

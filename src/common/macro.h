@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers shared by every module: cleanup attributes, ownership
+ * hand-off, bounds.  C11 plus the GNU attributes gcc and clang both have.
+ */
+#ifndef GH_MACRO_H
+#define GH_MACRO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+
+/* Hand ownership out of a cleanup variable: returns it and clears it. */
+#define TAKE_PTR(p)                                   \
+	({                                            \
+		__typeof__(p) _take_tmp = (p);        \
+		(p) = NULL;                           \
+		_take_tmp;                            \
+	})
+
+/* malloc(n * size) with the multiplication checked; NULL on overflow. */
+static inline void *malloc_multiply(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return malloc((n && size) ? n * size : 1);
+}
+
+static inline void *realloc_multiply(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return realloc(p, (n && size) ? n * size : 1);
+}
+
+#define new0(t, n) ((t *)calloc((n) ? (n) : 1, sizeof(t)))
+
+#define GH_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+#endif

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for src/common: diagnostics, JSON locations, CIDRs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "common/cidr.h"
+#include "common/json.h"
+#include "common/str.h"
+
+static void test_locate_nested(void **state)
+{
+	const char *text = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\"},\n"
+			   "    {\"Effect\": \"Alow\", \"Action\": \"s3:*\"}\n  ]\n}\n";
+	struct gh_jpath p = { 0 };
+	int line, col;
+
+	gh_jpath_key(&p, "Statement");
+	gh_jpath_index(&p, 1);
+	gh_jpath_key(&p, "Effect");
+	gh_json_locate(text, strlen(text), &p, &line, &col);
+	assert_int_equal(line, 4);
+	assert_int_equal(col, 16);
+
+	char buf[64];
+	gh_jpath_format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "Statement[1].Effect");
+}
+
+static void test_locate_escaped_key_and_utf8(void **state)
+{
+	const char *text = "{\"a\\\"b\": 1, \"é\": [true, \"x\"]}";
+	struct gh_jpath p = { 0 };
+	int line, col;
+
+	gh_jpath_key(&p, "é");
+	gh_jpath_index(&p, 1);
+	gh_json_locate(text, strlen(text), &p, &line, &col);
+	assert_int_equal(line, 1);
+	/* Columns count characters: "é" is one. */
+	assert_int_equal(col, 25);
+}
+
+static void test_parse_rejects_duplicates_and_depth(void **state)
+{
+	struct diag_list dl;
+	char deep[200];
+	struct gh_jsrc src = { "x.json", "{\"a\": 1,\n \"a\": 2}", 17 };
+
+	diag_list_init(&dl);
+	assert_null(gh_json_parse(&src, &dl));
+	assert_int_equal(dl.errors, 1);
+	assert_int_equal(dl.items[0].line, 2);
+	assert_non_null(strstr(dl.items[0].message, "duplicate"));
+	diag_list_clear(&dl);
+
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	src.text = deep;
+	src.len = sizeof(deep);
+	assert_null(gh_json_parse(&src, &dl));
+	assert_int_equal(dl.errors, 1);
+	assert_int_equal(dl.items[0].column, GH_JSON_DEPTH_MAX + 1);
+	diag_list_clear(&dl);
+}
+
+static void test_diag_cap_counts_dropped(void **state)
+{
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	for (int i = 0; i < GH_DIAG_MAX + 5; i++)
+		diag_add(&dl, DIAG_ERROR, "f", "", 1, 1, "e%d", i);
+	assert_int_equal(dl.n, GH_DIAG_MAX);
+	assert_int_equal(dl.errors, GH_DIAG_MAX + 5);
+	assert_int_equal(dl.dropped, 5);
+	diag_list_clear(&dl);
+}
+
+static void test_cidr(void **state)
+{
+	struct gh_cidr c, a;
+	const char *msg;
+
+	assert_int_equal(gh_cidr_parse("10.0.0.0/8", 0, &c, &msg), 0);
+	assert_int_equal(c.family, GH_INET4);
+	assert_int_equal(c.plen, 8);
+	assert_int_equal(gh_cidr_parse("10.0.0.1/8", 0, &c, &msg), 1);
+	assert_int_equal(gh_cidr_parse("10.0.0.0/33", 0, &c, &msg), -EINVAL);
+	assert_int_equal(gh_cidr_parse("::/129", 0, &c, &msg), -EINVAL);
+	assert_int_equal(gh_cidr_parse("10.0.0.0/", 0, &c, &msg), -EINVAL);
+	assert_int_equal(gh_cidr_parse("10.0.0.0/+8", 0, &c, &msg), -EINVAL);
+	assert_int_equal(gh_cidr_parse("10.0.0.1", 0, &c, &msg), -EINVAL);
+	assert_int_equal(gh_cidr_parse("10.0.0.1", GH_CIDR_BARE_OK, &c, &msg), 0);
+	assert_int_equal(c.plen, 32);
+	assert_int_equal(gh_cidr_parse("2001:db8::/32", 0, &c, &msg), 0);
+	assert_int_equal(gh_addr_parse("2001:db8:1::5", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_addr_parse("2001:db9::5", &a), 0);
+	assert_false(gh_cidr_contains(&c, &a));
+
+	/* IPv4-mapped IPv6 is its IPv4 address; families never cross. */
+	assert_int_equal(gh_cidr_parse("10.1.0.0/16", 0, &c, &msg), 0);
+	assert_int_equal(gh_addr_parse("::ffff:10.1.2.3", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_cidr_parse("::/0", 0, &c, &msg), 0);
+	assert_int_equal(gh_addr_parse("10.1.2.3", &a), 0);
+	assert_false(gh_cidr_contains(&c, &a));
+
+	char buf[64];
+	assert_int_equal(gh_cidr_parse("192.168.1.77/20", 0, &c, &msg), 1);
+	gh_cidr_mask(&c);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "192.168.0.0/20");
+}
+
+static void test_str(void **state)
+{
+	char buf[8];
+
+	assert_int_equal(gh_strlcpy(buf, "abcdefghij", sizeof(buf)), 10);
+	assert_string_equal(buf, "abcdefg");
+	gh_strlcpy_ellipsis(buf, "abcdefghij", sizeof(buf));
+	assert_string_equal(buf, "abcd...");
+	assert_true(gh_eq_nocase("AwS:SourceIP", 12, "aws:sourceip", 12));
+	assert_int_equal(gh_hash_nocase("ABC", 3), gh_hash_nocase("abc", 3));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_locate_nested),
+		cmocka_unit_test(test_locate_escaped_key_and_utf8),
+		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
+		cmocka_unit_test(test_diag_cap_counts_dropped),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_str),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
