@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The IAM policy engine: load AWS IAM policy documents, compile each once
+ * into an immutable form, and evaluate requests with AWS's evaluation logic
+ * (explicit deny, then allow, else implicit deny), saying why.
+ *
+ *   struct diag_list dl;
+ *   struct authz_policy *p = authz_policy_load(text, len, "file.json",
+ *                                              AUTHZ_POLICY_IDENTITY, "mine", &dl);
+ *   struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
+ *   struct authz_result res;
+ *   authz_evaluate(&set, &req, &res);
+ *   p = authz_policy_unref(p);
+ *
+ * Compiled policies are immutable and reference counted, so one can be
+ * shared by many principals and by threads.  Evaluation allocates nothing:
+ * requests and results are caller-owned plain structs.
+ */
+#ifndef GATEHOUSE_AUTHZ_H
+#define GATEHOUSE_AUTHZ_H
+
+#include <gatehouse/diag.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a policy is used decides what it may contain (Principal, Resource). */
+enum authz_policy_kind {
+	AUTHZ_POLICY_IDENTITY, /* identity, permission boundary, session: no Principal */
+	AUTHZ_POLICY_RESOURCE, /* resource-based: Principal and Resource required */
+	AUTHZ_POLICY_TRUST,    /* role trust policy: Principal required, Resource optional */
+	_AUTHZ_POLICY_KIND_MAX,
+};
+
+struct authz_policy;
+
+/*
+ * Load and compile one policy document from @len bytes of JSON @text.
+ * @source names the text in diagnostics (a file name); @name is the policy's
+ * name in results ("policies[0]", an ARN); both are copied.  Every problem
+ * is added to @diags (errors with line, column and JSON path; warnings for
+ * valid but likely-wrong constructs).  Returns a new policy with one
+ * reference, or NULL when there was any error (or on out-of-memory, with a
+ * diagnostic).
+ */
+struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
+				       enum authz_policy_kind kind, const char *name,
+				       struct diag_list *diags);
+
+/* Reference counting; unref takes NULL and returns NULL. */
+struct authz_policy *authz_policy_ref(struct authz_policy *p);
+struct authz_policy *authz_policy_unref(struct authz_policy *p);
+
+const char *authz_policy_name(const struct authz_policy *p);
+size_t authz_policy_statement_count(const struct authz_policy *p);
+
+/**
+ * struct authz_value - one context value (borrowed text)
+ */
+struct authz_value {
+	const char *s;
+	size_t len;
+};
+
+/**
+ * struct authz_ctx_entry - one request context key and its values
+ * @key: key as given (case-insensitive), borrowed
+ * @keylen: bytes in @key
+ * @hash: gh's case-insensitive hash of @key; fill with authz_ctx_entry_init()
+ * @values: the values (borrowed); a single-valued key has one
+ * @nvalues: number of values (0: present but empty, as an empty list)
+ * @multi: the key was given as a list (multi-valued)
+ */
+struct authz_ctx_entry {
+	const char *key;
+	size_t keylen;
+	uint32_t hash;
+	const struct authz_value *values;
+	size_t nvalues;
+	bool multi;
+};
+
+void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
+			  const struct authz_value *values, size_t nvalues, bool multi);
+
+/**
+ * struct authz_request - what is asked (all borrowed, NUL-terminated)
+ * @principal: the caller's ARN, or a service/federated principal name
+ * @action: "service:Action"
+ * @resource: the resource ARN
+ * @resource_account: owner of the resource when its ARN has no account
+ *	(S3); NULL: the ARN's account, else the principal's
+ * @context: context keys; at most one entry per key
+ * @ncontext: entries in @context
+ */
+struct authz_request {
+	const char *principal;
+	const char *action;
+	const char *resource;
+	const char *resource_account;
+	const struct authz_ctx_entry *context;
+	size_t ncontext;
+};
+
+/**
+ * struct authz_policy_set - the policies that apply to one request (borrowed)
+ * @identity: identity-based policies (a user's own and its groups', a role's)
+ * @boundary: the principal's permission boundary, or NULL
+ * @session: session policies of a role session (none: no narrowing)
+ * @resource: the resource's resource-based policy, or NULL
+ */
+struct authz_policy_set {
+	struct authz_policy *const *identity;
+	size_t nidentity;
+	struct authz_policy *boundary;
+	struct authz_policy *const *session;
+	size_t nsession;
+	struct authz_policy *resource;
+};
+
+enum authz_decision {
+	AUTHZ_IMPLICIT_DENY,
+	AUTHZ_EXPLICIT_DENY,
+	AUTHZ_ALLOW,
+	_AUTHZ_DECISION_MAX,
+};
+
+/* Why: which rule of the evaluation logic decided. */
+enum authz_reason {
+	AUTHZ_REASON_EXPLICIT_DENY,       /* a Deny statement matched */
+	AUTHZ_REASON_IDENTITY_ALLOW,      /* identity allow (within boundary/session) */
+	AUTHZ_REASON_RESOURCE_ALLOW,      /* the resource policy allows the principal */
+	AUTHZ_REASON_CROSS_ACCOUNT_ALLOW, /* both sides of a cross-account request allow */
+	AUTHZ_REASON_NO_ALLOW,            /* no statement allows */
+	AUTHZ_REASON_BOUNDARY,            /* allowed, but not by the permission boundary */
+	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
+	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
+	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
+	_AUTHZ_REASON_MAX,
+};
+
+enum authz_effect {
+	AUTHZ_EFFECT_ALLOW,
+	AUTHZ_EFFECT_DENY,
+	_AUTHZ_EFFECT_MAX,
+};
+
+/* Which slot of the policy set a matched statement came from. */
+enum authz_slot {
+	AUTHZ_SLOT_IDENTITY,
+	AUTHZ_SLOT_BOUNDARY,
+	AUTHZ_SLOT_SESSION,
+	AUTHZ_SLOT_RESOURCE,
+	_AUTHZ_SLOT_MAX,
+};
+
+/*
+ * Caps on what a result lists.  A result lives on the caller's stack; more
+ * matches than this are counted in @nmatched_total but not listed.
+ */
+#define AUTHZ_RESULT_MATCHED_MAX 32
+#define AUTHZ_RESULT_MISSING_MAX 16
+
+/**
+ * struct authz_match - a statement that decided
+ * @policy: the policy (borrowed from the set)
+ * @slot: which part of the set it came from
+ * @index: statement index in the policy (0-based)
+ * @slot_index: position of the policy in its slot (identity[i], session[i])
+ * @sid: the statement's Sid or NULL (borrowed from @policy)
+ * @effect: Allow or Deny
+ */
+struct authz_match {
+	const struct authz_policy *policy;
+	enum authz_slot slot;
+	uint32_t index;
+	uint32_t slot_index;
+	const char *sid;
+	enum authz_effect effect;
+};
+
+/**
+ * struct authz_result - a decision and its reasons
+ * @decision: allow, explicit deny or implicit deny
+ * @reason: which rule decided
+ * @matched: for an explicit deny, the Deny statements that matched; else
+ *	the Allow statements that matched
+ * @nmatched: entries in @matched
+ * @nmatched_total: matches found (may exceed AUTHZ_RESULT_MATCHED_MAX)
+ * @missing: context keys, as spelled in the policies, that a condition of
+ *	an otherwise matching statement needed and the request lacked
+ *	(borrowed from the policies)
+ * @nmissing: entries in @missing
+ */
+struct authz_result {
+	enum authz_decision decision;
+	enum authz_reason reason;
+	struct authz_match matched[AUTHZ_RESULT_MATCHED_MAX];
+	size_t nmatched;
+	size_t nmatched_total;
+	const char *missing[AUTHZ_RESULT_MISSING_MAX];
+	size_t nmissing;
+};
+
+/*
+ * Evaluate @req against @set into *@ret.  Returns 0, or -EINVAL when the
+ * request itself is malformed (no action, an action without "service:");
+ * a run-time matching problem never allows: it denies.
+ */
+int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
+		   struct authz_result *ret);
+
+const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
+const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
+const char *authz_reason_text(enum authz_reason r);      /* a sentence */
+
+#endif

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The IAM evaluation logic (AWS IAM User Guide, "Policy evaluation logic"):
+ *
+ *   1. any matching Deny in any policy of the set: explicit deny;
+ *   2. same account: allow when the resource policy allows the principal
+ *      directly (a user's or role session's own ARN, or "*": not limited by
+ *      identity policies, boundary or session policies), or names the role
+ *      (limited by boundary and session policies), or when an identity
+ *      policy allows and the boundary (if any) and the session policies (if
+ *      any) allow too;  cross-account: the identity side and the resource
+ *      policy must both allow;
+ *   3. otherwise implicit deny.
+ *
+ * Candidate statements come from each policy's action index, so a request
+ * looks only at statements that can match its action.  Nothing here
+ * allocates.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "authz/eval.h"
+#include "authz/value.h"
+#include "common/str.h"
+
+/* How a resource-policy statement matched the principal, weakest first. */
+enum pmatch {
+	PMATCH_NONE,
+	PMATCH_ACCOUNT, /* through the principal's account: delegates to identity policies */
+	PMATCH_ROLE,    /* names the session's role: limited by boundary and session */
+	PMATCH_DIRECT,  /* names the principal itself, or "*" */
+};
+
+const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char *key,
+					  size_t keylen, uint32_t hash)
+{
+	for (size_t i = 0; i < ec->req->ncontext; i++) {
+		const struct authz_ctx_entry *e = &ec->req->context[i];
+
+		if (e->hash == hash && gh_eq_nocase(e->key, e->keylen, key, keylen))
+			return e;
+	}
+	return NULL;
+}
+
+const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg)
+{
+	const struct authz_ctx_entry *e = eval_lookup(ec, seg->text, seg->len, seg->hash);
+
+	if (!e || e->multi || e->nvalues != 1)
+		return NULL;
+	return &e->values[0];
+}
+
+void eval_missing(struct eval_ctx *ec, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; i < ec->nmissing; i++)
+		if (gh_eq_nocase(ec->missing[i], strlen(ec->missing[i]), key, len))
+			return;
+	if (ec->nmissing < AUTHZ_RESULT_MISSING_MAX)
+		ec->missing[ec->nmissing++] = key;
+}
+
+/*
+ * Split the principal ARN into what evaluation needs: its account, its
+ * type, and for a role session the role's name.
+ */
+static void parse_principal(struct eval_ctx *ec, const char *p)
+{
+	uint32_t st[6], ln[6];
+	const char *res;
+	size_t plen = strlen(p);
+
+	ec->ptype = PTYPE_OTHER;
+	if (!value_split_arn(p, plen, st, ln))
+		return;
+	ec->paccount = p + st[4];
+	ec->paccountlen = ln[4];
+	res = p + st[5];
+	if (ln[2] == 3 && !memcmp(p + st[2], "iam", 3)) {
+		if (!strcmp(res, "root"))
+			ec->ptype = PTYPE_ROOT;
+		else if (!strncmp(res, "user/", 5))
+			ec->ptype = PTYPE_USER;
+		else if (!strncmp(res, "role/", 5))
+			ec->ptype = PTYPE_ROLE;
+	} else if (ln[2] == 3 && !memcmp(p + st[2], "sts", 3)) {
+		if (!strncmp(res, "assumed-role/", 13)) {
+			const char *role = res + 13, *slash = strchr(role, '/');
+
+			ec->ptype = PTYPE_SESSION;
+			ec->prole = role;
+			ec->prolelen = slash ? (size_t)(slash - role) : strlen(role);
+		} else if (!strncmp(res, "federated-user/", 15)) {
+			ec->ptype = PTYPE_FEDERATED;
+		}
+	}
+}
+
+/* The role name at the end of a role ARN's resource ("role/path/name"). */
+static bool role_arn_names(const char *arn, size_t len, const char *role, size_t rolelen)
+{
+	const char *res = memmem(arn, len, ":role/", 6);
+
+	if (!res || len < rolelen + 1)
+		return false;
+	return !memcmp(arn + len - rolelen, role, rolelen) && arn[len - rolelen - 1] == '/';
+}
+
+/* The account field of an ARN, into *ret. */
+static bool arn_account(const char *arn, size_t len, const char **ret, size_t *ret_len)
+{
+	uint32_t st[6], ln[6];
+
+	if (!value_split_arn(arn, len, st, ln))
+		return false;
+	*ret = arn + st[4];
+	*ret_len = ln[4];
+	return true;
+}
+
+static enum pmatch principal_match_one(const struct principal_pat *pp, const struct eval_ctx *ec)
+{
+	const char *p = ec->req->principal;
+	size_t plen = strlen(p);
+
+	switch (pp->kind) {
+	case PRINCIPAL_ANY:
+		/* "*" grants a role session only what a grant to its role would. */
+		return ec->ptype == PTYPE_SESSION || ec->ptype == PTYPE_ROLE ? PMATCH_ROLE
+									      : PMATCH_DIRECT;
+	case PRINCIPAL_ACCOUNT:
+		if (ec->paccount && ec->paccountlen == pp->len &&
+		    !memcmp(ec->paccount, pp->text, pp->len))
+			return ec->ptype == PTYPE_ROOT ? PMATCH_DIRECT : PMATCH_ACCOUNT;
+		return PMATCH_NONE;
+	case PRINCIPAL_ARN:
+		if (plen == pp->len && !memcmp(p, pp->text, plen))
+			return ec->ptype == PTYPE_ROLE ? PMATCH_ROLE : PMATCH_DIRECT;
+		if (ec->ptype == PTYPE_SESSION) {
+			const char *acct;
+			size_t acctlen;
+
+			if (arn_account(pp->text, pp->len, &acct, &acctlen) &&
+			    acctlen == ec->paccountlen && !memcmp(acct, ec->paccount, acctlen) &&
+			    role_arn_names(pp->text, pp->len, ec->prole, ec->prolelen))
+				return PMATCH_ROLE;
+		}
+		return PMATCH_NONE;
+	default:
+		return plen == pp->len && !memcmp(p, pp->text, plen) ? PMATCH_DIRECT : PMATCH_NONE;
+	}
+}
+
+static enum pmatch principal_match(const struct stmt *s, const struct eval_ctx *ec)
+{
+	enum pmatch best = PMATCH_NONE;
+
+	if (!s->has_principal)
+		return PMATCH_DIRECT;
+	for (uint32_t i = 0; i < s->nprincipals; i++) {
+		enum pmatch m = principal_match_one(&s->principals[i], ec);
+
+		if (m > best)
+			best = m;
+	}
+	if (s->not_principal)
+		return best == PMATCH_NONE ? PMATCH_DIRECT : PMATCH_NONE;
+	return best;
+}
+
+static bool action_match(const struct stmt *s, const struct eval_ctx *ec)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < s->nactions && !any; i++)
+		any = glob_match(&s->actions[i], ec->action, ec->actionlen);
+	return s->not_action ? !any : any;
+}
+
+static bool resource_match(const struct stmt *s, struct eval_ctx *ec)
+{
+	const char *res = ec->req->resource;
+	bool any = false;
+
+	if (!s->has_resource)
+		return true;
+	for (uint32_t i = 0; i < s->nresources && !any; i++) {
+		const struct resource_pat *rp = &s->resources[i];
+		char buf[AUTHZ_SUBST_MAX];
+		int n;
+
+		if (!rp->t) {
+			any = glob_match(&rp->g, res, ec->resourcelen);
+			continue;
+		}
+		n = tmpl_expand(rp->t, true, ec, buf, sizeof(buf));
+		if (n == -E2BIG)
+			ec->error = true;
+		if (n >= 0)
+			any = glob_match_general(buf, (size_t)n, res, ec->resourcelen);
+	}
+	return s->not_resource ? !any : any;
+}
+
+/* Every condition, without stopping at the first false: all missing keys count. */
+static bool conds_hold(const struct stmt *s, struct eval_ctx *ec)
+{
+	bool all = true;
+
+	for (uint32_t i = 0; i < s->nconds; i++)
+		all &= cond_holds(&s->conds[i], ec);
+	return all;
+}
+
+/**
+ * struct slot_state - what one policy slot's statements said
+ * @allow: an Allow matched
+ * @pm: resource slot: the strongest principal match among matching Allows
+ */
+struct slot_state {
+	bool allow;
+	enum pmatch pm;
+};
+
+struct matches {
+	struct authz_match allow[AUTHZ_RESULT_MATCHED_MAX], deny[AUTHZ_RESULT_MATCHED_MAX];
+	size_t nallow, ndeny, nallow_total, ndeny_total;
+};
+
+static void record(struct matches *m, const struct authz_policy *p, enum authz_slot slot,
+		   size_t slot_index, const struct stmt *s)
+{
+	bool deny = s->effect == AUTHZ_EFFECT_DENY;
+	struct authz_match *list = deny ? m->deny : m->allow;
+	size_t *n = deny ? &m->ndeny : &m->nallow;
+
+	if (deny)
+		m->ndeny_total++;
+	else
+		m->nallow_total++;
+	if (*n >= AUTHZ_RESULT_MATCHED_MAX)
+		return;
+	list[(*n)++] = (struct authz_match){
+		.policy = p,
+		.slot = slot,
+		.index = s->index,
+		.slot_index = (uint32_t)slot_index,
+		.sid = s->sid,
+		.effect = (enum authz_effect)s->effect,
+	};
+}
+
+static const struct action_bucket *index_lookup(const struct action_index *ix,
+						const struct eval_ctx *ec)
+{
+	uint32_t i = ec->svchash & ix->mask;
+
+	if (!ix->buckets)
+		return NULL;
+	for (;; i = (i + 1) & ix->mask) {
+		const struct action_bucket *b = &ix->buckets[i];
+
+		if (!b->svc)
+			return NULL;
+		if (b->hash == ec->svchash && b->svclen == ec->svclen &&
+		    !memcmp(b->svc, ec->action, ec->svclen))
+			return b;
+	}
+}
+
+static void eval_stmt(const struct authz_policy *p, const struct stmt *s, enum authz_slot slot,
+		      size_t slot_index, struct eval_ctx *ec, struct slot_state *st,
+		      struct matches *m)
+{
+	enum pmatch pm;
+
+	if (!action_match(s, ec) || !resource_match(s, ec))
+		return;
+	pm = principal_match(s, ec);
+	if (pm == PMATCH_NONE || !conds_hold(s, ec))
+		return;
+	record(m, p, slot, slot_index, s);
+	if (s->effect == AUTHZ_EFFECT_ALLOW) {
+		st->allow = true;
+		if (pm > st->pm)
+			st->pm = pm;
+	}
+}
+
+/* Evaluate the candidate statements of @p: its service bucket merged with the generic list. */
+static void eval_policy(const struct authz_policy *p, enum authz_slot slot, size_t slot_index,
+			struct eval_ctx *ec, struct slot_state *st, struct matches *m)
+{
+	const struct action_bucket *b = index_lookup(&p->index, ec);
+	const uint32_t *x = b ? b->stmts : NULL, *y = p->index.generic;
+	uint32_t nx = b ? b->n : 0, ny = p->index.ngeneric, i = 0, j = 0;
+
+	while (i < nx || j < ny) {
+		uint32_t k;
+
+		if (j >= ny || (i < nx && x[i] < y[j]))
+			k = x[i++];
+		else
+			k = y[j++];
+		eval_stmt(p, &p->stmts[k], slot, slot_index, ec, st, m);
+	}
+}
+
+static int eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
+{
+	const char *colon;
+	size_t len;
+
+	memset(ec, 0, offsetof(struct eval_ctx, missing));
+	ec->nmissing = 0;
+	ec->error = false;
+	ec->req = req;
+	if (!req->action || !req->resource || !req->principal)
+		return -EINVAL;
+	len = strlen(req->action);
+	colon = memchr(req->action, ':', len);
+	if (!colon || colon == req->action || len >= sizeof(ec->action))
+		return -EINVAL;
+	gh_lower(ec->action, req->action, len);
+	ec->action[len] = '\0';
+	ec->actionlen = len;
+	ec->svclen = (size_t)(colon - req->action);
+	ec->svchash = gh_hash_nocase(ec->action, ec->svclen);
+	ec->resourcelen = strlen(req->resource);
+	parse_principal(ec, req->principal);
+	return 0;
+}
+
+/* The account that owns the resource: given, else the ARN's, else the principal's. */
+static bool same_account(const struct eval_ctx *ec)
+{
+	const char *acct = ec->req->resource_account;
+	size_t acctlen = acct ? strlen(acct) : 0;
+
+	if (!acct && arn_account(ec->req->resource, ec->resourcelen, &acct, &acctlen) &&
+	    acctlen == 0)
+		acct = NULL;
+	if (!acct || !ec->paccount)
+		return true;
+	return acctlen == ec->paccountlen && !memcmp(acct, ec->paccount, acctlen);
+}
+
+static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec,
+		   const struct slot_state st[_AUTHZ_SLOT_MAX], struct authz_result *r)
+{
+	bool bound_ok = !set->boundary || st[AUTHZ_SLOT_BOUNDARY].allow;
+	bool sess_ok = !set->nsession || st[AUTHZ_SLOT_SESSION].allow;
+	bool id_ok = st[AUTHZ_SLOT_IDENTITY].allow && bound_ok && sess_ok;
+	enum pmatch rpm = st[AUTHZ_SLOT_RESOURCE].allow ? st[AUTHZ_SLOT_RESOURCE].pm : PMATCH_NONE;
+
+	r->decision = AUTHZ_IMPLICIT_DENY;
+	if (!same_account(ec)) {
+		if (id_ok && rpm != PMATCH_NONE) {
+			r->decision = AUTHZ_ALLOW;
+			r->reason = AUTHZ_REASON_CROSS_ACCOUNT_ALLOW;
+		} else {
+			r->reason = id_ok ? AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE
+					  : AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY;
+		}
+		return;
+	}
+	if (rpm == PMATCH_DIRECT || (rpm == PMATCH_ROLE && bound_ok && sess_ok)) {
+		r->decision = AUTHZ_ALLOW;
+		r->reason = AUTHZ_REASON_RESOURCE_ALLOW;
+	} else if (id_ok) {
+		r->decision = AUTHZ_ALLOW;
+		r->reason = AUTHZ_REASON_IDENTITY_ALLOW;
+	} else if (!st[AUTHZ_SLOT_IDENTITY].allow && rpm != PMATCH_ROLE) {
+		r->reason = AUTHZ_REASON_NO_ALLOW;
+	} else {
+		r->reason = !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
+	}
+}
+
+int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
+		   struct authz_result *r)
+{
+	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
+	struct matches m;
+	struct eval_ctx ec;
+	int ret;
+
+	m.nallow = m.ndeny = m.nallow_total = m.ndeny_total = 0;
+	r->nmatched = r->nmatched_total = r->nmissing = 0;
+	r->decision = AUTHZ_IMPLICIT_DENY;
+	r->reason = AUTHZ_REASON_NO_ALLOW;
+	ret = eval_ctx_init(&ec, req);
+	if (ret < 0)
+		return ret;
+
+	for (size_t i = 0; i < set->nidentity; i++)
+		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY], &m);
+	if (set->boundary)
+		eval_policy(set->boundary, AUTHZ_SLOT_BOUNDARY, 0, &ec, &st[AUTHZ_SLOT_BOUNDARY], &m);
+	for (size_t i = 0; i < set->nsession; i++)
+		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION], &m);
+	if (set->resource)
+		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
+
+	if (m.ndeny_total) {
+		r->decision = AUTHZ_EXPLICIT_DENY;
+		r->reason = AUTHZ_REASON_EXPLICIT_DENY;
+		memcpy(r->matched, m.deny, m.ndeny * sizeof(m.deny[0]));
+		r->nmatched = m.ndeny;
+		r->nmatched_total = m.ndeny_total;
+	} else {
+		decide(set, &ec, st, r);
+		memcpy(r->matched, m.allow, m.nallow * sizeof(m.allow[0]));
+		r->nmatched = m.nallow;
+		r->nmatched_total = m.nallow_total;
+		/* A run-time error (a value too long to substitute) never allows. */
+		if (ec.error && r->decision == AUTHZ_ALLOW) {
+			r->decision = AUTHZ_IMPLICIT_DENY;
+			r->reason = AUTHZ_REASON_NO_ALLOW;
+		}
+	}
+	memcpy(r->missing, ec.missing, ec.nmissing * sizeof(ec.missing[0]));
+	r->nmissing = ec.nmissing;
+	return 0;
+}
+
+const char *authz_decision_name(enum authz_decision d)
+{
+	static const char *const names[_AUTHZ_DECISION_MAX] = {
+		[AUTHZ_IMPLICIT_DENY] = "implicit_deny",
+		[AUTHZ_EXPLICIT_DENY] = "explicit_deny",
+		[AUTHZ_ALLOW] = "allow",
+	};
+
+	return (unsigned)d < _AUTHZ_DECISION_MAX ? names[d] : "?";
+}
+
+const char *authz_effect_name(enum authz_effect e)
+{
+	return e == AUTHZ_EFFECT_DENY ? "Deny" : "Allow";
+}
+
+const char *authz_reason_text(enum authz_reason r)
+{
+	static const char *const text[_AUTHZ_REASON_MAX] = {
+		[AUTHZ_REASON_EXPLICIT_DENY] = "an explicit Deny statement matched",
+		[AUTHZ_REASON_IDENTITY_ALLOW] = "an identity-based policy allows it",
+		[AUTHZ_REASON_RESOURCE_ALLOW] = "the resource-based policy allows this principal",
+		[AUTHZ_REASON_CROSS_ACCOUNT_ALLOW] =
+			"cross-account: both the identity side and the resource policy allow it",
+		[AUTHZ_REASON_NO_ALLOW] = "no statement allows it",
+		[AUTHZ_REASON_BOUNDARY] = "allowed by an identity-based policy, but not by the "
+					  "permission boundary",
+		[AUTHZ_REASON_SESSION] = "allowed by an identity-based policy, but not by the "
+					 "session policies",
+		[AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE] =
+			"cross-account: the identity side allows it, but the resource policy "
+			"does not",
+		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
+			"cross-account: the identity side (identity policies, boundary, "
+			"session policies) does not allow it",
+	};
+
+	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";
+}

@@ -1,0 +1,1027 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Policy JSON -> compiled policy.  Strict: unknown keys, wrong types, bad
+ * values are errors, each located (file, line, column, JSON path).  Every
+ * error of a document is reported; a document with any error loads nothing.
+ * Warnings flag valid but likely-wrong constructs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/keys.h"
+#include "authz/limits.h"
+#include "authz/load.h"
+#include "authz/policy.h"
+#include "authz/value.h"
+#include "common/macro.h"
+#include "common/str.h"
+
+/**
+ * struct loader - state of one compilation
+ * @p: the policy being built
+ * @src: the document's text, for locations
+ * @path: JSON path of the value being read
+ * @diags: where problems go
+ * @errors: errors found in this document
+ */
+struct loader {
+	struct authz_policy *p;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+	struct diag_list *diags;
+	size_t errors;
+};
+
+#define lerr(l, ...) ((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (l)->src, &(l)->path, __VA_ARGS__))
+#define lwarn(l, ...) gh_jdiag((l)->diags, DIAG_WARNING, (l)->src, &(l)->path, __VA_ARGS__)
+
+static int oom(struct loader *l)
+{
+	lerr(l, "out of memory");
+	return -ENOMEM;
+}
+
+/*
+ * Call @fn on each string of a "string or non-empty array of strings"
+ * element, with the path pointing at it.
+ */
+typedef int (*string_fn)(struct loader *l, const char *s, size_t len, void *data);
+
+static int each_string(struct loader *l, json_t *v, const char *what, string_fn fn, void *data)
+{
+	size_t i;
+	json_t *e;
+	int r = 0;
+
+	if (json_is_string(v))
+		return fn(l, json_string_value(v), json_string_length(v), data);
+	if (!json_is_array(v)) {
+		lerr(l, "%s must be a string or an array of strings, not %s", what,
+		     gh_json_type_name(v));
+		return -EINVAL;
+	}
+	if (json_array_size(v) == 0) {
+		lerr(l, "%s must not be an empty array", what);
+		return -EINVAL;
+	}
+	if (json_array_size(v) > AUTHZ_LIST_MAX) {
+		lerr(l, "%s has more than %d entries", what, AUTHZ_LIST_MAX);
+		return -E2BIG;
+	}
+	json_array_foreach(v, i, e) {
+		int k;
+
+		gh_jpath_index(&l->path, i);
+		if (!json_is_string(e)) {
+			lerr(l, "%s entries must be strings, not %s", what, gh_json_type_name(e));
+			k = -EINVAL;
+		} else {
+			k = fn(l, json_string_value(e), json_string_length(e), data);
+		}
+		gh_jpath_pop(&l->path);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			r = k;
+	}
+	return r;
+}
+
+static size_t list_len(json_t *v)
+{
+	return json_is_array(v) ? json_array_size(v) : 1;
+}
+
+static bool too_long(struct loader *l, size_t len)
+{
+	if (len <= AUTHZ_PATTERN_MAX)
+		return false;
+	lerr(l, "value is longer than %d bytes", AUTHZ_PATTERN_MAX);
+	return true;
+}
+
+/* ---- Action / NotAction ------------------------------------------------ */
+
+static int action_add(struct loader *l, const char *s, size_t len, void *data)
+{
+	struct stmt *st = data;
+	const char *colon = memchr(s, ':', len);
+	struct glob *g = &st->actions[st->nactions];
+	char *low;
+	size_t n;
+
+	if (too_long(l, len))
+		return -E2BIG;
+	if (!(len == 1 && s[0] == '*') && (!colon || colon == s || colon == s + len - 1)) {
+		lerr(l, "action \"%s\" must be \"service:ActionName\" (wildcards allowed) or \"*\"",
+		     s);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\\') {
+			lerr(l, "action \"%s\" contains a space or backslash", s);
+			return -EINVAL;
+		}
+	}
+	/* Actions compare case-insensitively: fold once, here. */
+	low = arena_strndup(&l->p->arena, s, len);
+	if (!low)
+		return oom(l);
+	gh_lower(low, low, len);
+	n = len;
+	glob_compile(g, low, n);
+	st->nactions++;
+	return 0;
+}
+
+/* ---- Resource / NotResource -------------------------------------------- */
+
+static int resource_add(struct loader *l, const char *s, size_t len, void *data)
+{
+	struct stmt *st = data;
+	struct resource_pat *rp = &st->resources[st->nresources];
+	const char *msg = NULL;
+	char *g;
+	size_t glen;
+	int r;
+
+	if (too_long(l, len))
+		return -E2BIG;
+	if (!(len == 1 && s[0] == '*') && strncmp(s, "arn:", 4)) {
+		lerr(l, "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
+			"resource, wildcards allowed) or \"*\"",
+		     s);
+		return -EINVAL;
+	}
+	if (l->p->variables) {
+		r = tmpl_parse(&l->p->arena, s, len, true, (struct tmpl **)&rp->t, &msg);
+		if (r == -ENOMEM)
+			return oom(l);
+		if (r < 0) {
+			lerr(l, "%s", msg);
+			return r;
+		}
+	} else if (memmem(s, len, "${", 2)) {
+		lwarn(l, "policy variables are not substituted in Version 2008-10-17 (or without "
+			 "Version): \"${\" is literal text here; use \"Version\": \"2012-10-17\"");
+	}
+	if (!rp->t) {
+		g = glob_escape_literal(&l->p->arena, s, len, &glen);
+		if (!g)
+			return oom(l);
+		glob_compile(&rp->g, g, glen);
+	}
+	st->nresources++;
+	return 0;
+}
+
+/* ---- Principal / NotPrincipal ------------------------------------------ */
+
+struct principal_add {
+	struct stmt *st;
+	enum principal_kind kind;
+};
+
+static bool is_account_id(const char *s, size_t len)
+{
+	if (len != 12)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int principal_add(struct loader *l, const char *s, size_t len, void *data)
+{
+	struct principal_add *pa = data;
+	struct principal_pat *pp = &pa->st->principals[pa->st->nprincipals];
+	uint32_t st[6], ln[6];
+
+	if (too_long(l, len))
+		return -E2BIG;
+	pp->kind = (uint8_t)pa->kind;
+	pp->text = s;
+	pp->len = (uint32_t)len;
+	if (pa->kind == PRINCIPAL_ARN) {
+		if (len == 1 && s[0] == '*') {
+			pp->kind = PRINCIPAL_ANY;
+		} else if (is_account_id(s, len)) {
+			pp->kind = PRINCIPAL_ACCOUNT;
+		} else if (!value_split_arn(s, len, st, ln)) {
+			lerr(l, "AWS principal \"%s\" must be \"*\", a 12-digit account id or an ARN",
+			     s);
+			return -EINVAL;
+		} else if (memchr(s, '*', len) || memchr(s, '?', len)) {
+			lerr(l, "wildcards are not allowed in a principal ARN (\"%s\"); use \"*\" "
+				"with a Condition on aws:PrincipalArn",
+			     s);
+			return -EINVAL;
+		} else if (ln[5] == 4 && !memcmp(s + st[5], "root", 4) && is_account_id(s + st[4], ln[4])) {
+			pp->kind = PRINCIPAL_ACCOUNT;
+			pp->text = s + st[4];
+			pp->len = ln[4];
+		}
+	}
+	pp->text = arena_strndup(&l->p->arena, pp->text, pp->len);
+	if (!pp->text)
+		return oom(l);
+	pa->st->nprincipals++;
+	return 0;
+}
+
+static int load_principal(struct loader *l, struct stmt *st, json_t *v)
+{
+	static const struct {
+		const char *name;
+		enum principal_kind kind;
+	} types[] = {
+		{ "AWS", PRINCIPAL_ARN },
+		{ "Service", PRINCIPAL_SERVICE },
+		{ "Federated", PRINCIPAL_FEDERATED },
+		{ "CanonicalUser", PRINCIPAL_CANONICAL },
+	};
+	size_t n = 0;
+	const char *key;
+	json_t *e;
+	int r = 0;
+
+	if (json_is_string(v)) {
+		if (strcmp(json_string_value(v), "*")) {
+			lerr(l, "Principal must be \"*\" or an object such as {\"AWS\": \"arn:...\"}");
+			return -EINVAL;
+		}
+		st->principals = arena_alloc(&l->p->arena, sizeof(*st->principals));
+		if (!st->principals)
+			return oom(l);
+		st->principals[0].kind = PRINCIPAL_ANY;
+		st->principals[0].text = "*";
+		st->principals[0].len = 1;
+		st->nprincipals = 1;
+		return 0;
+	}
+	if (!json_is_object(v)) {
+		lerr(l, "Principal must be \"*\" or an object, not %s", gh_json_type_name(v));
+		return -EINVAL;
+	}
+	json_object_foreach(v, key, e)
+		n += list_len(e);
+	st->principals = arena_array(&l->p->arena, n ? n : 1, sizeof(*st->principals));
+	if (!st->principals)
+		return oom(l);
+	json_object_foreach(v, key, e) {
+		struct principal_add pa = { st, _PRINCIPAL_KIND_MAX };
+		int k;
+
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+			if (!strcmp(key, types[i].name))
+				pa.kind = types[i].kind;
+		gh_jpath_key(&l->path, key);
+		if (pa.kind == _PRINCIPAL_KIND_MAX) {
+			lerr(l, "unknown principal type \"%s\" (expected AWS, Service, Federated or "
+				"CanonicalUser)",
+			     key);
+			k = -EINVAL;
+		} else {
+			k = each_string(l, e, "a principal", principal_add, &pa);
+		}
+		gh_jpath_pop(&l->path);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			r = k;
+	}
+	if (n == 0) {
+		lerr(l, "Principal must name at least one principal");
+		r = -EINVAL;
+	}
+	return r;
+}
+
+/* ---- Condition ----------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum cond_op op;
+	bool negated;
+} operators[] = {
+	{ "StringEquals", COND_STRING_EQUALS, false },
+	{ "StringNotEquals", COND_STRING_EQUALS, true },
+	{ "StringEqualsIgnoreCase", COND_STRING_EQUALS_IC, false },
+	{ "StringNotEqualsIgnoreCase", COND_STRING_EQUALS_IC, true },
+	{ "StringLike", COND_STRING_LIKE, false },
+	{ "StringNotLike", COND_STRING_LIKE, true },
+	{ "NumericEquals", COND_NUMERIC_EQ, false },
+	{ "NumericNotEquals", COND_NUMERIC_EQ, true },
+	{ "NumericLessThan", COND_NUMERIC_LT, false },
+	{ "NumericLessThanEquals", COND_NUMERIC_LE, false },
+	{ "NumericGreaterThan", COND_NUMERIC_GT, false },
+	{ "NumericGreaterThanEquals", COND_NUMERIC_GE, false },
+	{ "DateEquals", COND_DATE_EQ, false },
+	{ "DateNotEquals", COND_DATE_EQ, true },
+	{ "DateLessThan", COND_DATE_LT, false },
+	{ "DateLessThanEquals", COND_DATE_LE, false },
+	{ "DateGreaterThan", COND_DATE_GT, false },
+	{ "DateGreaterThanEquals", COND_DATE_GE, false },
+	{ "Bool", COND_BOOL, false },
+	{ "BinaryEquals", COND_BINARY_EQUALS, false },
+	{ "IpAddress", COND_IP_ADDRESS, false },
+	{ "NotIpAddress", COND_IP_ADDRESS, true },
+	{ "ArnEquals", COND_ARN_EQUALS, false },
+	{ "ArnNotEquals", COND_ARN_EQUALS, true },
+	{ "ArnLike", COND_ARN_LIKE, false },
+	{ "ArnNotLike", COND_ARN_LIKE, true },
+	{ "Null", COND_NULL, false },
+};
+
+/* "ForAnyValue:StringLikeIfExists" -> operator, set, IfExists. */
+static bool parse_operator(const char *name, struct cond *c)
+{
+	size_t len = strlen(name);
+
+	c->set = COND_SET_NONE;
+	if (!strncmp(name, "ForAnyValue:", 12)) {
+		c->set = COND_SET_ANY;
+		name += 12, len -= 12;
+	} else if (!strncmp(name, "ForAllValues:", 13)) {
+		c->set = COND_SET_ALL;
+		name += 13, len -= 13;
+	}
+	c->if_exists = len > 8 && !strcmp(name + len - 8, "IfExists");
+	if (c->if_exists)
+		len -= 8;
+	for (size_t i = 0; i < ARRAY_SIZE(operators); i++) {
+		if (strlen(operators[i].name) == len && !memcmp(operators[i].name, name, len)) {
+			c->op = (uint8_t)operators[i].op;
+			c->negated = operators[i].negated;
+			/* Null tests presence: neither IfExists nor a set qualifier applies. */
+			return !(c->op == COND_NULL && (c->if_exists || c->set != COND_SET_NONE));
+		}
+	}
+	return false;
+}
+
+/* JSON scalar -> the text IAM compares ("true", "42", "1.5"). */
+static const char *scalar_text(struct loader *l, json_t *v, size_t *ret_len)
+{
+	char buf[64];
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		*ret_len = json_string_length(v);
+		return json_string_value(v);
+	case JSON_TRUE:
+		*ret_len = 4;
+		return "true";
+	case JSON_FALSE:
+		*ret_len = 5;
+		return "false";
+	case JSON_INTEGER:
+		n = snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		n = snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+		break;
+	default:
+		return NULL;
+	}
+	*ret_len = (size_t)n;
+	return arena_strndup(&l->p->arena, buf, (size_t)n);
+}
+
+static const char *op_name(const char *full)
+{
+	const char *c = strchr(full, ':');
+
+	return c ? c + 1 : full;
+}
+
+/* Parse a value (no variables) as the operator's type into @cv. */
+static int value_typed(struct loader *l, const struct cond *c, const char *opname,
+		       struct cond_value *cv)
+{
+	const char *msg;
+	uint32_t st[ARN_PARTS], ln[ARN_PARTS];
+	int r;
+
+	switch (c->op) {
+	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
+		if (!value_parse_number(cv->text, cv->len, &cv->num)) {
+			lerr(l, "%s needs a number (such as 10 or 2.5), not \"%s\"", opname, cv->text);
+			return -EINVAL;
+		}
+		return 0;
+	case COND_DATE_EQ ... COND_DATE_GE:
+		if (!value_parse_date(cv->text, cv->len, &cv->ms)) {
+			lerr(l, "%s needs a date (ISO 8601 such as \"2026-11-30T12:00:00Z\", or "
+				"epoch seconds), not \"%s\"",
+			     opname, cv->text);
+			return -EINVAL;
+		}
+		return 0;
+	case COND_BOOL:
+	case COND_NULL:
+		if (!value_parse_bool(cv->text, cv->len, &cv->b)) {
+			lerr(l, "%s needs \"true\" or \"false\", not \"%s\"", opname, cv->text);
+			return -EINVAL;
+		}
+		return 0;
+	case COND_BINARY_EQUALS:
+		if (!value_is_base64(cv->text, cv->len)) {
+			lerr(l, "BinaryEquals needs a base64 value, not \"%s\"", cv->text);
+			return -EINVAL;
+		}
+		return 0;
+	case COND_IP_ADDRESS:
+		r = gh_cidr_parse(cv->text, GH_CIDR_BARE_OK, &cv->cidr, &msg);
+		if (r < 0) {
+			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s", opname,
+			     cv->text, msg);
+			return r;
+		}
+		if (r > 0) {
+			lwarn(l, "\"%s\" has host bits set; it is matched as the network it "
+				 "belongs to (did you mean a /32 or /128?)",
+			      cv->text);
+			gh_cidr_mask(&cv->cidr);
+		}
+		return 0;
+	case COND_ARN_EQUALS:
+	case COND_ARN_LIKE:
+		cv->arn_ok = value_split_arn(cv->g.text, cv->g.len, st, ln);
+		if (!cv->arn_ok && !(cv->len == 1 && cv->text[0] == '*'))
+			lwarn(l, "%s value \"%s\" is not an ARN (arn:partition:service:region:"
+				 "account:resource); it is matched as a whole",
+			      opname, cv->text);
+		for (int i = 0; cv->arn_ok && i < ARN_PARTS; i++)
+			glob_compile(&cv->arn[i], cv->g.text + st[i], ln[i]);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int cond_value_load(struct loader *l, struct cond *c, const char *opname, json_t *v,
+			   struct cond_value *cv)
+{
+	const char *text, *msg = NULL;
+	size_t len, glen;
+	char *g;
+	int r;
+
+	text = scalar_text(l, v, &len);
+	if (!text) {
+		if (json_is_null(v) || json_is_object(v) || json_is_array(v))
+			lerr(l, "a condition value must be a string, number or boolean, not %s",
+			     gh_json_type_name(v));
+		else
+			return oom(l);
+		return -EINVAL;
+	}
+	if (too_long(l, len))
+		return -E2BIG;
+	/* JSON strings are borrowed from jansson: the policy keeps its own copy. */
+	cv->text = json_is_string(v) ? arena_strndup(&l->p->arena, text, len) : text;
+	cv->len = (uint32_t)len;
+	if (!cv->text)
+		return oom(l);
+	text = cv->text;
+	g = glob_escape_literal(&l->p->arena, text, len, &glen);
+	if (!g)
+		return oom(l);
+	glob_compile(&cv->g, g, glen);
+	if (l->p->variables) {
+		bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE ||
+			    c->op == COND_ARN_EQUALS;
+
+		r = tmpl_parse(&l->p->arena, text, len, glob, (struct tmpl **)&cv->t, &msg);
+		if (r == -ENOMEM)
+			return oom(l);
+		if (r < 0) {
+			lerr(l, "%s", msg);
+			return r;
+		}
+		for (uint32_t i = 0; cv->t && i < cv->t->nsegs; i++) {
+			const struct tmpl_seg *seg = &cv->t->segs[i];
+
+			if (seg->var && authz_key_is_multivalued(seg->text, seg->len))
+				lwarn(l, "%s is multi-valued and cannot be a policy variable: "
+					 "${%s} never resolves",
+				      seg->text, seg->text);
+		}
+		if (cv->t)
+			return 0; /* typed parse after substitution, at request time */
+	}
+	return value_typed(l, c, opname, cv);
+}
+
+static void cond_key_warnings(struct loader *l, const struct cond *c, const char *opname,
+			      const struct stmt *st)
+{
+	if (!authz_key_is_known(c->key, c->keylen))
+		lwarn(l, "\"%s\" is not a known AWS global condition key (a typo?); a request "
+			 "never carries it unless your caller sets it",
+		      c->key);
+	if (c->set != COND_SET_NONE && authz_key_is_singlevalued(c->key, c->keylen))
+		lwarn(l, "%s on single-valued key %s: set operators are for multi-valued keys%s",
+		      c->set == COND_SET_ALL ? "ForAllValues" : "ForAnyValue", c->key,
+		      c->set == COND_SET_ALL && st->effect == AUTHZ_EFFECT_ALLOW
+			      ? " (ForAllValues is true when the key is absent)"
+			      : "");
+	if (c->op == COND_BOOL && !c->if_exists && st->effect == AUTHZ_EFFECT_DENY &&
+	    gh_eq_nocase(c->key, c->keylen, "aws:MultiFactorAuthPresent", 26)) {
+		for (uint32_t i = 0; i < c->nvalues; i++)
+			if (!c->values[i].t && !c->values[i].b)
+				lwarn(l, "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "
+					 "does not match requests made without MFA at all (the key "
+					 "is absent then); use BoolIfExists",
+				      opname);
+	}
+}
+
+static int load_condition_key(struct loader *l, struct stmt *st, const char *opname,
+			      const char *key, json_t *v)
+{
+	struct cond *c = &st->conds[st->nconds];
+	size_t n = list_len(v);
+	int r = 0;
+
+	if (!parse_operator(opname, c))
+		return -EINVAL; /* reported by the caller */
+	c->key = arena_strdup(&l->p->arena, key);
+	c->keylen = (uint32_t)strlen(key);
+	c->hash = gh_hash_nocase(key, c->keylen);
+	if (!c->key)
+		return oom(l);
+	if (!c->keylen || strpbrk(key, " \t")) {
+		lerr(l, "condition key \"%s\" is empty or contains a space", key);
+		return -EINVAL;
+	}
+	if (json_is_array(v) && n == 0) {
+		lerr(l, "the values of %s must not be an empty array", key);
+		return -EINVAL;
+	}
+	if (n > AUTHZ_LIST_MAX) {
+		lerr(l, "%s has more than %d values", key, AUTHZ_LIST_MAX);
+		return -E2BIG;
+	}
+	c->values = arena_array(&l->p->arena, n, sizeof(*c->values));
+	if (!c->values)
+		return oom(l);
+	if (!json_is_array(v)) {
+		r = cond_value_load(l, c, op_name(opname), v, &c->values[0]);
+		c->nvalues = r < 0 ? 0 : 1;
+	} else {
+		size_t i;
+		json_t *e;
+
+		json_array_foreach(v, i, e) {
+			int k;
+
+			gh_jpath_index(&l->path, i);
+			k = cond_value_load(l, c, op_name(opname), e, &c->values[c->nvalues]);
+			gh_jpath_pop(&l->path);
+			if (k == -ENOMEM)
+				return k;
+			if (k < 0)
+				r = k;
+			else
+				c->nvalues++;
+		}
+	}
+	if (r < 0)
+		return r;
+	cond_key_warnings(l, c, opname, st);
+	st->nconds++;
+	return 0;
+}
+
+static int load_condition(struct loader *l, struct stmt *st, json_t *v)
+{
+	const char *opname, *key;
+	json_t *keys, *e;
+	size_t n = 0;
+	int r = 0;
+
+	if (!json_is_object(v)) {
+		lerr(l, "Condition must be an object of operators, not %s", gh_json_type_name(v));
+		return -EINVAL;
+	}
+	json_object_foreach(v, opname, keys)
+		n += json_is_object(keys) ? json_object_size(keys) : 0;
+	if (n > AUTHZ_CONDITIONS_MAX) {
+		lerr(l, "Condition has more than %d keys", AUTHZ_CONDITIONS_MAX);
+		return -E2BIG;
+	}
+	st->conds = arena_array(&l->p->arena, n ? n : 1, sizeof(*st->conds));
+	if (!st->conds)
+		return oom(l);
+	json_object_foreach(v, opname, keys) {
+		struct cond probe;
+
+		gh_jpath_key(&l->path, opname);
+		if (!parse_operator(opname, &probe)) {
+			lerr(l, "unknown condition operator \"%s\"", opname);
+			r = -EINVAL;
+		} else if (!json_is_object(keys)) {
+			lerr(l, "%s must be an object of condition keys, not %s", opname,
+			     gh_json_type_name(keys));
+			r = -EINVAL;
+		} else {
+			json_object_foreach(keys, key, e) {
+				int k;
+
+				gh_jpath_key(&l->path, key);
+				k = load_condition_key(l, st, opname, key, e);
+				gh_jpath_pop(&l->path);
+				if (k == -ENOMEM)
+					return k;
+				if (k < 0)
+					r = k;
+			}
+		}
+		gh_jpath_pop(&l->path);
+	}
+	return r;
+}
+
+/* ---- Statement ----------------------------------------------------------- */
+
+static const char *const statement_keys[] = {
+	"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
+	"Principal", "NotPrincipal", "Condition",
+};
+
+static bool known_key(const char *key, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Read the one-of pair @a/@b (Action/NotAction, ...) of @obj: exactly one
+ * when @required, at most one otherwise.  Returns the value and sets
+ * *ret_not and *ret_key, or NULL (absent, or both: reported).
+ */
+static json_t *one_of(struct loader *l, json_t *obj, const char *a, const char *b, bool required,
+		      bool *ret_not, const char **ret_key, bool *ret_bad)
+{
+	json_t *va = json_object_get(obj, a), *vb = json_object_get(obj, b);
+
+	*ret_bad = false;
+	if (va && vb) {
+		gh_jpath_key(&l->path, b);
+		lerr(l, "a statement has either %s or %s, not both", a, b);
+		gh_jpath_pop(&l->path);
+		*ret_bad = true;
+		return NULL;
+	}
+	if (!va && !vb) {
+		if (required) {
+			lerr(l, "statement is missing %s (or %s)", a, b);
+			*ret_bad = true;
+		}
+		return NULL;
+	}
+	*ret_not = !va;
+	*ret_key = va ? a : b;
+	return va ? va : vb;
+}
+
+static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
+{
+	const char *key;
+	bool bad;
+	json_t *v = one_of(l, obj, "Action", "NotAction", true, &st->not_action, &key, &bad);
+	int r;
+
+	if (!v)
+		return -EINVAL;
+	st->actions = arena_array(&l->p->arena, list_len(v), sizeof(*st->actions));
+	if (!st->actions)
+		return oom(l);
+	gh_jpath_key(&l->path, key);
+	r = each_string(l, v, key, action_add, st);
+	gh_jpath_pop(&l->path);
+	if (r == 0 && st->not_action && st->effect == AUTHZ_EFFECT_ALLOW) {
+		gh_jpath_key(&l->path, key);
+		lwarn(l, "Allow with NotAction allows every other action of every service; "
+			 "usually meant as Deny with NotAction, or as Allow with Action");
+		gh_jpath_pop(&l->path);
+	}
+	return r;
+}
+
+static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
+{
+	bool required = l->p->kind != AUTHZ_POLICY_TRUST;
+	const char *key;
+	bool bad;
+	json_t *v = one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key,
+			   &bad);
+	int r;
+
+	if (!v)
+		return bad ? -EINVAL : 0;
+	st->has_resource = true;
+	st->resources = arena_array(&l->p->arena, list_len(v), sizeof(*st->resources));
+	if (!st->resources)
+		return oom(l);
+	gh_jpath_key(&l->path, key);
+	r = each_string(l, v, key, resource_add, st);
+	if (r == 0 && st->not_resource && st->effect == AUTHZ_EFFECT_ALLOW)
+		lwarn(l, "Allow with NotResource allows the actions on every other resource; "
+			 "check that this is meant");
+	gh_jpath_pop(&l->path);
+	return r;
+}
+
+static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
+{
+	bool needs = l->p->kind != AUTHZ_POLICY_IDENTITY;
+	const char *key;
+	bool bad;
+	json_t *v = one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key,
+			   &bad);
+	int r;
+
+	if (!v)
+		return bad ? -EINVAL : 0;
+	gh_jpath_key(&l->path, key);
+	if (!needs) {
+		lerr(l, "%s is not allowed in an identity-based policy (only in resource-based "
+			"and trust policies)",
+		     key);
+		r = -EINVAL;
+	} else {
+		st->has_principal = true;
+		r = load_principal(l, st, v);
+	}
+	gh_jpath_pop(&l->path);
+	return r;
+}
+
+static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
+{
+	json_t *v = json_object_get(obj, "Effect");
+	int r = 0;
+
+	if (!v) {
+		lerr(l, "statement is missing Effect (\"Allow\" or \"Deny\")");
+		return -EINVAL;
+	}
+	gh_jpath_key(&l->path, "Effect");
+	if (json_is_string(v) && !strcmp(json_string_value(v), "Allow")) {
+		st->effect = AUTHZ_EFFECT_ALLOW;
+	} else if (json_is_string(v) && !strcmp(json_string_value(v), "Deny")) {
+		st->effect = AUTHZ_EFFECT_DENY;
+	} else {
+		lerr(l, "Effect must be \"Allow\" or \"Deny\"%s%s%s",
+		     json_is_string(v) ? ", not \"" : "", json_is_string(v) ? json_string_value(v) : "",
+		     json_is_string(v) ? "\"" : "");
+		r = -EINVAL;
+	}
+	gh_jpath_pop(&l->path);
+	return r;
+}
+
+static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
+{
+	json_t *v = json_object_get(obj, "Sid");
+
+	if (!v)
+		return 0;
+	gh_jpath_key(&l->path, "Sid");
+	if (!json_is_string(v)) {
+		lerr(l, "Sid must be a string, not %s", gh_json_type_name(v));
+		gh_jpath_pop(&l->path);
+		return -EINVAL;
+	}
+	st->sid = arena_strdup(&l->p->arena, json_string_value(v));
+	for (uint32_t i = 0; st->sid && i < l->p->nstmts; i++) {
+		if (l->p->stmts[i].sid && !strcmp(l->p->stmts[i].sid, st->sid)) {
+			lwarn(l, "Sid \"%s\" is used by statement %u too; Sids should be unique in "
+				 "a policy",
+			      st->sid, i);
+			break;
+		}
+	}
+	gh_jpath_pop(&l->path);
+	return st->sid ? 0 : oom(l);
+}
+
+static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
+{
+	const char *key;
+	json_t *v;
+	int r = 0, k;
+
+	if (!json_is_object(obj)) {
+		lerr(l, "a statement must be an object, not %s", gh_json_type_name(obj));
+		return -EINVAL;
+	}
+	json_object_foreach(obj, key, v) {
+		if (!known_key(key, statement_keys, ARRAY_SIZE(statement_keys))) {
+			gh_jpath_key(&l->path, key);
+			lerr(l, "unknown key \"%s\" in a statement (expected Sid, Effect, Action, "
+				"NotAction, Resource, NotResource, Principal, NotPrincipal, Condition)",
+			     key);
+			gh_jpath_pop(&l->path);
+			r = -EINVAL;
+		}
+	}
+	/* Each part reports its own errors; keep going to report them all. */
+	int (*parts[])(struct loader *, struct stmt *, json_t *) = {
+		load_sid, load_effect, load_actions, load_resources, load_principals,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		k = parts[i](l, st, obj);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			r = k;
+	}
+	v = json_object_get(obj, "Condition");
+	if (v) {
+		gh_jpath_key(&l->path, "Condition");
+		k = load_condition(l, st, v);
+		gh_jpath_pop(&l->path);
+		if (k < 0)
+			r = k;
+	}
+	return r;
+}
+
+/* ---- Document ------------------------------------------------------------ */
+
+static const char *const document_keys[] = { "Version", "Id", "Statement" };
+
+static int load_version(struct loader *l, json_t *doc)
+{
+	json_t *v = json_object_get(doc, "Version");
+
+	if (!v) {
+		lwarn(l, "no Version: the policy is read as Version 2008-10-17, where policy "
+			 "variables are literal text; add \"Version\": \"2012-10-17\"");
+		return 0;
+	}
+	gh_jpath_key(&l->path, "Version");
+	if (json_is_string(v) && !strcmp(json_string_value(v), "2012-10-17")) {
+		l->p->variables = true;
+	} else if (!(json_is_string(v) && !strcmp(json_string_value(v), "2008-10-17"))) {
+		lerr(l, "Version must be \"2012-10-17\" or \"2008-10-17\"");
+		gh_jpath_pop(&l->path);
+		return -EINVAL;
+	}
+	gh_jpath_pop(&l->path);
+	return 0;
+}
+
+static int load_document(struct loader *l, json_t *doc)
+{
+	const char *key;
+	json_t *v, *stmts;
+	size_t n;
+	int r = 0;
+
+	if (!json_is_object(doc)) {
+		lerr(l, "a policy document must be a JSON object, not %s", gh_json_type_name(doc));
+		return -EINVAL;
+	}
+	json_object_foreach(doc, key, v) {
+		if (!known_key(key, document_keys, ARRAY_SIZE(document_keys))) {
+			gh_jpath_key(&l->path, key);
+			lerr(l, "unknown key \"%s\" in a policy document (expected Version, Id, "
+				"Statement)",
+			     key);
+			gh_jpath_pop(&l->path);
+			r = -EINVAL;
+		}
+	}
+	if (load_version(l, doc) < 0)
+		r = -EINVAL;
+	v = json_object_get(doc, "Id");
+	if (v && !json_is_string(v)) {
+		gh_jpath_key(&l->path, "Id");
+		lerr(l, "Id must be a string, not %s", gh_json_type_name(v));
+		gh_jpath_pop(&l->path);
+		r = -EINVAL;
+	}
+	stmts = json_object_get(doc, "Statement");
+	if (!stmts) {
+		lerr(l, "a policy document needs a Statement");
+		return -EINVAL;
+	}
+	gh_jpath_key(&l->path, "Statement");
+	n = list_len(stmts);
+	if (!json_is_object(stmts) && !json_is_array(stmts)) {
+		lerr(l, "Statement must be an object or an array of objects, not %s",
+		     gh_json_type_name(stmts));
+		r = -EINVAL;
+	} else if (n == 0) {
+		lerr(l, "Statement must hold at least one statement");
+		r = -EINVAL;
+	} else if (n > AUTHZ_STATEMENTS_MAX) {
+		lerr(l, "more than %d statements", AUTHZ_STATEMENTS_MAX);
+		r = -E2BIG;
+	} else if (!(l->p->stmts = arena_array(&l->p->arena, n, sizeof(*l->p->stmts)))) {
+		r = oom(l);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			json_t *s = json_is_array(stmts) ? json_array_get(stmts, i) : stmts;
+			struct stmt *st = &l->p->stmts[i];
+			int k;
+
+			if (json_is_array(stmts))
+				gh_jpath_index(&l->path, i);
+			st->index = (uint32_t)i;
+			k = load_statement(l, s, st);
+			if (json_is_array(stmts))
+				gh_jpath_pop(&l->path);
+			l->p->nstmts++;
+			if (k == -ENOMEM) {
+				r = k;
+				break;
+			}
+			if (k < 0)
+				r = k;
+		}
+	}
+	gh_jpath_pop(&l->path);
+	return r;
+}
+
+struct authz_policy *authz_policy_compile(json_t *doc, const struct gh_jsrc *src,
+					  const struct gh_jpath *base,
+					  enum authz_policy_kind kind, const char *name,
+					  struct diag_list *diags)
+{
+	struct loader l = { .src = src, .diags = diags };
+	struct authz_policy *p = calloc(1, sizeof(*p));
+
+	if (base)
+		l.path = *base;
+	if (!p) {
+		lerr(&l, "out of memory");
+		return NULL;
+	}
+	atomic_init(&p->refs, 1);
+	p->kind = kind;
+	l.p = p;
+	p->name = arena_strdup(&p->arena, name ? name : "");
+	if (!p->name || load_document(&l, doc) < 0 || l.errors) {
+		if (!l.errors)
+			lerr(&l, "policy not loaded");
+		return authz_policy_unref(p);
+	}
+	if (action_index_build(p) < 0) {
+		lerr(&l, "out of memory");
+		return authz_policy_unref(p);
+	}
+	return p;
+}
+
+struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
+				       enum authz_policy_kind kind, const char *name,
+				       struct diag_list *diags)
+{
+	struct gh_jsrc src = { source, text, len };
+	json_t *doc = gh_json_parse(&src, diags);
+	struct authz_policy *p;
+
+	if (!doc)
+		return NULL;
+	p = authz_policy_compile(doc, &src, NULL, kind, name, diags);
+	json_decref(doc);
+	return p;
+}
+
+struct authz_policy *authz_policy_ref(struct authz_policy *p)
+{
+	if (p)
+		atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+	return p;
+}
+
+struct authz_policy *authz_policy_unref(struct authz_policy *p)
+{
+	if (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
+		arena_clear(&p->arena);
+		free(p);
+	}
+	return NULL;
+}
+
+const char *authz_policy_name(const struct authz_policy *p)
+{
+	return p->name;
+}
+
+size_t authz_policy_statement_count(const struct authz_policy *p)
+{
+	return p->nstmts;
+}

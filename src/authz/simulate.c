@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One simulate case: parse the case, compile its policies, build the
+ * request, evaluate, write the answer.  Everything of a case is freed
+ * before the next; a bad case gives an error object, never a stop.
+ */
+#include <gatehouse/simulate.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/load.h"
+#include "common/arena.h"
+#include "common/macro.h"
+#include "common/str.h"
+
+/* Context keys of one request, and values per key (AWS allows far fewer). */
+#define SIM_CONTEXT_KEYS_MAX 256
+#define SIM_CONTEXT_VALUES_MAX 1024
+/* Identity and session policies in one case. */
+#define SIM_POLICIES_MAX 1024
+
+/**
+ * struct sim - one case being run
+ * @src: the case's text
+ * @root: the parsed case
+ * @diags: problems found
+ * @arena: the context's values
+ * @identity, @session: compiled policies (owned)
+ * @set: the policy set handed to the engine
+ * @req: the request
+ */
+struct sim {
+	struct gh_jsrc src;
+	json_t *root;
+	struct diag_list diags;
+	struct arena arena;
+	struct authz_policy *identity[SIM_POLICIES_MAX];
+	struct authz_policy *session[SIM_POLICIES_MAX];
+	struct authz_policy_set set;
+	struct authz_request req;
+};
+
+static const char *const case_keys[] = {
+	"id",	     "policies", "permission_boundary", "session_policies", "resource_policy",
+	"principal", "action",	 "resource",		"context",	    "resource_account",
+};
+
+#define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
+
+static struct authz_policy *compile_one(struct sim *s, json_t *doc, const char *key, size_t index,
+					bool indexed, enum authz_policy_kind kind)
+{
+	struct gh_jpath p = { 0 };
+	char name[64];
+
+	gh_jpath_key(&p, key);
+	if (indexed) {
+		gh_jpath_index(&p, index);
+		snprintf(name, sizeof(name), "%s[%zu]", key, index);
+	} else {
+		gh_strlcpy(name, key, sizeof(name));
+	}
+	return authz_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
+}
+
+/* "policies" / "session_policies": an array of documents into @out. */
+static size_t compile_list(struct sim *s, const char *key, struct authz_policy **out)
+{
+	json_t *arr = json_object_get(s->root, key), *doc;
+	struct gh_jpath p = { 0 };
+	size_t i, n = 0;
+
+	if (!arr)
+		return 0;
+	gh_jpath_key(&p, key);
+	if (!json_is_array(arr)) {
+		sim_error(s, &p, "%s must be an array of policy documents", key);
+		return 0;
+	}
+	if (json_array_size(arr) > SIM_POLICIES_MAX) {
+		sim_error(s, &p, "%s holds too many policies", key);
+		return 0;
+	}
+	json_array_foreach(arr, i, doc) {
+		struct authz_policy *pol = compile_one(s, doc, key, i, true, AUTHZ_POLICY_IDENTITY);
+
+		if (pol)
+			out[n++] = pol;
+	}
+	return n;
+}
+
+static const char *required_string(struct sim *s, const char *key)
+{
+	json_t *v = json_object_get(s->root, key);
+	struct gh_jpath p = { 0 };
+
+	if (v && json_is_string(v) && json_string_length(v) > 0)
+		return json_string_value(v);
+	if (v)
+		gh_jpath_key(&p, key);
+	sim_error(s, &p, "\"%s\" must be a non-empty string", key);
+	return NULL;
+}
+
+/* A context value as text: strings as they are, numbers and booleans printed. */
+static bool context_value(struct sim *s, json_t *v, struct authz_value *out)
+{
+	char buf[64];
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		out->s = json_string_value(v);
+		out->len = json_string_length(v);
+		return true;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		out->s = json_is_true(v) ? "true" : "false";
+		out->len = strlen(out->s);
+		return true;
+	case JSON_INTEGER:
+		n = snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		n = snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+		break;
+	default:
+		return false;
+	}
+	out->s = arena_strndup(&s->arena, buf, (size_t)n);
+	out->len = (size_t)n;
+	return out->s != NULL;
+}
+
+static int build_context(struct sim *s)
+{
+	json_t *ctx = json_object_get(s->root, "context"), *v;
+	struct authz_ctx_entry *entries;
+	struct gh_jpath p = { 0 };
+	const char *key;
+	size_t n = 0;
+
+	if (!ctx)
+		return 0;
+	gh_jpath_key(&p, "context");
+	if (!json_is_object(ctx) || json_object_size(ctx) > SIM_CONTEXT_KEYS_MAX) {
+		sim_error(s, &p, "context must be an object of at most %d keys", SIM_CONTEXT_KEYS_MAX);
+		return -EINVAL;
+	}
+	entries = arena_array(&s->arena, json_object_size(ctx) + 1, sizeof(*entries));
+	if (!entries)
+		return -ENOMEM;
+	json_object_foreach(ctx, key, v) {
+		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
+		struct authz_value *vals = arena_array(&s->arena, nv + 1, sizeof(*vals));
+		bool ok = vals && nv <= SIM_CONTEXT_VALUES_MAX;
+
+		for (size_t i = 0; ok && i < nv; i++)
+			ok = context_value(s, json_is_array(v) ? json_array_get(v, i) : v, &vals[i]);
+		if (!ok) {
+			gh_jpath_key(&p, key);
+			sim_error(s, &p, "context value of %s must be a string, number, boolean "
+					 "or an array of them", key);
+			return -EINVAL;
+		}
+		authz_ctx_entry_init(&entries[n++], key, strlen(key), vals, nv, json_is_array(v));
+	}
+	s->req.context = entries;
+	s->req.ncontext = n;
+	return 0;
+}
+
+static void load_case(struct sim *s)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(s->root)) {
+		struct gh_jpath p = { 0 };
+
+		sim_error(s, &p, "a case must be a JSON object");
+		return;
+	}
+	json_object_foreach(s->root, key, v) {
+		bool known = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(case_keys); i++)
+			known |= !strcmp(key, case_keys[i]);
+		if (!known) {
+			struct gh_jpath p = { 0 };
+
+			gh_jpath_key(&p, key);
+			sim_error(s, &p, "unknown key \"%s\" in a simulate case", key);
+		}
+	}
+	if (!json_object_get(s->root, "id")) {
+		struct gh_jpath p = { 0 };
+
+		sim_error(s, &p, "a case needs an \"id\"");
+	}
+	s->req.principal = required_string(s, "principal");
+	s->req.action = required_string(s, "action");
+	s->req.resource = required_string(s, "resource");
+	v = json_object_get(s->root, "resource_account");
+	if (v) {
+		if (json_is_string(v)) {
+			s->req.resource_account = json_string_value(v);
+		} else {
+			struct gh_jpath p = { 0 };
+
+			gh_jpath_key(&p, "resource_account");
+			sim_error(s, &p, "resource_account must be a string");
+		}
+	}
+	s->set.identity = s->identity;
+	s->set.nidentity = compile_list(s, "policies", s->identity);
+	s->set.session = s->session;
+	s->set.nsession = compile_list(s, "session_policies", s->session);
+	if ((v = json_object_get(s->root, "permission_boundary")))
+		s->set.boundary = compile_one(s, v, "permission_boundary", 0, false,
+					      AUTHZ_POLICY_IDENTITY);
+	if ((v = json_object_get(s->root, "resource_policy")))
+		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
+					      AUTHZ_POLICY_RESOURCE);
+	if (build_context(s) == -ENOMEM)
+		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
+}
+
+static json_t *error_object(const struct diag *d, int first_line)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "message", json_string(d->message));
+	json_object_set_new(e, "path", json_string(d->path));
+	if (d->line > 0) {
+		json_object_set_new(e, "line", json_integer(d->line + first_line - 1));
+		json_object_set_new(e, "column", json_integer(d->column));
+	}
+	return e;
+}
+
+static void put_errors(json_t *out, const struct diag_list *dl, int first_line)
+{
+	json_t *all = json_array();
+
+	for (size_t i = 0; i < dl->n; i++) {
+		if (dl->items[i].severity != DIAG_ERROR)
+			continue;
+		if (!json_object_get(out, "error"))
+			json_object_set_new(out, "error", error_object(&dl->items[i], first_line));
+		json_array_append_new(all, error_object(&dl->items[i], first_line));
+	}
+	if (!json_object_get(out, "error")) /* every error was dropped over the cap */
+		json_object_set_new(out, "error", json_pack("{ss}", "message", "invalid case"));
+	if (json_array_size(all) > 1)
+		json_object_set_new(out, "errors", all);
+	else
+		json_decref(all);
+}
+
+static const char *slot_name(const struct authz_match *m, char *buf, size_t size)
+{
+	switch (m->slot) {
+	case AUTHZ_SLOT_BOUNDARY:
+		return "permission_boundary";
+	case AUTHZ_SLOT_RESOURCE:
+		return "resource_policy";
+	default:
+		snprintf(buf, size, "%s[%u]",
+			 m->slot == AUTHZ_SLOT_SESSION ? "session_policies" : "policies",
+			 m->slot_index);
+		return buf;
+	}
+}
+
+static void put_result(json_t *out, const struct authz_result *r)
+{
+	json_t *matched = json_array(), *missing = json_array();
+
+	json_object_set_new(out, "decision", json_string(authz_decision_name(r->decision)));
+	json_object_set_new(out, "reason", json_string(authz_reason_text(r->reason)));
+	for (size_t i = 0; i < r->nmatched; i++) {
+		const struct authz_match *m = &r->matched[i];
+		char buf[64];
+
+		json_array_append_new(matched,
+				      json_pack("{ss so si ss}", "policy", slot_name(m, buf, sizeof(buf)),
+						"sid", m->sid ? json_string(m->sid) : json_null(),
+						"index", (int)m->index, "effect",
+						authz_effect_name(m->effect)));
+	}
+	json_object_set_new(out, "matched", matched);
+	for (size_t i = 0; i < r->nmissing; i++)
+		json_array_append_new(missing, json_string(r->missing[i]));
+	json_object_set_new(out, "missing_context", missing);
+}
+
+static void sim_free(struct sim *s)
+{
+	for (size_t i = 0; i < s->set.nidentity; i++)
+		authz_policy_unref(s->identity[i]);
+	for (size_t i = 0; i < s->set.nsession; i++)
+		authz_policy_unref(s->session[i]);
+	authz_policy_unref(s->set.boundary);
+	authz_policy_unref(s->set.resource);
+	arena_clear(&s->arena);
+	diag_list_clear(&s->diags);
+	json_decref(s->root);
+}
+
+char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	json_t *out = json_object(), *id;
+	char *ret = NULL;
+
+	if (!s || !out)
+		goto done;
+	s->src = (struct gh_jsrc){ source, text, len };
+	diag_list_init(&s->diags);
+	s->root = gh_json_parse(&s->src, &s->diags);
+	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
+	json_object_set(out, "id", id ? id : json_null());
+	if (s->root)
+		load_case(s);
+	if (s->diags.errors) {
+		put_errors(out, &s->diags, first_line);
+	} else {
+		struct authz_result r;
+
+		if (authz_evaluate(&s->set, &s->req, &r) < 0) {
+			struct diag d = { .severity = DIAG_ERROR };
+
+			gh_strlcpy(d.path, "action", sizeof(d.path));
+			gh_strlcpy(d.message, "action must be \"service:ActionName\"",
+				   sizeof(d.message));
+			json_object_set_new(out, "error", error_object(&d, first_line));
+		} else {
+			put_result(out, &r);
+		}
+	}
+	ret = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+done:
+	if (s)
+		sim_free(s);
+	free(s);
+	json_decref(out);
+	return ret;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internal model of the firewall half: the loaded ruleset (security groups,
+ * hosts, prefix lists, each node with its source location) and the nftables
+ * IR of one host.  Not installed; only src/fw and tests/fw include it.
+ */
+#ifndef GH_FW_INTERNAL_H
+#define GH_FW_INTERNAL_H
+
+#include <gatehouse/fw.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/cidr.h"
+#include "common/json.h"
+#include "common/macro.h"
+#include "fw/limits.h"
+
+/* ---- arena: one per ruleset and per compiled ruleset, freed in one call ---- */
+
+struct fw_arena_chunk;
+struct fw_arena {
+	struct fw_arena_chunk *head;
+};
+
+void *fw_arena_alloc(struct fw_arena *a, size_t size);
+void *fw_arena_alloc_array(struct fw_arena *a, size_t n, size_t size);
+char *fw_arena_strdup(struct fw_arena *a, const char *s);
+char *fw_arena_printf(struct fw_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
+void fw_arena_done(struct fw_arena *a);
+
+/*
+ * Grow *@p (an array of @size-byte items with capacity *@cap) to hold at
+ * least @need items.  Returns 0 or -ENOMEM (or -E2BIG past @max items).
+ */
+int fw_vec_reserve(void **p, size_t *cap, size_t need, size_t size, size_t max);
+#define FW_VEC_PUSH(arr, n, cap, max) \
+	fw_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)), (max))
+
+/* ---- source locations ---- */
+
+/**
+ * struct fw_loc - where a node came from, rebuilt into a JSON path on demand
+ * @src: index into the ruleset's sources
+ * @depth: path components in use
+ * @c: components; @key is a static string, or NULL for an array index
+ */
+struct fw_loc {
+	uint32_t src;
+	uint8_t depth;
+	struct {
+		const char *key;
+		uint32_t index;
+	} c[FW_LOC_DEPTH];
+};
+
+/* @l plus one component (key or index). */
+struct fw_loc fw_loc_key(const struct fw_loc *l, const char *key);
+struct fw_loc fw_loc_index(const struct fw_loc *l, size_t index);
+
+/**
+ * struct fw_src - one input document
+ * @name: file name for diagnostics
+ * @text: its text (kept until the ruleset is freed, to locate late errors)
+ * @len: bytes in @text
+ */
+struct fw_src {
+	char *name;
+	char *text;
+	size_t len;
+};
+
+/* ---- the loaded ruleset ---- */
+
+enum fw_proto {
+	FW_P_ALL, /* "-1": every protocol, ports ignored */
+	FW_P_TCP,
+	FW_P_UDP,
+	FW_P_ICMP,
+	FW_P_ICMPV6,
+	FW_P_OTHER, /* a protocol number; ports ignored */
+	_FW_P_MAX,
+};
+
+enum fw_peer_kind {
+	FW_PEER_CIDR,
+	FW_PEER_GROUP,
+	FW_PEER_PLIST,
+	_FW_PEER_MAX,
+};
+
+/**
+ * struct fw_peer - one source (ingress) or destination (egress) of a rule
+ * @kind: CIDR, group or prefix list
+ * @ref: group or prefix-list index (resolved)
+ * @cidr: the CIDR (FW_PEER_CIDR)
+ * @loc: location of the peer object
+ */
+struct fw_peer {
+	uint8_t kind;
+	uint32_t ref;
+	struct gh_cidr cidr;
+	struct fw_loc loc;
+};
+
+/**
+ * struct fw_perm - one IpPermissions / IpPermissionsEgress entry
+ * @group: owning group index
+ * @egress: from IpPermissionsEgress
+ * @index: index in its array (names the rule: "in[2]")
+ * @proto: enum fw_proto
+ * @protonum: IP protocol number (FW_P_OTHER; also set for tcp/udp/icmp)
+ * @lo: first port, or ICMP type (-1: any)
+ * @hi: last port, or ICMP code (-1: any)
+ * @peers: resolved peers
+ * @npeers: number of @peers
+ * @loc: location of the permission object
+ */
+struct fw_perm {
+	uint32_t group;
+	bool egress;
+	uint32_t index;
+	uint8_t proto;
+	uint8_t protonum;
+	int32_t lo, hi;
+	struct fw_peer *peers;
+	size_t npeers;
+	struct fw_loc loc;
+};
+
+/**
+ * struct fw_member - one address carrying a group
+ * @host: host index
+ * @iface: interface index in that host
+ * @addr: the address (/32 or /128)
+ */
+struct fw_member {
+	uint32_t host, iface;
+	struct gh_cidr addr;
+};
+
+/**
+ * struct fw_group - a security group
+ * @id: GroupId (may be NULL when only GroupName is given)
+ * @name: GroupName (may be NULL)
+ * @first_perm: index of its first permission in the ruleset's @perms
+ * @nperms: permissions (ingress and egress)
+ * @members: addresses of every interface carrying it
+ * @nmembers: number of @members
+ * @loc: location of the group object
+ */
+struct fw_group {
+	const char *id, *name;
+	size_t first_perm, nperms;
+	size_t nin, nout;
+	struct fw_member *members;
+	size_t nmembers, cmembers;
+	struct fw_loc loc;
+};
+
+struct fw_iface {
+	const char *name;
+	struct gh_cidr *addrs;
+	size_t naddrs;
+	uint32_t *groups;
+	size_t ngroups;
+	struct fw_loc loc;
+};
+
+struct fw_host {
+	const char *name;
+	struct fw_iface *ifaces;
+	size_t nifaces;
+	struct fw_loc loc;
+};
+
+struct fw_plist {
+	const char *id;
+	struct gh_cidr *cidrs;
+	size_t ncidrs;
+	struct fw_loc loc;
+};
+
+/* Names waiting for resolution (kept until resolve). */
+struct fw_pending_ref {
+	const char *name;
+	uint8_t kind; /* FW_PEER_GROUP or FW_PEER_PLIST; group refs of interfaces too */
+	uint32_t *target;
+	struct fw_loc loc;
+};
+
+struct fw_ruleset {
+	struct fw_arena arena;
+	struct fw_src *srcs;
+	size_t nsrcs, csrcs;
+	struct fw_group *groups;
+	size_t ngroups, cgroups;
+	struct fw_perm *perms;
+	size_t nperms, cperms;
+	struct fw_host *hosts;
+	size_t nhosts, chosts;
+	struct fw_plist *plists;
+	size_t nplists, cplists;
+	struct fw_pending_ref *refs;
+	size_t nrefs, crefs;
+};
+
+/* Add a located diagnostic about the node at @loc. */
+struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct fw_ruleset *rs,
+		     const struct fw_loc *loc, const char *fmt, ...) GH_PRINTF(5, 6);
+
+/* Parse one document into @rs (stage 1); errors are reported, not fatal. */
+void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct diag_list *dl);
+/* Resolve names, memberships, limits (stage 2). */
+void fw_resolve(struct fw_ruleset *rs, struct diag_list *dl);
+
+/* "sg-0web" or the name when there is no id. */
+const char *fw_group_label(const struct fw_group *g);
+
+/* ---- the IR of one host ---- */
+
+/* 128-bit address as two halves; IPv4 uses the low 32 bits of @lo. */
+struct fw_addr {
+	uint64_t hi, lo;
+};
+
+enum fw_setkind {
+	FW_SK_ADDR, /* membership: ip[6] addr */
+	FW_SK_ADDR_PORT, /* addr . inet_service */
+	FW_SK_ADDR_ICMP, /* addr . icmp[v6] type . icmp[v6] code */
+	FW_SK_ADDR_PROTO, /* addr . inet_proto */
+	FW_SK_PORT, /* inet_service (ports of a group-peer rule) */
+	FW_SK_ICMP, /* icmp[v6] type . code (group-peer) */
+	FW_SK_PROTO, /* inet_proto (group-peer) */
+	FW_SK_IFNAME_VMAP, /* ifname : verdict */
+	_FW_SK_MAX,
+};
+
+/**
+ * struct fw_elem - one set element, disjoint from every other of its set
+ * @alo: first address (unused by sets without an address)
+ * @ahi: last address
+ * @k1lo: first value of the second field (port, protocol, ICMP type)
+ * @k1hi: last value of it
+ * @k2lo: first ICMP code
+ * @k2hi: last ICMP code
+ * @ifname: interface (vmap)
+ * @chain: jump target chain index (vmap)
+ * @comment: the security-group rules (or members) it came from
+ */
+struct fw_elem {
+	struct fw_addr alo, ahi;
+	uint32_t k1lo, k1hi;
+	uint16_t k2lo, k2hi;
+	const char *ifname;
+	uint32_t chain;
+	const char *comment;
+};
+
+/**
+ * struct fw_set - a named set or map
+ * @name: nft name
+ * @kind: enum fw_setkind
+ * @family: 4 or 6 for address sets, 0 otherwise; icmp sets: 4 or 6 too
+ * @membership: a group-membership set (updated alone on membership change)
+ * @comment: what it holds, and for which groups
+ * @elems: elements in sorted order
+ * @nelems: number of @elems
+ */
+struct fw_set {
+	const char *name;
+	uint8_t kind;
+	uint8_t family;
+	bool membership;
+	const char *comment;
+	struct fw_elem *elems;
+	size_t nelems, celems;
+};
+
+enum fw_match {
+	FW_M_CT_OK, /* ct state established,related accept */
+	FW_M_CT_INVALID, /* ct state invalid drop */
+	FW_M_LOOPBACK, /* iif/oif "lo" accept */
+	FW_M_ND, /* ICMPv6 ND/RA, hop limit 255 */
+	FW_M_DHCP4, /* DHCPv4 client traffic */
+	FW_M_DHCP6, /* DHCPv6 client traffic */
+	FW_M_VMAP, /* iifname/oifname vmap @map */
+	FW_M_DROP, /* counter drop */
+	FW_M_SET, /* addr . key @set accept */
+	FW_M_GROUP_SET, /* addr @group key @set accept */
+	_FW_M_MAX,
+};
+
+/**
+ * struct fw_rule - one nft rule
+ * @match: enum fw_match
+ * @in: in an inbound chain (saddr, iif) or outbound (daddr, oif)
+ * @family: 4, 6 or 0 (both)
+ * @proto: enum fw_proto of the set rule
+ * @set: set index (FW_M_SET, FW_M_VMAP; the key set of FW_M_GROUP_SET)
+ * @gset: membership set index (FW_M_GROUP_SET)
+ * @counter: has a counter
+ * @comment: where it came from
+ */
+struct fw_rule {
+	uint8_t match;
+	bool in;
+	uint8_t family;
+	uint8_t proto;
+	uint32_t set, gset;
+	bool counter;
+	const char *comment;
+};
+
+struct fw_chain {
+	const char *name;
+	bool base;
+	bool in;
+	const char *comment;
+	struct fw_rule *rules;
+	size_t nrules, crules;
+};
+
+struct fw_compiled {
+	struct fw_arena arena;
+	const char *host;
+	const char *comment;
+	struct fw_set *sets;
+	size_t nsets, csets;
+	struct fw_chain *chains;
+	size_t nchains, cchains;
+	/* Hash of everything but membership elements: equal means an
+	 * element-only update is enough. */
+	uint64_t structure_hash;
+};
+
+/* Normalise boxes into disjoint elements of @set (stage 3). */
+struct fw_box {
+	struct fw_addr lo, hi;
+	uint32_t klo, khi;
+	uint32_t origin;
+};
+int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes, size_t n,
+		 const struct fw_ruleset *rs, bool icmp);
+
+/* Address helpers. */
+struct fw_addr fw_addr_from_bytes(int family, const uint8_t *b);
+void fw_addr_to_bytes(int family, struct fw_addr a, uint8_t *b);
+int fw_addr_cmp(struct fw_addr a, struct fw_addr b);
+struct fw_addr fw_addr_max(int family);
+void fw_cidr_range(const struct gh_cidr *c, struct fw_addr *lo, struct fw_addr *hi);
+/* "10.0.0.0/8", "10.0.0.1", or "10.0.0.1-10.0.0.9". */
+void fw_range_format(int family, struct fw_addr lo, struct fw_addr hi, char *buf, size_t size);
+
+/* Comment text safe for nft (no quotes, no control characters), capped. */
+const char *fw_comment(struct fw_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
+
+/* Names of the key types in nft syntax, per kind and family. */
+const char *fw_set_type_text(const struct fw_set *s);
+
+/* Element as nft text (without its comment). */
+void fw_elem_format(const struct fw_set *s, const struct fw_elem *e, const struct fw_compiled *c,
+		    char *buf, size_t size);
+
+/* ---- kernel side (batch.c, emit.c) ---- */
+
+struct nftnl_batch;
+struct fw_seqmap;
+
+/* FNV-1a 64 helper for the structure hash. */
+uint64_t fw_hash_bytes(uint64_t h, const void *p, size_t n);
+
+#endif

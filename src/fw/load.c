@@ -1,0 +1,942 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stage 1: JSON documents -> ruleset model.  Strict: unknown keys, wrong
+ * types, bad CIDRs, ports or protocols are errors located by file, line,
+ * column and JSON path.  Every error of a document is reported (as pfctl
+ * does), then the caller loads nothing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/str.h"
+#include "fw/internal.h"
+
+struct ld {
+	struct fw_ruleset *rs;
+	struct diag_list *dl;
+	uint32_t src;
+};
+
+#define LD_ERR(ld, loc, ...) fw_diag((ld)->dl, DIAG_ERROR, (ld)->rs, (loc), __VA_ARGS__)
+#define LD_WARN(ld, loc, ...) fw_diag((ld)->dl, DIAG_WARNING, (ld)->rs, (loc), __VA_ARGS__)
+
+/*
+ * Keys an object may have; anything else is an error (a typo such as
+ * "IpRange" would otherwise silently drop a peer).  Keys are matched
+ * exactly, as AWS's output spells them.
+ */
+static bool check_keys(struct ld *ld, json_t *obj, const struct fw_loc *loc,
+		       const char *const *allowed, const char *what)
+{
+	const char *key;
+	json_t *v;
+	bool ok = true;
+
+	json_object_foreach(obj, key, v) {
+		bool found = false;
+
+		for (size_t i = 0; allowed[i]; i++)
+			if (!strcmp(key, allowed[i])) {
+				found = true;
+				break;
+			}
+		if (!found) {
+			/* The key name is not static: locate through a copy of it in the arena. */
+			const char *k = fw_arena_strdup(&ld->rs->arena, key);
+			struct fw_loc kl = fw_loc_key(loc, k ? k : "?");
+
+			LD_ERR(ld, &kl, "unknown key \"%s\" in %s", key, what);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* A name-like string: non-empty, at most FW_NAME_LEN_MAX bytes, no control characters. */
+static const char *get_name(struct ld *ld, json_t *obj, const char *key, const struct fw_loc *loc,
+			    bool required)
+{
+	json_t *v = json_object_get(obj, key);
+	struct fw_loc kl = fw_loc_key(loc, key);
+	const char *s;
+	size_t n;
+
+	if (!v) {
+		if (required)
+			LD_ERR(ld, loc, "missing \"%s\"", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		LD_ERR(ld, &kl, "\"%s\" must be a string, not %s", key, gh_json_type_name(v));
+		return NULL;
+	}
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n == 0) {
+		LD_ERR(ld, &kl, "\"%s\" must not be empty", key);
+		return NULL;
+	}
+	if (n > FW_NAME_LEN_MAX) {
+		LD_ERR(ld, &kl, "\"%s\" is %zu bytes long; at most %d allowed", key, n,
+		       FW_NAME_LEN_MAX);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			LD_ERR(ld, &kl, "\"%s\" contains a control character", key);
+			return NULL;
+		}
+	return fw_arena_strdup(&ld->rs->arena, s);
+}
+
+/* Optional free text (Description): any string. */
+static void check_text(struct ld *ld, json_t *obj, const char *key, const struct fw_loc *loc)
+{
+	json_t *v = json_object_get(obj, key);
+	struct fw_loc kl = fw_loc_key(loc, key);
+
+	if (v && !json_is_string(v))
+		LD_ERR(ld, &kl, "\"%s\" must be a string, not %s", key, gh_json_type_name(v));
+}
+
+/* An optional array member; NULL (and no error) when absent. */
+static json_t *get_array(struct ld *ld, json_t *obj, const char *key, const struct fw_loc *loc,
+			 bool *bad)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_array(v)) {
+		struct fw_loc kl = fw_loc_key(loc, key);
+
+		LD_ERR(ld, &kl, "\"%s\" must be an array, not %s", key, gh_json_type_name(v));
+		*bad = true;
+		return NULL;
+	}
+	return v;
+}
+
+static int add_ref(struct ld *ld, const char *name, uint8_t kind, uint32_t *target,
+		   const struct fw_loc *loc)
+{
+	struct fw_ruleset *rs = ld->rs;
+	int r = FW_VEC_PUSH(rs->refs, rs->nrefs, rs->crefs, (size_t)FW_PERMS_MAX * 4);
+
+	if (r < 0)
+		return r;
+	rs->refs[rs->nrefs++] = (struct fw_pending_ref){ name, kind, target, *loc };
+	return 0;
+}
+
+/* CIDR of family @fam (4/6; 0: either) with the issue's strictness. */
+static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *loc,
+		       struct gh_cidr *ret)
+{
+	const char *msg = NULL;
+	int r;
+
+	if (!json_is_string(v)) {
+		LD_ERR(ld, loc, "expected a CIDR string, not %s", gh_json_type_name(v));
+		return false;
+	}
+	r = gh_cidr_parse(json_string_value(v), 0, ret, &msg);
+	if (r < 0) {
+		LD_ERR(ld, loc, "invalid CIDR \"%s\": %s", json_string_value(v), msg);
+		return false;
+	}
+	if (r > 0) {
+		struct gh_cidr m = *ret;
+		char buf[64];
+
+		gh_cidr_mask(&m);
+		gh_cidr_format(&m, buf, sizeof(buf));
+		LD_ERR(ld, loc, "CIDR \"%s\" has host bits set (network is %s; for one address use /%d)",
+		       json_string_value(v), buf, ret->family == GH_INET4 ? 32 : 128);
+		return false;
+	}
+	if (fam == 4 && ret->family != GH_INET4) {
+		LD_ERR(ld, loc, "\"%s\" is not an IPv4 CIDR (IPv6 goes in Ipv6Ranges[].CidrIpv6)",
+		       json_string_value(v));
+		return false;
+	}
+	if (fam == 6 && ret->family != GH_INET6) {
+		LD_ERR(ld, loc, "\"%s\" is not an IPv6 CIDR (IPv4 goes in IpRanges[].CidrIp)",
+		       json_string_value(v));
+		return false;
+	}
+	return true;
+}
+
+static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc,
+			   struct fw_perm *p)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto, num;
+	} names[] = {
+		{ "tcp", FW_P_TCP, 6 },	      { "udp", FW_P_UDP, 17 },
+		{ "icmp", FW_P_ICMP, 1 },     { "icmpv6", FW_P_ICMPV6, 58 },
+		{ "-1", FW_P_ALL, 0 },
+	};
+	json_t *v = json_object_get(perm, "IpProtocol");
+	struct fw_loc kl = fw_loc_key(loc, "IpProtocol");
+	const char *s;
+	unsigned long n = 0;
+
+	if (!v) {
+		LD_ERR(ld, loc, "missing \"IpProtocol\"");
+		return false;
+	}
+	if (!json_is_string(v)) {
+		LD_ERR(ld, &kl, "\"IpProtocol\" must be a string (\"tcp\", \"udp\", \"icmp\", "
+				"\"icmpv6\", \"-1\" or a protocol number), not %s",
+		       gh_json_type_name(v));
+		return false;
+	}
+	s = json_string_value(v);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (gh_eq_nocase(s, strlen(s), names[i].name, strlen(names[i].name))) {
+			p->proto = names[i].proto;
+			p->protonum = names[i].num;
+			return true;
+		}
+	if (!*s || strlen(s) > 3)
+		goto bad;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			goto bad;
+		n = n * 10 + (unsigned long)(*c - '0');
+	}
+	if (n > 255)
+		goto bad;
+	switch (n) {
+	case 6: p->proto = FW_P_TCP; break;
+	case 17: p->proto = FW_P_UDP; break;
+	case 1: p->proto = FW_P_ICMP; break;
+	case 58: p->proto = FW_P_ICMPV6; break;
+	default: p->proto = FW_P_OTHER; break;
+	}
+	p->protonum = (uint8_t)n;
+	return true;
+bad:
+	LD_ERR(ld, &kl, "unknown protocol \"%s\" (expected tcp, udp, icmp, icmpv6, -1, or 0 to 255)",
+	       s);
+	return false;
+}
+
+/* FromPort/ToPort as an integer in [min, max]; *present false when absent. */
+static bool get_port(struct ld *ld, json_t *perm, const char *key, const struct fw_loc *loc,
+		     long min, long max, const char *what, long *ret, bool *present)
+{
+	json_t *v = json_object_get(perm, key);
+	struct fw_loc kl = fw_loc_key(loc, key);
+	json_int_t n;
+
+	*present = v != NULL;
+	if (!v)
+		return true;
+	if (!json_is_integer(v)) {
+		LD_ERR(ld, &kl, "\"%s\" must be an integer, not %s", key, gh_json_type_name(v));
+		return false;
+	}
+	n = json_integer_value(v);
+	if (n < min || n > max) {
+		LD_ERR(ld, &kl, "%s %" JSON_INTEGER_FORMAT " out of range (%ld to %ld)", what, n,
+		       min, max);
+		return false;
+	}
+	*ret = (long)n;
+	return true;
+}
+
+static bool parse_ports(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
+{
+	long from = -1, to = -1;
+	bool hf, ht, ok = true;
+
+	switch (p->proto) {
+	case FW_P_TCP:
+	case FW_P_UDP:
+		ok &= get_port(ld, perm, "FromPort", loc, 0, 65535, "port", &from, &hf);
+		ok &= get_port(ld, perm, "ToPort", loc, 0, 65535, "port", &to, &ht);
+		if (!ok)
+			return false;
+		if (!hf || !ht) {
+			LD_ERR(ld, loc, "a %s rule needs \"FromPort\" and \"ToPort\" (0 to 65535)",
+			       p->proto == FW_P_TCP ? "tcp" : "udp");
+			return false;
+		}
+		if (from > to) {
+			struct fw_loc kl = fw_loc_key(loc, "FromPort");
+
+			LD_ERR(ld, &kl, "FromPort %ld is greater than ToPort %ld", from, to);
+			return false;
+		}
+		break;
+	case FW_P_ICMP:
+	case FW_P_ICMPV6:
+		/* FromPort is the ICMP type, ToPort the code; -1 = any. */
+		ok &= get_port(ld, perm, "FromPort", loc, -1, 255, "ICMP type", &from, &hf);
+		ok &= get_port(ld, perm, "ToPort", loc, -1, 255, "ICMP code", &to, &ht);
+		if (!ok)
+			return false;
+		if (from == -1 && to != -1) {
+			struct fw_loc kl = fw_loc_key(loc, "ToPort");
+
+			LD_ERR(ld, &kl, "ICMP code %ld given without an ICMP type (FromPort is -1)",
+			       to);
+			return false;
+		}
+		break;
+	default:
+		/* Ignored for "-1" and other protocols (as AWS does), but typed. */
+		ok &= get_port(ld, perm, "FromPort", loc, -1, 65535, "port", &from, &hf);
+		ok &= get_port(ld, perm, "ToPort", loc, -1, 65535, "port", &to, &ht);
+		from = to = -1;
+		break;
+	}
+	p->lo = (int32_t)from;
+	p->hi = (int32_t)to;
+	return ok;
+}
+
+static const char *const range_keys[] = { "CidrIp", "Description", NULL };
+static const char *const range6_keys[] = { "CidrIpv6", "Description", NULL };
+static const char *const plist_ref_keys[] = { "PrefixListId", "Description", NULL };
+static const char *const pair_keys[] = { "GroupId",	"GroupName",		  "UserId",
+					 "VpcId",	"VpcPeeringConnectionId", "PeeringStatus",
+					 "Description", NULL };
+
+static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
+{
+	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
+						 "IpRanges",	 "Ipv6Ranges",	  "PrefixListIds",
+						 "UserIdGroupPairs", NULL };
+	static const char *const arrays[] = { "IpRanges", "Ipv6Ranges", "PrefixListIds",
+					      "UserIdGroupPairs" };
+	json_t *arr[ARRAY_SIZE(arrays)];
+	size_t total = 0, k = 0;
+	bool bad = false;
+
+	if (!json_is_object(perm)) {
+		LD_ERR(ld, loc, "a permission must be an object, not %s", gh_json_type_name(perm));
+		return;
+	}
+	check_keys(ld, perm, loc, perm_keys, "a permission");
+	if (parse_protocol(ld, perm, loc, p))
+		parse_ports(ld, perm, loc, p);
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		arr[i] = get_array(ld, perm, arrays[i], loc, &bad);
+		total += arr[i] ? json_array_size(arr[i]) : 0;
+	}
+	if (total > FW_PEERS_PER_PERM_MAX) {
+		LD_ERR(ld, loc, "%zu peers in one permission; at most %d allowed", total,
+		       FW_PEERS_PER_PERM_MAX);
+		return;
+	}
+	p->peers = fw_arena_alloc_array(&ld->rs->arena, total, sizeof(*p->peers));
+	if (!p->peers) {
+		LD_ERR(ld, loc, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		struct fw_loc al = fw_loc_key(loc, arrays[i]);
+		size_t j;
+		json_t *e;
+
+		if (!arr[i])
+			continue;
+		json_array_foreach(arr[i], j, e) {
+			struct fw_loc el = fw_loc_index(&al, j);
+			struct fw_peer *peer = &p->peers[k];
+			const char *name;
+
+			if (!json_is_object(e)) {
+				LD_ERR(ld, &el, "expected an object, not %s", gh_json_type_name(e));
+				continue;
+			}
+			check_text(ld, e, "Description", &el);
+			peer->loc = el;
+			switch (i) {
+			case 0:
+			case 1: {
+				const char *key = i == 0 ? "CidrIp" : "CidrIpv6";
+				json_t *c = json_object_get(e, key);
+				struct fw_loc cl = fw_loc_key(&el, key);
+
+				check_keys(ld, e, &el, i == 0 ? range_keys : range6_keys,
+					   i == 0 ? "an IpRanges entry" : "an Ipv6Ranges entry");
+				if (!c) {
+					LD_ERR(ld, &el, "missing \"%s\"", key);
+					continue;
+				}
+				if (!parse_cidr(ld, c, i == 0 ? 4 : 6, &cl, &peer->cidr))
+					continue;
+				peer->kind = FW_PEER_CIDR;
+				break;
+			}
+			case 2:
+				check_keys(ld, e, &el, plist_ref_keys, "a PrefixListIds entry");
+				name = get_name(ld, e, "PrefixListId", &el, true);
+				if (!name)
+					continue;
+				peer->kind = FW_PEER_PLIST;
+				peer->loc = fw_loc_key(&el, "PrefixListId");
+				if (add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &peer->loc) < 0)
+					continue;
+				break;
+			default: {
+				const char *gid, *gname;
+
+				check_keys(ld, e, &el, pair_keys, "a UserIdGroupPairs entry");
+				for (const char *const *kk = pair_keys + 2; *kk; kk++)
+					check_text(ld, e, *kk, &el);
+				gid = get_name(ld, e, "GroupId", &el, false);
+				gname = get_name(ld, e, "GroupName", &el, false);
+				if (!gid && !gname) {
+					LD_ERR(ld, &el, "a group pair needs \"GroupId\" or \"GroupName\"");
+					continue;
+				}
+				peer->kind = FW_PEER_GROUP;
+				peer->loc = fw_loc_key(&el, gid ? "GroupId" : "GroupName");
+				if (add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref,
+					    &peer->loc) < 0)
+					continue;
+				break;
+			}
+			}
+			k++;
+		}
+	}
+	p->npeers = k;
+}
+
+static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
+{
+	static const char *const group_keys[] = { "Description",	 "GroupName", "IpPermissions",
+						  "OwnerId",		 "GroupId",   "IpPermissionsEgress",
+						  "VpcId",		 "Tags",      "SecurityGroupArn",
+						  NULL };
+	static const char *const dirs[] = { "IpPermissions", "IpPermissionsEgress" };
+	struct fw_ruleset *rs = ld->rs;
+	struct fw_group *grp;
+	json_t *tags;
+	bool bad = false;
+	uint32_t gi;
+
+	if (!json_is_object(g)) {
+		LD_ERR(ld, loc, "a security group must be an object, not %s", gh_json_type_name(g));
+		return;
+	}
+	check_keys(ld, g, loc, group_keys, "a security group");
+	if (FW_VEC_PUSH(rs->groups, rs->ngroups, rs->cgroups, FW_GROUPS_MAX) < 0) {
+		LD_ERR(ld, loc, "too many security groups (at most %d)", FW_GROUPS_MAX);
+		return;
+	}
+	gi = (uint32_t)rs->ngroups;
+	grp = &rs->groups[rs->ngroups++];
+	memset(grp, 0, sizeof(*grp));
+	grp->loc = *loc;
+	grp->id = get_name(ld, g, "GroupId", loc, false);
+	grp->name = get_name(ld, g, "GroupName", loc, false);
+	if (!grp->id && !grp->name && !json_object_get(g, "GroupId") &&
+	    !json_object_get(g, "GroupName"))
+		LD_ERR(ld, loc, "a security group needs \"GroupId\" or \"GroupName\"");
+	check_text(ld, g, "Description", loc);
+	check_text(ld, g, "OwnerId", loc);
+	check_text(ld, g, "VpcId", loc);
+	check_text(ld, g, "SecurityGroupArn", loc);
+	tags = get_array(ld, g, "Tags", loc, &bad);
+	if (tags) {
+		struct fw_loc tl = fw_loc_key(loc, "Tags");
+		static const char *const tag_keys[] = { "Key", "Value", NULL };
+		size_t i;
+		json_t *t;
+
+		json_array_foreach(tags, i, t) {
+			struct fw_loc el = fw_loc_index(&tl, i);
+
+			if (!json_is_object(t)) {
+				LD_ERR(ld, &el, "a tag must be an object, not %s",
+				       gh_json_type_name(t));
+				continue;
+			}
+			check_keys(ld, t, &el, tag_keys, "a tag");
+			check_text(ld, t, "Key", &el);
+			check_text(ld, t, "Value", &el);
+		}
+	}
+	grp->first_perm = rs->nperms;
+	for (int d = 0; d < 2; d++) {
+		json_t *arr = get_array(ld, g, dirs[d], loc, &bad);
+		struct fw_loc al = fw_loc_key(loc, dirs[d]);
+		size_t i;
+		json_t *perm;
+
+		if (!arr)
+			continue;
+		json_array_foreach(arr, i, perm) {
+			struct fw_loc pl = fw_loc_index(&al, i);
+			struct fw_perm *p;
+
+			if (FW_VEC_PUSH(rs->perms, rs->nperms, rs->cperms, FW_PERMS_MAX) < 0) {
+				LD_ERR(ld, &pl, "too many rules (at most %d)", FW_PERMS_MAX);
+				return;
+			}
+			/* @grp may move when rs->groups grows; not here (no group added). */
+			p = &rs->perms[rs->nperms++];
+			memset(p, 0, sizeof(*p));
+			p->group = gi;
+			p->egress = d == 1;
+			p->index = (uint32_t)i;
+			p->loc = pl;
+			parse_perm(ld, perm, &pl, p);
+			if (d == 0)
+				grp->nin++;
+			else
+				grp->nout++;
+		}
+	}
+	grp->nperms = rs->nperms - grp->first_perm;
+}
+
+static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
+{
+	static const char *const iface_keys[] = { "Name", "Addresses", "SecurityGroups", NULL };
+	json_t *addrs, *groups;
+	bool bad = false;
+
+	out->loc = *loc;
+	if (!json_is_object(ifc)) {
+		LD_ERR(ld, loc, "an interface must be an object, not %s", gh_json_type_name(ifc));
+		return;
+	}
+	check_keys(ld, ifc, loc, iface_keys, "an interface");
+	out->name = get_name(ld, ifc, "Name", loc, true);
+	if (out->name) {
+		struct fw_loc nl = fw_loc_key(loc, "Name");
+		size_t n = strlen(out->name);
+		/* The kernel's dev_valid_name(), and no quote or backslash (they
+		 * would need escaping in nft text, which has none). */
+		bool ok = n <= FW_IFNAME_MAX && strcmp(out->name, ".") && strcmp(out->name, "..");
+
+		for (const char *c = out->name; ok && *c; c++)
+			if (*c == '/' || *c == ':' || *c == ' ' || *c == '"' || *c == '\\' ||
+			    (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+				ok = false;
+		if (!ok) {
+			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (1 to %d "
+					"printable characters, no '/', ':', quote or space)",
+			       out->name, FW_IFNAME_MAX);
+			out->name = NULL;
+		}
+	}
+	addrs = get_array(ld, ifc, "Addresses", loc, &bad);
+	if (addrs) {
+		struct fw_loc al = fw_loc_key(loc, "Addresses");
+		size_t i, k = 0;
+		json_t *a;
+
+		if (json_array_size(addrs) > FW_ADDRS_PER_IFACE_MAX) {
+			LD_ERR(ld, &al, "%zu addresses; at most %d per interface",
+			       json_array_size(addrs), FW_ADDRS_PER_IFACE_MAX);
+			return;
+		}
+		out->addrs = fw_arena_alloc_array(&ld->rs->arena, json_array_size(addrs),
+						  sizeof(*out->addrs));
+		if (!out->addrs)
+			return;
+		json_array_foreach(addrs, i, a) {
+			struct fw_loc el = fw_loc_index(&al, i);
+
+			if (!json_is_string(a)) {
+				LD_ERR(ld, &el, "an address must be a string, not %s",
+				       gh_json_type_name(a));
+				continue;
+			}
+			if (gh_addr_parse(json_string_value(a), &out->addrs[k]) < 0 ||
+			    strchr(json_string_value(a), '/')) {
+				LD_ERR(ld, &el, "\"%s\" is not an IPv4 or IPv6 address (no prefix length)",
+				       json_string_value(a));
+				continue;
+			}
+			for (size_t j = 0; j < k; j++)
+				if (!memcmp(&out->addrs[j], &out->addrs[k], sizeof(out->addrs[k])))
+					LD_WARN(ld, &el, "address \"%s\" listed twice",
+						json_string_value(a));
+			k++;
+		}
+		out->naddrs = k;
+	}
+	groups = get_array(ld, ifc, "SecurityGroups", loc, &bad);
+	if (groups) {
+		struct fw_loc gl = fw_loc_key(loc, "SecurityGroups");
+		size_t i, k = 0;
+		json_t *g;
+
+		if (json_array_size(groups) > FW_GROUPS_MAX)
+			return;
+		out->groups = fw_arena_alloc_array(&ld->rs->arena, json_array_size(groups),
+						   sizeof(*out->groups));
+		if (!out->groups)
+			return;
+		json_array_foreach(groups, i, g) {
+			struct fw_loc el = fw_loc_index(&gl, i);
+
+			if (!json_is_string(g) || !json_string_length(g) ||
+			    json_string_length(g) > FW_NAME_LEN_MAX) {
+				LD_ERR(ld, &el, "a security group reference must be a GroupId or "
+						"GroupName string");
+				continue;
+			}
+			if (add_ref(ld, fw_arena_strdup(&ld->rs->arena, json_string_value(g)),
+				    FW_PEER_GROUP, &out->groups[k], &el) < 0)
+				continue;
+			k++;
+		}
+		out->ngroups = k;
+	}
+}
+
+static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
+{
+	static const char *const host_keys[] = { "Name", "Interfaces", NULL };
+	struct fw_ruleset *rs = ld->rs;
+	struct fw_host *host;
+	json_t *ifcs;
+	bool bad = false;
+
+	if (!json_is_object(h)) {
+		LD_ERR(ld, loc, "a host must be an object, not %s", gh_json_type_name(h));
+		return;
+	}
+	check_keys(ld, h, loc, host_keys, "a host");
+	if (FW_VEC_PUSH(rs->hosts, rs->nhosts, rs->chosts, FW_HOSTS_MAX) < 0) {
+		LD_ERR(ld, loc, "too many hosts (at most %d)", FW_HOSTS_MAX);
+		return;
+	}
+	host = &rs->hosts[rs->nhosts++];
+	memset(host, 0, sizeof(*host));
+	host->loc = *loc;
+	host->name = get_name(ld, h, "Name", loc, true);
+	ifcs = get_array(ld, h, "Interfaces", loc, &bad);
+	if (!ifcs) {
+		if (!bad)
+			LD_ERR(ld, loc, "missing \"Interfaces\"");
+		return;
+	}
+	if (json_array_size(ifcs) > FW_IFACES_PER_HOST_MAX) {
+		LD_ERR(ld, loc, "%zu interfaces; at most %d per host", json_array_size(ifcs),
+		       FW_IFACES_PER_HOST_MAX);
+		return;
+	}
+	host->ifaces = fw_arena_alloc_array(&rs->arena, json_array_size(ifcs),
+					    sizeof(*host->ifaces));
+	if (!host->ifaces)
+		return;
+	{
+		struct fw_loc il = fw_loc_key(loc, "Interfaces");
+		size_t i;
+		json_t *ifc;
+
+		json_array_foreach(ifcs, i, ifc) {
+			struct fw_loc el = fw_loc_index(&il, i);
+
+			parse_iface(ld, ifc, &el, &host->ifaces[i]);
+			for (size_t j = 0; j < i; j++)
+				if (host->ifaces[i].name && host->ifaces[j].name &&
+				    !strcmp(host->ifaces[i].name, host->ifaces[j].name)) {
+					struct fw_loc nl = fw_loc_key(&el, "Name");
+
+					LD_ERR(ld, &nl, "duplicate interface \"%s\" on this host",
+					       host->ifaces[i].name);
+				}
+		}
+		host->nifaces = json_array_size(ifcs);
+	}
+}
+
+static void parse_plist(struct ld *ld, json_t *pl, const struct fw_loc *loc)
+{
+	static const char *const plist_keys[] = { "PrefixListId", "Cidrs", NULL };
+	struct fw_ruleset *rs = ld->rs;
+	struct fw_plist *p;
+	json_t *cidrs;
+	bool bad = false;
+
+	if (!json_is_object(pl)) {
+		LD_ERR(ld, loc, "a prefix list must be an object, not %s", gh_json_type_name(pl));
+		return;
+	}
+	check_keys(ld, pl, loc, plist_keys, "a prefix list");
+	if (FW_VEC_PUSH(rs->plists, rs->nplists, rs->cplists, FW_PLISTS_MAX) < 0) {
+		LD_ERR(ld, loc, "too many prefix lists (at most %d)", FW_PLISTS_MAX);
+		return;
+	}
+	p = &rs->plists[rs->nplists++];
+	memset(p, 0, sizeof(*p));
+	p->loc = *loc;
+	p->id = get_name(ld, pl, "PrefixListId", loc, true);
+	cidrs = get_array(ld, pl, "Cidrs", loc, &bad);
+	if (!cidrs) {
+		if (!bad)
+			LD_ERR(ld, loc, "missing \"Cidrs\"");
+		return;
+	}
+	if (json_array_size(cidrs) > FW_PLIST_CIDRS_MAX) {
+		LD_ERR(ld, loc, "%zu CIDRs; at most %d per prefix list", json_array_size(cidrs),
+		       FW_PLIST_CIDRS_MAX);
+		return;
+	}
+	p->cidrs = fw_arena_alloc_array(&rs->arena, json_array_size(cidrs), sizeof(*p->cidrs));
+	if (!p->cidrs)
+		return;
+	{
+		struct fw_loc cl = fw_loc_key(loc, "Cidrs");
+		size_t i;
+		json_t *c;
+
+		json_array_foreach(cidrs, i, c) {
+			struct fw_loc el = fw_loc_index(&cl, i);
+
+			if (parse_cidr(ld, c, 0, &el, &p->cidrs[p->ncidrs]))
+				p->ncidrs++;
+		}
+	}
+}
+
+void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct diag_list *dl)
+{
+	static const char *const top_keys[] = { "SecurityGroups", "Hosts", "PrefixLists", NULL };
+	static const char *const sections[] = { "SecurityGroups", "Hosts", "PrefixLists" };
+	struct ld ld = { rs, dl, src };
+	struct fw_loc root_loc = { .src = src };
+	bool any = false, bad = false;
+
+	if (!json_is_object(root)) {
+		LD_ERR(&ld, &root_loc, "expected an object with \"SecurityGroups\", \"Hosts\" or "
+				       "\"PrefixLists\", not %s",
+		       gh_json_type_name(root));
+		return;
+	}
+	check_keys(&ld, root, &root_loc, top_keys, "a rules file");
+	for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+		json_t *arr = get_array(&ld, root, sections[s], &root_loc, &bad);
+		struct fw_loc al = fw_loc_key(&root_loc, sections[s]);
+		size_t i;
+		json_t *e;
+
+		if (!arr)
+			continue;
+		any = true;
+		json_array_foreach(arr, i, e) {
+			struct fw_loc el = fw_loc_index(&al, i);
+
+			if (s == 0)
+				parse_group(&ld, e, &el);
+			else if (s == 1)
+				parse_host(&ld, e, &el);
+			else
+				parse_plist(&ld, e, &el);
+		}
+	}
+	if (!any && !bad)
+		LD_WARN(&ld, &root_loc,
+			"no \"SecurityGroups\", \"Hosts\" or \"PrefixLists\": file ignored");
+}
+
+static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_t len)
+{
+	int r = FW_VEC_PUSH(rs->srcs, rs->nsrcs, rs->csrcs, FW_FILES_MAX);
+
+	if (r < 0)
+		return r;
+	rs->srcs[rs->nsrcs].name = strdup(name);
+	rs->srcs[rs->nsrcs].text = text;
+	rs->srcs[rs->nsrcs].len = len;
+	if (!rs->srcs[rs->nsrcs].name)
+		return -ENOMEM;
+	rs->nsrcs++;
+	return 0;
+}
+
+static int load_sources(struct fw_ruleset *rs, struct diag_list *dl)
+{
+	for (size_t i = 0; i < rs->nsrcs; i++) {
+		struct gh_jsrc src = { rs->srcs[i].name, rs->srcs[i].text, rs->srcs[i].len };
+		json_t *root = gh_json_parse(&src, dl);
+
+		if (!root)
+			continue;
+		fw_load_document(rs, (uint32_t)i, root, dl);
+		json_decref(root);
+	}
+	if (dl->errors)
+		return -EINVAL;
+	fw_resolve(rs, dl);
+	return dl->errors ? -EINVAL : 0;
+}
+
+struct fw_ruleset *fw_ruleset_free(struct fw_ruleset *rs)
+{
+	if (!rs)
+		return NULL;
+	for (size_t i = 0; i < rs->nsrcs; i++) {
+		free(rs->srcs[i].name);
+		free(rs->srcs[i].text);
+	}
+	for (size_t i = 0; i < rs->ngroups; i++)
+		free(rs->groups[i].members);
+	free(rs->srcs);
+	free(rs->groups);
+	free(rs->perms);
+	free(rs->hosts);
+	free(rs->plists);
+	free(rs->refs);
+	fw_arena_done(&rs->arena);
+	free(rs);
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_json_suffix(const char *n)
+{
+	size_t l = strlen(n);
+
+	return l > 5 && !strcmp(n + l - 5, ".json") && n[0] != '.';
+}
+
+int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_list *dl)
+{
+	struct fw_ruleset *rs = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	d = opendir(dir);
+	if (!d) {
+		r = -errno;
+		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "cannot open rules directory: %s",
+			 strerror(-r));
+		return r;
+	}
+	while ((e = readdir(d))) {
+		if (!has_json_suffix(e->d_name))
+			continue;
+		if (FW_VEC_PUSH(names, n, cap, FW_FILES_MAX) < 0) {
+			diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "more than %d .json files",
+				 FW_FILES_MAX);
+			r = -E2BIG;
+			break;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0)
+		goto out;
+	if (!n) {
+		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "no .json files in the rules directory");
+		r = -ENOENT;
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	rs = calloc(1, sizeof(*rs));
+	if (!rs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		char *text = NULL;
+		size_t len = 0;
+		int k;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
+			diag_add(dl, DIAG_ERROR, names[i], "", 0, 0, "path too long");
+			r = -ENAMETOOLONG;
+			goto out;
+		}
+		k = gh_file_read(path, &text, &len, dl);
+		if (k < 0) {
+			r = k;
+			continue;
+		}
+		k = add_source(rs, path, text, len);
+		if (k < 0) {
+			free(text);
+			r = k;
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto out;
+	r = load_sources(rs, dl);
+	if (r >= 0)
+		*ret = TAKE_PTR(rs);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	fw_ruleset_free(rs);
+	return r;
+}
+
+int fw_ruleset_load_buffers(size_t n, const char *const *names, const char *const *texts,
+			    const size_t *lens, struct fw_ruleset **ret, struct diag_list *dl)
+{
+	struct fw_ruleset *rs = calloc(1, sizeof(*rs));
+	int r = 0;
+
+	if (!rs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		/* gh_json_locate and jansson want a NUL-terminated copy. */
+		char *t = malloc(lens[i] + 1);
+
+		if (!t) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(t, texts[i], lens[i]);
+		t[lens[i]] = '\0';
+		r = add_source(rs, names[i], t, lens[i]);
+		if (r < 0) {
+			free(t);
+			goto out;
+		}
+	}
+	r = load_sources(rs, dl);
+	if (r >= 0)
+		*ret = TAKE_PTR(rs);
+out:
+	fw_ruleset_free(rs);
+	return r;
+}
+
+void fw_ruleset_stats(const struct fw_ruleset *rs, size_t *ret_groups, size_t *ret_rules,
+		      size_t *ret_hosts)
+{
+	*ret_groups = rs->ngroups;
+	*ret_rules = rs->nperms;
+	*ret_hosts = rs->nhosts;
+}
+
+const char *fw_ruleset_host_name(const struct fw_ruleset *rs, size_t i)
+{
+	return i < rs->nhosts ? rs->hosts[i].name : NULL;
+}
