@@ -166,8 +166,16 @@ static enum pmatch principal_match(const struct stmt *s, const struct eval_ctx *
 		if (m > best)
 			best = m;
 	}
-	if (s->not_principal)
+	if (s->not_principal) {
+		/*
+		 * AWS: "NotPrincipal with a Deny effect will always deny any IAM
+		 * principal that has a permissions boundary policy attached,
+		 * regardless of the values specified in the NotPrincipal element."
+		 */
+		if (s->effect == AUTHZ_EFFECT_DENY && ec->has_boundary)
+			return PMATCH_DIRECT;
 		return best == PMATCH_NONE ? PMATCH_DIRECT : PMATCH_NONE;
+	}
 	return best;
 }
 
@@ -316,6 +324,7 @@ static int eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
 
 	memset(ec, 0, offsetof(struct eval_ctx, missing));
 	ec->nmissing = 0;
+	ec->has_boundary = false;
 	ec->error = false;
 	ec->req = req;
 	if (!req->action || !req->resource || !req->principal)
@@ -395,6 +404,7 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 	ret = eval_ctx_init(&ec, req);
 	if (ret < 0)
 		return ret;
+	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
 		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY], &m);

@@ -40,6 +40,7 @@ enum principal_type {
  * @prole: for a role session, the role's name, @prolelen bytes
  * @missing: keys reported missing (borrowed from policies)
  * @nmissing: entries in @missing
+ * @has_boundary: the principal has a permission boundary
  * @error: a run-time problem happened (a value too long to substitute):
  *	the request is never allowed
  */
@@ -57,6 +58,7 @@ struct eval_ctx {
 	size_t prolelen;
 	const char *missing[AUTHZ_RESULT_MISSING_MAX];
 	size_t nmissing;
+	bool has_boundary;
 	bool error;
 };
 

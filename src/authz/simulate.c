@@ -312,10 +312,23 @@ static void sim_free(struct sim *s)
 	json_decref(s->root);
 }
 
+/*
+ * A case refused for a duplicate key is still valid JSON: answer with its
+ * id so that the caller can match the error to its case.
+ */
+static json_t *salvage_id(const struct gh_jsrc *src, json_t **ret_root)
+{
+	json_t *id;
+
+	*ret_root = json_loadb(src->text, src->len, 0, NULL);
+	id = json_is_object(*ret_root) ? json_object_get(*ret_root, "id") : NULL;
+	return id;
+}
+
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
 	struct sim *s = calloc(1, sizeof(*s));
-	json_t *out = json_object(), *id;
+	json_t *out = json_object(), *id, *salvaged = NULL;
 	char *ret = NULL;
 
 	if (!s || !out)
@@ -324,7 +337,10 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	diag_list_init(&s->diags);
 	s->root = gh_json_parse(&s->src, &s->diags);
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
+	if (!s->root)
+		id = salvage_id(&s->src, &salvaged);
 	json_object_set(out, "id", id ? id : json_null());
+	json_decref(salvaged);
 	if (s->root)
 		load_case(s);
 	if (s->diags.errors) {

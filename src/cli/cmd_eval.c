@@ -150,16 +150,20 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 'p':
 			if (a->nidentity >= EVAL_POLICIES_MAX)
 				return CLI_EXIT_USAGE;
-			bad |= add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
-					  &a->identity[a->nidentity]) < 0;
-			a->nidentity += !bad;
+			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
+				       &a->identity[a->nidentity]) < 0)
+				bad = 1;
+			else
+				a->nidentity++;
 			break;
 		case 's':
 			if (a->nsession >= EVAL_POLICIES_MAX)
 				return CLI_EXIT_USAGE;
-			bad |= add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
-					  &a->session[a->nsession]) < 0;
-			a->nsession += !bad;
+			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
+				       &a->session[a->nsession]) < 0)
+				bad = 1;
+			else
+				a->nsession++;
 			break;
 		case 'b':
 			a->boundary = authz_policy_unref(a->boundary);

@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stage 4: the nftables IR of one host.
+ *
+ *   table inet gatehouse
+ *     chain input/output   base chains, policy drop: conntrack, loopback,
+ *                          ICMPv6 ND/RA, DHCP client, then one verdict map
+ *                          jump per interface, then a counted drop
+ *     chain in_<if>/out_<if>  a constant number of set lookups:
+ *                          ip saddr . tcp dport @in_<if>_tcp4 accept, ...
+ *                          and per referenced group:
+ *                          ip saddr @grp_<g>_4 tcp dport @in_<if>_<g>_tcp accept
+ *     set grp_<g>_4/_6     group membership (updated alone)
+ *
+ * Packet cost depends on the number of interfaces and of distinct groups
+ * referenced as peers, never on the number of CIDR/port rules.  Every rule
+ * is split per family: an IPv4 range only lands in an IPv4 set, ICMP only
+ * in IPv4 sets, ICMPv6 only in IPv6 sets (never widened).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw/internal.h"
+
+enum bucket {
+	B_TCP,
+	B_UDP,
+	B_ICMP,
+	B_PROTO,
+	_B_MAX,
+};
+
+static const char *const bucket_name[_B_MAX] = { "tcp", "udp", "icmp", "proto" };
+
+struct boxvec {
+	struct fw_box *v;
+	size_t n, cap;
+	/* Groups whose rules are in it, for the set's comment (bitmap-free: small list). */
+	uint32_t groups[8];
+	uint8_t ngroups;
+	bool more_groups;
+};
+
+/* Rules of one interface and direction, peers by family, before normalising. */
+struct dirwork {
+	struct boxvec cidr[2][_B_MAX]; /* [family 4/6][bucket] */
+	struct {
+		uint32_t group;
+		struct boxvec key[_B_MAX]; /* icmp: [B_ICMP] holds both (split below) */
+		struct boxvec icmp6;
+	} *grefs;
+	size_t ngrefs, cgrefs;
+};
+
+struct cctx {
+	const struct fw_ruleset *rs;
+	struct fw_compiled *c;
+	struct diag_list *dl;
+	uint32_t *grpset[2]; /* per group: membership set index + 1, per family */
+};
+
+static void boxvec_note_group(struct boxvec *b, uint32_t g)
+{
+	for (unsigned i = 0; i < b->ngroups; i++)
+		if (b->groups[i] == g)
+			return;
+	if (b->ngroups < ARRAY_SIZE(b->groups))
+		b->groups[b->ngroups++] = g;
+	else
+		b->more_groups = true;
+}
+
+static int boxvec_add(struct boxvec *b, struct fw_addr lo, struct fw_addr hi, uint32_t klo,
+		      uint32_t khi, uint32_t origin, uint32_t group)
+{
+	int r = FW_VEC_PUSH(b->v, b->n, b->cap, FW_SET_ELEMS_MAX);
+
+	if (r < 0)
+		return r;
+	b->v[b->n++] = (struct fw_box){ lo, hi, klo, khi, origin };
+	boxvec_note_group(b, group);
+	return 0;
+}
+
+static void dirwork_free(struct dirwork *w)
+{
+	for (int f = 0; f < 2; f++)
+		for (int b = 0; b < _B_MAX; b++)
+			free(w->cidr[f][b].v);
+	for (size_t i = 0; i < w->ngrefs; i++) {
+		for (int b = 0; b < _B_MAX; b++)
+			free(w->grefs[i].key[b].v);
+		free(w->grefs[i].icmp6.v);
+	}
+	free(w->grefs);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Identifier from arbitrary text: [A-Za-z0-9_] kept, the rest becomes '_'. */
+static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *raw,
+		   const char *suffix)
+{
+	char buf[200];
+	size_t off = 0;
+
+	for (const char *p = fmt_prefix; *p && off < sizeof(buf) - 1; p++)
+		buf[off++] = *p;
+	for (const char *p = raw; *p && off < 120; p++) {
+		char ch = *p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '_';
+
+		buf[off++] = ok ? ch : '_';
+	}
+	for (const char *p = suffix; *p && off < sizeof(buf) - 1; p++)
+		buf[off++] = *p;
+	buf[off] = '\0';
+	/* Two raw names may sanitise alike ("eth0.1", "eth0_1"): make it unique. */
+	for (unsigned n = 2;; n++) {
+		bool clash = false;
+
+		for (size_t i = 0; i < c->nsets && !clash; i++)
+			clash = !strcmp(c->sets[i].name, buf);
+		for (size_t i = 0; i < c->nchains && !clash; i++)
+			clash = !strcmp(c->chains[i].name, buf);
+		if (!clash)
+			break;
+		if (off + 12 >= sizeof(buf))
+			return NULL;
+		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
+	}
+	return fw_arena_strdup(&c->arena, buf);
+}
+
+static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind,
+			      uint8_t family, const char *comment, size_t *ret_idx)
+{
+	struct fw_set *s;
+
+	if (!name || !comment || FW_VEC_PUSH(c->sets, c->nsets, c->csets, 1u << 20) < 0)
+		return NULL;
+	s = &c->sets[c->nsets];
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->kind = kind;
+	s->family = family;
+	s->comment = comment;
+	*ret_idx = c->nsets++;
+	return s;
+}
+
+static struct fw_chain *chain_new(struct fw_compiled *c, const char *name, bool base, bool in,
+				  const char *comment)
+{
+	struct fw_chain *ch;
+
+	if (!name || !comment || FW_VEC_PUSH(c->chains, c->nchains, c->cchains, 1u << 16) < 0)
+		return NULL;
+	ch = &c->chains[c->nchains++];
+	memset(ch, 0, sizeof(*ch));
+	ch->name = name;
+	ch->base = base;
+	ch->in = in;
+	ch->comment = comment;
+	return ch;
+}
+
+static int rule_add(struct fw_compiled *c, size_t chain, struct fw_rule r)
+{
+	struct fw_chain *ch = &c->chains[chain];
+
+	if (!r.comment || FW_VEC_PUSH(ch->rules, ch->nrules, ch->crules, 1u << 20) < 0)
+		return -ENOMEM;
+	ch->rules[ch->nrules++] = r;
+	return 0;
+}
+
+/* "sg-0web, sg-0ssh" from a boxvec's group list. */
+static const char *groups_text(const struct cctx *x, const uint32_t *g, unsigned n, bool more)
+{
+	char buf[FW_COMMENT_MAX];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && off < sizeof(buf); i++) {
+		int k = snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "",
+				 fw_group_label(&x->rs->groups[g[i]]));
+		if (k < 0)
+			break;
+		off += (size_t)k;
+	}
+	if (more && off < sizeof(buf))
+		snprintf(buf + off, sizeof(buf) - off, ", ...");
+	return fw_comment(&x->c->arena, "%s", buf);
+}
+
+/* Key range of a permission in its bucket; ICMP flattened to type << 8 | code. */
+static enum bucket perm_key(const struct fw_perm *p, uint32_t *lo, uint32_t *hi)
+{
+	switch (p->proto) {
+	case FW_P_TCP:
+	case FW_P_UDP:
+		*lo = (uint32_t)p->lo;
+		*hi = (uint32_t)p->hi;
+		return p->proto == FW_P_TCP ? B_TCP : B_UDP;
+	case FW_P_ICMP:
+	case FW_P_ICMPV6:
+		if (p->lo < 0) {
+			*lo = 0;
+			*hi = 0xffff;
+		} else if (p->hi < 0) {
+			*lo = (uint32_t)p->lo << 8;
+			*hi = (uint32_t)p->lo << 8 | 0xff;
+		} else {
+			*lo = *hi = (uint32_t)p->lo << 8 | (uint32_t)p->hi;
+		}
+		return B_ICMP;
+	case FW_P_OTHER:
+		*lo = *hi = p->protonum;
+		return B_PROTO;
+	default:
+		*lo = 0;
+		*hi = 255;
+		return B_PROTO;
+	}
+}
+
+/* May a peer of family @fam (4/6) carry permission @p?  Never widen. */
+static bool family_ok(const struct fw_perm *p, int fam)
+{
+	if (p->proto == FW_P_ICMP)
+		return fam == 4;
+	if (p->proto == FW_P_ICMPV6)
+		return fam == 6;
+	return true;
+}
+
+static int add_cidr(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
+		    const struct gh_cidr *cidr)
+{
+	int fam = cidr->family == GH_INET4 ? 4 : 6;
+	struct fw_addr lo, hi;
+	uint32_t klo, khi;
+	enum bucket b = perm_key(p, &klo, &khi);
+
+	if (!family_ok(p, fam))
+		return 0;
+	fw_cidr_range(cidr, &lo, &hi);
+	return boxvec_add(&w->cidr[fam == 6][b], lo, hi, klo, khi, origin, p->group);
+}
+
+static int add_group_peer(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
+			  uint32_t g)
+{
+	struct fw_addr zero = { 0, 0 };
+	uint32_t klo, khi;
+	enum bucket b = perm_key(p, &klo, &khi);
+	size_t i;
+
+	for (i = 0; i < w->ngrefs; i++)
+		if (w->grefs[i].group == g)
+			break;
+	if (i == w->ngrefs) {
+		int r = FW_VEC_PUSH(w->grefs, w->ngrefs, w->cgrefs, FW_GROUPS_MAX);
+
+		if (r < 0)
+			return r;
+		memset(&w->grefs[i], 0, sizeof(w->grefs[i]));
+		w->grefs[i].group = g;
+		w->ngrefs++;
+	}
+	if (p->proto == FW_P_ICMPV6)
+		return boxvec_add(&w->grefs[i].icmp6, zero, zero, klo, khi, origin, p->group);
+	return boxvec_add(&w->grefs[i].key[b], zero, zero, klo, khi, origin, p->group);
+}
+
+static int collect(struct cctx *x, const struct fw_iface *ifc, bool in, struct dirwork *w)
+{
+	const struct fw_ruleset *rs = x->rs;
+
+	for (size_t gi = 0; gi < ifc->ngroups; gi++) {
+		const struct fw_group *g = &rs->groups[ifc->groups[gi]];
+		bool dup = false;
+
+		for (size_t j = 0; j < gi; j++)
+			dup |= ifc->groups[j] == ifc->groups[gi];
+		if (dup)
+			continue;
+		for (size_t pi = 0; pi < g->nperms; pi++) {
+			uint32_t origin = (uint32_t)(g->first_perm + pi);
+			const struct fw_perm *p = &rs->perms[origin];
+
+			if (p->egress == in)
+				continue;
+			for (size_t k = 0; k < p->npeers; k++) {
+				const struct fw_peer *peer = &p->peers[k];
+				int r = 0;
+
+				switch (peer->kind) {
+				case FW_PEER_CIDR:
+					r = add_cidr(w, p, origin, &peer->cidr);
+					break;
+				case FW_PEER_PLIST: {
+					const struct fw_plist *pl = &rs->plists[peer->ref];
+
+					for (size_t c = 0; c < pl->ncidrs && r >= 0; c++)
+						r = add_cidr(w, p, origin, &pl->cidrs[c]);
+					break;
+				}
+				case FW_PEER_GROUP:
+					r = add_group_peer(w, p, origin, peer->ref);
+					break;
+				}
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct fw_member *x = a, *y = b;
+
+	if (x->addr.family != y->addr.family)
+		return x->addr.family < y->addr.family ? -1 : 1;
+	return memcmp(x->addr.addr, y->addr.addr, 16);
+}
+
+/* grp_<g>_4 / grp_<g>_6: every address of every interface carrying @g. */
+static int membership_sets(struct cctx *x, uint32_t g)
+{
+	const struct fw_ruleset *rs = x->rs;
+	const struct fw_group *grp = &rs->groups[g];
+	struct fw_compiled *c = x->c;
+	struct fw_member *m;
+	int r = 0;
+
+	if (x->grpset[0][g])
+		return 0;
+	m = malloc_multiply(grp->nmembers, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	if (grp->nmembers)
+		memcpy(m, grp->members, grp->nmembers * sizeof(*m));
+	qsort(m, grp->nmembers, sizeof(*m), cmp_member);
+	for (int f = 0; f < 2; f++) {
+		int fam = f ? 6 : 4;
+		char suffix[4] = { '_', f ? '6' : '4', 0 };
+		size_t idx;
+		struct fw_set *s = set_new(c, ident(c, "grp_", fw_group_label(grp), suffix),
+					   FW_SK_ADDR, (uint8_t)fam,
+					   fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
+						      fw_group_label(grp), grp->name ? " (" : "",
+						      grp->name ? grp->name : "",
+						      grp->name ? ")" : "", fam),
+					   &idx);
+
+		if (!s) {
+			r = -ENOMEM;
+			break;
+		}
+		s->membership = true;
+		x->grpset[f][g] = (uint32_t)idx + 1;
+		for (size_t i = 0; i < grp->nmembers; i++) {
+			const struct fw_member *mm = &m[i];
+			const struct fw_host *h = &rs->hosts[mm->host];
+			struct fw_elem *e;
+
+			if (mm->addr.family != (fam == 4 ? GH_INET4 : GH_INET6))
+				continue;
+			/* One address on several interfaces: one element. */
+			if (i && !cmp_member(&m[i - 1], mm))
+				continue;
+			r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_SET_ELEMS_MAX);
+			if (r < 0)
+				break;
+			e = &s->elems[s->nelems++];
+			memset(e, 0, sizeof(*e));
+			e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
+			e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
+						h->ifaces[mm->iface].name ? h->ifaces[mm->iface].name
+									  : "?");
+			if (!e->comment) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+		if (r < 0)
+			break;
+	}
+	free(m);
+	return r;
+}
+
+static const char *dir_word(bool in)
+{
+	return in ? "inbound" : "outbound";
+}
+
+static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
+{
+	struct fw_compiled *c = x->c;
+	const char *pfx = in ? "in_" : "out_";
+	struct dirwork w = { 0 };
+	int r = collect(x, ifc, in, &w);
+
+	if (r < 0)
+		goto out;
+	for (int b = 0; b < _B_MAX; b++)
+		for (int f = 0; f < 2; f++) {
+			struct boxvec *bv = &w.cidr[f][b];
+			static const uint8_t kinds[_B_MAX] = { FW_SK_ADDR_PORT, FW_SK_ADDR_PORT,
+							       FW_SK_ADDR_ICMP, FW_SK_ADDR_PROTO };
+			char suffix[16];
+			const char *gtext;
+			struct fw_set *s;
+			size_t idx;
+
+			if (!bv->n)
+				continue;
+			snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
+			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+			s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b],
+				    (uint8_t)(f ? 6 : 4),
+				    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in),
+					       ifc->name, b == B_ICMP ? (f ? "icmpv6" : "icmp") :
+								      bucket_name[b],
+					       f ? 6 : 4, gtext ? gtext : ""),
+				    &idx);
+			if (!s) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
+			if (r < 0)
+				goto out;
+			r = rule_add(c, chain,
+				     (struct fw_rule){ .match = FW_M_SET,
+						       .in = in,
+						       .family = (uint8_t)(f ? 6 : 4),
+						       .proto = (uint8_t)b,
+						       .set = (uint32_t)idx,
+						       .counter = true,
+						       .comment = fw_comment(&c->arena, "%s",
+									     s->comment) });
+			if (r < 0)
+				goto out;
+		}
+	for (size_t i = 0; i < w.ngrefs; i++) {
+		uint32_t g = w.grefs[i].group;
+		const char *glabel = fw_group_label(&x->rs->groups[g]);
+
+		r = membership_sets(x, g);
+		if (r < 0)
+			goto out;
+		for (int b = 0; b <= _B_MAX; b++) {
+			/* b == _B_MAX: the ICMPv6 keys. */
+			struct boxvec *bv = b < _B_MAX ? &w.grefs[i].key[b] : &w.grefs[i].icmp6;
+			static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP,
+							       FW_SK_PROTO };
+			uint8_t kind = b < _B_MAX ? kinds[b] : FW_SK_ICMP;
+			int fam_only = b == B_ICMP ? 4 : b == _B_MAX ? 6 : 0;
+			char suffix[80];
+			const char *gtext, *sname;
+			struct fw_set *s;
+			size_t idx;
+
+			if (!bv->n)
+				continue;
+			snprintf(suffix, sizeof(suffix), "_%s",
+				 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
+			{
+				char raw[FW_IFNAME_MAX + FW_NAME_LEN_MAX + 4];
+
+				snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
+				sname = ident(c, pfx, raw, suffix);
+			}
+			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+			s = set_new(c, sname, kind, (uint8_t)fam_only,
+				    fw_comment(&c->arena, "%s %s %s from members of %s: %s",
+					       dir_word(in), ifc->name,
+					       b == _B_MAX ? "icmpv6" : bucket_name[b], glabel,
+					       gtext ? gtext : ""),
+				    &idx);
+			if (!s) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
+			if (r < 0)
+				goto out;
+			for (int f = 0; f < 2; f++) {
+				int fam = f ? 6 : 4;
+
+				if (fam_only && fam_only != fam)
+					continue;
+				r = rule_add(c, chain,
+					     (struct fw_rule){
+						     .match = FW_M_GROUP_SET,
+						     .in = in,
+						     .family = (uint8_t)fam,
+						     .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+						     .set = (uint32_t)idx,
+						     .gset = x->grpset[f][g] - 1,
+						     .counter = true,
+						     .comment = fw_comment(&c->arena, "%s (IPv%d)",
+									   s->comment, fam) });
+				if (r < 0)
+					goto out;
+			}
+		}
+	}
+out:
+	dirwork_free(&w);
+	return r;
+}
+
+static int base_chain(struct cctx *x, bool in, size_t vmap)
+{
+	struct fw_compiled *c = x->c;
+	static const uint8_t fixed[] = { FW_M_CT_OK, FW_M_CT_INVALID, FW_M_LOOPBACK, FW_M_ND,
+					 FW_M_DHCP4, FW_M_DHCP6 };
+	static const char *const why[] = {
+		"replies to allowed traffic (stateful, as security groups)",
+		"invalid packets",
+		"loopback (outside security groups)",
+		"ICMPv6 neighbour discovery and router advertisements (outside security groups)",
+		"DHCPv4 client (outside security groups)",
+		"DHCPv6 client (outside security groups)",
+	};
+	size_t idx = c->nchains;
+	struct fw_chain *ch = chain_new(
+		c, in ? "input" : "output", true, in,
+		fw_comment(&c->arena, "%s of host %s: what no security group allows is dropped",
+			   dir_word(in), c->host));
+	int r;
+
+	if (!ch)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+		r = rule_add(c, idx,
+			     (struct fw_rule){ .match = fixed[i],
+					       .in = in,
+					       .family = (uint8_t)(fixed[i] == FW_M_ND ||
+								   fixed[i] == FW_M_DHCP6 ?
+							   6 :
+						   fixed[i] == FW_M_DHCP4 ? 4 : 0),
+					       .comment = fw_comment(&c->arena, "%s", why[i]) });
+		if (r < 0)
+			return r;
+	}
+	r = rule_add(c, idx,
+		     (struct fw_rule){ .match = FW_M_VMAP,
+				       .in = in,
+				       .set = (uint32_t)vmap,
+				       .comment = fw_comment(&c->arena,
+							     "security groups per %s interface",
+							     in ? "input" : "output") });
+	if (r < 0)
+		return r;
+	return rule_add(c, idx,
+			(struct fw_rule){ .match = FW_M_DROP,
+					  .in = in,
+					  .counter = true,
+					  .comment = fw_comment(&c->arena, "default deny %s",
+								dir_word(in)) });
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return fw_hash_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* Everything an element-only update cannot change. */
+static uint64_t structure_hash(const struct fw_compiled *c)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h = hash_str(h, c->comment);
+	for (size_t i = 0; i < c->nsets; i++) {
+		const struct fw_set *s = &c->sets[i];
+
+		h = hash_str(h, s->name);
+		h = hash_str(h, s->comment);
+		h = fw_hash_bytes(h, &s->kind, 1);
+		h = fw_hash_bytes(h, &s->family, 1);
+		h = fw_hash_bytes(h, &s->membership, 1);
+		if (s->membership)
+			continue;
+		for (size_t k = 0; k < s->nelems; k++) {
+			const struct fw_elem *e = &s->elems[k];
+
+			h = fw_hash_bytes(h, &e->alo, sizeof(e->alo));
+			h = fw_hash_bytes(h, &e->ahi, sizeof(e->ahi));
+			h = fw_hash_bytes(h, &e->k1lo, sizeof(e->k1lo));
+			h = fw_hash_bytes(h, &e->k1hi, sizeof(e->k1hi));
+			h = fw_hash_bytes(h, &e->k2lo, sizeof(e->k2lo));
+			h = fw_hash_bytes(h, &e->k2hi, sizeof(e->k2hi));
+			h = hash_str(h, e->ifname);
+			h = fw_hash_bytes(h, &e->chain, sizeof(e->chain));
+			h = hash_str(h, e->comment);
+		}
+	}
+	for (size_t i = 0; i < c->nchains; i++) {
+		const struct fw_chain *ch = &c->chains[i];
+
+		h = hash_str(h, ch->name);
+		h = hash_str(h, ch->comment);
+		for (size_t k = 0; k < ch->nrules; k++) {
+			const struct fw_rule *r = &ch->rules[k];
+			uint8_t b[5] = { r->match, r->in, r->family, r->proto, r->counter };
+
+			h = fw_hash_bytes(h, b, sizeof(b));
+			h = fw_hash_bytes(h, &r->set, sizeof(r->set));
+			h = fw_hash_bytes(h, &r->gset, sizeof(r->gset));
+			h = hash_str(h, r->comment);
+		}
+	}
+	return h;
+}
+
+int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
+	       struct diag_list *dl)
+{
+	const struct fw_host *h = NULL;
+	struct fw_compiled *c;
+	struct cctx x = { rs, NULL, dl, { NULL, NULL } };
+	size_t vmap[2];
+	int r = 0;
+
+	for (size_t i = 0; i < rs->nhosts; i++)
+		if (rs->hosts[i].name && !strcmp(rs->hosts[i].name, host)) {
+			h = &rs->hosts[i];
+			break;
+		}
+	if (!h) {
+		diag_add(dl, DIAG_ERROR, "", "", 0, 0, "no host \"%s\" in the inventory", host);
+		return -ENOENT;
+	}
+	c = calloc(1, sizeof(*c));
+	x.c = c;
+	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
+	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
+	if (!c || !x.grpset[0] || !x.grpset[1]) {
+		r = -ENOMEM;
+		goto out;
+	}
+	c->host = fw_arena_strdup(&c->arena, h->name);
+	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
+	if (!c->host || !c->comment) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Chains first (the vmaps jump to them), base chains last. */
+	for (int d = 0; d < 2; d++) {
+		bool in = d == 0;
+		struct fw_set *m = set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
+					   fw_comment(&c->arena, "%s chain per interface",
+						      dir_word(in)),
+					   &vmap[d]);
+
+		if (!m) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < h->nifaces; i++) {
+		const struct fw_iface *ifc = &h->ifaces[i];
+
+		for (int d = 0; d < 2; d++) {
+			bool in = d == 0;
+			size_t chain = c->nchains;
+			const char *gtext = groups_text(&x, ifc->groups,
+							ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
+							ifc->ngroups > 8);
+			struct fw_chain *ch = chain_new(
+				c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+				fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
+					   ifc->ngroups ? gtext : "no security groups"));
+			struct fw_set *m = &c->sets[vmap[d]];
+			struct fw_elem *e;
+
+			if (!ch) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
+			if (r < 0)
+				goto out;
+			e = &m->elems[m->nelems++];
+			memset(e, 0, sizeof(*e));
+			e->ifname = ifc->name;
+			e->chain = (uint32_t)chain;
+			e->comment = fw_comment(&c->arena, "%s", ifc->name);
+			r = build_dir(&x, ifc, in, chain);
+			if (r < 0)
+				goto out;
+		}
+	}
+	for (int d = 0; d < 2; d++) {
+		r = base_chain(&x, d == 0, vmap[d]);
+		if (r < 0)
+			goto out;
+	}
+	c->structure_hash = structure_hash(c);
+out:
+	free(x.grpset[0]);
+	free(x.grpset[1]);
+	if (r < 0) {
+		if (r == -E2BIG)
+			diag_add(dl, DIAG_ERROR, "", "", 0, 0,
+				 "host %s: ruleset larger than the compiler's caps", host);
+		else
+			diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
+		fw_compiled_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+struct fw_compiled *fw_compiled_free(struct fw_compiled *c)
+{
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < c->nsets; i++)
+		free(c->sets[i].elems);
+	for (size_t i = 0; i < c->nchains; i++)
+		free(c->chains[i].rules);
+	free(c->sets);
+	free(c->chains);
+	fw_arena_done(&c->arena);
+	free(c);
+	return NULL;
+}
+
+void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->sets = c->nsets;
+	ret->chains = c->nchains;
+	for (size_t i = 0; i < c->nsets; i++)
+		ret->elements += c->sets[i].nelems;
+	for (size_t i = 0; i < c->nchains; i++)
+		ret->rules += c->chains[i].rules ? c->chains[i].nrules : 0;
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stage 3: normalise the (address range x key range) boxes of one set into
+ * disjoint elements.  The kernel's concatenated interval sets (pipapo)
+ * reject some overlapping elements depending on insertion order, and nft
+ * would merge others silently; we send elements that cannot overlap.
+ *
+ * A sweep over the address axis: the boundaries of all address ranges cut
+ * it into elementary intervals; on each, the key ranges of the boxes that
+ * cover it are merged; neighbouring intervals with equal key ranges are
+ * joined again.  Each resulting element remembers (up to FW_ORIGINS_MAX)
+ * the security-group rules it came from, for its comment.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw/internal.h"
+
+struct origins {
+	uint32_t o[FW_ORIGINS_MAX];
+	uint8_t n;
+	bool more;
+};
+
+struct kint {
+	uint32_t lo, hi;
+	struct origins org;
+};
+
+struct kvec {
+	struct kint *v;
+	size_t n, cap;
+};
+
+static void org_add(struct origins *a, uint32_t o)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->o[i] == o)
+			return;
+	if (a->n < FW_ORIGINS_MAX)
+		a->o[a->n++] = o;
+	else
+		a->more = true;
+}
+
+static void org_merge(struct origins *a, const struct origins *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		org_add(a, b->o[i]);
+	a->more |= b->more;
+}
+
+static struct fw_addr addr_inc(struct fw_addr a)
+{
+	if (++a.lo == 0)
+		a.hi++;
+	return a;
+}
+
+static struct fw_addr addr_dec(struct fw_addr a)
+{
+	if (a.lo-- == 0)
+		a.hi--;
+	return a;
+}
+
+static int cmp_box_lo(const void *x, const void *y)
+{
+	return fw_addr_cmp(((const struct fw_box *)x)->lo, ((const struct fw_box *)y)->lo);
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	return fw_addr_cmp(*(const struct fw_addr *)x, *(const struct fw_addr *)y);
+}
+
+static int cmp_kint(const void *x, const void *y)
+{
+	const struct kint *a = x, *b = y;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->hi > b->hi) - (a->hi < b->hi);
+}
+
+static const char *origins_comment(struct fw_compiled *c, const struct fw_ruleset *rs,
+				   const struct origins *org)
+{
+	char buf[FW_COMMENT_MAX * 2];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < org->n && off < sizeof(buf); i++) {
+		const struct fw_perm *p = &rs->perms[org->o[i]];
+		int k = snprintf(buf + off, sizeof(buf) - off, "%s%s %s[%u]", i ? ", " : "",
+				 fw_group_label(&rs->groups[p->group]), p->egress ? "out" : "in",
+				 p->index);
+
+		if (k < 0)
+			break;
+		off += (size_t)k;
+	}
+	if (org->more && off < sizeof(buf))
+		snprintf(buf + off, sizeof(buf) - off, ", ...");
+	return fw_comment(&c->arena, "%s", buf);
+}
+
+static int emit(struct fw_compiled *c, struct fw_set *set, const struct fw_ruleset *rs,
+		struct fw_addr alo, struct fw_addr ahi, const struct kint *k, bool icmp)
+{
+	const char *comment = origins_comment(c, rs, &k->org);
+	struct {
+		uint32_t t1, t2;
+		uint16_t c1, c2;
+	} parts[3];
+	unsigned np = 0;
+
+	if (!comment)
+		return -ENOMEM;
+	if (!icmp) {
+		parts[np++] = (__typeof__(parts[0])){ k->lo, k->hi, 0, 0 };
+	} else {
+		/* Flattened (type << 8 | code) back into type x code products. */
+		uint32_t ta = k->lo >> 8, ca = k->lo & 255, tb = k->hi >> 8, cb = k->hi & 255;
+
+		if (ta == tb) {
+			parts[np++] = (__typeof__(parts[0])){ ta, ta, (uint16_t)ca, (uint16_t)cb };
+		} else {
+			bool last = cb != 255;
+
+			if (ca != 0)
+				parts[np++] = (__typeof__(parts[0])){ ta, ta, (uint16_t)ca, 255 };
+			if (ca != 0)
+				ta++;
+			if (last)
+				tb--;
+			if (ta <= tb)
+				parts[np++] = (__typeof__(parts[0])){ ta, tb, 0, 255 };
+			if (last)
+				parts[np++] = (__typeof__(parts[0])){ tb + 1, tb + 1, 0,
+								      (uint16_t)cb };
+		}
+	}
+	for (unsigned i = 0; i < np; i++) {
+		struct fw_elem *e;
+
+		if (FW_VEC_PUSH(set->elems, set->nelems, set->celems, FW_SET_ELEMS_MAX) < 0)
+			return -E2BIG;
+		e = &set->elems[set->nelems++];
+		memset(e, 0, sizeof(*e));
+		e->alo = alo;
+		e->ahi = ahi;
+		e->k1lo = parts[i].t1;
+		e->k1hi = parts[i].t2;
+		e->k2lo = parts[i].c1;
+		e->k2hi = parts[i].c2;
+		e->comment = comment;
+	}
+	return 0;
+}
+
+static int flush(struct fw_compiled *c, struct fw_set *set, const struct fw_ruleset *rs,
+		 struct fw_addr alo, struct fw_addr ahi, const struct kvec *pend, bool icmp)
+{
+	for (size_t i = 0; i < pend->n; i++) {
+		int r = emit(c, set, rs, alo, ahi, &pend->v[i], icmp);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes, size_t n,
+		 const struct fw_ruleset *rs, bool icmp)
+{
+	struct fw_addr max = fw_addr_max(set->family ? set->family : 6);
+	struct fw_addr *bounds = NULL, plo = { 0, 0 }, phi = { 0, 0 };
+	size_t nb = 0, next = 0, nact = 0;
+	size_t *act = NULL;
+	struct kvec cur = { 0 }, pend = { 0 };
+	bool have_pend = false;
+	int r = 0;
+
+	if (!n)
+		return 0;
+	bounds = malloc_multiply(n, 2 * sizeof(*bounds));
+	act = malloc_multiply(n, sizeof(*act));
+	if (!bounds || !act) {
+		r = -ENOMEM;
+		goto out;
+	}
+	qsort(boxes, n, sizeof(*boxes), cmp_box_lo);
+	for (size_t i = 0; i < n; i++) {
+		bounds[nb++] = boxes[i].lo;
+		if (fw_addr_cmp(boxes[i].hi, max) < 0)
+			bounds[nb++] = addr_inc(boxes[i].hi);
+	}
+	qsort(bounds, nb, sizeof(*bounds), cmp_addr);
+	{
+		size_t u = 0;
+
+		for (size_t i = 0; i < nb; i++)
+			if (!u || fw_addr_cmp(bounds[u - 1], bounds[i]))
+				bounds[u++] = bounds[i];
+		nb = u;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		struct fw_addr start = bounds[b];
+		struct fw_addr end = b + 1 < nb ? addr_dec(bounds[b + 1]) : max;
+		size_t k = 0;
+
+		while (next < n && fw_addr_cmp(boxes[next].lo, start) <= 0)
+			act[nact++] = next++;
+		for (size_t i = 0; i < nact;) {
+			if (fw_addr_cmp(boxes[act[i]].hi, start) < 0)
+				act[i] = act[--nact];
+			else
+				i++;
+		}
+		if (!nact) {
+			if (have_pend) {
+				r = flush(c, set, rs, plo, phi, &pend, icmp);
+				if (r < 0)
+					goto out;
+				have_pend = false;
+			}
+			continue;
+		}
+		/* Merge the key ranges of every box covering [start, end]. */
+		if (fw_vec_reserve((void **)&cur.v, &cur.cap, nact, sizeof(*cur.v), SIZE_MAX) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < nact; i++) {
+			const struct fw_box *bx = &boxes[act[i]];
+
+			cur.v[i] = (struct kint){ bx->klo, bx->khi, { { bx->origin }, 1, false } };
+		}
+		qsort(cur.v, nact, sizeof(*cur.v), cmp_kint);
+		for (size_t i = 1; i < nact; i++) {
+			struct kint *last = &cur.v[k];
+
+			/* Overlapping or adjacent key ranges become one. */
+			if ((uint64_t)cur.v[i].lo <= (uint64_t)last->hi + 1) {
+				if (cur.v[i].hi > last->hi)
+					last->hi = cur.v[i].hi;
+				org_merge(&last->org, &cur.v[i].org);
+			} else {
+				cur.v[++k] = cur.v[i];
+			}
+		}
+		cur.n = k + 1;
+		/* Join with the previous interval when it touches and has the same keys. */
+		if (have_pend && !fw_addr_cmp(addr_inc(phi), start) && pend.n == cur.n) {
+			bool same = true;
+
+			for (size_t i = 0; i < cur.n && same; i++)
+				same = pend.v[i].lo == cur.v[i].lo && pend.v[i].hi == cur.v[i].hi;
+			if (same) {
+				for (size_t i = 0; i < cur.n; i++)
+					org_merge(&pend.v[i].org, &cur.v[i].org);
+				phi = end;
+				continue;
+			}
+		}
+		if (have_pend) {
+			r = flush(c, set, rs, plo, phi, &pend, icmp);
+			if (r < 0)
+				goto out;
+		}
+		{
+			struct kvec t = pend;
+
+			pend = cur;
+			cur = t;
+		}
+		plo = start;
+		phi = end;
+		have_pend = true;
+	}
+	if (have_pend)
+		r = flush(c, set, rs, plo, phi, &pend, icmp);
+out:
+	free(bounds);
+	free(act);
+	free(cur.v);
+	free(pend.v);
+	return r;
+}
