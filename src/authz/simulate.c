@@ -230,36 +230,51 @@ static void load_case(struct sim *s)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
 }
 
+/*
+ * Output is built with jansson, whose every call can fail for memory: each
+ * helper returns false then, and authz_simulate() answers NULL rather
+ * than a partial object.
+ */
+static bool put(json_t *o, const char *key, json_t *v)
+{
+	return json_object_set_new(o, key, v) == 0; /* set_new frees v on failure */
+}
+
 static json_t *error_object(const struct diag *d, int first_line)
 {
 	json_t *e = json_object();
+	bool ok = e && put(e, "message", json_string(d->message)) &&
+		  put(e, "path", json_string(d->path));
 
-	json_object_set_new(e, "message", json_string(d->message));
-	json_object_set_new(e, "path", json_string(d->path));
-	if (d->line > 0) {
-		json_object_set_new(e, "line", json_integer(d->line + first_line - 1));
-		json_object_set_new(e, "column", json_integer(d->column));
+	if (ok && d->line > 0)
+		ok = put(e, "line", json_integer(d->line + first_line - 1)) &&
+		     put(e, "column", json_integer(d->column));
+	if (!ok) {
+		json_decref(e);
+		return NULL;
 	}
 	return e;
 }
 
-static void put_errors(json_t *out, const struct diag_list *dl, int first_line)
+static bool put_errors(json_t *out, const struct diag_list *dl, int first_line)
 {
 	json_t *all = json_array();
+	bool ok = all != NULL;
 
-	for (size_t i = 0; i < dl->n; i++) {
+	for (size_t i = 0; ok && i < dl->n; i++) {
 		if (dl->items[i].severity != DIAG_ERROR)
 			continue;
 		if (!json_object_get(out, "error"))
-			json_object_set_new(out, "error", error_object(&dl->items[i], first_line));
-		json_array_append_new(all, error_object(&dl->items[i], first_line));
+			ok = put(out, "error", error_object(&dl->items[i], first_line));
+		ok = ok && json_array_append_new(all, error_object(&dl->items[i], first_line)) == 0;
 	}
-	if (!json_object_get(out, "error")) /* every error was dropped over the cap */
-		json_object_set_new(out, "error", json_pack("{ss}", "message", "invalid case"));
-	if (json_array_size(all) > 1)
-		json_object_set_new(out, "errors", all);
-	else
-		json_decref(all);
+	/* Every error text was dropped (over the cap, or out of memory). */
+	if (ok && !json_object_get(out, "error"))
+		ok = put(out, "error", json_pack("{ss}", "message", "invalid case"));
+	if (ok && json_array_size(all) > 1)
+		return put(out, "errors", all);
+	json_decref(all);
+	return ok;
 }
 
 static const char *slot_name(const struct authz_match *m, char *buf, size_t size)
@@ -277,26 +292,35 @@ static const char *slot_name(const struct authz_match *m, char *buf, size_t size
 	}
 }
 
-static void put_result(json_t *out, const struct authz_result *r)
+static bool put_result(json_t *out, const struct authz_result *r)
 {
 	json_t *matched = json_array(), *missing = json_array();
+	bool ok = matched && missing &&
+		  put(out, "decision", json_string(authz_decision_name(r->decision))) &&
+		  put(out, "reason", json_string(authz_reason_text(r->reason)));
 
-	json_object_set_new(out, "decision", json_string(authz_decision_name(r->decision)));
-	json_object_set_new(out, "reason", json_string(authz_reason_text(r->reason)));
-	for (size_t i = 0; i < r->nmatched; i++) {
+	for (size_t i = 0; ok && i < r->nmatched; i++) {
 		const struct authz_match *m = &r->matched[i];
 		char buf[64];
 
-		json_array_append_new(matched,
-				      json_pack("{ss so si ss}", "policy", slot_name(m, buf, sizeof(buf)),
-						"sid", m->sid ? json_string(m->sid) : json_null(),
-						"index", (int)m->index, "effect",
-						authz_effect_name(m->effect)));
+		ok = json_array_append_new(
+			     matched, json_pack("{ss so si ss}", "policy",
+						slot_name(m, buf, sizeof(buf)), "sid",
+						m->sid ? json_string(m->sid) : json_null(), "index",
+						(int)m->index, "effect", authz_effect_name(m->effect))) == 0;
 	}
-	json_object_set_new(out, "matched", matched);
-	for (size_t i = 0; i < r->nmissing; i++)
-		json_array_append_new(missing, json_string(r->missing[i]));
-	json_object_set_new(out, "missing_context", missing);
+	for (size_t i = 0; ok && i < r->nmissing; i++)
+		ok = json_array_append_new(missing, json_string(r->missing[i])) == 0;
+	if (!ok) {
+		json_decref(matched);
+		json_decref(missing);
+		return false;
+	}
+	if (!put(out, "matched", matched)) {
+		json_decref(missing);
+		return false;
+	}
+	return put(out, "missing_context", missing);
 }
 
 static void sim_free(struct sim *s)
@@ -325,11 +349,45 @@ static json_t *salvage_id(const struct gh_jsrc *src, json_t **ret_root)
 	return id;
 }
 
+/* Evaluate the loaded case into @out; false when out of memory. */
+static bool answer(struct sim *s, json_t *out, int first_line)
+{
+	struct authz_result r;
+	struct diag d = { .severity = DIAG_ERROR };
+
+	if (s->diags.errors)
+		return put_errors(out, &s->diags, first_line);
+	if (authz_evaluate(&s->set, &s->req, &r) == 0)
+		return put_result(out, &r);
+	gh_strlcpy(d.path, "action", sizeof(d.path));
+	gh_strlcpy(d.message, "action must be \"service:ActionName\"", sizeof(d.message));
+	return put(out, "error", error_object(&d, first_line));
+}
+
+/*
+ * Serialise into one buffer sized first: json_dumps() grows a buffer as it
+ * goes and, out of memory, can return text with a piece missing.
+ */
+static char *dump(const json_t *out)
+{
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+	size_t n = json_dumpb(out, NULL, 0, flags);
+	char *buf = n ? malloc(n + 1) : NULL;
+
+	if (!buf || json_dumpb(out, buf, n, flags) != n) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	json_t *out = json_object(), *id, *salvaged = NULL;
 	char *ret = NULL;
+	bool ok;
 
 	if (!s || !out)
 		goto done;
@@ -339,27 +397,12 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
 	if (!s->root)
 		id = salvage_id(&s->src, &salvaged);
-	json_object_set(out, "id", id ? id : json_null());
+	ok = json_object_set(out, "id", id ? id : json_null()) == 0;
 	json_decref(salvaged);
-	if (s->root)
+	if (ok && s->root)
 		load_case(s);
-	if (s->diags.errors) {
-		put_errors(out, &s->diags, first_line);
-	} else {
-		struct authz_result r;
-
-		if (authz_evaluate(&s->set, &s->req, &r) < 0) {
-			struct diag d = { .severity = DIAG_ERROR };
-
-			gh_strlcpy(d.path, "action", sizeof(d.path));
-			gh_strlcpy(d.message, "action must be \"service:ActionName\"",
-				   sizeof(d.message));
-			json_object_set_new(out, "error", error_object(&d, first_line));
-		} else {
-			put_result(out, &r);
-		}
-	}
-	ret = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (ok && answer(s, out, first_line))
+		ret = dump(out);
 done:
 	if (s)
 		sim_free(s);

@@ -1,10 +1,465 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gatehouse fw: security groups -> nftables.
+ *
+ *   gatehouse fw check   --rules DIR [--host NAME]
+ *   gatehouse fw compile --rules DIR --host NAME [--stats]
+ *   gatehouse fw apply   --rules DIR --host NAME [--check] [--full] [--force]
+ *                        [--confirm SECONDS] [--kill-removed] [--stats]
+ *   gatehouse fw diff    --rules DIR --host NAME
+ *   gatehouse fw show
+ *
+ * The library never logs; this front end prints diagnostics once, where it
+ * decides.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <gatehouse/fw.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/macro.h"
+
+/* Exit codes beyond cli.h's: diff found changes; apply was rolled back. */
+#define FW_EXIT_DIFFERS 3
+#define FW_EXIT_ROLLED_BACK 4
+
+/* --confirm longer than an hour is a typo, not a plan. */
+#define FW_CONFIRM_MAX 3600
+
+struct fw_opts {
+	const char *rules, *host;
+	bool check, full, force, kill_removed, stats;
+	long confirm;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: gatehouse fw check   --rules DIR [--host NAME]\n"
+	      "       gatehouse fw compile --rules DIR --host NAME [--stats]\n"
+	      "       gatehouse fw apply   --rules DIR --host NAME [--check] [--full] [--force]\n"
+	      "                            [--confirm SECONDS] [--kill-removed] [--stats]\n"
+	      "       gatehouse fw diff    --rules DIR --host NAME\n"
+	      "       gatehouse fw show\n",
+	      f);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int parse_opts(int argc, char **argv, struct fw_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "full", no_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "confirm", required_argument, NULL, 'C' },
+		{ "kill-removed", no_argument, NULL, 'k' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:H:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': o->rules = optarg; break;
+		case 'H': o->host = optarg; break;
+		case 'c': o->check = true; break;
+		case 'F': o->full = true; break;
+		case 'f': o->force = true; break;
+		case 'k': o->kill_removed = true; break;
+		case 's': o->stats = true; break;
+		case 'C': {
+			char *end;
+
+			errno = 0;
+			o->confirm = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->confirm < 1 ||
+			    o->confirm > FW_CONFIRM_MAX) {
+				fprintf(stderr, "gatehouse fw: --confirm takes 1 to %d seconds\n",
+					FW_CONFIRM_MAX);
+				return -EINVAL;
+			}
+			break;
+		}
+		case 'h': usage(stdout); exit(CLI_EXIT_OK);
+		default: return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gatehouse fw: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load(const struct fw_opts *o, struct fw_ruleset **ret)
+{
+	struct diag_list dl;
+	int r;
+
+	if (!o->rules) {
+		fputs("gatehouse fw: --rules DIR is required\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	diag_list_init(&dl);
+	r = fw_ruleset_load_dir(o->rules, ret, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	return r < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+}
+
+static int compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret)
+{
+	struct diag_list dl;
+	int r;
+
+	diag_list_init(&dl);
+	r = fw_compile(rs, host, ret, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	return r;
+}
+
+static int load_compile(const struct fw_opts *o, struct fw_compiled **ret)
+{
+	struct fw_ruleset *rs = NULL;
+	double t0 = now_ms(), t1;
+	int r;
+
+	if (!o->host) {
+		fputs("gatehouse fw: --host NAME is required\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	r = load(o, &rs);
+	if (r != CLI_EXIT_OK)
+		return r;
+	r = compile(rs, o->host, ret) < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+	t1 = now_ms();
+	if (r == CLI_EXIT_OK && o->stats) {
+		struct fw_stats st;
+		size_t g, n, h;
+
+		fw_ruleset_stats(rs, &g, &n, &h);
+		fw_compiled_stats(*ret, &st);
+		fprintf(stderr,
+			"stats: %zu groups, %zu rules, %zu hosts -> %zu sets, %zu elements, "
+			"%zu chains, %zu nft rules; load+compile %.1f ms\n",
+			g, n, h, st.sets, st.elements, st.chains, st.rules, t1 - t0);
+	}
+	fw_ruleset_free(rs);
+	return r;
+}
+
+static int do_check(const struct fw_opts *o)
+{
+	struct fw_ruleset *rs = NULL;
+	size_t g, n, h, bad = 0;
+	bool found = false;
+	const char *name;
+	int r = load(o, &rs);
+
+	if (r != CLI_EXIT_OK)
+		return r;
+	/* Compile every host (or the one asked for): the compiler's caps are checked too. */
+	for (size_t i = 0; (name = fw_ruleset_host_name(rs, i)); i++) {
+		struct fw_compiled *c = NULL;
+
+		if (o->host && strcmp(o->host, name))
+			continue;
+		found = true;
+		if (compile(rs, name, &c) < 0)
+			bad++;
+		fw_compiled_free(c);
+	}
+	if (o->host && !found) {
+		fprintf(stderr, "gatehouse fw check: no host \"%s\" in the inventory\n", o->host);
+		bad++;
+	}
+	fw_ruleset_stats(rs, &g, &n, &h);
+	fw_ruleset_free(rs);
+	if (bad)
+		return CLI_EXIT_REFUSED;
+	printf("%s: OK (%zu security groups, %zu rules, %zu hosts)\n", o->rules, g, n, h);
+	return CLI_EXIT_OK;
+}
+
+static int do_compile(const struct fw_opts *o)
+{
+	struct fw_compiled *c = NULL;
+	int r = load_compile(o, &c);
+
+	if (r != CLI_EXIT_OK)
+		return r;
+	r = fw_render(c, stdout) < 0 || fflush(stdout) ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+	fw_compiled_free(c);
+	return r;
+}
+
+static bool parse_ip(const char *s, int *fam, uint8_t *addr)
+{
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*fam = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*fam = 6;
+		return true;
+	}
+	return false;
+}
+
+/* The local interface holding @addr, into @ifname. */
+static bool iface_of(int fam, const uint8_t *addr, char *ifname, size_t size)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (fam == 4 && i->ifa_addr->sa_family == AF_INET)
+			found = !memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+					addr, 4);
+		else if (fam == 6 && i->ifa_addr->sa_family == AF_INET6)
+			found = !memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
+					addr, 16);
+		if (found)
+			snprintf(ifname, size, "%s", i->ifa_name);
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
+ * Refuse a ruleset that would cut the SSH session running us: established
+ * flows survive (conntrack), but the session could not reconnect, and
+ * --kill-removed would cut it at once.  SSH_CONNECTION is
+ * "client_ip client_port server_ip server_port".
+ */
+static bool ssh_would_cut(const struct fw_compiled *c, char *why, size_t size)
+{
+	const char *env = getenv("SSH_CONNECTION");
+	char cip[64], sip[64], ifname[32];
+	unsigned cport, sport;
+	uint8_t ca[16], sa[16];
+	int cf, sf;
+
+	if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4 ||
+	    sport > 65535 || !parse_ip(cip, &cf, ca) || !parse_ip(sip, &sf, sa) || cf != sf)
+		return false;
+	if (!iface_of(sf, sa, ifname, sizeof(ifname)))
+		return false; /* not an address of this namespace: not our session */
+	if (!strcmp(ifname, "lo"))
+		return false; /* loopback is always allowed */
+	if (fw_compiled_allows(c, true, ifname, cf, ca, IPPROTO_TCP, (uint16_t)sport))
+		return false;
+	snprintf(why, size,
+		 "the new ruleset does not allow SSH from %s to port %u on %s: this session "
+		 "could not reconnect",
+		 cip, sport, ifname);
+	return true;
+}
+
+/* Wait for "yes" on stdin until @seconds pass. */
+static bool confirmed(long seconds)
+{
+	double deadline = now_ms() + (double)seconds * 1e3;
+	char line[64];
+	size_t off = 0;
+
+	fprintf(stderr, "applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
+		seconds);
+	for (;;) {
+		double left = deadline - now_ms();
+		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		ssize_t n;
+
+		if (left <= 0)
+			return false;
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		if (off >= sizeof(line) - 1)
+			off = 0;
+		n = read(STDIN_FILENO, line + off, 1);
+		if (n <= 0) {
+			/* EOF: nobody can confirm; wait out the deadline anyway? No: roll back now. */
+			return false;
+		}
+		if (line[off] == '\n') {
+			line[off] = '\0';
+			if (!strcmp(line, "yes"))
+				return true;
+			off = 0;
+			continue;
+		}
+		off++;
+	}
+}
+
+static int do_apply(const struct fw_opts *o)
+{
+	struct fw_compiled *c = NULL;
+	struct fw_snapshot *snap = NULL;
+	struct fw_apply_result res = { 0 };
+	struct diag_list dl;
+	unsigned flags = 0;
+	char why[256];
+	double t0;
+	int r = load_compile(o, &c);
+
+	if (r != CLI_EXIT_OK)
+		return r;
+	diag_list_init(&dl);
+	if (!o->force && ssh_would_cut(c, why, sizeof(why))) {
+		fprintf(stderr, "gatehouse fw apply: refused: %s (use --force to apply anyway)\n",
+			why);
+		r = CLI_EXIT_REFUSED;
+		goto out;
+	}
+	if (o->confirm && !o->check && fw_snapshot_take(&snap, &dl) < 0) {
+		diag_list_print(stderr, &dl);
+		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n", stderr);
+		r = CLI_EXIT_REFUSED;
+		goto out;
+	}
+	if (o->check)
+		flags |= FW_APPLY_CHECK;
+	if (o->full)
+		flags |= FW_APPLY_FULL;
+	t0 = now_ms();
+	if (fw_apply(c, flags, &res, &dl) < 0) {
+		diag_list_print(stderr, &dl);
+		fputs("gatehouse fw apply: the kernel refused the ruleset; the previous one is "
+		      "still in force\n",
+		      stderr);
+		r = CLI_EXIT_REFUSED;
+		goto out;
+	}
+	diag_list_print(stderr, &dl);
+	if (o->stats)
+		fprintf(stderr, "stats: apply %.1f ms, %zu messages, %zu bytes\n", now_ms() - t0,
+			res.messages, res.bytes);
+	if (o->check)
+		printf("check: the kernel accepts the ruleset of %s (nothing changed)\n", o->host);
+	else if (res.unchanged)
+		printf("%s: unchanged\n", o->host);
+	else if (res.full)
+		printf("%s: ruleset replaced\n", o->host);
+	else
+		printf("%s: membership updated (+%zu -%zu elements, no rule changed)\n", o->host,
+		       res.elements_added, res.elements_removed);
+	if (o->confirm && !o->check && !confirmed(o->confirm)) {
+		diag_list_clear(&dl);
+		if (fw_snapshot_restore(snap, &dl) < 0) {
+			diag_list_print(stderr, &dl);
+			fputs("gatehouse fw apply: ROLLBACK FAILED\n", stderr);
+			r = CLI_EXIT_REFUSED;
+			goto out;
+		}
+		fputs("not confirmed: previous ruleset restored\n", stderr);
+		r = FW_EXIT_ROLLED_BACK;
+		goto out;
+	}
+	if (o->kill_removed && !o->check) {
+		int k;
+
+		diag_list_clear(&dl);
+		k = fw_conntrack_kill_removed(c, &dl);
+		diag_list_print(stderr, &dl);
+		if (k < 0) {
+			fprintf(stderr, "gatehouse fw apply: --kill-removed failed: %s\n",
+				strerror(-k));
+			r = CLI_EXIT_REFUSED;
+			goto out;
+		}
+		printf("%d tracked connections no longer allowed were deleted\n", k);
+	}
+out:
+	diag_list_clear(&dl);
+	fw_snapshot_free(snap);
+	fw_compiled_free(c);
+	return r;
+}
+
+static int do_diff(const struct fw_opts *o)
+{
+	struct fw_compiled *c = NULL;
+	struct diag_list dl;
+	int r = load_compile(o, &c), n;
+
+	if (r != CLI_EXIT_OK)
+		return r;
+	diag_list_init(&dl);
+	n = fw_diff(c, stdout, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	fw_compiled_free(c);
+	if (n < 0)
+		return CLI_EXIT_REFUSED;
+	return n ? FW_EXIT_DIFFERS : CLI_EXIT_OK;
+}
+
+static int do_show(const struct fw_opts *o)
+{
+	struct diag_list dl;
+	int r;
+
+	diag_list_init(&dl);
+	r = fw_show(stdout, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	if (r == -ENOENT) {
+		fputs("no gatehouse table in this network namespace\n", stderr);
+		return CLI_EXIT_REFUSED;
+	}
+	return r < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+}
 
 int cmd_fw(int argc, char **argv)
 {
-	fputs("gatehouse fw: not built yet\n", stderr);
+	static const struct {
+		const char *name;
+		int (*run)(const struct fw_opts *o);
+	} subs[] = {
+		{ "check", do_check }, { "compile", do_compile }, { "apply", do_apply },
+		{ "diff", do_diff },   { "show", do_show },
+	};
+	struct fw_opts o = { 0 };
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
+		if (strcmp(argv[1], subs[i].name))
+			continue;
+		if (parse_opts(argc - 1, argv + 1, &o) < 0) {
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+		return subs[i].run(&o);
+	}
+	fprintf(stderr, "gatehouse fw: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
 	return CLI_EXIT_USAGE;
 }

@@ -29,8 +29,14 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
 			break;
 		off += (size_t)n;
 	}
-	if (off >= size && size >= 4)
-		memcpy(buf + size - 4, "...", 4);
+	if (off >= size && size >= 4) {
+		size_t at = size - 4;
+
+		/* Cut before a UTF-8 sequence, never inside one: paths end up in JSON. */
+		while (at > 0 && ((unsigned char)buf[at] & 0xc0) == 0x80)
+			at--;
+		memcpy(buf + at, "...", 4);
+	}
 }
 
 /* A minimal scanner over text jansson has already accepted. */

@@ -11,16 +11,30 @@ size_t gh_strlcpy(char *dst, const char *src, size_t size)
 	if (size) {
 		size_t n = len < size - 1 ? len : size - 1;
 
+		/* Never split a UTF-8 sequence. */
+		if (n < len)
+			while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+				n--;
 		memcpy(dst, src, n);
 		dst[n] = '\0';
 	}
 	return len;
 }
 
+/*
+ * End a cut string with "...", never in the middle of a UTF-8 sequence
+ * (cut text is shown to people and put in JSON, which must stay valid).
+ */
 static void ellipsis(char *dst, size_t size)
 {
-	if (size >= 4)
-		memcpy(dst + size - 4, "...", 4);
+	size_t at;
+
+	if (size < 4)
+		return;
+	at = size - 4;
+	while (at > 0 && ((unsigned char)dst[at] & 0xc0) == 0x80)
+		at--;
+	memcpy(dst + at, "...", 4);
 }
 
 void gh_strlcpy_ellipsis(char *dst, const char *src, size_t size)

@@ -127,6 +127,13 @@ static void test_str(void **state)
 	gh_strlcpy_ellipsis(buf, "abcdefghij", sizeof(buf));
 	assert_string_equal(buf, "abcd...");
 	assert_true(gh_eq_nocase("AwS:SourceIP", 12, "aws:sourceip", 12));
+
+	/* A cut never splits a UTF-8 sequence: "é" is 2 bytes. */
+	char small[6];
+	gh_strlcpy(small, "abcdé", sizeof(small));
+	assert_string_equal(small, "abcd");
+	gh_strlcpy_ellipsis(small, "aééééé", sizeof(small));
+	assert_string_equal(small, "a...");
 	assert_int_equal(gh_hash_nocase("ABC", 3), gh_hash_nocase("abc", 3));
 }
 

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Allocation-failure sweep (as jansson's test_chaos): fail the 1st, 2nd,
+ * ... allocation of a policy load and of a simulate case until one runs
+ * through.  Every failure must come back as NULL with an error, never a
+ * crash or a leak (the ASan build's leak checker runs at exit).
+ *
+ * Our code is linked with -Wl,--wrap for malloc/calloc/realloc; jansson
+ * (a shared library) gets the same failing allocator through
+ * json_set_alloc_funcs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <gatehouse/authz.h>
+#include <gatehouse/simulate.h>
+#include <jansson.h>
+#include <string.h>
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+
+static long countdown = -1; /* fail when it reaches 0; -1: never */
+static long failures;
+
+static bool fail_now(void)
+{
+	if (countdown < 0)
+		return false;
+	if (countdown-- == 0) {
+		failures++;
+		return true;
+	}
+	return false;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	return fail_now() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t m)
+{
+	return fail_now() ? NULL : __real_calloc(n, m);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fail_now() ? NULL : __real_realloc(p, n);
+}
+
+static void *json_alloc(size_t n)
+{
+	return __wrap_malloc(n);
+}
+
+static const char policy[] =
+	"{\"Version\": \"2012-10-17\", \"Statement\": ["
+	"{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": [\"s3:Get*\", \"ec2:*\"],"
+	" \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\","
+	" \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"::1\"]},"
+	"  \"StringLike\": {\"aws:PrincipalTag/team\": \"${aws:username, 'x'}*\"},"
+	"  \"DateLessThan\": {\"aws:CurrentTime\": \"2030-01-01T00:00:00Z\"}}},"
+	"{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"NotResource\": \"*\"}]}";
+
+static void test_load_sweep(void **state)
+{
+	long n;
+
+	for (n = 0;; n++) {
+		struct diag_list dl;
+		struct authz_policy *p;
+
+		diag_list_init(&dl);
+		failures = 0;
+		countdown = n;
+		p = authz_policy_load(policy, strlen(policy), "p.json", AUTHZ_POLICY_IDENTITY,
+				      "p", &dl);
+		countdown = -1;
+		if (!failures) {
+			assert_non_null(p);
+			authz_policy_unref(p);
+			diag_list_clear(&dl);
+			break;
+		}
+		/*
+		 * jansson recovers from some failures on its own (a hash table that
+		 * cannot grow); then the policy loads whole.  Otherwise: NULL, and
+		 * the failure is counted as an error even if its text was dropped.
+		 */
+		if (p)
+			authz_policy_unref(p);
+		else
+			assert_true(dl.errors > 0);
+		diag_list_clear(&dl);
+	}
+	assert_true(n > 10);
+}
+
+static void test_simulate_sweep(void **state)
+{
+	char line[2048];
+	long n;
+
+	snprintf(line, sizeof(line),
+		 "{\"id\": 1, \"policies\": [%s], \"principal\": \"arn:aws:iam::1:user/a\","
+		 " \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/a/k\","
+		 " \"context\": {\"aws:username\": \"a\", \"aws:SourceIp\": \"10.1.1.1\","
+		 " \"aws:TagKeys\": [\"x\", 1, true]}}",
+		 policy);
+	for (n = 0;; n++) {
+		char *out;
+
+		failures = 0;
+		countdown = n;
+		out = authz_simulate(line, strlen(line), "<t>", 1);
+		countdown = -1;
+		if (out) {
+			json_t *v;
+
+			/* Whatever failed inside, an answer is whole: an id and a verdict. */
+			countdown = -1;
+			v = json_loads(out, 0, NULL);
+			assert_non_null(v);
+			assert_non_null(json_object_get(v, "id"));
+			assert_true(json_object_get(v, "decision") || json_object_get(v, "error"));
+			json_decref(v);
+			free(out);
+		}
+		if (!failures)
+			break;
+	}
+	assert_true(n > 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_sweep),
+		cmocka_unit_test(test_simulate_sweep),
+	};
+
+	json_set_alloc_funcs(json_alloc, free);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
