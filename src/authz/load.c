@@ -362,35 +362,6 @@ static bool parse_operator(const char *name, struct cond *c)
 	return false;
 }
 
-/* JSON scalar -> the text IAM compares ("true", "42", "1.5"). */
-static const char *scalar_text(struct loader *l, json_t *v, size_t *ret_len)
-{
-	char buf[64];
-	int n;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		*ret_len = json_string_length(v);
-		return json_string_value(v);
-	case JSON_TRUE:
-		*ret_len = 4;
-		return "true";
-	case JSON_FALSE:
-		*ret_len = 5;
-		return "false";
-	case JSON_INTEGER:
-		n = snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		n = snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
-		break;
-	default:
-		return NULL;
-	}
-	*ret_len = (size_t)n;
-	return arena_strndup(&l->p->arena, buf, (size_t)n);
-}
-
 static const char *op_name(const char *full)
 {
 	const char *c = strchr(full, ':');
@@ -466,24 +437,22 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 static int cond_value_load(struct loader *l, struct cond *c, const char *opname, json_t *v,
 			   struct cond_value *cv)
 {
+	char num[GH_JSON_SCALAR_MAX];
 	const char *text, *msg = NULL;
 	size_t len, glen;
 	char *g;
 	int r;
 
-	text = scalar_text(l, v, &len);
+	text = gh_json_scalar_text(v, num, &len);
 	if (!text) {
-		if (json_is_null(v) || json_is_object(v) || json_is_array(v))
-			lerr(l, "a condition value must be a string, number or boolean, not %s",
-			     gh_json_type_name(v));
-		else
-			return oom(l);
+		lerr(l, "a condition value must be a string, number or boolean, not %s",
+		     gh_json_type_name(v));
 		return -EINVAL;
 	}
 	if (too_long(l, len))
 		return -E2BIG;
-	/* JSON strings are borrowed from jansson: the policy keeps its own copy. */
-	cv->text = json_is_string(v) ? arena_strndup(&l->p->arena, text, len) : text;
+	/* The text is jansson's or on the stack: the policy keeps its own copy. */
+	cv->text = arena_strndup(&l->p->arena, text, len);
 	cv->len = (uint32_t)len;
 	if (!cv->text)
 		return oom(l);

@@ -109,30 +109,13 @@ static const char *required_string(struct sim *s, const char *key)
 /* A context value as text: strings as they are, numbers and booleans printed. */
 static bool context_value(struct sim *s, json_t *v, struct authz_value *out)
 {
-	char buf[64];
-	int n;
+	char num[GH_JSON_SCALAR_MAX];
+	const char *text = gh_json_scalar_text(v, num, &out->len);
 
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		out->s = json_string_value(v);
-		out->len = json_string_length(v);
-		return true;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		out->s = json_is_true(v) ? "true" : "false";
-		out->len = strlen(out->s);
-		return true;
-	case JSON_INTEGER:
-		n = snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		n = snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
-		break;
-	default:
+	if (!text)
 		return false;
-	}
-	out->s = arena_strndup(&s->arena, buf, (size_t)n);
-	out->len = (size_t)n;
+	/* Strings stay in the case's tree; printed numbers need a home. */
+	out->s = text == num ? arena_strndup(&s->arena, num, out->len) : text;
 	return out->s != NULL;
 }
 

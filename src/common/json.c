@@ -193,6 +193,17 @@ static void scan_skip_value(struct scan *s)
 	} while (depth);
 }
 
+/* Skip the current value and its comma; false at the container's end. */
+static bool scan_next(struct scan *s)
+{
+	scan_skip_value(s);
+	scan_ws(s);
+	if (s->p >= s->end || *s->p != ',')
+		return false;
+	s->p++;
+	return true;
+}
+
 /* Step into member @key of the object at s->p; false when absent. */
 static bool scan_member(struct scan *s, const char *key)
 {
@@ -213,11 +224,7 @@ static bool scan_member(struct scan *s, const char *key)
 		scan_ws(s);
 		if (n == klen && n <= sizeof(buf) && !memcmp(buf, key, n))
 			return true;
-		scan_skip_value(s);
-		scan_ws(s);
-		if (s->p < s->end && *s->p == ',')
-			s->p++;
-		else
+		if (!scan_next(s))
 			return false;
 	}
 }
@@ -231,11 +238,7 @@ static bool scan_element(struct scan *s, size_t index)
 			return false;
 		if (i == index)
 			return true;
-		scan_skip_value(s);
-		scan_ws(s);
-		if (s->p < s->end && *s->p == ',')
-			s->p++;
-		else
+		if (!scan_next(s))
 			return false;
 	}
 }
@@ -418,6 +421,32 @@ json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 		diag_add(diags, DIAG_ERROR, src->name, "", err.line > 0 ? err.line : 0,
 			 err.column > 0 ? err.column : 0, "invalid JSON: %s", err.text);
 	return root;
+}
+
+const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)
+{
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		*ret_len = json_string_length(v);
+		return json_string_value(v);
+	case JSON_TRUE:
+	case JSON_FALSE:
+		*ret_len = json_is_true(v) ? 4 : 5;
+		return json_is_true(v) ? "true" : "false";
+	case JSON_INTEGER:
+		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		/* 15 digits: 0.1 prints as "0.1", and every such text reads back the same. */
+		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%.15g", json_real_value(v));
+		break;
+	default:
+		return NULL;
+	}
+	*ret_len = (size_t)n;
+	return buf;
 }
 
 const char *gh_json_type_name(const json_t *v)

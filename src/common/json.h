@@ -95,6 +95,15 @@ int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag
  */
 json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags);
 
+#define GH_JSON_SCALAR_MAX 64
+
+/*
+ * The text of a scalar as IAM compares it: a string's own text (borrowed),
+ * "true"/"false", or a number printed into @buf.  NULL for null, objects
+ * and arrays.
+ */
+const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len);
+
 /* The JSON type's name for messages: "a string", "an object", ... */
 const char *gh_json_type_name(const json_t *v);
 
