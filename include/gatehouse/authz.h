@@ -108,6 +108,9 @@ struct authz_request {
  * @boundary: the principal's permission boundary, or NULL
  * @session: session policies of a role session (none: no narrowing)
  * @resource: the resource's resource-based policy, or NULL
+ * @resource_must_allow: the resource policy must allow in any case (a role's
+ *	trust policy for sts:AssumeRole, as AWS: an identity allow alone is
+ *	never enough)
  */
 struct authz_policy_set {
 	struct authz_policy *const *identity;
@@ -116,6 +119,7 @@ struct authz_policy_set {
 	struct authz_policy *const *session;
 	size_t nsession;
 	struct authz_policy *resource;
+	bool resource_must_allow;
 };
 
 enum authz_decision {
@@ -136,6 +140,7 @@ enum authz_reason {
 	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
+	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
 	_AUTHZ_REASON_MAX,
 };
 
@@ -209,6 +214,13 @@ struct authz_result {
  */
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *ret);
+
+/*
+ * Parse a time as IAM's Date operators do: ISO 8601 ("2026-11-30",
+ * "2026-11-30T12:00:00Z", fractions, "+01:00" offsets) or epoch seconds,
+ * into milliseconds since the epoch.  False when it is neither.
+ */
+bool authz_parse_time(const char *s, int64_t *ret_ms);
 
 const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
 const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */

@@ -366,6 +366,10 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	enum pmatch rpm = st[AUTHZ_SLOT_RESOURCE].allow ? st[AUTHZ_SLOT_RESOURCE].pm : PMATCH_NONE;
 
 	r->decision = AUTHZ_IMPLICIT_DENY;
+	if (set->resource_must_allow && rpm == PMATCH_NONE) {
+		r->reason = AUTHZ_REASON_TRUST;
+		return;
+	}
 	if (!same_account(ec)) {
 		if (id_ok && rpm != PMATCH_NONE) {
 			r->decision = AUTHZ_ALLOW;
@@ -472,6 +476,7 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
 			"cross-account: the identity side (identity policies, boundary, "
 			"session policies) does not allow it",
+		[AUTHZ_REASON_TRUST] = "the role's trust policy does not allow this principal",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

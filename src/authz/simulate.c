@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "authz/load.h"
+#include "authz/output.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
@@ -213,99 +214,6 @@ static void load_case(struct sim *s)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
 }
 
-/*
- * Output is built with jansson, whose every call can fail for memory: each
- * helper returns false then, and authz_simulate() answers NULL rather
- * than a partial object.
- */
-static bool put(json_t *o, const char *key, json_t *v)
-{
-	return json_object_set_new(o, key, v) == 0; /* set_new frees v on failure */
-}
-
-static json_t *error_object(const struct diag *d, int first_line)
-{
-	json_t *e = json_object();
-	bool ok = e && put(e, "message", json_string(d->message)) &&
-		  put(e, "path", json_string(d->path));
-
-	if (ok && d->line > 0)
-		ok = put(e, "line", json_integer(d->line + first_line - 1)) &&
-		     put(e, "column", json_integer(d->column));
-	if (!ok) {
-		json_decref(e);
-		return NULL;
-	}
-	return e;
-}
-
-static bool put_errors(json_t *out, const struct diag_list *dl, int first_line)
-{
-	json_t *all = json_array();
-	bool ok = all != NULL;
-
-	for (size_t i = 0; ok && i < dl->n; i++) {
-		if (dl->items[i].severity != DIAG_ERROR)
-			continue;
-		if (!json_object_get(out, "error"))
-			ok = put(out, "error", error_object(&dl->items[i], first_line));
-		ok = ok && json_array_append_new(all, error_object(&dl->items[i], first_line)) == 0;
-	}
-	/* Every error text was dropped (over the cap, or out of memory). */
-	if (ok && !json_object_get(out, "error"))
-		ok = put(out, "error", json_pack("{ss}", "message", "invalid case"));
-	if (ok && json_array_size(all) > 1)
-		return put(out, "errors", all);
-	json_decref(all);
-	return ok;
-}
-
-static const char *slot_name(const struct authz_match *m, char *buf, size_t size)
-{
-	switch (m->slot) {
-	case AUTHZ_SLOT_BOUNDARY:
-		return "permission_boundary";
-	case AUTHZ_SLOT_RESOURCE:
-		return "resource_policy";
-	default:
-		snprintf(buf, size, "%s[%u]",
-			 m->slot == AUTHZ_SLOT_SESSION ? "session_policies" : "policies",
-			 m->slot_index);
-		return buf;
-	}
-}
-
-static bool put_result(json_t *out, const struct authz_result *r)
-{
-	json_t *matched = json_array(), *missing = json_array();
-	bool ok = matched && missing &&
-		  put(out, "decision", json_string(authz_decision_name(r->decision))) &&
-		  put(out, "reason", json_string(authz_reason_text(r->reason)));
-
-	for (size_t i = 0; ok && i < r->nmatched; i++) {
-		const struct authz_match *m = &r->matched[i];
-		char buf[64];
-
-		ok = json_array_append_new(
-			     matched, json_pack("{ss so si ss}", "policy",
-						slot_name(m, buf, sizeof(buf)), "sid",
-						m->sid ? json_string(m->sid) : json_null(), "index",
-						(int)m->index, "effect", authz_effect_name(m->effect))) == 0;
-	}
-	for (size_t i = 0; ok && i < r->nmissing; i++)
-		ok = json_array_append_new(missing, json_string(r->missing[i])) == 0;
-	if (!ok) {
-		json_decref(matched);
-		json_decref(missing);
-		return false;
-	}
-	if (!put(out, "matched", matched)) {
-		json_decref(missing);
-		return false;
-	}
-	return put(out, "missing_context", missing);
-}
-
 static void sim_free(struct sim *s)
 {
 	for (size_t i = 0; i < s->set.nidentity; i++)
@@ -339,30 +247,12 @@ static bool answer(struct sim *s, json_t *out, int first_line)
 	struct diag d = { .severity = DIAG_ERROR };
 
 	if (s->diags.errors)
-		return put_errors(out, &s->diags, first_line);
+		return output_errors(out, &s->diags, first_line);
 	if (authz_evaluate(&s->set, &s->req, &r) == 0)
-		return put_result(out, &r);
+		return output_result(out, &r, true);
 	gh_strlcpy(d.path, "action", sizeof(d.path));
 	gh_strlcpy(d.message, "action must be \"service:ActionName\"", sizeof(d.message));
-	return put(out, "error", error_object(&d, first_line));
-}
-
-/*
- * Serialise into one buffer sized first: json_dumps() grows a buffer as it
- * goes and, out of memory, can return text with a piece missing.
- */
-static char *dump(const json_t *out)
-{
-	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
-	size_t n = json_dumpb(out, NULL, 0, flags);
-	char *buf = n ? malloc(n + 1) : NULL;
-
-	if (!buf || json_dumpb(out, buf, n, flags) != n) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
+	return output_error(out, &d, first_line);
 }
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
@@ -385,7 +275,7 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	if (ok && s->root)
 		load_case(s);
 	if (ok && answer(s, out, first_line))
-		ret = dump(out);
+		ret = output_dump(out);
 done:
 	if (s)
 		sim_free(s);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "authz/value.h"
 
+#include <gatehouse/authz.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,4 +215,9 @@ bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t len
 	starts[5] = (uint32_t)start;
 	lens[5] = (uint32_t)(len - start);
 	return true;
+}
+
+bool authz_parse_time(const char *s, int64_t *ret_ms)
+{
+	return value_parse_date(s, strlen(s), ret_ms);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * gatehouse check [--kind K] [--quiet] PATH...: validate policy files (a
- * directory means every *.json below it) and print errors and warnings as
- * a compiler does.  Exit 0 when no file has an error, 1 otherwise.
+ * gatehouse check [--kind K] [--quiet] PATH...: validate policy files and
+ * identity stores (a directory) and print errors and warnings as a
+ * compiler does.  Exit 0 when nothing has an error, 1 otherwise.
  */
-#include <dirent.h>
+#include <gatehouse/store.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +13,6 @@
 
 #include "cli/cli.h"
 #include "cli/util.h"
-
-/* Directory nesting we follow under one argument (symlink loops end here). */
-#define CHECK_DEPTH_MAX 16
 
 struct check {
 	enum authz_policy_kind kind;
@@ -39,52 +36,37 @@ static void check_file(struct check *c, const char *path)
 	diag_list_clear(&dl);
 }
 
-static int name_cmp(const void *a, const void *b)
+/*
+ * A directory is an identity store: every *.json below it, loaded as
+ * `gatehouse eval --policies DIR` would (references resolved, all or
+ * nothing).
+ */
+static int check_store(struct check *c, const char *dir)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct authz_store_stats st;
+	struct authz_store *s;
+	struct diag_list dl;
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static int check_path(struct check *c, const char *path, int depth);
-
-/* Every *.json below @path, in name order so output is stable. */
-static int check_dir(struct check *c, const char *path, int depth)
-{
-	struct dirent **names;
-	int n = scandir(path, &names, NULL, NULL), r = 0;
-
-	if (n < 0) {
-		perror(path);
-		return -1;
+	diag_list_init(&dl);
+	s = authz_store_load(dir, &dl);
+	if (!c->quiet || dl.errors)
+		diag_list_print(stderr, &dl);
+	c->errors += dl.errors;
+	c->warnings += dl.warnings;
+	if (s) {
+		authz_store_stats(s, &st);
+		c->files += st.policies;
+		if (!c->quiet)
+			fprintf(stderr, "%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
+					"%zu resource policies\n",
+				dir, st.users, st.groups, st.roles, st.policies, st.resource_policies);
 	}
-	qsort(names, (size_t)n, sizeof(*names), name_cmp);
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-		char child[4096];
-		struct stat st;
-
-		if (name[0] == '.' ||
-		    (size_t)snprintf(child, sizeof(child), "%s/%s", path, name) >= sizeof(child) ||
-		    stat(child, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode) ? check_path(c, child, depth + 1) < 0 : 0)
-			r = -1;
-		else if (S_ISREG(st.st_mode) && has_suffix(name, ".json"))
-			check_file(c, child);
-	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return r;
+	authz_store_unref(s);
+	diag_list_clear(&dl);
+	return 0;
 }
 
-static int check_path(struct check *c, const char *path, int depth)
+static int check_path(struct check *c, const char *path)
 {
 	struct stat st;
 
@@ -92,22 +74,18 @@ static int check_path(struct check *c, const char *path, int depth)
 		perror(path);
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		check_file(c, path);
-		return 0;
-	}
-	if (depth > CHECK_DEPTH_MAX) {
-		fprintf(stderr, "%s: directories nested too deep\n", path);
-		return -1;
-	}
-	return check_dir(c, path, depth);
+	if (S_ISDIR(st.st_mode))
+		return check_store(c, path);
+	check_file(c, path);
+	return 0;
 }
 
 static void usage(FILE *f)
 {
 	fputs("usage: gatehouse check [--kind auto|identity|resource|trust] [--quiet] PATH...\n"
 	      "\n"
-	      "Validate IAM policy documents. A directory means every *.json below it.\n"
+	      "Validate IAM policy documents (a file) and identity stores (a directory:\n"
+	      "every *.json below it, references resolved, as eval --policies loads it).\n"
 	      "Errors and warnings are printed as FILE:LINE:COL: error: MESSAGE [at JSON.PATH].\n"
 	      "\n"
 	      "  --kind K   how to read the policies (default auto: a document whose\n"
@@ -154,10 +132,10 @@ int cmd_check(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++)
-		if (check_path(&c, argv[i], 0) < 0)
+		if (check_path(&c, argv[i]) < 0)
 			failed = 1;
-	fprintf(stderr, "%zu file%s checked: %zu error%s, %zu warning%s\n", c.files,
-		c.files == 1 ? "" : "s", c.errors, c.errors == 1 ? "" : "s", c.warnings,
+	fprintf(stderr, "%zu polic%s checked: %zu error%s, %zu warning%s\n", c.files,
+		c.files == 1 ? "y" : "ies", c.errors, c.errors == 1 ? "" : "s", c.warnings,
 		c.warnings == 1 ? "" : "s");
 	return c.errors || failed ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
 }

@@ -10,40 +10,35 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/eval.h"
 #include "cli/util.h"
 #include "common/macro.h"
 
-/* Policies and context values on one command line. */
-#define EVAL_POLICIES_MAX 64
-#define EVAL_CONTEXT_MAX 64
-
-enum {
-	EVAL_EXIT_DENY = 3, /* evaluated: implicit or explicit deny */
-};
-
-struct eval_args {
-	struct authz_policy *identity[EVAL_POLICIES_MAX];
-	size_t nidentity;
-	struct authz_policy *session[EVAL_POLICIES_MAX];
-	size_t nsession;
-	struct authz_policy *boundary, *resource;
-	struct authz_request req;
-	/* --context k=v: keys given twice become multi-valued */
-	struct authz_ctx_entry ctx[EVAL_CONTEXT_MAX];
-	struct authz_value vals[EVAL_CONTEXT_MAX][EVAL_CONTEXT_MAX];
-	bool explain;
-	struct diag_list diags;
-};
-
 static void usage(FILE *f)
 {
-	fputs("usage: gatehouse eval --policy FILE... [--boundary FILE] [--session-policy FILE...]\n"
+	fputs("usage: gatehouse eval --policies DIR --principal NAME|ARN --action ACTION\n"
+	      "                      --resource ARN [--context KEY=VALUE...] [--now TIME]\n"
+	      "                      [--assume-role ROLE --session-name NAME [--session-policy FILE...]]\n"
+	      "                      [--explain]\n"
+	      "       gatehouse eval --policies DIR --batch [--now TIME] < requests.jsonl\n"
+	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy FILE...]\n"
 	      "                      [--resource-policy FILE] --principal ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...]\n"
 	      "                      [--resource-account ID] [--explain]\n"
 	      "\n"
-	      "Evaluate one request with AWS's evaluation logic and print the decision.\n"
+	      "Evaluate requests with AWS's evaluation logic and print the decision.\n"
 	      "\n"
+	      "With an identity store (--policies DIR): the principal's whole policy set\n"
+	      "(its own, its groups', its boundary; the resource's policy) and context keys\n"
+	      "derived from it (aws:username, aws:userid, aws:PrincipalArn, ...,\n"
+	      "aws:PrincipalTag/*, aws:CurrentTime, aws:EpochTime), which --context may not set.\n"
+	      "  --policies DIR          the identity store (README: \"The identity store\")\n"
+	      "  --now TIME              the request's time (ISO 8601 or epoch seconds)\n"
+	      "  --assume-role ROLE      first sts:AssumeRole (trust policy, MFA...), then the\n"
+	      "                          request as the role session; --session-name NAME\n"
+	      "  --batch                 JSON Lines requests on stdin, answers on stdout\n"
+	      "\n"
+	      "With policy files:\n"
 	      "  --policy FILE           identity-based policy (repeatable)\n"
 	      "  --boundary FILE         permission boundary\n"
 	      "  --session-policy FILE   session policy (repeatable)\n"
@@ -52,9 +47,10 @@ static void usage(FILE *f)
 	      "  --resource-account ID   owner of a resource whose ARN has no account (S3)\n"
 	      "  --explain               list the statements that decided and missing keys\n"
 	      "\n"
-	      "The context is taken as given (nothing derived from the principal or clock).\n"
-	      "Exit status: 0 allow, 3 deny (implicit or explicit), 1 a policy did not load,\n"
-	      "2 usage.\n",
+	      "The context is then taken as given (nothing derived).\n"
+	      "\n"
+	      "Exit status: 0 allow, 3 deny (implicit or explicit), 1 a policy or the store\n"
+	      "did not load, 2 usage.  --batch exits 0 once the store loaded.\n",
 	      f);
 }
 
@@ -97,7 +93,7 @@ static int add_context(struct eval_args *a, const char *kv)
 	return 0;
 }
 
-static void print_result(const struct eval_args *a, const struct authz_result *r)
+void eval_print_result(const struct eval_args *a, const struct authz_result *r)
 {
 	printf("%s: %s\n", authz_decision_name(r->decision), authz_reason_text(r->reason));
 	if (!a->explain)
@@ -127,6 +123,34 @@ static void eval_args_free(struct eval_args *a)
 	free(a);
 }
 
+/* Which options go together: files or a store, one request or a batch. */
+static int check_args(const struct eval_args *a, int argc)
+{
+	const char *why = NULL;
+
+	if (optind < argc)
+		why = "unexpected arguments";
+	else if (a->store_dir && (a->nidentity || a->boundary || a->resource))
+		why = "--policies (an identity store) and --policy/--boundary/--resource-policy "
+		      "(policy files) do not mix";
+	else if (a->batch && !a->store_dir)
+		why = "--batch needs --policies DIR (for policy files, use gatehouse simulate)";
+	else if (a->batch && (a->req.principal || a->req.action || a->req.resource || a->assume_role))
+		why = "--batch reads its requests from stdin";
+	else if (!a->batch && (!a->req.principal || !a->req.action || !a->req.resource))
+		why = "--principal, --action and --resource are required";
+	else if ((a->assume_role || a->session_name) && !a->store_dir)
+		why = "--assume-role needs --policies DIR";
+	else if (!a->assume_role != !a->session_name)
+		why = "--assume-role and --session-name go together";
+	else if (a->nsession && !a->assume_role && a->store_dir)
+		why = "--session-policy needs --assume-role";
+	if (!why)
+		return 0;
+	fprintf(stderr, "gatehouse eval: %s (try --help)\n", why);
+	return CLI_EXIT_USAGE;
+}
+
 static int parse_args(struct eval_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -140,6 +164,11 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		{ "context", required_argument, NULL, 'c' },
 		{ "resource-account", required_argument, NULL, 'A' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "policies", required_argument, NULL, 'D' },
+		{ "batch", no_argument, NULL, 'B' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "assume-role", required_argument, NULL, 'S' },
+		{ "session-name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -182,6 +211,11 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'e': a->explain = true; break;
+		case 'D': a->store_dir = optarg; break;
+		case 'B': a->batch = true; break;
+		case 'N': a->now = optarg; break;
+		case 'S': a->assume_role = optarg; break;
+		case 'n': a->session_name = optarg; break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -190,11 +224,9 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if (!a->req.principal || !a->req.action || !a->req.resource || optind < argc) {
-		fputs("gatehouse eval: --principal, --action and --resource are required\n", stderr);
-		return CLI_EXIT_USAGE;
-	}
-	return bad ? CLI_EXIT_REFUSED : 0;
+	if (bad)
+		return CLI_EXIT_REFUSED;
+	return check_args(a, argc);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -214,6 +246,11 @@ int cmd_eval(int argc, char **argv)
 		eval_args_free(a);
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	}
+	if (a->store_dir) {
+		rc = eval_store(a);
+		eval_args_free(a);
+		return rc;
+	}
 	set = (struct authz_policy_set){
 		.identity = a->identity,
 		.nidentity = a->nidentity,
@@ -227,7 +264,7 @@ int cmd_eval(int argc, char **argv)
 		eval_args_free(a);
 		return CLI_EXIT_USAGE;
 	}
-	print_result(a, &r);
+	eval_print_result(a, &r);
 	eval_args_free(a);
 	return r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : EVAL_EXIT_DENY;
 }

@@ -5,6 +5,7 @@
 
 #include <gatehouse/authz.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 /* --kind values; AUTO picks resource-based when a statement names a Principal. */
 #define CLI_KIND_AUTO _AUTHZ_POLICY_KIND_MAX
@@ -18,5 +19,26 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
  */
 struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_kind kind,
 					  const char *name, struct diag_list *diags);
+
+/*
+ * Longest input line of the JSON Lines commands: a simulate case carries
+ * its policies inline, and AWS's largest documents are tens of KiB; 16 MiB
+ * leaves room for many.
+ */
+#define CLI_LINE_MAX (16u << 20)
+
+/*
+ * Read one line of at most CLI_LINE_MAX bytes from @f into *buf (grown as
+ * needed).  The rest of a longer line is read and dropped, never stored,
+ * and *ret_too_long is set.  Returns the length, or -1 at the end.
+ */
+long cli_read_line(FILE *f, char **buf, size_t *cap, bool *ret_too_long);
+
+/*
+ * Run a JSON Lines filter: each non-blank line of stdin through @answer,
+ * one output line each, in order.  Over-long lines get an error line.
+ * Returns an exit code.
+ */
+int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *data), void *data);
 
 #endif

@@ -57,6 +57,10 @@ struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *
 	gh_strlcpy_ellipsis(d->source, source ? source : "", sizeof(d->source));
 	gh_strlcpy_ellipsis(d->path, path ? path : "", sizeof(d->path));
 	gh_vsnprintf_ellipsis(d->message, sizeof(d->message), fmt, ap);
+	/* Messages quote input (jansson quotes the bad token): keep them valid UTF-8. */
+	gh_utf8_sanitize(d->source);
+	gh_utf8_sanitize(d->path);
+	gh_utf8_sanitize(d->message);
 	return d;
 }
 

@@ -32,6 +32,13 @@ void gh_lower(char *dst, const char *src, size_t n);
 /* ASCII case-insensitive equality of two counted strings. */
 bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * Replace each byte that is not part of valid UTF-8 with '?', in place:
+ * diagnostics quote untrusted input and end up in JSON, which must be
+ * valid UTF-8.
+ */
+void gh_utf8_sanitize(char *s);
+
 /* FNV-1a over the lower-cased bytes: the hash of case-insensitive keys. */
 uint32_t gh_hash_nocase(const char *s, size_t n);
 

@@ -480,9 +480,10 @@ static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 			}
 			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
 			s = set_new(c, sname, kind, (uint8_t)fam_only,
-				    fw_comment(&c->arena, "%s %s %s from members of %s: %s",
+				    fw_comment(&c->arena, "%s %s %s %s members of %s: %s",
 					       dir_word(in), ifc->name,
-					       b == _B_MAX ? "icmpv6" : bucket_name[b], glabel,
+					       b == _B_MAX ? "icmpv6" : bucket_name[b],
+					       in ? "from" : "to", glabel,
 					       gtext ? gtext : ""),
 				    &idx);
 			if (!s) {

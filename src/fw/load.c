@@ -775,8 +775,8 @@ static int load_sources(struct fw_ruleset *rs, struct diag_list *dl)
 		fw_load_document(rs, (uint32_t)i, root, dl);
 		json_decref(root);
 	}
-	if (dl->errors)
-		return -EINVAL;
+	/* Resolve even after errors, so that unknown references and duplicates
+	 * are reported in the same run (fw_resolve stops before membership). */
 	fw_resolve(rs, dl);
 	return dl->errors ? -EINVAL : 0;
 }

@@ -6,6 +6,7 @@
  * the same kernel state.
  */
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,12 +96,20 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 	fprintf(f, "\t\tcomment \"%s\"\n", ch->comment);
 	for (size_t i = 0; i < ch->nrules; i++) {
 		const struct fw_rule *r = &ch->rules[i];
+		const struct fw_match_ops *ops = &fw_match_ops[r->match];
+		char m[600];
+		const char *sep = "";
 
-		fputs("\t\t", f);
-		fw_match_ops[r->match].render(f, c, r);
-		if (r->counter && r->match != FW_M_DROP)
-			fputs(" counter", f);
-		fputs(fw_match_ops[r->match].verdict, f);
+		ops->render(m, sizeof(m), c, r);
+		fprintf(f, "\t\t%s", m);
+		if (m[0])
+			sep = " ";
+		if (r->counter) {
+			fprintf(f, "%scounter", sep);
+			sep = " ";
+		}
+		if (ops->verdict >= 0)
+			fprintf(f, "%s%s", sep, ops->verdict == NF_ACCEPT ? "accept" : "drop");
 		fprintf(f, " comment \"%s\"\n", r->comment);
 	}
 	fputs("\t}\n", f);

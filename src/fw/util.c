@@ -59,7 +59,7 @@ void *fw_arena_alloc_array(struct fw_arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return fw_arena_alloc(a, n * size ? n * size : 1);
+	return fw_arena_alloc(a, (n && size) ? n * size : 1);
 }
 
 char *fw_arena_strdup(struct fw_arena *a, const char *s)

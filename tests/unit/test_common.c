@@ -134,6 +134,10 @@ static void test_str(void **state)
 	assert_string_equal(small, "abcd");
 	gh_strlcpy_ellipsis(small, "aééééé", sizeof(small));
 	assert_string_equal(small, "a...");
+
+	char bad[] = "ok\xc3\x28 \xe2\x82 \xf0\x9f\x98\x80 \xc0\xaf é";
+	gh_utf8_sanitize(bad);
+	assert_string_equal(bad, "ok?( ?? \xf0\x9f\x98\x80 ?? é");
 	assert_int_equal(gh_hash_nocase("ABC", 3), gh_hash_nocase("abc", 3));
 }
 

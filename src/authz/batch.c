@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `gatehouse eval --batch`: one request by a principal of a store per
+ * line, answered in the shape of `gatehouse simulate`.  A bad line gets an
+ * error answer; nothing of one line outlives it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/load.h"
+#include "authz/output.h"
+#include "authz/store.h"
+#include "authz/value.h"
+#include "common/arena.h"
+#include "common/macro.h"
+#include "common/str.h"
+
+/* Context keys and values per key of one line; session policies of one line. */
+#define BATCH_CONTEXT_MAX 256
+#define BATCH_VALUES_MAX 1024
+#define BATCH_SESSION_POLICIES_MAX 16
+
+static const char *const line_keys[] = {
+	"id", "principal", "action", "resource", "context", "now", "assume_role", "session_name",
+	"session_policies",
+};
+
+/**
+ * struct batch - one line being answered
+ */
+struct batch {
+	const struct authz_store *store;
+	struct gh_jsrc src;
+	json_t *root;
+	struct diag_list diags;
+	struct arena arena;
+	struct authz_ctx_entry *ctx;
+	size_t nctx;
+	struct authz_policy *session[BATCH_SESSION_POLICIES_MAX];
+	size_t nsession;
+	struct authz_query q;
+};
+
+#define berr(b, p, ...) gh_jdiag(&(b)->diags, DIAG_ERROR, &(b)->src, (p), __VA_ARGS__)
+
+static const char *string_member(struct batch *b, const char *key, bool required)
+{
+	json_t *v = json_object_get(b->root, key);
+	struct gh_jpath p = { 0 };
+
+	if (!v && !required)
+		return NULL;
+	if (json_is_string(v) && json_string_length(v))
+		return json_string_value(v);
+	if (v)
+		gh_jpath_key(&p, key);
+	berr(b, &p, "\"%s\" must be a non-empty string", key);
+	return NULL;
+}
+
+static int read_context(struct batch *b)
+{
+	json_t *ctx = json_object_get(b->root, "context"), *v;
+	struct gh_jpath p = { 0 };
+	const char *key;
+
+	if (!ctx)
+		return 0;
+	gh_jpath_key(&p, "context");
+	if (!json_is_object(ctx) || json_object_size(ctx) > BATCH_CONTEXT_MAX) {
+		berr(b, &p, "context must be an object of at most %d keys", BATCH_CONTEXT_MAX);
+		return -EINVAL;
+	}
+	b->ctx = arena_array(&b->arena, json_object_size(ctx) + 1, sizeof(*b->ctx));
+	if (!b->ctx)
+		return -ENOMEM;
+	json_object_foreach(ctx, key, v) {
+		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
+		struct authz_value *vals = arena_array(&b->arena, nv + 1, sizeof(*vals));
+		bool ok = vals && nv <= BATCH_VALUES_MAX;
+
+		for (size_t i = 0; ok && i < nv; i++) {
+			char num[GH_JSON_SCALAR_MAX];
+			const char *t = gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v,
+							    num, &vals[i].len);
+
+			vals[i].s = t == num ? arena_strndup(&b->arena, num, vals[i].len) : t;
+			ok = vals[i].s != NULL;
+		}
+		if (!ok) {
+			gh_jpath_key(&p, key);
+			berr(b, &p, "context value of %s must be a string, number, boolean or an "
+				    "array of them", key);
+			return -EINVAL;
+		}
+		authz_ctx_entry_init(&b->ctx[b->nctx++], key, strlen(key), vals, nv,
+				     json_is_array(v));
+	}
+	return 0;
+}
+
+static void read_session_policies(struct batch *b)
+{
+	json_t *arr = json_object_get(b->root, "session_policies"), *doc;
+	struct gh_jpath p = { 0 };
+	size_t i;
+
+	if (!arr)
+		return;
+	gh_jpath_key(&p, "session_policies");
+	if (!json_is_array(arr) || json_array_size(arr) > BATCH_SESSION_POLICIES_MAX) {
+		berr(b, &p, "session_policies must be an array of at most %d policy documents",
+		     BATCH_SESSION_POLICIES_MAX);
+		return;
+	}
+	json_array_foreach(arr, i, doc) {
+		char name[48];
+
+		gh_jpath_index(&p, i);
+		snprintf(name, sizeof(name), "session_policies[%zu]", i);
+		b->session[b->nsession] = authz_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY,
+							       name, &b->diags);
+		if (b->session[b->nsession])
+			b->nsession++;
+		gh_jpath_pop(&p);
+	}
+}
+
+static void read_line(struct batch *b)
+{
+	const char *key, *principal, *now;
+	struct gh_jpath p = { 0 };
+	json_t *v;
+
+	if (!json_is_object(b->root)) {
+		berr(b, &p, "a request must be a JSON object");
+		return;
+	}
+	json_object_foreach(b->root, key, v) {
+		bool known = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(line_keys); i++)
+			known |= !strcmp(key, line_keys[i]);
+		if (!known) {
+			gh_jpath_key(&p, key);
+			berr(b, &p, "unknown key \"%s\" in a request", key);
+			gh_jpath_pop(&p);
+		}
+	}
+	if (!json_object_get(b->root, "id"))
+		berr(b, &p, "a request needs an \"id\"");
+	principal = string_member(b, "principal", true);
+	b->q.action = string_member(b, "action", true);
+	b->q.resource = string_member(b, "resource", true);
+	now = string_member(b, "now", false);
+	if (principal && !(b->q.principal = authz_store_find(b->store, principal))) {
+		gh_jpath_key(&p, "principal");
+		berr(b, &p, "no user or role %s in the store", principal);
+		gh_jpath_pop(&p);
+	}
+	if (now && !value_parse_date(now, strlen(now), &b->q.now_ms)) {
+		gh_jpath_key(&p, "now");
+		berr(b, &p, "now must be a date (ISO 8601 or epoch seconds)");
+		gh_jpath_pop(&p);
+	}
+	if (read_context(b) == -ENOMEM)
+		diag_add(&b->diags, DIAG_ERROR, b->src.name, "", 0, 0, "out of memory");
+	read_session_policies(b);
+}
+
+/* A refusal from the store (a derived key given, an unknown role) as an error answer. */
+static bool refused(json_t *out, struct diag *d, int first_line)
+{
+	return output_error(out, d, first_line);
+}
+
+static bool answer(struct batch *b, json_t *out, int first_line)
+{
+	const char *role = string_member(b, "assume_role", false);
+	const char *name = string_member(b, "session_name", false);
+	struct authz_session *sess = NULL;
+	struct authz_result r;
+	struct diag d;
+	bool ok;
+
+	if (b->diags.errors)
+		return output_errors(out, &b->diags, first_line);
+	b->q.context = b->ctx;
+	b->q.ncontext = b->nctx;
+	if (role) {
+		json_t *assume = json_object();
+
+		if (authz_store_assume_role(b->store, b->q.principal, role, name, b->session,
+					    b->nsession, b->ctx, b->nctx, b->q.now_ms, &r, &sess,
+					    &d) < 0) {
+			json_decref(assume);
+			return refused(out, &d, first_line);
+		}
+		ok = assume && output_result(assume, &r, false) && output_put(out, "assume_role", assume);
+		if (!ok || !sess) {
+			/* AssumeRole denied: that is the answer. */
+			return ok && output_result(out, &r, false);
+		}
+		b->q.session = sess;
+		ok = output_put(out, "session", json_string(authz_session_arn(sess)));
+		if (!ok) {
+			authz_session_free(sess);
+			return false;
+		}
+	}
+	if (authz_store_evaluate(b->store, &b->q, &r, &d) < 0)
+		ok = refused(out, &d, first_line);
+	else
+		ok = output_result(out, &r, false);
+	authz_session_free(sess);
+	return ok;
+}
+
+char *authz_store_batch(const struct authz_store *s, const char *text, size_t len,
+			const char *source, int first_line, int64_t now_ms)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	json_t *out = json_object(), *id;
+	char *ret = NULL;
+
+	if (!b || !out)
+		goto done;
+	b->store = s;
+	b->src = (struct gh_jsrc){ source, text, len };
+	b->q.now_ms = now_ms;
+	diag_list_init(&b->diags);
+	b->root = gh_json_parse(&b->src, &b->diags);
+	id = json_is_object(b->root) ? json_object_get(b->root, "id") : NULL;
+	if (json_object_set(out, "id", id ? id : json_null()) < 0)
+		goto done;
+	if (b->root)
+		read_line(b);
+	if (answer(b, out, first_line))
+		ret = output_dump(out);
+done:
+	if (b) {
+		for (size_t i = 0; i < b->nsession; i++)
+			authz_policy_unref(b->session[i]);
+		arena_clear(&b->arena);
+		diag_list_clear(&b->diags);
+		json_decref(b->root);
+	}
+	free(b);
+	json_decref(out);
+	return ret;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The identity store's insides, shared by its loaders (store_native.c,
+ * store_export.c), its core (store.c) and evaluation (principal.c).
+ */
+#ifndef GH_AUTHZ_STORE_H
+#define GH_AUTHZ_STORE_H
+
+#include <gatehouse/store.h>
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "authz/pattern.h"
+#include "common/arena.h"
+#include "common/json.h"
+#include "common/strmap.h"
+
+/* Default account of a native layout that names none. */
+#define STORE_DEFAULT_ACCOUNT "000000000000"
+/* Files in one store directory, and nesting of its folders. */
+#define STORE_FILES_MAX 100000
+#define STORE_DEPTH_MAX 16
+/* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
+#define STORE_TAGS_MAX 64
+#define STORE_GROUPS_MAX 64
+
+enum entity_kind {
+	ENTITY_USER,
+	ENTITY_GROUP,
+	ENTITY_ROLE,
+	_ENTITY_KIND_MAX,
+};
+
+struct tag {
+	const char *key;
+	const char *value;
+};
+
+/**
+ * struct authz_principal - a user, group or role (groups are never asked
+ * about, but share the shape)
+ * @kind: user, group or role
+ * @name, @path, @id, @arn, @account: identity ("/" path by default)
+ * @tags: principal tags
+ * @groups: a user's groups
+ * @own: inline and attached policies of this entity
+ * @boundary: permission boundary, or NULL
+ * @trust: a role's trust policy
+ * @max_session: a role's maximum session duration, seconds
+ * @policies: what applies to a request: @own, then each group's
+ *	(users), without repeats
+ * @derived: context keys derived from the principal (username, userid,
+ *	PrincipalArn, PrincipalAccount, PrincipalType, PrincipalTag/...)
+ */
+struct authz_principal {
+	enum entity_kind kind;
+	const char *name, *path, *id, *arn, *account;
+	struct tag *tags;
+	uint32_t ntags;
+	struct authz_principal **groups;
+	uint32_t ngroups;
+	struct authz_policy **own;
+	uint32_t nown;
+	struct authz_policy *boundary;
+	struct authz_policy *trust;
+	uint32_t max_session;
+	struct authz_policy **policies;
+	uint32_t npolicies;
+	struct authz_ctx_entry *derived;
+	uint32_t nderived;
+};
+
+/**
+ * struct store_doc - a managed policy document, while loading and after
+ * @name: the file stem (native) or PolicyName (export)
+ * @arn: the policy's ARN
+ * @doc: the parsed document (loading only)
+ * @src: its text, for diagnostics (loading only)
+ * @path: its JSON path in @src
+ * @identity: compiled as an identity policy, once, when first referenced
+ */
+struct store_doc {
+	const char *name;
+	const char *arn;
+	json_t *doc;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+	struct authz_policy *identity;
+};
+
+/**
+ * struct resource_binding - a resource-based policy and what it covers
+ * @pats: resource ARN patterns
+ * @npats: their number
+ * @policy: the compiled policy
+ */
+struct resource_binding {
+	struct glob *pats;
+	uint32_t npats;
+	struct authz_policy *policy;
+};
+
+/**
+ * struct authz_store - a loaded store
+ * @refs: reference count
+ * @arena: principals, names, maps
+ * @account: default account
+ * @by_name: users by name, then roles by name ("role/NAME" keys for roles)
+ * @by_arn: users and roles by ARN
+ * @groups: groups by name
+ * @docs_by_name, @docs_by_arn: managed policy documents
+ * @bindings: resource-based policies, in file order
+ * @compiled: every compiled policy (the store holds one reference each)
+ * @stats: counts
+ */
+struct authz_store {
+	atomic_uint refs;
+	struct arena arena;
+	const char *account;
+	struct strmap by_name, by_arn, groups, docs_by_name, docs_by_arn;
+	struct resource_binding *bindings;
+	size_t nbindings, capbindings;
+	struct authz_policy **compiled;
+	size_t ncompiled, capcompiled;
+	struct authz_store_stats stats;
+};
+
+/**
+ * struct store_loader - one load in progress
+ * @s: the store being built
+ * @diags: where problems go
+ * @errors: errors so far (diags->errors counts those of earlier work too)
+ * @texts: texts to free at the end (file contents, decoded documents)
+ * @srcs: their sources
+ * @trees: parsed documents to free at the end (URL-decoded ones)
+ */
+struct store_loader {
+	struct authz_store *s;
+	struct diag_list *diags;
+	size_t errors;
+	char **texts;
+	size_t ntexts, captexts;
+	struct gh_jsrc **srcs;
+	size_t nsrcs, capsrcs;
+	json_t **trees;
+	size_t ntrees, captrees;
+};
+
+/* Keep @tree until loading ends (steals the reference); false on OOM (freed). */
+bool store_keep_tree(struct store_loader *l, json_t *tree);
+
+#define store_err(l, src, path, ...) \
+	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
+
+/* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd). */
+struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
+/* A text (and its source) that must live until loading ends. */
+const struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
+				   size_t len);
+char *store_strdup(struct store_loader *l, const char *s);
+
+/* Register a managed policy document. Returns 0, or -errno (reported). */
+int store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
+		  const struct gh_jsrc *src, const struct gh_jpath *path);
+/* The identity-compiled policy of document reference @ref (name or ARN). */
+struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
+				      const struct gh_jsrc *src, const struct gh_jpath *path);
+/* Compile @doc (borrowed) as @kind named @name; diagnostics located at @path. */
+struct authz_policy *store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
+				   const struct gh_jpath *path, enum authz_policy_kind kind,
+				   const char *name);
+/* Add a principal (user, group, role); duplicates are reported. */
+int store_add_principal(struct store_loader *l, struct authz_principal *p,
+			const struct gh_jsrc *src, const struct gh_jpath *path);
+int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
+		      struct authz_policy *policy);
+
+/*
+ * Two passes over each identities file or export: first every name is
+ * declared (so a user may name a group of a later file), then references
+ * are resolved.
+ */
+int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int store_export_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int store_export_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+
+/* Top-level keys that make a file an identities file / an export. */
+bool store_native_is(json_t *root);
+bool store_export_is(json_t *root);
+
+/* Fill @p->policies and @p->derived once everything is resolved. */
+int store_principal_finish(struct store_loader *l, struct authz_principal *p);
+
+#endif

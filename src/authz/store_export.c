@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The output of `aws iam get-account-authorization-details`, as the AWS CLI
+ * prints it (policy documents as JSON objects) or as the raw API returns
+ * it (documents as URL-encoded JSON strings).  A real export carries many
+ * fields we do not use (RoleLastUsed, InstanceProfileList, Marker, ...):
+ * those are ignored; the fields we use are checked strictly.  Only a
+ * managed policy's default version counts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/store.h"
+#include "common/macro.h"
+
+static const char *const export_keys[] = {
+	"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies",
+};
+
+bool store_export_is(json_t *root)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(export_keys); i++)
+		if (json_object_get(root, export_keys[i]))
+			return true;
+	return false;
+}
+
+/* A required string member, reported when missing or mistyped. */
+static const char *need_string(struct store_loader *l, json_t *obj, const char *key,
+			       const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v) && json_string_length(v))
+		return json_string_value(v);
+	if (v)
+		gh_jpath_key(p, key);
+	store_err(l, src, p, "%s must be a non-empty string", key);
+	if (v)
+		gh_jpath_pop(p);
+	return NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 3986 percent-decoding into a new buffer; NULL when malformed. */
+static char *url_decode(const char *s, size_t len, size_t *ret_len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		i += 2;
+	}
+	*o = '\0';
+	*ret_len = (size_t)(o - out);
+	return out;
+}
+
+/**
+ * struct doc_at - a policy document and where its diagnostics point
+ */
+struct doc_at {
+	json_t *doc;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+};
+
+/*
+ * The document at member @key of @obj: a JSON object as it is, or a
+ * URL-encoded string decoded and parsed (its diagnostics then point into
+ * the decoded text, named after the file and the path).
+ */
+static bool document(struct store_loader *l, json_t *obj, const char *key,
+		     const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
+{
+	json_t *v = json_object_get(obj, key);
+	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
+	const struct gh_jsrc *dsrc;
+	size_t before, len;
+	char *text;
+
+	gh_jpath_key(p, key);
+	if (json_is_object(v)) {
+		*ret = (struct doc_at){ v, src, *p };
+		gh_jpath_pop(p);
+		return true;
+	}
+	if (!json_is_string(v)) {
+		store_err(l, src, p, "%s must be a policy document (an object, or a URL-encoded "
+				     "JSON string)", key);
+		gh_jpath_pop(p);
+		return false;
+	}
+	text = url_decode(json_string_value(v), json_string_length(v), &len);
+	if (!text) {
+		store_err(l, src, p, "%s is not valid URL-encoded text (a '%%' not followed by two "
+				     "hex digits)", key);
+		gh_jpath_pop(p);
+		return false;
+	}
+	gh_jpath_format(p, where, sizeof(where));
+	snprintf(name, sizeof(name), "%s (%s, URL-decoded)", src->name, where);
+	gh_jpath_pop(p);
+	dsrc = store_source(l, name, text, len);
+	if (!dsrc)
+		return false;
+	before = l->diags->errors;
+	ret->doc = gh_json_parse(dsrc, l->diags);
+	l->errors += l->diags->errors - before;
+	if (!ret->doc || !store_keep_tree(l, ret->doc))
+		return false;
+	ret->src = dsrc;
+	memset(&ret->path, 0, sizeof(ret->path));
+	return true;
+}
+
+/* Policies[i]: register the default version's document. */
+static int declare_policy(struct store_loader *l, json_t *pol, const struct gh_jsrc *src,
+			  struct gh_jpath *p)
+{
+	const char *name = need_string(l, pol, "PolicyName", src, p);
+	const char *arn = need_string(l, pol, "Arn", src, p);
+	json_t *versions = json_object_get(pol, "PolicyVersionList"), *v;
+	json_t *defid = json_object_get(pol, "DefaultVersionId");
+	struct doc_at d;
+	size_t i;
+
+	if (!name || !arn)
+		return 0;
+	gh_jpath_key(p, "PolicyVersionList");
+	json_array_foreach(versions, i, v) {
+		json_t *isdef = json_object_get(v, "IsDefaultVersion");
+		json_t *vid = json_object_get(v, "VersionId");
+
+		if (!(json_is_true(isdef) ||
+		      (!isdef && json_is_string(defid) && json_equal(vid, defid))))
+			continue;
+		gh_jpath_index(p, i);
+		if (document(l, v, "Document", src, p, &d) &&
+		    store_add_doc(l, name, arn, d.doc, d.src, &d.path) == -ENOMEM)
+			return -ENOMEM;
+		gh_jpath_pop(p);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static const struct {
+	const char *list, *name, *id;
+	enum entity_kind kind;
+} sections[] = {
+	{ "GroupDetailList", "GroupName", "GroupId", ENTITY_GROUP },
+	{ "UserDetailList", "UserName", "UserId", ENTITY_USER },
+	{ "RoleDetailList", "RoleName", "RoleId", ENTITY_ROLE },
+};
+
+/* The account field of an ARN, copied into @buf. */
+static bool arn_account(const char *arn, char *buf, size_t size)
+{
+	const char *p = arn;
+
+	for (int i = 0; i < 4; i++) {
+		p = strchr(p, ':');
+		if (!p)
+			return false;
+		p++;
+	}
+	const char *end = strchr(p, ':');
+
+	if (!end || (size_t)(end - p) >= size)
+		return false;
+	memcpy(buf, p, (size_t)(end - p));
+	buf[end - p] = '\0';
+	return true;
+}
+
+static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind kind,
+			  const char *namekey, const char *idkey, const struct gh_jsrc *src,
+			  struct gh_jpath *p)
+{
+	const char *name = need_string(l, obj, namekey, src, p);
+	const char *arn = need_string(l, obj, "Arn", src, p);
+	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
+	struct authz_principal *e;
+	char account[64];
+
+	if (!name || !arn)
+		return 0;
+	if (!arn_account(arn, account, sizeof(account))) {
+		gh_jpath_key(p, "Arn");
+		store_err(l, src, p, "\"%s\" is not an IAM ARN", arn);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	e = arena_alloc(&l->s->arena, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->kind = kind;
+	e->name = store_strdup(l, name);
+	e->arn = store_strdup(l, arn);
+	e->account = store_strdup(l, account);
+	e->path = store_strdup(l, json_is_string(path) ? json_string_value(path) : "/");
+	e->id = store_strdup(l, json_is_string(id) ? json_string_value(id) : name);
+	e->max_session = 3600;
+	if (!e->name || !e->arn || !e->account || !e->path || !e->id)
+		return -ENOMEM;
+	return store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
+}
+
+int store_export_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+{
+	struct gh_jpath p = { 0 };
+	json_t *list, *e;
+	size_t i;
+
+	list = json_object_get(root, "Policies");
+	gh_jpath_key(&p, "Policies");
+	json_array_foreach(list, i, e) {
+		gh_jpath_index(&p, i);
+		if (json_is_object(e) && declare_policy(l, e, src, &p) < 0)
+			return -ENOMEM;
+		gh_jpath_pop(&p);
+	}
+	gh_jpath_pop(&p);
+	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
+		list = json_object_get(root, sections[k].list);
+		gh_jpath_key(&p, sections[k].list);
+		if (list && !json_is_array(list))
+			store_err(l, src, &p, "%s must be an array", sections[k].list);
+		json_array_foreach(list, i, e) {
+			gh_jpath_index(&p, i);
+			if (!json_is_object(e))
+				store_err(l, src, &p, "expected an object");
+			else if (declare_entity(l, e, sections[k].kind, sections[k].name,
+						sections[k].id, src, &p) < 0)
+				return -ENOMEM;
+			gh_jpath_pop(&p);
+		}
+		gh_jpath_pop(&p);
+	}
+	return 0;
+}
+
+/* ---- resolving ---------------------------------------------------------------- */
+
+/* Inline policies (UserPolicyList...) then AttachedManagedPolicies. */
+static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			    const char *inline_key, const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	static const char *const kind_word[_ENTITY_KIND_MAX] = { "user", "group", "role" };
+	json_t *inl = json_object_get(obj, inline_key), *att = json_object_get(obj, "AttachedManagedPolicies");
+	size_t n = json_array_size(inl) + json_array_size(att), i;
+	json_t *v;
+
+	e->own = arena_array(&l->s->arena, n + 1, sizeof(*e->own));
+	if (!e->own)
+		return -ENOMEM;
+	gh_jpath_key(p, inline_key);
+	json_array_foreach(inl, i, v) {
+		const char *pname;
+		struct doc_at d;
+		char name[512];
+		struct authz_policy *x;
+
+		gh_jpath_index(p, i);
+		pname = need_string(l, v, "PolicyName", src, p);
+		if (pname && document(l, v, "PolicyDocument", src, p, &d)) {
+			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
+				 pname);
+			x = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
+			if (x)
+				e->own[e->nown++] = x;
+		}
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+	gh_jpath_key(p, "AttachedManagedPolicies");
+	json_array_foreach(att, i, v) {
+		const char *arn;
+		struct authz_policy *x;
+
+		gh_jpath_index(p, i);
+		arn = need_string(l, v, "PolicyArn", src, p);
+		if (arn) {
+			gh_jpath_key(p, "PolicyArn");
+			x = store_doc_policy(l, arn, src, p);
+			if (x)
+				e->own[e->nown++] = x;
+			gh_jpath_pop(p);
+		}
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static int resolve_user(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *groups = json_object_get(obj, "GroupList"), *v;
+	size_t i;
+
+	e->groups = arena_array(&l->s->arena, json_array_size(groups) + 1, sizeof(*e->groups));
+	if (!e->groups)
+		return -ENOMEM;
+	gh_jpath_key(p, "GroupList");
+	json_array_foreach(groups, i, v) {
+		struct authz_principal *g =
+			json_is_string(v) ? strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+
+		gh_jpath_index(p, i);
+		if (!g)
+			store_err(l, src, p, "user %s is in group %s, which is not in the export",
+				  e->name, json_is_string(v) ? json_string_value(v) : "?");
+		else if (e->ngroups < STORE_GROUPS_MAX)
+			e->groups[e->ngroups++] = g;
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *tags = json_object_get(obj, "Tags"), *v;
+	size_t i;
+
+	e->tags = arena_array(&l->s->arena, json_array_size(tags) + 1, sizeof(*e->tags));
+	if (!e->tags)
+		return -ENOMEM;
+	gh_jpath_key(p, "Tags");
+	json_array_foreach(tags, i, v) {
+		const char *k, *val;
+
+		gh_jpath_index(p, i);
+		k = need_string(l, v, "Key", src, p);
+		val = json_is_string(json_object_get(v, "Value"))
+			? json_string_value(json_object_get(v, "Value")) : NULL;
+		if (!val)
+			store_err(l, src, p, "a tag needs a string Value");
+		if (k && val && e->ntags < STORE_TAGS_MAX) {
+			e->tags[e->ntags].key = store_strdup(l, k);
+			e->tags[e->ntags].value = store_strdup(l, val);
+			if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
+				return -ENOMEM;
+			e->ntags++;
+		}
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static void resolve_boundary(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			     const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *b = json_object_get(obj, "PermissionsBoundary");
+	const char *arn;
+
+	if (!b)
+		return;
+	gh_jpath_key(p, "PermissionsBoundary");
+	arn = need_string(l, b, "PermissionsBoundaryArn", src, p);
+	if (arn) {
+		gh_jpath_key(p, "PermissionsBoundaryArn");
+		e->boundary = store_doc_policy(l, arn, src, p);
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+}
+
+static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
+			  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	static const char *const inline_key[] = { "GroupPolicyList", "UserPolicyList", "RolePolicyList" };
+	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
+	struct authz_principal *e;
+	struct doc_at d;
+	char tname[512];
+
+	if (!json_is_string(arn) || !json_is_string(name))
+		return 0;
+	e = sections[section].kind == ENTITY_GROUP
+		? strmap_get(&l->s->groups, json_string_value(name))
+		: strmap_get(&l->s->by_arn, json_string_value(arn));
+	if (!e)
+		return 0;
+	if (resolve_policies(l, e, obj, inline_key[section], src, p) < 0)
+		return -ENOMEM;
+	if (e->kind == ENTITY_GROUP)
+		return 0;
+	if (resolve_tags(l, e, obj, src, p) < 0 ||
+	    (e->kind == ENTITY_USER && resolve_user(l, e, obj, src, p) < 0))
+		return -ENOMEM;
+	resolve_boundary(l, e, obj, src, p);
+	if (e->kind == ENTITY_ROLE && document(l, obj, "AssumeRolePolicyDocument", src, p, &d)) {
+		snprintf(tname, sizeof(tname), "trust:role/%s", e->name);
+		e->trust = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
+	}
+	return 0;
+}
+
+int store_export_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+{
+	struct gh_jpath p = { 0 };
+
+	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
+		json_t *list = json_object_get(root, sections[k].list), *e;
+		size_t i;
+
+		gh_jpath_key(&p, sections[k].list);
+		json_array_foreach(list, i, e) {
+			gh_jpath_index(&p, i);
+			if (json_is_object(e) && resolve_entity(l, e, k, src, &p) < 0)
+				return -ENOMEM;
+			gh_jpath_pop(&p);
+		}
+		gh_jpath_pop(&p);
+	}
+	return 0;
+}

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The native layout's identities file (README.md, "The identity store"):
+ *
+ *   {"Account": "111122223333",
+ *    "Users": [{"Name": "alice", "Groups": ["Developers"], "Policies": [...],
+ *               "InlinePolicies": {"N": {doc}}, "PermissionsBoundary": "p",
+ *               "Tags": {"team": "blue"}, "Path": "/", "Id": "AIDA...", "MFADevice": "alice"}],
+ *    "Groups": [{"Name": ..., "Policies": [...], "InlinePolicies": {...}, "Path": "/"}],
+ *    "Roles": [{"Name": ..., "Trust": "doc name" | {doc}, "Policies": [...], ...,
+ *               "MaxSessionDuration": 3600}],
+ *    "ResourcePolicies": [{"Resources": ["arn:..."], "Policy": "doc name" | {doc}}]}
+ *
+ * Strict: unknown keys and wrong types are errors, each located.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "authz/store.h"
+#include "common/macro.h"
+#include "common/str.h"
+
+static const char *const top_keys[] = { "Account", "Users", "Groups", "Roles", "ResourcePolicies" };
+
+static const char *const user_keys[] = {
+	"Name", "Path", "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
+	"Tags", "MFADevice",
+};
+static const char *const group_keys[] = { "Name", "Path", "Id", "Policies", "InlinePolicies" };
+static const char *const role_keys[] = {
+	"Name", "Path", "Id", "Trust", "Policies", "InlinePolicies", "PermissionsBoundary",
+	"Tags", "MaxSessionDuration",
+};
+static const char *const binding_keys[] = { "Resources", "Policy" };
+
+static const struct {
+	const char *list;
+	enum entity_kind kind;
+	const char *const *keys;
+	size_t nkeys;
+} sections[] = {
+	{ "Users", ENTITY_USER, user_keys, ARRAY_SIZE(user_keys) },
+	{ "Groups", ENTITY_GROUP, group_keys, ARRAY_SIZE(group_keys) },
+	{ "Roles", ENTITY_ROLE, role_keys, ARRAY_SIZE(role_keys) },
+};
+
+bool store_native_is(json_t *root)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(root, key, v) {
+		for (size_t i = 0; i < ARRAY_SIZE(top_keys); i++)
+			if (!strcmp(key, top_keys[i]))
+				return true;
+	}
+	return false;
+}
+
+static bool known(const char *key, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+/* Report keys of @obj not in @keys; returns how many. */
+static int unknown_keys(struct store_loader *l, json_t *obj, const char *const *keys, size_t n,
+			const struct gh_jsrc *src, struct gh_jpath *p, const char *what)
+{
+	const char *key;
+	json_t *v;
+	int bad = 0;
+
+	json_object_foreach(obj, key, v) {
+		if (known(key, keys, n))
+			continue;
+		gh_jpath_key(p, key);
+		store_err(l, src, p, "unknown key \"%s\" in %s", key, what);
+		gh_jpath_pop(p);
+		bad++;
+	}
+	return bad;
+}
+
+/* IAM names: letters, digits and "+=,.@_-", 1 to 128 characters. */
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 128)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("+=,.@_-", *s)))
+			return false;
+	return true;
+}
+
+/* Optional string member; false (reported) when present with another type. */
+static bool opt_string(struct store_loader *l, json_t *obj, const char *key,
+		       const struct gh_jsrc *src, struct gh_jpath *p, const char **ret)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*ret = NULL;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_string(v)) {
+		gh_jpath_key(p, key);
+		store_err(l, src, p, "%s must be a string, not %s", key, gh_json_type_name(v));
+		gh_jpath_pop(p);
+		return false;
+	}
+	*ret = json_string_value(v);
+	return true;
+}
+
+static bool valid_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 1 && n <= 512 && path[0] == '/' && path[n - 1] == '/';
+}
+
+/* A stable, AWS-shaped id for principals that do not give one ("AIDA" + 16 hex). */
+static const char *derived_id(struct store_loader *l, const char *prefix, const char *arn)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%s%08X%08X", prefix, gh_hash_nocase(arn, strlen(arn)),
+		 gh_hash_nocase(arn, strlen(arn) / 2));
+	return store_strdup(l, buf);
+}
+
+/* Returns 0, -EINVAL (reported) or -ENOMEM. */
+static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind kind,
+			  const char *account, const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	static const char *const id_prefix[_ENTITY_KIND_MAX] = { "AIDA", "AGPA", "AROA" };
+	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
+	struct authz_principal *e;
+	const char *name, *path = "/", *id = NULL;
+	char arn[1024];
+
+	if (!json_is_object(obj)) {
+		store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
+		return -EINVAL;
+	}
+	if (!opt_string(l, obj, "Name", src, p, &name) || !opt_string(l, obj, "Path", src, p, &path) ||
+	    !opt_string(l, obj, "Id", src, p, &id))
+		return -EINVAL;
+	if (!name) {
+		store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
+		return -EINVAL;
+	}
+	if (!valid_name(name)) {
+		gh_jpath_key(p, "Name");
+		store_err(l, src, p, "\"%s\" is not a valid IAM name (1-128 of letters, digits and "
+				     "+=,.@_-)", name);
+		gh_jpath_pop(p);
+		return -EINVAL;
+	}
+	if (!path)
+		path = "/";
+	if (!valid_path(path)) {
+		gh_jpath_key(p, "Path");
+		store_err(l, src, p, "a path starts and ends with \"/\"");
+		gh_jpath_pop(p);
+		return -EINVAL;
+	}
+	snprintf(arn, sizeof(arn), "arn:aws:iam::%s:%s%s%s", account, arn_kind[kind], path, name);
+	e = arena_alloc(&l->s->arena, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->kind = kind;
+	e->name = store_strdup(l, name);
+	e->path = store_strdup(l, path);
+	e->arn = store_strdup(l, arn);
+	e->account = store_strdup(l, account);
+	e->id = id ? store_strdup(l, id) : derived_id(l, id_prefix[kind], arn);
+	e->max_session = 3600;
+	if (!e->name || !e->path || !e->arn || !e->account || !e->id)
+		return -ENOMEM;
+	return store_add_principal(l, e, src, p);
+}
+
+static const char *file_account(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+{
+	json_t *a = json_object_get(root, "Account");
+	const char *s;
+
+	if (!a)
+		return l->s->account;
+	s = json_is_string(a) ? json_string_value(a) : "";
+	for (size_t i = 0; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			s = "";
+	if (strlen(s) != 12) {
+		struct gh_jpath p = { 0 };
+
+		gh_jpath_key(&p, "Account");
+		store_err(l, src, &p, "Account must be a 12-digit account id as a string");
+		return l->s->account;
+	}
+	return s;
+}
+
+int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+{
+	struct gh_jpath p = { 0 };
+	const char *account = file_account(l, root, src);
+
+	unknown_keys(l, root, top_keys, ARRAY_SIZE(top_keys), src, &p, "an identities file");
+	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
+		json_t *list = json_object_get(root, sections[k].list), *e;
+		size_t i;
+
+		if (!list)
+			continue;
+		gh_jpath_key(&p, sections[k].list);
+		if (!json_is_array(list)) {
+			store_err(l, src, &p, "%s must be an array", sections[k].list);
+			gh_jpath_pop(&p);
+			continue;
+		}
+		json_array_foreach(list, i, e) {
+			gh_jpath_index(&p, i);
+			if (json_is_object(e))
+				unknown_keys(l, e, sections[k].keys, sections[k].nkeys, src, &p,
+					     sections[k].list);
+			if (declare_entity(l, e, sections[k].kind, account, src, &p) == -ENOMEM)
+				return -ENOMEM;
+			gh_jpath_pop(&p);
+		}
+		gh_jpath_pop(&p);
+	}
+	return 0;
+}
+
+/* ---- resolving ---------------------------------------------------------------- */
+
+/* A policy reference or an inline document, compiled as @kind. */
+static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum authz_policy_kind kind,
+				       const char *name, const struct gh_jsrc *src,
+				       struct gh_jpath *p)
+{
+	if (json_is_object(v))
+		return store_compile(l, v, src, p, kind, name);
+	if (!json_is_string(v)) {
+		store_err(l, src, p, "expected a policy name, a policy ARN or a policy document, "
+				     "not %s",
+			  gh_json_type_name(v));
+		return NULL;
+	}
+	if (kind == AUTHZ_POLICY_IDENTITY)
+		return store_doc_policy(l, json_string_value(v), src, p);
+	/* A trust or resource policy kept in a file: compiled here as what it is. */
+	{
+		const char *ref = json_string_value(v);
+		struct store_doc *d = strmap_get(&l->s->docs_by_arn, ref);
+
+		if (!d)
+			d = strmap_get(&l->s->docs_by_name, ref);
+		if (!d) {
+			store_err(l, src, p, "no policy named %s in the store", ref);
+			return NULL;
+		}
+		return store_compile(l, d->doc, d->src, &d->path, kind, name);
+	}
+}
+
+static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			    const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *pol = json_object_get(obj, "Policies"), *inl = json_object_get(obj, "InlinePolicies");
+	size_t n = (json_is_array(pol) ? json_array_size(pol) : 0) +
+		   (json_is_object(inl) ? json_object_size(inl) : 0);
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	e->own = arena_array(&l->s->arena, n + 1, sizeof(*e->own));
+	if (!e->own)
+		return -ENOMEM;
+	if (pol) {
+		gh_jpath_key(p, "Policies");
+		if (!json_is_array(pol))
+			store_err(l, src, p, "Policies must be an array of policy names or ARNs");
+		json_array_foreach(pol, i, v) {
+			struct authz_policy *x;
+
+			gh_jpath_index(p, i);
+			x = policy_ref(l, v, AUTHZ_POLICY_IDENTITY, NULL, src, p);
+			if (x && !json_is_object(v))
+				e->own[e->nown++] = x;
+			else if (json_is_object(v))
+				store_err(l, src, p, "Policies lists names or ARNs; put documents in "
+						     "InlinePolicies");
+			gh_jpath_pop(p);
+		}
+		gh_jpath_pop(p);
+	}
+	if (inl) {
+		gh_jpath_key(p, "InlinePolicies");
+		if (!json_is_object(inl))
+			store_err(l, src, p, "InlinePolicies must be an object of name: document");
+		json_object_foreach(inl, key, v) {
+			char name[512];
+			struct authz_policy *x;
+
+			snprintf(name, sizeof(name), "inline:%s/%s/%s",
+				 e->kind == ENTITY_USER ? "user" : e->kind == ENTITY_GROUP ? "group" : "role",
+				 e->name, key);
+			gh_jpath_key(p, key);
+			if (!json_is_object(v))
+				store_err(l, src, p, "an inline policy must be a policy document");
+			else if ((x = store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
+				e->own[e->nown++] = x;
+			gh_jpath_pop(p);
+		}
+		gh_jpath_pop(p);
+	}
+	return 0;
+}
+
+static int resolve_groups(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *g = json_object_get(obj, "Groups"), *v;
+	size_t i;
+
+	if (!g)
+		return 0;
+	gh_jpath_key(p, "Groups");
+	if (!json_is_array(g) || json_array_size(g) > STORE_GROUPS_MAX) {
+		store_err(l, src, p, "Groups must be an array of at most %d group names",
+			  STORE_GROUPS_MAX);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	e->groups = arena_array(&l->s->arena, json_array_size(g) + 1, sizeof(*e->groups));
+	if (!e->groups)
+		return -ENOMEM;
+	json_array_foreach(g, i, v) {
+		struct authz_principal *grp = json_is_string(v)
+			? strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+
+		gh_jpath_index(p, i);
+		if (!json_is_string(v))
+			store_err(l, src, p, "a group name must be a string");
+		else if (!grp)
+			store_err(l, src, p, "user %s is in group %s, which does not exist", e->name,
+				  json_string_value(v));
+		else
+			e->groups[e->ngroups++] = grp;
+		gh_jpath_pop(p);
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *t = json_object_get(obj, "Tags"), *v;
+	const char *key;
+
+	if (!t)
+		return 0;
+	gh_jpath_key(p, "Tags");
+	if (!json_is_object(t) || json_object_size(t) > STORE_TAGS_MAX) {
+		store_err(l, src, p, "Tags must be an object of at most %d \"key\": \"value\" pairs",
+			  STORE_TAGS_MAX);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	e->tags = arena_array(&l->s->arena, json_object_size(t) + 1, sizeof(*e->tags));
+	if (!e->tags)
+		return -ENOMEM;
+	json_object_foreach(t, key, v) {
+		if (!json_is_string(v)) {
+			gh_jpath_key(p, key);
+			store_err(l, src, p, "a tag value must be a string");
+			gh_jpath_pop(p);
+			continue;
+		}
+		e->tags[e->ntags].key = store_strdup(l, key);
+		e->tags[e->ntags].value = store_strdup(l, json_string_value(v));
+		if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
+			return -ENOMEM;
+		e->ntags++;
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+static int resolve_role(struct store_loader *l, struct authz_principal *e, json_t *obj,
+			const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *trust = json_object_get(obj, "Trust"), *max = json_object_get(obj, "MaxSessionDuration");
+	char name[512];
+
+	snprintf(name, sizeof(name), "trust:role/%s", e->name);
+	if (!trust) {
+		store_err(l, src, p, "role %s needs a \"Trust\" policy (who may assume it)", e->name);
+	} else {
+		gh_jpath_key(p, "Trust");
+		e->trust = policy_ref(l, trust, AUTHZ_POLICY_TRUST, name, src, p);
+		gh_jpath_pop(p);
+	}
+	if (max) {
+		gh_jpath_key(p, "MaxSessionDuration");
+		if (!json_is_integer(max) || json_integer_value(max) < 3600 ||
+		    json_integer_value(max) > 43200)
+			store_err(l, src, p, "MaxSessionDuration must be 3600 to 43200 seconds");
+		else
+			e->max_session = (uint32_t)json_integer_value(max);
+		gh_jpath_pop(p);
+	}
+	return 0;
+}
+
+static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind kind,
+			  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *name = json_object_get(obj, "Name"), *b;
+	struct authz_principal *e;
+	char key[512];
+
+	if (!json_is_string(name))
+		return 0; /* reported when declared */
+	snprintf(key, sizeof(key), "%s%s", kind == ENTITY_ROLE ? "role/" : "",
+		 json_string_value(name));
+	e = strmap_get(kind == ENTITY_GROUP ? &l->s->groups : &l->s->by_name, key);
+	if (!e || e->kind != kind)
+		return 0;
+	if (resolve_policies(l, e, obj, src, p) < 0 ||
+	    (kind == ENTITY_USER && resolve_groups(l, e, obj, src, p) < 0) ||
+	    (kind != ENTITY_GROUP && resolve_tags(l, e, obj, src, p) < 0) ||
+	    (kind == ENTITY_ROLE && resolve_role(l, e, obj, src, p) < 0))
+		return -ENOMEM;
+	b = json_object_get(obj, "PermissionsBoundary");
+	if (b && !json_is_null(b)) {
+		gh_jpath_key(p, "PermissionsBoundary");
+		if (!json_is_string(b))
+			store_err(l, src, p, "PermissionsBoundary must be a policy name or ARN");
+		else
+			e->boundary = store_doc_policy(l, json_string_value(b), src, p);
+		gh_jpath_pop(p);
+	}
+	return 0;
+}
+
+static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_jsrc *src,
+			   struct gh_jpath *p)
+{
+	json_t *res = json_object_get(obj, "Resources"), *pol = json_object_get(obj, "Policy"), *v;
+	size_t n = json_is_array(res) ? json_array_size(res) : 1, i;
+	struct glob *pats;
+	struct authz_policy *x;
+	char name[600];
+
+	if (!json_is_object(obj)) {
+		store_err(l, src, p, "a resource policy entry must be an object");
+		return 0;
+	}
+	unknown_keys(l, obj, binding_keys, ARRAY_SIZE(binding_keys), src, p, "a resource policy entry");
+	if (!res || !pol || !(json_is_string(res) || (json_is_array(res) && n > 0))) {
+		store_err(l, src, p, "a resource policy entry needs \"Resources\" (ARN patterns) and "
+				     "\"Policy\" (a policy name or document)");
+		return 0;
+	}
+	pats = arena_array(&l->s->arena, n, sizeof(*pats));
+	if (!pats)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		size_t glen;
+		char *g;
+
+		v = json_is_array(res) ? json_array_get(res, i) : res;
+		if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4)) {
+			gh_jpath_key(p, "Resources");
+			if (json_is_array(res))
+				gh_jpath_index(p, i);
+			store_err(l, src, p, "a resource pattern must be an ARN (wildcards allowed)");
+			if (json_is_array(res))
+				gh_jpath_pop(p);
+			gh_jpath_pop(p);
+			return 0;
+		}
+		g = glob_escape_literal(&l->s->arena, json_string_value(v), json_string_length(v), &glen);
+		if (!g)
+			return -ENOMEM;
+		glob_compile(&pats[i], g, glen);
+	}
+	v = json_is_array(res) ? json_array_get(res, 0) : res;
+	snprintf(name, sizeof(name), "resource:%s", json_string_value(v));
+	gh_jpath_key(p, "Policy");
+	x = policy_ref(l, pol, AUTHZ_POLICY_RESOURCE, name, src, p);
+	gh_jpath_pop(p);
+	if (x && store_add_binding(l, pats, (uint32_t)n, x) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+{
+	struct gh_jpath p = { 0 };
+	json_t *list, *e;
+	size_t i;
+
+	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
+		list = json_object_get(root, sections[k].list);
+		if (!json_is_array(list))
+			continue;
+		gh_jpath_key(&p, sections[k].list);
+		json_array_foreach(list, i, e) {
+			gh_jpath_index(&p, i);
+			if (json_is_object(e) && resolve_entity(l, e, sections[k].kind, src, &p) < 0)
+				return -ENOMEM;
+			gh_jpath_pop(&p);
+		}
+		gh_jpath_pop(&p);
+	}
+	list = json_object_get(root, "ResourcePolicies");
+	if (!list)
+		return 0;
+	gh_jpath_key(&p, "ResourcePolicies");
+	if (!json_is_array(list)) {
+		store_err(l, src, &p, "ResourcePolicies must be an array");
+		return 0;
+	}
+	json_array_foreach(list, i, e) {
+		gh_jpath_index(&p, i);
+		if (resolve_binding(l, e, src, &p) < 0)
+			return -ENOMEM;
+		gh_jpath_pop(&p);
+	}
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gatehouse eval --policies DIR: requests by principals of an identity
+ * store, one from the command line or JSON Lines with --batch.
+ */
+#include <gatehouse/store.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/eval.h"
+#include "cli/util.h"
+
+static int64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct batch_data {
+	const struct authz_store *store;
+	int64_t now_ms;
+};
+
+static char *batch_answer(const char *line, size_t len, int lineno, void *data)
+{
+	const struct batch_data *b = data;
+
+	return authz_store_batch(b->store, line, len, "<stdin>", lineno, b->now_ms);
+}
+
+static void print_refusal(const struct diag *d)
+{
+	if (d->path[0])
+		fprintf(stderr, "gatehouse eval: %s [at %s]\n", d->message, d->path);
+	else
+		fprintf(stderr, "gatehouse eval: %s\n", d->message);
+}
+
+static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
+{
+	const struct authz_principal *p = authz_store_find(s, a->req.principal);
+	struct authz_query q = {
+		.principal = p,
+		.action = a->req.action,
+		.resource = a->req.resource,
+		.context = a->ctx,
+		.ncontext = a->req.ncontext,
+		.now_ms = now_ms,
+	};
+	struct authz_session *sess = NULL;
+	struct authz_result r;
+	struct diag d;
+	int rc;
+
+	if (!p) {
+		fprintf(stderr, "gatehouse eval: no user or role %s in %s\n", a->req.principal,
+			a->store_dir);
+		return CLI_EXIT_REFUSED;
+	}
+	if (a->assume_role) {
+		if (authz_store_assume_role(s, p, a->assume_role, a->session_name, a->session,
+					    a->nsession, a->ctx, a->req.ncontext, now_ms, &r, &sess,
+					    &d) < 0) {
+			print_refusal(&d);
+			return CLI_EXIT_USAGE;
+		}
+		printf("sts:AssumeRole %s: ", a->assume_role);
+		eval_print_result(a, &r);
+		if (!sess)
+			return EVAL_EXIT_DENY;
+		printf("session %s: ", authz_session_arn(sess));
+		q.session = sess;
+	}
+	if (authz_store_evaluate(s, &q, &r, &d) < 0) {
+		print_refusal(&d);
+		authz_session_free(sess);
+		return CLI_EXIT_USAGE;
+	}
+	eval_print_result(a, &r);
+	rc = r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : EVAL_EXIT_DENY;
+	authz_session_free(sess);
+	return rc;
+}
+
+int eval_store(struct eval_args *a)
+{
+	struct diag_list dl;
+	struct authz_store *s;
+	int64_t now_ms = clock_ms();
+	int rc;
+
+	if (a->now && !authz_parse_time(a->now, &now_ms)) {
+		fprintf(stderr, "gatehouse eval: --now needs a date (ISO 8601 such as "
+				"2026-11-30T12:00:00Z, or epoch seconds), got '%s'\n", a->now);
+		return CLI_EXIT_USAGE;
+	}
+	diag_list_init(&dl);
+	s = authz_store_load(a->store_dir, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	if (!s)
+		return CLI_EXIT_REFUSED;
+	if (a->batch) {
+		struct batch_data b = { s, now_ms };
+
+		rc = cli_jsonl(batch_answer, &b);
+	} else {
+		rc = one(a, s, now_ms);
+	}
+	authz_store_unref(s);
+	return rc;
+}
