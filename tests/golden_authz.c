@@ -29,7 +29,7 @@ static json_t *load(const char *dir, const char *name, char **ret_text, size_t *
 		diag_list_clear(&dl);
 		return NULL;
 	}
-	src = (struct gh_jsrc){ path, *ret_text, *ret_len };
+	src = (struct gh_jsrc){ .name = path, .text = *ret_text, .len = *ret_len };
 	v = json_loadb(src.text, src.len, 0, NULL);
 	if (!v)
 		fprintf(stderr, "%s: not valid JSON\n", path);

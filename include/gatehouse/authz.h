@@ -108,9 +108,10 @@ struct authz_request {
  * @boundary: the principal's permission boundary, or NULL
  * @session: session policies of a role session (none: no narrowing)
  * @resource: the resource's resource-based policy, or NULL
- * @resource_must_allow: the resource policy must allow in any case (a role's
- *	trust policy for sts:AssumeRole, as AWS: an identity allow alone is
- *	never enough)
+ * @resource_must_allow: the resource policy must allow in any case, as a
+ *	role's trust policy for sts:AssumeRole (set it when the resource
+ *	policy is one; sts:AssumeRole* on a role ARN and kms:* on a key ARN
+ *	get it anyway)
  */
 struct authz_policy_set {
 	struct authz_policy *const *identity;
@@ -140,7 +141,7 @@ enum authz_reason {
 	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
-	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
+	AUTHZ_REASON_RESOURCE_MUST_ALLOW,      /* trust or key policy does not allow it */
 	_AUTHZ_REASON_MAX,
 };
 

@@ -227,7 +227,7 @@ char *authz_store_batch(const struct authz_store *s, const char *text, size_t le
 	if (!b || !out)
 		goto done;
 	b->store = s;
-	b->src = (struct gh_jsrc){ source, text, len };
+	b->src = (struct gh_jsrc){ .name = source, .text = text, .len = len };
 	b->q.now_ms = now_ms;
 	diag_list_init(&b->diags);
 	b->root = gh_json_parse(&b->src, &b->diags);

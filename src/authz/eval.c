@@ -357,6 +357,26 @@ static bool same_account(const struct eval_ctx *ec)
 	return acctlen == ec->paccountlen && !memcmp(acct, ec->paccount, acctlen);
 }
 
+/*
+ * Resources whose own policy must allow whatever the identity side says
+ * (AWS, "Policy evaluation logic": "IAM role trust policies and KMS key
+ * policies are exceptions ... they must explicitly allow access for
+ * principals"): sts:AssumeRole* on a role, kms:* on a key.
+ */
+static bool resource_must_allow(const struct authz_policy_set *set, const struct eval_ctx *ec)
+{
+	const char *res = ec->req->resource;
+
+	if (set->resource_must_allow)
+		return true;
+	if (ec->svclen == 3 && !memcmp(ec->action, "sts", 3))
+		return !strncmp(ec->action, "sts:assumerole", 14) && strstr(res, ":iam::") &&
+		       strstr(res, ":role/");
+	if (ec->svclen == 3 && !memcmp(ec->action, "kms", 3))
+		return !strncmp(res, "arn:", 4) && strstr(res, ":kms:") && strstr(res, ":key/");
+	return false;
+}
+
 static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec,
 		   const struct slot_state st[_AUTHZ_SLOT_MAX], struct authz_result *r)
 {
@@ -366,8 +386,8 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	enum pmatch rpm = st[AUTHZ_SLOT_RESOURCE].allow ? st[AUTHZ_SLOT_RESOURCE].pm : PMATCH_NONE;
 
 	r->decision = AUTHZ_IMPLICIT_DENY;
-	if (set->resource_must_allow && rpm == PMATCH_NONE) {
-		r->reason = AUTHZ_REASON_TRUST;
+	if (rpm == PMATCH_NONE && resource_must_allow(set, ec)) {
+		r->reason = AUTHZ_REASON_RESOURCE_MUST_ALLOW;
 		return;
 	}
 	if (!same_account(ec)) {
@@ -476,7 +496,9 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
 			"cross-account: the identity side (identity policies, boundary, "
 			"session policies) does not allow it",
-		[AUTHZ_REASON_TRUST] = "the role's trust policy does not allow this principal",
+		[AUTHZ_REASON_RESOURCE_MUST_ALLOW] =
+			"a role's trust policy or a KMS key policy must allow the principal, "
+			"and it does not",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

@@ -958,7 +958,7 @@ struct authz_policy *authz_policy_load(const char *text, size_t len, const char 
 				       enum authz_policy_kind kind, const char *name,
 				       struct diag_list *diags)
 {
-	struct gh_jsrc src = { source, text, len };
+	struct gh_jsrc src = { .name = source, .text = text, .len = len };
 	json_t *doc = gh_json_parse(&src, diags);
 	struct authz_policy *p;
 

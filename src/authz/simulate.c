@@ -264,7 +264,7 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 
 	if (!s || !out)
 		goto done;
-	s->src = (struct gh_jsrc){ source, text, len };
+	s->src = (struct gh_jsrc){ .name = source, .text = text, .len = len };
 	diag_list_init(&s->diags);
 	s->root = gh_json_parse(&s->src, &s->diags);
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;

@@ -49,7 +49,7 @@ struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p)
 	return p;
 }
 
-const struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
+struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
 				   size_t len)
 {
 	struct gh_jsrc *src = malloc(sizeof(*src));
@@ -61,7 +61,7 @@ const struct gh_jsrc *store_source(struct store_loader *l, const char *name, cha
 		return NULL;
 	}
 	l->texts[l->ntexts++] = text;
-	*src = (struct gh_jsrc){ arena_strdup(&l->s->arena, name), text, len };
+	*src = (struct gh_jsrc){ .name = arena_strdup(&l->s->arena, name), .text = text, .len = len };
 	l->srcs[l->nsrcs++] = src;
 	return src->name ? src : NULL;
 }
@@ -249,24 +249,23 @@ static enum file_kind classify(json_t *root)
 	return FILE_UNKNOWN;
 }
 
-static int read_file(struct store_loader *l, struct file_list *fl, const char *path,
-		     const char *name, bool aws_managed)
+/* Take @text (malloc'ed, given away) as the store file @path. */
+static int add_text(struct store_loader *l, struct file_list *fl, const char *path,
+		    const char *name, char *text, size_t len, bool aws_managed)
 {
 	struct store_file *f;
-	char *text;
-	size_t len;
+	size_t before;
 
 	if (fl->n >= STORE_FILES_MAX) {
+		free(text);
 		diag_add(l->diags, DIAG_ERROR, path, "", 0, 0, "more than %d files in the store",
 			 STORE_FILES_MAX);
 		l->errors++;
 		return -E2BIG;
 	}
-	if (grow((void **)&fl->v, &fl->cap, fl->n, sizeof(*fl->v)) < 0)
+	if (grow((void **)&fl->v, &fl->cap, fl->n, sizeof(*fl->v)) < 0) {
+		free(text);
 		return -ENOMEM;
-	if (gh_file_read(path, &text, &len, l->diags) < 0) {
-		l->errors++;
-		return 0;
 	}
 	f = &fl->v[fl->n];
 	memset(f, 0, sizeof(*f));
@@ -274,16 +273,14 @@ static int read_file(struct store_loader *l, struct file_list *fl, const char *p
 	if (!f->src)
 		return -ENOMEM;
 	f->aws_managed = aws_managed;
-	f->stem = arena_strndup(&l->s->arena, name, strlen(name) - 5);
+	f->stem = has_suffix(name, ".json") ? arena_strndup(&l->s->arena, name, strlen(name) - 5)
+					    : arena_strdup(&l->s->arena, name);
 	if (!f->stem)
 		return -ENOMEM;
 	fl->n++;
-	{
-		size_t before = l->diags->errors;
-
-		f->root = gh_json_parse(f->src, l->diags);
-		l->errors += l->diags->errors - before;
-	}
+	before = l->diags->errors;
+	f->root = gh_json_parse(f->src, l->diags);
+	l->errors += l->diags->errors - before;
 	f->kind = f->root ? classify(f->root) : FILE_UNKNOWN;
 	if (f->root && f->kind == FILE_UNKNOWN) {
 		struct gh_jpath p = { 0 };
@@ -294,6 +291,19 @@ static int read_file(struct store_loader *l, struct file_list *fl, const char *p
 			  "(UserDetailList, GroupDetailList, RoleDetailList, Policies)");
 	}
 	return 0;
+}
+
+static int read_file(struct store_loader *l, struct file_list *fl, const char *path,
+		     const char *name, bool aws_managed)
+{
+	char *text;
+	size_t len;
+
+	if (gh_file_read(path, &text, &len, l->diags) < 0) {
+		l->errors++;
+		return 0;
+	}
+	return add_text(l, fl, path, name, text, len, aws_managed);
 }
 
 /* Every *.json below @dir, in name order (so errors and "first match" are stable). */
@@ -463,46 +473,80 @@ static void drop_documents(struct authz_store *s)
 	}
 }
 
-struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
+static struct authz_store *store_new(void)
 {
 	struct authz_store *s = calloc(1, sizeof(*s));
-	struct store_loader l = { .s = s, .diags = diags };
-	struct file_list fl = { 0 };
-	int r;
 
-	if (!s) {
-		diag_add(diags, DIAG_ERROR, dir, "", 0, 0, "out of memory");
+	if (!s)
 		return NULL;
-	}
 	atomic_init(&s->refs, 1);
 	strmap_init(&s->by_name, &s->arena);
 	strmap_init(&s->by_arn, &s->arena);
 	strmap_init(&s->groups, &s->arena);
 	strmap_init(&s->docs_by_name, &s->arena);
 	strmap_init(&s->docs_by_arn, &s->arena);
-
-	r = scan_dir(&l, &fl, dir, 0, false);
-	if (r >= 0) {
-		pick_account(&l, &fl);
-		r = add_documents(&l, &fl);
-	}
-	if (r >= 0)
-		r = each_file(&l, &fl, store_native_declare, store_export_declare);
-	if (r >= 0)
-		r = each_file(&l, &fl, store_native_resolve, store_export_resolve);
-	if (r >= 0)
-		r = check_unreferenced(&l);
-	if (r >= 0 && !l.errors)
-		r = finish_principals(&l);
-	if (r == -ENOMEM) {
-		diag_add(diags, DIAG_ERROR, dir, "", 0, 0, "out of memory");
-		l.errors++;
-	}
-	drop_documents(s);
-	loader_done(&l, &fl);
-	if (l.errors)
-		return authz_store_unref(s);
 	return s;
+}
+
+/* Every stage over the files read; the store, or NULL when anything failed. */
+static struct authz_store *store_build(struct store_loader *l, struct file_list *fl, int r,
+				       const char *what)
+{
+	if (r >= 0) {
+		pick_account(l, fl);
+		r = add_documents(l, fl);
+	}
+	if (r >= 0)
+		r = each_file(l, fl, store_native_declare, store_export_declare);
+	if (r >= 0)
+		r = each_file(l, fl, store_native_resolve, store_export_resolve);
+	if (r >= 0)
+		r = check_unreferenced(l);
+	if (r >= 0 && !l->errors)
+		r = finish_principals(l);
+	if (r == -ENOMEM) {
+		diag_add(l->diags, DIAG_ERROR, what, "", 0, 0, "out of memory");
+		l->errors++;
+	}
+	drop_documents(l->s);
+	loader_done(l, fl);
+	if (l->errors)
+		return authz_store_unref(l->s);
+	return l->s;
+}
+
+struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
+{
+	struct store_loader l = { .s = store_new(), .diags = diags };
+	struct file_list fl = { 0 };
+
+	if (!l.s) {
+		diag_add(diags, DIAG_ERROR, dir, "", 0, 0, "out of memory");
+		return NULL;
+	}
+	return store_build(&l, &fl, scan_dir(&l, &fl, dir, 0, false), dir);
+}
+
+struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
+				     size_t n, struct diag_list *diags)
+{
+	struct store_loader l = { .s = store_new(), .diags = diags };
+	struct file_list fl = { 0 };
+	int r = l.s ? 0 : -ENOMEM;
+
+	/* add_text takes each text, even when it fails; the rest are freed here. */
+	for (size_t i = 0; i < n; i++) {
+		if (r == -ENOMEM)
+			free(texts[i]);
+		else
+			r = add_text(&l, &fl, names[i], names[i], texts[i], lens[i], false);
+		texts[i] = NULL;
+	}
+	if (!l.s) {
+		diag_add(diags, DIAG_ERROR, "<texts>", "", 0, 0, "out of memory");
+		return NULL;
+	}
+	return store_build(&l, &fl, r, "<texts>");
 }
 
 struct authz_store *authz_store_ref(struct authz_store *s)

@@ -155,8 +155,8 @@ bool store_keep_tree(struct store_loader *l, json_t *tree);
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd). */
 struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends. */
-const struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
-				   size_t len);
+struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
+			     size_t len);
 char *store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */
@@ -188,6 +188,14 @@ int store_export_resolve(struct store_loader *l, json_t *root, const struct gh_j
 /* Top-level keys that make a file an identities file / an export. */
 bool store_native_is(json_t *root);
 bool store_export_is(json_t *root);
+
+/*
+ * Build a store from @n in-memory files (each text malloc'ed; all are
+ * taken, even on failure), as if read from a directory: for the fuzzer
+ * and tests.
+ */
+struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
+				     size_t n, struct diag_list *diags);
 
 /* Fill @p->policies and @p->derived once everything is resolved. */
 int store_principal_finish(struct store_loader *l, struct authz_principal *p);

@@ -14,6 +14,7 @@
 
 #include "authz/store.h"
 #include "common/macro.h"
+#include "common/str.h"
 
 static const char *const export_keys[] = {
 	"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies",
@@ -97,7 +98,7 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 {
 	json_t *v = json_object_get(obj, key);
 	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
-	const struct gh_jsrc *dsrc;
+	struct gh_jsrc *dsrc;
 	size_t before, len;
 	char *text;
 
@@ -121,19 +122,29 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 		return false;
 	}
 	gh_jpath_format(p, where, sizeof(where));
-	snprintf(name, sizeof(name), "%s (%s, URL-decoded)", src->name, where);
-	gh_jpath_pop(p);
+	snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
 	dsrc = store_source(l, name, text, len);
-	if (!dsrc)
+	if (!dsrc) {
+		gh_jpath_pop(p);
 		return false;
+	}
+	/* Reported at its path in the export, located in its decoded text. */
+	dsrc->skip = p->depth;
 	before = l->diags->errors;
 	ret->doc = gh_json_parse(dsrc, l->diags);
 	l->errors += l->diags->errors - before;
-	if (!ret->doc || !store_keep_tree(l, ret->doc))
+	if (!ret->doc) {
+		/* The parser knows no path: name the document's. */
+		if (l->diags->n && l->diags->items[l->diags->n - 1].path[0] == '\0')
+			gh_strlcpy(l->diags->items[l->diags->n - 1].path, where,
+				   sizeof(l->diags->items[0].path));
+		gh_jpath_pop(p);
 		return false;
+	}
 	ret->src = dsrc;
-	memset(&ret->path, 0, sizeof(ret->path));
-	return true;
+	ret->path = *p;
+	gh_jpath_pop(p);
+	return store_keep_tree(l, ret->doc);
 }
 
 /* Policies[i]: register the default version's document. */

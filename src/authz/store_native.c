@@ -195,10 +195,7 @@ static const char *file_account(struct store_loader *l, json_t *root, const stru
 	if (!a)
 		return l->s->account;
 	s = json_is_string(a) ? json_string_value(a) : "";
-	for (size_t i = 0; s[i]; i++)
-		if (s[i] < '0' || s[i] > '9')
-			s = "";
-	if (strlen(s) != 12) {
+	if (strlen(s) != 12 || strspn(s, "0123456789") != 12) {
 		struct gh_jpath p = { 0 };
 
 		gh_jpath_key(&p, "Account");

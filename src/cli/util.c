@@ -73,7 +73,7 @@ struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_ki
 
 	if (gh_file_read(path, &text, &len, diags) < 0)
 		return NULL;
-	src = (struct gh_jsrc){ path, text, len };
+	src = (struct gh_jsrc){ .name = path, .text = text, .len = len };
 	doc = gh_json_parse(&src, diags);
 	if (!doc)
 		return NULL;

@@ -297,7 +297,14 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	va_list ap;
 
 	gh_jpath_format(p, path, sizeof(path));
-	gh_json_locate(src->text, src->len, p, &line, &col);
+	if (src->skip && src->skip <= p->depth && p->depth <= GH_JSON_DEPTH_MAX) {
+		struct gh_jpath inner = { .depth = p->depth - src->skip };
+
+		memcpy(inner.c, p->c + src->skip, inner.depth * sizeof(inner.c[0]));
+		gh_json_locate(src->text, src->len, &inner, &line, &col);
+	} else {
+		gh_json_locate(src->text, src->len, p, &line, &col);
+	}
 	va_start(ap, fmt);
 	d = diag_addv(l, sev, src->name, path, line, col, fmt, ap);
 	va_end(ap);

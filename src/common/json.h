@@ -21,11 +21,15 @@
  * @name: file name or label, used as the diagnostic's source
  * @text: the document's text (borrowed), or NULL when there is none
  * @len: bytes in @text
+ * @skip: leading components of the paths reported against this text that
+ *	are not in it: a document embedded as a string (URL-encoded in an
+ *	export) is reported at its full path, and located in its own text
  */
 struct gh_jsrc {
 	const char *name;
 	const char *text;
 	size_t len;
+	unsigned skip;
 };
 
 /**

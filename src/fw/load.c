@@ -767,7 +767,7 @@ static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_
 static int load_sources(struct fw_ruleset *rs, struct diag_list *dl)
 {
 	for (size_t i = 0; i < rs->nsrcs; i++) {
-		struct gh_jsrc src = { rs->srcs[i].name, rs->srcs[i].text, rs->srcs[i].len };
+		struct gh_jsrc src = { .name = rs->srcs[i].name, .text = rs->srcs[i].text, .len = rs->srcs[i].len };
 		json_t *root = gh_json_parse(&src, dl);
 
 		if (!root)

@@ -152,7 +152,7 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 		     const struct fw_loc *loc, const char *fmt, ...)
 {
 	struct gh_jpath p = { 0 };
-	struct gh_jsrc src = { "<input>", NULL, 0 };
+	struct gh_jsrc src = { .name = "<input>" };
 	char path[GH_DIAG_PATH_MAX], msg[GH_DIAG_MSG_MAX];
 	int line = 0, col = 0;
 	va_list ap;

@@ -49,7 +49,7 @@ static void test_parse_rejects_duplicates_and_depth(void **state)
 {
 	struct diag_list dl;
 	char deep[200];
-	struct gh_jsrc src = { "x.json", "{\"a\": 1,\n \"a\": 2}", 17 };
+	struct gh_jsrc src = { .name = "x.json", .text = "{\"a\": 1,\n \"a\": 2}", .len = 17 };
 
 	diag_list_init(&dl);
 	assert_null(gh_json_parse(&src, &dl));
