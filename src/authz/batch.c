@@ -169,12 +169,6 @@ static void read_line(struct batch *b)
 	read_session_policies(b);
 }
 
-/* A refusal from the store (a derived key given, an unknown role) as an error answer. */
-static bool refused(json_t *out, struct diag *d, int first_line)
-{
-	return output_error(out, d, first_line);
-}
-
 static bool answer(struct batch *b, json_t *out, int first_line)
 {
 	const char *role = string_member(b, "assume_role", false);
@@ -195,7 +189,7 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 					    b->nsession, b->ctx, b->nctx, b->q.now_ms, &r, &sess,
 					    &d) < 0) {
 			json_decref(assume);
-			return refused(out, &d, first_line);
+			return output_error(out, &d, first_line);
 		}
 		ok = assume && output_result(assume, &r, false) && output_put(out, "assume_role", assume);
 		if (!ok || !sess) {
@@ -210,7 +204,7 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 		}
 	}
 	if (authz_store_evaluate(b->store, &b->q, &r, &d) < 0)
-		ok = refused(out, &d, first_line);
+		ok = output_error(out, &d, first_line);
 	else
 		ok = output_result(out, &r, false);
 	authz_session_free(sess);

@@ -121,7 +121,14 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 	return true;
 }
 
-static enum pmatch principal_match_one(const struct principal_pat *pp, const struct eval_ctx *ec)
+/*
+ * How @pp names the requester.  In NotPrincipal (@exclude) an account
+ * names the account principal itself only: AWS's example excludes "Bob"
+ * with {"AWS": [".../user/Bob", "...:root"]} and still denies everyone else
+ * of that account.
+ */
+static enum pmatch principal_match_one(const struct principal_pat *pp, const struct eval_ctx *ec,
+				       bool exclude)
 {
 	const char *p = ec->req->principal;
 	size_t plen = strlen(p);
@@ -132,14 +139,17 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 		return ec->ptype == PTYPE_SESSION || ec->ptype == PTYPE_ROLE ? PMATCH_ROLE
 									      : PMATCH_DIRECT;
 	case PRINCIPAL_ACCOUNT:
-		if (ec->paccount && ec->paccountlen == pp->len &&
-		    !memcmp(ec->paccount, pp->text, pp->len))
-			return ec->ptype == PTYPE_ROOT ? PMATCH_DIRECT : PMATCH_ACCOUNT;
-		return PMATCH_NONE;
+		if (!ec->paccount || ec->paccountlen != pp->len ||
+		    memcmp(ec->paccount, pp->text, pp->len))
+			return PMATCH_NONE;
+		if (ec->ptype == PTYPE_ROOT)
+			return PMATCH_DIRECT;
+		return exclude ? PMATCH_NONE : PMATCH_ACCOUNT;
 	case PRINCIPAL_ARN:
 		if (plen == pp->len && !memcmp(p, pp->text, plen))
 			return ec->ptype == PTYPE_ROLE ? PMATCH_ROLE : PMATCH_DIRECT;
-		if (ec->ptype == PTYPE_SESSION) {
+		/* A NotPrincipal must name the session itself ("assumed-role" ARN) to exclude it. */
+		if (ec->ptype == PTYPE_SESSION && !exclude) {
 			const char *acct;
 			size_t acctlen;
 
@@ -161,7 +171,7 @@ static enum pmatch principal_match(const struct stmt *s, const struct eval_ctx *
 	if (!s->has_principal)
 		return PMATCH_DIRECT;
 	for (uint32_t i = 0; i < s->nprincipals; i++) {
-		enum pmatch m = principal_match_one(&s->principals[i], ec);
+		enum pmatch m = principal_match_one(&s->principals[i], ec, s->not_principal);
 
 		if (m > best)
 			best = m;

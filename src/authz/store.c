@@ -116,9 +116,14 @@ int store_add_doc(struct store_loader *l, const char *name, const char *arn, jso
 	}
 	if (r < 0)
 		return r;
-	/* Short names resolve to the store's own policies, not AWS-managed ones. */
-	if (strncmp(arn, "arn:aws:iam::aws:", 17))
-		(void)strmap_put(&l->s->docs_by_name, d->name, d, NULL);
+	/*
+	 * Short names resolve to the store's own policies, not AWS-managed ones.
+	 * Two of them with one name (two accounts) make the name ambiguous: a
+	 * reference must then use the ARN.
+	 */
+	if (strncmp(arn, "arn:aws:iam::aws:", 17) &&
+	    strmap_put(&l->s->docs_by_name, d->name, d, &old) == -EEXIST)
+		((struct store_doc *)old)->ambiguous = true;
 	l->s->stats.policies++;
 	return 0;
 }
@@ -126,10 +131,26 @@ int store_add_doc(struct store_loader *l, const char *name, const char *arn, jso
 struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
 				      const struct gh_jsrc *src, const struct gh_jpath *path)
 {
-	struct store_doc *d = strmap_get(&l->s->docs_by_arn, ref);
+	struct store_doc *d = store_doc_find(l, ref, src, path);
 
 	if (!d)
-		d = strmap_get(&l->s->docs_by_name, ref);
+		return NULL;
+	if (!d->identity)
+		d->identity = store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
+					    d->arn);
+	return d->identity;
+}
+
+struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
+				 const struct gh_jpath *path)
+{
+	struct store_doc *d = strmap_get(&l->s->docs_by_arn, ref);
+
+	if (!d && (d = strmap_get(&l->s->docs_by_name, ref)) && d->ambiguous) {
+		store_err(l, src, path, "more than one policy is named %s: refer to it by its ARN",
+			  ref);
+		return NULL;
+	}
 	if (!d) {
 		store_err(l, src, path,
 			  "no policy named %s in the store%s", ref,
@@ -139,10 +160,7 @@ struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
 				  : "");
 		return NULL;
 	}
-	if (!d->identity)
-		d->identity = store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
-					    d->arn);
-	return d->identity;
+	return d;
 }
 
 /* ---- principals ------------------------------------------------------------ */

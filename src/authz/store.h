@@ -78,6 +78,7 @@ struct authz_principal {
  * @src: its text, for diagnostics (loading only)
  * @path: its JSON path in @src
  * @identity: compiled as an identity policy, once, when first referenced
+ * @ambiguous: another document has the same short name
  */
 struct store_doc {
 	const char *name;
@@ -86,6 +87,7 @@ struct store_doc {
 	const struct gh_jsrc *src;
 	struct gh_jpath path;
 	struct authz_policy *identity;
+	bool ambiguous;
 };
 
 /**
@@ -162,6 +164,9 @@ char *store_strdup(struct store_loader *l, const char *s);
 /* Register a managed policy document. Returns 0, or -errno (reported). */
 int store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
 		  const struct gh_jsrc *src, const struct gh_jpath *path);
+/* The document that reference @ref (a name or an ARN) names; reported when none. */
+struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
+				 const struct gh_jpath *path);
 /* The identity-compiled policy of document reference @ref (name or ARN). */
 struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
 				      const struct gh_jsrc *src, const struct gh_jpath *path);

@@ -256,16 +256,9 @@ static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum a
 		return store_doc_policy(l, json_string_value(v), src, p);
 	/* A trust or resource policy kept in a file: compiled here as what it is. */
 	{
-		const char *ref = json_string_value(v);
-		struct store_doc *d = strmap_get(&l->s->docs_by_arn, ref);
+		struct store_doc *d = store_doc_find(l, json_string_value(v), src, p);
 
-		if (!d)
-			d = strmap_get(&l->s->docs_by_name, ref);
-		if (!d) {
-			store_err(l, src, p, "no policy named %s in the store", ref);
-			return NULL;
-		}
-		return store_compile(l, d->doc, d->src, &d->path, kind, name);
+		return d ? store_compile(l, d->doc, d->src, &d->path, kind, name) : NULL;
 	}
 }
 
