@@ -141,7 +141,8 @@ enum authz_reason {
 	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
-	AUTHZ_REASON_RESOURCE_MUST_ALLOW,      /* trust or key policy does not allow it */
+	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
+	AUTHZ_REASON_KEY_POLICY,	       /* the KMS key policy does not allow it */
 	_AUTHZ_REASON_MAX,
 };
 

@@ -397,7 +397,9 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	if (rpm == PMATCH_NONE && resource_must_allow(set, ec)) {
-		r->reason = AUTHZ_REASON_RESOURCE_MUST_ALLOW;
+		bool kms = ec->svclen == 3 && !memcmp(ec->action, "kms", 3);
+
+		r->reason = kms ? AUTHZ_REASON_KEY_POLICY : AUTHZ_REASON_TRUST;
 		return;
 	}
 	if (!same_account(ec)) {
@@ -506,9 +508,10 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
 			"cross-account: the identity side (identity policies, boundary, "
 			"session policies) does not allow it",
-		[AUTHZ_REASON_RESOURCE_MUST_ALLOW] =
-			"a role's trust policy or a KMS key policy must allow the principal, "
-			"and it does not",
+		[AUTHZ_REASON_TRUST] = "the role's trust policy does not allow this principal "
+				       "(it must, whatever identity policies say)",
+		[AUTHZ_REASON_KEY_POLICY] = "the KMS key policy does not allow it (it must, "
+					    "whatever identity policies say)",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";
