@@ -129,25 +129,15 @@ static void read_session_policies(struct batch *b)
 
 static void read_line(struct batch *b)
 {
-	const char *key, *principal, *now;
+	const char *principal, *now;
 	struct gh_jpath p = { 0 };
-	json_t *v;
 
 	if (!json_is_object(b->root)) {
 		berr(b, &p, "a request must be a JSON object");
 		return;
 	}
-	json_object_foreach(b->root, key, v) {
-		bool known = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(line_keys); i++)
-			known |= !strcmp(key, line_keys[i]);
-		if (!known) {
-			gh_jpath_key(&p, key);
-			berr(b, &p, "unknown key \"%s\" in a request", key);
-			gh_jpath_pop(&p);
-		}
-	}
+	gh_json_check_keys(b->root, line_keys, ARRAY_SIZE(line_keys), "a request", &b->src, &p,
+			   &b->diags);
 	if (!json_object_get(b->root, "id"))
 		berr(b, &p, "a request needs an \"id\"");
 	principal = string_member(b, "principal", true);

@@ -623,14 +623,6 @@ static const char *const statement_keys[] = {
 	"Principal", "NotPrincipal", "Condition",
 };
 
-static bool known_key(const char *key, const char *const *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
-}
-
 /*
  * Read the one-of pair @a/@b (Action/NotAction, ...) of @obj: exactly one
  * when @required, at most one otherwise.  Returns the value and sets
@@ -785,7 +777,6 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 
 static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
 {
-	const char *key;
 	json_t *v;
 	int r = 0, k;
 
@@ -793,15 +784,12 @@ static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
 		lerr(l, "a statement must be an object, not %s", gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	json_object_foreach(obj, key, v) {
-		if (!known_key(key, statement_keys, ARRAY_SIZE(statement_keys))) {
-			gh_jpath_key(&l->path, key);
-			lerr(l, "unknown key \"%s\" in a statement (expected Sid, Effect, Action, "
-				"NotAction, Resource, NotResource, Principal, NotPrincipal, Condition)",
-			     key);
-			gh_jpath_pop(&l->path);
-			r = -EINVAL;
-		}
+	if (gh_json_check_keys(obj, statement_keys, ARRAY_SIZE(statement_keys),
+			       "a statement (expected Sid, Effect, Action, NotAction, Resource, "
+			       "NotResource, Principal, NotPrincipal, Condition)",
+			       l->src, &l->path, l->diags)) {
+		l->errors++;
+		r = -EINVAL;
 	}
 	/* Each part reports its own errors; keep going to report them all. */
 	int (*parts[])(struct loader *, struct stmt *, json_t *) = {
@@ -852,7 +840,6 @@ static int load_version(struct loader *l, json_t *doc)
 
 static int load_document(struct loader *l, json_t *doc)
 {
-	const char *key;
 	json_t *v, *stmts;
 	size_t n;
 	int r = 0;
@@ -861,15 +848,11 @@ static int load_document(struct loader *l, json_t *doc)
 		lerr(l, "a policy document must be a JSON object, not %s", gh_json_type_name(doc));
 		return -EINVAL;
 	}
-	json_object_foreach(doc, key, v) {
-		if (!known_key(key, document_keys, ARRAY_SIZE(document_keys))) {
-			gh_jpath_key(&l->path, key);
-			lerr(l, "unknown key \"%s\" in a policy document (expected Version, Id, "
-				"Statement)",
-			     key);
-			gh_jpath_pop(&l->path);
-			r = -EINVAL;
-		}
+	if (gh_json_check_keys(doc, document_keys, ARRAY_SIZE(document_keys),
+			       "a policy document (expected Version, Id, Statement)", l->src,
+			       &l->path, l->diags)) {
+		l->errors++;
+		r = -EINVAL;
 	}
 	if (load_version(l, doc) < 0)
 		r = -EINVAL;

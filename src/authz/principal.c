@@ -313,19 +313,6 @@ int authz_store_evaluate(const struct authz_store *s, const struct authz_query *
 
 /* ---- role sessions ---------------------------------------------------------------- */
 
-static bool valid_session_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || n > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("+=,.@_-", *s)))
-			return false;
-	return true;
-}
-
 /* The caller's MFA facts at assume time: present, and since when. */
 static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *ctx, size_t n,
 		      int64_t now_ms)
@@ -393,7 +380,7 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 	*ret_session = NULL;
 	if (!rp || rp->kind != ENTITY_ROLE)
 		return refuse(reterr, -ENOENT, "assume_role", "no role %s in the store", role);
-	if (!session_name || !valid_session_name(session_name))
+	if (!session_name || !value_is_iam_name(session_name, 2, 64))
 		return refuse(reterr, -EINVAL, "session_name",
 			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
 			      session_name ? session_name : "");

@@ -160,7 +160,6 @@ static int build_context(struct sim *s)
 
 static void load_case(struct sim *s)
 {
-	const char *key;
 	json_t *v;
 
 	if (!json_is_object(s->root)) {
@@ -169,17 +168,11 @@ static void load_case(struct sim *s)
 		sim_error(s, &p, "a case must be a JSON object");
 		return;
 	}
-	json_object_foreach(s->root, key, v) {
-		bool known = false;
+	{
+		struct gh_jpath p = { 0 };
 
-		for (size_t i = 0; i < ARRAY_SIZE(case_keys); i++)
-			known |= !strcmp(key, case_keys[i]);
-		if (!known) {
-			struct gh_jpath p = { 0 };
-
-			gh_jpath_key(&p, key);
-			sim_error(s, &p, "unknown key \"%s\" in a simulate case", key);
-		}
+		gh_json_check_keys(s->root, case_keys, ARRAY_SIZE(case_keys), "a simulate case",
+				   &s->src, &p, &s->diags);
 	}
 	if (!json_object_get(s->root, "id")) {
 		struct gh_jpath p = { 0 };

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "authz/store.h"
+#include "authz/value.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -58,45 +59,14 @@ bool store_native_is(json_t *root)
 	return false;
 }
 
-static bool known(const char *key, const char *const *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
-}
-
 /* Report keys of @obj not in @keys; returns how many. */
-static int unknown_keys(struct store_loader *l, json_t *obj, const char *const *keys, size_t n,
-			const struct gh_jsrc *src, struct gh_jpath *p, const char *what)
+static size_t unknown_keys(struct store_loader *l, json_t *obj, const char *const *keys, size_t n,
+			   const struct gh_jsrc *src, struct gh_jpath *p, const char *what)
 {
-	const char *key;
-	json_t *v;
-	int bad = 0;
+	size_t bad = gh_json_check_keys(obj, keys, n, what, src, p, l->diags);
 
-	json_object_foreach(obj, key, v) {
-		if (known(key, keys, n))
-			continue;
-		gh_jpath_key(p, key);
-		store_err(l, src, p, "unknown key \"%s\" in %s", key, what);
-		gh_jpath_pop(p);
-		bad++;
-	}
+	l->errors += bad;
 	return bad;
-}
-
-/* IAM names: letters, digits and "+=,.@_-", 1 to 128 characters. */
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 128)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("+=,.@_-", *s)))
-			return false;
-	return true;
 }
 
 /* Optional string member; false (reported) when present with another type. */
@@ -156,7 +126,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
 		return -EINVAL;
 	}
-	if (!valid_name(name)) {
+	if (!value_is_iam_name(name, 1, 128)) {
 		gh_jpath_key(p, "Name");
 		store_err(l, src, p, "\"%s\" is not a valid IAM name (1-128 of letters, digits and "
 				     "+=,.@_-)", name);

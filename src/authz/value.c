@@ -221,3 +221,16 @@ bool authz_parse_time(const char *s, int64_t *ret_ms)
 {
 	return value_parse_date(s, strlen(s), ret_ms);
 }
+
+bool value_is_iam_name(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || digit(*s) ||
+		      strchr("+=,.@_-", *s)))
+			return false;
+	return true;
+}

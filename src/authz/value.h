@@ -33,4 +33,7 @@ bool value_is_base64(const char *s, size_t len);
  */
 bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t lens[6]);
 
+/* An IAM name: @min to @max of letters, digits and "+=,.@_-" (users, roles, sessions). */
+bool value_is_iam_name(const char *s, size_t min, size_t max);
+
 #endif

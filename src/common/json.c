@@ -430,6 +430,28 @@ json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 	return root;
 }
 
+size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,
+			  const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags)
+{
+	const char *key;
+	json_t *v;
+	size_t bad = 0;
+
+	json_object_foreach(obj, key, v) {
+		size_t i = 0;
+
+		while (i < nkeys && strcmp(key, keys[i]))
+			i++;
+		if (i < nkeys)
+			continue;
+		gh_jpath_key(p, key);
+		gh_jdiag(diags, DIAG_ERROR, src, p, "unknown key \"%s\" in %s", key, what);
+		gh_jpath_pop(p);
+		bad++;
+	}
+	return bad;
+}
+
 const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)
 {
 	int n;

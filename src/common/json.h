@@ -99,6 +99,13 @@ int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag
  */
 json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags);
 
+/*
+ * Report every key of object @obj that is not one of @keys as an error
+ * "unknown key "K" in @what", at @p + K.  Returns how many there were.
+ */
+size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,
+			  const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags);
+
 #define GH_JSON_SCALAR_MAX 64
 
 /*

@@ -693,7 +693,11 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 				goto out;
 			e = &m->elems[m->nelems++];
 			memset(e, 0, sizeof(*e));
-			e->ifname = ifc->name;
+			e->ifname = fw_arena_strdup(&c->arena, ifc->name);
+			if (!e->ifname) {
+				r = -ENOMEM;
+				goto out;
+			}
 			e->chain = (uint32_t)chain;
 			e->comment = fw_comment(&c->arena, "%s", ifc->name);
 			r = build_dir(&x, ifc, in, chain);

@@ -186,6 +186,7 @@ int fw_nl_send_batch(struct fw_nl *n, struct fw_tx *tx, size_t *ret_bytes, struc
 	size_t total = 0;
 	char *buf = NULL;
 	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = ack_cb };
 	ssize_t sent;
 	int r = 0;
 
@@ -232,7 +233,8 @@ int fw_nl_send_batch(struct fw_nl *n, struct fw_tx *tx, size_t *ret_bytes, struc
 				 strerror(-r));
 			break;
 		}
-		mnl_cb_run(buf, (size_t)len, 0, n->portid, ack_cb, &a);
+		/* Acks are NLMSG_ERROR messages: a control callback, not a data one. */
+		mnl_cb_run2(buf, (size_t)len, 0, n->portid, noop_cb, &a, ctl, ARRAY_SIZE(ctl));
 	}
 	free(buf);
 	if (a.first_err)

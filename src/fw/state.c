@@ -358,27 +358,35 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 		it = nftnl_set_elems_iter_create(st);
 		if (!it)
 			return -ENOMEM;
-		/* Several messages: the element list attribute has a 16-bit length. */
-		while (nftnl_set_elems_iter_cur(it)) {
-			struct nlmsghdr *nlh;
+		/*
+		 * Several messages: the element list attribute has a 16-bit length.
+		 * The builder returns 1 while elements remain (the iterator never
+		 * becomes NULL at the end, so its return value is the loop test).
+		 */
+		if (nftnl_set_elems_iter_cur(it)) {
+			int more;
 
-			if (FW_VEC_PUSH(tx->msgs, tx->nmsgs, tx->cmsgs, SIZE_MAX / 64) < 0) {
-				r = -ENOMEM;
-				break;
-			}
-			memset(&tx->msgs[tx->nmsgs], 0, sizeof(tx->msgs[0]));
-			tx->msgs[tx->nmsgs].seq = tx->seq;
-			tx->msgs[tx->nmsgs].type = NFT_MSG_NEWSETELEM;
-			tx->msgs[tx->nmsgs].what = "set elements";
-			tx->nmsgs++;
-			nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b), NFT_MSG_NEWSETELEM,
-						    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						    tx->seq++);
-			nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
-			if (nftnl_batch_update(tx->b) < 0) {
-				r = -ENOMEM;
-				break;
-			}
+			do {
+				struct nlmsghdr *nlh;
+
+				if (FW_VEC_PUSH(tx->msgs, tx->nmsgs, tx->cmsgs, SIZE_MAX / 64) < 0) {
+					r = -ENOMEM;
+					break;
+				}
+				memset(&tx->msgs[tx->nmsgs], 0, sizeof(tx->msgs[0]));
+				tx->msgs[tx->nmsgs].seq = tx->seq;
+				tx->msgs[tx->nmsgs].type = NFT_MSG_NEWSETELEM;
+				tx->msgs[tx->nmsgs].what = "set elements";
+				tx->nmsgs++;
+				nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b),
+							    NFT_MSG_NEWSETELEM, NFPROTO_INET,
+							    NLM_F_CREATE | NLM_F_ACK, tx->seq++);
+				more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+				if (nftnl_batch_update(tx->b) < 0) {
+					r = -ENOMEM;
+					break;
+				}
+			} while (more == 1);
 		}
 		nftnl_set_elems_iter_destroy(it);
 	}
@@ -884,7 +892,13 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 		} else {
 			char tmp[512];
 
+			size_t tl;
+
 			nftnl_expr_snprintf(tmp, sizeof(tmp), e, NFTNL_OUTPUT_DEFAULT, 0);
+			/* The kernel dumps lookup flags 0, which we never send. */
+			tl = strlen(tmp);
+			if (!strcmp(name, "lookup") && tl >= 4 && !strcmp(tmp + tl - 4, "0x0 "))
+				tmp[tl - 4] = '\0';
 			k = snprintf(buf + off, size - off, "[%s %s] ", name, tmp);
 		}
 		if (k < 0)
