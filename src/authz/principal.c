@@ -8,6 +8,7 @@
  * are allocated once, when assumed).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,26 @@ static void format_time(int64_t ms, char buf[TIME_TEXT_MAX])
 		 (int)d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
+/*
+ * aws:CurrentTime and aws:EpochTime for @now_ms.  Formatting costs more
+ * than the rest of a request's bookkeeping; requests come many a second,
+ * so each thread keeps the last second's text.
+ */
+static void clock_text(int64_t now_ms, char now[TIME_TEXT_MAX], char epoch[24])
+{
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached_now[TIME_TEXT_MAX], cached_epoch[24];
+	int64_t sec = now_ms >= 0 ? now_ms / 1000 : (now_ms - 999) / 1000;
+
+	if (sec != cached_sec) {
+		format_time(now_ms, cached_now);
+		snprintf(cached_epoch, sizeof(cached_epoch), "%lld", (long long)sec);
+		cached_sec = sec;
+	}
+	memcpy(now, cached_now, TIME_TEXT_MAX);
+	memcpy(epoch, cached_epoch, 24);
+}
+
 static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -250,8 +271,7 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 		for (uint32_t i = 0; i < p->nderived; i++)
 			push(c, &p->derived[i]);
 	}
-	format_time(now_ms, c->now);
-	snprintf(c->epoch, sizeof(c->epoch), "%lld", (long long)(now_ms / 1000));
+	clock_text(now_ms, c->now, c->epoch);
 	push_value(c, 0, "aws:CurrentTime", c->now);
 	push_value(c, 1, "aws:EpochTime", c->epoch);
 	for (size_t i = 0; i < nctx; i++) {

@@ -157,8 +157,7 @@ bool store_keep_tree(struct store_loader *l, json_t *tree);
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd). */
 struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends. */
-struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text,
-			     size_t len);
+struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len);
 char *store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */

@@ -169,9 +169,16 @@ static int declare_policy(struct store_loader *l, json_t *pol, const struct gh_j
 		      (!isdef && json_is_string(defid) && json_equal(vid, defid))))
 			continue;
 		gh_jpath_index(p, i);
-		if (document(l, v, "Document", src, p, &d) &&
-		    store_add_doc(l, name, arn, d.doc, d.src, &d.path) == -ENOMEM)
-			return -ENOMEM;
+		if (document(l, v, "Document", src, p, &d)) {
+			if (store_add_doc(l, name, arn, d.doc, d.src, &d.path) == -ENOMEM)
+				return -ENOMEM;
+			/*
+			 * Every policy of an export is a managed (identity) policy:
+			 * compile it now, in file order, so that its diagnostics are
+			 * located by walking the file forward once.
+			 */
+			store_doc_policy(l, arn, src, p);
+		}
 		gh_jpath_pop(p);
 		gh_jpath_pop(p);
 		return 0;
@@ -181,12 +188,13 @@ static int declare_policy(struct store_loader *l, json_t *pol, const struct gh_j
 	return 0;
 }
 
+/* In the order the AWS CLI prints them. */
 static const struct {
 	const char *list, *name, *id;
 	enum entity_kind kind;
 } sections[] = {
-	{ "GroupDetailList", "GroupName", "GroupId", ENTITY_GROUP },
 	{ "UserDetailList", "UserName", "UserId", ENTITY_USER },
+	{ "GroupDetailList", "GroupName", "GroupId", ENTITY_GROUP },
 	{ "RoleDetailList", "RoleName", "RoleId", ENTITY_ROLE },
 };
 
@@ -409,7 +417,7 @@ static void resolve_boundary(struct store_loader *l, struct authz_principal *e, 
 static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	static const char *const inline_key[] = { "GroupPolicyList", "UserPolicyList", "RolePolicyList" };
+	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList", "RolePolicyList" };
 	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
 	struct authz_principal *e;
 	struct doc_at d;

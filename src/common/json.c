@@ -154,6 +154,16 @@ static size_t scan_string(struct scan *s, char *out, size_t cap)
 	return out ? (off < cap ? off : len) : len;
 }
 
+static bool is_delimiter(char c)
+{
+	switch (c) {
+	case ',': case ':': case ']': case '}': case '"': case '{': case '[':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Skip one value of any type, iteratively (no recursion on hostile depth). */
 static void scan_skip_value(struct scan *s)
 {
@@ -185,9 +195,14 @@ static void scan_skip_value(struct scan *s)
 			s->p++;
 			break;
 		default:
-			/* A scalar (number, true, false, null) or whitespace. */
-			while (s->p < s->end && !strchr(",:]}\"{[", *s->p))
+			/*
+			 * A scalar (number, true, false, null) or whitespace.  Always
+			 * advance: strchr() finds a NUL byte in its own terminator, and
+			 * a text that is not valid JSON must still end the walk.
+			 */
+			do
 				s->p++;
+			while (s->p < s->end && !is_delimiter(*s->p));
 			break;
 		}
 	} while (depth);
@@ -243,12 +258,19 @@ static bool scan_element(struct scan *s, size_t index)
 	}
 }
 
-/* 1-based line and column (in characters) of offset @at in @text. */
-static void linecol(const char *text, size_t at, int *ret_line, int *ret_column)
+/* 1-based line and column (in characters) of offset @at in @text, counting on from @m. */
+static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
+		    struct gh_locate_memo *m)
 {
 	int line = 1, col = 1;
+	size_t i = 0;
 
-	for (size_t i = 0; i < at; i++) {
+	if (m && m->text == text && m->lc_off <= at) {
+		i = m->lc_off;
+		line = m->lc_line;
+		col = m->lc_col;
+	}
+	for (; i < at; i++) {
 		if (text[i] == '\n') {
 			line++;
 			col = 1;
@@ -256,23 +278,78 @@ static void linecol(const char *text, size_t at, int *ret_line, int *ret_column)
 			col++; /* count characters, not UTF-8 continuation bytes */
 		}
 	}
+	if (m && m->text == text) {
+		m->lc_off = at;
+		m->lc_line = line;
+		m->lc_col = col;
+	}
 	*ret_line = line;
 	*ret_column = col;
 }
 
+static bool same_component(const struct gh_jpath *a, const struct gh_jpath *b, unsigned i)
+{
+	if (!a->c[i].key != !b->c[i].key)
+		return false;
+	return a->c[i].key ? !strcmp(a->c[i].key, b->c[i].key) : a->c[i].index == b->c[i].index;
+}
+
+/*
+ * Start the walk from what @m remembers: the common prefix is found
+ * already, and a later element of the same array is reached by skipping
+ * on from the remembered one.  Returns the level reached; s->p is there.
+ */
+static unsigned resume(struct scan *s, const struct gh_jpath *p, unsigned depth,
+		       struct gh_locate_memo *m)
+{
+	unsigned i = 0;
+	size_t skip;
+
+	while (i < depth && i < m->found && same_component(p, &m->path, i))
+		i++;
+	s->p = m->pos[i];
+	if (i >= depth || i >= m->found || p->c[i].key || m->path.c[i].key ||
+	    p->c[i].index < m->path.c[i].index)
+		return i;
+	s->p = m->pos[i + 1];
+	for (skip = p->c[i].index - m->path.c[i].index; skip; skip--) {
+		if (!scan_next(s)) {
+			s->p = m->pos[i];
+			return i;
+		}
+		scan_ws(s);
+	}
+	if (s->p >= s->end || *s->p == ']') {
+		s->p = m->pos[i];
+		return i;
+	}
+	m->pos[i + 1] = s->p;
+	return i + 1;
+}
+
 void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
-		    int *ret_column)
+		    int *ret_column, struct gh_locate_memo *m)
 {
 	struct scan s = { text, text + len };
+	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX, i = 0;
 	const char *at;
-	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX;
 
 	*ret_line = *ret_column = 0;
 	if (!text)
 		return;
-	scan_ws(&s);
+	if (m && m->text != text) {
+		memset(m, 0, sizeof(*m));
+		m->text = text;
+	}
+	if (m && m->pos[0]) {
+		i = resume(&s, p, depth, m);
+	} else {
+		scan_ws(&s);
+		if (m)
+			m->pos[0] = s.p;
+	}
 	at = s.p;
-	for (unsigned i = 0; i < depth && s.p < s.end; i++) {
+	for (; i < depth && s.p < s.end; i++) {
 		bool found;
 
 		if (p->c[i].key && *s.p == '{')
@@ -284,8 +361,14 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 		if (!found)
 			break;
 		at = s.p;
+		if (m)
+			m->pos[i + 1] = s.p;
 	}
-	linecol(text, (size_t)(at - text), ret_line, ret_column);
+	if (m) {
+		m->path = *p;
+		m->found = i;
+	}
+	linecol(text, (size_t)(at - text), ret_line, ret_column, m);
 }
 
 struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
@@ -301,9 +384,9 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 		struct gh_jpath inner = { .depth = p->depth - src->skip };
 
 		memcpy(inner.c, p->c + src->skip, inner.depth * sizeof(inner.c[0]));
-		gh_json_locate(src->text, src->len, &inner, &line, &col);
+		gh_json_locate(src->text, src->len, &inner, &line, &col, src->memo);
 	} else {
-		gh_json_locate(src->text, src->len, p, &line, &col);
+		gh_json_locate(src->text, src->len, p, &line, &col, src->memo);
 	}
 	va_start(ap, fmt);
 	d = diag_addv(l, sev, src->name, path, line, col, fmt, ap);
@@ -418,7 +501,7 @@ json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 	if (deep != (size_t)-1) {
 		int line, col;
 
-		linecol(src->text, deep, &line, &col);
+		linecol(src->text, deep, &line, &col, NULL);
 		diag_add(diags, DIAG_ERROR, src->name, "", line, col,
 			 "JSON nested deeper than %d levels", GH_JSON_DEPTH_MAX);
 		return NULL;

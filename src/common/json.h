@@ -16,6 +16,8 @@
 
 #include "common/limits.h"
 
+struct gh_locate_memo;
+
 /**
  * struct gh_jsrc - where a JSON document came from
  * @name: file name or label, used as the diagnostic's source
@@ -24,12 +26,14 @@
  * @skip: leading components of the paths reported against this text that
  *	are not in it: a document embedded as a string (URL-encoded in an
  *	export) is reported at its full path, and located in its own text
+ * @memo: speeds up locating many diagnostics in a large text, or NULL
  */
 struct gh_jsrc {
 	const char *name;
 	const char *text;
 	size_t len;
 	unsigned skip;
+	struct gh_locate_memo *memo;
 };
 
 /**
@@ -43,6 +47,27 @@ struct gh_jpath {
 		const char *key;
 		size_t index;
 	} c[GH_JSON_DEPTH_MAX];
+};
+
+/**
+ * struct gh_locate_memo - where the last located path's values start
+ * @text: the text it describes
+ * @path: the last path located
+ * @found: how many of its components were found
+ * @pos: pos[i] is where the value at @path's first i components starts
+ * @lc_off, @lc_line, @lc_col: a known line and column, to count on from
+ *
+ * Diagnostics arrive mostly in document order: with this, locating them
+ * all costs about one pass over the text instead of one pass each (a
+ * 30 MiB account export with hundreds of warnings).
+ */
+struct gh_locate_memo {
+	const char *text;
+	struct gh_jpath path;
+	unsigned found;
+	const char *pos[GH_JSON_DEPTH_MAX + 1];
+	size_t lc_off;
+	int lc_line, lc_col;
 };
 
 static inline void gh_jpath_key(struct gh_jpath *p, const char *key)
@@ -78,7 +103,7 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size);
  * deepest container found.  Both 0 when @text is NULL.
  */
 void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
-		    int *ret_column);
+		    int *ret_column, struct gh_locate_memo *memo);
 
 /* Add a diagnostic about the value at @p of @src, located. */
 struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,

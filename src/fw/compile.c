@@ -400,6 +400,47 @@ static const char *dir_word(bool in)
 	return in ? "inbound" : "outbound";
 }
 
+static bool elem_is_point(const struct fw_elem *e)
+{
+	return !fw_addr_cmp(e->alo, e->ahi) && e->k1lo == e->k1hi && e->k2lo == e->k2hi;
+}
+
+/*
+ * Move the exact elements of set @idx (the last one created) into a hash
+ * set after it when there are at least FW_EXACT_MIN of them.
+ */
+static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, const char *ifname,
+		       const char *pfx)
+{
+	size_t points = 0, keep = 0, xidx;
+	struct fw_set *s = &c->sets[idx], *xs;
+	char xsuffix[32];
+
+	for (size_t i = 0; i < s->nelems; i++)
+		points += elem_is_point(&s->elems[i]);
+	if (points < FW_EXACT_MIN)
+		return 0;
+	snprintf(xsuffix, sizeof(xsuffix), "%s_exact", suffix);
+	xs = set_new(c, ident(c, pfx, ifname, xsuffix), s->kind, s->family,
+		     fw_comment(&c->arena, "%s (exact matches)", s->comment), &xidx);
+	if (!xs)
+		return -ENOMEM;
+	s = &c->sets[idx]; /* set_new may have moved the array */
+	xs->exact = true;
+	xs->elems = malloc_multiply(points, sizeof(*xs->elems));
+	if (!xs->elems)
+		return -ENOMEM;
+	xs->celems = points;
+	for (size_t i = 0; i < s->nelems; i++) {
+		if (elem_is_point(&s->elems[i]))
+			xs->elems[xs->nelems++] = s->elems[i];
+		else
+			s->elems[keep++] = s->elems[i];
+	}
+	s->nelems = keep;
+	return 0;
+}
+
 static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
 {
 	struct fw_compiled *c = x->c;
@@ -437,17 +478,25 @@ static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
 			if (r < 0)
 				goto out;
-			r = rule_add(c, chain,
-				     (struct fw_rule){ .match = FW_M_SET,
-						       .in = in,
-						       .family = (uint8_t)(f ? 6 : 4),
-						       .proto = (uint8_t)b,
-						       .set = (uint32_t)idx,
-						       .counter = true,
-						       .comment = fw_comment(&c->arena, "%s",
-									     s->comment) });
+			r = split_exact(c, idx, suffix, ifc->name, pfx);
 			if (r < 0)
 				goto out;
+			/* The interval set (if anything is left in it), then the exact one. */
+			for (size_t k = idx; k < c->nsets; k++) {
+				if (!c->sets[k].nelems)
+					continue;
+				r = rule_add(c, chain,
+					     (struct fw_rule){ .match = FW_M_SET,
+							       .in = in,
+							       .family = (uint8_t)(f ? 6 : 4),
+							       .proto = (uint8_t)b,
+							       .set = (uint32_t)k,
+							       .counter = true,
+							       .comment = fw_comment(&c->arena, "%s",
+										     c->sets[k].comment) });
+				if (r < 0)
+					goto out;
+			}
 		}
 	for (size_t i = 0; i < w.ngrefs; i++) {
 		uint32_t g = w.grefs[i].group;
@@ -589,6 +638,7 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 		h = fw_hash_bytes(h, &s->kind, 1);
 		h = fw_hash_bytes(h, &s->family, 1);
 		h = fw_hash_bytes(h, &s->membership, 1);
+		h = fw_hash_bytes(h, &s->exact, 1);
 		if (s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems; k++) {
@@ -717,7 +767,9 @@ out:
 	if (r < 0) {
 		if (r == -E2BIG)
 			diag_add(dl, DIAG_ERROR, "", "", 0, 0,
-				 "host %s: ruleset larger than the compiler's caps", host);
+				 "host %s: ruleset over the compiler's caps (too many elements, "
+				 "or ranges overlapping too much to normalise)",
+				 host);
 		else
 			diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
 		fw_compiled_free(c);

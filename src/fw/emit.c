@@ -303,7 +303,7 @@ enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint
 		kend[al] = (uint8_t)e->k1hi;
 		kend[al + 4] = (uint8_t)e->k2hi;
 	}
-	return FW_KEYEND_ATTR;
+	return s->exact ? FW_KEYEND_NONE : FW_KEYEND_ATTR;
 }
 
 void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
@@ -445,7 +445,10 @@ static struct nftnl_set *set_obj(const struct fw_compiled *c, size_t i, bool ful
 		return ns;
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, fw_set_key_type(s));
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, fw_set_key_len(s));
-	if (s->kind == FW_SK_IFNAME_VMAP) {
+	if (s->exact) {
+		/* A hash set: no interval, no concat description needed. */
+		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
+	} else if (s->kind == FW_SK_IFNAME_VMAP) {
 		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_MAP);
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	} else if (set_is_concat(s)) {

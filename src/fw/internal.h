@@ -95,14 +95,22 @@ enum fw_peer_kind {
  * @kind: CIDR, group or prefix list
  * @ref: group or prefix-list index (resolved)
  * @cidr: the CIDR (FW_PEER_CIDR)
- * @loc: location of the peer object
+ * @array: which array of its permission it is in (index into fw_peer_arrays)
+ * @index: its index there; with the permission's location, that locates it
+ *	   (a full struct fw_loc per peer would double the memory of a large
+ *	   ruleset)
  */
 struct fw_peer {
 	uint8_t kind;
+	uint8_t array;
 	uint32_t ref;
+	uint32_t index;
 	struct gh_cidr cidr;
-	struct fw_loc loc;
 };
+
+/* "IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs". */
+extern const char *const fw_peer_arrays[4];
+
 
 /**
  * struct fw_perm - one IpPermissions / IpPermissionsEgress entry
@@ -128,6 +136,9 @@ struct fw_perm {
 	size_t npeers;
 	struct fw_loc loc;
 };
+
+/* Location of @peer of permission @p. */
+struct fw_loc fw_peer_loc(const struct fw_perm *p, const struct fw_peer *peer);
 
 /**
  * struct fw_member - one address carrying a group
@@ -264,6 +275,7 @@ struct fw_elem {
  * @kind: enum fw_setkind
  * @family: 4 or 6 for address sets, 0 otherwise; icmp sets: 4 or 6 too
  * @membership: a group-membership set (updated alone on membership change)
+ * @exact: single values only (no ranges): a hash set, O(1) per packet
  * @comment: what it holds, and for which groups
  * @elems: elements in sorted order
  * @nelems: number of @elems
@@ -273,6 +285,7 @@ struct fw_set {
 	uint8_t kind;
 	uint8_t family;
 	bool membership;
+	bool exact;
 	const char *comment;
 	struct fw_elem *elems;
 	size_t nelems, celems;

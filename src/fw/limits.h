@@ -25,6 +25,14 @@
 #define FW_PLISTS_MAX 10000
 #define FW_PLIST_CIDRS_MAX 100000
 
+/*
+ * Work of normalising one set, counted as boxes visited per elementary
+ * address interval.  Real rulesets need about one per box (50,000 rules:
+ * ~10^5); thousands of mutually overlapping ranges with distinct ports are
+ * quadratic.  Past this budget (a second or two) the set is refused.
+ */
+#define FW_NORMALIZE_WORK_MAX 100000000ull
+
 /* Elements of one compiled set (a kernel set of 1M elements is ~100 MiB). */
 #define FW_SET_ELEMS_MAX 2000000
 
@@ -45,6 +53,13 @@
 
 /* Linux interface names: IFNAMSIZ - 1. */
 #define FW_IFNAME_MAX 15
+
+/*
+ * Exact elements (one address, one port) beyond this many move from the
+ * interval set (pipapo: per-packet cost grows with its element count) to a
+ * hash set beside it (constant cost).  Below it one small set is as fast.
+ */
+#define FW_EXACT_MIN 16
 
 /* Set element origins named in one element comment before "+N more". */
 #define FW_ORIGINS_MAX 4

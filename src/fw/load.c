@@ -316,9 +316,8 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
 						 "IpRanges",	 "Ipv6Ranges",	  "PrefixListIds",
 						 "UserIdGroupPairs", NULL };
-	static const char *const arrays[] = { "IpRanges", "Ipv6Ranges", "PrefixListIds",
-					      "UserIdGroupPairs" };
-	json_t *arr[ARRAY_SIZE(arrays)];
+	const char *const *arrays = fw_peer_arrays;
+	json_t *arr[ARRAY_SIZE(fw_peer_arrays)];
 	size_t total = 0, k = 0;
 	bool bad = false;
 
@@ -329,7 +328,7 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 	check_keys(ld, perm, loc, perm_keys, "a permission");
 	if (parse_protocol(ld, perm, loc, p))
 		parse_ports(ld, perm, loc, p);
-	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fw_peer_arrays); i++) {
 		arr[i] = get_array(ld, perm, arrays[i], loc, &bad);
 		total += arr[i] ? json_array_size(arr[i]) : 0;
 	}
@@ -343,7 +342,7 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 		LD_ERR(ld, loc, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fw_peer_arrays); i++) {
 		struct fw_loc al = fw_loc_key(loc, arrays[i]);
 		size_t j;
 		json_t *e;
@@ -360,7 +359,8 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 				continue;
 			}
 			check_text(ld, e, "Description", &el);
-			peer->loc = el;
+			peer->array = (uint8_t)i;
+			peer->index = (uint32_t)j;
 			switch (i) {
 			case 0:
 			case 1: {
@@ -385,9 +385,12 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 				if (!name)
 					continue;
 				peer->kind = FW_PEER_PLIST;
-				peer->loc = fw_loc_key(&el, "PrefixListId");
-				if (add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &peer->loc) < 0)
-					continue;
+				{
+					struct fw_loc rl = fw_loc_key(&el, "PrefixListId");
+
+					if (add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &rl) < 0)
+						continue;
+				}
 				break;
 			default: {
 				const char *gid, *gname;
@@ -402,10 +405,13 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 					continue;
 				}
 				peer->kind = FW_PEER_GROUP;
-				peer->loc = fw_loc_key(&el, gid ? "GroupId" : "GroupName");
-				if (add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref,
-					    &peer->loc) < 0)
-					continue;
+				{
+					struct fw_loc rl = fw_loc_key(&el, gid ? "GroupId" : "GroupName");
+
+					if (add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref,
+						    &rl) < 0)
+						continue;
+				}
 				break;
 			}
 			}

@@ -180,6 +180,7 @@ int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes
 	size_t nb = 0, next = 0, nact = 0;
 	size_t *act = NULL;
 	struct kvec cur = { 0 }, pend = { 0 };
+	unsigned long long work = 0;
 	bool have_pend = false;
 	int r = 0;
 
@@ -227,6 +228,11 @@ int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes
 				have_pend = false;
 			}
 			continue;
+		}
+		work += nact;
+		if (work > FW_NORMALIZE_WORK_MAX) {
+			r = -E2BIG;
+			goto out;
 		}
 		/* Merge the key ranges of every box covering [start, end]. */
 		if (fw_vec_reserve((void **)&cur.v, &cur.cap, nact, sizeof(*cur.v), SIZE_MAX) < 0) {

@@ -68,7 +68,7 @@ static void render_set(FILE *f, const struct fw_compiled *c, const struct fw_set
 	bool map = s->kind == FW_SK_IFNAME_VMAP;
 
 	fprintf(f, "\t%s %s {\n\t\ttype %s\n", map ? "map" : "set", s->name, fw_set_type_text(s));
-	if (!map)
+	if (!map && !s->exact)
 		fputs("\t\tflags interval\n", f);
 	fprintf(f, "\t\tcomment \"%s\"\n", s->comment);
 	if (s->nelems) {

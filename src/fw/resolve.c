@@ -233,15 +233,17 @@ static void check_families(struct fw_ruleset *rs, struct diag_list *dl)
 			continue;
 		for (size_t k = 0; k < p->npeers; k++) {
 			const struct fw_peer *peer = &p->peers[k];
+			struct fw_loc pl;
 
 			if (peer->kind != FW_PEER_CIDR)
 				continue;
+			pl = fw_peer_loc(p, peer);
 			if (p->proto == FW_P_ICMP && peer->cidr.family == GH_INET6)
-				RS_WARN(dl, rs, &peer->loc,
+				RS_WARN(dl, rs, &pl,
 					"protocol icmp (ICMP for IPv4) never matches an IPv6 range; "
 					"ignored (use icmpv6)");
 			if (p->proto == FW_P_ICMPV6 && peer->cidr.family == GH_INET4)
-				RS_WARN(dl, rs, &peer->loc,
+				RS_WARN(dl, rs, &pl,
 					"protocol icmpv6 never matches an IPv4 range; ignored "
 					"(use icmp)");
 		}

@@ -171,11 +171,21 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 		}
 	gh_jpath_format(&p, path, sizeof(path));
 	if (src.text)
-		gh_json_locate(src.text, src.len, &p, &line, &col);
+		gh_json_locate(src.text, src.len, &p, &line, &col, NULL);
 	va_start(ap, fmt);
 	gh_vsnprintf_ellipsis(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return diag_add(dl, sev, src.name, path, line, col, "%s", msg);
+}
+
+const char *const fw_peer_arrays[4] = { "IpRanges", "Ipv6Ranges", "PrefixListIds",
+					 "UserIdGroupPairs" };
+
+struct fw_loc fw_peer_loc(const struct fw_perm *p, const struct fw_peer *peer)
+{
+	struct fw_loc a = fw_loc_key(&p->loc, fw_peer_arrays[peer->array & 3]);
+
+	return fw_loc_index(&a, peer->index);
 }
 
 const char *fw_group_label(const struct fw_group *g)

@@ -22,7 +22,7 @@ static void test_locate_nested(void **state)
 	gh_jpath_key(&p, "Statement");
 	gh_jpath_index(&p, 1);
 	gh_jpath_key(&p, "Effect");
-	gh_json_locate(text, strlen(text), &p, &line, &col);
+	gh_json_locate(text, strlen(text), &p, &line, &col, NULL);
 	assert_int_equal(line, 4);
 	assert_int_equal(col, 16);
 
@@ -39,7 +39,7 @@ static void test_locate_escaped_key_and_utf8(void **state)
 
 	gh_jpath_key(&p, "é");
 	gh_jpath_index(&p, 1);
-	gh_json_locate(text, strlen(text), &p, &line, &col);
+	gh_json_locate(text, strlen(text), &p, &line, &col, NULL);
 	assert_int_equal(line, 1);
 	/* Columns count characters: "é" is one. */
 	assert_int_equal(col, 25);
