@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers shared by the benchmarks: clocks, /proc numbers, options. */
+#ifndef GH_BENCH_UTIL_H
+#define GH_BENCH_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A "VmRSS:"-style field of /proc/self/status in KiB; -1 when unknown. */
+long bench_status_kib(const char *field);
+
+/* Parse an unsigned decimal/hex number; false on junk or overflow. */
+bool bench_parse_u64(const char *s, uint64_t *ret);
+/* Parse a positive decimal number of seconds ("0.5"); false on junk. */
+bool bench_parse_seconds(const char *s, double *ret);
+
+#endif
