@@ -85,3 +85,11 @@ example "The same write over plain HTTP (the bucket policy's Deny)" \
 	--principal alice --assume-role report-writer --session-name nightly \
 	--action s3:PutObject --resource arn:aws:s3:::corp-reports/2026/11.csv \
 	"${corp[@]}" --context aws:SecureTransport=false
+
+# Security groups: validate rules/ and print the nftables ruleset of the
+# database host (compile runs unprivileged; `gatehouse fw apply` would load
+# it, see README.md "Security groups").
+printf '\n== gatehouse fw check --rules rules\n'
+"$gh" fw check --rules rules
+printf '\n== gatehouse fw compile --rules rules --host db-1\n'
+"$gh" fw compile --rules rules --host db-1

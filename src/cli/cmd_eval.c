@@ -266,5 +266,5 @@ int cmd_eval(int argc, char **argv)
 	}
 	eval_print_result(a, &r);
 	eval_args_free(a);
-	return r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : EVAL_EXIT_DENY;
+	return r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : CLI_EXIT_DENY;
 }

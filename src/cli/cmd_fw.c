@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <gatehouse/fw.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -27,10 +28,6 @@
 
 #include "cli/cli.h"
 #include "common/macro.h"
-
-/* Exit codes beyond cli.h's: diff found changes; apply was rolled back. */
-#define FW_EXIT_DIFFERS 3
-#define FW_EXIT_ROLLED_BACK 4
 
 /* --confirm longer than an hour is a typo, not a plan. */
 #define FW_CONFIRM_MAX 3600
@@ -280,7 +277,7 @@ static bool ssh_would_cut(const struct fw_compiled *c, char *why, size_t size)
 	return true;
 }
 
-/* Wait for "yes" on stdin until @seconds pass. */
+/* Wait for the line "yes" on stdin until @seconds pass; anything else, or end of input, is no. */
 static bool confirmed(long seconds)
 {
 	double deadline = now_ms() + (double)seconds * 1e3;
@@ -301,10 +298,8 @@ static bool confirmed(long seconds)
 		if (off >= sizeof(line) - 1)
 			off = 0;
 		n = read(STDIN_FILENO, line + off, 1);
-		if (n <= 0) {
-			/* EOF: nobody can confirm; wait out the deadline anyway? No: roll back now. */
-			return false;
-		}
+		if (n <= 0)
+			return false; /* end of input: nobody can confirm any more, roll back now */
 		if (line[off] == '\n') {
 			line[off] = '\0';
 			if (!strcmp(line, "yes"))
@@ -336,6 +331,14 @@ static int do_apply(const struct fw_opts *o)
 		r = CLI_EXIT_REFUSED;
 		goto out;
 	}
+	/* Rules match interfaces by name, so a missing one is not an error, but
+	 * usually a wrong inventory or the wrong namespace. */
+	for (size_t i = 0; fw_compiled_iface(c, i); i++)
+		if (!if_nametoindex(fw_compiled_iface(c, i)))
+			fprintf(stderr,
+				"gatehouse fw apply: warning: interface %s of host %s does not exist "
+				"here; its rules apply once it appears\n",
+				fw_compiled_iface(c, i), o->host);
 	if (o->confirm && !o->check && fw_snapshot_take(&snap, &dl) < 0) {
 		diag_list_print(stderr, &dl);
 		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n", stderr);
@@ -377,7 +380,7 @@ static int do_apply(const struct fw_opts *o)
 			goto out;
 		}
 		fputs("not confirmed: previous ruleset restored\n", stderr);
-		r = FW_EXIT_ROLLED_BACK;
+		r = CLI_EXIT_ROLLED_BACK;
 		goto out;
 	}
 	if (o->kill_removed && !o->check) {
@@ -416,7 +419,7 @@ static int do_diff(const struct fw_opts *o)
 	fw_compiled_free(c);
 	if (n < 0)
 		return CLI_EXIT_REFUSED;
-	return n ? FW_EXIT_DIFFERS : CLI_EXIT_OK;
+	return n ? CLI_EXIT_DIFFERS : CLI_EXIT_OK;
 }
 
 static int do_show(const struct fw_opts *o)

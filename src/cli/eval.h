@@ -10,10 +10,6 @@
 #define EVAL_POLICIES_MAX 64
 #define EVAL_CONTEXT_MAX 64
 
-enum {
-	EVAL_EXIT_DENY = 3, /* evaluated: implicit or explicit deny */
-};
-
 struct eval_args {
 	struct authz_policy *identity[EVAL_POLICIES_MAX];
 	size_t nidentity;

@@ -72,7 +72,7 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 		printf("sts:AssumeRole %s: ", a->assume_role);
 		eval_print_result(a, &r);
 		if (!sess)
-			return EVAL_EXIT_DENY;
+			return CLI_EXIT_DENY;
 		printf("session %s: ", authz_session_arn(sess));
 		q.session = sess;
 	}
@@ -82,7 +82,7 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 		return CLI_EXIT_USAGE;
 	}
 	eval_print_result(a, &r);
-	rc = r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : EVAL_EXIT_DENY;
+	rc = r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : CLI_EXIT_DENY;
 	authz_session_free(sess);
 	return rc;
 }

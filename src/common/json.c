@@ -340,6 +340,7 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 	if (m && m->text != text) {
 		memset(m, 0, sizeof(*m));
 		m->text = text;
+		m->lc_line = m->lc_col = 1; /* offset 0 is line 1, column 1 */
 	}
 	if (m && m->pos[0]) {
 		i = resume(&s, p, depth, m);

@@ -688,7 +688,7 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 			break;
 		}
 	if (!h) {
-		diag_add(dl, DIAG_ERROR, "", "", 0, 0, "no host \"%s\" in the inventory", host);
+		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
 		return -ENOENT;
 	}
 	c = calloc(1, sizeof(*c));
@@ -803,4 +803,12 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
 		ret->elements += c->sets[i].nelems;
 	for (size_t i = 0; i < c->nchains; i++)
 		ret->rules += c->chains[i].rules ? c->chains[i].nrules : 0;
+}
+
+const char *fw_compiled_iface(const struct fw_compiled *c, size_t i)
+{
+	for (size_t k = 0; k < c->nsets; k++)
+		if (c->sets[k].kind == FW_SK_IFNAME_VMAP)
+			return i < c->sets[k].nelems ? c->sets[k].elems[i].ifname : NULL;
+	return NULL;
 }

@@ -64,11 +64,13 @@ struct fw_loc fw_loc_index(const struct fw_loc *l, size_t index);
  * @name: file name for diagnostics
  * @text: its text (kept until the ruleset is freed, to locate late errors)
  * @len: bytes in @text
+ * @memo: makes locating many diagnostics in one large text one pass, not one each
  */
 struct fw_src {
 	char *name;
 	char *text;
 	size_t len;
+	struct gh_locate_memo *memo;
 };
 
 /* ---- the loaded ruleset ---- */

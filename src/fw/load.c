@@ -764,8 +764,17 @@ static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_
 	rs->srcs[rs->nsrcs].name = strdup(name);
 	rs->srcs[rs->nsrcs].text = text;
 	rs->srcs[rs->nsrcs].len = len;
-	if (!rs->srcs[rs->nsrcs].name)
+	rs->srcs[rs->nsrcs].memo = calloc(1, sizeof(struct gh_locate_memo));
+	if (!rs->srcs[rs->nsrcs].name || !rs->srcs[rs->nsrcs].memo) {
+		free(rs->srcs[rs->nsrcs].name);
+		free(rs->srcs[rs->nsrcs].memo);
 		return -ENOMEM;
+	}
+	/* Start the memo at offset 0 = line 1, column 1 (a zeroed memo would
+	 * count lines from 0). */
+	rs->srcs[rs->nsrcs].memo->text = text;
+	rs->srcs[rs->nsrcs].memo->lc_line = 1;
+	rs->srcs[rs->nsrcs].memo->lc_col = 1;
 	rs->nsrcs++;
 	return 0;
 }
@@ -773,7 +782,9 @@ static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_
 static int load_sources(struct fw_ruleset *rs, struct diag_list *dl)
 {
 	for (size_t i = 0; i < rs->nsrcs; i++) {
-		struct gh_jsrc src = { .name = rs->srcs[i].name, .text = rs->srcs[i].text, .len = rs->srcs[i].len };
+		struct gh_jsrc src = { .name = rs->srcs[i].name,
+				       .text = rs->srcs[i].text,
+				       .len = rs->srcs[i].len };
 		json_t *root = gh_json_parse(&src, dl);
 
 		if (!root)
@@ -794,6 +805,7 @@ struct fw_ruleset *fw_ruleset_free(struct fw_ruleset *rs)
 	for (size_t i = 0; i < rs->nsrcs; i++) {
 		free(rs->srcs[i].name);
 		free(rs->srcs[i].text);
+		free(rs->srcs[i].memo);
 	}
 	for (size_t i = 0; i < rs->ngroups; i++)
 		free(rs->groups[i].members);

@@ -301,7 +301,8 @@ static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 				n++;
 			}
 		}
-	qsort(v, n, sizeof(*v), cmp_ent);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_ent);
 	for (size_t i = 1; i < n; i++)
 		if (!memcmp(&v[i].a, &v[i - 1].a, sizeof(v[i].a))) {
 			char buf[64];

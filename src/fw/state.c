@@ -555,7 +555,8 @@ static int kset_load(struct nftnl_set *st, struct kset *k)
 	nftnl_set_elems_iter_destroy(it);
 	if (r < 0)
 		goto out;
-	qsort(v, n, sizeof(*v), cmp_kel);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_kel);
 	{
 		/* Starts in order; each takes the next end above it (none: open). */
 		size_t j = 0;
@@ -1054,8 +1055,10 @@ int fw_diff(const struct fw_compiled *c, FILE *f, struct diag_list *dl)
 		r = kernel_lines(s, &have);
 	if (r < 0)
 		goto out;
-	qsort(want.v, want.n, sizeof(char *), cmp_line);
-	qsort(have.v, have.n, sizeof(char *), cmp_line);
+	if (want.n > 1)
+		qsort(want.v, want.n, sizeof(char *), cmp_line);
+	if (have.n > 1)
+		qsort(have.v, have.n, sizeof(char *), cmp_line);
 	if (!s)
 		fprintf(f, "# no table %s in the kernel: apply would create it\n", FW_TABLE_NAME);
 	while (a < want.n || b < have.n) {

@@ -153,6 +153,7 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 {
 	struct gh_jpath p = { 0 };
 	struct gh_jsrc src = { .name = "<input>" };
+	struct gh_locate_memo *memo = NULL;
 	char path[GH_DIAG_PATH_MAX], msg[GH_DIAG_MSG_MAX];
 	int line = 0, col = 0;
 	va_list ap;
@@ -161,6 +162,7 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 		src.name = rs->srcs[loc->src].name;
 		src.text = rs->srcs[loc->src].text;
 		src.len = rs->srcs[loc->src].len;
+		memo = rs->srcs[loc->src].memo;
 	}
 	if (loc)
 		for (unsigned i = 0; i < loc->depth; i++) {
@@ -171,7 +173,7 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 		}
 	gh_jpath_format(&p, path, sizeof(path));
 	if (src.text)
-		gh_json_locate(src.text, src.len, &p, &line, &col, NULL);
+		gh_json_locate(src.text, src.len, &p, &line, &col, memo);
 	va_start(ap, fmt);
 	gh_vsnprintf_ellipsis(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -31,6 +31,38 @@ static void test_locate_nested(void **state)
 	assert_string_equal(buf, "Statement[1].Effect");
 }
 
+/* A memo must give the same answers as a fresh walk, in and out of order. */
+static void test_locate_memo(void **state)
+{
+	const char *text = "{\"L\": [\n {\"a\": 1},\n {\"a\": 2},\n {\"a\": 3, \"b\": [7,\n 8]}\n]}";
+	static const size_t order[] = { 0, 2, 1, 2, 0 };
+	struct gh_locate_memo memo = { 0 };
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		struct gh_jpath p = { 0 };
+		int l1, c1, l2, c2;
+
+		gh_jpath_key(&p, "L");
+		gh_jpath_index(&p, order[k]);
+		gh_jpath_key(&p, "a");
+		gh_json_locate(text, strlen(text), &p, &l1, &c1, &memo);
+		gh_json_locate(text, strlen(text), &p, &l2, &c2, NULL);
+		assert_int_equal(l1, l2);
+		assert_int_equal(c1, c2);
+		assert_int_equal(l1, (int)order[k] + 2);
+	}
+	struct gh_jpath q = { 0 };
+	int l, c;
+
+	gh_jpath_key(&q, "L");
+	gh_jpath_index(&q, 2);
+	gh_jpath_key(&q, "b");
+	gh_jpath_index(&q, 1);
+	gh_json_locate(text, strlen(text), &q, &l, &c, &memo);
+	assert_int_equal(l, 5);
+	assert_int_equal(c, 2);
+}
+
 static void test_locate_escaped_key_and_utf8(void **state)
 {
 	const char *text = "{\"a\\\"b\": 1, \"é\": [true, \"x\"]}";
@@ -146,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_locate_nested),
 		cmocka_unit_test(test_locate_escaped_key_and_utf8),
+		cmocka_unit_test(test_locate_memo),
 		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
 		cmocka_unit_test(test_diag_cap_counts_dropped),
 		cmocka_unit_test(test_cidr),

@@ -33,9 +33,10 @@ P=ghbench$$
 T=$P-t
 C=$P-c
 W=$(mktemp -d)
-SRV=""
+# Server PIDs go to a file: the measuring block below runs in a pipeline
+# (a subshell), so a variable set there would not reach this trap.
 cleanup() {
-	[ -n "$SRV" ] && kill $SRV 2>/dev/null
+	[ -f "$W/pids" ] && kill $(cat "$W/pids") 2>/dev/null
 	ip netns del $T 2>/dev/null
 	ip netns del $C 2>/dev/null
 	rm -rf "$W"
@@ -132,11 +133,9 @@ done
 
 echo
 echo "== packet path: new-flow UDP request/response rate from the source of the last rule (${secs}s each)"
-ip netns exec $T "$RR" server 10000 >/dev/null 2>&1 &
-SRV=$!
-for p in 10009 19999; do
+for p in 10000 10009 19999; do
 	ip netns exec $T "$RR" server $p >/dev/null 2>&1 &
-	SRV="$SRV $!"
+	echo $! >>"$W/pids"
 done
 sleep 0.3
 rate() { # SRC PORT -> requests/s
