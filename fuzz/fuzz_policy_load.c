@@ -7,12 +7,15 @@
  *  - a load that succeeds added no error, has a name and a statement count
  *    within the engine's cap, survives ref/unref, and evaluates fixed
  *    requests (alone and in every slot of a policy set) without crashing,
- *    with a decision and reason in range.
+ *    with a decision and reason in range;
+ *  - every diagnostic is NUL-terminated, valid UTF-8 text (diagnostics are
+ *    put in JSON by gatehouse simulate; jansson refuses anything else).
  *
  * The input is passed as is (not NUL-terminated): authz_policy_load() takes
  * a length, so reading past it is a bug that ASan reports.
  */
 #include <gatehouse/authz.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,39 @@ static const struct authz_value v_time = { "2024-06-01T12:00:00Z", 20 };
 static const struct authz_value v_user = { "alice", 5 };
 static const struct authz_value v_tags[] = { { "team", 4 }, { "cost-center", 11 } };
 
+/*
+ * Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
+ * as jansson wants it: diagnostics end up in JSON (gatehouse simulate).
+ */
+static bool is_utf8(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		unsigned c = *s++, n, cp, min;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1, cp = c & 0x1f, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2, cp = c & 0x0f, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		for (; n; n--, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*s & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
 static void check_result(int r, const struct authz_result *res)
 {
 	if (r < 0)
@@ -46,7 +82,8 @@ static void check_result(int r, const struct authz_result *res)
 	for (size_t i = 0; i < res->nmatched; i++) {
 		const struct authz_match *m = &res->matched[i];
 
-		if ((unsigned)m->slot >= _AUTHZ_SLOT_MAX || (unsigned)m->effect >= _AUTHZ_EFFECT_MAX)
+		if ((unsigned)m->slot >= _AUTHZ_SLOT_MAX ||
+		    (unsigned)m->effect >= _AUTHZ_EFFECT_MAX)
 			__builtin_trap();
 		if (res->decision == AUTHZ_EXPLICIT_DENY && m->effect != AUTHZ_EFFECT_DENY)
 			__builtin_trap();
@@ -144,6 +181,8 @@ static void load_one(const char *text, size_t len, enum authz_policy_kind kind)
 		    !memchr(d->message, '\0', sizeof(d->message)) ||
 		    !memchr(d->path, '\0', sizeof(d->path)) ||
 		    !memchr(d->source, '\0', sizeof(d->source)))
+			__builtin_trap();
+		if (!is_utf8(d->message) || !is_utf8(d->path) || !is_utf8(d->source))
 			__builtin_trap();
 	}
 	diag_list_clear(&dl);

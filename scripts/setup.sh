@@ -20,12 +20,13 @@ cd "$(dirname "$0")/.."
 # (patterns, benchmarked against our matcher), libnftnl + libmnl (netlink).
 # Tests: cmocka (unit tests), nftables (nft -c checks the rendered text),
 # iproute2 (network namespaces), conntrack, socat (traffic in tests).
-# Fuzzing: clang with its runtime (libFuzzer, sanitizers).
+# Fuzzing: clang with its runtime (libFuzzer, sanitizers), llvm-14 for
+# llvm-symbolizer (readable sanitizer stack traces).
 PACKAGES=(
 	gcc make cmake pkg-config
 	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
 	libcmocka-dev nftables iproute2 conntrack socat
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev llvm-14
 )
 
 build_dir=""

@@ -51,6 +51,8 @@ struct tag {
  *	(users), without repeats
  * @derived: context keys derived from the principal (username, userid,
  *	PrincipalArn, PrincipalAccount, PrincipalType, PrincipalTag/...)
+ * @resolved: its references were resolved (a name defined twice, an
+ *	error already, must not be resolved twice into arrays sized once)
  */
 struct authz_principal {
 	enum entity_kind kind;
@@ -68,6 +70,7 @@ struct authz_principal {
 	uint32_t npolicies;
 	struct authz_ctx_entry *derived;
 	uint32_t nderived;
+	bool resolved;
 };
 
 /**

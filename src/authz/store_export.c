@@ -428,8 +428,10 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	e = sections[section].kind == ENTITY_GROUP
 		? strmap_get(&l->s->groups, json_string_value(name))
 		: strmap_get(&l->s->by_arn, json_string_value(arn));
-	if (!e)
+	/* A name defined twice is an error already: resolve the first only. */
+	if (!e || e->resolved)
 		return 0;
+	e->resolved = true;
 	if (resolve_policies(l, e, obj, inline_key[section], src, p) < 0)
 		return -ENOMEM;
 	if (e->kind == ENTITY_GROUP)

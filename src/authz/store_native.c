@@ -395,8 +395,9 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	snprintf(key, sizeof(key), "%s%s", kind == ENTITY_ROLE ? "role/" : "",
 		 json_string_value(name));
 	e = strmap_get(kind == ENTITY_GROUP ? &l->s->groups : &l->s->by_name, key);
-	if (!e || e->kind != kind)
+	if (!e || e->kind != kind || e->resolved)
 		return 0;
+	e->resolved = true;
 	if (resolve_policies(l, e, obj, src, p) < 0 ||
 	    (kind == ENTITY_USER && resolve_groups(l, e, obj, src, p) < 0) ||
 	    (kind != ENTITY_GROUP && resolve_tags(l, e, obj, src, p) < 0) ||
