@@ -46,7 +46,7 @@ sudo=""
 # Build: the project's own set-up (packages, configure, build), in a
 # Release tree of its own.
 scripts/setup.sh --no-build
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DGH_FW=ON >/dev/null
 if ! scripts/setup.sh --build-dir "$build_dir"; then
 	echo "bench: the full build failed; building the authz benchmarks alone" >&2
 	cmake --build "$build_dir" -j "$(nproc)" --target bench_authz bench_pattern bench_store >&2
