@@ -83,6 +83,9 @@ int golden_compare(json_t *want, json_t *got, json_t *want_id)
 	json_t *v;
 	int bad = 0;
 
+	/* A request without an id is answered with "id": null. */
+	if (!want_id)
+		want_id = json_null();
 	if (!json_equal(json_object_get(got, "id"), want_id))
 		bad |= fail("id", want_id, json_object_get(got, "id"));
 	if ((v = json_object_get(want, "error")))

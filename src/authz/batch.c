@@ -39,6 +39,7 @@ struct batch {
 	size_t nctx;
 	struct authz_policy *session[BATCH_SESSION_POLICIES_MAX];
 	size_t nsession;
+	const char *assume_role, *session_name;
 	struct authz_query q;
 };
 
@@ -144,6 +145,11 @@ static void read_line(struct batch *b)
 	b->q.action = string_member(b, "action", true);
 	b->q.resource = string_member(b, "resource", true);
 	now = string_member(b, "now", false);
+	/* Read here, before errors are counted: a bad one must not go unseen. */
+	b->assume_role = string_member(b, "assume_role", false);
+	b->session_name = string_member(b, "session_name", false);
+	if (!json_object_get(b->root, "assume_role") != !json_object_get(b->root, "session_name"))
+		berr(b, &p, "\"assume_role\" and \"session_name\" go together");
 	if (principal && !(b->q.principal = authz_store_find(b->store, principal))) {
 		gh_jpath_key(&p, "principal");
 		berr(b, &p, "no user or role %s in the store", principal);
@@ -161,8 +167,7 @@ static void read_line(struct batch *b)
 
 static bool answer(struct batch *b, json_t *out, int first_line)
 {
-	const char *role = string_member(b, "assume_role", false);
-	const char *name = string_member(b, "session_name", false);
+	const char *role = b->assume_role, *name = b->session_name;
 	struct authz_session *sess = NULL;
 	struct authz_result r;
 	struct diag d;
