@@ -53,15 +53,16 @@ struct authz_session {
 
 bool authz_key_is_derived(const char *key, size_t len)
 {
-	static const char *const keys[] = {
-		"aws:username",	       "aws:userid",	  "aws:PrincipalArn", "aws:PrincipalAccount",
-		"aws:PrincipalType",   "aws:CurrentTime", "aws:EpochTime",    "aws:TokenIssueTime",
+	/* Every derived key has its own length: one comparison per caller key. */
+	static const char *const by_len[21] = {
+		[10] = "aws:userid",	      [12] = "aws:username",	  [13] = "aws:EpochTime",
+		[15] = "aws:CurrentTime",     [16] = "aws:PrincipalArn",  [17] = "aws:PrincipalType",
+		[18] = "aws:TokenIssueTime",  [20] = "aws:PrincipalAccount",
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (gh_eq_nocase(key, len, keys[i], strlen(keys[i])))
-			return true;
-	return len > 17 && gh_eq_nocase(key, 17, "aws:PrincipalTag/", 17);
+	if (len > 17 && gh_eq_nocase(key, 17, "aws:PrincipalTag/", 17))
+		return true;
+	return len < ARRAY_SIZE(by_len) && by_len[len] && gh_eq_nocase(key, len, by_len[len], len);
 }
 
 static bool is_mfa_key(const char *key, size_t len)
@@ -147,7 +148,7 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p)
 
 static struct authz_policy *resource_policy(const struct authz_store *s, const char *resource)
 {
-	size_t len = strlen(resource);
+	size_t len = s->nbindings ? strlen(resource) : 0;
 
 	for (size_t i = 0; i < s->nbindings; i++)
 		for (uint32_t k = 0; k < s->bindings[i].npats; k++)
@@ -232,15 +233,31 @@ static bool push(struct query_ctx *c, const struct authz_ctx_entry *e)
 	return true;
 }
 
-static void push_value(struct query_ctx *c, int slot, const char *key, const char *value)
+/*
+ * Push @key (a string literal) = @value.  @hash caches the key's hash: the
+ * same few keys are pushed on every request.
+ */
+static void push_value(struct query_ctx *c, int slot, const char *key, uint32_t *hash,
+		       const char *value)
 {
-	struct authz_ctx_entry e;
+	size_t klen = strlen(key);
+	struct authz_ctx_entry e = {
+		.key = key,
+		.keylen = klen,
+		.values = &c->v[slot],
+		.nvalues = 1,
+	};
 
+	if (!*hash)
+		*hash = gh_hash_nocase(key, klen);
+	e.hash = *hash;
 	c->v[slot].s = value;
 	c->v[slot].len = strlen(value);
-	authz_ctx_entry_init(&e, key, strlen(key), &c->v[slot], 1, false);
 	push(c, &e);
 }
+
+/* Hashes of the keys push_value() sets, filled on first use (same value in every thread). */
+static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age;
 
 static int build_context(struct query_ctx *c, const struct authz_principal *p,
 			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
@@ -264,16 +281,16 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 		if (sess->mfa) {
 			snprintf(c->mfa_age, sizeof(c->mfa_age), "%lld",
 				 (long long)((now_ms - sess->mfa_ms) / 1000));
-			push_value(c, 2, "aws:MultiFactorAuthPresent", "true");
-			push_value(c, 3, "aws:MultiFactorAuthAge", c->mfa_age);
+			push_value(c, 2, "aws:MultiFactorAuthPresent", &hash_mfa, "true");
+			push_value(c, 3, "aws:MultiFactorAuthAge", &hash_mfa_age, c->mfa_age);
 		}
 	} else {
 		for (uint32_t i = 0; i < p->nderived; i++)
 			push(c, &p->derived[i]);
 	}
 	clock_text(now_ms, c->now, c->epoch);
-	push_value(c, 0, "aws:CurrentTime", c->now);
-	push_value(c, 1, "aws:EpochTime", c->epoch);
+	push_value(c, 0, "aws:CurrentTime", &hash_now, c->now);
+	push_value(c, 1, "aws:EpochTime", &hash_epoch, c->epoch);
 	for (size_t i = 0; i < nctx; i++) {
 		/* A session's MFA facts are its own, fixed when the role was assumed. */
 		if (sess && is_mfa_key(ctx[i].key, ctx[i].keylen))
