@@ -26,85 +26,6 @@
 #include "common/macro.h"
 #include "gen.h"
 
-/*
- * Allocation counter: malloc and friends are interposed here (the
- * executable's definitions win over libc's for every caller, jansson and
- * libc included) and forward to glibc's own entry points.  Not under a
- * sanitizer, which owns malloc itself: there the count is "unavailable".
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_COUNT_ALLOCS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_COUNT_ALLOCS 0
-#endif
-#endif
-#if !defined(BENCH_COUNT_ALLOCS) && defined(__GLIBC__)
-#define BENCH_COUNT_ALLOCS 1
-#endif
-#ifndef BENCH_COUNT_ALLOCS
-#define BENCH_COUNT_ALLOCS 0
-#endif
-
-static bool alloc_counting;
-static unsigned long alloc_count;
-
-#if BENCH_COUNT_ALLOCS
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-void *malloc(size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_realloc(p, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_memalign(align, size);
-}
-
-int posix_memalign(void **ret, size_t align, size_t size)
-{
-	void *p;
-
-	if (alloc_counting)
-		alloc_count++;
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	p = __libc_memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	*ret = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
-#endif
-
 struct opts {
 	const char *profile;
 	uint64_t seed;
@@ -328,13 +249,13 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 	for (unsigned k = 0; k < reps; k++) {
 		if (k)
 			policies_unref(pols, gs.ndocs);
-		alloc_count = 0;
-		alloc_counting = true;
+		bench_alloc_count = 0;
+		bench_alloc_counting = true;
 		t0 = bench_now_ns();
 		err = compile_set(&gs, pols);
 		t1 = bench_now_ns();
-		alloc_counting = false;
-		res->compile_allocs = BENCH_COUNT_ALLOCS ? (long)alloc_count : -1;
+		bench_alloc_counting = false;
+		res->compile_allocs = bench_alloc_counter_works() ? (long)bench_alloc_count : -1;
 		if (err < 0)
 			goto out;
 		times[k] = (double)(t1 - t0) / 1e6;
@@ -372,20 +293,20 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 		if (o->cases_dir && i < o->peer_cases)
 			matched[i] = matched_json(&ar);
 	}
-	alloc_count = 0;
-	alloc_counting = true;
+	bench_alloc_count = 0;
+	bench_alloc_counting = true;
 	for (unsigned i = 0; i < rq.n; i++)
 		authz_evaluate(&set, &rq.req[i], &ar);
-	alloc_counting = false;
-	res->allocs = BENCH_COUNT_ALLOCS ? (long)alloc_count : -1;
+	bench_alloc_counting = false;
+	res->allocs = bench_alloc_counter_works() ? (long)bench_alloc_count : -1;
 	res->allocs_decisions = rq.n;
 	if (o->count_allocs_only)
 		goto cases;
 
 	/* throughput: whole passes over the requests until the time is up */
 	n = 0;
-	alloc_count = 0;
-	alloc_counting = true;
+	bench_alloc_count = 0;
+	bench_alloc_counting = true;
 	t0 = bench_now_ns();
 	deadline = t0 + budget;
 	do {
@@ -396,9 +317,9 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 		n += rq.n;
 		t1 = bench_now_ns();
 	} while (t1 < deadline);
-	alloc_counting = false;
-	if (BENCH_COUNT_ALLOCS) {
-		res->allocs += (long)alloc_count;
+	bench_alloc_counting = false;
+	if (bench_alloc_counter_works()) {
+		res->allocs += (long)bench_alloc_count;
 		res->allocs_decisions += n;
 	}
 	res->decisions_per_s = (double)n / ((double)(t1 - t0) / 1e9);
@@ -596,7 +517,7 @@ int main(int argc, char **argv)
 		if (o.count_allocs_only) {
 			printf("%s: %ld allocations in %llu decisions%s\n", p->name,
 			       res[nres].allocs, (unsigned long long)res[nres].allocs_decisions,
-			       BENCH_COUNT_ALLOCS ? "" : " (counter unavailable in this build)");
+			       bench_alloc_counter_works() ? "" : " (counter unavailable in this build)");
 			if (res[nres].allocs > 0)
 				rc = 1;
 		} else {

@@ -39,84 +39,6 @@
 #include "gen.h"
 #include "gen_export.h"
 
-/*
- * Allocation counter, as in bench_authz.c: malloc and friends interposed
- * in the executable, forwarding to glibc's own entry points; off under a
- * sanitizer (which owns malloc).
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_COUNT_ALLOCS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_COUNT_ALLOCS 0
-#endif
-#endif
-#if !defined(BENCH_COUNT_ALLOCS) && defined(__GLIBC__)
-#define BENCH_COUNT_ALLOCS 1
-#endif
-#ifndef BENCH_COUNT_ALLOCS
-#define BENCH_COUNT_ALLOCS 0
-#endif
-
-static bool alloc_counting;
-static unsigned long alloc_count;
-
-#if BENCH_COUNT_ALLOCS
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-void *malloc(size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_realloc(p, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_memalign(align, size);
-}
-
-int posix_memalign(void **ret, size_t align, size_t size)
-{
-	void *p;
-
-	if (alloc_counting)
-		alloc_count++;
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	p = __libc_memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	*ret = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
-#endif
-
 #define ENC_CLI 1u
 #define ENC_RAW 2u
 #define RUNS_MAX 50
@@ -354,12 +276,12 @@ static int measure_load(const struct opts *o, unsigned enc, struct load_result *
 		struct authz_store *s;
 		uint64_t t0, t1;
 
-		alloc_count = 0;
-		alloc_counting = true;
+		bench_alloc_count = 0;
+		bench_alloc_counting = true;
 		t0 = bench_now_ns();
 		s = load(dir, k ? NULL : &r->warnings);
 		t1 = bench_now_ns();
-		alloc_counting = false;
+		bench_alloc_counting = false;
 		if (!s)
 			return -EINVAL;
 		ms[k] = (double)(t1 - t0) / 1e6;
@@ -367,7 +289,7 @@ static int measure_load(const struct opts *o, unsigned enc, struct load_result *
 			/* the first load, with the store still held: its memory */
 			r->rss_kib = bench_status_kib("VmRSS");
 			r->hwm_kib = bench_status_kib("VmHWM");
-			r->load_allocs = BENCH_COUNT_ALLOCS ? (long)alloc_count : -1;
+			r->load_allocs = bench_alloc_counter_works() ? (long)bench_alloc_count : -1;
 			r->store_bytes = store_bytes(s);
 			r->compiled = (unsigned)s->ncompiled;
 			authz_store_stats(s, &r->stats);
@@ -751,12 +673,12 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 		res->mix[ar.decision]++;
 		want[i] = ar.decision;
 	}
-	alloc_count = 0;
-	alloc_counting = true;
+	bench_alloc_count = 0;
+	bench_alloc_counting = true;
 	for (unsigned i = 0; i < qs.n; i++)
 		decide(s, qs.names[i], &qs.q[i], &ar, &derr);
-	alloc_counting = false;
-	res->allocs = BENCH_COUNT_ALLOCS ? (long)alloc_count : -1;
+	bench_alloc_counting = false;
+	res->allocs = bench_alloc_counter_works() ? (long)bench_alloc_count : -1;
 	res->allocs_decisions = qs.n;
 	err = engine_compare(o, core, s, &qs, want, res);
 	if (err < 0 || o->count_allocs_only)
@@ -764,8 +686,8 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 
 	/* throughput: whole passes over the requests until the time is up */
 	n = 0;
-	alloc_count = 0;
-	alloc_counting = true;
+	bench_alloc_count = 0;
+	bench_alloc_counting = true;
 	t0 = bench_now_ns();
 	deadline = t0 + budget;
 	do {
@@ -776,9 +698,9 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 		n += qs.n;
 		t1 = bench_now_ns();
 	} while (t1 < deadline);
-	alloc_counting = false;
-	if (BENCH_COUNT_ALLOCS) {
-		res->allocs += (long)alloc_count;
+	bench_alloc_counting = false;
+	if (bench_alloc_counter_works()) {
+		res->allocs += (long)bench_alloc_count;
 		res->allocs_decisions += n;
 	}
 	res->decisions_per_s = (double)n / ((double)(t1 - t0) / 1e9);
@@ -1091,7 +1013,7 @@ int main(int argc, char **argv)
 	if (o.count_allocs_only) {
 		printf("store: %ld allocations in %llu decisions%s\n", er.allocs,
 		       (unsigned long long)er.allocs_decisions,
-		       BENCH_COUNT_ALLOCS ? "" : " (counter unavailable in this build)");
+		       bench_alloc_counter_works() ? "" : " (counter unavailable in this build)");
 		return er.allocs > 0 ? 1 : rc;
 	}
 	print_eval_json(&o, o.encodings & ENC_RAW ? ENC_RAW : ENC_CLI, &er);

@@ -24,4 +24,14 @@ bool bench_parse_u64(const char *s, uint64_t *ret);
 /* Parse a positive decimal number of seconds ("0.5"); false on junk. */
 bool bench_parse_seconds(const char *s, double *ret);
 
+/*
+ * Allocation counter (alloc_count.c): while bench_alloc_counting is true,
+ * every malloc/calloc/realloc/aligned_alloc/posix_memalign of the process
+ * adds one to bench_alloc_count.  Not in sanitizer builds, which own malloc:
+ * bench_alloc_counter_works() says whether it counts.
+ */
+extern bool bench_alloc_counting;
+extern unsigned long bench_alloc_count;
+bool bench_alloc_counter_works(void);
+
 #endif
