@@ -143,48 +143,6 @@ static int compile_set(const struct gen_set *s, struct authz_policy **pols)
 	return err;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median cost of one clock_gettime pair, in ns, measured now. */
-static double timer_overhead_ns(unsigned n)
-{
-	double *d = calloc(n, sizeof(*d)), med;
-
-	if (!d)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t t0 = bench_now_ns(), t1 = bench_now_ns();
-
-		d[i] = (double)(t1 - t0);
-	}
-	qsort(d, n, sizeof(*d), cmp_double);
-	med = d[n / 2];
-	free(d);
-	return med;
-}
-
-/* Latency histogram: 1 ns bins up to LAT_BINS-1, the last bin overflows. */
-#define LAT_BINS (1u << 20)
-
-static uint64_t hist_quantile(const uint32_t *hist, uint64_t total, double q)
-{
-	uint64_t want = (uint64_t)(q * (double)total), acc = 0;
-
-	if (want >= total)
-		want = total - 1;
-	for (uint32_t i = 0; i < LAT_BINS; i++) {
-		acc += hist[i];
-		if (acc > want)
-			return i;
-	}
-	return LAT_BINS - 1;
-}
-
 static volatile unsigned sink;
 
 /* The statements that decided, as a JSON array of "policy/Sid" (malloc'ed). */
@@ -260,7 +218,7 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 			goto out;
 		times[k] = (double)(t1 - t0) / 1e6;
 	}
-	qsort(times, reps, sizeof(times[0]), cmp_double);
+	qsort(times, reps, sizeof(times[0]), bench_cmp_double);
 	res->compile_ms = times[reps / 2];
 	res->rss_after_kib = bench_status_kib("VmRSS");
 	res->hwm_kib = bench_status_kib("VmHWM");
@@ -325,12 +283,12 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 	res->decisions_per_s = (double)n / ((double)(t1 - t0) / 1e9);
 
 	/* latency: each decision timed alone, the timer's own cost taken off */
-	hist = calloc(LAT_BINS, sizeof(*hist));
+	hist = calloc(BENCH_LAT_BINS, sizeof(*hist));
 	if (!hist) {
 		err = -ENOMEM;
 		goto out;
 	}
-	res->timer_overhead_ns = timer_overhead_ns(o->smoke ? 1000 : 200000);
+	res->timer_overhead_ns = bench_timer_overhead_ns(o->smoke ? 1000 : 200000);
 	n = 0;
 	deadline = bench_now_ns() + budget;
 	do {
@@ -345,14 +303,14 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 			d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;
 			if (d > res->max_ns)
 				res->max_ns = d;
-			hist[d < LAT_BINS ? d : LAT_BINS - 1]++;
+			hist[d < BENCH_LAT_BINS ? d : BENCH_LAT_BINS - 1]++;
 		}
 		n += rq.n;
 	} while (bench_now_ns() < deadline);
 	res->nlatency = n;
-	res->p50_ns = hist_quantile(hist, n, 0.50);
-	res->p99_ns = hist_quantile(hist, n, 0.99);
-	res->p999_ns = hist_quantile(hist, n, 0.999);
+	res->p50_ns = bench_hist_quantile(hist, n, 0.50);
+	res->p99_ns = bench_hist_quantile(hist, n, 0.99);
+	res->p999_ns = bench_hist_quantile(hist, n, 0.999);
 
 cases:
 	if (o->cases_dir) {

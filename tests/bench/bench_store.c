@@ -210,13 +210,6 @@ static int generate(const struct opts *o, const struct gen_set *core, struct gen
 
 /* ---- loading ----------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Reset VmHWM to the current RSS (Linux >= 4.0); false when refused. */
 static bool reset_hwm(void)
 {
@@ -299,7 +292,7 @@ static int measure_load(const struct opts *o, unsigned enc, struct load_result *
 		}
 		authz_store_unref(s);
 	}
-	qsort(ms, runs, sizeof(ms[0]), cmp_double);
+	qsort(ms, runs, sizeof(ms[0]), bench_cmp_double);
 	r->ms_median = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
 	r->ms_min = ms[0];
 	r->ms_max = ms[runs - 1];
@@ -437,40 +430,6 @@ static inline int decide(const struct authz_store *s, const char *name, struct a
 	if (!q->principal)
 		return -ENOENT;
 	return authz_store_evaluate(s, q, ar, err);
-}
-
-/* Median cost of one clock_gettime pair, in ns, measured now. */
-static double timer_overhead_ns(unsigned n)
-{
-	double *d = calloc(n, sizeof(*d)), med;
-
-	if (!d)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t t0 = bench_now_ns(), t1 = bench_now_ns();
-
-		d[i] = (double)(t1 - t0);
-	}
-	qsort(d, n, sizeof(*d), cmp_double);
-	med = d[n / 2];
-	free(d);
-	return med;
-}
-
-#define LAT_BINS (1u << 20)
-
-static uint64_t hist_quantile(const uint32_t *hist, uint64_t total, double q)
-{
-	uint64_t want = (uint64_t)(q * (double)total), acc = 0;
-
-	if (want >= total)
-		want = total - 1;
-	for (uint32_t i = 0; i < LAT_BINS; i++) {
-		acc += hist[i];
-		if (acc > want)
-			return i;
-	}
-	return LAT_BINS - 1;
 }
 
 static volatile unsigned sink;
@@ -706,12 +665,12 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 	res->decisions_per_s = (double)n / ((double)(t1 - t0) / 1e9);
 
 	/* latency: each decision timed alone, the timer's own cost taken off */
-	hist = calloc(LAT_BINS, sizeof(*hist));
+	hist = calloc(BENCH_LAT_BINS, sizeof(*hist));
 	if (!hist) {
 		err = -ENOMEM;
 		goto out;
 	}
-	res->timer_overhead_ns = timer_overhead_ns(o->smoke ? 1000 : 200000);
+	res->timer_overhead_ns = bench_timer_overhead_ns(o->smoke ? 1000 : 200000);
 	n = 0;
 	deadline = bench_now_ns() + budget;
 	do {
@@ -726,14 +685,14 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 			d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;
 			if (d > res->max_ns)
 				res->max_ns = d;
-			hist[d < LAT_BINS ? d : LAT_BINS - 1]++;
+			hist[d < BENCH_LAT_BINS ? d : BENCH_LAT_BINS - 1]++;
 		}
 		n += qs.n;
 	} while (bench_now_ns() < deadline);
 	res->nlatency = n;
-	res->p50_ns = hist_quantile(hist, n, 0.50);
-	res->p99_ns = hist_quantile(hist, n, 0.99);
-	res->p999_ns = hist_quantile(hist, n, 0.999);
+	res->p50_ns = bench_hist_quantile(hist, n, 0.50);
+	res->p99_ns = bench_hist_quantile(hist, n, 0.99);
+	res->p999_ns = bench_hist_quantile(hist, n, 0.999);
 	err = 0;
 out:
 	free(hist);

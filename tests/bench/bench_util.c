@@ -60,3 +60,41 @@ bool bench_parse_seconds(const char *s, double *ret)
 	*ret = v;
 	return true;
 }
+
+double bench_timer_overhead_ns(unsigned n)
+{
+	double *d = calloc(n, sizeof(*d)), med;
+
+	if (!d)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t t0 = bench_now_ns(), t1 = bench_now_ns();
+
+		d[i] = (double)(t1 - t0);
+	}
+	qsort(d, n, sizeof(*d), bench_cmp_double);
+	med = d[n / 2];
+	free(d);
+	return med;
+}
+
+uint64_t bench_hist_quantile(const uint32_t *hist, uint64_t total, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)total), acc = 0;
+
+	if (want >= total)
+		want = total - 1;
+	for (uint32_t i = 0; i < BENCH_LAT_BINS; i++) {
+		acc += hist[i];
+		if (acc > want)
+			return i;
+	}
+	return BENCH_LAT_BINS - 1;
+}
+
+int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}

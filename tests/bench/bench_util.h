@@ -24,6 +24,16 @@ bool bench_parse_u64(const char *s, uint64_t *ret);
 /* Parse a positive decimal number of seconds ("0.5"); false on junk. */
 bool bench_parse_seconds(const char *s, double *ret);
 
+/* Median cost of one clock_gettime pair, in ns, measured now over @n pairs. */
+double bench_timer_overhead_ns(unsigned n);
+
+/* Latency histogram: 1 ns bins up to BENCH_LAT_BINS-1, the last bin overflows. */
+#define BENCH_LAT_BINS (1u << 20)
+/* The @q quantile (0..1) of a histogram of @total samples. */
+uint64_t bench_hist_quantile(const uint32_t *hist, uint64_t total, double q);
+/* qsort comparator of doubles. */
+int bench_cmp_double(const void *a, const void *b);
+
 /*
  * Allocation counter (alloc_count.c): while bench_alloc_counting is true,
  * every malloc/calloc/realloc/aligned_alloc/posix_memalign of the process
