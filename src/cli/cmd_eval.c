@@ -49,8 +49,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "The context is then taken as given (nothing derived).\n"
 	      "\n"
-	      "Exit status: 0 allow, 3 deny (implicit or explicit), 1 a policy or the store\n"
-	      "did not load, 2 usage.  --batch exits 0 once the store loaded.\n",
+	      "Exit status: 0 allow, 3 deny (implicit or explicit), 1 refused (a policy or\n"
+	      "the store did not load, an unknown principal or role, a derived context key\n"
+	      "given), 2 usage.  --batch exits 0 once the store loaded.\n",
 	      f);
 }
 

@@ -67,7 +67,7 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 					    a->nsession, a->ctx, a->req.ncontext, now_ms, &r, &sess,
 					    &d) < 0) {
 			print_refusal(&d);
-			return CLI_EXIT_USAGE;
+			return CLI_EXIT_REFUSED;
 		}
 		printf("sts:AssumeRole %s: ", a->assume_role);
 		eval_print_result(a, &r);
@@ -79,7 +79,7 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 	if (authz_store_evaluate(s, &q, &r, &d) < 0) {
 		print_refusal(&d);
 		authz_session_free(sess);
-		return CLI_EXIT_USAGE;
+		return CLI_EXIT_REFUSED;
 	}
 	eval_print_result(a, &r);
 	rc = r.decision == AUTHZ_ALLOW ? CLI_EXIT_OK : CLI_EXIT_DENY;
