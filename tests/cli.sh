@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The command line as scripts use it: exit statuses and one answer line per
+# input line.  Usage: tests/cli.sh GATEHOUSE REPO_ROOT
+set -u
+gh="$1"
+root="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+pass=0
+
+expect_rc() {
+	local want="$1" what="$2"
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [[ $rc == "$want" ]]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what: exit $rc, want $want" >&2
+		sed 's/^/  /' "$tmp/err" >&2
+		fail=$((fail + 1))
+	fi
+}
+
+alice=(--policies "$root/policies" --principal alice --context aws:SourceIp=10.1.2.3)
+expect_rc 0 "check a store" "$gh" check "$root/policies"
+printf '{"Statement": {"Effect": "Permit", "Action": "s3:*", "Resource": "*"}}' >"$tmp/bad.json"
+expect_rc 1 "check a bad policy" "$gh" check "$tmp/bad.json"
+grep -q 'bad.json:1:26: error: Effect must be' "$tmp/err" && pass=$((pass + 1)) ||
+	{ echo "FAIL: check names file:line:col" >&2; fail=$((fail + 1)); }
+expect_rc 0 "eval allow" "$gh" eval "${alice[@]}" --action s3:GetObject \
+	--resource arn:aws:s3:::corp-home/home/alice/a
+expect_rc 3 "eval deny" "$gh" eval "${alice[@]}" --action s3:GetObject \
+	--resource arn:aws:s3:::corp-home/home/bob/a
+expect_rc 1 "eval with a derived key" "$gh" eval "${alice[@]}" --action s3:GetObject \
+	--resource x --context aws:username=bob
+expect_rc 1 "eval an unknown principal" "$gh" eval --policies "$root/policies" \
+	--principal nobody --action s3:GetObject --resource x
+expect_rc 2 "eval without an action" "$gh" eval "${alice[@]}" --resource x
+expect_rc 1 "eval on a store that does not load" "$gh" eval --policies "$tmp" --batch
+
+# JSON Lines: one answer per non-blank line, bad lines included, exit 0.
+printf '%s\n' '{"id": 1, "principal": "alice", "action": "s3:GetObject", "resource": "x"}' \
+	'not json' '' '{"id": 3}' >"$tmp/in"
+expect_rc 0 "eval --batch" sh -c "\"$gh\" eval --policies \"$root/policies\" --batch <\"$tmp/in\""
+[[ $(wc -l <"$tmp/out") == 3 ]] && pass=$((pass + 1)) ||
+	{ echo "FAIL: eval --batch: $(wc -l <"$tmp/out") answers for 3 lines" >&2; fail=$((fail + 1)); }
+expect_rc 0 "simulate" sh -c "\"$gh\" simulate <\"$tmp/in\""
+[[ $(grep -c '"error"' "$tmp/out") == 2 ]] && pass=$((pass + 1)) ||
+	{ echo "FAIL: simulate: want 2 error answers" >&2; fail=$((fail + 1)); }
+
+echo "$pass passed, $fail failed"
+[[ $fail == 0 ]]
