@@ -7,6 +7,36 @@
 #include <stdint.h>
 #include <time.h>
 
+/*
+ * splitmix64: small, fast, and the same everywhere, so a seed gives the
+ * same policy sets and exports on every machine.
+ */
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline unsigned rng_below(struct rng *r, unsigned n)
+{
+	return (unsigned)(rng_next(r) % n);
+}
+
+/* True with @pct percent probability. */
+static inline bool rng_pct(struct rng *r, unsigned pct)
+{
+	return rng_below(r, 100) < pct;
+}
+
+#define PICK(r, arr) ((arr)[rng_below((r), ARRAY_SIZE(arr))])
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 static inline uint64_t bench_now_ns(void)
 {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "bench_util.h"
 #include "gen.h"
 
 #include <errno.h>
@@ -138,32 +139,6 @@ static const char *const ids[] = { "3f2a9c01", "77b1e0d4", "a0c4f3e2", "5d9e8b10
 				   "c2f00b7a", "19e4d6c3", "e8a7b5f9", "0b3c2d1e" };
 static const char *const tag_keys[] = { "env", "owner", "project", "cost-center" };
 
-/* splitmix64: small, fast, and the same everywhere. */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned rng_below(struct rng *r, unsigned n)
-{
-	return (unsigned)(rng_next(r) % n);
-}
-
-/* True with @pct percent probability. */
-static bool rng_pct(struct rng *r, unsigned pct)
-{
-	return rng_below(r, 100) < pct;
-}
-
-#define PICK(r, arr) ((arr)[rng_below((r), ARRAY_SIZE(arr))])
 
 static unsigned row_nactions(const struct svc_row *row)
 {

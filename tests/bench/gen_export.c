@@ -5,6 +5,7 @@
  * groups, roles, then the policies with the attachment counts gathered on
  * the way), so the same seed gives the same bytes.
  */
+#include "bench_util.h"
 #include "gen_export.h"
 
 #include <errno.h>
@@ -66,31 +67,6 @@ static const char *const trust_services[] = { "ec2.amazonaws.com", "lambda.amazo
 					      "events.amazonaws.com" };
 static const char *const regions[] = { "us-east-1", "us-west-2", "eu-west-1", "eu-central-1" };
 
-/* splitmix64, as gen.c */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned rng_below(struct rng *r, unsigned n)
-{
-	return (unsigned)(rng_next(r) % n);
-}
-
-static bool rng_pct(struct rng *r, unsigned pct)
-{
-	return rng_below(r, 100) < pct;
-}
-
-#define PICK(r, arr) ((arr)[rng_below((r), ARRAY_SIZE(arr))])
 
 /* ---- a streaming JSON writer, laid out as the AWS CLI (Python json, indent 4) ---- */
 
