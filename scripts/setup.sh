@@ -30,7 +30,9 @@ PACKAGES=(
 )
 
 build_dir=""
-cmake_args=(-DGH_WERROR=ON)
+# Every option stated, so that a build tree configured by hand before does not
+# keep a different choice in its cache.
+cmake_args=(-DGH_WERROR=ON -DGH_FW=ON -DGH_TESTS=ON)
 do_build=1
 while (($#)); do
 	case "$1" in
