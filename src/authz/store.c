@@ -58,7 +58,8 @@ struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p)
 struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len)
 {
 	bool memo = len >= STORE_MEMO_MIN;
-	struct gh_jsrc *src = calloc(1, sizeof(*src) + (memo ? sizeof(struct gh_locate_memo) : 0));
+	size_t extra = (memo ? sizeof(struct gh_locate_memo) : 0), nlen = strlen(name) + 1;
+	struct gh_jsrc *src = calloc(1, sizeof(*src) + extra + nlen);
 
 	if (!src || grow((void **)&l->texts, &l->captexts, l->ntexts, sizeof(char *)) < 0 ||
 	    grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
@@ -67,25 +68,54 @@ struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *tex
 		return NULL;
 	}
 	l->texts[l->ntexts++] = text;
+	/* The memo, then the name, live right after the source, freed with it. */
 	*src = (struct gh_jsrc){
-		.name = arena_strdup(&l->s->arena, name),
+		.name = memcpy((char *)(src + 1) + extra, name, nlen),
 		.text = text,
 		.len = len,
-		/* The memo lives right after the source, freed with it. */
 		.memo = memo ? (struct gh_locate_memo *)(src + 1) : NULL,
 	};
 	l->srcs[l->nsrcs++] = src;
-	return src->name ? src : NULL;
+	return src;
 }
 
-bool store_keep_tree(struct store_loader *l, json_t *tree)
+void store_source_drop(struct store_loader *l, const struct gh_jsrc *src)
 {
-	if (grow((void **)&l->trees, &l->captrees, l->ntrees, sizeof(*l->trees)) < 0) {
-		json_decref(tree);
-		return false;
+	/* Sources are dropped soon after they are made: search from the end. */
+	for (size_t i = l->ntexts; i-- > 0;) {
+		if (l->texts[i] == src->text) {
+			free(l->texts[i]);
+			l->texts[i] = NULL;
+			break;
+		}
 	}
-	l->trees[l->ntrees++] = tree;
-	return true;
+	for (size_t i = l->nsrcs; i-- > 0;) {
+		if (l->srcs[i] == src) {
+			l->srcs[i]->text = NULL;
+			l->srcs[i]->len = 0;
+			break;
+		}
+	}
+}
+
+struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
+				size_t len, unsigned skip)
+{
+	struct gh_jsrc *src = calloc(1, sizeof(*src));
+
+	if (!src || grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
+		free(src);
+		return NULL;
+	}
+	*src = (struct gh_jsrc){
+		.name = outer->name,
+		.text = outer->text + start,
+		.len = len,
+		.skip = skip,
+		.outer = outer,
+	};
+	l->srcs[l->nsrcs++] = src;
+	return src;
 }
 
 char *store_strdup(struct store_loader *l, const char *s)
@@ -145,12 +175,21 @@ struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
 {
 	struct store_doc *d = store_doc_find(l, ref, src, path);
 
-	if (!d)
-		return NULL;
+	/* No document: it failed to compile once already, reported then. */
+	if (!d || !d->doc)
+		return d ? d->identity : NULL;
 	if (!d->identity)
 		d->identity = store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
 					    d->arn);
 	return d->identity;
+}
+
+void store_doc_forget(struct store_loader *l, const char *arn)
+{
+	struct store_doc *d = strmap_get(&l->s->docs_by_arn, arn);
+
+	if (d)
+		d->doc = NULL;
 }
 
 struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
@@ -234,21 +273,6 @@ int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 
 /* ---- files ------------------------------------------------------------------ */
 
-enum file_kind {
-	FILE_DOCUMENT,
-	FILE_NATIVE,
-	FILE_EXPORT,
-	FILE_UNKNOWN,
-};
-
-struct store_file {
-	const struct gh_jsrc *src;
-	json_t *root;
-	enum file_kind kind;
-	char *stem;
-	bool aws_managed;
-};
-
 struct file_list {
 	struct store_file *v;
 	size_t n, cap;
@@ -283,6 +307,7 @@ static enum file_kind classify(json_t *root)
 static int add_text(struct store_loader *l, struct file_list *fl, const char *path,
 		    const char *name, char *text, size_t len, bool aws_managed)
 {
+	struct gh_jskip skip;
 	struct store_file *f;
 	size_t before;
 
@@ -309,7 +334,8 @@ static int add_text(struct store_loader *l, struct file_list *fl, const char *pa
 		return -ENOMEM;
 	fl->n++;
 	before = l->diags->errors;
-	f->root = gh_json_parse(f->src, l->diags);
+	store_export_skip(f, &skip);
+	f->root = gh_json_parse_opts(f->src, &(struct gh_jread_opts){ .skip = &skip }, l->diags);
 	l->errors += l->diags->errors - before;
 	f->kind = f->root ? classify(f->root) : FILE_UNKNOWN;
 	if (f->root && f->kind == FILE_UNKNOWN) {
@@ -420,7 +446,7 @@ static int add_documents(struct store_loader *l, const struct file_list *fl)
 
 static int each_file(struct store_loader *l, const struct file_list *fl,
 		     int (*native)(struct store_loader *, json_t *, const struct gh_jsrc *),
-		     int (*export)(struct store_loader *, json_t *, const struct gh_jsrc *))
+		     int (*export)(struct store_loader *, const struct store_file *))
 {
 	for (size_t i = 0; i < fl->n; i++) {
 		const struct store_file *f = &fl->v[i];
@@ -429,7 +455,7 @@ static int each_file(struct store_loader *l, const struct file_list *fl,
 		if (f->kind == FILE_NATIVE)
 			r = native(l, f->root, f->src);
 		else if (f->kind == FILE_EXPORT)
-			r = export(l, f->root, f->src);
+			r = export(l, f);
 		if (r == -ENOMEM)
 			return r;
 	}
@@ -474,12 +500,11 @@ static int finish_principals(struct store_loader *l)
 
 static void loader_done(struct store_loader *l, struct file_list *fl)
 {
-	for (size_t i = 0; i < fl->n; i++)
+	for (size_t i = 0; i < fl->n; i++) {
 		json_decref(fl->v[i].root);
+		free(fl->v[i].spans);
+	}
 	free(fl->v);
-	for (size_t i = 0; i < l->ntrees; i++)
-		json_decref(l->trees[i]);
-	free(l->trees);
 	for (size_t i = 0; i < l->ntexts; i++)
 		free(l->texts[i]);
 	free(l->texts);

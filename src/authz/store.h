@@ -130,6 +130,48 @@ struct authz_store {
 	struct authz_store_stats stats;
 };
 
+enum file_kind {
+	FILE_DOCUMENT,
+	FILE_NATIVE,
+	FILE_EXPORT,
+	FILE_UNKNOWN,
+};
+
+/**
+ * struct doc_span - a policy version's Document, left unread at first
+ * @policy, @version: where: Policies[@policy].PolicyVersionList[@version]
+ * @start, @end: its bytes in the file
+ *
+ * Only a managed policy's default version counts, and an export holds up
+ * to five versions of each: the file is read with every version's
+ * Document checked as JSON but not built, then the default version's is
+ * read from its bytes, compiled and dropped, one policy at a time.
+ */
+struct doc_span {
+	size_t policy, version;
+	size_t start, end;
+};
+
+/**
+ * struct store_file - one file of the store directory, while loading
+ * @src: its text and name
+ * @root: its JSON (an export's without its version documents)
+ * @kind: what @root is
+ * @stem: its name without ".json" (a policy document's name)
+ * @aws_managed: below a folder named aws-managed
+ * @spans: an export's version documents, in file order
+ * @nspans, @capspans: used and allocated
+ */
+struct store_file {
+	const struct gh_jsrc *src;
+	json_t *root;
+	enum file_kind kind;
+	char *stem;
+	bool aws_managed;
+	struct doc_span *spans;
+	size_t nspans, capspans;
+};
+
 /**
  * struct store_loader - one load in progress
  * @s: the store being built
@@ -137,7 +179,6 @@ struct authz_store {
  * @errors: errors so far (diags->errors counts those of earlier work too)
  * @texts: texts to free at the end (file contents, decoded documents)
  * @srcs: their sources
- * @trees: parsed documents to free at the end (URL-decoded ones)
  */
 struct store_loader {
 	struct authz_store *s;
@@ -147,20 +188,26 @@ struct store_loader {
 	size_t ntexts, captexts;
 	struct gh_jsrc **srcs;
 	size_t nsrcs, capsrcs;
-	json_t **trees;
-	size_t ntrees, captrees;
 };
-
-/* Keep @tree until loading ends (steals the reference); false on OOM (freed). */
-bool store_keep_tree(struct store_loader *l, json_t *tree);
 
 #define store_err(l, src, path, ...) \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd). */
 struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
-/* A text (and its source) that must live until loading ends. */
+/* A text (and its source) that must live until loading ends, or until dropped. */
 struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len);
+/* Free @src's text now (a decoded document, once compiled); @src stays, without text. */
+void store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
+/*
+ * The @len bytes at @start of @outer's text as a source of their own, for
+ * a value at a path of @skip components (located in these bytes, lines
+ * counted in @outer).
+ */
+struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
+				size_t len, unsigned skip);
+/* Forget the document of policy @arn once compiled: only the compiled form stays. */
+void store_doc_forget(struct store_loader *l, const char *arn);
 char *store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */
@@ -189,8 +236,10 @@ int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
  */
 int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
 int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_export_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_export_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int store_export_declare(struct store_loader *l, const struct store_file *f);
+int store_export_resolve(struct store_loader *l, const struct store_file *f);
+/* How @f is first read: an export's version documents are skipped, into @f->spans. */
+void store_export_skip(struct store_file *f, struct gh_jskip *ret);
 
 /* Top-level keys that make a file an identities file / an export. */
 bool store_native_is(json_t *root);

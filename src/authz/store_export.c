@@ -81,6 +81,9 @@ static char *url_decode(const char *s, size_t len, size_t *ret_len)
 
 /**
  * struct doc_at - a policy document and where its diagnostics point
+ * @doc: the document (a reference of its own)
+ * @src: its source: the file's, or a decoded document's own
+ * @path: its path in the file
  */
 struct doc_at {
 	json_t *doc;
@@ -91,7 +94,8 @@ struct doc_at {
 /*
  * The document at member @key of @obj: a JSON object as it is, or a
  * URL-encoded string decoded and parsed (its diagnostics then point into
- * the decoded text, named after the file and the path).
+ * the decoded text, named after the file and the path).  ret->doc is a new
+ * reference: the caller drops it once the document is compiled.
  */
 static bool document(struct store_loader *l, json_t *obj, const char *key,
 		     const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
@@ -104,7 +108,7 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 
 	gh_jpath_key(p, key);
 	if (json_is_object(v)) {
-		*ret = (struct doc_at){ v, src, *p };
+		*ret = (struct doc_at){ json_incref(v), src, *p };
 		gh_jpath_pop(p);
 		return true;
 	}
@@ -144,48 +148,161 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 	ret->src = dsrc;
 	ret->path = *p;
 	gh_jpath_pop(p);
-	return store_keep_tree(l, ret->doc);
+	return true;
 }
 
-/* Policies[i]: register the default version's document. */
-static int declare_policy(struct store_loader *l, json_t *pol, const struct gh_jsrc *src,
-			  struct gh_jpath *p)
+/* A document compiled: drop its tree, and its decoded text if it had one. */
+static void doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
 {
-	const char *name = need_string(l, pol, "PolicyName", src, p);
-	const char *arn = need_string(l, pol, "Arn", src, p);
+	json_decref(d->doc);
+	d->doc = NULL;
+	if (d->src != src)
+		store_source_drop(l, d->src);
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+static const char *const skip_path[] = { "Policies", NULL, "PolicyVersionList", NULL, "Document" };
+
+/* The reader met a version's Document: remember where it is. */
+static int skipped(void *ctx, const size_t *index, size_t start, size_t end)
+{
+	struct store_file *f = ctx;
+	struct doc_span *last = f->nspans ? &f->spans[f->nspans - 1] : NULL;
+
+	/* Unbuilt, so not in the object to catch a second "Document": catch it here. */
+	if (last && last->policy == index[1] && last->version == index[3])
+		return -EEXIST;
+	if (f->nspans == f->capspans) {
+		size_t cap = f->capspans ? f->capspans * 2 : 64;
+		struct doc_span *v = realloc_multiply(f->spans, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->spans = v;
+		f->capspans = cap;
+	}
+	f->spans[f->nspans++] = (struct doc_span){ index[1], index[3], start, end };
+	return 0;
+}
+
+void store_export_skip(struct store_file *f, struct gh_jskip *ret)
+{
+	*ret = (struct gh_jskip){
+		.path = skip_path,
+		.depth = ARRAY_SIZE(skip_path),
+		.found = skipped,
+		.ctx = f,
+	};
+}
+
+static int span_cmp(const void *key, const void *elem)
+{
+	const struct doc_span *a = key, *b = elem;
+
+	if (a->policy != b->policy)
+		return a->policy < b->policy ? -1 : 1;
+	return a->version < b->version ? -1 : a->version > b->version;
+}
+
+/*
+ * Read the Document of version @v (at @p: Policies[i].PolicyVersionList[j])
+ * from its bytes into @v.  Returns the source to locate its diagnostics in
+ * (its own bytes, so a warning costs a walk of one document, not of the
+ * file), the file's when it has no Document, NULL on error (reported).
+ */
+static const struct gh_jsrc *read_document(struct store_loader *l, const struct store_file *f,
+					   json_t *v, const struct gh_jpath *p)
+{
+	struct doc_span key = { .policy = p->c[1].index, .version = p->c[3].index };
+	const struct doc_span *sp = bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp);
+	const struct gh_jsrc *sub;
+	size_t before = l->diags->errors;
+	char where[GH_DIAG_PATH_MAX];
+	json_t *doc;
+
+	if (!sp)
+		return f->src;
+	sub = store_subsource(l, f->src, sp->start, sp->end - sp->start, p->depth + 1);
+	if (!sub)
+		return NULL;
+	doc = gh_json_parse_opts(sub, &(struct gh_jread_opts){ .any = true }, l->diags);
+	l->errors += l->diags->errors - before;
+	if (!doc) {
+		struct gh_jpath at = *p;
+
+		/* The reader knows no path: name the document's. */
+		gh_jpath_key(&at, "Document");
+		gh_jpath_format(&at, where, sizeof(where));
+		if (l->diags->n && l->diags->items[l->diags->n - 1].path[0] == '\0')
+			gh_strlcpy(l->diags->items[l->diags->n - 1].path, where,
+				   sizeof(l->diags->items[0].path));
+		return NULL;
+	}
+	return json_object_set_new(v, "Document", doc) < 0 ? NULL : sub;
+}
+
+/* ---- declaring ---------------------------------------------------------------- */
+
+/* The default version of Policies[i] at @p (as the version's index), or -1. */
+static ssize_t default_version(json_t *pol)
+{
 	json_t *versions = json_object_get(pol, "PolicyVersionList"), *v;
 	json_t *defid = json_object_get(pol, "DefaultVersionId");
-	struct doc_at d;
 	size_t i;
 
-	if (!name || !arn)
-		return 0;
-	gh_jpath_key(p, "PolicyVersionList");
 	json_array_foreach(versions, i, v) {
 		json_t *isdef = json_object_get(v, "IsDefaultVersion");
 		json_t *vid = json_object_get(v, "VersionId");
 
-		if (!(json_is_true(isdef) ||
-		      (!isdef && json_is_string(defid) && json_equal(vid, defid))))
-			continue;
-		gh_jpath_index(p, i);
-		if (document(l, v, "Document", src, p, &d)) {
-			if (store_add_doc(l, name, arn, d.doc, d.src, &d.path) == -ENOMEM)
-				return -ENOMEM;
-			/*
-			 * Every policy of an export is a managed (identity) policy:
-			 * compile it now, in file order, so that its diagnostics are
-			 * located by walking the file forward once.
-			 */
-			store_doc_policy(l, arn, src, p);
-		}
-		gh_jpath_pop(p);
+		if (json_is_true(isdef) ||
+		    (!isdef && json_is_string(defid) && json_equal(vid, defid)))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/*
+ * Policies[i]: read, register and compile the default version's document,
+ * then drop its JSON: a policy's tree lives only while it is compiled.
+ */
+static int declare_policy(struct store_loader *l, const struct store_file *f, json_t *pol,
+			  struct gh_jpath *p)
+{
+	const struct gh_jsrc *src = f->src, *dsrc;
+	const char *name = need_string(l, pol, "PolicyName", src, p);
+	const char *arn = need_string(l, pol, "Arn", src, p);
+	ssize_t i = default_version(pol);
+	json_t *v = json_array_get(json_object_get(pol, "PolicyVersionList"), (size_t)i);
+	struct doc_at d;
+	int r = 0;
+
+	if (!name || !arn)
+		return 0;
+	gh_jpath_key(p, "PolicyVersionList");
+	if (i < 0) {
+		store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
 		gh_jpath_pop(p);
 		return 0;
 	}
-	store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
+	gh_jpath_index(p, (size_t)i);
+	dsrc = read_document(l, f, v, p);
+	if (dsrc && document(l, v, "Document", dsrc, p, &d)) {
+		r = store_add_doc(l, name, arn, d.doc, d.src, &d.path);
+		/*
+		 * Every policy of an export is a managed (identity) policy:
+		 * compile it now, in file order, and keep only what is compiled.
+		 */
+		if (r == 0) {
+			store_doc_policy(l, arn, src, p);
+			store_doc_forget(l, arn);
+		}
+		doc_done(l, &d, dsrc);
+	}
+	json_object_del(v, "Document");
 	gh_jpath_pop(p);
-	return 0;
+	gh_jpath_pop(p);
+	return r == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* In the order the AWS CLI prints them. */
@@ -251,21 +368,24 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	return store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
 }
 
-int store_export_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+int store_export_declare(struct store_loader *l, const struct store_file *f)
 {
+	const struct gh_jsrc *src = f->src;
+	json_t *root = f->root, *list, *e;
 	struct gh_jpath p = { 0 };
-	json_t *list, *e;
 	size_t i;
 
 	list = json_object_get(root, "Policies");
 	gh_jpath_key(&p, "Policies");
 	json_array_foreach(list, i, e) {
 		gh_jpath_index(&p, i);
-		if (json_is_object(e) && declare_policy(l, e, src, &p) < 0)
+		if (json_is_object(e) && declare_policy(l, f, e, &p) < 0)
 			return -ENOMEM;
 		gh_jpath_pop(&p);
 	}
 	gh_jpath_pop(&p);
+	/* Compiled, named in the store's arena: the policies' JSON is not needed again. */
+	json_array_clear(list);
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
 		list = json_object_get(root, sections[k].list);
 		gh_jpath_key(&p, sections[k].list);
@@ -312,6 +432,7 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
 				 pname);
 			x = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
+			doc_done(l, &d, src);
 			if (x)
 				e->own[e->nown++] = x;
 		}
@@ -443,12 +564,15 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	if (e->kind == ENTITY_ROLE && document(l, obj, "AssumeRolePolicyDocument", src, p, &d)) {
 		snprintf(tname, sizeof(tname), "trust:role/%s", e->name);
 		e->trust = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
+		doc_done(l, &d, src);
 	}
 	return 0;
 }
 
-int store_export_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+int store_export_resolve(struct store_loader *l, const struct store_file *f)
 {
+	const struct gh_jsrc *src = f->src;
+	json_t *root = f->root;
 	struct gh_jpath p = { 0 };
 
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {

@@ -228,6 +228,12 @@ static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum a
 	{
 		struct store_doc *d = store_doc_find(l, json_string_value(v), src, p);
 
+		if (d && !d->doc) {
+			/* Compiled and dropped while its export was read: it is a managed policy. */
+			store_err(l, src, p, "%s is a managed policy of an account export: it cannot "
+					     "serve as a trust or resource policy", d->arn);
+			return NULL;
+		}
 		return d ? store_compile(l, d->doc, d->src, &d->path, kind, name) : NULL;
 	}
 }

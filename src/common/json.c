@@ -262,22 +262,30 @@ static bool scan_element(struct scan *s, size_t index)
 static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
 		    struct gh_locate_memo *m)
 {
+	const char *p = text, *end = text + at, *nl;
 	int line = 1, col = 1;
-	size_t i = 0;
 
 	if (m && m->text == text && m->lc_off <= at) {
-		i = m->lc_off;
+		p = text + m->lc_off;
 		line = m->lc_line;
 		col = m->lc_col;
 	}
-	for (; i < at; i++) {
-		if (text[i] == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-			col++; /* count characters, not UTF-8 continuation bytes */
-		}
+	/*
+	 * A large export is walked once per load: count newlines in a loop the
+	 * compiler vectorises, then columns on the last line only.
+	 */
+	nl = memrchr(p, '\n', (size_t)(end - p));
+	if (nl) {
+		size_t n = 0;
+
+		for (const char *q = p; q <= nl; q++)
+			n += *q == '\n';
+		line += (int)n;
+		col = 1;
+		p = nl + 1;
 	}
+	for (; p < end; p++)
+		col += ((unsigned char)*p & 0xc0) != 0x80; /* characters, not UTF-8 continuation bytes */
 	if (m && m->text == text) {
 		m->lc_off = at;
 		m->lc_line = line;
@@ -327,21 +335,25 @@ static unsigned resume(struct scan *s, const struct gh_jpath *p, unsigned depth,
 	return i + 1;
 }
 
-void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
-		    int *ret_column, struct gh_locate_memo *m)
+/* Reset @m when it describes another text. */
+static void memo_for(struct gh_locate_memo *m, const char *text)
 {
-	struct scan s = { text, text + len };
-	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX, i = 0;
-	const char *at;
-
-	*ret_line = *ret_column = 0;
-	if (!text)
-		return;
 	if (m && m->text != text) {
 		memset(m, 0, sizeof(*m));
 		m->text = text;
 		m->lc_line = m->lc_col = 1; /* offset 0 is line 1, column 1 */
 	}
+}
+
+/* Where the value at @p starts in @text, or the deepest container found. */
+static const char *locate(const char *text, size_t len, const struct gh_jpath *p,
+			  struct gh_locate_memo *m)
+{
+	struct scan s = { text, text + len };
+	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX, i = 0;
+	const char *at;
+
+	memo_for(m, text);
 	if (m && m->pos[0]) {
 		i = resume(&s, p, depth, m);
 	} else {
@@ -369,7 +381,29 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 		m->path = *p;
 		m->found = i;
 	}
-	linecol(text, (size_t)(at - text), ret_line, ret_column, m);
+	return at;
+}
+
+void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
+		    int *ret_column, struct gh_locate_memo *m)
+{
+	*ret_line = *ret_column = 0;
+	if (!text)
+		return;
+	linecol(text, (size_t)(locate(text, len, p, m) - text), ret_line, ret_column, m);
+}
+
+/* Line and column of @at, a place in @src's text, counted in the outermost text. */
+static void src_linecol(const struct gh_jsrc *src, const char *at, int *ret_line,
+			int *ret_column)
+{
+	const struct gh_jsrc *o = src->outer ? src->outer : src;
+
+	*ret_line = *ret_column = 0;
+	if (!o->text)
+		return;
+	memo_for(o->memo, o->text);
+	linecol(o->text, (size_t)(at - o->text), ret_line, ret_column, o->memo);
 }
 
 struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
@@ -381,13 +415,16 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	va_list ap;
 
 	gh_jpath_format(p, path, sizeof(path));
-	if (src->skip && src->skip <= p->depth && p->depth <= GH_JSON_DEPTH_MAX) {
+	if (!src->text || l->n >= GH_DIAG_MAX) {
+		/* No text, or a full list that will only count it: no walk. */
+		line = col = 0;
+	} else if (src->skip && src->skip <= p->depth && p->depth <= GH_JSON_DEPTH_MAX) {
 		struct gh_jpath inner = { .depth = p->depth - src->skip };
 
 		memcpy(inner.c, p->c + src->skip, inner.depth * sizeof(inner.c[0]));
-		gh_json_locate(src->text, src->len, &inner, &line, &col, src->memo);
+		src_linecol(src, locate(src->text, src->len, &inner, src->memo), &line, &col);
 	} else {
-		gh_json_locate(src->text, src->len, p, &line, &col, src->memo);
+		src_linecol(src, locate(src->text, src->len, p, src->memo), &line, &col);
 	}
 	va_start(ap, fmt);
 	d = diag_addv(l, sev, src->name, path, line, col, fmt, ap);
@@ -463,55 +500,23 @@ int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag
 	return 0;
 }
 
-/*
- * Refuse nesting deeper than GH_JSON_DEPTH_MAX before jansson builds a tree
- * 2048 levels deep for us to walk.  Returns the offset of the first bracket
- * too deep, or (size_t)-1.
- */
-static size_t json_too_deep(const char *text, size_t len)
+json_t *gh_json_parse_opts(const struct gh_jsrc *src, const struct gh_jread_opts *opts,
+			   struct diag_list *diags)
 {
-	size_t depth = 0;
-	bool in_string = false;
+	struct gh_jread_err err;
+	json_t *root = gh_json_read(src->text, src->len, opts, &err);
+	int line, col;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > GH_JSON_DEPTH_MAX)
-				return i;
-		} else if ((c == '}' || c == ']') && depth) {
-			depth--;
-		}
+	if (!root) {
+		src_linecol(src, src->text + err.offset, &line, &col);
+		diag_add(diags, DIAG_ERROR, src->name, "", line, col, "invalid JSON: %s", err.text);
 	}
-	return (size_t)-1;
+	return root;
 }
 
 json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 {
-	size_t deep = json_too_deep(src->text, src->len);
-	json_error_t err;
-	json_t *root;
-
-	if (deep != (size_t)-1) {
-		int line, col;
-
-		linecol(src->text, deep, &line, &col, NULL);
-		diag_add(diags, DIAG_ERROR, src->name, "", line, col,
-			 "JSON nested deeper than %d levels", GH_JSON_DEPTH_MAX);
-		return NULL;
-	}
-	root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &err);
-	if (!root)
-		diag_add(diags, DIAG_ERROR, src->name, "", err.line > 0 ? err.line : 0,
-			 err.column > 0 ? err.column : 0, "invalid JSON: %s", err.text);
-	return root;
+	return gh_json_parse_opts(src, NULL, diags);
 }
 
 size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "common/jread.h"
 #include "common/limits.h"
 
 struct gh_locate_memo;
@@ -27,6 +28,9 @@ struct gh_locate_memo;
  *	are not in it: a document embedded as a string (URL-encoded in an
  *	export) is reported at its full path, and located in its own text
  * @memo: speeds up locating many diagnostics in a large text, or NULL
+ * @outer: the source @text is a piece of, or NULL: an export's policy
+ *	document is read and located on its own (a few KiB to walk, not the
+ *	whole file), but its lines and columns count from @outer's start
  */
 struct gh_jsrc {
 	const char *name;
@@ -34,6 +38,7 @@ struct gh_jsrc {
 	size_t len;
 	unsigned skip;
 	struct gh_locate_memo *memo;
+	const struct gh_jsrc *outer;
 };
 
 /**
@@ -118,11 +123,15 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag_list *diags);
 
 /*
- * Parse @len bytes of @text strictly: duplicate keys are errors, depth is
- * capped at GH_JSON_DEPTH_MAX.  Returns a new reference, or NULL with a
+ * Read @src's text strictly (gh_json_read: duplicate keys are errors, depth
+ * is capped at GH_JSON_DEPTH_MAX).  Returns a new reference, or NULL with a
  * located diagnostic naming @src->name.
  */
 json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags);
+
+/* The same, read as @opts says (any value at the top, values to skip). */
+json_t *gh_json_parse_opts(const struct gh_jsrc *src, const struct gh_jread_opts *opts,
+			   struct diag_list *diags);
 
 /*
  * Report every key of object @obj that is not one of @keys as an error

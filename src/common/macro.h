@@ -12,6 +12,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A macro's value as a string literal: GH_STR(GH_JSON_DEPTH_MAX) is "32". */
+#define GH_XSTR(x) #x
+#define GH_STR(x) GH_XSTR(x)
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A strict JSON reader building jansson values (see jread.h for why).
+ * Recursive descent; the recursion is bounded by GH_JSON_DEPTH_MAX, which
+ * is checked before every descent.  What it accepts is RFC 8259 as jansson
+ * reads it: UTF-8 only (no overlong forms, no surrogates, nothing past
+ * U+10FFFF), no control characters in strings, no \u0000, no lone
+ * surrogate escapes, integers that fit json_int_t, reals that do not
+ * overflow, no duplicate keys.
+ */
+#include "common/jread.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/macro.h"
+#include "common/str.h"
+
+/* The match level of a value off the skip path. */
+#define NOMATCH UINT_MAX
+
+struct reader {
+	const unsigned char *base, *p, *end;
+	const struct gh_jskip *skip;
+	size_t index[GH_JSON_DEPTH_MAX];
+	char *buf; /* decoded strings with escapes, and reals */
+	size_t cap;
+	struct gh_jread_err *err;
+	bool failed;
+};
+
+/*
+ * What a container gets back for a value it must leave out (a skipped one).
+ * Compared by address only, never handed to jansson.
+ */
+static json_t omitted;
+
+/* Bytes that stand for themselves in a string: printable ASCII but '"' and '\'. */
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = 1, /* then 0x22 '"' */
+	[0x23 ... 0x5b] = 1, /* then 0x5c '\\' */
+	[0x5d ... 0x7f] = 1,
+};
+
+static json_t *fail(struct reader *r, const unsigned char *at, const char *what)
+{
+	if (!r->failed) {
+		r->failed = true;
+		r->err->offset = (size_t)(at - r->base);
+		gh_strlcpy(r->err->text, what, sizeof(r->err->text));
+	}
+	return NULL;
+}
+
+static void ws(struct reader *r)
+{
+	for (;;) {
+		/* Pretty-printed input (the AWS CLI's) is mostly indentation: eight at a time. */
+		while (r->end - r->p >= 8 && !memcmp(r->p, "        ", 8))
+			r->p += 8;
+		if (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+			r->p++;
+		else
+			return;
+	}
+}
+
+static bool at(const struct reader *r, unsigned char c)
+{
+	return r->p < r->end && *r->p == c;
+}
+
+static bool reserve(struct reader *r, size_t n)
+{
+	char *p;
+
+	if (n <= r->cap)
+		return true;
+	p = realloc(r->buf, n);
+	if (!p)
+		return false;
+	r->buf = p;
+	r->cap = n;
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence of two bytes or more at @p, else 0. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], cp;
+	size_t n;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	cp = c & (0x3fu >> (n - 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int hex4(const unsigned char *p, const unsigned char *end)
+{
+	int v = 0;
+
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int c = p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/*
+ * The \u escape at @p (on the 'u'): its code point, or -1 with the error
+ * set.  A high surrogate must be followed by an escaped low one.
+ */
+static long unicode_escape(struct reader *r, const unsigned char *p, const unsigned char **ret_end)
+{
+	int hi = hex4(p + 1, r->end), lo;
+
+	if (hi < 0)
+		return fail(r, p - 1, "invalid \\u escape: four hex digits expected"), -1;
+	if (hi == 0)
+		return fail(r, p - 1, "\\u0000 is not allowed in a string"), -1;
+	*ret_end = p + 5;
+	if (hi >= 0xdc00 && hi <= 0xdfff)
+		return fail(r, p - 1, "invalid Unicode escape: a low surrogate alone"), -1;
+	if (hi < 0xd800 || hi > 0xdbff)
+		return hi;
+	if (r->end - (p + 5) < 2 || p[5] != '\\' || p[6] != 'u' ||
+	    (lo = hex4(p + 7, r->end)) < 0xdc00 || lo > 0xdfff)
+		return fail(r, p - 1, "invalid Unicode escape: a high surrogate without a low one"),
+		       -1;
+	*ret_end = p + 11;
+	return 0x10000 + ((long)(hi - 0xd800) << 10) + (lo - 0xdc00);
+}
+
+static size_t put_utf8(char *o, long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Decode the checked string body [@s, @e) with escapes into r->buf. */
+static bool unescape(struct reader *r, const unsigned char *s, const unsigned char *e,
+		     size_t *ret_len)
+{
+	size_t o = 0;
+
+	/* Escapes only shrink: \n is one byte, \uXXXX at most three, a pair four. */
+	if (!reserve(r, (size_t)(e - s) + 1))
+		return fail(r, s, "out of memory"), false;
+	while (s < e) {
+		const unsigned char *next;
+		long cp;
+
+		if (*s != '\\') {
+			r->buf[o++] = (char)*s++;
+			continue;
+		}
+		switch (s[1]) {
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			cp = unicode_escape(r, s + 1, &next);
+			o += put_utf8(r->buf + o, cp);
+			s = next;
+			continue;
+		default: cp = s[1]; break; /* '"', '\\', '/' */
+		}
+		r->buf[o++] = (char)cp;
+		s += 2;
+	}
+	*ret_len = o;
+	return true;
+}
+
+/*
+ * The string at r->p (on its opening quote), checked.  With @decode, its
+ * text in *@ret: borrowed from the input when it has no escapes, else
+ * decoded into r->buf (*@ret_esc set), valid until the next string.
+ */
+static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_len,
+		   bool *ret_esc)
+{
+	const unsigned char *open = r->p, *s = r->p + 1, *p = s;
+	bool esc = false;
+
+	for (;;) {
+		size_t n;
+
+		while (p < r->end && plain[*p])
+			p++;
+		if (p >= r->end)
+			return fail(r, open, "unterminated string"), false;
+		if (*p == '"')
+			break;
+		if (*p >= 0x80) {
+			n = utf8_len(p, r->end);
+			if (!n)
+				return fail(r, p, "invalid UTF-8 in a string"), false;
+			p += n;
+		} else if (*p < 0x20) {
+			return fail(r, p, "control character in a string (escape it)"), false;
+		} else if (p + 1 < r->end && p[1] == 'u') {
+			const unsigned char *next;
+
+			if (unicode_escape(r, p + 1, &next) < 0)
+				return false;
+			esc = true;
+			p = next;
+		} else if (p + 1 < r->end && p[1] && strchr("\"\\/bfnrt", p[1])) {
+			esc = true;
+			p += 2;
+		} else {
+			return fail(r, p, "invalid escape in a string"), false;
+		}
+	}
+	r->p = p + 1;
+	*ret_esc = esc;
+	if (!decode)
+		return true;
+	if (!esc) {
+		*ret = (const char *)s;
+		*ret_len = (size_t)(p - s);
+		return true;
+	}
+	if (!unescape(r, s, p, ret_len))
+		return false;
+	*ret = r->buf;
+	return true;
+}
+
+static bool digit(const struct reader *r, const unsigned char *p)
+{
+	return p < r->end && *p >= '0' && *p <= '9';
+}
+
+static json_t *integer(struct reader *r, const unsigned char *s, const unsigned char *e)
+{
+	bool neg = *s == '-';
+	uint64_t v = 0, lim = neg ? (uint64_t)LLONG_MAX + 1 : (uint64_t)LLONG_MAX;
+	json_t *j;
+
+	for (const unsigned char *p = s + neg; p < e; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (lim - d) / 10)
+			return fail(r, s, neg ? "too big negative integer" : "too big integer");
+		v = v * 10 + d;
+	}
+	if (neg)
+		j = json_integer(v == lim ? LLONG_MIN : -(json_int_t)v);
+	else
+		j = json_integer((json_int_t)v);
+	return j ? j : fail(r, s, "out of memory");
+}
+
+static json_t *real(struct reader *r, const unsigned char *s, const unsigned char *e)
+{
+	size_t n = (size_t)(e - s);
+	json_t *j;
+	double v;
+
+	/* strtod() wants a terminated copy (the input is a span, not a C string). */
+	if (!reserve(r, n + 1))
+		return fail(r, s, "out of memory");
+	memcpy(r->buf, s, n);
+	r->buf[n] = '\0';
+	errno = 0;
+	v = strtod(r->buf, NULL);
+	if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))
+		return fail(r, s, "real number overflow");
+	j = json_real(v);
+	return j ? j : fail(r, s, "out of memory");
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static json_t *number(struct reader *r, bool build)
+{
+	const unsigned char *s = r->p, *p = s;
+	bool is_real = false;
+
+	if (*p == '-')
+		p++;
+	if (!digit(r, p))
+		return fail(r, s, "invalid number");
+	if (*p == '0') {
+		if (digit(r, ++p))
+			return fail(r, s, "invalid number (leading zero)");
+	} else {
+		while (digit(r, p))
+			p++;
+	}
+	if (p < r->end && *p == '.') {
+		is_real = true;
+		if (!digit(r, ++p))
+			return fail(r, s, "invalid number (no digit after '.')");
+		while (digit(r, p))
+			p++;
+	}
+	if (p < r->end && (*p == 'e' || *p == 'E')) {
+		is_real = true;
+		p++;
+		if (p < r->end && (*p == '+' || *p == '-'))
+			p++;
+		if (!digit(r, p))
+			return fail(r, s, "invalid number (no digit in the exponent)");
+		while (digit(r, p))
+			p++;
+	}
+	r->p = p;
+	if (!build)
+		return json_null();
+	return is_real ? real(r, s, p) : integer(r, s, p);
+}
+
+static json_t *literal(struct reader *r, const char *word, json_t *v)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n))
+		return fail(r, r->p, "invalid token");
+	r->p += n;
+	return v;
+}
+
+static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build);
+
+/*
+ * A member's or element's value at match level @m: built, or, when @m
+ * completes the skip path, checked and reported to the skip's callback.
+ */
+static json_t *child(struct reader *r, unsigned depth, unsigned m, bool build)
+{
+	const unsigned char *start;
+
+	if (m == NOMATCH || m < r->skip->depth)
+		return value(r, depth, m, build);
+	ws(r);
+	start = r->p;
+	if (!value(r, depth, NOMATCH, false))
+		return NULL;
+	if (build) {
+		int e = r->skip->found(r->skip->ctx, r->index, (size_t)(start - r->base),
+				       (size_t)(r->p - r->base));
+
+		if (e == -EEXIST)
+			return fail(r, start, "duplicate object key");
+		if (e < 0)
+			return fail(r, start, "out of memory");
+	}
+	return &omitted;
+}
+
+/* Match level of member @key, a child of a value at level @m. */
+static unsigned member_match(const struct reader *r, unsigned m, const char *key, size_t len)
+{
+	const char *want;
+
+	if (m == NOMATCH || m >= r->skip->depth || !(want = r->skip->path[m]))
+		return NOMATCH;
+	return strlen(want) == len && !memcmp(want, key, len) ? m + 1 : NOMATCH;
+}
+
+/* One "key": value of an object; false on error. */
+static bool member(struct reader *r, json_t *obj, unsigned depth, unsigned m, bool build)
+{
+	const unsigned char *kat = r->p;
+	const char *key = NULL;
+	char *kcopy = NULL;
+	size_t klen = 0, n;
+	bool esc, ok = false;
+	json_t *v;
+
+	if (!at(r, '"'))
+		return fail(r, r->p, "expected a string as the object key"), false;
+	if (!string(r, build || m != NOMATCH, &key, &klen, &esc))
+		return false;
+	m = member_match(r, m, key, klen);
+	/* The next string reuses r->buf: an escaped key needs its own copy. */
+	if (build && esc) {
+		kcopy = malloc(klen + 1);
+		if (!kcopy)
+			return fail(r, kat, "out of memory"), false;
+		memcpy(kcopy, key, klen);
+		key = kcopy;
+	}
+	ws(r);
+	if (!at(r, ':')) {
+		fail(r, r->p, "expected ':' after the object key");
+		goto out;
+	}
+	r->p++;
+	v = child(r, depth, m, build);
+	if (!v)
+		goto out;
+	if (build && v != &omitted) {
+		n = json_object_size(obj);
+		if (json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
+			fail(r, kat, "out of memory");
+			goto out;
+		}
+		/* Same size after a set: the key was there already. */
+		if (json_object_size(obj) == n) {
+			fail(r, kat, "duplicate object key");
+			goto out;
+		}
+	}
+	ok = true;
+out:
+	free(kcopy);
+	return ok;
+}
+
+static json_t *object(struct reader *r, unsigned depth, unsigned m, bool build)
+{
+	json_t *obj = build ? json_object() : json_null();
+
+	if (!obj)
+		return fail(r, r->p, "out of memory");
+	r->p++;
+	ws(r);
+	if (at(r, '}')) {
+		r->p++;
+		return obj;
+	}
+	for (;;) {
+		ws(r);
+		if (!member(r, obj, depth, m, build))
+			break;
+		ws(r);
+		if (at(r, ',')) {
+			r->p++;
+			continue;
+		}
+		if (at(r, '}')) {
+			r->p++;
+			return obj;
+		}
+		fail(r, r->p, "expected ',' or '}' after an object member");
+		break;
+	}
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *array(struct reader *r, unsigned depth, unsigned m, bool build)
+{
+	json_t *arr = build ? json_array() : json_null(), *v;
+	bool each = m != NOMATCH && m < r->skip->depth && !r->skip->path[m];
+
+	if (!arr)
+		return fail(r, r->p, "out of memory");
+	r->p++;
+	ws(r);
+	if (at(r, ']')) {
+		r->p++;
+		return arr;
+	}
+	for (size_t i = 0;; i++) {
+		if (each)
+			r->index[m] = i;
+		v = child(r, depth, each ? m + 1 : NOMATCH, build);
+		if (!v)
+			break;
+		if (build && v != &omitted && json_array_append_new(arr, v) < 0) {
+			fail(r, r->p, "out of memory");
+			break;
+		}
+		ws(r);
+		if (at(r, ',')) {
+			r->p++;
+			continue;
+		}
+		if (at(r, ']')) {
+			r->p++;
+			return arr;
+		}
+		fail(r, r->p, "expected ',' or ']' after an array element");
+		break;
+	}
+	json_decref(arr);
+	return NULL;
+}
+
+/*
+ * The value at r->p, @depth containers deep.  Not built (@build false): a
+ * non-NULL stand-in (jansson's static null) when it is valid.
+ */
+static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build)
+{
+	const char *s;
+	size_t len;
+	bool esc;
+	json_t *v;
+
+	ws(r);
+	if (r->p >= r->end)
+		return fail(r, r->p, "unexpected end of the text");
+	switch (*r->p) {
+	case '{':
+	case '[':
+		if (depth >= GH_JSON_DEPTH_MAX)
+			return fail(r, r->p, "nested deeper than " GH_STR(GH_JSON_DEPTH_MAX)
+					     " levels");
+		return *r->p == '{' ? object(r, depth + 1, m, build)
+				    : array(r, depth + 1, m, build);
+	case '"':
+		if (!string(r, build, &s, &len, &esc))
+			return NULL;
+		if (!build)
+			return json_null();
+		v = json_stringn_nocheck(s, len);
+		return v ? v : fail(r, r->p, "out of memory");
+	case 't':
+		return literal(r, "true", json_true());
+	case 'f':
+		return literal(r, "false", json_false());
+	case 'n':
+		return literal(r, "null", json_null());
+	default:
+		if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
+			return number(r, build);
+		return fail(r, r->p, "invalid token");
+	}
+}
+
+json_t *gh_json_read(const char *text, size_t len, const struct gh_jread_opts *opts,
+		     struct gh_jread_err *err)
+{
+	static const struct gh_jskip none;
+	const struct gh_jskip *skip = opts && opts->skip ? opts->skip : &none;
+	struct reader r = {
+		.base = (const unsigned char *)text,
+		.p = (const unsigned char *)text,
+		.end = (const unsigned char *)text + len,
+		.skip = skip,
+		.err = err,
+	};
+	unsigned m = skip->depth && skip->depth <= GH_JSON_DEPTH_MAX && skip->found ? 0 : NOMATCH;
+	json_t *v;
+
+	ws(&r);
+	if (!(opts && opts->any) && !at(&r, '{') && !at(&r, '['))
+		return fail(&r, r.p, "'[' or '{' expected");
+	v = value(&r, 0, m, true);
+	if (v) {
+		ws(&r);
+		if (r.p < r.end) {
+			json_decref(v);
+			v = fail(&r, r.p, "end of text expected after the JSON value");
+		}
+	}
+	free(r.buf);
+	return v;
+}
