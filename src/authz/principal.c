@@ -24,6 +24,8 @@
 #define QUERY_CONTEXT_MAX 256
 /* Derived keys of one principal: five fixed, one per tag. */
 #define DERIVED_MAX (8 + STORE_TAGS_MAX)
+/* A request's derived, clock and MFA keys always fit: only the caller's are counted. */
+_Static_assert(DERIVED_MAX + 4 <= QUERY_CONTEXT_MAX, "derived keys overflow a request");
 
 /**
  * struct authz_session - a role session
@@ -59,10 +61,16 @@ bool authz_key_is_derived(const char *key, size_t len)
 		[15] = "aws:CurrentTime",     [16] = "aws:PrincipalArn",  [17] = "aws:PrincipalType",
 		[18] = "aws:TokenIssueTime",  [20] = "aws:PrincipalAccount",
 	};
+	const char *want = len < ARRAY_SIZE(by_len) ? by_len[len] : NULL;
 
-	if (len > 17 && gh_eq_nocase(key, 17, "aws:PrincipalTag/", 17))
+	/*
+	 * Each request asks this of every caller key: the letter after "aws:"
+	 * turns most of them away before a full comparison.
+	 */
+	if (len > 17 && gh_tolower(key[4]) == 'p' && gh_eq_nocase(key, 17, "aws:PrincipalTag/", 17))
 		return true;
-	return len < ARRAY_SIZE(by_len) && by_len[len] && gh_eq_nocase(key, len, by_len[len], len);
+	return want && gh_tolower(key[4]) == gh_tolower(want[4]) &&
+	       gh_eq_nocase(key, len, want, len);
 }
 
 static bool is_mfa_key(const char *key, size_t len)
@@ -158,9 +166,53 @@ static struct authz_policy *resource_policy(const struct authz_store *s, const c
 }
 
 #define TIME_TEXT_MAX 48
+/* Digits of an int64_t in decimal, with its sign, and the NUL. */
+#define INT_TEXT_MAX 24
 
-/* "2026-11-30T17:58:05Z" for @ms. */
-static void format_time(int64_t ms, char buf[TIME_TEXT_MAX])
+/* "00" to "99": formatting two digits at a time halves the divisions. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* @v (below 100) as two digits at @p, then @sep; returns the end. */
+static char *put_pair(char *p, unsigned v, char sep)
+{
+	memcpy(p, &digit_pairs[2 * v], 2);
+	p[2] = sep;
+	return p + 3;
+}
+
+/*
+ * "%lld" of @v into @buf, without snprintf's format parsing: a request
+ * formats one or two of these.  Returns the length.
+ */
+static size_t format_int(int64_t v, char buf[INT_TEXT_MAX])
+{
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char tmp[INT_TEXT_MAX], *p = tmp + sizeof(tmp);
+	size_t len;
+
+	for (; u >= 100; u /= 100) {
+		p -= 2;
+		memcpy(p, &digit_pairs[2 * (u % 100)], 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, &digit_pairs[2 * u], 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
+	if (v < 0)
+		*--p = '-';
+	len = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return len;
+}
+
+/* "2026-11-30T17:58:05Z" for @ms; returns the length. */
+static size_t format_time(int64_t ms, char buf[TIME_TEXT_MAX])
 {
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400, rem = secs - days * 86400;
@@ -170,30 +222,55 @@ static void format_time(int64_t ms, char buf[TIME_TEXT_MAX])
 	int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
 	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	char *p = buf;
 
 	y += m <= 2;
-	snprintf(buf, TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, (int)m,
-		 (int)d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	/* Years before 0 or after 9999 are rare: snprintf's sign and width rules for them. */
+	if (y < 0 || y > 9999)
+		return (size_t)snprintf(buf, TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
+					(long long)y, (int)m, (int)d, (int)(rem / 3600),
+					(int)(rem / 60 % 60), (int)(rem % 60));
+	memcpy(p, &digit_pairs[2 * (y / 100)], 2);
+	p = put_pair(p + 2, (unsigned)(y % 100), '-');
+	p = put_pair(p, (unsigned)m, '-');
+	p = put_pair(p, (unsigned)d, 'T');
+	p = put_pair(p, (unsigned)(rem / 3600), ':');
+	p = put_pair(p, (unsigned)(rem / 60 % 60), ':');
+	p = put_pair(p, (unsigned)(rem % 60), 'Z');
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
-/*
- * aws:CurrentTime and aws:EpochTime for @now_ms.  Formatting costs more
- * than the rest of a request's bookkeeping; requests come many a second,
- * so each thread keeps the last second's text.
+/**
+ * struct clock_text - aws:CurrentTime and aws:EpochTime of one second
+ * @sec: the second, INT64_MIN when none yet
+ * @now, @epoch: the values, pointing into @now_text and @epoch_text
  */
-static void clock_text(int64_t now_ms, char now[TIME_TEXT_MAX], char epoch[24])
+struct clock_text {
+	int64_t sec;
+	struct authz_value now, epoch;
+	char now_text[TIME_TEXT_MAX], epoch_text[INT_TEXT_MAX];
+};
+
+/*
+ * The clock's keys for @now_ms.  Formatting costs more than the rest of a
+ * request's bookkeeping, and requests come many a second, so each thread
+ * keeps the last second's text; a request's values point into it (they
+ * are only read during that request, on this thread).
+ */
+static const struct clock_text *clock_text(int64_t now_ms)
 {
-	static _Thread_local int64_t cached_sec = INT64_MIN;
-	static _Thread_local char cached_now[TIME_TEXT_MAX], cached_epoch[24];
+	static _Thread_local struct clock_text ct = { .sec = INT64_MIN };
 	int64_t sec = now_ms >= 0 ? now_ms / 1000 : (now_ms - 999) / 1000;
 
-	if (sec != cached_sec) {
-		format_time(now_ms, cached_now);
-		snprintf(cached_epoch, sizeof(cached_epoch), "%lld", (long long)sec);
-		cached_sec = sec;
+	if (sec != ct.sec) {
+		ct.now.len = format_time(now_ms, ct.now_text);
+		ct.now.s = ct.now_text;
+		ct.epoch.len = format_int(sec, ct.epoch_text);
+		ct.epoch.s = ct.epoch_text;
+		ct.sec = sec;
 	}
-	memcpy(now, cached_now, TIME_TEXT_MAX);
-	memcpy(epoch, cached_epoch, 24);
+	return &ct;
 }
 
 static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
@@ -217,52 +294,90 @@ static int refuse(struct diag *err, int r, const char *path, const char *fmt, ..
 
 /**
  * struct query_ctx - the context of one request, on the stack
+ * @e: its entries: derived, the session's MFA facts, clock, the caller's
+ * @mfa: values of the session's MFA keys
+ * @mfa_age: text of aws:MultiFactorAuthAge
  */
 struct query_ctx {
 	struct authz_ctx_entry e[QUERY_CONTEXT_MAX];
-	struct authz_value v[4];
-	char now[TIME_TEXT_MAX], epoch[24], mfa_age[24];
+	struct authz_value mfa[2];
+	char mfa_age[INT_TEXT_MAX];
 	size_t n;
 };
 
-static bool push(struct query_ctx *c, const struct authz_ctx_entry *e)
+/* Room for @n more entries. */
+static bool has_room(const struct query_ctx *c, size_t n)
 {
-	if (c->n >= QUERY_CONTEXT_MAX)
-		return false;
-	c->e[c->n++] = *e;
-	return true;
+	return n <= QUERY_CONTEXT_MAX - c->n;
+}
+
+/* Append @n entries (room checked by the caller; @e may be NULL when @n is 0). */
+static void push(struct query_ctx *c, const struct authz_ctx_entry *e, size_t n)
+{
+	if (n)
+		memcpy(&c->e[c->n], e, n * sizeof(*e));
+	c->n += n;
 }
 
 /*
- * Push @key (a string literal) = @value.  @hash caches the key's hash: the
- * same few keys are pushed on every request.
+ * Push @key (a string literal) = @v (borrowed).  @hash caches the key's
+ * hash: the same few keys are pushed on every request.
  */
-static void push_value(struct query_ctx *c, int slot, const char *key, uint32_t *hash,
-		       const char *value)
+static void push_value(struct query_ctx *c, const char *key, uint32_t *hash,
+		       const struct authz_value *v)
 {
 	size_t klen = strlen(key);
-	struct authz_ctx_entry e = {
-		.key = key,
-		.keylen = klen,
-		.values = &c->v[slot],
-		.nvalues = 1,
-	};
+	struct authz_ctx_entry *e = &c->e[c->n++];
 
 	if (!*hash)
 		*hash = gh_hash_nocase(key, klen);
-	e.hash = *hash;
-	c->v[slot].s = value;
-	c->v[slot].len = strlen(value);
-	push(c, &e);
+	*e = (struct authz_ctx_entry){
+		.key = key,
+		.keylen = klen,
+		.hash = *hash,
+		.values = v,
+		.nvalues = 1,
+	};
 }
 
 /* Hashes of the keys push_value() sets, filled on first use (same value in every thread). */
 static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age;
 
+/* The session's MFA facts, as of @now_ms. */
+static void push_mfa(struct query_ctx *c, const struct authz_session *sess, int64_t now_ms)
+{
+	c->mfa[0] = (struct authz_value){ "true", 4 };
+	c->mfa[1].len = format_int((now_ms - sess->mfa_ms) / 1000, c->mfa_age);
+	c->mfa[1].s = c->mfa_age;
+	push_value(c, "aws:MultiFactorAuthPresent", &hash_mfa, &c->mfa[0]);
+	push_value(c, "aws:MultiFactorAuthAge", &hash_mfa_age, &c->mfa[1]);
+}
+
+/* The caller's keys, but a session's MFA facts, fixed when the role was assumed. */
+static int push_caller(struct query_ctx *c, const struct authz_session *sess,
+		       const struct authz_ctx_entry *ctx, size_t nctx, struct diag *err)
+{
+	/* The usual case: one copy of the whole array. */
+	if (!sess && has_room(c, nctx)) {
+		push(c, ctx, nctx);
+		return 0;
+	}
+	for (size_t i = 0; i < nctx; i++) {
+		if (sess && is_mfa_key(ctx[i].key, ctx[i].keylen))
+			continue;
+		if (!has_room(c, 1))
+			return refuse(err, -E2BIG, "context", "more than %d context keys",
+				      QUERY_CONTEXT_MAX);
+		push(c, &ctx[i], 1);
+	}
+	return 0;
+}
+
 static int build_context(struct query_ctx *c, const struct authz_principal *p,
 			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
 			 size_t nctx, int64_t now_ms, struct diag *err)
 {
+	const struct clock_text *ct;
 	char path[GH_DIAG_PATH_MAX];
 
 	c->n = 0;
@@ -275,31 +390,18 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 			      "caller cannot set it",
 			      path + 8);
 	}
+	/* Built once, at load (or when the role was assumed), hashes and all: copied as is. */
 	if (sess) {
-		for (size_t i = 0; i < sess->nderived; i++)
-			push(c, &sess->derived[i]);
-		if (sess->mfa) {
-			snprintf(c->mfa_age, sizeof(c->mfa_age), "%lld",
-				 (long long)((now_ms - sess->mfa_ms) / 1000));
-			push_value(c, 2, "aws:MultiFactorAuthPresent", &hash_mfa, "true");
-			push_value(c, 3, "aws:MultiFactorAuthAge", &hash_mfa_age, c->mfa_age);
-		}
+		push(c, sess->derived, sess->nderived);
+		if (sess->mfa)
+			push_mfa(c, sess, now_ms);
 	} else {
-		for (uint32_t i = 0; i < p->nderived; i++)
-			push(c, &p->derived[i]);
+		push(c, p->derived, p->nderived);
 	}
-	clock_text(now_ms, c->now, c->epoch);
-	push_value(c, 0, "aws:CurrentTime", &hash_now, c->now);
-	push_value(c, 1, "aws:EpochTime", &hash_epoch, c->epoch);
-	for (size_t i = 0; i < nctx; i++) {
-		/* A session's MFA facts are its own, fixed when the role was assumed. */
-		if (sess && is_mfa_key(ctx[i].key, ctx[i].keylen))
-			continue;
-		if (!push(c, &ctx[i]))
-			return refuse(err, -E2BIG, "context", "more than %d context keys",
-				      QUERY_CONTEXT_MAX);
-	}
-	return 0;
+	ct = clock_text(now_ms);
+	push_value(c, "aws:CurrentTime", &hash_now, &ct->now);
+	push_value(c, "aws:EpochTime", &hash_epoch, &ct->epoch);
+	return push_caller(c, sess, ctx, nctx, err);
 }
 
 static int evaluate(const struct authz_store *s, const struct authz_principal *p,
