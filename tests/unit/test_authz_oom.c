@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Allocation-failure sweep (as jansson's test_chaos): fail the 1st, 2nd,
- * ... allocation of a policy load and of a simulate case until one runs
- * through.  Every failure must come back as NULL with an error, never a
+ * ... allocation of a policy load, of a simulate case and of an identity
+ * store (an account export) until one runs through.  Every failure must come back as NULL with an error, never a
  * crash or a leak (the ASan build's leak checker runs at exit).
  *
  * Our code is linked with -Wl,--wrap for malloc/calloc/realloc; jansson
@@ -17,7 +17,10 @@
 #include <gatehouse/authz.h>
 #include <gatehouse/simulate.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "authz/store.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
@@ -139,11 +142,92 @@ static void test_simulate_sweep(void **state)
 	assert_true(n > 10);
 }
 
+/*
+ * An export with what the store reader does on the side: version documents
+ * skipped and read later (an old version, a default that is not the first),
+ * a URL-encoded inline policy, a group, a role with a trust policy.
+ */
+static const char export_text[] =
+	"{\"UserDetailList\": [{\"UserName\": \"alice\", \"UserId\": \"AIDA1\","
+	" \"Arn\": \"arn:aws:iam::111122223333:user/alice\", \"GroupList\": [\"devs\"],"
+	" \"UserPolicyList\": [{\"PolicyName\": \"own\", \"PolicyDocument\":"
+	" \"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+	"%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D\"}],"
+	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
+	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}],"
+	" \"Tags\": [{\"Key\": \"team\", \"Value\": \"blue\"}]}],"
+	" \"GroupDetailList\": [{\"GroupName\": \"devs\", \"GroupId\": \"AGPA1\","
+	" \"Arn\": \"arn:aws:iam::111122223333:group/devs\", \"GroupPolicyList\": [],"
+	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p2\","
+	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p2\"}]}],"
+	" \"RoleDetailList\": [{\"RoleName\": \"ops\", \"RoleId\": \"AROA1\","
+	" \"Arn\": \"arn:aws:iam::111122223333:role/ops\", \"AssumeRolePolicyDocument\":"
+	" {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+	" \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"},"
+	" \"Action\": \"sts:AssumeRole\"}]}, \"RolePolicyList\": [],"
+	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
+	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}]}],"
+	" \"Policies\": ["
+	"{\"PolicyName\": \"p1\", \"Arn\": \"arn:aws:iam::111122223333:policy/p1\","
+	" \"DefaultVersionId\": \"v2\", \"PolicyVersionList\": ["
+	"{\"Document\": {\"Statement\": \"old\"}, \"VersionId\": \"v1\", \"IsDefaultVersion\": false},"
+	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+	" \"Action\": [\"ec2:Describe*\", \"s3:List*\"], \"Resource\": \"*\", \"Condition\":"
+	" {\"StringEquals\": {\"aws:PrincipalTag/team\": \"${aws:username}\"}}}]},"
+	" \"VersionId\": \"v2\", \"IsDefaultVersion\": true}]},"
+	"{\"PolicyName\": \"p2\", \"Arn\": \"arn:aws:iam::111122223333:policy/p2\","
+	" \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
+	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\","
+	" \"Action\": \"iam:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
+	" \"IsDefaultVersion\": true}]}]}";
+
+static void test_store_sweep(void **state)
+{
+	const char *name = "export.json";
+	long n;
+
+	for (n = 0;; n++) {
+		size_t len = strlen(export_text);
+		struct authz_store *s;
+		struct diag_list dl;
+		char *text;
+
+		/* The text is taken by the loader: a copy made before the countdown starts. */
+		text = malloc(len + 1);
+		assert_non_null(text);
+		memcpy(text, export_text, len + 1);
+		diag_list_init(&dl);
+		failures = 0;
+		countdown = n;
+		s = store_load_texts(&name, &text, &len, 1, &dl);
+		countdown = -1;
+		if (!failures) {
+			struct authz_store_stats st;
+
+			assert_non_null(s);
+			authz_store_stats(s, &st);
+			assert_int_equal(st.users, 1);
+			assert_int_equal(st.policies, 2);
+			authz_store_unref(s);
+			diag_list_clear(&dl);
+			break;
+		}
+		/* As for a policy: a store that loads is whole, one that does not says so. */
+		if (s)
+			authz_store_unref(s);
+		else
+			assert_true(dl.errors > 0);
+		diag_list_clear(&dl);
+	}
+	assert_true(n > 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_sweep),
 		cmocka_unit_test(test_simulate_sweep),
+		cmocka_unit_test(test_store_sweep),
 	};
 
 	json_set_alloc_funcs(json_alloc, free);
