@@ -45,6 +45,9 @@ struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p)
 	if (!p)
 		return NULL;
 	if (grow((void **)&s->compiled, &s->capcompiled, s->ncompiled, sizeof(*s->compiled)) < 0) {
+		/* An error, or the store would load without this policy. */
+		diag_add(l->diags, DIAG_ERROR, "", "", 0, 0, "out of memory");
+		l->errors++;
 		authz_policy_unref(p);
 		return NULL;
 	}

@@ -193,7 +193,7 @@ struct store_loader {
 #define store_err(l, src, path, ...) \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
-/* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd). */
+/* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd, an error). */
 struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends, or until dropped. */
 struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len);

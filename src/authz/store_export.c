@@ -55,13 +55,13 @@ static int hexval(char c)
 	return -1;
 }
 
-/* RFC 3986 percent-decoding into a new buffer; NULL when malformed. */
-static char *url_decode(const char *s, size_t len, size_t *ret_len)
+/* RFC 3986 percent-decoding into a new buffer: 0, -EINVAL when malformed, -ENOMEM. */
+static int url_decode(const char *s, size_t len, char **ret, size_t *ret_len)
 {
 	char *out = malloc(len + 1), *o = out;
 
 	if (!out)
-		return NULL;
+		return -ENOMEM;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '%') {
 			*o++ = s[i];
@@ -69,14 +69,15 @@ static char *url_decode(const char *s, size_t len, size_t *ret_len)
 		}
 		if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
 			free(out);
-			return NULL;
+			return -EINVAL;
 		}
 		*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 		i += 2;
 	}
 	*o = '\0';
+	*ret = out;
 	*ret_len = (size_t)(o - out);
-	return out;
+	return 0;
 }
 
 /**
@@ -105,6 +106,7 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 	struct gh_jsrc *dsrc;
 	size_t before, len;
 	char *text;
+	int r;
 
 	gh_jpath_key(p, key);
 	if (json_is_object(v)) {
@@ -118,17 +120,19 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 		gh_jpath_pop(p);
 		return false;
 	}
-	text = url_decode(json_string_value(v), json_string_length(v), &len);
-	if (!text) {
+	r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
+	if (r == -EINVAL)
 		store_err(l, src, p, "%s is not valid URL-encoded text (a '%%' not followed by two "
 				     "hex digits)", key);
-		gh_jpath_pop(p);
-		return false;
+	if (r == 0) {
+		gh_jpath_format(p, where, sizeof(where));
+		snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
+		dsrc = store_source(l, name, text, len);
+		r = dsrc ? 0 : -ENOMEM;
 	}
-	gh_jpath_format(p, where, sizeof(where));
-	snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
-	dsrc = store_source(l, name, text, len);
-	if (!dsrc) {
+	if (r == -ENOMEM)
+		store_err(l, src, p, "out of memory");
+	if (r < 0) {
 		gh_jpath_pop(p);
 		return false;
 	}
@@ -224,8 +228,11 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 	if (!sp)
 		return f->src;
 	sub = store_subsource(l, f->src, sp->start, sp->end - sp->start, p->depth + 1);
-	if (!sub)
+	if (!sub) {
+		/* An error, so that the load fails rather than lose a policy. */
+		store_err(l, f->src, p, "out of memory");
 		return NULL;
+	}
 	doc = gh_json_parse_opts(sub, &(struct gh_jread_opts){ .any = true }, l->diags);
 	l->errors += l->diags->errors - before;
 	if (!doc) {
@@ -239,12 +246,16 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 				   sizeof(l->diags->items[0].path));
 		return NULL;
 	}
-	return json_object_set_new(v, "Document", doc) < 0 ? NULL : sub;
+	if (json_object_set_new(v, "Document", doc) < 0) {
+		store_err(l, f->src, p, "out of memory");
+		return NULL;
+	}
+	return sub;
 }
 
 /* ---- declaring ---------------------------------------------------------------- */
 
-/* The default version of Policies[i] at @p (as the version's index), or -1. */
+/* The index of policy @pol's default version in its PolicyVersionList, or -1. */
 static ssize_t default_version(json_t *pol)
 {
 	json_t *versions = json_object_get(pol, "PolicyVersionList"), *v;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "authz/store.h"
+#include "common/macro.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
@@ -145,7 +146,8 @@ static void test_simulate_sweep(void **state)
 /*
  * An export with what the store reader does on the side: version documents
  * skipped and read later (an old version, a default that is not the first),
- * a URL-encoded inline policy, a group, a role with a trust policy.
+ * a URL-encoded inline policy, a group, a role with a trust policy, and a
+ * policy nobody attaches (which a failure must not quietly drop).
  */
 static const char export_text[] =
 	"{\"UserDetailList\": [{\"UserName\": \"alice\", \"UserId\": \"AIDA1\","
@@ -179,6 +181,11 @@ static const char export_text[] =
 	" \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
 	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\","
 	" \"Action\": \"iam:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
+	" \"IsDefaultVersion\": true}]},"
+	"{\"PolicyName\": \"unused\", \"Arn\": \"arn:aws:iam::111122223333:policy/unused\","
+	" \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
+	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\","
+	" \"Action\": \"sqs:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
 	" \"IsDefaultVersion\": true}]}]}";
 
 static void test_store_sweep(void **state)
@@ -201,23 +208,93 @@ static void test_store_sweep(void **state)
 		countdown = n;
 		s = store_load_texts(&name, &text, &len, 1, &dl);
 		countdown = -1;
-		if (!failures) {
+		/* As for a policy: a store that loads is whole, one that does not says so. */
+		if (s) {
 			struct authz_store_stats st;
 
-			assert_non_null(s);
 			authz_store_stats(s, &st);
 			assert_int_equal(st.users, 1);
-			assert_int_equal(st.policies, 2);
+			assert_int_equal(st.groups, 1);
+			assert_int_equal(st.roles, 1);
+			assert_int_equal(st.policies, 3);
+			/* three managed, one inline, one trust policy */
+			assert_int_equal(s->ncompiled, 5);
 			authz_store_unref(s);
-			diag_list_clear(&dl);
-			break;
-		}
-		/* As for a policy: a store that loads is whole, one that does not says so. */
-		if (s)
-			authz_store_unref(s);
-		else
+		} else {
+			assert_true(failures > 0);
 			assert_true(dl.errors > 0);
+		}
 		diag_list_clear(&dl);
+		if (!failures)
+			break;
+	}
+	assert_true(n > 50);
+}
+
+/* The native layout: an identities file, policy files, a resource policy, an inline trust. */
+static const char native_ids[] =
+	"{\"Account\": \"111122223333\","
+	" \"Users\": [{\"Name\": \"alice\", \"Groups\": [\"devs\"], \"Tags\": {\"team\": \"blue\"},"
+	" \"PermissionsBoundary\": \"bound\", \"Policies\": [\"home\"]}],"
+	" \"Groups\": [{\"Name\": \"devs\", \"Policies\": [\"home\"]}],"
+	" \"Roles\": [{\"Name\": \"ops\", \"Trust\": {\"Version\": \"2012-10-17\","
+	" \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"111122223333\"},"
+	" \"Action\": \"sts:AssumeRole\"}]}, \"Policies\": [\"bound\"]}],"
+	" \"ResourcePolicies\": [{\"Resources\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"],"
+	" \"Policy\": \"bucket\"}]}";
+static const char native_home[] =
+	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+	" \"Action\": \"s3:*\", \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\"}]}";
+static const char native_bound[] =
+	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+	" \"Action\": [\"s3:*\", \"ec2:Describe*\"], \"Resource\": \"*\"}]}";
+static const char native_bucket[] =
+	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+	" \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/ops\"},"
+	" \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}";
+
+static void test_native_sweep(void **state)
+{
+	const char *names[] = { "identities.json", "home.json", "bound.json", "bucket.json" };
+	const char *texts[] = { native_ids, native_home, native_bound, native_bucket };
+	long n;
+
+	for (n = 0;; n++) {
+		char *copies[ARRAY_SIZE(texts)];
+		size_t lens[ARRAY_SIZE(texts)];
+		struct authz_store *s;
+		struct diag_list dl;
+
+		for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+			lens[i] = strlen(texts[i]);
+			copies[i] = malloc(lens[i] + 1);
+			assert_non_null(copies[i]);
+			memcpy(copies[i], texts[i], lens[i] + 1);
+		}
+		diag_list_init(&dl);
+		failures = 0;
+		countdown = n;
+		s = store_load_texts(names, copies, lens, ARRAY_SIZE(texts), &dl);
+		countdown = -1;
+		if (s) {
+			struct authz_store_stats st;
+
+			authz_store_stats(s, &st);
+			assert_int_equal(st.users, 1);
+			assert_int_equal(st.groups, 1);
+			assert_int_equal(st.roles, 1);
+			assert_int_equal(st.policies, 3);
+			assert_int_equal(st.resource_policies, 1);
+			/* home, bound, the trust, the bucket policy */
+			assert_int_equal(s->ncompiled, 4);
+			authz_store_unref(s);
+		} else {
+			assert_true(failures > 0);
+			assert_true(dl.errors > 0);
+		}
+		diag_list_clear(&dl);
+		if (!failures)
+			break;
 	}
 	assert_true(n > 50);
 }
@@ -228,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_load_sweep),
 		cmocka_unit_test(test_simulate_sweep),
 		cmocka_unit_test(test_store_sweep),
+		cmocka_unit_test(test_native_sweep),
 	};
 
 	json_set_alloc_funcs(json_alloc, free);
