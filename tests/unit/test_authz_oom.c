@@ -188,37 +188,49 @@ static const char export_text[] =
 	" \"Action\": \"sqs:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
 	" \"IsDefaultVersion\": true}]}]}";
 
-static void test_store_sweep(void **state)
-{
-	const char *name = "export.json";
-	long n;
+/**
+ * struct store_want - what a store of the sweep holds when it loads
+ */
+struct store_want {
+	struct authz_store_stats stats;
+	size_t compiled;
+};
 
-	for (n = 0;; n++) {
-		size_t len = strlen(export_text);
+/*
+ * Load the @n files @texts as a store, failing the 1st, 2nd, ... allocation
+ * until a load runs through.  A store that loads is whole (@want), one that
+ * does not says so with an error.
+ */
+static void sweep_store(const char *const *names, const char *const *texts, size_t n,
+			const struct store_want *want)
+{
+	long k;
+
+	for (k = 0;; k++) {
+		char *copies[8];
+		size_t lens[8];
 		struct authz_store *s;
 		struct diag_list dl;
-		char *text;
 
-		/* The text is taken by the loader: a copy made before the countdown starts. */
-		text = malloc(len + 1);
-		assert_non_null(text);
-		memcpy(text, export_text, len + 1);
+		/* The loader takes the texts: copies made before the countdown starts. */
+		assert_true(n <= ARRAY_SIZE(copies));
+		for (size_t i = 0; i < n; i++) {
+			lens[i] = strlen(texts[i]);
+			copies[i] = malloc(lens[i] + 1);
+			assert_non_null(copies[i]);
+			memcpy(copies[i], texts[i], lens[i] + 1);
+		}
 		diag_list_init(&dl);
 		failures = 0;
-		countdown = n;
-		s = store_load_texts(&name, &text, &len, 1, &dl);
+		countdown = k;
+		s = store_load_texts(names, copies, lens, n, &dl);
 		countdown = -1;
-		/* As for a policy: a store that loads is whole, one that does not says so. */
 		if (s) {
 			struct authz_store_stats st;
 
 			authz_store_stats(s, &st);
-			assert_int_equal(st.users, 1);
-			assert_int_equal(st.groups, 1);
-			assert_int_equal(st.roles, 1);
-			assert_int_equal(st.policies, 3);
-			/* three managed, one inline, one trust policy */
-			assert_int_equal(s->ncompiled, 5);
+			assert_memory_equal(&st, &want->stats, sizeof(st));
+			assert_int_equal(s->ncompiled, want->compiled);
 			authz_store_unref(s);
 		} else {
 			assert_true(failures > 0);
@@ -228,7 +240,16 @@ static void test_store_sweep(void **state)
 		if (!failures)
 			break;
 	}
-	assert_true(n > 50);
+	assert_true(k > 50);
+}
+
+static void test_store_sweep(void **state)
+{
+	const char *name = "export.json", *text = export_text;
+	/* Three managed policies, one inline, one trust policy. */
+	const struct store_want want = { { .users = 1, .groups = 1, .roles = 1, .policies = 3 }, 5 };
+
+	sweep_store(&name, &text, 1, &want);
 }
 
 /* The native layout: an identities file, policy files, a resource policy, an inline trust. */
@@ -257,46 +278,12 @@ static void test_native_sweep(void **state)
 {
 	const char *names[] = { "identities.json", "home.json", "bound.json", "bucket.json" };
 	const char *texts[] = { native_ids, native_home, native_bound, native_bucket };
-	long n;
+	/* home, bound, the trust, the bucket policy */
+	const struct store_want want = {
+		{ .users = 1, .groups = 1, .roles = 1, .policies = 3, .resource_policies = 1 }, 4
+	};
 
-	for (n = 0;; n++) {
-		char *copies[ARRAY_SIZE(texts)];
-		size_t lens[ARRAY_SIZE(texts)];
-		struct authz_store *s;
-		struct diag_list dl;
-
-		for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
-			lens[i] = strlen(texts[i]);
-			copies[i] = malloc(lens[i] + 1);
-			assert_non_null(copies[i]);
-			memcpy(copies[i], texts[i], lens[i] + 1);
-		}
-		diag_list_init(&dl);
-		failures = 0;
-		countdown = n;
-		s = store_load_texts(names, copies, lens, ARRAY_SIZE(texts), &dl);
-		countdown = -1;
-		if (s) {
-			struct authz_store_stats st;
-
-			authz_store_stats(s, &st);
-			assert_int_equal(st.users, 1);
-			assert_int_equal(st.groups, 1);
-			assert_int_equal(st.roles, 1);
-			assert_int_equal(st.policies, 3);
-			assert_int_equal(st.resource_policies, 1);
-			/* home, bound, the trust, the bucket policy */
-			assert_int_equal(s->ncompiled, 4);
-			authz_store_unref(s);
-		} else {
-			assert_true(failures > 0);
-			assert_true(dl.errors > 0);
-		}
-		diag_list_clear(&dl);
-		if (!failures)
-			break;
-	}
-	assert_true(n > 50);
+	sweep_store(names, texts, ARRAY_SIZE(texts), &want);
 }
 
 int main(void)
