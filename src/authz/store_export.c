@@ -219,7 +219,9 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 					   json_t *v, const struct gh_jpath *p)
 {
 	struct doc_span key = { .policy = p->c[1].index, .version = p->c[3].index };
-	const struct doc_span *sp = bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp);
+	/* No spans at all is a NULL array: bsearch() must not see it. */
+	const struct doc_span *sp =
+		f->nspans ? bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp) : NULL;
 	const struct gh_jsrc *sub;
 	size_t before = l->diags->errors;
 	char where[GH_DIAG_PATH_MAX];
