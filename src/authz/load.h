@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Compiling policy documents already parsed by jansson (simulate, stores). */
+/* Compiling policy documents already read into jansson values (simulate, stores). */
 #ifndef GH_AUTHZ_LOAD_H
 #define GH_AUTHZ_LOAD_H
 

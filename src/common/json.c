@@ -39,7 +39,7 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
 	}
 }
 
-/* A minimal scanner over text jansson has already accepted. */
+/* A minimal scanner over text gh_json_read has already accepted. */
 struct scan {
 	const char *p, *end;
 };

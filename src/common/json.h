@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * JSON input with locations.  jansson knows line and column only while it
- * parses, so loaders walk the parsed tree keeping a JSON path (struct
- * gh_jpath), and only when they report a problem do we find that path's
- * line and column in the source text again (gh_json_locate).  The success
- * path pays nothing for locations.
+ * JSON input with locations.  A json_t keeps no position (and keeping one
+ * per value would cost every load), so loaders walk the parsed tree keeping
+ * a JSON path (struct gh_jpath), and only when they report a problem do we
+ * find that path's line and column in the source text again
+ * (gh_json_locate).  The success path pays nothing for locations.  Text is
+ * read by gh_json_read (jread.h).
  */
 #ifndef GH_JSON_H
 #define GH_JSON_H
