@@ -20,13 +20,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/str.h"
 #include "fw/internal.h"
+#include "fw/nl.h"
 
-/* A conntrack dump of a busy host is large; a delete request is tiny. */
-#define CT_BUF (1u << 16)
+/* A delete request is tiny (dumps are read into fw_nl_dump's large buffer). */
 #define CT_REQ 1024
 
 struct local_addr {
@@ -218,55 +217,22 @@ static struct nlmsghdr *ct_hdr(char *buf, uint16_t type, uint16_t flags, uint8_t
 	return nlh;
 }
 
-static int talk(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	char *buf = malloc(CT_BUF);
-	uint32_t portid = mnl_socket_get_portid(nl);
-	int r = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
-		r = -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, CT_BUF);
-
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		r = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
-		if (r <= 0) {
-			r = r < 0 ? -errno : 0;
-			break;
-		}
-	}
-out:
-	free(buf);
-	return r;
-}
-
 int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 {
 	struct ct_ctx x = { .c = c };
-	struct mnl_socket *nl;
+	struct fw_nl nl = { 0 };
 	char req[CT_REQ];
-	uint32_t seq = (uint32_t)time(NULL);
 	int r, killed = 0;
 
 	r = load_locals(&x);
 	if (r < 0)
 		return r;
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		diag_add(dl, DIAG_ERROR, "conntrack", "", 0, 0, "cannot open ctnetlink: %s",
-			 strerror(-r));
+	/* ctnetlink is a subsystem of nfnetlink: the firewall's own socket serves. */
+	r = fw_nl_open(&nl, dl);
+	if (r < 0)
 		goto out;
-	}
-	r = talk(nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, seq++), ct_cb, &x);
+	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++),
+		       ct_cb, &x);
 	if (x.err)
 		r = x.err;
 	if (r < 0) {
@@ -276,7 +242,8 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 	}
 	for (size_t i = 0; i < x.nv; i++) {
 		struct victim *v = &x.v[i];
-		struct nlmsghdr *nlh = ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, seq++);
+		struct nlmsghdr *nlh =
+			ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, nl.seq++);
 		int k;
 
 		/* The original tuple exactly as dumped identifies the entry. */
@@ -284,7 +251,7 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 		nlh->nlmsg_len += MNL_ALIGN(v->tuple_len);
 		if (v->has_zone)
 			mnl_attr_put_u16(nlh, CTA_ZONE, v->zone);
-		k = talk(nl, nlh, NULL, NULL);
+		k = fw_nl_dump(&nl, nlh, NULL, NULL);
 		if (k == 0)
 			killed++;
 		else if (k != -ENOENT) /* already gone: fine */
@@ -293,8 +260,7 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 	}
 	r = killed;
 out:
-	if (nl)
-		mnl_socket_close(nl);
+	fw_nl_close(&nl);
 	free(x.locals);
 	free(x.v);
 	return r;
