@@ -293,17 +293,12 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 	deadline = bench_now_ns() + budget;
 	do {
 		for (unsigned i = 0; i < rq.n; i++) {
-			uint64_t a = bench_now_ns(), b, d;
-			double adj;
+			uint64_t a = bench_now_ns(), b;
 
 			authz_evaluate(&set, &rq.req[i], &ar);
 			b = bench_now_ns();
 			sink += ar.decision;
-			adj = (double)(b - a) - res->timer_overhead_ns;
-			d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;
-			if (d > res->max_ns)
-				res->max_ns = d;
-			hist[d < BENCH_LAT_BINS ? d : BENCH_LAT_BINS - 1]++;
+			bench_lat_add(hist, &res->max_ns, res->timer_overhead_ns, a, b);
 		}
 		n += rq.n;
 	} while (bench_now_ns() < deadline);

@@ -675,17 +675,12 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 	deadline = bench_now_ns() + budget;
 	do {
 		for (unsigned i = 0; i < qs.n; i++) {
-			uint64_t a = bench_now_ns(), b, d;
-			double adj;
+			uint64_t a = bench_now_ns(), b;
 
 			decide(s, qs.names[i], &qs.q[i], &ar, &derr);
 			b = bench_now_ns();
 			sink += ar.decision;
-			adj = (double)(b - a) - res->timer_overhead_ns;
-			d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;
-			if (d > res->max_ns)
-				res->max_ns = d;
-			hist[d < BENCH_LAT_BINS ? d : BENCH_LAT_BINS - 1]++;
+			bench_lat_add(hist, &res->max_ns, res->timer_overhead_ns, a, b);
 		}
 		n += qs.n;
 	} while (bench_now_ns() < deadline);

@@ -59,6 +59,21 @@ double bench_timer_overhead_ns(unsigned n);
 
 /* Latency histogram: 1 ns bins up to BENCH_LAT_BINS-1, the last bin overflows. */
 #define BENCH_LAT_BINS (1u << 20)
+/*
+ * Count one timed decision, [@a, @b] from bench_now_ns(), less the timer's
+ * own @overhead_ns, into @hist and *@max_ns.  Inline: it runs between two
+ * timed decisions.
+ */
+static inline void bench_lat_add(uint32_t *hist, uint64_t *max_ns, double overhead_ns,
+				 uint64_t a, uint64_t b)
+{
+	double adj = (double)(b - a) - overhead_ns;
+	uint64_t d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;
+
+	if (d > *max_ns)
+		*max_ns = d;
+	hist[d < BENCH_LAT_BINS ? d : BENCH_LAT_BINS - 1]++;
+}
 /* The @q quantile (0..1) of a histogram of @total samples. */
 uint64_t bench_hist_quantile(const uint32_t *hist, uint64_t total, double q);
 /* qsort comparator of doubles. */

@@ -15,6 +15,7 @@
 
 #include "common/arena.h"
 #include "common/macro.h"
+#include "common/str.h"
 
 const struct gen_org_shape gen_org_full = { "full", 1000, 100, 200, 2000, 10 };
 const struct gen_org_shape gen_org_tiny = { "tiny", 24, 8, 6, 40, 4 };
@@ -520,6 +521,30 @@ static unsigned pick_policies(struct org *o, unsigned *out, unsigned n, unsigned
 	return k;
 }
 
+/*
+ * Open a user, group or role object (@kind "User", "Group", "Role") with
+ * its Path, <Kind>Name, <Kind>Id, Arn and CreateDate; its id, date and ARN
+ * are left in @id, @date and @arn for what follows.
+ */
+static void open_entity(struct org *o, const char *kind, const char *id_prefix, const char *path,
+			const char *name, char id[32], char date[DATE_MAX], char arn[256])
+{
+	char key_name[32], key_id[32];
+
+	snprintf(arn, 256, "arn:aws:iam::%s:%c%s%s%s", GEN_ACCOUNT, gh_tolower(kind[0]), kind + 1,
+		 path, name);
+	snprintf(key_name, sizeof(key_name), "%sName", kind);
+	snprintf(key_id, sizeof(key_id), "%sId", kind);
+	make_id(&o->rng, id_prefix, id);
+	make_date(&o->rng, date);
+	jw_open(&o->w, NULL, '{');
+	jw_str(&o->w, "Path", path);
+	jw_str(&o->w, key_name, name);
+	jw_str(&o->w, key_id, id);
+	jw_str(&o->w, "Arn", arn);
+	jw_str(&o->w, "CreateDate", date);
+}
+
 static int write_users(struct org *o)
 {
 	const struct gen_org_shape *sh = o->shape;
@@ -538,15 +563,7 @@ static int write_users(struct org *o)
 		else
 			snprintf(name, sizeof(name), "%c%s%u", 'a' + (int)rng_below(&o->rng, 26),
 				 PICK(&o->rng, surnames), i);
-		snprintf(arn, sizeof(arn), "arn:aws:iam::%s:user%s%s", GEN_ACCOUNT, path, name);
-		make_id(&o->rng, "AIDA", id);
-		make_date(&o->rng, date);
-		jw_open(&o->w, NULL, '{');
-		jw_str(&o->w, "Path", path);
-		jw_str(&o->w, "UserName", name);
-		jw_str(&o->w, "UserId", id);
-		jw_str(&o->w, "Arn", arn);
-		jw_str(&o->w, "CreateDate", date);
+		open_entity(o, "User", "AIDA", path, name, id, date, arn);
 		if (core) {
 			err = inline_list(o, "UserPolicyList", name, 0);
 			ng = GEN_ORG_CORE_GROUPS;
@@ -606,16 +623,7 @@ static int write_groups(struct org *o)
 	for (unsigned i = 0; i < sh->groups; i++) {
 		bool core = i < GEN_ORG_CORE_GROUPS;
 
-		snprintf(arn, sizeof(arn), "arn:aws:iam::%s:group/%s", GEN_ACCOUNT,
-			 o->group_name[i]);
-		make_id(&o->rng, "AGPA", id);
-		make_date(&o->rng, date);
-		jw_open(&o->w, NULL, '{');
-		jw_str(&o->w, "Path", "/");
-		jw_str(&o->w, "GroupName", o->group_name[i]);
-		jw_str(&o->w, "GroupId", id);
-		jw_str(&o->w, "Arn", arn);
-		jw_str(&o->w, "CreateDate", date);
+		open_entity(o, "Group", "AGPA", "/", o->group_name[i], id, date, arn);
 		if (core) {
 			unsigned per = (GEN_ORG_CORE_POLICIES - GEN_ORG_CORE_DIRECT) /
 				       GEN_ORG_CORE_GROUPS;
@@ -700,15 +708,7 @@ static int write_roles(struct org *o)
 		else
 			snprintf(name, sizeof(name), "partner-%s-access-%03u",
 				 PICK(&o->rng, purposes), i);
-		snprintf(arn, sizeof(arn), "arn:aws:iam::%s:role%s%s", GEN_ACCOUNT, path, name);
-		make_id(&o->rng, "AROA", id);
-		make_date(&o->rng, date);
-		jw_open(&o->w, NULL, '{');
-		jw_str(&o->w, "Path", path);
-		jw_str(&o->w, "RoleName", name);
-		jw_str(&o->w, "RoleId", id);
-		jw_str(&o->w, "Arn", arn);
-		jw_str(&o->w, "CreateDate", date);
+		open_entity(o, "Role", "AROA", path, name, id, date, arn);
 		err = jw_doc(&o->w, "AssumeRolePolicyDocument", trust);
 		if (err < 0)
 			return err;
