@@ -116,4 +116,11 @@ char *authz_store_batch(const struct authz_store *s, const char *text, size_t le
 /* True for the keys gatehouse derives and a caller may not supply. */
 bool authz_key_is_derived(const char *key, size_t len);
 
+/*
+ * True for aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge (any letter
+ * case).  A role session ignores the caller's: its MFA facts are fixed when
+ * the role is assumed.  A daemon that checks MFA itself refuses them.
+ */
+bool authz_key_is_mfa(const char *key, size_t len);
+
 #endif

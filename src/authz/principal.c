@@ -67,17 +67,16 @@ bool authz_key_is_derived(const char *key, size_t len)
 	 * Each request asks this of every caller key: the letter after "aws:"
 	 * turns most of them away before a full comparison.
 	 */
-	if (len > 17 && gh_tolower(key[4]) == 'p' && gh_eq_nocase(key, 17, "aws:PrincipalTag/", 17))
+	if (len > 17 && gh_tolower(key[4]) == 'p' && gh_prefix_lit(key, len, "aws:PrincipalTag/"))
 		return true;
 	return want && gh_tolower(key[4]) == gh_tolower(want[4]) &&
 	       gh_eq_nocase(key, len, want, len);
 }
 
-static bool is_mfa_key(const char *key, size_t len)
+bool authz_key_is_mfa(const char *key, size_t len)
 {
-	return len >= 21 && gh_eq_nocase(key, 21, "aws:MultiFactorAuth", 19) &&
-	       (gh_eq_nocase(key, len, "aws:MultiFactorAuthPresent", 26) ||
-		gh_eq_nocase(key, len, "aws:MultiFactorAuthAge", 22));
+	return gh_eq_lit(key, len, "aws:MultiFactorAuthPresent") ||
+	       gh_eq_lit(key, len, "aws:MultiFactorAuthAge");
 }
 
 /* ---- built at load ---------------------------------------------------------- */
@@ -363,7 +362,7 @@ static int push_caller(struct query_ctx *c, const struct authz_session *sess,
 		return 0;
 	}
 	for (size_t i = 0; i < nctx; i++) {
-		if (sess && is_mfa_key(ctx[i].key, ctx[i].keylen))
+		if (sess && authz_key_is_mfa(ctx[i].key, ctx[i].keylen))
 			continue;
 		if (!has_room(c, 1))
 			return refuse(err, -E2BIG, "context", "more than %d context keys",
@@ -464,9 +463,9 @@ static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *
 
 		if (e->nvalues != 1)
 			continue;
-		if (gh_eq_nocase(e->key, e->keylen, "aws:MultiFactorAuthPresent", 26))
+		if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthPresent"))
 			sess->mfa = value_parse_bool(e->values[0].s, e->values[0].len, &b) && b;
-		else if (gh_eq_nocase(e->key, e->keylen, "aws:MultiFactorAuthAge", 22))
+		else if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			(void)value_parse_number(e->values[0].s, e->values[0].len, &age);
 	}
 	sess->mfa_ms = now_ms - (int64_t)(age * 1000);
@@ -498,8 +497,7 @@ static int session_new(const struct authz_principal *role, const char *name,
 	derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
 	/* Role tags: aws:PrincipalTag/ keys, already built for the role at load. */
 	for (uint32_t i = 0; i < role->nderived && n < DERIVED_MAX; i++)
-		if (role->derived[i].keylen > 17 &&
-		    gh_eq_nocase(role->derived[i].key, 17, "aws:PrincipalTag/", 17))
+		if (gh_prefix_lit(role->derived[i].key, role->derived[i].keylen, "aws:PrincipalTag/"))
 			sess->derived[n++] = role->derived[i];
 	sess->nderived = n;
 	*ret = sess;

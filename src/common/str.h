@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Copy @src into @dst of @size bytes, always NUL-terminated.  Returns the
@@ -31,6 +32,23 @@ void gh_lower(char *dst, const char *src, size_t n);
 
 /* ASCII case-insensitive equality of two counted strings. */
 bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * Comparisons against a string literal take the literal's length from the
+ * literal itself: a length typed by hand is how "aws:MultiFactorAuth" came
+ * to be compared over 21 bytes.  ("" lit) refuses anything but a literal.
+ */
+#define GH_LIT_LEN(lit) (sizeof("" lit) - 1)
+/* Counted @s (@len bytes) equals @lit, ASCII case-insensitively. */
+#define gh_eq_lit(s, len, lit) gh_eq_nocase((s), (len), "" lit, GH_LIT_LEN(lit))
+/* Counted @s starts with @lit, ASCII case-insensitively (@len is read twice). */
+#define gh_prefix_lit(s, len, lit) \
+	((len) >= GH_LIT_LEN(lit) && gh_eq_nocase((s), GH_LIT_LEN(lit), "" lit, GH_LIT_LEN(lit)))
+/* NUL-terminated @s starts with @lit, case-sensitively. */
+#define gh_starts_with(s, lit) (strncmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
+/* Counted @s (@len bytes) equals @lit, case-sensitively (@len is read twice). */
+#define gh_eq_lit_case(s, len, lit) \
+	((len) == GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 
 /*
  * Replace each byte that is not part of valid UTF-8 with '?', in place:
