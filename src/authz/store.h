@@ -241,6 +241,25 @@ int store_export_resolve(struct store_loader *l, const struct store_file *f);
 /* How @f is first read: an export's version documents are skipped, into @f->spans. */
 void store_export_skip(struct store_file *f, struct gh_jskip *ret);
 
+/*
+ * Check that @name, the value of member @key (NULL: an inline policy's
+ * name, a key at @p), is an IAM name or id the store keeps whole: 1 to 128 of letters,
+ * digits and +=,.@_- (AWS's limit for names and unique ids).  This also
+ * bounds every name built from it (inline:role/<role>/<policy>, a
+ * session's ARN, aws:userid).  False when not, reported at @p.
+ */
+bool store_check_name(struct store_loader *l, const char *key, const char *name,
+		      const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
+ * Check that @e's @n groups (or tags, when @tags) are within the store's
+ * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
+ * a cut: a Deny in the group past the cap, or a condition on the tag past
+ * it, would be lost.  False when over.
+ */
+bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+		       const struct gh_jsrc *src, struct gh_jpath *p);
+
 /* Top-level keys that make a file an identities file / an export. */
 bool store_native_is(json_t *root);
 bool store_export_is(json_t *root);

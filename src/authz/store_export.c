@@ -44,6 +44,24 @@ static const char *need_string(struct store_loader *l, json_t *obj, const char *
 	return NULL;
 }
 
+/*
+ * An optional array member: NULL when absent or null, and when present
+ * with another type (reported: a GroupList that is not read must fail the
+ * load, or a group's Deny would be lost).
+ */
+static json_t *opt_array(struct store_loader *l, json_t *obj, const char *key,
+			 const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v) || json_is_array(v))
+		return json_is_array(v) ? v : NULL;
+	gh_jpath_key(p, key);
+	store_err(l, src, p, "%s must be an array, not %s", key, gh_json_type_name(v));
+	gh_jpath_pop(p);
+	return NULL;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -295,8 +313,9 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 	gh_jpath_key(p, "PolicyVersionList");
 	if (i < 0) {
 		store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
+		r = store_add_doc(l, name, arn, NULL, src, p);
 		gh_jpath_pop(p);
-		return 0;
+		return r == -ENOMEM ? -ENOMEM : 0;
 	}
 	gh_jpath_index(p, (size_t)i);
 	dsrc = read_document(l, f, v, p);
@@ -311,6 +330,13 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 			store_doc_forget(l, arn);
 		}
 		doc_done(l, &d, dsrc);
+	} else {
+		/*
+		 * Its document is reported already: the policy still exists,
+		 * without a compiled form, so that references to it are not
+		 * reported again as "no policy named ...".
+		 */
+		r = store_add_doc(l, name, arn, NULL, src, p);
 	}
 	json_object_del(v, "Document");
 	gh_jpath_pop(p);
@@ -328,23 +354,23 @@ static const struct {
 	{ "RoleDetailList", "RoleName", "RoleId", ENTITY_ROLE },
 };
 
-/* The account field of an ARN, copied into @buf. */
-static bool arn_account(const char *arn, char *buf, size_t size)
+/* The account field of an IAM ARN (12 digits), copied into @buf (13 bytes). */
+static bool arn_account(const char *arn, char buf[static 13])
 {
 	const char *p = arn;
 
+	if (strncmp(arn, "arn:", 4))
+		return false;
 	for (int i = 0; i < 4; i++) {
 		p = strchr(p, ':');
 		if (!p)
 			return false;
 		p++;
 	}
-	const char *end = strchr(p, ':');
-
-	if (!end || (size_t)(end - p) >= size)
+	if (strspn(p, "0123456789") != 12 || p[12] != ':')
 		return false;
-	memcpy(buf, p, (size_t)(end - p));
-	buf[end - p] = '\0';
+	memcpy(buf, p, 12);
+	buf[12] = '\0';
 	return true;
 }
 
@@ -356,13 +382,16 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	const char *arn = need_string(l, obj, "Arn", src, p);
 	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
 	struct authz_principal *e;
-	char account[64];
+	char account[13];
 
-	if (!name || !arn)
+	if (!name || !arn || !store_check_name(l, namekey, name, src, p))
 		return 0;
-	if (!arn_account(arn, account, sizeof(account))) {
+	if (json_is_string(id) && !store_check_name(l, idkey, json_string_value(id), src, p))
+		return 0;
+	if (!arn_account(arn, account)) {
 		gh_jpath_key(p, "Arn");
-		store_err(l, src, p, "\"%s\" is not an IAM ARN", arn);
+		store_err(l, src, p,
+			  "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
 		gh_jpath_pop(p);
 		return 0;
 	}
@@ -388,7 +417,7 @@ int store_export_declare(struct store_loader *l, const struct store_file *f)
 	struct gh_jpath p = { 0 };
 	size_t i;
 
-	list = json_object_get(root, "Policies");
+	list = opt_array(l, root, "Policies", src, &p);
 	gh_jpath_key(&p, "Policies");
 	json_array_foreach(list, i, e) {
 		gh_jpath_index(&p, i);
@@ -425,7 +454,8 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 			    const char *inline_key, const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const kind_word[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	json_t *inl = json_object_get(obj, inline_key), *att = json_object_get(obj, "AttachedManagedPolicies");
+	json_t *inl = opt_array(l, obj, inline_key, src, p);
+	json_t *att = opt_array(l, obj, "AttachedManagedPolicies", src, p);
 	size_t n = json_array_size(inl) + json_array_size(att), i;
 	json_t *v;
 
@@ -436,12 +466,14 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	json_array_foreach(inl, i, v) {
 		const char *pname;
 		struct doc_at d;
+		/* Both names are at most 128 bytes (store_check_name). */
 		char name[512];
 		struct authz_policy *x;
 
 		gh_jpath_index(p, i);
 		pname = need_string(l, v, "PolicyName", src, p);
-		if (pname && document(l, v, "PolicyDocument", src, p, &d)) {
+		if (pname && store_check_name(l, "PolicyName", pname, src, p) &&
+		    document(l, v, "PolicyDocument", src, p, &d)) {
 			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
 				 pname);
 			x = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
@@ -475,22 +507,29 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 static int resolve_user(struct store_loader *l, struct authz_principal *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *groups = json_object_get(obj, "GroupList"), *v;
+	json_t *groups = opt_array(l, obj, "GroupList", src, p), *v;
 	size_t i;
 
+	gh_jpath_key(p, "GroupList");
+	if (!store_check_count(l, e, false, json_array_size(groups), src, p)) {
+		gh_jpath_pop(p);
+		return 0;
+	}
 	e->groups = arena_array(&l->s->arena, json_array_size(groups) + 1, sizeof(*e->groups));
 	if (!e->groups)
 		return -ENOMEM;
-	gh_jpath_key(p, "GroupList");
 	json_array_foreach(groups, i, v) {
 		struct authz_principal *g =
 			json_is_string(v) ? strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
-		if (!g)
+		if (!json_is_string(v))
+			store_err(l, src, p, "a group name must be a string, not %s",
+				  gh_json_type_name(v));
+		else if (!g)
 			store_err(l, src, p, "user %s is in group %s, which is not in the export",
-				  e->name, json_is_string(v) ? json_string_value(v) : "?");
-		else if (e->ngroups < STORE_GROUPS_MAX)
+				  e->name, json_string_value(v));
+		else
 			e->groups[e->ngroups++] = g;
 		gh_jpath_pop(p);
 	}
@@ -501,13 +540,17 @@ static int resolve_user(struct store_loader *l, struct authz_principal *e, json_
 static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *tags = json_object_get(obj, "Tags"), *v;
+	json_t *tags = opt_array(l, obj, "Tags", src, p), *v;
 	size_t i;
 
+	gh_jpath_key(p, "Tags");
+	if (!store_check_count(l, e, true, json_array_size(tags), src, p)) {
+		gh_jpath_pop(p);
+		return 0;
+	}
 	e->tags = arena_array(&l->s->arena, json_array_size(tags) + 1, sizeof(*e->tags));
 	if (!e->tags)
 		return -ENOMEM;
-	gh_jpath_key(p, "Tags");
 	json_array_foreach(tags, i, v) {
 		const char *k, *val;
 
@@ -517,7 +560,7 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 			? json_string_value(json_object_get(v, "Value")) : NULL;
 		if (!val)
 			store_err(l, src, p, "a tag needs a string Value");
-		if (k && val && e->ntags < STORE_TAGS_MAX) {
+		if (k && val) {
 			e->tags[e->ntags].key = store_strdup(l, k);
 			e->tags[e->ntags].value = store_strdup(l, val);
 			if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
@@ -555,6 +598,7 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
 	struct authz_principal *e;
 	struct doc_at d;
+	/* The role's name is at most 128 bytes (store_check_name). */
 	char tname[512];
 
 	if (!json_is_string(arn) || !json_is_string(name))

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/store.h"
 #include "authz/value.h"
 #include "common/macro.h"
@@ -95,6 +96,40 @@ static bool valid_path(const char *path)
 	return n >= 1 && n <= 512 && path[0] == '/' && path[n - 1] == '/';
 }
 
+bool store_check_name(struct store_loader *l, const char *key, const char *name,
+		      const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	const char *what = key ? key : "the inline policy name";
+	size_t len = strlen(name);
+
+	if (value_is_iam_name(name, 1, 128))
+		return true;
+	if (key)
+		gh_jpath_key(p, key);
+	if (len < 1 || len > 128)
+		store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
+	else
+		store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
+				     "digits and +=,.@_- only)", what, name);
+	if (key)
+		gh_jpath_pop(p);
+	return false;
+}
+
+bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+		       const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
+		return true;
+	if (tags)
+		store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
+			  e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
+	else
+		store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
+			  e->name, n, STORE_GROUPS_MAX);
+	return false;
+}
+
 /* A stable, AWS-shaped id for principals that do not give one ("AIDA" + 16 hex). */
 static const char *derived_id(struct store_loader *l, const char *prefix, const char *arn)
 {
@@ -113,7 +148,9 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
 	struct authz_principal *e;
 	const char *name, *path = "/", *id = NULL;
+	/* account (12) + kind + path (at most 512) + name (at most 128) */
 	char arn[1024];
+	int n;
 
 	if (!json_is_object(obj)) {
 		store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
@@ -126,22 +163,27 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
 		return -EINVAL;
 	}
-	if (!value_is_iam_name(name, 1, 128)) {
-		gh_jpath_key(p, "Name");
-		store_err(l, src, p, "\"%s\" is not a valid IAM name (1-128 of letters, digits and "
-				     "+=,.@_-)", name);
-		gh_jpath_pop(p);
+	if (!store_check_name(l, "Name", name, src, p))
 		return -EINVAL;
-	}
+	/* AWS's unique ids are at most 128 characters; aws:userid is built from it. */
+	if (id && !store_check_name(l, "Id", id, src, p))
+		return -EINVAL;
 	if (!path)
 		path = "/";
 	if (!valid_path(path)) {
 		gh_jpath_key(p, "Path");
-		store_err(l, src, p, "a path starts and ends with \"/\"");
+		store_err(l, src, p, "a path starts and ends with \"/\" and has at most 512 "
+				     "characters");
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
-	snprintf(arn, sizeof(arn), "arn:aws:iam::%s:%s%s%s", account, arn_kind[kind], path, name);
+	n = snprintf(arn, sizeof(arn), "arn:aws:iam::%s:%s%s%s", account, arn_kind[kind], path,
+		     name);
+	if (n < 0 || (size_t)n >= sizeof(arn)) {
+		store_err(l, src, p, "the %s's ARN would be longer than %zu bytes", arn_kind[kind],
+			  sizeof(arn) - 1);
+		return -EINVAL;
+	}
 	e = arena_alloc(&l->s->arena, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -274,16 +316,18 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 		if (!json_is_object(inl))
 			store_err(l, src, p, "InlinePolicies must be an object of name: document");
 		json_object_foreach(inl, key, v) {
+			/* Both names are at most 128 bytes (store_check_name). */
 			char name[512];
 			struct authz_policy *x;
 
+			gh_jpath_key(p, key);
 			snprintf(name, sizeof(name), "inline:%s/%s/%s",
 				 e->kind == ENTITY_USER ? "user" : e->kind == ENTITY_GROUP ? "group" : "role",
 				 e->name, key);
-			gh_jpath_key(p, key);
 			if (!json_is_object(v))
 				store_err(l, src, p, "an inline policy must be a policy document");
-			else if ((x = store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
+			else if (store_check_name(l, NULL, key, src, p) &&
+				 (x = store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
 				e->own[e->nown++] = x;
 			gh_jpath_pop(p);
 		}
@@ -301,9 +345,10 @@ static int resolve_groups(struct store_loader *l, struct authz_principal *e, jso
 	if (!g)
 		return 0;
 	gh_jpath_key(p, "Groups");
-	if (!json_is_array(g) || json_array_size(g) > STORE_GROUPS_MAX) {
-		store_err(l, src, p, "Groups must be an array of at most %d group names",
-			  STORE_GROUPS_MAX);
+	if (!json_is_array(g))
+		store_err(l, src, p, "Groups must be an array of group names, not %s",
+			  gh_json_type_name(g));
+	if (!json_is_array(g) || !store_check_count(l, e, false, json_array_size(g), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
@@ -337,9 +382,10 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 	if (!t)
 		return 0;
 	gh_jpath_key(p, "Tags");
-	if (!json_is_object(t) || json_object_size(t) > STORE_TAGS_MAX) {
-		store_err(l, src, p, "Tags must be an object of at most %d \"key\": \"value\" pairs",
-			  STORE_TAGS_MAX);
+	if (!json_is_object(t))
+		store_err(l, src, p, "Tags must be an object of \"key\": \"value\" pairs, not %s",
+			  gh_json_type_name(t));
+	if (!json_is_object(t) || !store_check_count(l, e, true, json_object_size(t), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
@@ -428,7 +474,8 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_
 	size_t n = json_is_array(res) ? json_array_size(res) : 1, i;
 	struct glob *pats;
 	struct authz_policy *x;
-	char name[600];
+	/* "resource:" and the first pattern, at most AUTHZ_PATTERN_MAX bytes (checked below). */
+	char name[sizeof("resource:") + AUTHZ_PATTERN_MAX];
 
 	if (!json_is_object(obj)) {
 		store_err(l, src, p, "a resource policy entry must be an object");
@@ -440,6 +487,13 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_
 				     "\"Policy\" (a policy name or document)");
 		return 0;
 	}
+	if (n > AUTHZ_LIST_MAX) {
+		gh_jpath_key(p, "Resources");
+		store_err(l, src, p, "Resources has %zu patterns; at most %d are allowed", n,
+			  AUTHZ_LIST_MAX);
+		gh_jpath_pop(p);
+		return 0;
+	}
 	pats = arena_array(&l->s->arena, n, sizeof(*pats));
 	if (!pats)
 		return -ENOMEM;
@@ -448,11 +502,13 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_
 		char *g;
 
 		v = json_is_array(res) ? json_array_get(res, i) : res;
-		if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4)) {
+		if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4) ||
+		    json_string_length(v) > AUTHZ_PATTERN_MAX) {
 			gh_jpath_key(p, "Resources");
 			if (json_is_array(res))
 				gh_jpath_index(p, i);
-			store_err(l, src, p, "a resource pattern must be an ARN (wildcards allowed)");
+			store_err(l, src, p, "a resource pattern must be an ARN (wildcards "
+					     "allowed) of at most %d bytes", AUTHZ_PATTERN_MAX);
 			if (json_is_array(res))
 				gh_jpath_pop(p);
 			gh_jpath_pop(p);
