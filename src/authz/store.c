@@ -281,9 +281,11 @@ struct file_list {
 	size_t n, cap;
 };
 
+/* scandir's entries by name, bytewise (not strcoll: the order must not depend on the locale). */
 static int name_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(const struct dirent *const *)a)->d_name,
+		      (*(const struct dirent *const *)b)->d_name);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -365,15 +367,53 @@ static int read_file(struct store_loader *l, struct file_list *fl, const char *p
 	return add_text(l, fl, path, name, text, len, aws_managed);
 }
 
+/*
+ * The folders read so far, by device and inode: each is read once, so that
+ * a symbolic link back up the tree (`ln -s . again`) or a second link to
+ * one folder is not walked again (a loop of two links made 2^18 paths).
+ */
+struct dir_seen {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t n, cap;
+};
+
+/* Folders in one store: a store is a few dozen; this bounds the walk's work. */
+#define STORE_DIRS_MAX 10000
+
+/* Record folder @st; 1 when it was read before, 0, or -errno (reported). */
+static int dir_seen_add(struct store_loader *l, struct dir_seen *seen, const char *path,
+			const struct stat *st)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].dev == st->st_dev && seen->v[i].ino == st->st_ino)
+			return 1;
+	if (seen->n >= STORE_DIRS_MAX) {
+		diag_add(l->diags, DIAG_ERROR, path, "", 0, 0, "more than %d folders in the store",
+			 STORE_DIRS_MAX);
+		l->errors++;
+		return -E2BIG;
+	}
+	if (grow((void **)&seen->v, &seen->cap, seen->n, sizeof(*seen->v)) < 0)
+		return -ENOMEM;
+	seen->v[seen->n].dev = st->st_dev;
+	seen->v[seen->n].ino = st->st_ino;
+	seen->n++;
+	return 0;
+}
+
 /* Every *.json below @dir, in name order (so errors and "first match" are stable). */
-static int scan_dir(struct store_loader *l, struct file_list *fl, const char *dir, int depth,
-		    bool aws_managed)
+static int scan_dir(struct store_loader *l, struct file_list *fl, struct dir_seen *seen,
+		    const char *dir, int depth, bool aws_managed)
 {
 	struct dirent **names;
 	int n, r = 0;
 
 	if (depth > STORE_DEPTH_MAX) {
-		diag_add(l->diags, DIAG_ERROR, dir, "", 0, 0, "folders nested too deep");
+		diag_add(l->diags, DIAG_ERROR, dir, "", 0, 0,
+			 "folders nested too deep (more than %d levels)", STORE_DEPTH_MAX);
 		l->errors++;
 		return -ELOOP;
 	}
@@ -386,25 +426,69 @@ static int scan_dir(struct store_loader *l, struct file_list *fl, const char *di
 		return r;
 	}
 	qsort(names, (size_t)n, sizeof(*names), name_cmp);
-	for (int i = 0; i < n && r != -ENOMEM; i++) {
+	/* Out of memory, or over the folder cap: stop, and say so once. */
+	for (int i = 0; i < n && r != -ENOMEM && r != -E2BIG; i++) {
 		const char *name = names[i]->d_name;
 		char path[4096];
 		struct stat st;
 
-		if (name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
-		    stat(path, &st) < 0)
+		if (name[0] == '.')
 			continue;
-		if (S_ISDIR(st.st_mode))
-			r = scan_dir(l, fl, path, depth + 1,
-				     aws_managed || !strcmp(name, "aws-managed"));
-		else if (S_ISREG(st.st_mode) && has_suffix(name, ".json"))
+		/* Nothing below the store is skipped unsaid: a file not read is an error. */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+			diag_add(l->diags, DIAG_ERROR, dir, "", 0, 0,
+				 "a path below this folder is longer than %zu bytes",
+				 sizeof(path) - 1);
+			l->errors++;
+			continue;
+		}
+		if (stat(path, &st) < 0) {
+			int err = errno;
+			bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+
+			diag_add(l->diags, DIAG_ERROR, path, "", 0, 0, "cannot read%s: %s",
+				 link ? " where this symbolic link points" : "", strerror(err));
+			l->errors++;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			r = dir_seen_add(l, seen, path, &st);
+			if (r == 1)
+				diag_add(l->diags, DIAG_WARNING, path, "", 0, 0,
+					 "a folder already read (reached again through a symbolic "
+					 "link): skipped, each folder is read once");
+			else if (r == 0)
+				r = scan_dir(l, fl, seen, path, depth + 1,
+					     aws_managed || !strcmp(name, "aws-managed"));
+		} else if (S_ISREG(st.st_mode) && has_suffix(name, ".json")) {
 			r = read_file(l, fl, path, name, aws_managed);
+		}
 	}
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	return r == -ENOMEM ? r : 0;
+	return r == -ENOMEM || r == -E2BIG ? r : 0;
+}
+
+/* The store's folder @dir and every folder below it, each once. */
+static int scan_store(struct store_loader *l, struct file_list *fl, const char *dir)
+{
+	struct dir_seen seen = { 0 };
+	struct stat st;
+	int r;
+
+	if (stat(dir, &st) < 0) {
+		r = -errno;
+		diag_add(l->diags, DIAG_ERROR, dir, "", 0, 0, "cannot read the directory: %s",
+			 strerror(-r));
+		l->errors++;
+		return r;
+	}
+	r = dir_seen_add(l, &seen, dir, &st);
+	if (r >= 0)
+		r = scan_dir(l, fl, &seen, dir, 0, false);
+	free(seen.v);
+	return r;
 }
 
 /* The default account: the first identities file's "Account", else an export's. */
@@ -590,7 +674,7 @@ struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
 		diag_add(diags, DIAG_ERROR, dir, "", 0, 0, "out of memory");
 		return NULL;
 	}
-	return store_build(&l, &fl, scan_dir(&l, &fl, dir, 0, false), dir);
+	return store_build(&l, &fl, scan_store(&l, &fl, dir), dir);
 }
 
 struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
