@@ -5,11 +5,12 @@
 #include <jansson.h>
 
 /*
- * Compare answer @got with expectation @want: "decision" exactly,
- * "matched" exactly when given, "missing_context" as a set when given,
- * "error" path/line/column exactly and message as a substring; the id
- * must be @want_id.  Prints each difference; returns 0 when they agree.
+ * Compare answer @got with expectation @want as whole objects: every key
+ * of either must be in the other with an equal value ("missing_context"
+ * compared as a set of strings, everything else with json_equal), and the
+ * answer's "id" must be @req_id, the request's (NULL: absent, answered as
+ * null).  Prints each difference; returns 0 when they agree.
  */
-int golden_compare(json_t *want, json_t *got, json_t *want_id);
+int golden_compare(json_t *want, json_t *got, json_t *req_id);
 
 #endif

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Golden IAM cases (tests/authz/<case>/): run case.json through the same
- * function as `gatehouse simulate` and compare with expect.json:
- * "decision" exactly, "matched" exactly when given, "missing_context" as a
- * set when given, "error" path/line/column exactly and message as a
- * substring.  Prints a diff-like report and exits 1 on a mismatch.
+ * function as `gatehouse simulate` and compare with expect.json as a whole
+ * answer (golden_compare: every key, "missing_context" as a set).  Prints
+ * each difference and exits 1 on a mismatch.
  */
 #include <gatehouse/simulate.h>
 #include <jansson.h>

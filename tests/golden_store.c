@@ -3,10 +3,12 @@
  * Golden identity-store cases (tests/store/<case>/): load <case>/policies
  * (from inside <case>, so file names read "policies/identities.json"),
  * then either
- *  - expect.err: the store must NOT load, and each line of expect.err must
- *    appear in the diagnostics as printed by `gatehouse eval`; or
+ *  - expect.err: the store must NOT load, and its diagnostics, printed as
+ *    `gatehouse eval` prints them (file:line:col: severity: message
+ *    [at path]), must be the lines of expect.err, whole and in order; or
  *  - requests.jsonl + expect.jsonl: each request answered as by
- *    `gatehouse eval --batch` agrees with the expectation on its line.
+ *    `gatehouse eval --batch` is the whole answer on the same line of
+ *    expect.jsonl (golden_compare).
  * The clock is fixed at 2026-11-30T12:00:00Z unless a request says "now".
  */
 #include <gatehouse/store.h>
@@ -34,14 +36,28 @@ static char *slurp(const char *path)
 	return text;
 }
 
+/* The next line of *@text (cut in place), or NULL at its end. */
+static char *next_line(char **text)
+{
+	char *line = *text, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	*text = nl ? nl + 1 : line + strlen(line);
+	if (nl)
+		*nl = '\0';
+	return line;
+}
+
 static int bad_store(void)
 {
-	char *want = slurp("expect.err"), *got = NULL, *line, *save = NULL;
+	char *want = slurp("expect.err"), *got = NULL, *w, *g, *wp, *gp;
 	struct diag_list dl;
 	struct authz_store *s;
 	size_t gotlen = 0;
 	FILE *f;
-	int bad = 0;
+	int bad = 0, n = 0;
 
 	diag_list_init(&dl);
 	s = authz_store_load("policies", &dl);
@@ -55,12 +71,19 @@ static int bad_store(void)
 		fprintf(stderr, "the store loaded, but expect.err says it must not\n");
 		bad = 1;
 	}
-	for (line = strtok_r(want, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] && !strstr(got, line)) {
-			fprintf(stderr, "missing from the diagnostics: %s\n", line);
+	/* Whole lines, in order: a line that is only "error:" no longer passes. */
+	wp = want;
+	gp = got;
+	do {
+		w = next_line(&wp);
+		g = next_line(&gp);
+		n++;
+		if ((w || g) && (!w || !g || strcmp(w, g))) {
+			fprintf(stderr, "diagnostic %d differs\n  want: %s\n  got:  %s\n", n,
+				w ? w : "(none)", g ? g : "(none)");
 			bad = 1;
 		}
-	}
+	} while (w || g);
 	authz_store_unref(s);
 	diag_list_clear(&dl);
 	free(want);
