@@ -107,6 +107,15 @@ uint32_t fw_set_key_type(const struct fw_set *s);
 /* Inverse: kind and family of a set of ours from its key type; false if unknown. */
 bool fw_set_kind_from_type(uint32_t type, uint8_t *kind, uint8_t *family);
 
+/*
+ * Print the batch fw_emit_table() builds for @c (begin to end, sequence
+ * numbers from 1) as text, message by message, parsed back with libnftnl
+ * (payload.c; golden tests' expect.payload).  Returns 0, -ENOMEM, -EINVAL
+ * (a message libnftnl cannot parse) or -EIO.
+ */
+#include <stdio.h>
+int fw_payload_dump(const struct fw_compiled *c, FILE *f);
+
 /* Table userdata type holding the structure hash (nft ignores unknown types). */
 #define FW_UDATA_TABLE_HASH 0x47
 
