@@ -8,7 +8,8 @@
 #     loading the same ruleset as text with nft -f, and against the naive
 #     design (one nft rule per security-group rule) loaded with nft -f,
 #   - a membership update (set elements only),
-# the normaliser's worst case (normalize.sh, also runnable alone, unprivileged),
+# the worst cases of the normaliser (normalize.sh) and of set naming
+# (groups.sh), each also runnable alone, unprivileged,
 # and the packet path: new-flow UDP request/response rate from a source that
 # matches the last rule, with 10 and 10,000 rules, set-based vs naive.
 #
@@ -135,6 +136,7 @@ done
 echo
 echo "== normaliser worst case (tests/bench/fw/normalize.sh)"
 sh "$here/normalize.sh" "$build"
+sh "$here/groups.sh" "$build"
 
 echo
 echo "== packet path: new-flow UDP request/response rate from the source of the last rule (${secs}s each)"
