@@ -95,6 +95,9 @@ enum fw_keyend {
 enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint8_t *key,
 			   uint32_t *klen, uint8_t *kend, uint32_t *kelen);
 
+/* NFT_SET_* flags of set @s as we create it. */
+uint32_t fw_set_flags(const struct fw_set *s);
+
 /* Key length of set @s in the kernel. */
 uint32_t fw_set_key_len(const struct fw_set *s);
 

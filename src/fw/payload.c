@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "common/str.h"
 #include "fw/emit.h"
 
 /* One object's text: a 50,000-element set prints one element at a time. */
@@ -86,7 +87,7 @@ static void put_text(FILE *f, const char *indent, const char *text)
 		while (t < text + n && *t == ' ')
 			t++;
 		/* libnftnl's own userdata line is raw bytes; ours follows, decoded. */
-		if (n && strncmp(t, "userdata = {", strlen("userdata = {")))
+		if (n && !gh_starts_with(t, "userdata = {"))
 			fprintf(f, "%s%.*s\n", indent, n, text);
 		text += n + (nl ? 1 : 0);
 	}

@@ -895,6 +895,9 @@ static void lines_free(struct lines *l)
 	free(l->v);
 }
 
+/* How libnftnl ends a lookup that the kernel dumps with flags 0. */
+#define LOOKUP_NO_FLAGS "0x0 "
+
 /* Expressions of a rule as text, counter values left out (they always differ). */
 static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 {
@@ -919,8 +922,9 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 			nftnl_expr_snprintf(tmp, sizeof(tmp), e, NFTNL_OUTPUT_DEFAULT, 0);
 			/* The kernel dumps lookup flags 0, which we never send. */
 			tl = strlen(tmp);
-			if (!strcmp(name, "lookup") && tl >= 4 && !strcmp(tmp + tl - 4, "0x0 "))
-				tmp[tl - 4] = '\0';
+			if (!strcmp(name, "lookup") && tl >= GH_LIT_LEN(LOOKUP_NO_FLAGS) &&
+			    !strcmp(tmp + tl - GH_LIT_LEN(LOOKUP_NO_FLAGS), LOOKUP_NO_FLAGS))
+				tmp[tl - GH_LIT_LEN(LOOKUP_NO_FLAGS)] = '\0';
 			k = snprintf(buf + off, size - off, "[%s %s] ", name, tmp);
 		}
 		if (k < 0)
@@ -989,8 +993,8 @@ static int ir_lines(const struct fw_compiled *c, struct lines *l, unsigned opts)
 	for (size_t i = 0; i < c->nsets && r >= 0; i++) {
 		const struct fw_set *s = &c->sets[i];
 
-		r = line_add(l, "set %s type %s comment \"%s\"", s->name, fw_set_type_text(s),
-			     s->comment);
+		r = line_add(l, "set %s type %s flags 0x%x comment \"%s\"", s->name,
+			     fw_set_type_text(s), fw_set_flags(s), s->comment);
 		if ((opts & LINES_NO_MEMBERS) && s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems && r >= 0; k++) {
@@ -1010,7 +1014,8 @@ static int ir_lines(const struct fw_compiled *c, struct lines *l, unsigned opts)
 		const struct fw_chain *ch = &c->chains[i];
 
 		r = line_add(l, "chain %s%s comment \"%s\"", ch->name,
-			     ch->base ? (ch->in ? " hook input policy drop" : " hook output policy drop")
+			     ch->base ? (ch->in ? " hook input prio 0 type filter policy drop"
+						: " hook output prio 0 type filter policy drop")
 				      : "",
 			     ch->comment);
 		for (size_t k = 0; k < ch->nrules && r >= 0; k++) {
@@ -1056,7 +1061,8 @@ static int kernel_lines(const struct fw_snapshot *s, const struct fw_compiled *c
 			kset_done(&k);
 			continue;
 		}
-		r = line_add(l, "set %s type %s comment \"%s\"", k.s.name, fw_set_type_text(&k.s),
+		r = line_add(l, "set %s type %s flags 0x%x comment \"%s\"", k.s.name,
+			     fw_set_type_text(&k.s), nftnl_set_get_u32(s->sets[i], NFTNL_SET_FLAGS),
 			     cbuf);
 		if (is_member_name(member, nmember, k.s.name)) {
 			kset_done(&k);
@@ -1086,15 +1092,24 @@ static int kernel_lines(const struct fw_snapshot *s, const struct fw_compiled *c
 		struct nftnl_chain *ch = s->chains[i];
 		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
 		bool base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+		char hook[128];
 		size_t k = 0;
 
 		ud = nftnl_chain_get_data(ch, NFTNL_CHAIN_USERDATA, &len);
 		obj_comment(ud, len, NFTNL_UDATA_CHAIN_COMMENT, cbuf, sizeof(cbuf));
-		r = line_add(l, "chain %s%s%s comment \"%s\"", name,
-			     base ? (nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_IN
-					     ? " hook input"
-					     : " hook output")
-				  : "",
+		if (base)
+			snprintf(hook, sizeof(hook), " hook %s prio %d type %s",
+				 nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_IN
+					 ? "input"
+					 : nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) ==
+							   NF_INET_LOCAL_OUT
+						   ? "output"
+						   : "(another hook)",
+				 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+				 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
+					 ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
+					 : "?");
+		r = line_add(l, "chain %s%s%s comment \"%s\"", name, base ? hook : "",
 			     base ? (nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP
 					     ? " policy drop"
 					     : " policy accept")

@@ -153,6 +153,15 @@ check "fw diff empty after the repair" run $T "$GH" fw diff --rules "$RULES" --h
 expect drop "other tcp 22 (edits undone)" tcp $O 10.0.0.1 22
 run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/again.out 2>&1
 check "then unchanged" grep -q '^target: unchanged' $TMP/again.out
+# A base chain re-created with the same rules at another priority.
+run $T nft list chain inet gatehouse output | sed 's/priority filter/priority 10/' >$TMP/prio.nft
+run $T nft flush chain inet gatehouse output
+run $T nft delete chain inet gatehouse output
+run $T nft -f $TMP/prio.nft
+run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/prio.out 2>&1
+check "chain priority repaired" grep -q '^  - chain output hook output prio 10 ' $TMP/prio.out
+run $T nft -s list table inet gatehouse >$TMP/repaired.txt
+check "table as applied before the priority edit" diff -u $TMP/clean.txt $TMP/repaired.txt
 # A hand edit of a membership set is undone by an element update.
 run $T nft add element inet gatehouse grp_sg_clients_4 '{ 10.0.0.3 }'
 expect pass "other tcp 22 (added to the members by hand)" tcp $O 10.0.0.1 22
