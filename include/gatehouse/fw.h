@@ -94,18 +94,32 @@ enum fw_apply_flags {
  * @bytes: bytes of the batch
  * @elements_added: membership elements added (element-only update)
  * @elements_removed: membership elements removed (element-only update)
+ * @repaired: differences between our table as the kernel held it and the
+ *	      ruleset it was last given (same structure as now): edits made
+ *	      outside gatehouse, which this apply undid (0: none)
+ * @repairs: those differences as fw diff lines ("- " held by the kernel,
+ *	     "+ " restored; rule positions left out), one per line, at most 40
+ *	     then "... and N more"; NULL when @repaired is 0.  Owned by the
+ *	     result: fw_apply_result_done() frees it.
  */
 struct fw_apply_result {
 	bool full, unchanged;
 	size_t messages, bytes;
 	size_t elements_added, elements_removed;
+	size_t repaired;
+	char *repairs;
 };
 
+/* Free what @r owns (takes NULL). */
+void fw_apply_result_done(struct fw_apply_result *r);
+
 /*
- * Apply @c in the current network namespace in one netlink batch: our table
- * is deleted and re-created in the same transaction, or, when only group
- * membership changed since the last apply, only those set elements are
- * sent.  On a kernel error nothing changes; the diagnostic names the
+ * Apply @c in the current network namespace in one netlink batch.  Unless
+ * FW_APPLY_FULL, our table is read first and compared with @c (the kernel's
+ * content, not a stored hash): when everything but group membership
+ * elements is equal, only those elements are sent (or nothing); otherwise
+ * our table is deleted and re-created in the same transaction, which also
+ * undoes edits made to it by hand (reported in @ret->repaired).  On a kernel error nothing changes; the diagnostic names the
  * security-group rule the failing object came from.  Returns 0, -EPERM
  * (no CAP_NET_ADMIN), or the kernel's -errno.
  */

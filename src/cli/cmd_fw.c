@@ -311,6 +311,26 @@ static bool confirmed(long seconds)
 	}
 }
 
+/*
+ * Edits made to our table outside gatehouse, found by apply and undone (or,
+ * with --check, that it would undo), one indented fw diff line each.
+ */
+static void print_repairs(const struct fw_opts *o, const struct fw_apply_result *res)
+{
+	const char *p = res->repairs ? res->repairs : "";
+
+	printf("%s: %s %zu difference%s made outside gatehouse (- found, + restored):\n", o->host,
+	       o->check ? "would repair" : "repaired", res->repaired,
+	       res->repaired == 1 ? "" : "s");
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = (int)(nl ? (size_t)(nl - p) : strlen(p));
+
+		printf("  %.*s\n", len, p);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
 static int do_apply(const struct fw_opts *o)
 {
 	struct fw_compiled *c = NULL;
@@ -371,6 +391,8 @@ static int do_apply(const struct fw_opts *o)
 	else
 		printf("%s: membership updated (+%zu -%zu elements, no rule changed)\n", o->host,
 		       res.elements_added, res.elements_removed);
+	if (res.repaired)
+		print_repairs(o, &res);
 	if (o->confirm && !o->check && !confirmed(o->confirm)) {
 		diag_list_clear(&dl);
 		if (fw_snapshot_restore(snap, &dl) < 0) {
@@ -398,6 +420,7 @@ static int do_apply(const struct fw_opts *o)
 		printf("%d tracked connections no longer allowed were deleted\n", k);
 	}
 out:
+	fw_apply_result_done(&res);
 	diag_list_clear(&dl);
 	fw_snapshot_free(snap);
 	fw_compiled_free(c);

@@ -97,7 +97,53 @@ static void dirwork_free(struct dirwork *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Identifier from arbitrary text: [A-Za-z0-9_] kept, the rest becomes '_'. */
+static size_t name_slot(const struct fw_nameset *ns, const char *name)
+{
+	size_t i = (size_t)fw_hash_bytes(UINT64_C(0xcbf29ce484222325), name, strlen(name)) &
+		   (ns->cap - 1);
+
+	while (ns->slot[i] && strcmp(ns->slot[i], name))
+		i = (i + 1) & (ns->cap - 1);
+	return i;
+}
+
+static bool name_used(const struct fw_nameset *ns, const char *name)
+{
+	return ns->cap && ns->slot[name_slot(ns, name)];
+}
+
+/* Record @name (borrowed: the arena keeps it); 0 or -ENOMEM. */
+static int name_add(struct fw_nameset *ns, const char *name)
+{
+	if (2 * (ns->n + 1) > ns->cap) {
+		struct fw_nameset big = { NULL, ns->cap ? 2 * ns->cap : 64, 0 };
+
+		big.slot = calloc(big.cap, sizeof(*big.slot));
+		if (!big.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < ns->cap; i++)
+			if (ns->slot[i])
+				big.slot[name_slot(&big, ns->slot[i])] = ns->slot[i];
+		big.n = ns->n;
+		free(ns->slot);
+		*ns = big;
+	}
+	{
+		size_t i = name_slot(ns, name);
+
+		if (!ns->slot[i]) {
+			ns->slot[i] = name;
+			ns->n++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Identifier from arbitrary text: [A-Za-z0-9_] kept, the rest becomes '_'.
+ * Names in use are looked up in a hash: scanning every set and chain made
+ * a host with thousands of sets quadratic.
+ */
 static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *raw,
 		   const char *suffix)
 {
@@ -117,15 +163,7 @@ static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *ra
 		buf[off++] = *p;
 	buf[off] = '\0';
 	/* Two raw names may sanitise alike ("eth0.1", "eth0_1"): make it unique. */
-	for (unsigned n = 2;; n++) {
-		bool clash = false;
-
-		for (size_t i = 0; i < c->nsets && !clash; i++)
-			clash = !strcmp(c->sets[i].name, buf);
-		for (size_t i = 0; i < c->nchains && !clash; i++)
-			clash = !strcmp(c->chains[i].name, buf);
-		if (!clash)
-			break;
+	for (unsigned n = 2; name_used(&c->names, buf); n++) {
 		if (off + 12 >= sizeof(buf))
 			return NULL;
 		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
@@ -138,7 +176,8 @@ static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t k
 {
 	struct fw_set *s;
 
-	if (!name || !comment || FW_VEC_PUSH(c->sets, c->nsets, c->csets, 1u << 20) < 0)
+	if (!name || !comment || FW_VEC_PUSH(c->sets, c->nsets, c->csets, 1u << 20) < 0 ||
+	    name_add(&c->names, name) < 0)
 		return NULL;
 	s = &c->sets[c->nsets];
 	memset(s, 0, sizeof(*s));
@@ -155,7 +194,8 @@ static struct fw_chain *chain_new(struct fw_compiled *c, const char *name, bool 
 {
 	struct fw_chain *ch;
 
-	if (!name || !comment || FW_VEC_PUSH(c->chains, c->nchains, c->cchains, 1u << 16) < 0)
+	if (!name || !comment || FW_VEC_PUSH(c->chains, c->nchains, c->cchains, 1u << 16) < 0 ||
+	    name_add(&c->names, name) < 0)
 		return NULL;
 	ch = &c->chains[c->nchains++];
 	memset(ch, 0, sizeof(*ch));
@@ -789,6 +829,7 @@ struct fw_compiled *fw_compiled_free(struct fw_compiled *c)
 		free(c->chains[i].rules);
 	free(c->sets);
 	free(c->chains);
+	free(c->names.slot);
 	fw_arena_done(&c->arena);
 	free(c);
 	return NULL;

@@ -181,7 +181,7 @@ uint32_t fw_set_key_len(const struct fw_set *s)
 	case FW_SK_PORT: return 2;
 	case FW_SK_ICMP: return 8;
 	case FW_SK_PROTO: return 1;
-	case FW_SK_IFNAME_VMAP: return 16;
+	case FW_SK_IFNAME_VMAP: return FW_IFNAME_MAX + 1; /* IFNAMSIZ */
 	}
 	return 0;
 }
@@ -255,7 +255,7 @@ enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint
 	*klen = *kelen = n;
 	switch (s->kind) {
 	case FW_SK_IFNAME_VMAP:
-		memcpy(key, e->ifname, strnlen(e->ifname, 16));
+		memcpy(key, e->ifname, strnlen(e->ifname, FW_IFNAME_MAX + 1));
 		return FW_KEYEND_NONE;
 	case FW_SK_ADDR:
 		put_addr(s, e->alo, key);
@@ -430,6 +430,15 @@ out:
 	return r;
 }
 
+uint32_t fw_set_flags(const struct fw_set *s)
+{
+	if (s->exact)
+		return 0;
+	if (s->kind == FW_SK_IFNAME_VMAP)
+		return NFT_SET_MAP;
+	return set_is_concat(s) ? NFT_SET_INTERVAL | NFT_SET_CONCAT : NFT_SET_INTERVAL;
+}
+
 static struct nftnl_set *set_obj(const struct fw_compiled *c, size_t i, bool full)
 {
 	const struct fw_set *s = &c->sets[i];
@@ -445,11 +454,10 @@ static struct nftnl_set *set_obj(const struct fw_compiled *c, size_t i, bool ful
 		return ns;
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, fw_set_key_type(s));
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, fw_set_key_len(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, fw_set_flags(s));
 	if (s->exact) {
 		/* A hash set: no interval, no concat description needed. */
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
 	} else if (s->kind == FW_SK_IFNAME_VMAP) {
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_MAP);
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	} else if (set_is_concat(s)) {
 		uint8_t fl[4] = { 0 };
@@ -465,10 +473,7 @@ static struct nftnl_set *set_obj(const struct fw_compiled *c, size_t i, bool ful
 			fl[n++] = 1;
 			break;
 		}
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
 		nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, fl, n);
-	} else {
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
 	}
 	{
 		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(FW_COMMENT_MAX + 64);

@@ -95,6 +95,9 @@ enum fw_keyend {
 enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint8_t *key,
 			   uint32_t *klen, uint8_t *kend, uint32_t *kelen);
 
+/* NFT_SET_* flags of set @s as we create it. */
+uint32_t fw_set_flags(const struct fw_set *s);
+
 /* Key length of set @s in the kernel. */
 uint32_t fw_set_key_len(const struct fw_set *s);
 
@@ -106,6 +109,15 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 uint32_t fw_set_key_type(const struct fw_set *s);
 /* Inverse: kind and family of a set of ours from its key type; false if unknown. */
 bool fw_set_kind_from_type(uint32_t type, uint8_t *kind, uint8_t *family);
+
+/*
+ * Print the batch fw_emit_table() builds for @c (begin to end, sequence
+ * numbers from 1) as text, message by message, parsed back with libnftnl
+ * (payload.c; golden tests' expect.payload).  Returns 0, -ENOMEM, -EINVAL
+ * (a message libnftnl cannot parse) or -EIO.
+ */
+#include <stdio.h>
+int fw_payload_dump(const struct fw_compiled *c, FILE *f);
 
 /* Table userdata type holding the structure hash (nft ignores unknown types). */
 #define FW_UDATA_TABLE_HASH 0x47

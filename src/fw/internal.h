@@ -337,8 +337,15 @@ struct fw_chain {
 	size_t nrules, crules;
 };
 
+/* Names in use (sets and chains), hashed: open addressing, at most half full. */
+struct fw_nameset {
+	const char **slot;
+	size_t cap, n;
+};
+
 struct fw_compiled {
 	struct fw_arena arena;
+	struct fw_nameset names;
 	const char *host;
 	const char *comment;
 	struct fw_set *sets;

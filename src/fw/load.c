@@ -510,6 +510,44 @@ static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 	grp->nperms = rs->nperms - grp->first_perm;
 }
 
+/*
+ * Why @name cannot be an interface name as the kernel and nft read it, or
+ * NULL.  Every name we accept means the same thing to the kernel (netlink
+ * carries it literally), in the nft text we render, and to an operator:
+ *   - the kernel's dev_valid_name(): 1 to IFNAMSIZ - 1 bytes, not "." or
+ *     "..", no '/', ':' or whitespace;
+ *   - '%': the kernel takes "eth%d" as a template and names the device
+ *     "eth0", so no device ever has that name;
+ *   - '*': nft reads a trailing '*' as a wildcard ("eth*" is every eth
+ *     interface, and with an interval set it would match them all), and
+ *     '\\*' as a literal star: a name with a star means one thing over
+ *     netlink and another as text;
+ *   - quotes, backslashes, control and non-ASCII bytes: nft's quoted
+ *     strings have no escapes.
+ */
+#define FW_STR_(x) #x
+#define FW_STR(x) FW_STR_(x)
+static const char *ifname_problem(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > FW_IFNAME_MAX)
+		return "longer than " FW_STR(FW_IFNAME_MAX) " bytes, IFNAMSIZ - 1";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "\".\" and \"..\" are reserved";
+	for (const char *c = name; *c; c++) {
+		if (*c == '*')
+			return "nft reads '*' as a wildcard matching many interfaces";
+		if (*c == '%')
+			return "the kernel reads '%' as a name template (\"eth%d\" becomes \"eth0\")";
+		if (*c == '/' || *c == ':' || *c == '"' || *c == '\\' ||
+		    (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return "no '/', ':', quote, backslash, space, control or non-ASCII "
+			       "character";
+	}
+	return NULL;
+}
+
 static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
 {
 	static const char *const iface_keys[] = { "Name", "Addresses", "SecurityGroups", NULL };
@@ -525,19 +563,11 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 	out->name = get_name(ld, ifc, "Name", loc, true);
 	if (out->name) {
 		struct fw_loc nl = fw_loc_key(loc, "Name");
-		size_t n = strlen(out->name);
-		/* The kernel's dev_valid_name(), and no quote or backslash (they
-		 * would need escaping in nft text, which has none). */
-		bool ok = n <= FW_IFNAME_MAX && strcmp(out->name, ".") && strcmp(out->name, "..");
+		const char *why = ifname_problem(out->name);
 
-		for (const char *c = out->name; ok && *c; c++)
-			if (*c == '/' || *c == ':' || *c == ' ' || *c == '"' || *c == '\\' ||
-			    (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
-				ok = false;
-		if (!ok) {
-			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (1 to %d "
-					"printable characters, no '/', ':', quote or space)",
-			       out->name, FW_IFNAME_MAX);
+		if (why) {
+			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)", out->name,
+			       why);
 			out->name = NULL;
 		}
 	}

@@ -3,10 +3,14 @@
  * Our table in the kernel: apply (full replace, or membership elements
  * only), snapshot and restore (--confirm), show and diff.
  *
- * The last committed state is the kernel's own: the table carries the hash
- * of everything but membership elements (FW_UDATA_TABLE_HASH), so an apply
- * whose hash matches reads only the membership sets and sends the element
- * difference, touching no rule.
+ * An apply converges on the compiled ruleset whatever the kernel holds: it
+ * reads our table and compares it, object by object, with the IR (the lines
+ * fw diff prints).  When everything but membership elements is equal, it
+ * sends only the element difference, touching no rule; otherwise it
+ * replaces the table.  The hash of everything but membership elements that
+ * the table carries (FW_UDATA_TABLE_HASH) says only what was applied last:
+ * it tells a hand edit (same hash, different content: reported as repaired)
+ * from a change of the rules, and is never trusted to say what is there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -632,6 +636,11 @@ out:
 
 /* ---- apply ---- */
 
+struct lines;
+struct fw_snapshot;
+static int converge(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
+		    struct fw_apply_result *res, struct diag_list *dl);
+
 struct pair {
 	const struct fw_elem *e;
 	size_t idx;
@@ -649,26 +658,18 @@ static int cmp_elem_addr(const void *a, const void *b)
 
 /*
  * Membership-only update: for each membership set, the elements to delete
- * and to add.  Returns 1 when it applied (or nothing changed), 0 when a full
- * replace is needed, or -errno.
+ * and to add, against the elements the kernel holds.  Only called when the
+ * rest of the table is what @c compiles to (structure_equal()).  Returns 1
+ * when it applied (or nothing changed), 0 when a full replace is needed, or
+ * -errno.
  */
 static int apply_members(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
 			 struct fw_apply_result *res, struct diag_list *dl)
 {
-	struct fw_snapshot sn = { 0 };
 	struct fw_tx tx;
 	struct fw_set *dels = NULL;
-	bool found;
 	int r;
 
-	r = get_table(n, &sn.table);
-	if (r < 0 || !sn.table)
-		return r;
-	if (table_hash(sn.table, &found) != c->structure_hash || !found) {
-		nftnl_table_free(sn.table);
-		return 0;
-	}
-	nftnl_table_free(sn.table);
 	r = fw_tx_init(&tx, n->seq);
 	if (r < 0)
 		return r;
@@ -797,6 +798,14 @@ out:
 	return r;
 }
 
+void fw_apply_result_done(struct fw_apply_result *r)
+{
+	if (!r)
+		return;
+	free(r->repairs);
+	r->repairs = NULL;
+}
+
 int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result *ret,
 	     struct diag_list *dl)
 {
@@ -808,14 +817,24 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 	if (r < 0)
 		return r;
 	if (!(flags & FW_APPLY_FULL) && !getenv(FW_FAULT_ENV)) {
-		r = apply_members(&n, c, flags, &res, dl);
+		/*
+		 * Converge on @c whatever the kernel holds: read our table and
+		 * compare it with @c (the hash stored in the table says what was
+		 * applied last, not what is there now: a rule inserted by hand
+		 * keeps the hash).  Only when everything but membership elements
+		 * is equal is an element update enough.
+		 */
+		r = converge(&n, c, flags, &res, dl);
 		if (r != 0) {
 			fw_nl_close(&n);
 			if (r > 0 && ret)
 				*ret = res;
+			else
+				fw_apply_result_done(&res);
 			return r < 0 ? r : 0;
 		}
-		memset(&res, 0, sizeof(res));
+		res.elements_added = res.elements_removed = 0;
+		res.unchanged = false;
 	}
 	res.full = true;
 	r = fw_tx_init(&tx, n.seq);
@@ -836,6 +855,8 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 	fw_nl_close(&n);
 	if (r >= 0 && ret)
 		*ret = res;
+	else
+		fw_apply_result_done(&res);
 	return r;
 }
 
@@ -874,6 +895,9 @@ static void lines_free(struct lines *l)
 	free(l->v);
 }
 
+/* How libnftnl ends a lookup that the kernel dumps with flags 0. */
+#define LOOKUP_NO_FLAGS "0x0 "
+
 /* Expressions of a rule as text, counter values left out (they always differ). */
 static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 {
@@ -898,8 +922,9 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 			nftnl_expr_snprintf(tmp, sizeof(tmp), e, NFTNL_OUTPUT_DEFAULT, 0);
 			/* The kernel dumps lookup flags 0, which we never send. */
 			tl = strlen(tmp);
-			if (!strcmp(name, "lookup") && tl >= 4 && !strcmp(tmp + tl - 4, "0x0 "))
-				tmp[tl - 4] = '\0';
+			if (!strcmp(name, "lookup") && tl >= GH_LIT_LEN(LOOKUP_NO_FLAGS) &&
+			    !strcmp(tmp + tl - GH_LIT_LEN(LOOKUP_NO_FLAGS), LOOKUP_NO_FLAGS))
+				tmp[tl - GH_LIT_LEN(LOOKUP_NO_FLAGS)] = '\0';
 			k = snprintf(buf + off, size - off, "[%s %s] ", name, tmp);
 		}
 		if (k < 0)
@@ -917,15 +942,61 @@ static const char *rule_comment(struct nftnl_rule *r, char *buf, size_t size)
 	return obj_comment(ud, len, NFTNL_UDATA_RULE_COMMENT, buf, size);
 }
 
-static int ir_lines(const struct fw_compiled *c, struct lines *l)
+/*
+ * What the lines leave out: LINES_NO_MEMBERS the elements of membership sets
+ * (the structure that a membership update cannot change), LINES_NO_INDEX the
+ * position of each rule in its chain (to name an inserted rule once, not
+ * every rule after it).
+ */
+enum {
+	LINES_NO_MEMBERS = 1 << 0,
+	LINES_NO_INDEX = 1 << 1,
+};
+
+static int rule_line(struct lines *l, unsigned opts, const char *chain, size_t k, const char *text,
+		     const char *comment)
+{
+	if (opts & LINES_NO_INDEX)
+		return line_add(l, "chain %s rule %s comment \"%s\"", chain, text, comment);
+	return line_add(l, "chain %s rule %zu %s comment \"%s\"", chain, k, text, comment);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Names of the membership sets of @c, sorted (NULL-safe with @n 0). */
+static const char **member_names(const struct fw_compiled *c, size_t *n)
+{
+	const char **v = calloc(c->nsets + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < c->nsets; i++)
+		if (c->sets[i].membership)
+			v[(*n)++] = c->sets[i].name;
+	qsort(v, *n, sizeof(*v), cmp_name);
+	return v;
+}
+
+static bool is_member_name(const char **names, size_t n, const char *name)
+{
+	return n && bsearch(&name, names, n, sizeof(*names), cmp_name);
+}
+
+static int ir_lines(const struct fw_compiled *c, struct lines *l, unsigned opts)
 {
 	int r = line_add(l, "table comment \"%s\"", c->comment);
 
 	for (size_t i = 0; i < c->nsets && r >= 0; i++) {
 		const struct fw_set *s = &c->sets[i];
 
-		r = line_add(l, "set %s type %s comment \"%s\"", s->name, fw_set_type_text(s),
-			     s->comment);
+		r = line_add(l, "set %s type %s flags 0x%x comment \"%s\"", s->name,
+			     fw_set_type_text(s), fw_set_flags(s), s->comment);
+		if ((opts & LINES_NO_MEMBERS) && s->membership)
+			continue;
 		for (size_t k = 0; k < s->nelems && r >= 0; k++) {
 			char buf[256];
 
@@ -943,7 +1014,8 @@ static int ir_lines(const struct fw_compiled *c, struct lines *l)
 		const struct fw_chain *ch = &c->chains[i];
 
 		r = line_add(l, "chain %s%s comment \"%s\"", ch->name,
-			     ch->base ? (ch->in ? " hook input policy drop" : " hook output policy drop")
+			     ch->base ? (ch->in ? " hook input prio 0 type filter policy drop"
+						: " hook output prio 0 type filter policy drop")
 				      : "",
 			     ch->comment);
 		for (size_t k = 0; k < ch->nrules && r >= 0; k++) {
@@ -954,20 +1026,26 @@ static int ir_lines(const struct fw_compiled *c, struct lines *l)
 				return -ENOMEM;
 			rule_text(nr, text, sizeof(text));
 			nftnl_rule_free(nr);
-			r = line_add(l, "chain %s rule %zu %s comment \"%s\"", ch->name, k, text,
-				     ch->rules[k].comment);
+			r = rule_line(l, opts, ch->name, k, text, ch->rules[k].comment);
 		}
 	}
 	return r;
 }
 
-static int kernel_lines(const struct fw_snapshot *s, struct lines *l)
+/* @c: the compiled ruleset, which names the membership sets for LINES_NO_MEMBERS. */
+static int kernel_lines(const struct fw_snapshot *s, const struct fw_compiled *c, unsigned opts,
+			struct lines *l)
 {
 	char cbuf[FW_COMMENT_MAX + 1];
 	uint32_t len = 0;
 	const void *ud = nftnl_table_get_data(s->table, NFTNL_TABLE_USERDATA, &len);
+	size_t nmember = 0;
+	const char **member = (opts & LINES_NO_MEMBERS) ? member_names(c, &nmember) : NULL;
 	int r = line_add(l, "table comment \"%s\"",
 			 obj_comment(ud, len, NFTNL_UDATA_TABLE_COMMENT, cbuf, sizeof(cbuf)));
+
+	if ((opts & LINES_NO_MEMBERS) && !member)
+		r = -ENOMEM;
 
 	for (size_t i = 0; i < s->nsets && r >= 0; i++) {
 		struct kset k;
@@ -983,8 +1061,13 @@ static int kernel_lines(const struct fw_snapshot *s, struct lines *l)
 			kset_done(&k);
 			continue;
 		}
-		r = line_add(l, "set %s type %s comment \"%s\"", k.s.name, fw_set_type_text(&k.s),
+		r = line_add(l, "set %s type %s flags 0x%x comment \"%s\"", k.s.name,
+			     fw_set_type_text(&k.s), nftnl_set_get_u32(s->sets[i], NFTNL_SET_FLAGS),
 			     cbuf);
+		if (is_member_name(member, nmember, k.s.name)) {
+			kset_done(&k);
+			continue;
+		}
 		for (size_t e = 0; e < k.s.nelems && r >= 0; e++) {
 			char buf[256];
 			const struct fw_elem *fe = &k.s.elems[e];
@@ -1009,15 +1092,24 @@ static int kernel_lines(const struct fw_snapshot *s, struct lines *l)
 		struct nftnl_chain *ch = s->chains[i];
 		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
 		bool base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+		char hook[128];
 		size_t k = 0;
 
 		ud = nftnl_chain_get_data(ch, NFTNL_CHAIN_USERDATA, &len);
 		obj_comment(ud, len, NFTNL_UDATA_CHAIN_COMMENT, cbuf, sizeof(cbuf));
-		r = line_add(l, "chain %s%s%s comment \"%s\"", name,
-			     base ? (nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_IN
-					     ? " hook input"
-					     : " hook output")
-				  : "",
+		if (base)
+			snprintf(hook, sizeof(hook), " hook %s prio %d type %s",
+				 nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_IN
+					 ? "input"
+					 : nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) ==
+							   NF_INET_LOCAL_OUT
+						   ? "output"
+						   : "(another hook)",
+				 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+				 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
+					 ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
+					 : "?");
+		r = line_add(l, "chain %s%s%s comment \"%s\"", name, base ? hook : "",
 			     base ? (nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP
 					     ? " policy drop"
 					     : " policy accept")
@@ -1029,10 +1121,11 @@ static int kernel_lines(const struct fw_snapshot *s, struct lines *l)
 			if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
 				continue;
 			rule_text(s->rules[j], text, sizeof(text));
-			r = line_add(l, "chain %s rule %zu %s comment \"%s\"", name, k++, text,
-				     rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
+			r = rule_line(l, opts, name, k++, text,
+				      rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
 		}
 	}
+	free(member);
 	return r;
 }
 
@@ -1050,9 +1143,9 @@ int fw_diff(const struct fw_compiled *c, FILE *f, struct diag_list *dl)
 
 	if (r < 0)
 		return r;
-	r = ir_lines(c, &want);
+	r = ir_lines(c, &want, 0);
 	if (r >= 0 && s)
-		r = kernel_lines(s, &have);
+		r = kernel_lines(s, c, 0, &have);
 	if (r < 0)
 		goto out;
 	if (want.n > 1)
@@ -1164,4 +1257,148 @@ int fw_show(FILE *f, struct diag_list *dl)
 	}
 	fw_snapshot_free(s);
 	return 0;
+}
+
+/* ---- convergence: what apply compares before choosing how to write ---- */
+
+/* Differences named in a repair report before "... N more". */
+#define FW_REPAIRS_SHOWN 40
+
+static void lines_sort(struct lines *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(char *), cmp_line);
+}
+
+/*
+ * The lines of @want missing from @have ("+ ") and of @have missing from
+ * @want ("- "), both sorted, appended to @out; returns the count or -ENOMEM.
+ */
+static long lines_diff(const struct lines *want, const struct lines *have, struct lines *out)
+{
+	size_t a = 0, b = 0;
+	long nd = 0;
+
+	while (a < want->n || b < have->n) {
+		int cm = a >= want->n ? 1 : b >= have->n ? -1 : strcmp(want->v[a], have->v[b]);
+		int r = 0;
+
+		if (!cm) {
+			a++;
+			b++;
+			continue;
+		}
+		nd++;
+		if (out)
+			r = cm < 0 ? line_add(out, "+ %s", want->v[a]) : line_add(out, "- %s", have->v[b]);
+		if (r < 0)
+			return r;
+		if (cm < 0)
+			a++;
+		else
+			b++;
+	}
+	return nd;
+}
+
+/*
+ * Is our table in the kernel (@s) what @c compiles to, membership elements
+ * aside?  Returns 1 (equal), 0 (differs) or -ENOMEM.  When it differs and
+ * @drift is given, @drift gets the differences with rule positions left out
+ * (an inserted rule is one line, not one per rule after it).
+ */
+static int structure_equal(const struct fw_compiled *c, const struct fw_snapshot *s,
+			   struct lines *drift)
+{
+	struct lines want = { 0 }, have = { 0 };
+	long nd;
+	int r = ir_lines(c, &want, LINES_NO_MEMBERS);
+
+	if (r >= 0)
+		r = kernel_lines(s, c, LINES_NO_MEMBERS, &have);
+	if (r < 0)
+		goto out;
+	lines_sort(&want);
+	lines_sort(&have);
+	nd = lines_diff(&want, &have, NULL);
+	r = nd == 0;
+	if (nd == 0 || !drift)
+		goto out;
+	lines_free(&want);
+	lines_free(&have);
+	memset(&want, 0, sizeof(want));
+	memset(&have, 0, sizeof(have));
+	r = ir_lines(c, &want, LINES_NO_MEMBERS | LINES_NO_INDEX);
+	if (r >= 0)
+		r = kernel_lines(s, c, LINES_NO_MEMBERS | LINES_NO_INDEX, &have);
+	if (r < 0)
+		goto out;
+	lines_sort(&want);
+	lines_sort(&have);
+	nd = lines_diff(&want, &have, drift);
+	if (nd == 0)
+		nd = line_add(drift, "~ rules of a chain in another order");
+	r = nd < 0 ? (int)nd : 0;
+out:
+	lines_free(&want);
+	lines_free(&have);
+	return r;
+}
+
+/* @drift as report text: at most FW_REPAIRS_SHOWN lines, then "... N more". */
+static char *drift_text(const struct lines *drift)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < drift->n && i < FW_REPAIRS_SHOWN; i++)
+		fprintf(f, "%s\n", drift->v[i]);
+	if (drift->n > FW_REPAIRS_SHOWN)
+		fprintf(f, "... and %zu more (fw diff before an apply shows them all)\n",
+			drift->n - FW_REPAIRS_SHOWN);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Read our table and decide: 1 when an element update (or nothing) made the
+ * kernel hold @c, 0 when the whole table must be replaced, or -errno.
+ * Edits made outside gatehouse to a table last written with @c's structure
+ * are counted in @res->repaired and described in @res->repairs (the replace
+ * that follows undoes them); a table written from other rules is a change,
+ * not a repair.
+ */
+static int converge(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
+		    struct fw_apply_result *res, struct diag_list *dl)
+{
+	struct fw_snapshot *s = NULL;
+	struct lines drift = { 0 };
+	bool found;
+	int r = snapshot_take(n, &s);
+
+	if (r < 0) {
+		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "reading table %s: %s", FW_TABLE_NAME,
+			 strerror(-r));
+		return r;
+	}
+	if (!s)
+		return 0; /* no table yet: create it */
+	r = structure_equal(c, s, &drift);
+	if (r > 0) {
+		r = apply_members(n, c, flags, res, dl);
+	} else if (r == 0 && table_hash(s->table, &found) == c->structure_hash && found) {
+		res->repaired = drift.n;
+		res->repairs = drift_text(&drift);
+		if (!res->repairs)
+			r = -ENOMEM;
+	}
+	lines_free(&drift);
+	fw_snapshot_free(s);
+	return r;
 }

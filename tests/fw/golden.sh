@@ -7,13 +7,18 @@
 #   expect.nft    the nft text "fw compile" must print (exit 0)
 #   expect.err    the diagnostics "fw check" must print (exit 1)
 #   expect.warn   optional: the warnings a successful compile prints
+#   expect.payload  the netlink batch "fw apply --full" would send, as text
+#                 (FW_PAYLOAD, tests/fw/fw_payload.c): required beside
+#                 expect.nft, so that a change of the bytecode fails a plain
+#                 run, without root or a kernel
 # When nft is usable in a throwaway network namespace, expect.nft is also
 # checked with "nft -c -f" there (never in the caller's namespace).
 #
-#   golden.sh GATEHOUSE CASEDIR        (GH_GOLDEN_UPDATE=1 rewrites expect.*)
+#   golden.sh GATEHOUSE CASEDIR [FW_PAYLOAD]   (GH_GOLDEN_UPDATE=1 rewrites expect.*)
 set -u
 gh="$1"
 dir="$2"
+payload="${3:-}"
 cd "$dir" || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -47,6 +52,16 @@ if [ -f expect.warn ]; then
 	diff -u expect.warn "$tmp/err" || fail=1
 elif [ -s "$tmp/err" ]; then
 	echo "unexpected diagnostics:"; cat "$tmp/err"; fail=1
+fi
+if [ -n "$payload" ]; then
+	"$payload" . "$host" >"$tmp/payload" 2>"$tmp/payload.err" ||
+		{ echo "fw_payload failed:"; cat "$tmp/payload.err"; fail=1; }
+	if [ "${GH_GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/payload" expect.payload; fi
+	if [ -f expect.payload ]; then
+		diff -u expect.payload "$tmp/payload" || fail=1
+	else
+		echo "no expect.payload (GH_GOLDEN_UPDATE=1 writes it)"; fail=1
+	fi
 fi
 
 # nft -c in a namespace of our own, when we may create one.

@@ -126,6 +126,49 @@ echo "== apply"
 check "gatehouse fw apply" run $T "$GH" fw apply --rules "$RULES" --host target
 check "fw diff is empty right after apply" run $T "$GH" fw diff --rules "$RULES" --host target
 
+echo "== apply converges on the compiled ruleset whatever the kernel holds"
+# Edits by hand keep the structure hash stored in the table: apply must
+# compare what the kernel holds, undo the edits and say what it repaired.
+run $T nft -s list table inet gatehouse >$TMP/clean.txt
+expect drop "other tcp 22 (before the edits)" tcp $O 10.0.0.1 22
+run $T nft insert rule inet gatehouse input tcp dport 4444 accept
+run $T nft insert rule inet gatehouse input tcp dport 22 accept
+run $T nft add element inet gatehouse in_eth0_tcp4 '{ 0.0.0.0/0 . 23 }'
+expect pass "other tcp 22 (through the inserted rule)" tcp $O 10.0.0.1 22
+run $T "$GH" fw diff --rules "$RULES" --host target >$TMP/drift.diff 2>&1
+check "fw diff sees the edits (exit 3)" [ $? = 3 ]
+run $T "$GH" fw apply --check --rules "$RULES" --host target >$TMP/repair-check.out 2>&1
+check "apply --check: would repair 3" grep -q 'would repair 3 differences' $TMP/repair-check.out
+run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/repair.out 2>&1
+check "apply exit 0" [ $? = 0 ]
+cat $TMP/repair.out
+check "not \"unchanged\"" sh -c "! grep -q unchanged $TMP/repair.out"
+check "ruleset replaced" grep -q '^target: ruleset replaced' $TMP/repair.out
+check "reports 3 repairs" grep -q '^target: repaired 3 differences made outside gatehouse' $TMP/repair.out
+check "names the rule to port 4444" grep -q '^  - chain input rule .*0x00005c11 .*accept' $TMP/repair.out
+check "names the added element" grep -q '^  - set in_eth0_tcp4 element 0.0.0.0/0 . 23 ' $TMP/repair.out
+run $T nft -s list table inet gatehouse >$TMP/repaired.txt
+check "table as applied before the edits" diff -u $TMP/clean.txt $TMP/repaired.txt
+check "fw diff empty after the repair" run $T "$GH" fw diff --rules "$RULES" --host target
+expect drop "other tcp 22 (edits undone)" tcp $O 10.0.0.1 22
+run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/again.out 2>&1
+check "then unchanged" grep -q '^target: unchanged' $TMP/again.out
+# A base chain re-created with the same rules at another priority.
+run $T nft list chain inet gatehouse output | sed 's/priority filter/priority 10/' >$TMP/prio.nft
+run $T nft flush chain inet gatehouse output
+run $T nft delete chain inet gatehouse output
+run $T nft -f $TMP/prio.nft
+run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/prio.out 2>&1
+check "chain priority repaired" grep -q '^  - chain output hook output prio 10 ' $TMP/prio.out
+run $T nft -s list table inet gatehouse >$TMP/repaired.txt
+check "table as applied before the priority edit" diff -u $TMP/clean.txt $TMP/repaired.txt
+# A hand edit of a membership set is undone by an element update.
+run $T nft add element inet gatehouse grp_sg_clients_4 '{ 10.0.0.3 }'
+expect pass "other tcp 22 (added to the members by hand)" tcp $O 10.0.0.1 22
+run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/member-edit.out 2>&1
+check "membership element removed" grep -q 'membership updated (+0 -1' $TMP/member-edit.out
+expect drop "other tcp 22 (membership edit undone)" tcp $O 10.0.0.1 22
+
 echo "== libnftnl apply and nft -f of the compiled text give the same kernel state"
 "$GH" fw compile --rules "$RULES" --host target >$TMP/target.nft
 ip netns add $SCRATCH

@@ -8,6 +8,8 @@
 #     loading the same ruleset as text with nft -f, and against the naive
 #     design (one nft rule per security-group rule) loaded with nft -f,
 #   - a membership update (set elements only),
+# the worst cases of the normaliser (normalize.sh) and of set naming
+# (groups.sh), each also runnable alone, unprivileged,
 # and the packet path: new-flow UDP request/response rate from a source that
 # matches the last rule, with 10 and 10,000 rules, set-based vs naive.
 #
@@ -130,6 +132,11 @@ for n in 100 1000 10000 50000; do
 		$(elapsed $t0 $t1) "$comp_lib" $(elapsed $t2 $t3) "$app_lib" \
 		$(elapsed $t4 $t5) $(elapsed $t6 $t7) "$upd" "$objs"
 done
+
+echo
+echo "== normaliser worst case (tests/bench/fw/normalize.sh)"
+sh "$here/normalize.sh" "$build"
+sh "$here/groups.sh" "$build"
 
 echo
 echo "== packet path: new-flow UDP request/response rate from the source of the last rule (${secs}s each)"
