@@ -54,6 +54,10 @@ bool authz_principal_is_role(const struct authz_principal *p);
  * @principal: a user (or a role itself); ignored when @session is set
  * @session: a role session from authz_store_assume_role(), or NULL
  * @action, @resource: what is asked
+ * @resource_account: the owner of a resource whose ARN names no account
+ *	(S3) and that no resource policy of the store covers; NULL: the
+ *	caller's account.  Where the ARN or the store says whose the
+ *	resource is, a different account is refused (-EINVAL).
  * @context: the caller's context keys (never the derived ones)
  * @ncontext: entries in @context
  * @now_ms: the request's time, milliseconds since the epoch
@@ -66,6 +70,7 @@ struct authz_query {
 	const struct authz_ctx_entry *context;
 	size_t ncontext;
 	int64_t now_ms;
+	const char *resource_account;
 };
 
 /*

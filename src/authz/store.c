@@ -263,13 +263,13 @@ int store_add_principal(struct store_loader *l, struct authz_principal *p,
 }
 
 int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy)
+		      struct authz_policy *policy, const char *account)
 {
 	struct authz_store *s = l->s;
 
 	if (grow((void **)&s->bindings, &s->capbindings, s->nbindings, sizeof(*s->bindings)) < 0)
 		return -ENOMEM;
-	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy };
+	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy, account };
 	s->stats.resource_policies++;
 	return 0;
 }
@@ -301,6 +301,8 @@ static enum file_kind classify(json_t *root)
 		return FILE_DOCUMENT;
 	if (store_export_is(root))
 		return FILE_EXPORT;
+	if (store_org_is(root))
+		return FILE_ORGANIZATION;
 	if (store_native_is(root))
 		return FILE_NATIVE;
 	return FILE_UNKNOWN;
@@ -465,6 +467,16 @@ static int each_file(struct store_loader *l, const struct file_list *fl,
 	return 0;
 }
 
+/* Organization files: read before principals are finished, which derive from them. */
+static int add_organizations(struct store_loader *l, const struct file_list *fl)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		if (fl->v[i].kind == FILE_ORGANIZATION &&
+		    store_org_declare(l, fl->v[i].root, fl->v[i].src) == -ENOMEM)
+			return -ENOMEM;
+	return 0;
+}
+
 /* Documents nobody references are still checked: an error there is an error. */
 static int check_unreferenced(struct store_loader *l)
 {
@@ -543,6 +555,7 @@ static struct authz_store *store_new(void)
 	strmap_init(&s->groups, &s->arena);
 	strmap_init(&s->docs_by_name, &s->arena);
 	strmap_init(&s->docs_by_arn, &s->arena);
+	strmap_init(&s->accounts, &s->arena);
 	return s;
 }
 
@@ -556,6 +569,8 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 	}
 	if (r >= 0)
 		r = each_file(l, fl, store_native_declare, store_export_declare);
+	if (r >= 0)
+		r = add_organizations(l, fl);
 	if (r >= 0)
 		r = each_file(l, fl, store_native_resolve, store_export_resolve);
 	if (r >= 0)
