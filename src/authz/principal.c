@@ -410,8 +410,9 @@ static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct d
 		if (authz_key_is_derived(e->key, e->keylen)) {
 			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
 			return refuse(err, -EPERM, path,
-				      "%s is derived by gatehouse from the store, the request and "
-				      "the clock; a caller cannot set it",
+				      "%s is derived by gatehouse (from the store, the request and "
+				      "the clock; absent when no principal it has can carry it); a "
+				      "caller cannot set it",
 				      path + 8);
 		}
 		if (!gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))

@@ -67,25 +67,31 @@ int store_org_add(struct store_loader *l, const char *account, const char *org_i
 {
 	struct store_account *a = strmap_get(&l->s->accounts, account);
 
-	if (!valid_org_id(org_id)) {
+	bool bad_id = !valid_org_id(org_id), bad_path = org_path && !valid_org_path(org_path, org_id);
+
+	if (bad_id) {
+		gh_jpath_key(p, "Id");
 		store_err(l, src, p, "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
 				     "a-z, 0-9)", org_id);
-		return -EINVAL;
+		gh_jpath_pop(p);
 	}
-	if (org_path && !valid_org_path(org_path, org_id)) {
+	if (bad_path && !bad_id) {
+		gh_jpath_key(p, "Path");
 		store_err(l, src, p, "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
 				     "\"ou-.../\" for each organizational unit)",
 			  org_path, org_id, org_id);
-		return -EINVAL;
+		gh_jpath_pop(p);
 	}
+	if (bad_id || bad_path)
+		return -EINVAL;
 	if (a) {
 		bool same_path = a->org_path && org_path ? !strcmp(a->org_path, org_path)
 							 : a->org_path == org_path;
 
 		if (strcmp(a->org_id, org_id) || !same_path) {
-			store_err(l, src, p, "account %s is in organization %s%s%s in %s", account,
-				  a->org_id, a->org_path ? " at " : "",
-				  a->org_path ? a->org_path : "", a->where);
+			store_err(l, src, p, "account %s is in organization %s%s%s according to %s: "
+					     "an account has one place", account, a->org_id,
+				  a->org_path ? " at " : "", a->org_path ? a->org_path : "", a->where);
 			return -EINVAL;
 		}
 		return 0;
@@ -129,11 +135,9 @@ int store_org_native(struct store_loader *l, const char *account, json_t *org,
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
-	if (gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p, l->diags)) {
-		l->errors++;
-		gh_jpath_pop(p);
-		return -EINVAL;
-	}
+	/* Reported, and the rest still checked. */
+	l->errors += gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p,
+					l->diags);
 	r = org_strings(l, org, src, p, &id, &path) ? store_org_add(l, account, id, path, src, p)
 						    : -EINVAL;
 	gh_jpath_pop(p);
@@ -176,9 +180,11 @@ int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc
 		if (!json_is_object(a)) {
 			store_err(l, src, &p, "expected an object");
 		} else if (org_strings(l, a, src, &p, &acct, &path)) {
-			if (strlen(acct) != 12 || strspn(acct, "0123456789") != 12)
+			if (strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
+				gh_jpath_key(&p, "Id");
 				store_err(l, src, &p, "\"%s\" is not a 12-digit account id", acct);
-			else if (store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
+				gh_jpath_pop(&p);
+			} else if (store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
 				return -ENOMEM;
 		}
 		gh_jpath_pop(&p);
