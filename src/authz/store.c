@@ -166,7 +166,7 @@ int store_add_doc(struct store_loader *l, const char *name, const char *arn, jso
 	 * Two of them with one name (two accounts) make the name ambiguous: a
 	 * reference must then use the ARN.
 	 */
-	if (strncmp(arn, "arn:aws:iam::aws:", 17) &&
+	if (!gh_starts_with(arn, "arn:aws:iam::aws:") &&
 	    strmap_put(&l->s->docs_by_name, d->name, d, &old) == -EEXIST)
 		((struct store_doc *)old)->ambiguous = true;
 	l->s->stats.policies++;
@@ -208,7 +208,7 @@ struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const 
 	if (!d) {
 		store_err(l, src, path,
 			  "no policy named %s in the store%s", ref,
-			  !strncmp(ref, "arn:aws:iam::aws:policy/", 24)
+			  gh_starts_with(ref, "arn:aws:iam::aws:policy/")
 				  ? " (an AWS-managed policy must be provided: put its document in "
 				    "aws-managed/<name>.json, or use an export that contains it)"
 				  : "");
@@ -663,14 +663,14 @@ const struct authz_principal *authz_store_find(const struct authz_store *s, cons
 
 	if (p)
 		return p;
-	if (!strncmp(name, "arn:", 4))
+	if (gh_starts_with(name, "arn:"))
 		return strmap_get(&s->by_arn, name);
 	/* Roles share the map under "role/NAME"; asked per request, so no snprintf. */
 	len = strlen(name);
-	if (len >= sizeof(key) - 5)
+	if (len >= sizeof(key) - GH_LIT_LEN("role/"))
 		return NULL;
-	memcpy(key, "role/", 5);
-	memcpy(key + 5, name, len + 1);
+	memcpy(key, "role/", GH_LIT_LEN("role/"));
+	memcpy(key + GH_LIT_LEN("role/"), name, len + 1);
 	return strmap_get(&s->by_name, key);
 }
 

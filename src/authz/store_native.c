@@ -453,7 +453,7 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const char *acco
 		char *g;
 
 		v = json_is_array(res) ? json_array_get(res, i) : res;
-		if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4)) {
+		if (!json_is_string(v) || !gh_starts_with(json_string_value(v), "arn:")) {
 			gh_jpath_key(p, "Resources");
 			if (json_is_array(res))
 				gh_jpath_index(p, i);
