@@ -98,12 +98,13 @@ static int derive_tags(struct arena *a, const struct authz_principal *p,
 {
 	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
 		size_t klen = strlen(p->tags[i].key);
-		char *key = arena_alloc(a, 17 + klen + 1);
+		static const char prefix[] = "aws:PrincipalTag/";
+		char *key = arena_alloc(a, sizeof(prefix) + klen);
 
 		if (!key)
 			return -ENOMEM;
-		memcpy(key, "aws:PrincipalTag/", 17);
-		memcpy(key + 17, p->tags[i].key, klen + 1);
+		memcpy(key, prefix, sizeof(prefix) - 1);
+		memcpy(key + sizeof(prefix) - 1, p->tags[i].key, klen + 1);
 		derive(&e[n], &v[n], key, p->tags[i].value);
 		n++;
 	}
@@ -207,11 +208,17 @@ static size_t format_int(int64_t v, char buf[INT_TEXT_MAX])
 	return len;
 }
 
+/* @a / @b rounded down (@b > 0), for any @a: (a - (b - 1)) / b overflows near INT64_MIN. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
 /* "2026-11-30T17:58:05Z" for @ms; returns the length. */
 static size_t format_time(int64_t ms, char buf[TIME_TEXT_MAX])
 {
-	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400, rem = secs - days * 86400;
+	int64_t secs = floor_div(ms, 1000);
+	int64_t days = floor_div(secs, 86400), rem = secs - days * 86400;
 	/* civil_from_days (H. Hinnant) */
 	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -257,7 +264,7 @@ struct clock_text {
 static const struct clock_text *clock_text(int64_t now_ms)
 {
 	static _Thread_local struct clock_text ct = { .sec = INT64_MIN };
-	int64_t sec = now_ms >= 0 ? now_ms / 1000 : (now_ms - 999) / 1000;
+	int64_t sec = floor_div(now_ms, 1000);
 
 	if (sec != ct.sec) {
 		ct.now.len = format_time(now_ms, ct.now_text);
