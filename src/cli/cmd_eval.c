@@ -13,6 +13,7 @@
 #include "cli/eval.h"
 #include "cli/util.h"
 #include "common/macro.h"
+#include "common/str.h"
 
 static void usage(FILE *f)
 {
@@ -77,7 +78,7 @@ static int add_context(struct eval_args *a, const char *kv)
 	for (size_t i = 0; i < a->req.ncontext; i++) {
 		struct authz_ctx_entry *e = &a->ctx[i];
 
-		if (e->keylen == klen && !strncasecmp(e->key, kv, klen)) {
+		if (gh_eq_nocase(e->key, e->keylen, kv, klen)) {
 			if (e->nvalues >= EVAL_CONTEXT_MAX)
 				return -1;
 			a->vals[i][e->nvalues++] = (struct authz_value){ eq + 1, strlen(eq + 1) };
