@@ -2,6 +2,8 @@
 #include "authz/keys.h"
 
 #include <gatehouse/store.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/macro.h"
@@ -88,24 +90,60 @@ static const struct {
 };
 #undef KEY
 
-/* Index of @key in global_keys, or -1 (case-insensitive, prefixes too). */
-static int find(const char *key, size_t len)
+/*
+ * Which entries have each length, and which are prefixes: every caller key
+ * of every request is looked up, and the lengths leave a candidate or two
+ * to compare instead of the whole list.  Built once (a daemon asks from
+ * many threads).
+ */
+#define KEY_LEN_MAX 64
+_Static_assert(ARRAY_SIZE(global_keys) <= 64, "a key set is a uint64_t");
+static uint64_t by_len[KEY_LEN_MAX], prefixes, not_caller;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static void index_build(void)
 {
-	/* Asked of every caller key of every request: "aws:" first, then lengths. */
-	if (!gh_prefix_lit(key, len, "aws:"))
-		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(global_keys); i++) {
+		size_t len = global_keys[i].len;
+
+		if (global_keys[i].origin != KEY_CALLER)
+			not_caller |= UINT64_C(1) << i;
+		if (global_keys[i].name[len - 1] == '/')
+			prefixes |= UINT64_C(1) << i;
+		else if (len < KEY_LEN_MAX)
+			by_len[len] |= UINT64_C(1) << i;
+	}
+}
+
+/* Index of @key among the entries of @set, or -1 (case-insensitive, prefixes too). */
+static int find_in(const char *key, size_t len, uint64_t set)
+{
+	const size_t at = GH_LIT_LEN("aws:");
+	uint64_t cand;
+	char first;
+
+	if (len <= at || !gh_prefix_lit(key, len, "aws:"))
+		return -1;
+	pthread_once(&index_once, index_build);
+	first = gh_tolower(key[at]);
+	cand = ((len < KEY_LEN_MAX ? by_len[len] : 0) | prefixes) & set;
+	for (; cand; cand &= cand - 1) {
+		int i = __builtin_ctzll(cand);
 		const char *n = global_keys[i].name;
 		size_t nlen = global_keys[i].len;
 
-		if (n[nlen - 1] == '/') {
-			if (len > nlen && gh_eq_nocase(key, nlen, n, nlen))
-				return (int)i;
-		} else if (len == nlen && gh_eq_nocase(key, len, n, nlen)) {
-			return (int)i;
-		}
+		/* The letter after "aws:" first: a call to compare is dearer than the loop. */
+		if (gh_tolower(n[at]) == first && nlen <= len &&
+		    gh_eq_nocase(key + at, nlen - at, n + at, nlen - at) &&
+		    (nlen == len || n[nlen - 1] == '/'))
+			return i;
 	}
 	return -1;
+}
+
+static int find(const char *key, size_t len)
+{
+	return find_in(key, len, UINT64_MAX);
 }
 
 bool authz_key_is_known(const char *key, size_t len)
@@ -131,9 +169,9 @@ bool authz_key_is_multivalued(const char *key, size_t len)
 
 bool authz_key_is_derived(const char *key, size_t len)
 {
-	int i = find(key, len);
-
-	return i >= 0 && global_keys[i].origin != KEY_CALLER;
+	/* Asked of every caller key: only the entries a caller may not give are candidates. */
+	pthread_once(&index_once, index_build);
+	return find_in(key, len, not_caller) >= 0;
 }
 
 bool authz_key_is_mfa(const char *key, size_t len)
