@@ -27,7 +27,8 @@
 /* Per request: aws:CurrentTime, aws:EpochTime, the session's two MFA keys, three resource keys. */
 #define REQUEST_KEYS_MAX 8
 /* A request's derived, clock, MFA and resource keys always fit: only the caller's are counted. */
-_Static_assert(DERIVED_MAX + REQUEST_KEYS_MAX <= QUERY_CONTEXT_MAX, "derived keys overflow a request");
+_Static_assert(DERIVED_MAX + REQUEST_KEYS_MAX <= QUERY_CONTEXT_MAX,
+	       "derived keys overflow a request");
 
 /**
  * struct authz_session - a role session
@@ -427,7 +428,8 @@ static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct d
 		    !gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			continue;
 		for (size_t k = 0; k < e->nvalues && !bad; k++)
-			if (!value_parse_number(e->values[k].s, e->values[k].len, &secs) || secs < 0)
+			if (!value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
+			    secs < 0)
 				bad = &e->values[k];
 		if (bad) {
 			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
@@ -527,8 +529,9 @@ static int view_resource(const struct authz_store *s, const struct authz_princip
 	/* What the store knows is not the caller's to contradict. */
 	if (given && rv->account &&
 	    (rv->accountlen != 12 || memcmp(rv->account, given, rv->accountlen)))
-		return refuse(err, -EINVAL, "resource_account", "%s belongs to account %.*s (%s), not %s",
-			      resource, (int)rv->accountlen, rv->account, why, given);
+		return refuse(err, -EINVAL, "resource_account",
+			      "%s belongs to account %.*s (%s), not %s", resource,
+			      (int)rv->accountlen, rv->account, why, given);
 	/* Nothing says otherwise: the caller's own account. */
 	if (!rv->account) {
 		rv->account = rv->given = given ? given : p->account;

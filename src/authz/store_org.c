@@ -67,7 +67,8 @@ int store_org_add(struct store_loader *l, const char *account, const char *org_i
 {
 	struct store_account *a = strmap_get(&l->s->accounts, account);
 
-	bool bad_id = !valid_org_id(org_id), bad_path = org_path && !valid_org_path(org_path, org_id);
+	bool bad_id = !valid_org_id(org_id);
+	bool bad_path = org_path && !valid_org_path(org_path, org_id);
 
 	if (bad_id) {
 		gh_jpath_key(p, "Id");
@@ -91,7 +92,8 @@ int store_org_add(struct store_loader *l, const char *account, const char *org_i
 		if (strcmp(a->org_id, org_id) || !same_path) {
 			store_err(l, src, p, "account %s is in organization %s%s%s according to %s: "
 					     "an account has one place", account, a->org_id,
-				  a->org_path ? " at " : "", a->org_path ? a->org_path : "", a->where);
+				  a->org_path ? " at " : "", a->org_path ? a->org_path : "",
+				  a->where);
 			return -EINVAL;
 		}
 		return 0;
@@ -151,7 +153,8 @@ bool store_org_is(json_t *root)
 
 int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
-	json_t *org = json_object_get(root, "Organization"), *accounts = json_object_get(root, "Accounts");
+	json_t *org = json_object_get(root, "Organization");
+	json_t *accounts = json_object_get(root, "Accounts");
 	struct gh_jpath p = { 0 };
 	const char *org_id, *ignored;
 	json_t *a;

@@ -20,7 +20,8 @@
 
 static const char identities[] =
 	"{\"Account\": \"111122223333\",\n"
-	" \"Organization\": {\"Id\": \"o-a1b2c3d4e5\", \"Path\": \"o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\"},\n"
+	" \"Organization\": {\"Id\": \"o-a1b2c3d4e5\",\n"
+	"                  \"Path\": \"o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\"},\n"
 	" \"Users\": [{\"Name\": \"alice\"}],\n"
 	" \"Roles\": [{\"Name\": \"mfa-role\",\n"
 	"   \"Trust\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\",\n"
@@ -160,10 +161,13 @@ static void test_mfa_age_saturates(void **state)
 	struct fixture *f = *state;
 	static const struct authz_value yes = { "true", 4 };
 	static const char *const ages[] = {
-		"100000000000000000", "9223372036854775.807", "9223372036854776", "1" "000000000000000000000",
+		"100000000000000000", "9223372036854775.807", "9223372036854776",
+		"1000000000000000000000",
 	};
 	/* Times after the (saturated) MFA check; one before it is clamped to age 0, below. */
-	static const int64_t nows[] = { NOW_MS, 0, INT64_MIN / 2, INT64_MAX / 2, INT64_MAX };
+	static const int64_t nows[] = {
+		NOW_MS, 0, INT64_MIN / 2, INT64_MAX / 2, INT64_MAX,
+	};
 	struct authz_ctx_entry ctx[2];
 	struct authz_value age;
 	struct authz_session *sess;
@@ -251,7 +255,7 @@ static void test_principal_keys_are_derived(void **state)
 			fail_msg("%s is refused", caller[i]);
 }
 
-/* aws:PrincipalOrgID comes from the store: alice's account is in o-a1b2c3d4e5, for her sessions too. */
+/* aws:PrincipalOrgID comes from the store: alice's account is in o-a1b2c3d4e5, for sessions too. */
 static void test_org_id_from_store(void **state)
 {
 	struct fixture *f = *state;
