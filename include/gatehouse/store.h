@@ -54,6 +54,10 @@ bool authz_principal_is_role(const struct authz_principal *p);
  * @principal: a user (or a role itself); ignored when @session is set
  * @session: a role session from authz_store_assume_role(), or NULL
  * @action, @resource: what is asked
+ * @resource_account: the owner of a resource whose ARN names no account
+ *	(S3) and that no resource policy of the store covers; NULL: the
+ *	caller's account.  Where the ARN or the store says whose the
+ *	resource is, a different account is refused (-EINVAL).
  * @context: the caller's context keys (never the derived ones)
  * @ncontext: entries in @context
  * @now_ms: the request's time, milliseconds since the epoch
@@ -66,17 +70,21 @@ struct authz_query {
 	const struct authz_ctx_entry *context;
 	size_t ncontext;
 	int64_t now_ms;
+	const char *resource_account;
 };
 
 /*
  * Evaluate @q with the principal's whole policy set, the resource's policy
- * and the derived context keys (aws:username, aws:userid,
- * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
- * aws:PrincipalTag/<key>, aws:CurrentTime, aws:EpochTime; for a session also
- * its MFA facts and aws:TokenIssueTime).  Returns 0, or -EPERM when the
- * caller supplied a derived key, -EINVAL for a malformed request or -E2BIG
- * for too many context keys; then *reterr says why (path "context.KEY" or
- * "action").
+ * (for sts:AssumeRole* on a role of the store: its trust policy, as
+ * authz_store_assume_role() does) and the derived context keys
+ * (authz_key_is_derived(); for a session also its MFA facts).  The
+ * resource's owner is its ARN's account, else the account of the store's
+ * resource policy for it, else @q->resource_account, else the caller's.
+ * Returns 0, or -EPERM when the caller supplied a derived key, -EINVAL for
+ * a malformed request (a bad aws:MultiFactorAuthAge, a resource_account
+ * that is no account id or contradicts the store) or -E2BIG for too many
+ * context keys; then *reterr says why (path "context.KEY",
+ * "resource_account" or "action").
  */
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
 			 struct authz_result *ret, struct diag *reterr);
@@ -113,7 +121,21 @@ struct authz_session *authz_session_free(struct authz_session *s);
 char *authz_store_batch(const struct authz_store *s, const char *text, size_t len,
 			const char *source, int first_line, int64_t now_ms);
 
-/* True for the keys gatehouse derives and a caller may not supply. */
+/*
+ * True for the keys a caller may not supply, in any letter case (a
+ * request that has one is refused, -EPERM).  Derived by gatehouse:
+ * aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount,
+ * aws:PrincipalType, aws:PrincipalTag/<key>, aws:PrincipalOrgID,
+ * aws:PrincipalOrgPaths, aws:PrincipalIsAWSService, aws:ViaAWSService,
+ * aws:TokenIssueTime, aws:ResourceAccount, aws:ResourceOrgID,
+ * aws:ResourceOrgPaths, aws:CurrentTime, aws:EpochTime.  Absent for every
+ * principal of a store: aws:PrincipalServiceName,
+ * aws:PrincipalServiceNamesList, aws:SourceIdentity, aws:FederatedProvider,
+ * aws:AssumedRoot, aws:Ec2InstanceSourceVpc,
+ * aws:Ec2InstanceSourcePrivateIPv4, aws:ChatbotSourceArn, aws:CalledVia,
+ * aws:CalledViaFirst, aws:CalledViaLast.  The MFA keys are not among them
+ * (authz_key_is_mfa()).  The list is src/authz/keys.c's.
+ */
 bool authz_key_is_derived(const char *key, size_t len);
 
 /*

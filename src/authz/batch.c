@@ -23,7 +23,7 @@
 
 static const char *const line_keys[] = {
 	"id", "principal", "action", "resource", "context", "now", "assume_role", "session_name",
-	"session_policies",
+	"session_policies", "resource_account",
 };
 
 /**
@@ -144,6 +144,7 @@ static void read_line(struct batch *b)
 	principal = string_member(b, "principal", true);
 	b->q.action = string_member(b, "action", true);
 	b->q.resource = string_member(b, "resource", true);
+	b->q.resource_account = string_member(b, "resource_account", false);
 	now = string_member(b, "now", false);
 	/* Read here, before errors are counted: a bad one must not go unseen. */
 	b->assume_role = string_member(b, "assume_role", false);

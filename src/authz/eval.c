@@ -79,21 +79,21 @@ static void parse_principal(struct eval_ctx *ec, const char *p)
 	ec->paccount = p + st[4];
 	ec->paccountlen = ln[4];
 	res = p + st[5];
-	if (ln[2] == 3 && !memcmp(p + st[2], "iam", 3)) {
+	if (gh_eq_lit_case(p + st[2], ln[2], "iam")) {
 		if (!strcmp(res, "root"))
 			ec->ptype = PTYPE_ROOT;
-		else if (!strncmp(res, "user/", 5))
+		else if (gh_starts_with(res, "user/"))
 			ec->ptype = PTYPE_USER;
-		else if (!strncmp(res, "role/", 5))
+		else if (gh_starts_with(res, "role/"))
 			ec->ptype = PTYPE_ROLE;
-	} else if (ln[2] == 3 && !memcmp(p + st[2], "sts", 3)) {
-		if (!strncmp(res, "assumed-role/", 13)) {
-			const char *role = res + 13, *slash = strchr(role, '/');
+	} else if (gh_eq_lit_case(p + st[2], ln[2], "sts")) {
+		if (gh_starts_with(res, "assumed-role/")) {
+			const char *role = res + GH_LIT_LEN("assumed-role/"), *slash = strchr(role, '/');
 
 			ec->ptype = PTYPE_SESSION;
 			ec->prole = role;
 			ec->prolelen = slash ? (size_t)(slash - role) : strlen(role);
-		} else if (!strncmp(res, "federated-user/", 15)) {
+		} else if (gh_starts_with(res, "federated-user/")) {
 			ec->ptype = PTYPE_FEDERATED;
 		}
 	}
@@ -102,7 +102,7 @@ static void parse_principal(struct eval_ctx *ec, const char *p)
 /* The role name at the end of a role ARN's resource ("role/path/name"). */
 static bool role_arn_names(const char *arn, size_t len, const char *role, size_t rolelen)
 {
-	const char *res = memmem(arn, len, ":role/", 6);
+	const char *res = gh_find_lit(arn, len, ":role/");
 
 	if (!res || len < rolelen + 1)
 		return false;
@@ -379,11 +379,12 @@ static bool resource_must_allow(const struct authz_policy_set *set, const struct
 
 	if (set->resource_must_allow)
 		return true;
-	if (ec->svclen == 3 && !memcmp(ec->action, "sts", 3))
-		return !strncmp(ec->action, "sts:assumerole", 14) && strstr(res, ":iam::") &&
+	/* ec->action is lower-cased. */
+	if (gh_eq_lit_case(ec->action, ec->svclen, "sts"))
+		return gh_starts_with(ec->action, "sts:assumerole") && strstr(res, ":iam::") &&
 		       strstr(res, ":role/");
-	if (ec->svclen == 3 && !memcmp(ec->action, "kms", 3))
-		return !strncmp(res, "arn:", 4) && strstr(res, ":kms:") && strstr(res, ":key/");
+	if (gh_eq_lit_case(ec->action, ec->svclen, "kms"))
+		return gh_starts_with(res, "arn:") && strstr(res, ":kms:") && strstr(res, ":key/");
 	return false;
 }
 
@@ -397,7 +398,7 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	if (rpm == PMATCH_NONE && resource_must_allow(set, ec)) {
-		bool kms = ec->svclen == 3 && !memcmp(ec->action, "kms", 3);
+		bool kms = gh_eq_lit_case(ec->action, ec->svclen, "kms");
 
 		r->reason = kms ? AUTHZ_REASON_KEY_POLICY : AUTHZ_REASON_TRUST;
 		return;

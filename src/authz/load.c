@@ -148,7 +148,7 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 
 	if (too_long(l, len))
 		return -E2BIG;
-	if (!(len == 1 && s[0] == '*') && strncmp(s, "arn:", 4)) {
+	if (!(len == 1 && s[0] == '*') && !gh_prefix_lit_case(s, len, "arn:")) {
 		lerr(l, "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
 			"resource, wildcards allowed) or \"*\"",
 		     s);
@@ -162,7 +162,7 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 			lerr(l, "%s", msg);
 			return r;
 		}
-	} else if (memmem(s, len, "${", 2)) {
+	} else if (gh_find_lit(s, len, "${")) {
 		lwarn(l, "policy variables are not substituted in Version 2008-10-17 (or without "
 			 "Version): \"${\" is literal text here; use \"Version\": \"2012-10-17\"");
 	}
@@ -218,7 +218,7 @@ static int principal_add(struct loader *l, const char *s, size_t len, void *data
 				"with a Condition on aws:PrincipalArn",
 			     s);
 			return -EINVAL;
-		} else if (ln[5] == 4 && !memcmp(s + st[5], "root", 4) && is_account_id(s + st[4], ln[4])) {
+		} else if (gh_eq_lit_case(s + st[5], ln[5], "root") && is_account_id(s + st[4], ln[4])) {
 			pp->kind = PRINCIPAL_ACCOUNT;
 			pp->text = s + st[4];
 			pp->len = ln[4];
@@ -341,12 +341,12 @@ static bool parse_operator(const char *name, struct cond *c)
 	size_t len = strlen(name);
 
 	c->set = COND_SET_NONE;
-	if (!strncmp(name, "ForAnyValue:", 12)) {
+	if (gh_starts_with(name, "ForAnyValue:")) {
 		c->set = COND_SET_ANY;
-		name += 12, len -= 12;
-	} else if (!strncmp(name, "ForAllValues:", 13)) {
+		name += GH_LIT_LEN("ForAnyValue:"), len -= GH_LIT_LEN("ForAnyValue:");
+	} else if (gh_starts_with(name, "ForAllValues:")) {
 		c->set = COND_SET_ALL;
-		name += 13, len -= 13;
+		name += GH_LIT_LEN("ForAllValues:"), len -= GH_LIT_LEN("ForAllValues:");
 	}
 	c->if_exists = len > 8 && !strcmp(name + len - 8, "IfExists");
 	if (c->if_exists)
@@ -500,7 +500,7 @@ static void cond_key_warnings(struct loader *l, const struct cond *c, const char
 			      ? " (ForAllValues is true when the key is absent)"
 			      : "");
 	if (c->op == COND_BOOL && !c->if_exists && st->effect == AUTHZ_EFFECT_DENY &&
-	    gh_eq_nocase(c->key, c->keylen, "aws:MultiFactorAuthPresent", 26)) {
+	    gh_eq_lit(c->key, c->keylen, "aws:MultiFactorAuthPresent")) {
 		for (uint32_t i = 0; i < c->nvalues; i++)
 			if (!c->values[i].t && !c->values[i].b)
 				lwarn(l, "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "

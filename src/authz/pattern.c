@@ -200,16 +200,16 @@ int tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmp
 	struct tmpl *t;
 
 	*ret = NULL;
-	if (!memmem(s, len, "${", 2))
+	if (!gh_find_lit(s, len, "${"))
 		return 0;
 	/* Upper bound on segments: each "${" starts at most two. */
-	for (const char *q = s; (q = memmem(q, (size_t)(end - q), "${", 2)); q += 2)
+	for (const char *q = s; (q = gh_find_lit(q, (size_t)(end - q), "${")); q += GH_LIT_LEN("${"))
 		nsegs += 2;
 	t = arena_alloc(a, sizeof(*t));
 	if (!t || !(t->segs = arena_array(a, nsegs + 1, sizeof(*t->segs))))
 		return -ENOMEM;
 	while (p < end) {
-		const char *v = memmem(p, (size_t)(end - p), "${", 2);
+		const char *v = gh_find_lit(p, (size_t)(end - p), "${");
 		const char *close;
 		int r;
 

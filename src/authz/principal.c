@@ -20,12 +20,15 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Context keys of one request: derived + clock + session + the caller's. */
+/* Context keys of one request: derived + clock + session + resource + the caller's. */
 #define QUERY_CONTEXT_MAX 256
-/* Derived keys of one principal: five fixed, one per tag. */
-#define DERIVED_MAX (8 + STORE_TAGS_MAX)
-/* A request's derived, clock and MFA keys always fit: only the caller's are counted. */
-_Static_assert(DERIVED_MAX + 4 <= QUERY_CONTEXT_MAX, "derived keys overflow a request");
+/* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
+#define DERIVED_MAX (12 + STORE_TAGS_MAX)
+/* Per request: aws:CurrentTime, aws:EpochTime, the session's two MFA keys, three resource keys. */
+#define REQUEST_KEYS_MAX 8
+/* A request's derived, clock, MFA and resource keys always fit: only the caller's are counted. */
+_Static_assert(DERIVED_MAX + REQUEST_KEYS_MAX <= QUERY_CONTEXT_MAX,
+	       "derived keys overflow a request");
 
 /**
  * struct authz_session - a role session
@@ -53,32 +56,6 @@ struct authz_session {
 	size_t nderived;
 };
 
-bool authz_key_is_derived(const char *key, size_t len)
-{
-	/* Every derived key has its own length: one comparison per caller key. */
-	static const char *const by_len[21] = {
-		[10] = "aws:userid",	      [12] = "aws:username",	  [13] = "aws:EpochTime",
-		[15] = "aws:CurrentTime",     [16] = "aws:PrincipalArn",  [17] = "aws:PrincipalType",
-		[18] = "aws:TokenIssueTime",  [20] = "aws:PrincipalAccount",
-	};
-	const char *want = len < ARRAY_SIZE(by_len) ? by_len[len] : NULL;
-
-	/*
-	 * Each request asks this of every caller key: the letter after "aws:"
-	 * turns most of them away before a full comparison.
-	 */
-	if (len > 17 && gh_tolower(key[4]) == 'p' && gh_prefix_lit(key, len, "aws:PrincipalTag/"))
-		return true;
-	return want && gh_tolower(key[4]) == gh_tolower(want[4]) &&
-	       gh_eq_nocase(key, len, want, len);
-}
-
-bool authz_key_is_mfa(const char *key, size_t len)
-{
-	return gh_eq_lit(key, len, "aws:MultiFactorAuthPresent") ||
-	       gh_eq_lit(key, len, "aws:MultiFactorAuthAge");
-}
-
 /* ---- built at load ---------------------------------------------------------- */
 
 static bool add_policy_once(struct authz_principal *p, struct authz_policy *x)
@@ -99,18 +76,36 @@ static void derive(struct authz_ctx_entry *e, struct authz_value *v, const char 
 	authz_ctx_entry_init(e, key, strlen(key), v, 1, false);
 }
 
+/* The organization keys of an account the store places in one (none otherwise). */
+static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
+			 const struct store_account *a, const char *id_key, const char *paths_key)
+{
+	size_t n = 0;
+
+	if (!a)
+		return 0;
+	derive(&e[n], &v[n], id_key, a->org_id), n++;
+	if (a->org_path) {
+		/* Multivalued (an account has one path, AWS lists it as a set). */
+		derive(&e[n], &v[n], paths_key, a->org_path);
+		e[n++].multi = true;
+	}
+	return n;
+}
+
 /* The tags of @p as aws:PrincipalTag/<k> keys, after @n entries. */
 static int derive_tags(struct arena *a, const struct authz_principal *p,
 		       struct authz_ctx_entry *e, struct authz_value *v, size_t n)
 {
 	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
 		size_t klen = strlen(p->tags[i].key);
-		char *key = arena_alloc(a, 17 + klen + 1);
+		static const char prefix[] = "aws:PrincipalTag/";
+		char *key = arena_alloc(a, sizeof(prefix) + klen);
 
 		if (!key)
 			return -ENOMEM;
-		memcpy(key, "aws:PrincipalTag/", 17);
-		memcpy(key + 17, p->tags[i].key, klen + 1);
+		memcpy(key, prefix, sizeof(prefix) - 1);
+		memcpy(key + sizeof(prefix) - 1, p->tags[i].key, klen + 1);
 		derive(&e[n], &v[n], key, p->tags[i].value);
 		n++;
 	}
@@ -144,6 +139,11 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p)
 	derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
 	derive(&p->derived[n], &v[n], "aws:PrincipalType",
 	       p->kind == ENTITY_USER ? "User" : "AssumedRole"), n++;
+	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
+	derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
+	derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
+	n += derive_org(&p->derived[n], &v[n], strmap_get(&l->s->accounts, p->account),
+			"aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
 	r = derive_tags(a, p, p->derived, v, n);
 	if (r < 0)
 		return r;
@@ -153,14 +153,13 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p)
 
 /* ---- per request -------------------------------------------------------------- */
 
-static struct authz_policy *resource_policy(const struct authz_store *s, const char *resource)
+static const struct resource_binding *binding_for(const struct authz_store *s,
+						  const char *resource, size_t len)
 {
-	size_t len = s->nbindings ? strlen(resource) : 0;
-
 	for (size_t i = 0; i < s->nbindings; i++)
 		for (uint32_t k = 0; k < s->bindings[i].npats; k++)
 			if (glob_match(&s->bindings[i].pats[k], resource, len))
-				return s->bindings[i].policy;
+				return &s->bindings[i];
 	return NULL;
 }
 
@@ -210,11 +209,17 @@ static size_t format_int(int64_t v, char buf[INT_TEXT_MAX])
 	return len;
 }
 
+/* @a / @b rounded down (@b > 0), for any @a: (a - (b - 1)) / b overflows near INT64_MIN. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
 /* "2026-11-30T17:58:05Z" for @ms; returns the length. */
 static size_t format_time(int64_t ms, char buf[TIME_TEXT_MAX])
 {
-	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400, rem = secs - days * 86400;
+	int64_t secs = floor_div(ms, 1000);
+	int64_t days = floor_div(secs, 86400), rem = secs - days * 86400;
 	/* civil_from_days (H. Hinnant) */
 	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -260,7 +265,7 @@ struct clock_text {
 static const struct clock_text *clock_text(int64_t now_ms)
 {
 	static _Thread_local struct clock_text ct = { .sec = INT64_MIN };
-	int64_t sec = now_ms >= 0 ? now_ms / 1000 : (now_ms - 999) / 1000;
+	int64_t sec = floor_div(now_ms, 1000);
 
 	if (sec != ct.sec) {
 		ct.now.len = format_time(now_ms, ct.now_text);
@@ -293,14 +298,16 @@ static int refuse(struct diag *err, int r, const char *path, const char *fmt, ..
 
 /**
  * struct query_ctx - the context of one request, on the stack
- * @e: its entries: derived, the session's MFA facts, clock, the caller's
+ * @e: its entries: derived, the session's MFA facts, clock, resource, the caller's
  * @mfa: values of the session's MFA keys
  * @mfa_age: text of aws:MultiFactorAuthAge
+ * @res: values of the resource's keys (aws:ResourceAccount, ...)
  */
 struct query_ctx {
 	struct authz_ctx_entry e[QUERY_CONTEXT_MAX];
 	struct authz_value mfa[2];
 	char mfa_age[INT_TEXT_MAX];
+	struct authz_value res[3];
 	size_t n;
 };
 
@@ -340,13 +347,36 @@ static void push_value(struct query_ctx *c, const char *key, uint32_t *hash,
 }
 
 /* Hashes of the keys push_value() sets, filled on first use (same value in every thread). */
-static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age;
+static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age, hash_res_account,
+	hash_res_org, hash_res_paths;
+
+/* @a - @b, saturated at the ends of int64_t: a time difference never wraps. */
+static int64_t sub_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b > 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+/* Seconds (checked: a number, 0 or more) as milliseconds, saturated. */
+static int64_t seconds_ms(double secs)
+{
+	/* Well below INT64_MAX / 1000, so that the product never reaches it. */
+	if (secs >= 9e15)
+		return INT64_MAX;
+	return secs > 0 ? (int64_t)(secs * 1000) : 0;
+}
 
 /* The session's MFA facts, as of @now_ms. */
 static void push_mfa(struct query_ctx *c, const struct authz_session *sess, int64_t now_ms)
 {
+	int64_t age_ms = sub_sat(now_ms, sess->mfa_ms);
+
 	c->mfa[0] = (struct authz_value){ "true", 4 };
-	c->mfa[1].len = format_int((now_ms - sess->mfa_ms) / 1000, c->mfa_age);
+	/* A request dated before the MFA check: not older than it, not younger than 0. */
+	c->mfa[1].len = format_int(age_ms > 0 ? age_ms / 1000 : 0, c->mfa_age);
 	c->mfa[1].s = c->mfa_age;
 	push_value(c, "aws:MultiFactorAuthPresent", &hash_mfa, &c->mfa[0]);
 	push_value(c, "aws:MultiFactorAuthAge", &hash_mfa_age, &c->mfa[1]);
@@ -372,23 +402,173 @@ static int push_caller(struct query_ctx *c, const struct authz_session *sess,
 	return 0;
 }
 
-static int build_context(struct query_ctx *c, const struct authz_principal *p,
-			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
-			 size_t nctx, int64_t now_ms, struct diag *err)
+/*
+ * The caller's keys may not say what gatehouse derives, and the numbers
+ * gatehouse computes with must be numbers it can compute with.
+ */
+static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct diag *err)
 {
-	const struct clock_text *ct;
 	char path[GH_DIAG_PATH_MAX];
 
-	c->n = 0;
 	for (size_t i = 0; i < nctx; i++) {
-		if (!authz_key_is_derived(ctx[i].key, ctx[i].keylen))
+		const struct authz_ctx_entry *e = &ctx[i];
+		const struct authz_value *bad = NULL;
+		double secs;
+
+		if (authz_key_is_derived(e->key, e->keylen)) {
+			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
+			return refuse(err, -EPERM, path,
+				      "%s is derived by gatehouse (from the store, the request and "
+				      "the clock; absent when no principal it has can carry it); a "
+				      "caller cannot set it",
+				      path + 8);
+		}
+		/* The length first: this runs for every caller key of every request. */
+		if (e->keylen != GH_LIT_LEN("aws:MultiFactorAuthAge") ||
+		    !gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			continue;
-		snprintf(path, sizeof(path), "context.%.*s", (int)ctx[i].keylen, ctx[i].key);
-		return refuse(err, -EPERM, path,
-			      "%s is derived by gatehouse from the principal and the clock; a "
-			      "caller cannot set it",
-			      path + 8);
+		for (size_t k = 0; k < e->nvalues && !bad; k++)
+			if (!value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
+			    secs < 0)
+				bad = &e->values[k];
+		if (bad) {
+			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
+			return refuse(err, -EINVAL, path,
+				      "%s is a number of seconds, 0 or more (got \"%.*s\")", path + 8,
+				      bad->len > 64 ? 64 : (int)bad->len, bad->s);
+		}
 	}
+	return 0;
+}
+
+/**
+ * struct resource_view - what the store knows of a request's resource
+ * @policy: its resource-based policy, the role's trust policy for
+ *	sts:AssumeRole* on a role of the store, or NULL
+ * @trust: @policy is a trust policy (it must allow whatever else does)
+ * @account, @accountlen: its owner: its ARN's account, else the account of
+ *	the store's resource policy for it, else the request's
+ *	resource_account, else the caller's
+ * @given: @account when the ARN names none (for authz_request.resource_account)
+ * @org: the owner's organization, when the store knows it
+ */
+struct resource_view {
+	struct authz_policy *policy;
+	bool trust;
+	const char *account;
+	size_t accountlen;
+	const char *given;
+	const struct store_account *org;
+};
+
+static bool is_account_id(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len == 12;
+}
+
+/*
+ * The account field of ARN @arn (@len bytes), when it has one: the text
+ * between its fourth and fifth colons (outputs set only then).  memchr finds them faster than
+ * value_split_arn's walk, and this runs on every request.
+ */
+static bool arn_account(const char *arn, size_t len, const char **ret, size_t *ret_len)
+{
+	const char *p = arn, *end = arn + len, *start = NULL;
+
+	if (!gh_prefix_lit_case(arn, len, "arn:"))
+		return false;
+	for (int colon = 0; colon < 5; colon++) {
+		const char *c = memchr(p, ':', (size_t)(end - p));
+
+		if (!c)
+			return false;
+		if (colon == 3)
+			start = c + 1;
+		p = c + 1;
+	}
+	if (p - 1 == start)
+		return false; /* no account (S3) */
+	*ret = start;
+	*ret_len = (size_t)(p - 1 - start);
+	return true;
+}
+
+static int view_resource(const struct authz_store *s, const struct authz_principal *p,
+			 const char *action, const char *resource, const char *given,
+			 struct resource_view *rv, struct diag *err)
+{
+	size_t len = strlen(resource);
+	const struct authz_principal *role = NULL;
+	const struct resource_binding *b = NULL;
+	const char *why = NULL;
+	char id[13];
+
+	*rv = (struct resource_view){ 0 };
+	/* One evaluation of a role assumption, whether asked through assume_role or not. */
+	if (gh_prefix_lit(action, strlen(action), "sts:AssumeRole") &&
+	    (role = strmap_get(&s->by_arn, resource)) && role->kind == ENTITY_ROLE) {
+		rv->policy = role->trust;
+		rv->trust = true;
+	} else if ((b = binding_for(s, resource, len))) {
+		rv->policy = b->policy;
+	}
+	if (arn_account(resource, len, &rv->account, &rv->accountlen)) {
+		why = "its ARN";
+	} else if (b) {
+		rv->account = rv->given = b->account;
+		why = "the store's resource policy for it";
+	}
+	if (rv->account && !rv->accountlen)
+		rv->accountlen = strlen(rv->account);
+	if (given && !is_account_id(given, strlen(given)))
+		return refuse(err, -EINVAL, "resource_account",
+			      "resource_account is a 12-digit account id (got \"%.64s\")", given);
+	/* What the store knows is not the caller's to contradict. */
+	if (given && rv->account &&
+	    (rv->accountlen != 12 || memcmp(rv->account, given, rv->accountlen)))
+		return refuse(err, -EINVAL, "resource_account",
+			      "%s belongs to account %.*s (%s), not %s", resource,
+			      (int)rv->accountlen, rv->account, why, given);
+	/* Nothing says otherwise: the caller's own account. */
+	if (!rv->account) {
+		rv->account = rv->given = given ? given : p->account;
+		rv->accountlen = strlen(rv->account);
+	}
+	if (s->accounts.n && rv->accountlen == sizeof(id) - 1) {
+		memcpy(id, rv->account, rv->accountlen);
+		id[rv->accountlen] = '\0';
+		rv->org = strmap_get(&s->accounts, id);
+	}
+	return 0;
+}
+
+/* aws:ResourceAccount, and the owner's organization keys when the store knows them. */
+static void push_resource(struct query_ctx *c, const struct resource_view *rv)
+{
+	c->res[0] = (struct authz_value){ rv->account, rv->accountlen };
+	push_value(c, "aws:ResourceAccount", &hash_res_account, &c->res[0]);
+	if (!rv->org)
+		return;
+	c->res[1] = (struct authz_value){ rv->org->org_id, strlen(rv->org->org_id) };
+	push_value(c, "aws:ResourceOrgID", &hash_res_org, &c->res[1]);
+	if (rv->org->org_path) {
+		c->res[2] = (struct authz_value){ rv->org->org_path, strlen(rv->org->org_path) };
+		push_value(c, "aws:ResourceOrgPaths", &hash_res_paths, &c->res[2]);
+		c->e[c->n - 1].multi = true;
+	}
+}
+
+static int build_context(struct query_ctx *c, const struct authz_principal *p,
+			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
+			 size_t nctx, int64_t now_ms, const struct resource_view *rv,
+			 struct diag *err)
+{
+	const struct clock_text *ct;
+
+	c->n = 0;
 	/* Built once, at load (or when the role was assumed), hashes and all: copied as is. */
 	if (sess) {
 		push(c, sess->derived, sess->nderived);
@@ -400,20 +580,26 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 	ct = clock_text(now_ms);
 	push_value(c, "aws:CurrentTime", &hash_now, &ct->now);
 	push_value(c, "aws:EpochTime", &hash_epoch, &ct->epoch);
+	push_resource(c, rv);
 	return push_caller(c, sess, ctx, nctx, err);
 }
 
 static int evaluate(const struct authz_store *s, const struct authz_principal *p,
 		    const struct authz_session *sess, const char *action, const char *resource,
-		    const struct authz_ctx_entry *ctx, size_t nctx, int64_t now_ms,
-		    struct authz_policy *override_resource, struct authz_result *r, struct diag *err)
+		    const char *resource_account, const struct authz_ctx_entry *ctx, size_t nctx,
+		    int64_t now_ms, struct authz_result *r, struct diag *err)
 {
 	struct query_ctx qc, *c = &qc;
 	struct authz_policy_set set = { 0 };
 	struct authz_request req = { 0 };
+	struct resource_view rv;
 	int ret;
 
-	ret = build_context(c, p, sess, ctx, nctx, now_ms, err);
+	ret = check_caller(ctx, nctx, err);
+	if (ret >= 0)
+		ret = view_resource(s, p, action, resource, resource_account, &rv, err);
+	if (ret >= 0)
+		ret = build_context(c, p, sess, ctx, nctx, now_ms, &rv, err);
 	if (ret < 0)
 		return ret;
 	set.identity = p->policies;
@@ -423,12 +609,13 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 		set.session = sess->policies;
 		set.nsession = sess->npolicies;
 	}
-	set.resource = override_resource ? override_resource : resource_policy(s, resource);
+	set.resource = rv.policy;
 	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
-	set.resource_must_allow = override_resource != NULL;
+	set.resource_must_allow = rv.trust;
 	req.principal = sess ? sess->arn : p->arn;
 	req.action = action;
 	req.resource = resource;
+	req.resource_account = rv.given;
 	req.context = c->e;
 	req.ncontext = c->n;
 	ret = authz_evaluate(&set, &req, r);
@@ -445,13 +632,13 @@ int authz_store_evaluate(const struct authz_store *s, const struct authz_query *
 	if (!p || !q->action || !q->resource)
 		return refuse(reterr, -EINVAL, "",
 			      "a request needs a principal, an action and a resource");
-	return evaluate(s, p, q->session, q->action, q->resource, q->context, q->ncontext,
-			q->now_ms, NULL, ret, reterr);
+	return evaluate(s, p, q->session, q->action, q->resource, q->resource_account, q->context,
+			q->ncontext, q->now_ms, ret, reterr);
 }
 
 /* ---- role sessions ---------------------------------------------------------------- */
 
-/* The caller's MFA facts at assume time: present, and since when. */
+/* The caller's MFA facts at assume time (checked by check_caller()): present, and since when. */
 static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *ctx, size_t n,
 		      int64_t now_ms)
 {
@@ -468,7 +655,7 @@ static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *
 		else if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			(void)value_parse_number(e->values[0].s, e->values[0].len, &age);
 	}
-	sess->mfa_ms = now_ms - (int64_t)(age * 1000);
+	sess->mfa_ms = sub_sat(now_ms, seconds_ms(age));
 }
 
 static int session_new(const struct authz_principal *role, const char *name,
@@ -491,13 +678,14 @@ static int session_new(const struct authz_principal *role, const char *name,
 	for (size_t i = 0; i < npols; i++)
 		sess->policies[sess->npolicies++] = authz_policy_ref(pols[i]);
 	derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
-	derive(&sess->derived[n], &sess->values[n], "aws:PrincipalArn", role->arn), n++;
-	derive(&sess->derived[n], &sess->values[n], "aws:PrincipalAccount", role->account), n++;
-	derive(&sess->derived[n], &sess->values[n], "aws:PrincipalType", "AssumedRole"), n++;
 	derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
-	/* Role tags: aws:PrincipalTag/ keys, already built for the role at load. */
+	/*
+	 * The rest is the role's, built at load: aws:PrincipalArn (the role's,
+	 * as in AWS), aws:PrincipalAccount, aws:PrincipalType (AssumedRole),
+	 * organization, tags.
+	 */
 	for (uint32_t i = 0; i < role->nderived && n < DERIVED_MAX; i++)
-		if (gh_prefix_lit(role->derived[i].key, role->derived[i].keylen, "aws:PrincipalTag/"))
+		if (!gh_eq_lit(role->derived[i].key, role->derived[i].keylen, "aws:userid"))
 			sess->derived[n++] = role->derived[i];
 	sess->nderived = n;
 	*ret = sess;
@@ -521,7 +709,8 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 		return refuse(reterr, -EINVAL, "session_name",
 			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
 			      session_name ? session_name : "");
-	r = evaluate(s, caller, NULL, "sts:AssumeRole", rp->arn, ctx, nctx, now_ms, rp->trust,
+	/* The same evaluation as sts:AssumeRole asked directly: the role's trust policy. */
+	r = evaluate(s, caller, NULL, "sts:AssumeRole", rp->arn, NULL, ctx, nctx, now_ms,
 		     ret_assume, reterr);
 	if (r < 0 || ret_assume->decision != AUTHZ_ALLOW)
 		return r;

@@ -166,7 +166,7 @@ int store_add_doc(struct store_loader *l, const char *name, const char *arn, jso
 	 * Two of them with one name (two accounts) make the name ambiguous: a
 	 * reference must then use the ARN.
 	 */
-	if (strncmp(arn, "arn:aws:iam::aws:", 17) &&
+	if (!gh_starts_with(arn, "arn:aws:iam::aws:") &&
 	    strmap_put(&l->s->docs_by_name, d->name, d, &old) == -EEXIST)
 		((struct store_doc *)old)->ambiguous = true;
 	l->s->stats.policies++;
@@ -208,7 +208,7 @@ struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const 
 	if (!d) {
 		store_err(l, src, path,
 			  "no policy named %s in the store%s", ref,
-			  !strncmp(ref, "arn:aws:iam::aws:policy/", 24)
+			  gh_starts_with(ref, "arn:aws:iam::aws:policy/")
 				  ? " (an AWS-managed policy must be provided: put its document in "
 				    "aws-managed/<name>.json, or use an export that contains it)"
 				  : "");
@@ -263,13 +263,13 @@ int store_add_principal(struct store_loader *l, struct authz_principal *p,
 }
 
 int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy)
+		      struct authz_policy *policy, const char *account)
 {
 	struct authz_store *s = l->s;
 
 	if (grow((void **)&s->bindings, &s->capbindings, s->nbindings, sizeof(*s->bindings)) < 0)
 		return -ENOMEM;
-	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy };
+	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy, account };
 	s->stats.resource_policies++;
 	return 0;
 }
@@ -303,6 +303,8 @@ static enum file_kind classify(json_t *root)
 		return FILE_DOCUMENT;
 	if (store_export_is(root))
 		return FILE_EXPORT;
+	if (store_org_is(root))
+		return FILE_ORGANIZATION;
 	if (store_native_is(root))
 		return FILE_NATIVE;
 	return FILE_UNKNOWN;
@@ -549,6 +551,16 @@ static int each_file(struct store_loader *l, const struct file_list *fl,
 	return 0;
 }
 
+/* Organization files: read before principals are finished, which derive from them. */
+static int add_organizations(struct store_loader *l, const struct file_list *fl)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		if (fl->v[i].kind == FILE_ORGANIZATION &&
+		    store_org_declare(l, fl->v[i].root, fl->v[i].src) == -ENOMEM)
+			return -ENOMEM;
+	return 0;
+}
+
 /* Documents nobody references are still checked: an error there is an error. */
 static int check_unreferenced(struct store_loader *l)
 {
@@ -627,6 +639,7 @@ static struct authz_store *store_new(void)
 	strmap_init(&s->groups, &s->arena);
 	strmap_init(&s->docs_by_name, &s->arena);
 	strmap_init(&s->docs_by_arn, &s->arena);
+	strmap_init(&s->accounts, &s->arena);
 	return s;
 }
 
@@ -640,6 +653,8 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 	}
 	if (r >= 0)
 		r = each_file(l, fl, store_native_declare, store_export_declare);
+	if (r >= 0)
+		r = add_organizations(l, fl);
 	if (r >= 0)
 		r = each_file(l, fl, store_native_resolve, store_export_resolve);
 	if (r >= 0)
@@ -732,14 +747,14 @@ const struct authz_principal *authz_store_find(const struct authz_store *s, cons
 
 	if (p)
 		return p;
-	if (!strncmp(name, "arn:", 4))
+	if (gh_starts_with(name, "arn:"))
 		return strmap_get(&s->by_arn, name);
 	/* Roles share the map under "role/NAME"; asked per request, so no snprintf. */
 	len = strlen(name);
-	if (len >= sizeof(key) - 5)
+	if (len >= sizeof(key) - GH_LIT_LEN("role/"))
 		return NULL;
-	memcpy(key, "role/", 5);
-	memcpy(key + 5, name, len + 1);
+	memcpy(key, "role/", GH_LIT_LEN("role/"));
+	memcpy(key + GH_LIT_LEN("role/"), name, len + 1);
 	return strmap_get(&s->by_name, key);
 }
 

@@ -98,11 +98,28 @@ struct store_doc {
  * @pats: resource ARN patterns
  * @npats: their number
  * @policy: the compiled policy
+ * @account: the account of the identities file that holds it: the owner
+ *	of a covered resource whose ARN names no account (S3)
  */
 struct resource_binding {
 	struct glob *pats;
 	uint32_t npats;
 	struct authz_policy *policy;
+	const char *account;
+};
+
+/**
+ * struct store_account - what the store knows of one account
+ * @id: the 12-digit account id
+ * @org_id: its AWS Organizations id ("o-..."), or NULL
+ * @org_path: its path in the organization ("o-.../r-.../ou-.../"), or NULL
+ * @where: the file that gave the organization (a second file that says
+ *	otherwise is an error that names it)
+ */
+struct store_account {
+	const char *id;
+	const char *org_id, *org_path;
+	const char *where;
 };
 
 /**
@@ -115,6 +132,8 @@ struct resource_binding {
  * @groups: groups by name
  * @docs_by_name, @docs_by_arn: managed policy documents
  * @bindings: resource-based policies, in file order
+ * @accounts: struct store_account by account id, for accounts with an
+ *	organization
  * @compiled: every compiled policy (the store holds one reference each)
  * @stats: counts
  */
@@ -122,7 +141,7 @@ struct authz_store {
 	atomic_uint refs;
 	struct arena arena;
 	const char *account;
-	struct strmap by_name, by_arn, groups, docs_by_name, docs_by_arn;
+	struct strmap by_name, by_arn, groups, docs_by_name, docs_by_arn, accounts;
 	struct resource_binding *bindings;
 	size_t nbindings, capbindings;
 	struct authz_policy **compiled;
@@ -134,6 +153,7 @@ enum file_kind {
 	FILE_DOCUMENT,
 	FILE_NATIVE,
 	FILE_EXPORT,
+	FILE_ORGANIZATION,
 	FILE_UNKNOWN,
 };
 
@@ -227,7 +247,22 @@ struct authz_policy *store_compile(struct store_loader *l, json_t *doc, const st
 int store_add_principal(struct store_loader *l, struct authz_principal *p,
 			const struct gh_jsrc *src, const struct gh_jpath *path);
 int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy);
+		      struct authz_policy *policy, const char *account);
+
+/*
+ * Account @account is in organization @org_id at @org_path (NULL: not
+ * given), as the file @src says at @jpath.  Checks both shapes; an account
+ * given twice must be given the same.  Returns 0, -EINVAL (reported) or
+ * -ENOMEM.
+ */
+int store_org_add(struct store_loader *l, const char *account, const char *org_id,
+		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
+/* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
+int store_org_native(struct store_loader *l, const char *account, json_t *org,
+		     const struct gh_jsrc *src, struct gh_jpath *jpath);
+/* An organization file (README.md, "The identity store"): accounts and their organization. */
+bool store_org_is(json_t *root);
+int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
 
 /*
  * Two passes over each identities file or export: first every name is

@@ -23,7 +23,9 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-static const char *const top_keys[] = { "Account", "Users", "Groups", "Roles", "ResourcePolicies" };
+static const char *const top_keys[] = {
+	"Account", "Organization", "Users", "Groups", "Roles", "ResourcePolicies",
+};
 
 static const char *const user_keys[] = {
 	"Name", "Path", "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
@@ -223,6 +225,9 @@ int store_native_declare(struct store_loader *l, json_t *root, const struct gh_j
 	const char *account = file_account(l, root, src);
 
 	unknown_keys(l, root, top_keys, ARRAY_SIZE(top_keys), src, &p, "an identities file");
+	if (json_object_get(root, "Organization") &&
+	    store_org_native(l, account, json_object_get(root, "Organization"), src, &p) == -ENOMEM)
+		return -ENOMEM;
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
 		json_t *list = json_object_get(root, sections[k].list), *e;
 		size_t i;
@@ -467,8 +472,8 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	return 0;
 }
 
-static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_jsrc *src,
-			   struct gh_jpath *p)
+static int resolve_binding(struct store_loader *l, json_t *obj, const char *account,
+			   const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *res = json_object_get(obj, "Resources"), *pol = json_object_get(obj, "Policy"), *v;
 	size_t n = json_is_array(res) ? json_array_size(res) : 1, i;
@@ -502,7 +507,7 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_
 		char *g;
 
 		v = json_is_array(res) ? json_array_get(res, i) : res;
-		if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4) ||
+		if (!json_is_string(v) || !gh_starts_with(json_string_value(v), "arn:") ||
 		    json_string_length(v) > AUTHZ_PATTERN_MAX) {
 			gh_jpath_key(p, "Resources");
 			if (json_is_array(res))
@@ -524,13 +529,17 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const struct gh_
 	gh_jpath_key(p, "Policy");
 	x = policy_ref(l, pol, AUTHZ_POLICY_RESOURCE, name, src, p);
 	gh_jpath_pop(p);
-	if (x && store_add_binding(l, pats, (uint32_t)n, x) < 0)
+	if (x && store_add_binding(l, pats, (uint32_t)n, x, account) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
 int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
+	/* Checked when declared; the file's account owns the resources of its policies. */
+	json_t *acct = json_object_get(root, "Account");
+	const char *account = json_is_string(acct) ? store_strdup(l, json_string_value(acct))
+						   : l->s->account;
 	struct gh_jpath p = { 0 };
 	json_t *list, *e;
 	size_t i;
@@ -551,6 +560,8 @@ int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_j
 	list = json_object_get(root, "ResourcePolicies");
 	if (!list)
 		return 0;
+	if (!account)
+		return -ENOMEM;
 	gh_jpath_key(&p, "ResourcePolicies");
 	if (!json_is_array(list)) {
 		store_err(l, src, &p, "ResourcePolicies must be an array");
@@ -558,7 +569,7 @@ int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_j
 	}
 	json_array_foreach(list, i, e) {
 		gh_jpath_index(&p, i);
-		if (resolve_binding(l, e, src, &p) < 0)
+		if (resolve_binding(l, e, account, src, &p) < 0)
 			return -ENOMEM;
 		gh_jpath_pop(&p);
 	}

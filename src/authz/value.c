@@ -165,9 +165,9 @@ bool value_parse_date(const char *s, size_t len, int64_t *ret)
 
 bool value_parse_bool(const char *s, size_t len, bool *ret)
 {
-	if (gh_eq_nocase(s, len, "true", 4))
+	if (gh_eq_lit(s, len, "true"))
 		*ret = true;
-	else if (gh_eq_nocase(s, len, "false", 5))
+	else if (gh_eq_lit(s, len, "false"))
 		*ret = false;
 	else
 		return false;
@@ -200,7 +200,7 @@ bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t len
 {
 	size_t part = 0, start = 0;
 
-	if (len < 4 || memcmp(s, "arn:", 4))
+	if (!gh_prefix_lit_case(s, len, "arn:"))
 		return false;
 	for (size_t i = 0; i < len && part < 5; i++) {
 		if (s[i] == ':') {

@@ -13,13 +13,14 @@
 #include "cli/eval.h"
 #include "cli/util.h"
 #include "common/macro.h"
+#include "common/str.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: gatehouse eval --policies DIR --principal NAME|ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...] [--now TIME]\n"
 	      "                      [--assume-role ROLE --session-name NAME [--session-policy FILE...]]\n"
-	      "                      [--explain]\n"
+	      "                      [--resource-account ID] [--explain]\n"
 	      "       gatehouse eval --policies DIR --batch [--now TIME] < requests.jsonl\n"
 	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy FILE...]\n"
 	      "                      [--resource-policy FILE] --principal ARN --action ACTION\n"
@@ -31,7 +32,8 @@ static void usage(FILE *f)
 	      "With an identity store (--policies DIR): the principal's whole policy set\n"
 	      "(its own, its groups', its boundary; the resource's policy) and context keys\n"
 	      "derived from it (aws:username, aws:userid, aws:PrincipalArn, ...,\n"
-	      "aws:PrincipalTag/*, aws:CurrentTime, aws:EpochTime), which --context may not set.\n"
+	      "aws:PrincipalTag/*, aws:PrincipalOrgID, aws:ResourceAccount, aws:CurrentTime, ...;\n"
+	      "README: \"Evaluation with principals\"), which --context may not set.\n"
 	      "  --policies DIR          the identity store (README: \"The identity store\")\n"
 	      "  --now TIME              the request's time (ISO 8601 or epoch seconds)\n"
 	      "  --assume-role ROLE      first sts:AssumeRole (trust policy, MFA...), then the\n"
@@ -44,7 +46,8 @@ static void usage(FILE *f)
 	      "  --session-policy FILE   session policy (repeatable)\n"
 	      "  --resource-policy FILE  the resource's resource-based policy\n"
 	      "  --context KEY=VALUE     request context; a key given twice is multi-valued\n"
-	      "  --resource-account ID   owner of a resource whose ARN has no account (S3)\n"
+	      "  --resource-account ID   owner of a resource whose ARN has no account (S3); with\n"
+	      "                          --policies, only where the store does not place it\n"
 	      "  --explain               list the statements that decided and missing keys\n"
 	      "\n"
 	      "The context is then taken as given (nothing derived).\n"
@@ -75,7 +78,7 @@ static int add_context(struct eval_args *a, const char *kv)
 	for (size_t i = 0; i < a->req.ncontext; i++) {
 		struct authz_ctx_entry *e = &a->ctx[i];
 
-		if (e->keylen == klen && !strncasecmp(e->key, kv, klen)) {
+		if (gh_eq_nocase(e->key, e->keylen, kv, klen)) {
 			if (e->nvalues >= EVAL_CONTEXT_MAX)
 				return -1;
 			a->vals[i][e->nvalues++] = (struct authz_value){ eq + 1, strlen(eq + 1) };
@@ -136,8 +139,9 @@ static int check_args(const struct eval_args *a, int argc)
 		      "(policy files) do not mix";
 	else if (a->batch && !a->store_dir)
 		why = "--batch needs --policies DIR (for policy files, use gatehouse simulate)";
-	else if (a->batch && (a->req.principal || a->req.action || a->req.resource || a->assume_role))
-		why = "--batch reads its requests from stdin";
+	else if (a->batch && (a->req.principal || a->req.action || a->req.resource ||
+			      a->assume_role || a->req.resource_account))
+		why = "--batch reads its requests from stdin (\"resource_account\" in a line)";
 	else if (!a->batch && (!a->req.principal || !a->req.action || !a->req.resource))
 		why = "--principal, --action and --resource are required";
 	else if ((a->assume_role || a->session_name) && !a->store_dir)

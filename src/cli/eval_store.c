@@ -51,6 +51,7 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 		.context = a->ctx,
 		.ncontext = a->req.ncontext,
 		.now_ms = now_ms,
+		.resource_account = a->req.resource_account,
 	};
 	struct authz_session *sess = NULL;
 	struct authz_result r;

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "common/str.h"
 
 bool cli_parse_kind(const char *s, enum authz_policy_kind *ret)
 {
@@ -49,12 +50,14 @@ static enum authz_policy_kind guess_kind(json_t *doc)
 			continue;
 		principal |= json_object_get(s, "Principal") || json_object_get(s, "NotPrincipal");
 		if (json_is_string(a))
-			assume |= !strncmp(json_string_value(a), "sts:AssumeRole", 14);
+			assume |= gh_prefix_lit(json_string_value(a), json_string_length(a),
+					       "sts:AssumeRole");
 		for (size_t k = 0; json_is_array(a) && k < json_array_size(a); k++) {
 			json_t *e = json_array_get(a, k);
 
-			assume |= json_is_string(e) &&
-				  !strncmp(json_string_value(e), "sts:AssumeRole", 14);
+			assume |= json_is_string(e) && gh_prefix_lit(json_string_value(e),
+								     json_string_length(e),
+								     "sts:AssumeRole");
 		}
 	}
 	if (!principal)

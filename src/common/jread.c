@@ -61,8 +61,8 @@ static void ws(struct reader *r)
 {
 	for (;;) {
 		/* Pretty-printed input (the AWS CLI's) is mostly indentation: eight at a time. */
-		while (r->end - r->p >= 8 && !memcmp(r->p, "        ", 8))
-			r->p += 8;
+		while (gh_prefix_lit_case(r->p, (size_t)(r->end - r->p), "        "))
+			r->p += GH_LIT_LEN("        ");
 		if (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 			r->p++;
 		else

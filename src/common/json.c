@@ -35,7 +35,7 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
 		/* Cut before a UTF-8 sequence, never inside one: paths end up in JSON. */
 		while (at > 0 && ((unsigned char)buf[at] & 0xc0) == 0x80)
 			at--;
-		memcpy(buf + at, "...", 4);
+		memcpy(buf + at, "...", sizeof("..."));
 	}
 }
 

@@ -34,7 +34,7 @@ static void ellipsis(char *dst, size_t size)
 	at = size - 4;
 	while (at > 0 && ((unsigned char)dst[at] & 0xc0) == 0x80)
 		at--;
-	memcpy(dst + at, "...", 4);
+	memcpy(dst + at, "...", sizeof("..."));
 }
 
 void gh_strlcpy_ellipsis(char *dst, const char *src, size_t size)

@@ -49,6 +49,11 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 /* Counted @s (@len bytes) equals @lit, case-sensitively (@len is read twice). */
 #define gh_eq_lit_case(s, len, lit) \
 	((len) == GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
+/* Counted @s starts with @lit, case-sensitively (@len is read twice). */
+#define gh_prefix_lit_case(s, len, lit) \
+	((len) >= GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
+/* The first @lit in counted @s, or NULL (memmem(3), _GNU_SOURCE). */
+#define gh_find_lit(s, len, lit) memmem((s), (len), "" lit, GH_LIT_LEN(lit))
 
 /*
  * Replace each byte that is not part of valid UTF-8 with '?', in place:
