@@ -29,16 +29,18 @@ void glob_compile(struct glob *g, const char *s, size_t len)
 		g->kind = GLOB_GENERAL;
 }
 
-/* Bytes in the UTF-8 sequence starting with @c ("?" matches a character). */
-static size_t utf8_len(unsigned char c)
+/*
+ * Bytes of the UTF-8 character at @s, at most @n.  "?" matches one
+ * character and "*" gives up whole characters, so neither ever leaves the
+ * matcher inside one.  Text read as JSON is valid UTF-8; the clamp keeps
+ * other input in bounds.
+ */
+static size_t utf8_step(const char *s, size_t n)
 {
-	if (c < 0xc0)
-		return 1;
-	if (c < 0xe0)
-		return 2;
-	if (c < 0xf0)
-		return 3;
-	return 4;
+	unsigned char c = (unsigned char)s[0];
+	size_t k = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+	return k <= n ? k : n;
 }
 
 bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
@@ -55,10 +57,8 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 				continue;
 			}
 			if (c == '?') {
-				size_t n = utf8_len((unsigned char)s[si]);
-
 				pi++;
-				si += n <= slen - si ? n : slen - si;
+				si += utf8_step(s + si, slen - si);
 				continue;
 			}
 			if (c == '\\' && pi + 1 < plen) {
@@ -73,11 +73,16 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 				continue;
 			}
 		}
-		/* Mismatch: let the last "*" swallow one more byte, or fail. */
+		/*
+		 * Mismatch: let the last "*" swallow one more character, or
+		 * fail.  One byte would leave "?" to match the rest of that
+		 * character ("*??xy" against "€xy", 3 bytes).
+		 */
 		if (star_p == SIZE_MAX)
 			return false;
 		pi = star_p;
-		si = ++star_s;
+		star_s += utf8_step(s + star_s, slen - star_s);
+		si = star_s;
 	}
 	while (pi < plen && p[pi] == '*')
 		pi++;

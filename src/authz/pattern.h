@@ -4,10 +4,15 @@
  *
  * Matching is a hand-written glob matcher, not PCRE2: IAM patterns have only
  * "*" and "?", and tests/bench/bench_pattern measures this matcher against
- * PCRE2's JIT on the generated policy sets (see README, "Design notes").  The
- * matcher is iterative with one backtrack point, so its worst case is
+ * PCRE2's JIT on the generated policy sets (see README, "Design notes").
+ *
+ * The matcher is iterative with one backtrack point, so its worst case is
  * O(pattern x subject) with no recursion: no match limit is needed, and both
  * lengths are capped at load and at request time.
+ *
+ * "?" matches one whole UTF-8 character and "*" gives characters back one
+ * whole character at a time; text read as JSON (policies, requests) is
+ * valid UTF-8, so the matcher never stands inside a character.
  *
  * A compiled pattern is in "glob form": "*" and "?" are wildcards and a
  * backslash makes the next byte literal.  Literal text from a policy has its

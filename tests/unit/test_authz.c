@@ -47,6 +47,69 @@ static void test_glob(void **state)
 	assert_false(gm("a.c", "abc"));
 }
 
+/* A 2-, 3- and 4-byte UTF-8 character: "?" must take each whole. */
+static const char *const wide[] = { "\xc3\xa9" /* é */, "\xe2\x82\xac" /* € */,
+				    "\xf0\x9f\x98\x80" /* U+1F600 */ };
+
+/* @tmpl with every "@" replaced by @c, into @buf. */
+static const char *with(char *buf, size_t size, const char *tmpl, const char *c)
+{
+	size_t o = 0, clen = strlen(c);
+
+	for (; *tmpl; tmpl++) {
+		const char *piece = *tmpl == '@' ? c : tmpl;
+		size_t n = *tmpl == '@' ? clen : 1;
+
+		assert_true(o + n < size);
+		memcpy(buf + o, piece, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void test_glob_question_takes_whole_characters(void **state)
+{
+	/* Pattern and subject, "@" standing for the character; "?" is one character. */
+	static const struct {
+		const char *pat, *subj;
+		bool want;
+	} cases[] = {
+		/* GLOB_GENERAL: "?" alone, after "*" (backtracking), before "*". */
+		{ "?", "@", true },
+		{ "??", "@", false },
+		{ "?", "@@", false },
+		{ "*??xy", "@xy", false },
+		{ "*??xy", "a@xy", true },
+		{ "*??xy", "@@xy", true },
+		{ "*?", "@", true },
+		{ "*??", "@", false },
+		{ "?*", "@", true },
+		{ "x*??y", "x@y", false },
+		{ "x*??y", "x@@y", true },
+		{ "*a*??b", "a@b", false },
+		{ "*a*??b", "a@@b", true },
+		{ "*@?", "a@@", true },
+		{ "*@??", "a@@", false },
+		/* An escaped "?" is the literal character only. */
+		{ "a\\?", "a@", false },
+		/* GLOB_EXACT, GLOB_PREFIX, GLOB_ANY with the character in them. */
+		{ "k@", "k@", true },
+		{ "k@", "k@@", false },
+		{ "k@*", "k@@", true },
+		{ "k@*", "k", false },
+		{ "*", "@", true },
+	};
+	char s[64], t[64];
+
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			if (gm(with(t, sizeof(t), cases[k].pat, wide[i]),
+			       with(s, sizeof(s), cases[k].subj, wide[i])) != cases[k].want)
+				fail_msg("\"%s\" against \"%s\" with a %zu-byte character: want %d",
+					 cases[k].pat, cases[k].subj, i + 2, cases[k].want);
+}
+
 static void test_glob_worst_case_is_bounded(void **state)
 {
 	char pat[64], subj[4096];
@@ -286,6 +349,60 @@ static void test_action_index(void **state)
 	diag_list_clear(&dl);
 }
 
+/* The decision for @action on @resource with one context key @k = @v under @policy. */
+static enum authz_decision decide(const char *policy, const char *action, const char *resource,
+				  const char *k, const char *v)
+{
+	struct diag_list dl;
+	struct authz_policy *p = load(policy, AUTHZ_POLICY_IDENTITY, &dl);
+	struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
+	struct authz_value val = { v, strlen(v) };
+	struct authz_ctx_entry e;
+	struct authz_request req = { "arn:aws:iam::111122223333:user/a", action, resource, NULL,
+				     &e, 1 };
+	struct authz_result r;
+
+	assert_non_null(p);
+	authz_ctx_entry_init(&e, k, strlen(k), &val, 1, false);
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	authz_policy_unref(p);
+	diag_list_clear(&dl);
+	return r.decision;
+}
+
+/* "?" after "*" in actions, resources, StringLike and ArnLike: one whole character each. */
+static void test_evaluate_question_takes_whole_characters(void **state)
+{
+	static const char *const policies[] = {
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"s3:get*??x\", \"Resource\": \"*\"}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"arn:aws:s3:::b/*??x\"}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"*\", "
+		"\"Condition\": {\"StringLike\": {\"k\": \"get*??x\"}}}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"*\", "
+		"\"Condition\": {\"ArnLike\": {\"k\": \"arn:aws:s3:::b/*??x\"}}}}",
+	};
+	char one[64], two[64], arn1[64], arn2[64];
+
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		with(one, sizeof(one), "s3:get@x", wide[i]);
+		with(two, sizeof(two), "s3:get@@x", wide[i]);
+		with(arn1, sizeof(arn1), "arn:aws:s3:::b/@x", wide[i]);
+		with(arn2, sizeof(arn2), "arn:aws:s3:::b/@@x", wide[i]);
+		assert_int_equal(decide(policies[0], one, "r", "k", ""), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[0], two, "r", "k", ""), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[1], "s3:x", arn1, "k", ""), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[1], "s3:x", arn2, "k", ""), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", two + 3), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn1), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn2), AUTHZ_ALLOW);
+	}
+}
+
 static void test_evaluate_rejects_bad_request(void **state)
 {
 	struct authz_policy_set set = { 0 };
@@ -303,6 +420,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_glob_question_takes_whole_characters),
 		cmocka_unit_test(test_glob_worst_case_is_bounded),
 		cmocka_unit_test(test_tmpl),
 		cmocka_unit_test(test_values),
@@ -311,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_load_warnings),
 		cmocka_unit_test(test_action_index),
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
+		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
