@@ -403,6 +403,39 @@ static void test_evaluate_question_takes_whole_characters(void **state)
 	}
 }
 
+/* An IPv6 range over the IPv4-mapped addresses cannot match them: `check` says so. */
+static void test_load_warns_mapped_range_asymmetry(void **state)
+{
+	const char *tmpl = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": "
+			   "\"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Condition\": "
+			   "{\"IpAddress\": {\"aws:SourceIp\": [\"@\"]}}}}";
+	static const char *const spans[] = { "::/0", "::fffe:0:0/95" };
+	/* Mapped ranges are IPv4; an IPv4 range beside "::/0" says IPv4 is handled. */
+	static const char *const fine[] = { "::ffff:198.51.100.0/120", "::ffff:0:0/96",
+					    "2001:db8::/32", "198.51.100.0/24",
+					    "0.0.0.0/0\", \"::/0" };
+	struct diag_list dl;
+	struct authz_policy *p;
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		with(text, sizeof(text), tmpl, spans[i]);
+		assert_non_null(p = load(text, AUTHZ_POLICY_IDENTITY, &dl));
+		assert_int_equal(dl.warnings, 1);
+		assert_non_null(find_diag(&dl, "IPv4-mapped range ::ffff:0:0/96"));
+		assert_string_equal(dl.items[0].path, "Statement.Condition.IpAddress.aws:SourceIp");
+		authz_policy_unref(p);
+		diag_list_clear(&dl);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		with(text, sizeof(text), tmpl, fine[i]);
+		assert_non_null(p = load(text, AUTHZ_POLICY_IDENTITY, &dl));
+		assert_int_equal(dl.warnings, 0);
+		authz_policy_unref(p);
+		diag_list_clear(&dl);
+	}
+}
+
 static void test_evaluate_rejects_bad_request(void **state)
 {
 	struct authz_policy_set set = { 0 };
@@ -430,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_action_index),
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
+		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,50 @@ static void test_cidr(void **state)
 	assert_string_equal(buf, "192.168.0.0/20");
 }
 
+/* A mapped prefix and a mapped address are normalised the same way: both IPv4. */
+static void test_cidr_unmaps_v4_mapped_prefixes(void **state)
+{
+	const unsigned f = GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4;
+	struct gh_cidr c, a;
+	const char *msg;
+	char buf[64];
+
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.0/120", f, &c, &msg), 0);
+	assert_int_equal(c.family, GH_INET4);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.0/24");
+	assert_int_equal(gh_addr_parse("198.51.100.7", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_addr_parse("::ffff:198.51.100.7", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_addr_parse("198.51.101.7", &a), 0);
+	assert_false(gh_cidr_contains(&c, &a));
+	assert_false(gh_cidr_spans_v4mapped(&c));
+	/* A bare mapped address, all of the mapped range, host bits. */
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.7", f, &c, &msg), 0);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.7/32");
+	assert_int_equal(gh_cidr_parse("::ffff:0:0/96", f, &c, &msg), 0);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "0.0.0.0/0");
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.1/120", f, &c, &msg), 1);
+	gh_cidr_mask(&c);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.0/24");
+	/* Without the flag (security groups' CidrIpv6) a mapped prefix stays IPv6. */
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.0/120", 0, &c, &msg), 0);
+	assert_int_equal(c.family, GH_INET6);
+	/* Shorter IPv6 prefixes over the mapped range cannot match it: reported. */
+	assert_int_equal(gh_cidr_parse("::/0", f, &c, &msg), 0);
+	assert_true(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("::fffe:0:0/95", f, &c, &msg), 0);
+	assert_true(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("2001:db8::/32", f, &c, &msg), 0);
+	assert_false(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("::1", f, &c, &msg), 0);
+	assert_false(gh_cidr_spans_v4mapped(&c));
+}
+
 static void test_str(void **state)
 {
 	char buf[8];
@@ -181,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_locate_memo),
 		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
 		cmocka_unit_test(test_diag_cap_counts_dropped),
+		cmocka_unit_test(test_cidr_unmaps_v4_mapped_prefixes),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
 	};
