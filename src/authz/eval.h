@@ -12,11 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
-
-/* Longest action name ("service:Action") we accept in a request. */
-#define AUTHZ_ACTION_MAX 256
 
 enum principal_type {
 	PTYPE_OTHER,     /* a service, federated provider or unknown form */
@@ -46,7 +44,7 @@ enum principal_type {
  */
 struct eval_ctx {
 	const struct authz_request *req;
-	char action[AUTHZ_ACTION_MAX];
+	char action[AUTHZ_REQ_ACTION_MAX + 1];
 	size_t actionlen;
 	size_t svclen;
 	uint32_t svchash;

@@ -32,8 +32,8 @@ void glob_compile(struct glob *g, const char *s, size_t len)
 /*
  * Bytes of the UTF-8 character at @s, at most @n.  "?" matches one
  * character and "*" gives up whole characters, so neither ever leaves the
- * matcher inside one.  Text read as JSON is valid UTF-8; the clamp keeps
- * other input in bounds.
+ * matcher inside one.  Request text is valid UTF-8 (authz_request_check)
+ * and policy text is JSON; the clamp only keeps other input in bounds.
  */
 static size_t utf8_step(const char *s, size_t n)
 {

@@ -15,13 +15,15 @@
 #include <string.h>
 
 #include "authz/keys.h"
+#include "authz/limits.h"
+#include "authz/request.h"
 #include "authz/store.h"
 #include "authz/value.h"
 #include "common/macro.h"
 #include "common/str.h"
 
 /* Context keys of one request: derived + clock + session + the caller's. */
-#define QUERY_CONTEXT_MAX 256
+#define QUERY_CONTEXT_MAX AUTHZ_REQ_KEYS_MAX
 /* Derived keys of one principal: five fixed, one per tag. */
 #define DERIVED_MAX (8 + STORE_TAGS_MAX)
 /* A request's derived, clock and MFA keys always fit: only the caller's are counted. */
@@ -272,24 +274,8 @@ static const struct clock_text *clock_text(int64_t now_ms)
 	return &ct;
 }
 
-static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Fill *err (when given) and return @r. */
-static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->severity = DIAG_ERROR;
-		gh_strlcpy_ellipsis(err->path, path, sizeof(err->path));
-		va_start(ap, fmt);
-		gh_vsnprintf_ellipsis(err->message, sizeof(err->message), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
+/* Fill *err (when given) and return @r: authz/request.c writes every refusal. */
+#define refuse authz_refuse
 
 /**
  * struct query_ctx - the context of one request, on the stack
@@ -431,10 +417,7 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 	req.resource = resource;
 	req.context = c->e;
 	req.ncontext = c->n;
-	ret = authz_evaluate(&set, &req, r);
-	if (ret < 0)
-		return refuse(err, ret, "action", "action must be \"service:ActionName\"");
-	return 0;
+	return authz_evaluate_diag(&set, &req, r, err);
 }
 
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,

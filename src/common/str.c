@@ -110,6 +110,23 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 	return len;
 }
 
+bool gh_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		/* ASCII runs are the common case: no call per byte. */
+		while (i < n && (unsigned char)s[i] < 0x80)
+			i++;
+		if (i < n) {
+			size_t len = utf8_valid((const unsigned char *)s + i, n - i);
+
+			if (!len)
+				return false;
+			i += len;
+		}
+	}
+	return true;
+}
+
 void gh_utf8_sanitize(char *s)
 {
 	size_t n = strlen(s);

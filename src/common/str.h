@@ -50,6 +50,9 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 #define gh_eq_lit_case(s, len, lit) \
 	((len) == GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 
+/* @n bytes of @s are valid UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+bool gh_utf8_valid(const char *s, size_t n);
+
 /*
  * Replace each byte that is not part of valid UTF-8 with '?', in place:
  * diagnostics quote untrusted input and end up in JSON, which must be

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
 #include "authz/value.h"
@@ -436,6 +437,107 @@ static void test_load_warns_mapped_range_asymmetry(void **state)
 	}
 }
 
+/* What authz_request_check() says about @req: its code, and the path into *d. */
+static int check(const struct authz_request *req, struct diag *d)
+{
+	struct authz_policy_set set = { 0 };
+	struct authz_result r;
+	int ret = authz_request_check(req, d);
+
+	/* Evaluation refuses the same requests for the same reason. */
+	assert_int_equal(authz_evaluate(&set, req, &r), ret);
+	return ret;
+}
+
+/*
+ * @buf (@cap + 1 bytes of text, NUL-terminated) cut at @cap in *@field is
+ * accepted; one byte more is refused at @path.
+ */
+static void cap_edge(struct authz_request *req, const char **field, char *buf, size_t cap,
+		     const char *path)
+{
+	const char *was = *field;
+	struct diag d;
+
+	*field = buf;
+	buf[cap] = '\0';
+	assert_int_equal(check(req, &d), 0);
+	buf[cap] = 'x';
+	assert_int_equal(check(req, &d), -E2BIG);
+	assert_string_equal(d.path, path);
+	*field = was;
+}
+
+static void test_request_caps(void **state)
+{
+	static char big[AUTHZ_REQ_STRING_MAX + 2], action[AUTHZ_REQ_ACTION_MAX + 2];
+	static struct authz_value vals[AUTHZ_REQ_KEY_VALUES_MAX + 1];
+	static struct authz_ctx_entry ents[AUTHZ_REQ_KEYS_MAX + 1];
+	struct authz_request req = { "arn:aws:iam::1:user/a", "s3:GetObject", "r", NULL, NULL, 0 };
+	struct diag d;
+
+	assert_int_equal(check(&req, &d), 0);
+	/* action, principal, resource, resource_account: at the cap, and one past. */
+	memset(action, 'a', sizeof(action) - 1);
+	memcpy(action, "s3:", 3);
+	memset(big, 'b', sizeof(big) - 1);
+	cap_edge(&req, &req.action, action, AUTHZ_REQ_ACTION_MAX, "action");
+	cap_edge(&req, &req.principal, big, AUTHZ_REQ_STRING_MAX, "principal");
+	cap_edge(&req, &req.resource, big, AUTHZ_REQ_STRING_MAX, "resource");
+	assert_int_equal(check(&req, &d), 0);
+	req.resource = big;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.message, "resource is longer than 2048 bytes");
+	req.resource = "r";
+	cap_edge(&req, &req.resource_account, big, AUTHZ_REQ_STRING_MAX, "resource_account");
+	/* Not UTF-8: a stray byte, a character cut short. */
+	req.resource = "arn:aws:s3:::b/\xff";
+	assert_int_equal(check(&req, &d), -EINVAL);
+	assert_string_equal(d.path, "resource");
+	req.resource = "arn:aws:s3:::b/\xe2\x82";
+	assert_int_equal(check(&req, &d), -EINVAL);
+	req.resource = "r";
+
+	/* Context: a value, values of a key, keys, all values, a key's length. */
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		vals[i] = (struct authz_value){ "v", 1 };
+	vals[1] = (struct authz_value){ big, AUTHZ_REQ_VALUE_MAX + 1 };
+	authz_ctx_entry_init(&ents[0], "aws:TagKeys", 11, vals, 2, true);
+	req.context = ents;
+	req.ncontext = 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.aws:TagKeys[1]");
+	authz_ctx_entry_init(&ents[0], "k", 1, &vals[1], 1, false);
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.k");
+	vals[1] = (struct authz_value){ "\xc3", 1 };
+	assert_int_equal(check(&req, &d), -EINVAL);
+	assert_string_equal(d.path, "context.k");
+	vals[1] = (struct authz_value){ "v", 1 };
+	authz_ctx_entry_init(&ents[0], "k", 1, vals, AUTHZ_REQ_KEY_VALUES_MAX, true);
+	assert_int_equal(check(&req, &d), 0);
+	authz_ctx_entry_init(&ents[0], "k", 1, vals, AUTHZ_REQ_KEY_VALUES_MAX + 1, true);
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.k");
+	for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+		authz_ctx_entry_init(&ents[i], "k", 1, vals, 1, false);
+	req.ncontext = AUTHZ_REQ_KEYS_MAX;
+	assert_int_equal(check(&req, &d), 0);
+	req.ncontext = AUTHZ_REQ_KEYS_MAX + 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context");
+	for (size_t i = 0; i < 5; i++)
+		authz_ctx_entry_init(&ents[i], "k", 1, vals, AUTHZ_REQ_VALUES_MAX / 4, true);
+	req.ncontext = 4;
+	assert_int_equal(check(&req, &d), 0);
+	req.ncontext = 5;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	authz_ctx_entry_init(&ents[0], big, AUTHZ_REQ_KEY_MAX + 1, vals, 1, false);
+	req.ncontext = 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context");
+}
+
 static void test_evaluate_rejects_bad_request(void **state)
 {
 	struct authz_policy_set set = { 0 };
@@ -464,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
 		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
+		cmocka_unit_test(test_request_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,20 @@ static void test_cidr_unmaps_v4_mapped_prefixes(void **state)
 	assert_false(gh_cidr_spans_v4mapped(&c));
 }
 
+static void test_utf8_valid(void **state)
+{
+	assert_true(gh_utf8_valid("", 0));
+	assert_true(gh_utf8_valid("ascii", 5));
+	assert_true(gh_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9));
+	assert_false(gh_utf8_valid("\xe2\x82", 2));        /* cut short */
+	assert_false(gh_utf8_valid("\x82", 1));             /* stray continuation */
+	assert_false(gh_utf8_valid("\xc0\xaf", 2));        /* overlong "/" */
+	assert_false(gh_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(gh_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+	/* The count is what is checked: a valid prefix of an invalid buffer. */
+	assert_true(gh_utf8_valid("ab\xff", 2));
+}
+
 static void test_str(void **state)
 {
 	char buf[8];
@@ -226,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
 		cmocka_unit_test(test_diag_cap_counts_dropped),
 		cmocka_unit_test(test_cidr_unmaps_v4_mapped_prefixes),
+		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
 	};
