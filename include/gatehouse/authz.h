@@ -217,7 +217,10 @@ struct authz_result {
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *ret);
 
-/* authz_evaluate(), saying why a request is refused in *@reterr (may be NULL). */
+/*
+ * authz_evaluate(), saying why a request is refused in *@reterr (may be
+ * NULL); *@ret is set on success only.
+ */
 int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
 			struct authz_result *ret, struct diag *reterr);
 

@@ -428,18 +428,25 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
 			struct authz_result *r, struct diag *reterr)
 {
+	int ret = authz_request_check(req, reterr);
+
+	if (ret < 0)
+		return ret;
+	eval_request(set, req, r);
+	return 0;
+}
+
+void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+		  struct authz_result *r)
+{
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
 	struct matches m;
 	struct eval_ctx ec;
-	int ret;
 
 	m.nallow = m.ndeny = m.nallow_total = m.ndeny_total = 0;
 	r->nmatched = r->nmatched_total = r->nmissing = 0;
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
-	ret = authz_request_check(req, reterr);
-	if (ret < 0)
-		return ret;
 	eval_ctx_init(&ec, req);
 	ec.has_boundary = set->boundary != NULL;
 
@@ -471,7 +478,6 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
 	}
 	memcpy(r->missing, ec.missing, ec.nmissing * sizeof(ec.missing[0]));
 	r->nmissing = ec.nmissing;
-	return 0;
 }
 
 const char *authz_decision_name(enum authz_decision d)

@@ -74,6 +74,14 @@ const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct 
 /* Note that @key (NUL-terminated, borrowed) was needed and absent. */
 void eval_missing(struct eval_ctx *ec, const char *key);
 
+/*
+ * Evaluate @req, which passed authz_request_check(), into *@r: for a caller
+ * that must check the request before it uses it itself (the store matches
+ * the resource against its resource policies first).
+ */
+void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+		  struct authz_result *r);
+
 /* Does condition @c hold for the request? (cond.c) */
 bool cond_holds(const struct cond *c, struct eval_ctx *ec);
 

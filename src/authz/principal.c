@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/eval.h"
 #include "authz/keys.h"
 #include "authz/limits.h"
 #include "authz/request.h"
@@ -409,15 +410,20 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 		set.session = sess->policies;
 		set.nsession = sess->npolicies;
 	}
-	set.resource = override_resource ? override_resource : resource_policy(s, resource);
-	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
-	set.resource_must_allow = override_resource != NULL;
 	req.principal = sess ? sess->arn : p->arn;
 	req.action = action;
 	req.resource = resource;
 	req.context = c->e;
 	req.ncontext = c->n;
-	return authz_evaluate_diag(&set, &req, r, err);
+	/* Checked before resource_policy() matches the resource against every binding. */
+	ret = authz_request_check(&req, err);
+	if (ret < 0)
+		return ret;
+	set.resource = override_resource ? override_resource : resource_policy(s, resource);
+	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
+	set.resource_must_allow = override_resource != NULL;
+	eval_request(&set, &req, r);
+	return 0;
 }
 
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
