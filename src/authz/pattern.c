@@ -30,17 +30,18 @@ void glob_compile(struct glob *g, const char *s, size_t len)
 }
 
 /*
- * Bytes of the UTF-8 character at @s, at most @n.  "?" matches one
- * character and "*" gives up whole characters, so neither ever leaves the
- * matcher inside one.  Request text is valid UTF-8 (authz_request_check)
- * and policy text is JSON; the clamp only keeps other input in bounds.
+ * The start of the character after the one at @i (@i < @n): past its
+ * continuation bytes (10xxxxxx).  "?" matches one character and "*" gives
+ * up whole characters, so neither ever leaves the matcher inside one.
+ * Request text is valid UTF-8 (authz_request_check) and policy text is
+ * JSON; on other input a stray continuation byte goes with the character
+ * before it.  ASCII, the common case, costs one test.
  */
-static size_t utf8_step(const char *s, size_t n)
+static inline size_t next_char(const char *s, size_t i, size_t n)
 {
-	unsigned char c = (unsigned char)s[0];
-	size_t k = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-
-	return k <= n ? k : n;
+	for (i++; i < n && ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+		;
+	return i;
 }
 
 bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
@@ -58,7 +59,7 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 			}
 			if (c == '?') {
 				pi++;
-				si += utf8_step(s + si, slen - si);
+				si = next_char(s, si, slen);
 				continue;
 			}
 			if (c == '\\' && pi + 1 < plen) {
@@ -81,7 +82,7 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 		if (star_p == SIZE_MAX)
 			return false;
 		pi = star_p;
-		star_s += utf8_step(s + star_s, slen - star_s);
+		star_s = next_char(s, star_s, slen);
 		si = star_s;
 	}
 	while (pi < plen && p[pi] == '*')
