@@ -112,17 +112,15 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 
 bool gh_utf8_valid(const char *s, size_t n)
 {
+	/* Every request string is checked on every evaluation, and most are ASCII. */
+	if (!(gh_or_bytes(s, n) & GH_HIGH_BITS))
+		return true;
 	for (size_t i = 0; i < n;) {
-		/* ASCII runs are the common case: no call per byte. */
-		while (i < n && (unsigned char)s[i] < 0x80)
-			i++;
-		if (i < n) {
-			size_t len = utf8_valid((const unsigned char *)s + i, n - i);
+		size_t len = utf8_valid((const unsigned char *)s + i, n - i);
 
-			if (!len)
-				return false;
-			i += len;
-		}
+		if (!len)
+			return false;
+		i += len;
 	}
 	return true;
 }

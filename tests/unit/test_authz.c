@@ -490,7 +490,9 @@ static void test_request_caps(void **state)
 	assert_string_equal(d.message, "resource is longer than 2048 bytes");
 	req.resource = "r";
 	cap_edge(&req, &req.resource_account, big, AUTHZ_REQ_STRING_MAX, "resource_account");
-	/* Not UTF-8: a stray byte, a character cut short. */
+	/* UTF-8 is fine (the slow path); not UTF-8: a stray byte, a character cut short. */
+	req.resource = "arn:aws:s3:::b/\xe2\x82\xac";
+	assert_int_equal(check(&req, &d), 0);
 	req.resource = "arn:aws:s3:::b/\xff";
 	assert_int_equal(check(&req, &d), -EINVAL);
 	assert_string_equal(d.path, "resource");

@@ -206,6 +206,19 @@ static void test_utf8_valid(void **state)
 	assert_false(gh_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
 	/* The count is what is checked: a valid prefix of an invalid buffer. */
 	assert_true(gh_utf8_valid("ab\xff", 2));
+	/* A stray byte anywhere in any length: every word and tail case of gh_or_bytes. */
+	for (size_t n = 1; n <= 24; n++) {
+		char buf[24];
+
+		memset(buf, 'a', n);
+		assert_true(gh_utf8_valid(buf, n));
+		for (size_t at = 0; at < n; at++) {
+			buf[at] = '\xff';
+			assert_false(gh_utf8_valid(buf, n));
+			assert_true(gh_or_bytes(buf, n) & GH_HIGH_BITS);
+			buf[at] = 'a';
+		}
+	}
 }
 
 static void test_str(void **state)
