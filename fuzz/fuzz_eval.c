@@ -42,14 +42,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz/limits.h"
+#include "common/str.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_EVAL_INPUT_MAX (64u << 10)
 #define FUZZ_EVAL_POLICIES_MAX 4
 #define FUZZ_EVAL_KEYS_MAX 32
 #define FUZZ_EVAL_VALUES_MAX 128
-/* Same as AUTHZ_ACTION_MAX in src/authz/eval.h: longer actions are refused. */
-#define FUZZ_EVAL_ACTION_MAX 256
 
 struct fuzz_key {
 	char *key;
@@ -294,19 +295,49 @@ static const char *field(const struct fuzz_case *c, size_t i)
 	return c->fields[i] ? c->fields[i] : default_fields[i];
 }
 
-/* The request must be refused exactly when it is malformed. */
+/* Text the engine must refuse: over @max bytes, or not UTF-8. */
+static bool refusable(const char *s, size_t len, size_t max)
+{
+	return len > max || !gh_utf8_valid(s, len);
+}
+
+/* Keys and values of the context that must be refused (the counts stay far below the caps). */
+static bool context_refusable(const struct authz_request *req)
+{
+	for (size_t i = 0; i < req->ncontext; i++) {
+		const struct authz_ctx_entry *e = &req->context[i];
+
+		if (refusable(e->key, e->keylen, AUTHZ_REQ_KEY_MAX))
+			return true;
+		for (size_t k = 0; k < e->nvalues; k++)
+			if (refusable(e->values[k].s, e->values[k].len, AUTHZ_REQ_VALUE_MAX))
+				return true;
+	}
+	return false;
+}
+
+/* The request must be refused exactly when it is malformed or over a cap, saying where. */
 static void check_return(const struct authz_request *req, int r)
 {
 	bool bad = !req->principal || !req->action || !req->resource;
+	struct diag d;
 
 	if (!bad) {
 		const char *colon = strchr(req->action, ':');
+		const char *acct = req->resource_account;
 
-		bad = !colon || colon == req->action || strlen(req->action) >= FUZZ_EVAL_ACTION_MAX;
+		bad = !colon || colon == req->action ||
+		      refusable(req->action, strlen(req->action), AUTHZ_REQ_ACTION_MAX) ||
+		      refusable(req->principal, strlen(req->principal), AUTHZ_REQ_STRING_MAX) ||
+		      refusable(req->resource, strlen(req->resource), AUTHZ_REQ_STRING_MAX) ||
+		      (acct && refusable(acct, strlen(acct), AUTHZ_REQ_STRING_MAX)) ||
+		      context_refusable(req);
 	}
-	if (r != 0 && r != -EINVAL)
+	if (r != 0 && r != -EINVAL && r != -E2BIG)
 		__builtin_trap();
-	if (bad != (r == -EINVAL))
+	if (bad != (r != 0))
+		__builtin_trap();
+	if (authz_request_check(req, &d) != r || (r && !d.message[0]))
 		__builtin_trap();
 }
 

@@ -42,6 +42,24 @@ expect_rc 1 "eval an unknown principal" "$gh" eval --policies "$root/policies" \
 expect_rc 2 "eval without an action" "$gh" eval "${alice[@]}" --resource x
 expect_rc 1 "eval on a store that does not load" "$gh" eval --policies "$tmp" --batch
 
+# Requests over a cap (README, "Limits") or not UTF-8: refused, naming the field.
+printf '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
+ "Condition": {"IpAddress": {"aws:SourceIp": ["::/0"]}}}}' >"$tmp/ip.json"
+long="arn:aws:s3:::b/$(head -c 2040 /dev/zero | tr '\0' a)"
+expect_rc 2 "eval a resource over the cap" "$gh" eval --policy "$tmp/ip.json" \
+	--principal arn:aws:iam::111122223333:user/a --action s3:GetObject --resource "$long"
+grep -q 'resource is longer than 2048 bytes \[at resource\]' "$tmp/err" && pass=$((pass + 1)) ||
+	{ echo "FAIL: eval names the resource over the cap" >&2; fail=$((fail + 1)); }
+expect_rc 2 "eval a context value not UTF-8" "$gh" eval --policy "$tmp/ip.json" \
+	--principal arn:aws:iam::111122223333:user/a --action s3:GetObject --resource x \
+	--context "aws:SourceIp=$(printf '\xff')"
+grep -q 'not valid UTF-8 \[at context.aws:SourceIp\]' "$tmp/err" && pass=$((pass + 1)) ||
+	{ echo "FAIL: eval names the context value not UTF-8" >&2; fail=$((fail + 1)); }
+# An IPv6 range over the IPv4-mapped addresses, no IPv4 range: check warns.
+expect_rc 0 "check warns of ::/0" "$gh" check "$tmp/ip.json"
+grep -q 'ip.json:2:46: warning: "::/0" spans the IPv4-mapped range' "$tmp/out" "$tmp/err" &&
+	pass=$((pass + 1)) || { echo "FAIL: check warns of ::/0" >&2; fail=$((fail + 1)); }
+
 # JSON Lines: one answer per non-blank line, bad lines included, exit 0.
 printf '%s\n' '{"id": 1, "principal": "alice", "action": "s3:GetObject", "resource": "x"}' \
 	'not json' '' '{"id": 3}' >"$tmp/in"

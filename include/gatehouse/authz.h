@@ -210,12 +210,30 @@ struct authz_result {
 };
 
 /*
- * Evaluate @req against @set into *@ret.  Returns 0, or -EINVAL when the
- * request itself is malformed (no action, an action without "service:");
- * a run-time matching problem never allows: it denies.
+ * Evaluate @req against @set into *@ret.  Returns 0, or what
+ * authz_request_check() refuses the request for; a run-time matching
+ * problem never allows: it denies.
  */
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *ret);
+
+/*
+ * authz_evaluate(), saying why a request is refused in *@reterr (may be
+ * NULL); *@ret is set on success only.
+ */
+int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
+			struct authz_result *ret, struct diag *reterr);
+
+/*
+ * Check @req before evaluation (authz_evaluate does): principal, action
+ * and resource present, an action "service:ActionName", every string and
+ * context key and value valid UTF-8 and within the caps of README's
+ * "Limits" (src/authz/limits.h), as many keys and values as those allow.
+ * Returns 0, -EINVAL (malformed) or -E2BIG (over a cap), with *@reterr
+ * (when not NULL) naming the field as a JSON path: "resource",
+ * "context.aws:SourceIp", "context.aws:TagKeys[2]".
+ */
+int authz_request_check(const struct authz_request *req, struct diag *reterr);
 
 /*
  * Parse a time as IAM's Date operators do: ISO 8601 ("2026-11-30",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
 #include "authz/store.h"
@@ -16,9 +17,9 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Context keys and values per key of one line; session policies of one line. */
-#define BATCH_CONTEXT_MAX 256
-#define BATCH_VALUES_MAX 1024
+/* Context keys and values per key of one line (the engine's caps); session policies of one line. */
+#define BATCH_CONTEXT_MAX AUTHZ_REQ_KEYS_MAX
+#define BATCH_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
 #define BATCH_SESSION_POLICIES_MAX 16
 
 static const char *const line_keys[] = {

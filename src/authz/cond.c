@@ -128,7 +128,7 @@ static bool value_expand(const struct cond *c, const struct cond_value *lv, stru
 	case COND_IP_ADDRESS: {
 		const char *msg;
 
-		if (gh_cidr_parse(buf, GH_CIDR_BARE_OK, &out->cidr, &msg) < 0)
+		if (gh_cidr_parse(buf, GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4, &out->cidr, &msg) < 0)
 			return false;
 		gh_cidr_mask(&out->cidr);
 		return true;

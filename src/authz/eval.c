@@ -327,22 +327,17 @@ static void eval_policy(const struct authz_policy *p, enum authz_slot slot, size
 	}
 }
 
-static int eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
+/* @req passed authz_request_check(): present, within the caps, an action with a service. */
+static void eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
 {
-	const char *colon;
-	size_t len;
+	size_t len = strlen(req->action);
+	const char *colon = memchr(req->action, ':', len);
 
 	memset(ec, 0, offsetof(struct eval_ctx, missing));
 	ec->nmissing = 0;
 	ec->has_boundary = false;
 	ec->error = false;
 	ec->req = req;
-	if (!req->action || !req->resource || !req->principal)
-		return -EINVAL;
-	len = strlen(req->action);
-	colon = memchr(req->action, ':', len);
-	if (!colon || colon == req->action || len >= sizeof(ec->action))
-		return -EINVAL;
 	gh_lower(ec->action, req->action, len);
 	ec->action[len] = '\0';
 	ec->actionlen = len;
@@ -350,7 +345,6 @@ static int eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
 	ec->svchash = gh_hash_nocase(ec->action, ec->svclen);
 	ec->resourcelen = strlen(req->resource);
 	parse_principal(ec, req->principal);
-	return 0;
 }
 
 /* The account that owns the resource: given, else the ARN's, else the principal's. */
@@ -429,18 +423,32 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *r)
 {
+	return authz_evaluate_diag(set, req, r, NULL);
+}
+
+int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
+			struct authz_result *r, struct diag *reterr)
+{
+	int ret = authz_request_check(req, reterr);
+
+	if (ret < 0)
+		return ret;
+	eval_request(set, req, r);
+	return 0;
+}
+
+void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+		  struct authz_result *r)
+{
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
 	struct matches m;
 	struct eval_ctx ec;
-	int ret;
 
 	m.nallow = m.ndeny = m.nallow_total = m.ndeny_total = 0;
 	r->nmatched = r->nmatched_total = r->nmissing = 0;
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
-	ret = eval_ctx_init(&ec, req);
-	if (ret < 0)
-		return ret;
+	eval_ctx_init(&ec, req);
 	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
@@ -471,7 +479,6 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 	}
 	memcpy(r->missing, ec.missing, ec.nmissing * sizeof(ec.missing[0]));
 	r->nmissing = ec.nmissing;
-	return 0;
 }
 
 const char *authz_decision_name(enum authz_decision d)

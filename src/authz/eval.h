@@ -12,11 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
-
-/* Longest action name ("service:Action") we accept in a request. */
-#define AUTHZ_ACTION_MAX 256
 
 enum principal_type {
 	PTYPE_OTHER,     /* a service, federated provider or unknown form */
@@ -46,7 +44,7 @@ enum principal_type {
  */
 struct eval_ctx {
 	const struct authz_request *req;
-	char action[AUTHZ_ACTION_MAX];
+	char action[AUTHZ_REQ_ACTION_MAX + 1];
 	size_t actionlen;
 	size_t svclen;
 	uint32_t svchash;
@@ -75,6 +73,14 @@ const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct 
 
 /* Note that @key (NUL-terminated, borrowed) was needed and absent. */
 void eval_missing(struct eval_ctx *ec, const char *key);
+
+/*
+ * Evaluate @req, which passed authz_request_check(), into *@r: for a caller
+ * that must check the request before it uses it itself (the store matches
+ * the resource against its resource policies first).
+ */
+void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+		  struct authz_result *r);
 
 /* Does condition @c hold for the request? (cond.c) */
 bool cond_holds(const struct cond *c, struct eval_ctx *ec);

@@ -406,7 +406,7 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 		}
 		return 0;
 	case COND_IP_ADDRESS:
-		r = gh_cidr_parse(cv->text, GH_CIDR_BARE_OK, &cv->cidr, &msg);
+		r = gh_cidr_parse(cv->text, GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4, &cv->cidr, &msg);
 		if (r < 0) {
 			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s", opname,
 			     cv->text, msg);
@@ -486,9 +486,30 @@ static int cond_value_load(struct loader *l, struct cond *c, const char *opname,
 	return value_typed(l, c, opname, cv);
 }
 
+/*
+ * An IPv6 range over ::ffff:0:0/96 ("::/0") with no IPv4 range beside it:
+ * request addresses there are taken as IPv4 (gh_addr_parse), so it looks
+ * like it covers them and does not.
+ */
+static void ip_mapped_warnings(struct loader *l, const struct cond *c)
+{
+	for (uint32_t i = 0; i < c->nvalues; i++)
+		if (!c->values[i].t && c->values[i].cidr.family == GH_INET4)
+			return;
+	for (uint32_t i = 0; i < c->nvalues; i++)
+		if (!c->values[i].t && gh_cidr_spans_v4mapped(&c->values[i].cidr))
+			lwarn(l, "\"%s\" spans the IPv4-mapped range ::ffff:0:0/96, but request "
+				 "addresses there are matched as the IPv4 addresses they carry, "
+				 "and no IPv4 range is listed: no IPv4 request matches (list "
+				 "one, such as 0.0.0.0/0)",
+			      c->values[i].text);
+}
+
 static void cond_key_warnings(struct loader *l, const struct cond *c, const char *opname,
 			      const struct stmt *st)
 {
+	if (c->op == COND_IP_ADDRESS)
+		ip_mapped_warnings(l, c);
 	if (!authz_key_is_known(c->key, c->keylen))
 		lwarn(l, "\"%s\" is not a known AWS global condition key (a typo?); a request "
 			 "never carries it unless your caller sets it",

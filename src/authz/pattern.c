@@ -29,16 +29,19 @@ void glob_compile(struct glob *g, const char *s, size_t len)
 		g->kind = GLOB_GENERAL;
 }
 
-/* Bytes in the UTF-8 sequence starting with @c ("?" matches a character). */
-static size_t utf8_len(unsigned char c)
+/*
+ * The start of the character after the one at @i (@i < @n): past its
+ * continuation bytes (10xxxxxx).  "?" matches one character and "*" gives
+ * up whole characters, so neither ever leaves the matcher inside one.
+ * Request text is valid UTF-8 (authz_request_check) and policy text is
+ * JSON; on other input a stray continuation byte goes with the character
+ * before it.  ASCII, the common case, costs one test.
+ */
+static inline size_t next_char(const char *s, size_t i, size_t n)
 {
-	if (c < 0xc0)
-		return 1;
-	if (c < 0xe0)
-		return 2;
-	if (c < 0xf0)
-		return 3;
-	return 4;
+	for (i++; i < n && ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+		;
+	return i;
 }
 
 bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
@@ -55,10 +58,8 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 				continue;
 			}
 			if (c == '?') {
-				size_t n = utf8_len((unsigned char)s[si]);
-
 				pi++;
-				si += n <= slen - si ? n : slen - si;
+				si = next_char(s, si, slen);
 				continue;
 			}
 			if (c == '\\' && pi + 1 < plen) {
@@ -73,11 +74,16 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 				continue;
 			}
 		}
-		/* Mismatch: let the last "*" swallow one more byte, or fail. */
+		/*
+		 * Mismatch: let the last "*" swallow one more character, or
+		 * fail.  One byte would leave "?" to match the rest of that
+		 * character ("*??xy" against "€xy", 3 bytes).
+		 */
 		if (star_p == SIZE_MAX)
 			return false;
 		pi = star_p;
-		si = ++star_s;
+		star_s = next_char(s, star_s, slen);
+		si = star_s;
 	}
 	while (pi < plen && p[pi] == '*')
 		pi++;

@@ -14,21 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/eval.h"
 #include "authz/keys.h"
+#include "authz/limits.h"
+#include "authz/request.h"
 #include "authz/store.h"
 #include "authz/value.h"
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Context keys of one request: derived + clock + session + resource + the caller's. */
-#define QUERY_CONTEXT_MAX 256
 /* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
 #define DERIVED_MAX (12 + STORE_TAGS_MAX)
 /* Per request: aws:CurrentTime, aws:EpochTime, the session's two MFA keys, three resource keys. */
 #define REQUEST_KEYS_MAX 8
-/* A request's derived, clock, MFA and resource keys always fit: only the caller's are counted. */
-_Static_assert(DERIVED_MAX + REQUEST_KEYS_MAX <= QUERY_CONTEXT_MAX,
-	       "derived keys overflow a request");
+/*
+ * Context keys of one request: derived + clock + session + resource + the
+ * caller's, whose count authz_request_check() caps, so they always fit.
+ */
+#define QUERY_CONTEXT_MAX (DERIVED_MAX + REQUEST_KEYS_MAX + AUTHZ_REQ_KEYS_MAX)
 
 /**
  * struct authz_session - a role session
@@ -277,24 +280,8 @@ static const struct clock_text *clock_text(int64_t now_ms)
 	return &ct;
 }
 
-static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Fill *err (when given) and return @r. */
-static int refuse(struct diag *err, int r, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->severity = DIAG_ERROR;
-		gh_strlcpy_ellipsis(err->path, path, sizeof(err->path));
-		va_start(ap, fmt);
-		gh_vsnprintf_ellipsis(err->message, sizeof(err->message), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
+/* Fill *err (when given) and return @r: authz/request.c writes every refusal. */
+#define refuse authz_refuse
 
 /**
  * struct query_ctx - the context of one request, on the stack
@@ -386,19 +373,18 @@ static void push_mfa(struct query_ctx *c, const struct authz_session *sess, int6
 static int push_caller(struct query_ctx *c, const struct authz_session *sess,
 		       const struct authz_ctx_entry *ctx, size_t nctx, struct diag *err)
 {
+	/* authz_request_check() capped @nctx and the array is sized for the cap: never taken. */
+	if (!has_room(c, nctx))
+		return refuse(err, -E2BIG, "context", "more than %d context keys",
+			      AUTHZ_REQ_KEYS_MAX);
 	/* The usual case: one copy of the whole array. */
-	if (!sess && has_room(c, nctx)) {
+	if (!sess) {
 		push(c, ctx, nctx);
 		return 0;
 	}
-	for (size_t i = 0; i < nctx; i++) {
-		if (sess && authz_key_is_mfa(ctx[i].key, ctx[i].keylen))
-			continue;
-		if (!has_room(c, 1))
-			return refuse(err, -E2BIG, "context", "more than %d context keys",
-				      QUERY_CONTEXT_MAX);
-		push(c, &ctx[i], 1);
-	}
+	for (size_t i = 0; i < nctx; i++)
+		if (!authz_key_is_mfa(ctx[i].key, ctx[i].keylen))
+			push(c, &ctx[i], 1);
 	return 0;
 }
 
@@ -595,7 +581,16 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 	struct resource_view rv;
 	int ret;
 
-	ret = check_caller(ctx, nctx, err);
+	/* The caller's strings meet the caps before anything matches them (the resource's owner). */
+	req.principal = sess ? sess->arn : p->arn;
+	req.action = action;
+	req.resource = resource;
+	req.resource_account = resource_account;
+	req.context = ctx;
+	req.ncontext = nctx;
+	ret = authz_request_check(&req, err);
+	if (ret >= 0)
+		ret = check_caller(ctx, nctx, err);
 	if (ret >= 0)
 		ret = view_resource(s, p, action, resource, resource_account, &rv, err);
 	if (ret >= 0)
@@ -612,15 +607,10 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 	set.resource = rv.policy;
 	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
 	set.resource_must_allow = rv.trust;
-	req.principal = sess ? sess->arn : p->arn;
-	req.action = action;
-	req.resource = resource;
 	req.resource_account = rv.given;
 	req.context = c->e;
 	req.ncontext = c->n;
-	ret = authz_evaluate(&set, &req, r);
-	if (ret < 0)
-		return refuse(err, ret, "action", "action must be \"service:ActionName\"");
+	eval_request(&set, &req, r);
 	return 0;
 }
 

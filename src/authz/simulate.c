@@ -11,15 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Context keys of one request, and values per key (AWS allows far fewer). */
-#define SIM_CONTEXT_KEYS_MAX 256
-#define SIM_CONTEXT_VALUES_MAX 1024
+/* Context keys of one request, and values per key: the engine's caps, checked before allocating. */
+#define SIM_CONTEXT_KEYS_MAX AUTHZ_REQ_KEYS_MAX
+#define SIM_CONTEXT_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
 /* Identity and session policies in one case. */
 #define SIM_POLICIES_MAX 1024
 
@@ -237,14 +238,12 @@ static json_t *salvage_id(const struct gh_jsrc *src, json_t **ret_root)
 static bool answer(struct sim *s, json_t *out, int first_line)
 {
 	struct authz_result r;
-	struct diag d = { .severity = DIAG_ERROR };
+	struct diag d;
 
 	if (s->diags.errors)
 		return output_errors(out, &s->diags, first_line);
-	if (authz_evaluate(&s->set, &s->req, &r) == 0)
+	if (authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
 		return output_result(out, &r, true);
-	gh_strlcpy(d.path, "action", sizeof(d.path));
-	gh_strlcpy(d.message, "action must be \"service:ActionName\"", sizeof(d.message));
 	return output_error(out, &d, first_line);
 }
 

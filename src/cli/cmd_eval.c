@@ -239,6 +239,7 @@ int cmd_eval(int argc, char **argv)
 	struct eval_args *a = calloc(1, sizeof(*a));
 	struct authz_policy_set set;
 	struct authz_result r;
+	struct diag d;
 	int rc;
 
 	if (!a)
@@ -264,8 +265,9 @@ int cmd_eval(int argc, char **argv)
 		.nsession = a->nsession,
 		.resource = a->resource,
 	};
-	if (authz_evaluate(&set, &a->req, &r) < 0) {
-		fprintf(stderr, "gatehouse eval: --action must be \"service:ActionName\"\n");
+	if (authz_evaluate_diag(&set, &a->req, &r, &d) < 0) {
+		fprintf(stderr, "gatehouse eval: %s%s%s%s\n", d.message, d.path[0] ? " [at " : "",
+			d.path, d.path[0] ? "]" : "");
 		eval_args_free(a);
 		return CLI_EXIT_USAGE;
 	}

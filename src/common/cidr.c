@@ -19,29 +19,44 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* ::ffff:0:0/96, the IPv4-mapped IPv6 addresses (RFC 4291, 2.5.5.2). */
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* An IPv6 prefix inside ::ffff:0:0/96 as the IPv4 prefix it carries. */
+static void unmap_v4(struct gh_cidr *c)
+{
+	if (c->family != GH_INET6 || c->plen < 96 || memcmp(c->addr, v4mapped, sizeof(v4mapped)))
+		return;
+	memmove(c->addr, c->addr + 12, 4);
+	memset(c->addr + 4, 0, 12);
+	c->family = GH_INET4;
+	c->plen = (uint8_t)(c->plen - 96);
+}
+
 int gh_addr_parse(const char *s, struct gh_cidr *ret)
 {
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	struct gh_cidr c = { 0 };
 
 	if (inet_pton(AF_INET, s, c.addr) == 1) {
 		c.family = GH_INET4;
 		c.plen = 32;
 	} else if (inet_pton(AF_INET6, s, c.addr) == 1) {
-		if (!memcmp(c.addr, v4mapped, sizeof(v4mapped))) {
-			memmove(c.addr, c.addr + 12, 4);
-			memset(c.addr + 4, 0, 12);
-			c.family = GH_INET4;
-			c.plen = 32;
-		} else {
-			c.family = GH_INET6;
-			c.plen = 128;
-		}
+		c.family = GH_INET6;
+		c.plen = 128;
+		unmap_v4(&c);
 	} else {
 		return -EINVAL;
 	}
 	*ret = c;
 	return 0;
+}
+
+bool gh_cidr_spans_v4mapped(const struct gh_cidr *c)
+{
+	struct gh_cidr first = { .family = GH_INET6, .plen = 128 };
+
+	memcpy(first.addr, v4mapped, sizeof(v4mapped));
+	return c->family == GH_INET6 && c->plen <= 96 && gh_cidr_contains(c, &first);
 }
 
 static bool host_bits_set(const struct gh_cidr *c)
@@ -103,6 +118,8 @@ int gh_cidr_parse(const char *s, unsigned flags, struct gh_cidr *ret, const char
 		}
 	}
 	c.plen = (uint8_t)plen;
+	if (flags & GH_CIDR_UNMAP_V4)
+		unmap_v4(&c);
 	*ret = c;
 	if (host_bits_set(&c)) {
 		*reterr_msg = "host bits are set under the prefix length";

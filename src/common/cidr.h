@@ -31,10 +31,17 @@ struct gh_cidr {
 
 enum gh_cidr_flags {
 	GH_CIDR_BARE_OK = 1 << 0, /* an address without "/n" is a /32 or /128 */
+	/*
+	 * An IPv4-mapped prefix ("::ffff:198.51.100.0/120", /96 or longer) is
+	 * the IPv4 prefix it carries (198.51.100.0/24), as gh_addr_parse
+	 * takes a mapped address: prefixes compared with parsed addresses
+	 * need it, or a mapped prefix matches nothing.
+	 */
+	GH_CIDR_UNMAP_V4 = 1 << 1,
 };
 
 /*
- * Parse @s.  Returns 0, 1 when valid but host bits are set under the mask
+ * Parse @s as @flags say.  Returns 0, 1 when valid but host bits are set under the mask
  * (the address in *ret is left as written), or -EINVAL with *reterr_msg set
  * to a static explanation.
  */
@@ -48,6 +55,13 @@ void gh_cidr_mask(struct gh_cidr *c);
  * the IPv4 address it carries).  Returns 0 or -EINVAL.
  */
 int gh_addr_parse(const char *s, struct gh_cidr *ret);
+
+/*
+ * True when IPv6 prefix @c is shorter than /96 and covers the IPv4-mapped
+ * range ::ffff:0:0/96 ("::/0"): the addresses it seems to hold there are
+ * parsed as IPv4 (gh_addr_parse), so it does not match them.
+ */
+bool gh_cidr_spans_v4mapped(const struct gh_cidr *c);
 
 /* True when address @a (a /32 or /128) lies inside network @net. */
 bool gh_cidr_contains(const struct gh_cidr *net, const struct gh_cidr *a);

@@ -110,6 +110,21 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 	return len;
 }
 
+bool gh_utf8_valid(const char *s, size_t n)
+{
+	/* Every request string is checked on every evaluation, and most are ASCII. */
+	if (!(gh_or_bytes(s, n) & GH_HIGH_BITS))
+		return true;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_valid((const unsigned char *)s + i, n - i);
+
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 void gh_utf8_sanitize(char *s)
 {
 	size_t n = strlen(s);

@@ -55,6 +55,38 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 /* The first @lit in counted @s, or NULL (memmem(3), _GNU_SOURCE). */
 #define gh_find_lit(s, len, lit) memmem((s), (len), "" lit, GH_LIT_LEN(lit))
 
+/* High bit of each byte of a 64-bit word: what gh_or_bytes() of non-ASCII text has set. */
+#define GH_HIGH_BITS 0x8080808080808080u
+
+/*
+ * The bytes of @s ORed together, by words, the last word overlapping the one
+ * before: ASCII when no GH_HIGH_BITS bit is set.  Request strings are short,
+ * so the tail costs as much as the rest.
+ */
+static inline uint64_t gh_or_bytes(const char *s, size_t n)
+{
+	uint64_t acc = 0, w;
+	uint32_t a, b;
+
+	if (n >= sizeof(w)) {
+		for (size_t i = 0; n - i > sizeof(w); i += sizeof(w)) {
+			memcpy(&w, s + i, sizeof(w));
+			acc |= w;
+		}
+		memcpy(&w, s + n - sizeof(w), sizeof(w));
+		return acc | w;
+	}
+	if (n >= sizeof(a)) {
+		memcpy(&a, s, sizeof(a));
+		memcpy(&b, s + n - sizeof(b), sizeof(b));
+		return a | b;
+	}
+	return n ? (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1] : 0;
+}
+
+/* @n bytes of @s are valid UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+bool gh_utf8_valid(const char *s, size_t n);
+
 /*
  * Replace each byte that is not part of valid UTF-8 with '?', in place:
  * diagnostics quote untrusted input and end up in JSON, which must be

@@ -12,6 +12,16 @@
  * and JIT-compiled, matched with pcre2_jit_match under a match context
  * with match and depth limits.  Every pair is checked to give the same
  * answer both ways.  Prints a table and one JSON line per class.
+ *
+ * Then the worst case (issue 8, item 6): the pattern and the subject that
+ * cost the glob matcher most at the caps of src/authz/limits.h, one "*"
+ * followed by a near-miss ("*aaa...ab" against "aaa...a").  Each start of
+ * the "*" costs the near-miss's length until one reaches the subject's
+ * end, so a near-miss of half the subject is the most expensive: about
+ * (subject / 2)^2 steps.  Timed per call, with authz_evaluate() on that
+ * statement; and the issue's reproducer, a 1 MiB resource, which
+ * authz_evaluate() must refuse before matching.  A regression here is a
+ * number in the report, not a flaky timed test.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -21,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "bench_util.h"
 #include "common/macro.h"
@@ -122,6 +133,100 @@ static const char *const variant_names[_V_MAX] = { "glob_match", "glob_match_gen
 						    "pcre2_jit_match" };
 
 static volatile size_t sink;
+
+/* @n bytes: @prefix, then 'a' to the end; @last replaces the final byte when not 0. */
+static char *near_miss(const char *prefix, size_t n, char last)
+{
+	char *s = malloc(n + 1);
+	size_t plen = strlen(prefix);
+
+	if (!s)
+		return NULL;
+	memcpy(s, prefix, plen);
+	memset(s + plen, 'a', n - plen);
+	if (last)
+		s[n - 1] = last;
+	s[n] = '\0';
+	return s;
+}
+
+/* Into *@ret_ns: ns per evaluation of @expr, repeated for at least @seconds. */
+#define TIME_CALLS(seconds, ret_ns, expr)                                                   \
+	do {                                                                                 \
+		uint64_t t0_ = bench_now_ns(), t1_, n_ = 0;                                  \
+		uint64_t end_ = t0_ + (uint64_t)((seconds) * 1e9);                           \
+		do {                                                                         \
+			sink += (size_t)(expr);                                              \
+			n_++;                                                                \
+			t1_ = bench_now_ns();                                                \
+		} while (t1_ < end_);                                                        \
+		*(ret_ns) = (double)(t1_ - t0_) / (double)n_;                                \
+	} while (0)
+
+/*
+ * The worst case at the caps, and the issue's 1 MiB reproducer refused.
+ * Returns 0, or 1 when something answers wrong.
+ */
+static int worst_case(double seconds)
+{
+	char *pat = near_miss("arn:aws:s3:::b/*", AUTHZ_REQ_STRING_MAX / 2 + 16, 'b');
+	char *subj = near_miss("arn:aws:s3:::b/", AUTHZ_REQ_STRING_MAX, 0);
+	char *huge = near_miss("arn:aws:s3:::b/", 1u << 20, 0);
+	char doc[AUTHZ_PATTERN_MAX + 256];
+	struct authz_policy *p = NULL;
+	struct authz_result r;
+	struct diag_list dl;
+	struct glob g;
+	double match_ns = 0, eval_ns = 0, refuse_ns = 0;
+	int rc = 1;
+
+	diag_list_init(&dl);
+	if (!pat || !subj || !huge)
+		goto out;
+	snprintf(doc, sizeof(doc),
+		 "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		 "\"Action\": \"s3:GetObject\", \"Resource\": \"%s\"}}",
+		 pat);
+	p = authz_policy_load(doc, strlen(doc), "worst.json", AUTHZ_POLICY_IDENTITY, "worst", &dl);
+	if (!p) {
+		diag_list_print(stderr, &dl);
+		goto out;
+	}
+	{
+		struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
+		struct authz_request capped = { "arn:aws:iam::111122223333:user/a", "s3:GetObject",
+						subj, NULL, NULL, 0 };
+		struct authz_request big = capped;
+
+		big.resource = huge;
+		glob_compile(&g, pat, strlen(pat));
+		if (g.kind != GLOB_GENERAL || glob_match(&g, subj, strlen(subj)) ||
+		    authz_evaluate(&set, &capped, &r) != 0 || r.decision != AUTHZ_IMPLICIT_DENY ||
+		    authz_evaluate(&set, &big, &r) != -E2BIG) {
+			fprintf(stderr, "bench_pattern: the worst case answers wrong\n");
+			goto out;
+		}
+		TIME_CALLS(seconds, &match_ns, glob_match(&g, subj, strlen(subj)));
+		TIME_CALLS(seconds, &eval_ns, authz_evaluate(&set, &capped, &r));
+		TIME_CALLS(seconds, &refuse_ns, authz_evaluate(&set, &big, &r));
+	}
+	printf("worst case at the caps: a %zu-byte \"*aaa...ab\" against a %zu-byte resource: "
+	       "glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
+	       "%.0f ns\n\n",
+	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
+	printf("{\"bench\": \"pattern-worst\", \"pattern_bytes\": %zu, \"subject_bytes\": %zu, "
+	       "\"glob_match_ns\": %.0f, \"authz_evaluate_ns\": %.0f, "
+	       "\"refuse_1mib_resource_ns\": %.0f}\n",
+	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
+	rc = 0;
+out:
+	authz_policy_unref(p);
+	diag_list_clear(&dl);
+	free(pat);
+	free(subj);
+	free(huge);
+	return rc;
+}
 
 /* ns per match of @v over @l, whole passes for at least @seconds. */
 static double time_variant(enum variant v, const struct plist *l, double seconds)
@@ -402,6 +507,7 @@ int main(int argc, char **argv)
 	}
 	(void)matches;
 	rc = mismatches ? 1 : 0;
+	rc |= worst_case(smoke ? seconds : seconds / 2);
 	goto out;
 oom:
 	fprintf(stderr, "bench_pattern: out of memory\n");

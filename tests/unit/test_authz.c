@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
 #include "authz/value.h"
@@ -45,6 +46,69 @@ static void test_glob(void **state)
 	assert_false(gm("a\\*b", "axb"));
 	/* A "." is not special: IAM patterns are not regexes. */
 	assert_false(gm("a.c", "abc"));
+}
+
+/* A 2-, 3- and 4-byte UTF-8 character: "?" must take each whole. */
+static const char *const wide[] = { "\xc3\xa9" /* é */, "\xe2\x82\xac" /* € */,
+				    "\xf0\x9f\x98\x80" /* U+1F600 */ };
+
+/* @tmpl with every "@" replaced by @c, into @buf. */
+static const char *with(char *buf, size_t size, const char *tmpl, const char *c)
+{
+	size_t o = 0, clen = strlen(c);
+
+	for (; *tmpl; tmpl++) {
+		const char *piece = *tmpl == '@' ? c : tmpl;
+		size_t n = *tmpl == '@' ? clen : 1;
+
+		assert_true(o + n < size);
+		memcpy(buf + o, piece, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void test_glob_question_takes_whole_characters(void **state)
+{
+	/* Pattern and subject, "@" standing for the character; "?" is one character. */
+	static const struct {
+		const char *pat, *subj;
+		bool want;
+	} cases[] = {
+		/* GLOB_GENERAL: "?" alone, after "*" (backtracking), before "*". */
+		{ "?", "@", true },
+		{ "??", "@", false },
+		{ "?", "@@", false },
+		{ "*??xy", "@xy", false },
+		{ "*??xy", "a@xy", true },
+		{ "*??xy", "@@xy", true },
+		{ "*?", "@", true },
+		{ "*??", "@", false },
+		{ "?*", "@", true },
+		{ "x*??y", "x@y", false },
+		{ "x*??y", "x@@y", true },
+		{ "*a*??b", "a@b", false },
+		{ "*a*??b", "a@@b", true },
+		{ "*@?", "a@@", true },
+		{ "*@??", "a@@", false },
+		/* An escaped "?" is the literal character only. */
+		{ "a\\?", "a@", false },
+		/* GLOB_EXACT, GLOB_PREFIX, GLOB_ANY with the character in them. */
+		{ "k@", "k@", true },
+		{ "k@", "k@@", false },
+		{ "k@*", "k@@", true },
+		{ "k@*", "k", false },
+		{ "*", "@", true },
+	};
+	char s[64], t[64];
+
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			if (gm(with(t, sizeof(t), cases[k].pat, wide[i]),
+			       with(s, sizeof(s), cases[k].subj, wide[i])) != cases[k].want)
+				fail_msg("\"%s\" against \"%s\" with a %zu-byte character: want %d",
+					 cases[k].pat, cases[k].subj, i + 2, cases[k].want);
 }
 
 static void test_glob_worst_case_is_bounded(void **state)
@@ -286,6 +350,196 @@ static void test_action_index(void **state)
 	diag_list_clear(&dl);
 }
 
+/* The decision for @action on @resource with one context key @k = @v under @policy. */
+static enum authz_decision decide(const char *policy, const char *action, const char *resource,
+				  const char *k, const char *v)
+{
+	struct diag_list dl;
+	struct authz_policy *p = load(policy, AUTHZ_POLICY_IDENTITY, &dl);
+	struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
+	struct authz_value val = { v, strlen(v) };
+	struct authz_ctx_entry e;
+	struct authz_request req = { "arn:aws:iam::111122223333:user/a", action, resource, NULL,
+				     &e, 1 };
+	struct authz_result r;
+
+	assert_non_null(p);
+	authz_ctx_entry_init(&e, k, strlen(k), &val, 1, false);
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	authz_policy_unref(p);
+	diag_list_clear(&dl);
+	return r.decision;
+}
+
+/* "?" after "*" in actions, resources, StringLike and ArnLike: one whole character each. */
+static void test_evaluate_question_takes_whole_characters(void **state)
+{
+	static const char *const policies[] = {
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"s3:get*??x\", \"Resource\": \"*\"}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"arn:aws:s3:::b/*??x\"}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"*\", "
+		"\"Condition\": {\"StringLike\": {\"k\": \"get*??x\"}}}}",
+		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+		"\"Action\": \"*\", \"Resource\": \"*\", "
+		"\"Condition\": {\"ArnLike\": {\"k\": \"arn:aws:s3:::b/*??x\"}}}}",
+	};
+	char one[64], two[64], arn1[64], arn2[64];
+
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		with(one, sizeof(one), "s3:get@x", wide[i]);
+		with(two, sizeof(two), "s3:get@@x", wide[i]);
+		with(arn1, sizeof(arn1), "arn:aws:s3:::b/@x", wide[i]);
+		with(arn2, sizeof(arn2), "arn:aws:s3:::b/@@x", wide[i]);
+		assert_int_equal(decide(policies[0], one, "r", "k", ""), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[0], two, "r", "k", ""), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[1], "s3:x", arn1, "k", ""), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[1], "s3:x", arn2, "k", ""), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", two + 3), AUTHZ_ALLOW);
+		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn1), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn2), AUTHZ_ALLOW);
+	}
+}
+
+/* An IPv6 range over the IPv4-mapped addresses cannot match them: `check` says so. */
+static void test_load_warns_mapped_range_asymmetry(void **state)
+{
+	const char *tmpl = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": "
+			   "\"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Condition\": "
+			   "{\"IpAddress\": {\"aws:SourceIp\": [\"@\"]}}}}";
+	static const char *const spans[] = { "::/0", "::fffe:0:0/95" };
+	/* Mapped ranges are IPv4; an IPv4 range beside "::/0" says IPv4 is handled. */
+	static const char *const fine[] = { "::ffff:198.51.100.0/120", "::ffff:0:0/96",
+					    "2001:db8::/32", "198.51.100.0/24",
+					    "0.0.0.0/0\", \"::/0" };
+	struct diag_list dl;
+	struct authz_policy *p;
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		with(text, sizeof(text), tmpl, spans[i]);
+		assert_non_null(p = load(text, AUTHZ_POLICY_IDENTITY, &dl));
+		assert_int_equal(dl.warnings, 1);
+		assert_non_null(find_diag(&dl, "IPv4-mapped range ::ffff:0:0/96"));
+		assert_string_equal(dl.items[0].path, "Statement.Condition.IpAddress.aws:SourceIp");
+		authz_policy_unref(p);
+		diag_list_clear(&dl);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		with(text, sizeof(text), tmpl, fine[i]);
+		assert_non_null(p = load(text, AUTHZ_POLICY_IDENTITY, &dl));
+		assert_int_equal(dl.warnings, 0);
+		authz_policy_unref(p);
+		diag_list_clear(&dl);
+	}
+}
+
+/* What authz_request_check() says about @req: its code, and the path into *d. */
+static int check(const struct authz_request *req, struct diag *d)
+{
+	struct authz_policy_set set = { 0 };
+	struct authz_result r;
+	int ret = authz_request_check(req, d);
+
+	/* Evaluation refuses the same requests for the same reason. */
+	assert_int_equal(authz_evaluate(&set, req, &r), ret);
+	return ret;
+}
+
+/*
+ * @buf (@cap + 1 bytes of text, NUL-terminated) cut at @cap in *@field is
+ * accepted; one byte more is refused at @path.
+ */
+static void cap_edge(struct authz_request *req, const char **field, char *buf, size_t cap,
+		     const char *path)
+{
+	const char *was = *field;
+	struct diag d;
+
+	*field = buf;
+	buf[cap] = '\0';
+	assert_int_equal(check(req, &d), 0);
+	buf[cap] = 'x';
+	assert_int_equal(check(req, &d), -E2BIG);
+	assert_string_equal(d.path, path);
+	*field = was;
+}
+
+static void test_request_caps(void **state)
+{
+	static char big[AUTHZ_REQ_STRING_MAX + 2], action[AUTHZ_REQ_ACTION_MAX + 2];
+	static struct authz_value vals[AUTHZ_REQ_KEY_VALUES_MAX + 1];
+	static struct authz_ctx_entry ents[AUTHZ_REQ_KEYS_MAX + 1];
+	struct authz_request req = { "arn:aws:iam::1:user/a", "s3:GetObject", "r", NULL, NULL, 0 };
+	struct diag d;
+
+	assert_int_equal(check(&req, &d), 0);
+	/* action, principal, resource, resource_account: at the cap, and one past. */
+	memset(action, 'a', sizeof(action) - 1);
+	memcpy(action, "s3:", 3);
+	memset(big, 'b', sizeof(big) - 1);
+	cap_edge(&req, &req.action, action, AUTHZ_REQ_ACTION_MAX, "action");
+	cap_edge(&req, &req.principal, big, AUTHZ_REQ_STRING_MAX, "principal");
+	cap_edge(&req, &req.resource, big, AUTHZ_REQ_STRING_MAX, "resource");
+	assert_int_equal(check(&req, &d), 0);
+	req.resource = big;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.message, "resource is longer than 2048 bytes");
+	req.resource = "r";
+	cap_edge(&req, &req.resource_account, big, AUTHZ_REQ_STRING_MAX, "resource_account");
+	/* UTF-8 is fine (the slow path); not UTF-8: a stray byte, a character cut short. */
+	req.resource = "arn:aws:s3:::b/\xe2\x82\xac";
+	assert_int_equal(check(&req, &d), 0);
+	req.resource = "arn:aws:s3:::b/\xff";
+	assert_int_equal(check(&req, &d), -EINVAL);
+	assert_string_equal(d.path, "resource");
+	req.resource = "arn:aws:s3:::b/\xe2\x82";
+	assert_int_equal(check(&req, &d), -EINVAL);
+	req.resource = "r";
+
+	/* Context: a value, values of a key, keys, all values, a key's length. */
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		vals[i] = (struct authz_value){ "v", 1 };
+	vals[1] = (struct authz_value){ big, AUTHZ_REQ_VALUE_MAX + 1 };
+	authz_ctx_entry_init(&ents[0], "aws:TagKeys", 11, vals, 2, true);
+	req.context = ents;
+	req.ncontext = 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.aws:TagKeys[1]");
+	authz_ctx_entry_init(&ents[0], "k", 1, &vals[1], 1, false);
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.k");
+	vals[1] = (struct authz_value){ "\xc3", 1 };
+	assert_int_equal(check(&req, &d), -EINVAL);
+	assert_string_equal(d.path, "context.k");
+	vals[1] = (struct authz_value){ "v", 1 };
+	authz_ctx_entry_init(&ents[0], "k", 1, vals, AUTHZ_REQ_KEY_VALUES_MAX, true);
+	assert_int_equal(check(&req, &d), 0);
+	authz_ctx_entry_init(&ents[0], "k", 1, vals, AUTHZ_REQ_KEY_VALUES_MAX + 1, true);
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context.k");
+	for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+		authz_ctx_entry_init(&ents[i], "k", 1, vals, 1, false);
+	req.ncontext = AUTHZ_REQ_KEYS_MAX;
+	assert_int_equal(check(&req, &d), 0);
+	req.ncontext = AUTHZ_REQ_KEYS_MAX + 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context");
+	for (size_t i = 0; i < 5; i++)
+		authz_ctx_entry_init(&ents[i], "k", 1, vals, AUTHZ_REQ_VALUES_MAX / 4, true);
+	req.ncontext = 4;
+	assert_int_equal(check(&req, &d), 0);
+	req.ncontext = 5;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	authz_ctx_entry_init(&ents[0], big, AUTHZ_REQ_KEY_MAX + 1, vals, 1, false);
+	req.ncontext = 1;
+	assert_int_equal(check(&req, &d), -E2BIG);
+	assert_string_equal(d.path, "context");
+}
+
 static void test_evaluate_rejects_bad_request(void **state)
 {
 	struct authz_policy_set set = { 0 };
@@ -303,6 +557,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_glob_question_takes_whole_characters),
 		cmocka_unit_test(test_glob_worst_case_is_bounded),
 		cmocka_unit_test(test_tmpl),
 		cmocka_unit_test(test_values),
@@ -311,6 +566,9 @@ int main(void)
 		cmocka_unit_test(test_load_warnings),
 		cmocka_unit_test(test_action_index),
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
+		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
+		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
+		cmocka_unit_test(test_request_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

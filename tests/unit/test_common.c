@@ -150,6 +150,77 @@ static void test_cidr(void **state)
 	assert_string_equal(buf, "192.168.0.0/20");
 }
 
+/* A mapped prefix and a mapped address are normalised the same way: both IPv4. */
+static void test_cidr_unmaps_v4_mapped_prefixes(void **state)
+{
+	const unsigned f = GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4;
+	struct gh_cidr c, a;
+	const char *msg;
+	char buf[64];
+
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.0/120", f, &c, &msg), 0);
+	assert_int_equal(c.family, GH_INET4);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.0/24");
+	assert_int_equal(gh_addr_parse("198.51.100.7", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_addr_parse("::ffff:198.51.100.7", &a), 0);
+	assert_true(gh_cidr_contains(&c, &a));
+	assert_int_equal(gh_addr_parse("198.51.101.7", &a), 0);
+	assert_false(gh_cidr_contains(&c, &a));
+	assert_false(gh_cidr_spans_v4mapped(&c));
+	/* A bare mapped address, all of the mapped range, host bits. */
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.7", f, &c, &msg), 0);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.7/32");
+	assert_int_equal(gh_cidr_parse("::ffff:0:0/96", f, &c, &msg), 0);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "0.0.0.0/0");
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.1/120", f, &c, &msg), 1);
+	gh_cidr_mask(&c);
+	gh_cidr_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.0/24");
+	/* Without the flag (security groups' CidrIpv6) a mapped prefix stays IPv6. */
+	assert_int_equal(gh_cidr_parse("::ffff:198.51.100.0/120", 0, &c, &msg), 0);
+	assert_int_equal(c.family, GH_INET6);
+	/* Shorter IPv6 prefixes over the mapped range cannot match it: reported. */
+	assert_int_equal(gh_cidr_parse("::/0", f, &c, &msg), 0);
+	assert_true(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("::fffe:0:0/95", f, &c, &msg), 0);
+	assert_true(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("2001:db8::/32", f, &c, &msg), 0);
+	assert_false(gh_cidr_spans_v4mapped(&c));
+	assert_int_equal(gh_cidr_parse("::1", f, &c, &msg), 0);
+	assert_false(gh_cidr_spans_v4mapped(&c));
+}
+
+static void test_utf8_valid(void **state)
+{
+	assert_true(gh_utf8_valid("", 0));
+	assert_true(gh_utf8_valid("ascii", 5));
+	assert_true(gh_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9));
+	assert_false(gh_utf8_valid("\xe2\x82", 2));        /* cut short */
+	assert_false(gh_utf8_valid("\x82", 1));             /* stray continuation */
+	assert_false(gh_utf8_valid("\xc0\xaf", 2));        /* overlong "/" */
+	assert_false(gh_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(gh_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+	/* The count is what is checked: a valid prefix of an invalid buffer. */
+	assert_true(gh_utf8_valid("ab\xff", 2));
+	/* A stray byte anywhere in any length: every word and tail case of gh_or_bytes. */
+	for (size_t n = 1; n <= 24; n++) {
+		char buf[24];
+
+		memset(buf, 'a', n);
+		assert_true(gh_utf8_valid(buf, n));
+		for (size_t at = 0; at < n; at++) {
+			buf[at] = '\xff';
+			assert_false(gh_utf8_valid(buf, n));
+			assert_true(gh_or_bytes(buf, n) & GH_HIGH_BITS);
+			buf[at] = 'a';
+		}
+	}
+}
+
 static void test_str(void **state)
 {
 	char buf[8];
@@ -181,6 +252,8 @@ int main(void)
 		cmocka_unit_test(test_locate_memo),
 		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
 		cmocka_unit_test(test_diag_cap_counts_dropped),
+		cmocka_unit_test(test_cidr_unmaps_v4_mapped_prefixes),
+		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
 	};
