@@ -112,6 +112,10 @@ struct authz_request {
  *	role's trust policy for sts:AssumeRole (set it when the resource
  *	policy is one; sts:AssumeRole* on a role ARN and kms:* on a key ARN
  *	get it anyway)
+ * @resource_policy_unknown: the caller does not know the resource's own
+ *	policy (authz_simulate without "resource_policy"): when @resource is
+ *	NULL and that policy would be a role's trust policy, the identity
+ *	side alone decides, as in AWS's policy simulator
  */
 struct authz_policy_set {
 	struct authz_policy *const *identity;
@@ -121,6 +125,7 @@ struct authz_policy_set {
 	size_t nsession;
 	struct authz_policy *resource;
 	bool resource_must_allow;
+	bool resource_policy_unknown;
 };
 
 enum authz_decision {
@@ -143,6 +148,8 @@ enum authz_reason {
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
 	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
 	AUTHZ_REASON_KEY_POLICY,	       /* the KMS key policy does not allow it */
+	AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED, /* identity allow; trust policy not given */
+	AUTHZ_REASON_NO_PERMISSION_NEEDED,      /* sts:GetCallerIdentity */
 	_AUTHZ_REASON_MAX,
 };
 

@@ -223,6 +223,47 @@ static bool resource_match(const struct stmt *s, struct eval_ctx *ec)
 	return s->not_resource ? !any : any;
 }
 
+/*
+ * AWS: "If AWS cannot resolve a variable, this might cause the entire
+ * statement to be invalid."  A variable without a default that the request
+ * cannot resolve makes its statement not apply, whatever its effect: under
+ * a negated operator or NotResource it would otherwise grant (Allow) or
+ * deny (Deny) by not matching.  Every such key is reported missing.
+ */
+static bool tmpl_resolves(const struct tmpl *t, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; t && i < t->nsegs; i++) {
+		const struct tmpl_seg *seg = &t->segs[i];
+
+		if (seg->var && !seg->def && !eval_variable(ec, seg)) {
+			eval_missing(ec, seg->text);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool resource_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; i < s->nresources; i++)
+		ok &= tmpl_resolves(s->resources[i].t, ec);
+	return ok;
+}
+
+static bool cond_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; i < s->nconds; i++)
+		for (uint32_t j = 0; j < s->conds[i].nvalues; j++)
+			ok &= tmpl_resolves(s->conds[i].values[j].t, ec);
+	return ok;
+}
+
 /* Every condition, without stopping at the first false: all missing keys count. */
 static bool conds_hold(const struct stmt *s, struct eval_ctx *ec)
 {
@@ -294,11 +335,15 @@ static void eval_stmt(const struct authz_policy *p, const struct stmt *s, enum a
 		      struct matches *m)
 {
 	enum pmatch pm;
+	bool resolved;
 
-	if (!action_match(s, ec) || !resource_match(s, ec))
+	if (!action_match(s, ec) || !resource_vars_resolve(s, ec) || !resource_match(s, ec))
 		return;
 	pm = principal_match(s, ec);
-	if (pm == PMATCH_NONE || !conds_hold(s, ec))
+	if (pm == PMATCH_NONE)
+		return;
+	resolved = cond_vars_resolve(s, ec);
+	if (!conds_hold(s, ec) || !resolved)
 		return;
 	record(m, p, slot, slot_index, s);
 	if (s->effect == AUTHZ_EFFECT_ALLOW) {
@@ -399,6 +444,22 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	if (rpm == PMATCH_NONE && resource_must_allow(set, ec)) {
 		bool kms = ec->svclen == 3 && !memcmp(ec->action, "kms", 3);
 
+		/*
+		 * AWS's policy simulator: without the role's trust policy, the
+		 * identity side decides.  A KMS key always has a key policy, and
+		 * one that is not given allows nothing (as the peer decides too).
+		 */
+		if (!kms && !set->resource && set->resource_policy_unknown) {
+			if (id_ok) {
+				r->decision = AUTHZ_ALLOW;
+				r->reason = AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED;
+			} else if (!st[AUTHZ_SLOT_IDENTITY].allow) {
+				r->reason = AUTHZ_REASON_NO_ALLOW;
+			} else {
+				r->reason = !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
+			}
+			return;
+		}
 		r->reason = kms ? AUTHZ_REASON_KEY_POLICY : AUTHZ_REASON_TRUST;
 		return;
 	}
@@ -440,6 +501,17 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 	ret = eval_ctx_init(&ec, req);
 	if (ret < 0)
 		return ret;
+	/*
+	 * AWS (GetCallerIdentity): "No permissions are required to perform
+	 * this operation. If an administrator attaches a policy to your
+	 * identity that explicitly denies access to the
+	 * sts:GetCallerIdentity action, you can still perform this operation."
+	 */
+	if (gh_eq_lit(ec.action, ec.actionlen, "sts:getcalleridentity")) {
+		r->decision = AUTHZ_ALLOW;
+		r->reason = AUTHZ_REASON_NO_PERMISSION_NEEDED;
+		return 0;
+	}
 	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
@@ -512,6 +584,12 @@ const char *authz_reason_text(enum authz_reason r)
 				       "(it must, whatever identity policies say)",
 		[AUTHZ_REASON_KEY_POLICY] = "the KMS key policy does not allow it (it must, "
 					    "whatever identity policies say)",
+		[AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED] =
+			"an identity-based policy allows it; the role's trust policy was not given "
+			"and is not evaluated, as in AWS's policy simulator",
+		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
+			"sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
+			"stop it",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

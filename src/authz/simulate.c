@@ -200,9 +200,22 @@ static void load_case(struct sim *s)
 	if ((v = json_object_get(s->root, "permission_boundary")))
 		s->set.boundary = compile_one(s, v, "permission_boundary", 0, false,
 					      AUTHZ_POLICY_IDENTITY);
-	if ((v = json_object_get(s->root, "resource_policy")))
+	/*
+	 * A resource_policy whose statements name a Principal and allow
+	 * sts:AssumeRole* is the trust policy of the role named by "resource"
+	 * (Resource is optional there), as `check --kind auto` reads it.
+	 * Without one, a role's trust or a key's policy is not known: the
+	 * identity side decides, as in AWS's policy simulator.
+	 */
+	if ((v = json_object_get(s->root, "resource_policy"))) {
+		bool trust = authz_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
+
 		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
-					      AUTHZ_POLICY_RESOURCE);
+					      trust ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE);
+		s->set.resource_must_allow = trust;
+	} else {
+		s->set.resource_policy_unknown = true;
+	}
 	if (build_context(s) == -ENOMEM)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
 }
