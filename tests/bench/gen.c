@@ -424,10 +424,10 @@ static void arn_like_principal(struct rng *r, struct sb *b, const struct inst *v
 static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 {
 	struct rng *r = &g->rng;
-	unsigned a = rng_below(r, 11), c = rng_below(r, 11), nops = rng_pct(r, 30) ? 2 : 1;
+	unsigned a = rng_below(r, 10), c = rng_below(r, 10), nops = rng_pct(r, 30) ? 2 : 1;
 
 	if (c == a)
-		c = (a + 1) % 11;
+		c = (a + 1) % 10;
 	sb_add(b, ", \"Condition\": {");
 	for (unsigned i = 0; i < nops; i++) {
 		const char *t2 = PICK(r, teams), *ip2 = PICK(r, cond_ips);
@@ -469,10 +469,11 @@ static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 				  rng_pct(r, 50) ? "2024-01-01T00:00:00Z" : "2025-06-30T12:00:00Z");
 			break;
 		case 6:
+			/* IfExists does not rescue ForAnyValue on an absent key */
 			sb_printf(b,
-				  "\"ForAnyValue:StringEquals\": {\"aws:TagKeys\": "
+				  "\"ForAnyValue:StringEquals%s\": {\"aws:TagKeys\": "
 				  "[\"%s\", \"%s\"]}",
-				  PICK(r, tag_keys), PICK(r, tag_keys));
+				  rng_pct(r, 40) ? "IfExists" : "", PICK(r, tag_keys), PICK(r, tag_keys));
 			break;
 		case 7:
 			/* IAM ARNs have an empty region: each ARN part is matched alone */
@@ -487,13 +488,6 @@ static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 				  like ? "StringLike" : "StringEquals", PICK(r, tag_keys));
 			break;
 		}
-		case 9:
-			/* IfExists does not rescue ForAnyValue on an absent key */
-			sb_printf(b,
-				  "\"ForAnyValue:StringEqualsIfExists\": {\"aws:TagKeys\": "
-				  "[\"%s\", \"%s\"]}",
-				  PICK(r, tag_keys), PICK(r, tag_keys));
-			break;
 		default:
 			/* a variable that does not always resolve, under a negated operator */
 			sb_add(b, "\"StringNotEquals\": {\"aws:username\": "
