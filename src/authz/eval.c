@@ -21,6 +21,7 @@
 
 #include "authz/eval.h"
 #include "authz/value.h"
+#include "common/macro.h"
 #include "common/str.h"
 
 /* How a resource-policy statement matched the principal, weakest first. */
@@ -345,7 +346,9 @@ static void eval_stmt(const struct authz_policy *p, const struct stmt *s, enum a
 	resolved = cond_vars_resolve(s, ec);
 	if (!conds_hold(s, ec) || !resolved)
 		return;
-	record(m, p, slot, slot_index, s);
+	/* SCP and RCP allows cap, never grant: only their Denies decide. */
+	if (s->effect == AUTHZ_EFFECT_DENY || (slot != AUTHZ_SLOT_SCP && slot != AUTHZ_SLOT_RCP))
+		record(m, p, slot, slot_index, s);
 	if (s->effect == AUTHZ_EFFECT_ALLOW) {
 		st->allow = true;
 		if (pm > st->pm)
@@ -486,9 +489,47 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	}
 }
 
+/*
+ * Organization policies (AWS Organizations, "Service control policies" and
+ * "Resource control policies"): each one of @list must allow the request;
+ * a Deny in any is recorded as a deny.  True when every one allows.
+ */
+static bool org_policies_allow(struct authz_policy *const *list, size_t n, enum authz_slot slot,
+			       struct eval_ctx *ec, struct matches *m)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < n; i++) {
+		struct slot_state st = { 0 };
+
+		eval_policy(list[i], slot, i, ec, &st, m);
+		all &= st.allow;
+	}
+	return all;
+}
+
+/*
+ * RCPs apply to the services AWS lists (AWS Organizations, "Resource control
+ * policies (RCPs)", "List of AWS services that support RCPs"); the others'
+ * resources are not capped by them.
+ */
+static bool rcp_applies(const struct eval_ctx *ec)
+{
+	static const char *const services[] = {
+		"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity",
+		"logs", "dynamodb",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
+		if (gh_eq_nocase(ec->action, ec->svclen, services[i], strlen(services[i])))
+			return true;
+	return false;
+}
+
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *r)
 {
+	bool scp_ok, rcp_ok = true;
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
 	struct matches m;
 	struct eval_ctx ec;
@@ -522,6 +563,9 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION], &m);
 	if (set->resource)
 		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
+	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
+	if (rcp_applies(&ec))
+		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
 
 	if (m.ndeny_total) {
 		r->decision = AUTHZ_EXPLICIT_DENY;
@@ -531,6 +575,11 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 		r->nmatched_total = m.ndeny_total;
 	} else {
 		decide(set, &ec, st, r);
+		/* They cap whatever else allowed; an implicit deny keeps its own reason. */
+		if (r->decision == AUTHZ_ALLOW && (!scp_ok || !rcp_ok)) {
+			r->decision = AUTHZ_IMPLICIT_DENY;
+			r->reason = !scp_ok ? AUTHZ_REASON_SCP : AUTHZ_REASON_RCP;
+		}
 		memcpy(r->matched, m.allow, m.nallow * sizeof(m.allow[0]));
 		r->nmatched = m.nallow;
 		r->nmatched_total = m.nallow_total;
@@ -587,6 +636,10 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED] =
 			"an identity-based policy allows it; the role's trust policy was not given "
 			"and is not evaluated, as in AWS's policy simulator",
+		[AUTHZ_REASON_SCP] = "allowed, but not by every service control policy (each one "
+				      "must allow; they never grant)",
+		[AUTHZ_REASON_RCP] = "allowed, but not by every resource control policy (each one "
+				      "must allow; they never grant)",
 		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
 			"sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
 			"stop it",
