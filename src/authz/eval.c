@@ -255,13 +255,23 @@ static bool resource_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
 	return ok;
 }
 
+/*
+ * The values of an ...IfExists condition whose key is absent are never
+ * compared (AWS recommends IfExists "to prevent variables from causing
+ * invalid statements"): their variables need not resolve.
+ */
 static bool cond_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
 {
 	bool ok = true;
 
-	for (uint32_t i = 0; i < s->nconds; i++)
-		for (uint32_t j = 0; j < s->conds[i].nvalues; j++)
-			ok &= tmpl_resolves(s->conds[i].values[j].t, ec);
+	for (uint32_t i = 0; i < s->nconds; i++) {
+		const struct cond *c = &s->conds[i];
+
+		if (c->if_exists && !eval_lookup(ec, c->key, c->keylen, c->hash))
+			continue;
+		for (uint32_t j = 0; j < c->nvalues; j++)
+			ok &= tmpl_resolves(c->values[j].t, ec);
+	}
 	return ok;
 }
 
