@@ -10,7 +10,11 @@
  *      policy allows and the boundary (if any) and the session policies (if
  *      any) allow too;  cross-account: the identity side and the resource
  *      policy must both allow;
- *   3. otherwise implicit deny.
+ *   3. otherwise implicit deny;
+ *   4. an allow needs every service control policy and (on the services
+ *      they apply to) every resource control policy to allow too.
+ *
+ * sts:GetCallerIdentity is allowed before any of it: it needs no permission.
  *
  * Candidate statements come from each policy's action index, so a request
  * looks only at statements that can match its action.  Nothing here

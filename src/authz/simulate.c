@@ -213,8 +213,8 @@ static void load_case(struct sim *s)
 	 * A resource_policy whose statements name a Principal and allow
 	 * sts:AssumeRole* is the trust policy of the role named by "resource"
 	 * (Resource is optional there), as `check --kind auto` reads it.
-	 * Without one, a role's trust or a key's policy is not known: the
-	 * identity side decides, as in AWS's policy simulator.
+	 * Without one, a role's trust policy is not known: the identity side
+	 * decides, as in AWS's policy simulator (eval.c, decide()).
 	 */
 	if ((v = json_object_get(s->root, "resource_policy"))) {
 		bool trust = authz_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
