@@ -578,7 +578,7 @@ int authz_evaluate(const struct authz_policy_set *set, const struct authz_reques
 	if (set->resource)
 		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
 	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
-	if (rcp_applies(&ec))
+	if (set->nrcp && rcp_applies(&ec))
 		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
 
 	if (m.ndeny_total) {
