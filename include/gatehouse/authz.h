@@ -112,6 +112,17 @@ struct authz_request {
  *	role's trust policy for sts:AssumeRole (set it when the resource
  *	policy is one; sts:AssumeRole* on a role ARN and kms:* on a key ARN
  *	get it anyway)
+ * @scp: service control policies of the principal's account (AWS
+ *	Organizations): each must allow, a Deny in any is an explicit deny;
+ *	they never grant
+ * @nscp: entries in @scp
+ * @rcp: resource control policies of the resource's account, the same for
+ *	the resource side
+ * @nrcp: entries in @rcp
+ * @resource_policy_unknown: the caller does not know the resource's own
+ *	policy (authz_simulate without "resource_policy"): when @resource is
+ *	NULL and that policy would be a role's trust policy, the identity
+ *	side alone decides, as in AWS's policy simulator
  */
 struct authz_policy_set {
 	struct authz_policy *const *identity;
@@ -121,6 +132,11 @@ struct authz_policy_set {
 	size_t nsession;
 	struct authz_policy *resource;
 	bool resource_must_allow;
+	bool resource_policy_unknown;
+	struct authz_policy *const *scp;
+	size_t nscp;
+	struct authz_policy *const *rcp;
+	size_t nrcp;
 };
 
 enum authz_decision {
@@ -143,6 +159,10 @@ enum authz_reason {
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
 	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
 	AUTHZ_REASON_KEY_POLICY,	       /* the KMS key policy does not allow it */
+	AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED, /* identity allow; trust policy not given */
+	AUTHZ_REASON_NO_PERMISSION_NEEDED,      /* sts:GetCallerIdentity */
+	AUTHZ_REASON_SCP,			/* a service control policy allows nothing of it */
+	AUTHZ_REASON_RCP,			/* a resource control policy allows nothing of it */
 	_AUTHZ_REASON_MAX,
 };
 
@@ -158,6 +178,8 @@ enum authz_slot {
 	AUTHZ_SLOT_BOUNDARY,
 	AUTHZ_SLOT_SESSION,
 	AUTHZ_SLOT_RESOURCE,
+	AUTHZ_SLOT_SCP, /* service control policies: never grant */
+	AUTHZ_SLOT_RCP, /* resource control policies: never grant */
 	_AUTHZ_SLOT_MAX,
 };
 

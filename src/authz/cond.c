@@ -84,10 +84,16 @@ static bool ordered(int op_offset, int cmp)
 	}
 }
 
+/*
+ * AWS ("ARN condition operators"): each of the six colon-delimited parts is
+ * matched separately (the resource part, the rest, may hold colons), so a
+ * wildcard never crosses the first five colons.  A listed value that is not
+ * an ARN matches nothing, except "*" which matches every value.
+ */
 static bool arn_match(const struct cond_value *lv, const struct reqval *rv)
 {
 	if (!lv->arn_ok)
-		return glob_match(&lv->g, rv->s, rv->len);
+		return lv->g.kind == GLOB_ANY;
 	if (!rv->arn_ok)
 		return false;
 	for (int i = 0; i < ARN_PARTS; i++)
@@ -210,15 +216,27 @@ bool cond_holds(const struct cond *c, struct eval_ctx *ec)
 	if (c->op == COND_NULL)
 		return null_holds(c, e);
 	if (!e) {
+		/* IfExists does not rescue ForAnyValue: it is false on an absent key. */
+		if (c->set == COND_SET_ANY) {
+			if (!c->if_exists)
+				eval_missing(ec, c->key);
+			return false;
+		}
 		if (c->if_exists)
 			return true;
 		eval_missing(ec, c->key);
-		if (c->set == COND_SET_ANY)
-			return false;
 		if (c->set == COND_SET_ALL)
 			return true;
 		return c->negated;
 	}
+	/*
+	 * AWS: "Multivalued context keys require a condition set operator."
+	 * Without one, a key AWS documents as multivalued, or any key the
+	 * request gives as a list, matches nothing, negated operators and
+	 * IfExists included (what the AWS policy simulator answers).
+	 */
+	if (c->set == COND_SET_NONE && (c->multi_key || e->multi))
+		return false;
 	for (size_t i = 0; i < e->nvalues; i++) {
 		struct reqval rv = { 0 };
 		bool m;

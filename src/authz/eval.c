@@ -10,7 +10,11 @@
  *      policy allows and the boundary (if any) and the session policies (if
  *      any) allow too;  cross-account: the identity side and the resource
  *      policy must both allow;
- *   3. otherwise implicit deny.
+ *   3. otherwise implicit deny;
+ *   4. an allow needs every service control policy and (on the services
+ *      they apply to) every resource control policy to allow too.
+ *
+ * sts:GetCallerIdentity is allowed before any of it: it needs no permission.
  *
  * Candidate statements come from each policy's action index, so a request
  * looks only at statements that can match its action.  Nothing here
@@ -21,6 +25,7 @@
 
 #include "authz/eval.h"
 #include "authz/value.h"
+#include "common/macro.h"
 #include "common/str.h"
 
 /* How a resource-policy statement matched the principal, weakest first. */
@@ -223,6 +228,57 @@ static bool resource_match(const struct stmt *s, struct eval_ctx *ec)
 	return s->not_resource ? !any : any;
 }
 
+/*
+ * AWS: "If AWS cannot resolve a variable, this might cause the entire
+ * statement to be invalid."  A variable without a default that the request
+ * cannot resolve makes its statement not apply, whatever its effect: under
+ * a negated operator or NotResource it would otherwise grant (Allow) or
+ * deny (Deny) by not matching.  Every such key is reported missing.
+ */
+static bool tmpl_resolves(const struct tmpl *t, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; t && i < t->nsegs; i++) {
+		const struct tmpl_seg *seg = &t->segs[i];
+
+		if (seg->var && !seg->def && !eval_variable(ec, seg)) {
+			eval_missing(ec, seg->text);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool resource_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; i < s->nresources; i++)
+		ok &= tmpl_resolves(s->resources[i].t, ec);
+	return ok;
+}
+
+/*
+ * The values of an ...IfExists condition whose key is absent are never
+ * compared (AWS recommends IfExists "to prevent variables from causing
+ * invalid statements"): their variables need not resolve.
+ */
+static bool cond_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
+{
+	bool ok = true;
+
+	for (uint32_t i = 0; i < s->nconds; i++) {
+		const struct cond *c = &s->conds[i];
+
+		if (c->if_exists && !eval_lookup(ec, c->key, c->keylen, c->hash))
+			continue;
+		for (uint32_t j = 0; j < c->nvalues; j++)
+			ok &= tmpl_resolves(c->values[j].t, ec);
+	}
+	return ok;
+}
+
 /* Every condition, without stopping at the first false: all missing keys count. */
 static bool conds_hold(const struct stmt *s, struct eval_ctx *ec)
 {
@@ -294,13 +350,19 @@ static void eval_stmt(const struct authz_policy *p, const struct stmt *s, enum a
 		      struct matches *m)
 {
 	enum pmatch pm;
+	bool resolved;
 
-	if (!action_match(s, ec) || !resource_match(s, ec))
+	if (!action_match(s, ec) || !resource_vars_resolve(s, ec) || !resource_match(s, ec))
 		return;
 	pm = principal_match(s, ec);
-	if (pm == PMATCH_NONE || !conds_hold(s, ec))
+	if (pm == PMATCH_NONE)
 		return;
-	record(m, p, slot, slot_index, s);
+	resolved = cond_vars_resolve(s, ec);
+	if (!conds_hold(s, ec) || !resolved)
+		return;
+	/* SCP and RCP allows cap, never grant: only their Denies decide. */
+	if (s->effect == AUTHZ_EFFECT_DENY || (slot != AUTHZ_SLOT_SCP && slot != AUTHZ_SLOT_RCP))
+		record(m, p, slot, slot_index, s);
 	if (s->effect == AUTHZ_EFFECT_ALLOW) {
 		st->allow = true;
 		if (pm > st->pm)
@@ -394,6 +456,22 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	if (rpm == PMATCH_NONE && resource_must_allow(set, ec)) {
 		bool kms = gh_eq_lit_case(ec->action, ec->svclen, "kms");
 
+		/*
+		 * AWS's policy simulator: without the role's trust policy, the
+		 * identity side decides.  A KMS key always has a key policy, and
+		 * one that is not given allows nothing (as the peer decides too).
+		 */
+		if (!kms && !set->resource && set->resource_policy_unknown) {
+			if (id_ok) {
+				r->decision = AUTHZ_ALLOW;
+				r->reason = AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED;
+			} else if (!st[AUTHZ_SLOT_IDENTITY].allow) {
+				r->reason = AUTHZ_REASON_NO_ALLOW;
+			} else {
+				r->reason = !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
+			}
+			return;
+		}
 		r->reason = kms ? AUTHZ_REASON_KEY_POLICY : AUTHZ_REASON_TRUST;
 		return;
 	}
@@ -420,6 +498,43 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 	}
 }
 
+/*
+ * Organization policies (AWS Organizations, "Service control policies" and
+ * "Resource control policies"): each one of @list must allow the request;
+ * a Deny in any is recorded as a deny.  True when every one allows.
+ */
+static bool org_policies_allow(struct authz_policy *const *list, size_t n, enum authz_slot slot,
+			       struct eval_ctx *ec, struct matches *m)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < n; i++) {
+		struct slot_state st = { 0 };
+
+		eval_policy(list[i], slot, i, ec, &st, m);
+		all &= st.allow;
+	}
+	return all;
+}
+
+/*
+ * RCPs apply to the services AWS lists (AWS Organizations, "Resource control
+ * policies (RCPs)", "List of AWS services that support RCPs"); the others'
+ * resources are not capped by them.
+ */
+static bool rcp_applies(const struct eval_ctx *ec)
+{
+	static const char *const services[] = {
+		"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity",
+		"logs", "dynamodb",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
+		if (gh_eq_nocase(ec->action, ec->svclen, services[i], strlen(services[i])))
+			return true;
+	return false;
+}
+
 int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *r)
 {
@@ -440,6 +555,7 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
 void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
 		  struct authz_result *r)
 {
+	bool scp_ok, rcp_ok = true;
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
 	struct matches m;
 	struct eval_ctx ec;
@@ -449,6 +565,17 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
 	eval_ctx_init(&ec, req);
+	/*
+	 * AWS (GetCallerIdentity): "No permissions are required to perform
+	 * this operation. If an administrator attaches a policy to your
+	 * identity that explicitly denies access to the
+	 * sts:GetCallerIdentity action, you can still perform this operation."
+	 */
+	if (gh_eq_lit(ec.action, ec.actionlen, "sts:getcalleridentity")) {
+		r->decision = AUTHZ_ALLOW;
+		r->reason = AUTHZ_REASON_NO_PERMISSION_NEEDED;
+		return;
+	}
 	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
@@ -459,6 +586,9 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION], &m);
 	if (set->resource)
 		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
+	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
+	if (set->nrcp && rcp_applies(&ec))
+		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
 
 	if (m.ndeny_total) {
 		r->decision = AUTHZ_EXPLICIT_DENY;
@@ -468,6 +598,11 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 		r->nmatched_total = m.ndeny_total;
 	} else {
 		decide(set, &ec, st, r);
+		/* They cap whatever else allowed; an implicit deny keeps its own reason. */
+		if (r->decision == AUTHZ_ALLOW && (!scp_ok || !rcp_ok)) {
+			r->decision = AUTHZ_IMPLICIT_DENY;
+			r->reason = !scp_ok ? AUTHZ_REASON_SCP : AUTHZ_REASON_RCP;
+		}
 		memcpy(r->matched, m.allow, m.nallow * sizeof(m.allow[0]));
 		r->nmatched = m.nallow;
 		r->nmatched_total = m.nallow_total;
@@ -520,6 +655,16 @@ const char *authz_reason_text(enum authz_reason r)
 				       "(it must, whatever identity policies say)",
 		[AUTHZ_REASON_KEY_POLICY] = "the KMS key policy does not allow it (it must, "
 					    "whatever identity policies say)",
+		[AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED] =
+			"an identity-based policy allows it; the role's trust policy was not given "
+			"and is not evaluated, as in AWS's policy simulator",
+		[AUTHZ_REASON_SCP] = "allowed, but not by every service control policy (each one "
+				      "must allow; they never grant)",
+		[AUTHZ_REASON_RCP] = "allowed, but not by every resource control policy (each one "
+				      "must allow; they never grant)",
+		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
+			"sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
+			"stop it",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

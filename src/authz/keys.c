@@ -179,3 +179,25 @@ bool authz_key_is_mfa(const char *key, size_t len)
 	return gh_eq_lit(key, len, "aws:MultiFactorAuthPresent") ||
 	       gh_eq_lit(key, len, "aws:MultiFactorAuthAge");
 }
+
+/*
+ * Keys present only for some principal types (IAM User Guide, "AWS global
+ * condition context keys", each key's "Availability").
+ */
+const char *authz_key_never_present_for(const char *key, size_t len)
+{
+	static const struct {
+		const char *name, *who;
+	} only_some[] = {
+		{ "aws:username", "role sessions, the root user and federated users (IAM users only)" },
+		{ "aws:TokenIssueTime", "IAM users and the root user with long-term credentials" },
+		{ "aws:FederatedProvider", "IAM users and role sessions not federated through an "
+					   "identity provider" },
+		{ "aws:SourceIdentity", "principals that never set a source identity (IAM users)" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(only_some); i++)
+		if (gh_eq_nocase(key, len, only_some[i].name, strlen(only_some[i].name)))
+			return only_some[i].who;
+	return NULL;
+}

@@ -137,6 +137,29 @@ static int action_add(struct loader *l, const char *s, size_t len, void *data)
 
 /* ---- Resource / NotResource -------------------------------------------- */
 
+/*
+ * Variables that never resolve, or not for some principals: a statement
+ * with an unresolved variable does not apply (eval.c), so say so at load.
+ */
+static void variable_warnings(struct loader *l, const struct tmpl *t)
+{
+	for (uint32_t i = 0; t && i < t->nsegs; i++) {
+		const struct tmpl_seg *seg = &t->segs[i];
+		const char *who;
+
+		if (!seg->var)
+			continue;
+		if (authz_key_is_multivalued(seg->text, seg->len))
+			lwarn(l, "%s is multi-valued and cannot be a policy variable: "
+				 "${%s} never resolves",
+			      seg->text, seg->text);
+		else if (!seg->def && (who = authz_key_never_present_for(seg->text, seg->len)))
+			lwarn(l, "${%s} never resolves for %s: a statement using it does not "
+				 "apply to them (a default avoids that: ${%s, 'none'})",
+			      seg->text, who, seg->text);
+	}
+}
+
 static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 {
 	struct stmt *st = data;
@@ -162,6 +185,7 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 			lerr(l, "%s", msg);
 			return r;
 		}
+		variable_warnings(l, rp->t);
 	} else if (gh_find_lit(s, len, "${")) {
 		lwarn(l, "policy variables are not substituted in Version 2008-10-17 (or without "
 			 "Version): \"${\" is literal text here; use \"Version\": \"2012-10-17\"");
@@ -369,9 +393,13 @@ static const char *op_name(const char *full)
 	return c ? c + 1 : full;
 }
 
-/* Parse a value (no variables) as the operator's type into @cv. */
+/*
+ * Parse a value (no variables) as the operator's type into @cv.  @glen is
+ * the length of @cv->g's glob-form text: @cv->g.len is not (a PREFIX glob
+ * keeps its length without the trailing "*").
+ */
 static int value_typed(struct loader *l, const struct cond *c, const char *opname,
-		       struct cond_value *cv)
+		       struct cond_value *cv, size_t glen)
 {
 	const char *msg;
 	uint32_t st[ARN_PARTS], ln[ARN_PARTS];
@@ -421,10 +449,10 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 		return 0;
 	case COND_ARN_EQUALS:
 	case COND_ARN_LIKE:
-		cv->arn_ok = value_split_arn(cv->g.text, cv->g.len, st, ln);
+		cv->arn_ok = value_split_arn(cv->g.text, glen, st, ln);
 		if (!cv->arn_ok && !(cv->len == 1 && cv->text[0] == '*'))
 			lwarn(l, "%s value \"%s\" is not an ARN (arn:partition:service:region:"
-				 "account:resource); it is matched as a whole",
+				 "account:resource); it matches nothing",
 			      opname, cv->text);
 		for (int i = 0; cv->arn_ok && i < ARN_PARTS; i++)
 			glob_compile(&cv->arn[i], cv->g.text + st[i], ln[i]);
@@ -472,18 +500,11 @@ static int cond_value_load(struct loader *l, struct cond *c, const char *opname,
 			lerr(l, "%s", msg);
 			return r;
 		}
-		for (uint32_t i = 0; cv->t && i < cv->t->nsegs; i++) {
-			const struct tmpl_seg *seg = &cv->t->segs[i];
-
-			if (seg->var && authz_key_is_multivalued(seg->text, seg->len))
-				lwarn(l, "%s is multi-valued and cannot be a policy variable: "
-					 "${%s} never resolves",
-				      seg->text, seg->text);
-		}
+		variable_warnings(l, cv->t);
 		if (cv->t)
 			return 0; /* typed parse after substitution, at request time */
 	}
-	return value_typed(l, c, opname, cv);
+	return value_typed(l, c, opname, cv, glen);
 }
 
 /*
@@ -520,6 +541,11 @@ static void cond_key_warnings(struct loader *l, const struct cond *c, const char
 		      c->set == COND_SET_ALL && st->effect == AUTHZ_EFFECT_ALLOW
 			      ? " (ForAllValues is true when the key is absent)"
 			      : "");
+	if (c->set == COND_SET_NONE && c->op != COND_NULL && c->multi_key)
+		lwarn(l, "%s on multi-valued key %s without ForAllValues/ForAnyValue: a request "
+			 "that carries the key never matches it (negated operators and IfExists "
+			 "included); multivalued keys require a set operator",
+		      opname, c->key);
 	if (c->op == COND_BOOL && !c->if_exists && st->effect == AUTHZ_EFFECT_DENY &&
 	    gh_eq_lit(c->key, c->keylen, "aws:MultiFactorAuthPresent")) {
 		for (uint32_t i = 0; i < c->nvalues; i++)
@@ -545,6 +571,7 @@ static int load_condition_key(struct loader *l, struct stmt *st, const char *opn
 	c->hash = gh_hash_nocase(key, c->keylen);
 	if (!c->key)
 		return oom(l);
+	c->multi_key = authz_key_is_multivalued(key, c->keylen);
 	if (!c->keylen || strpbrk(key, " \t")) {
 		lerr(l, "condition key \"%s\" is empty or contains a space", key);
 		return -EINVAL;
@@ -997,4 +1024,32 @@ const char *authz_policy_name(const struct authz_policy *p)
 size_t authz_policy_statement_count(const struct authz_policy *p)
 {
 	return p->nstmts;
+}
+
+/* The rule of `check --kind auto`, shared with authz_simulate's resource_policy. */
+enum authz_policy_kind authz_policy_guess_kind(json_t *doc)
+{
+	json_t *stmts = json_is_object(doc) ? json_object_get(doc, "Statement") : NULL;
+	size_t n = json_is_array(stmts) ? json_array_size(stmts) : 1;
+	bool principal = false, assume = false;
+
+	for (size_t i = 0; stmts && i < n; i++) {
+		json_t *s = json_is_array(stmts) ? json_array_get(stmts, i) : stmts;
+		json_t *a = json_is_object(s) ? json_object_get(s, "Action") : NULL;
+
+		if (!json_is_object(s))
+			continue;
+		principal |= json_object_get(s, "Principal") || json_object_get(s, "NotPrincipal");
+		for (size_t k = 0; k < (json_is_array(a) ? json_array_size(a) : 1); k++) {
+			json_t *e = json_is_array(a) ? json_array_get(a, k) : a;
+
+			/* Action names are case-insensitive. */
+			assume |= json_is_string(e) && gh_prefix_lit(json_string_value(e),
+								      json_string_length(e),
+								      "sts:AssumeRole");
+		}
+	}
+	if (!principal)
+		return AUTHZ_POLICY_IDENTITY;
+	return assume ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE;
 }

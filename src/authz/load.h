@@ -18,4 +18,11 @@ struct authz_policy *authz_policy_compile(json_t *doc, const struct gh_jsrc *src
 					  enum authz_policy_kind kind, const char *name,
 					  struct diag_list *diags);
 
+/*
+ * How to read @doc when the caller does not say: a document whose statements
+ * name a Principal is resource-based, or a role trust policy when they are
+ * about sts:AssumeRole*; otherwise identity-based.
+ */
+enum authz_policy_kind authz_policy_guess_kind(json_t *doc);
+
 #endif

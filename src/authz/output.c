@@ -69,7 +69,10 @@ static const char *policy_label(const struct authz_match *m, bool slot_names, ch
 		return "resource_policy";
 	default:
 		snprintf(buf, size, "%s[%u]",
-			 m->slot == AUTHZ_SLOT_SESSION ? "session_policies" : "policies",
+			 m->slot == AUTHZ_SLOT_SESSION ? "session_policies"
+			 : m->slot == AUTHZ_SLOT_SCP   ? "service_control_policies"
+			 : m->slot == AUTHZ_SLOT_RCP   ? "resource_control_policies"
+						       : "policies",
 			 m->slot_index);
 		return buf;
 	}

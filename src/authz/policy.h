@@ -85,12 +85,14 @@ struct cond_value {
  * @hash: case-insensitive hash of @key
  * @values: values, ORed
  * @nvalues: their number
+ * @multi_key: @key is one AWS documents as multivalued (aws:TagKeys, ...)
  */
 struct cond {
 	uint8_t op;
 	bool negated;
 	bool if_exists;
 	uint8_t set;
+	bool multi_key;
 	const char *key;
 	uint32_t keylen;
 	uint32_t hash;

@@ -41,6 +41,8 @@ struct sim {
 	struct arena arena;
 	struct authz_policy *identity[SIM_POLICIES_MAX];
 	struct authz_policy *session[SIM_POLICIES_MAX];
+	struct authz_policy *scp[SIM_POLICIES_MAX];
+	struct authz_policy *rcp[SIM_POLICIES_MAX];
 	struct authz_policy_set set;
 	struct authz_request req;
 };
@@ -48,6 +50,7 @@ struct sim {
 static const char *const case_keys[] = {
 	"id",	     "policies", "permission_boundary", "session_policies", "resource_policy",
 	"principal", "action",	 "resource",		"context",	    "resource_account",
+	"service_control_policies", "resource_control_policies",
 };
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
@@ -68,8 +71,9 @@ static struct authz_policy *compile_one(struct sim *s, json_t *doc, const char *
 	return authz_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
 }
 
-/* "policies" / "session_policies": an array of documents into @out. */
-static size_t compile_list(struct sim *s, const char *key, struct authz_policy **out)
+/* "policies", "session_policies", ...: an array of @kind documents into @out. */
+static size_t compile_list(struct sim *s, const char *key, struct authz_policy **out,
+			   enum authz_policy_kind kind)
 {
 	json_t *arr = json_object_get(s->root, key), *doc;
 	struct gh_jpath p = { 0 };
@@ -87,7 +91,7 @@ static size_t compile_list(struct sim *s, const char *key, struct authz_policy *
 		return 0;
 	}
 	json_array_foreach(arr, i, doc) {
-		struct authz_policy *pol = compile_one(s, doc, key, i, true, AUTHZ_POLICY_IDENTITY);
+		struct authz_policy *pol = compile_one(s, doc, key, i, true, kind);
 
 		if (pol)
 			out[n++] = pol;
@@ -195,15 +199,33 @@ static void load_case(struct sim *s)
 		}
 	}
 	s->set.identity = s->identity;
-	s->set.nidentity = compile_list(s, "policies", s->identity);
+	s->set.nidentity = compile_list(s, "policies", s->identity, AUTHZ_POLICY_IDENTITY);
 	s->set.session = s->session;
-	s->set.nsession = compile_list(s, "session_policies", s->session);
+	s->set.nsession = compile_list(s, "session_policies", s->session, AUTHZ_POLICY_IDENTITY);
+	/* SCPs are written as identity policies, RCPs as resource policies (Principal "*"). */
+	s->set.scp = s->scp;
+	s->set.nscp = compile_list(s, "service_control_policies", s->scp, AUTHZ_POLICY_IDENTITY);
+	s->set.rcp = s->rcp;
+	s->set.nrcp = compile_list(s, "resource_control_policies", s->rcp, AUTHZ_POLICY_RESOURCE);
 	if ((v = json_object_get(s->root, "permission_boundary")))
 		s->set.boundary = compile_one(s, v, "permission_boundary", 0, false,
 					      AUTHZ_POLICY_IDENTITY);
-	if ((v = json_object_get(s->root, "resource_policy")))
+	/*
+	 * A resource_policy whose statements name a Principal and allow
+	 * sts:AssumeRole* is the trust policy of the role named by "resource"
+	 * (Resource is optional there), as `check --kind auto` reads it.
+	 * Without one, a role's trust policy is not known: the identity side
+	 * decides, as in AWS's policy simulator (eval.c, decide()).
+	 */
+	if ((v = json_object_get(s->root, "resource_policy"))) {
+		bool trust = authz_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
+
 		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
-					      AUTHZ_POLICY_RESOURCE);
+					      trust ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE);
+		s->set.resource_must_allow = trust;
+	} else {
+		s->set.resource_policy_unknown = true;
+	}
 	if (build_context(s) == -ENOMEM)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
 }
@@ -214,6 +236,10 @@ static void sim_free(struct sim *s)
 		authz_policy_unref(s->identity[i]);
 	for (size_t i = 0; i < s->set.nsession; i++)
 		authz_policy_unref(s->session[i]);
+	for (size_t i = 0; i < s->set.nscp; i++)
+		authz_policy_unref(s->scp[i]);
+	for (size_t i = 0; i < s->set.nrcp; i++)
+		authz_policy_unref(s->rcp[i]);
 	authz_policy_unref(s->set.boundary);
 	authz_policy_unref(s->set.resource);
 	arena_clear(&s->arena);

@@ -32,39 +32,6 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret)
 	return false;
 }
 
-/*
- * A document whose statements name a Principal is resource-based, or a
- * trust policy when they are about sts:AssumeRole*.
- */
-static enum authz_policy_kind guess_kind(json_t *doc)
-{
-	json_t *stmts = json_is_object(doc) ? json_object_get(doc, "Statement") : NULL;
-	size_t n = json_is_array(stmts) ? json_array_size(stmts) : 1;
-	bool principal = false, assume = false;
-
-	for (size_t i = 0; stmts && i < n; i++) {
-		json_t *s = json_is_array(stmts) ? json_array_get(stmts, i) : stmts;
-		json_t *a = json_is_object(s) ? json_object_get(s, "Action") : NULL;
-
-		if (!json_is_object(s))
-			continue;
-		principal |= json_object_get(s, "Principal") || json_object_get(s, "NotPrincipal");
-		if (json_is_string(a))
-			assume |= gh_prefix_lit(json_string_value(a), json_string_length(a),
-					       "sts:AssumeRole");
-		for (size_t k = 0; json_is_array(a) && k < json_array_size(a); k++) {
-			json_t *e = json_array_get(a, k);
-
-			assume |= json_is_string(e) && gh_prefix_lit(json_string_value(e),
-								     json_string_length(e),
-								     "sts:AssumeRole");
-		}
-	}
-	if (!principal)
-		return AUTHZ_POLICY_IDENTITY;
-	return assume ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE;
-}
-
 struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_kind kind,
 					  const char *name, struct diag_list *diags)
 {
@@ -81,7 +48,7 @@ struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_ki
 	if (!doc)
 		return NULL;
 	if (kind == CLI_KIND_AUTO)
-		kind = guess_kind(doc);
+		kind = authz_policy_guess_kind(doc);
 	p = authz_policy_compile(doc, &src, NULL, kind, name ? name : path, diags);
 	json_decref(doc);
 	return p;

@@ -229,6 +229,8 @@ static int run_profile(const struct opts *o, const struct gen_profile *prof, str
 
 	set.identity = pols;
 	set.nidentity = gs.ndocs;
+	/* as `gatehouse simulate` without "resource_policy", what the peer is given too */
+	set.resource_policy_unknown = true;
 	err = reqs_build(&gs, gs.nreqs, &rq);
 	if (err < 0)
 		goto out;

@@ -116,16 +116,19 @@ static const struct svc_row rows[] = {
 	{ "codebuild", "arn:aws:codebuild:{r}:{a}:project/{t}-proj-{n}",
 	  { "StartBuild", "BatchGetProjects", "UpdateProject" },
 	  { "codebuild:Start*", "codebuild:*" } },
-	/* request-only rows (ROWS_POLICY below): no statement names them */
+	/* role assumption: simulate cases carry no trust policy (the identity side decides) */
 	{ "sts", "arn:aws:iam::{a}:role/{t}-role-{n}", { "AssumeRole", "TagSession" },
-	  { "sts:*" } },
+	  { "sts:AssumeRole*", "sts:*" } },
+	/* request-only row (ROWS_POLICY below): no statement names it */
 	{ "elasticfilesystem", "arn:aws:elasticfilesystem:{r}:{a}:file-system/fs-{h}",
 	  { "ClientMount", "ClientWrite", "DeleteFileSystem" },
 	  { "elasticfilesystem:Client*" } },
 };
 
+/* The row of sts: role assumption, and sts:GetCallerIdentity requests. */
+#define STS_ROW (ARRAY_SIZE(rows) - 2)
 /* Rows policies are made from; the rest appear in requests only. */
-#define ROWS_POLICY (ARRAY_SIZE(rows) - 2)
+#define ROWS_POLICY (ARRAY_SIZE(rows) - 1)
 
 size_t gen_nservices(void)
 {
@@ -390,14 +393,41 @@ static void json_strings(struct sb *b, const char *const *v, unsigned n)
 static const char *const cond_ips[] = { "10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16",
 					"192.0.2.0/24", "198.51.100.0/24" };
 
+/*
+ * @op on aws:PrincipalArn with an IAM user ARN pattern: an empty region
+ * part next to wildcards in the account or resource part.
+ */
+static void arn_like_principal(struct rng *r, struct sb *b, const struct inst *v, const char *op)
+{
+	sb_printf(b, "\"%s\": {\"aws:PrincipalArn\": ", op);
+	switch (rng_below(r, 5)) {
+	case 0:
+		sb_printf(b, "\"arn:aws:iam::%s:user/*\"}", GEN_ACCOUNT);
+		break;
+	case 1:
+		sb_printf(b, "\"arn:aws:iam::%s:user/%c*\"}", GEN_ACCOUNT, v->u[0]);
+		break;
+	case 2:
+		sb_printf(b, "\"arn:aws:iam::%s:*\"}", GEN_ACCOUNT);
+		break;
+	case 3:
+		sb_printf(b, "\"arn:aws:iam::*:user/%s\"}", v->u);
+		break;
+	default:
+		sb_printf(b, "[\"arn:aws:iam::%s:user/%s\", \"arn:aws:iam:*:%s:role/*\"]}",
+			  GEN_ACCOUNT, v->u, GEN_ACCOUNT);
+		break;
+	}
+}
+
 /* An Allow statement's Condition block (1 or 2 operators), or nothing. */
 static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 {
 	struct rng *r = &g->rng;
-	unsigned a = rng_below(r, 7), c = rng_below(r, 7), nops = rng_pct(r, 30) ? 2 : 1;
+	unsigned a = rng_below(r, 10), c = rng_below(r, 10), nops = rng_pct(r, 30) ? 2 : 1;
 
 	if (c == a)
-		c = (a + 1) % 7;
+		c = (a + 1) % 10;
 	sb_add(b, ", \"Condition\": {");
 	for (unsigned i = 0; i < nops; i++) {
 		const char *t2 = PICK(r, teams), *ip2 = PICK(r, cond_ips);
@@ -438,11 +468,30 @@ static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 				  "\"%s\"}",
 				  rng_pct(r, 50) ? "2024-01-01T00:00:00Z" : "2025-06-30T12:00:00Z");
 			break;
-		default:
+		case 6:
+			/* IfExists does not rescue ForAnyValue on an absent key */
 			sb_printf(b,
-				  "\"ForAnyValue:StringEquals\": {\"aws:TagKeys\": "
+				  "\"ForAnyValue:StringEquals%s\": {\"aws:TagKeys\": "
 				  "[\"%s\", \"%s\"]}",
-				  PICK(r, tag_keys), PICK(r, tag_keys));
+				  rng_pct(r, 40) ? "IfExists" : "", PICK(r, tag_keys), PICK(r, tag_keys));
+			break;
+		case 7:
+			/* IAM ARNs have an empty region: each ARN part is matched alone */
+			arn_like_principal(r, b, v, "ArnLike");
+			break;
+		case 8: {
+			/* a multivalued key without a set operator never matches */
+			unsigned other = i ? a : c; /* no operator twice in one block */
+			bool like = other == 0 || (other != 3 && rng_pct(r, 50));
+
+			sb_printf(b, "\"%s\": {\"aws:TagKeys\": \"%s\"}",
+				  like ? "StringLike" : "StringEquals", PICK(r, tag_keys));
+			break;
+		}
+		default:
+			/* a variable that does not always resolve, under a negated operator */
+			sb_add(b, "\"StringNotEquals\": {\"aws:username\": "
+				  "\"${aws:PrincipalTag/team}\"}");
 			break;
 		}
 	}
@@ -555,9 +604,18 @@ static int statement(struct gen *g, struct sb *b, unsigned pi, unsigned si)
 	if (kind < 4)
 		sb_add(b, ", \"Condition\": {\"BoolIfExists\": "
 			  "{\"aws:MultiFactorAuthPresent\": \"false\"}}");
-	else if (kind < 6)
+	else if (kind < 6 && rng_pct(r, 60))
 		sb_printf(b, ", \"Condition\": {\"StringNotEquals\": "
 			     "{\"aws:PrincipalTag/team\": \"%s\"}}", v->t);
+	else if (kind < 6 && rng_pct(r, 50)) {
+		/* the admins-only guardrail: deny all but some principals */
+		sb_add(b, ", \"Condition\": {");
+		arn_like_principal(r, b, v, "ArnNotLike");
+		sb_add(b, "}");
+	} else if (kind < 6)
+		/* negated, multivalued key, no set operator: never matches a request with tags */
+		sb_printf(b, ", \"Condition\": {\"StringNotEquals\": {\"aws:TagKeys\": \"%s\"}}",
+			  PICK(r, tag_keys));
 	else if (kind >= 7 && rng_pct(r, 50))
 		allow_condition(g, b, v);
 	/* kind 6: unconditional Deny */
@@ -589,6 +647,7 @@ static int request(struct gen *g, struct gen_request *q)
 	struct sb b = { 0 };
 	const struct svc_row *row;
 	struct inst v;
+	bool caller_identity;
 	char *t;
 
 	inst_random(r, &v);
@@ -608,8 +667,10 @@ static int request(struct gen *g, struct gen_request *q)
 			v.t = sv->t;
 		if (rng_pct(r, 85))
 			v.h = sv->h;
-	} else if (rng_pct(r, 25)) {
+	} else if (rng_pct(r, 20)) {
 		q->svc = ROWS_POLICY + rng_below(r, ARRAY_SIZE(rows) - ROWS_POLICY);
+	} else if (rng_pct(r, 8)) {
+		q->svc = STS_ROW; /* AssumeRole, TagSession; or GetCallerIdentity below */
 	} else {
 		q->svc = rng_below(r, ROWS_POLICY);
 	}
@@ -619,11 +680,19 @@ static int request(struct gen *g, struct gen_request *q)
 	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
 	q->principal = t;
 	b.len = 0;
-	sb_printf(&b, "%s:%s", row->svc, row->actions[rng_below(r, row_nactions(row))]);
+	/* sts:GetCallerIdentity needs no permission: not even a Deny stops it */
+	caller_identity = q->svc == STS_ROW && rng_pct(r, 25);
+	if (caller_identity)
+		sb_add(&b, "sts:GetCallerIdentity");
+	else
+		sb_printf(&b, "%s:%s", row->svc, row->actions[rng_below(r, row_nactions(row))]);
 	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
 	q->action = t;
 	b.len = 0;
-	arn_instance(&b, row, &v);
+	if (caller_identity)
+		sb_add(&b, "*");
+	else
+		arn_instance(&b, row, &v);
 	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
 	q->resource = t;
 	free(b.buf);
@@ -632,6 +701,7 @@ static int request(struct gen *g, struct gen_request *q)
 
 	q->nctx = 0;
 	set_ctx1(q, "aws:username", v.u);
+	set_ctx1(q, "aws:PrincipalArn", q->principal);
 	if (rng_pct(r, 92))
 		set_ctx1(q, "aws:PrincipalTag/team", v.t);
 	set_ctx1(q, "aws:SourceIp", PICK(r, source_ips));

@@ -22,7 +22,7 @@
 #include "common/arena.h"
 
 #define GEN_ACCOUNT "111122223333"
-#define GEN_CTX_MAX 8
+#define GEN_CTX_MAX 10
 #define GEN_CTX_VALUES_MAX 4
 
 /**

@@ -110,10 +110,13 @@ async function main() {
 
 	if (!reqs.length)
 		usage(`${o.cases} has no requests`);
+	// No resource policy unless a request carries one: for sts:AssumeRole the peer then
+	// decides on the identity side, as gatehouse simulate does without "resource_policy".
 	const sims = reqs.map((q) => ({
 		identityPolicies,
 		serviceControlPolicies: [],
 		resourceControlPolicies: [],
+		...(q.resource_policy ? { resourcePolicy: q.resource_policy } : {}),
 		request: {
 			principal: q.principal,
 			action: q.action,

@@ -106,6 +106,15 @@ for (const p of peer) {
 			`(${ex.peer_analysis})`);
 	}
 }
+if (peer.length) {
+	// The issue's goal is 99.5 %; README "Where gatehouse deliberately differs" says
+	// which disagreements are expected (a disagreement is a lead, not a verdict).
+	const agree = peer.reduce((n, p) => n + p.agree, 0);
+	const checked = peer.reduce((n, p) => n + p.checked, 0);
+
+	console.log(`  agreement with the peer: ${agree}/${checked} = ` +
+		`${(checked ? 100 * agree / checked : 0).toFixed(2)} %`);
+}
 
 if (pattern.length) {
 	const all = pattern.find((x) => x.class === 'all') || pattern[0];

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "authz/pattern.h"
 #include "authz/policy.h"
 #include "authz/value.h"
+#include "common/macro.h"
 
 static bool gm(const char *pat, const char *s)
 {
@@ -305,6 +307,42 @@ static void test_load_warnings(void **state)
 	diag_list_clear(&dl);
 }
 
+/*
+ * Issue 9: a variable that some principals never have, a multivalued key
+ * without a set operator; not with a set operator or a default.
+ */
+static void test_load_warnings_keys(void **state)
+{
+	static const struct {
+		const char *cond, *want;
+	} cases[] = {
+		{ "{\"StringEquals\": {\"aws:TagKeys\": \"a\"}}",
+		  "StringEquals on multi-valued key aws:TagKeys without" },
+		{ "{\"StringLike\": {\"s3:prefix\": \"${aws:username}/*\"}}",
+		  "${aws:username} never resolves for role sessions" },
+		{ "{\"ForAnyValue:StringEquals\": {\"aws:CalledVia\": \"x\"}}", NULL },
+		{ "{\"StringLike\": {\"s3:prefix\": \"${aws:username, 'none'}/*\"}}", NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char text[512];
+		struct diag_list dl;
+		struct authz_policy *p;
+
+		snprintf(text, sizeof(text),
+			 "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+			 "\"Action\": \"s3:*\", \"Resource\": \"*\", \"Condition\": %s}}",
+			 cases[i].cond);
+		p = load(text, AUTHZ_POLICY_IDENTITY, &dl);
+		assert_non_null(p);
+		assert_int_equal(dl.warnings, cases[i].want ? 1 : 0);
+		if (cases[i].want)
+			assert_non_null(find_diag(&dl, cases[i].want));
+		authz_policy_unref(p);
+		diag_list_clear(&dl);
+	}
+}
+
 static void test_action_index(void **state)
 {
 	const char *text = "{\"Version\": \"2012-10-17\", \"Statement\": ["
@@ -564,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_load_reports_every_error_located),
 		cmocka_unit_test(test_load_kinds),
 		cmocka_unit_test(test_load_warnings),
+		cmocka_unit_test(test_load_warnings_keys),
 		cmocka_unit_test(test_action_index),
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
