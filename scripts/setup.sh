@@ -24,14 +24,14 @@ cd "$(dirname "$0")/.."
 # llvm-symbolizer (readable sanitizer stack traces).
 # gatehoused: libmicrohttpd (HTTP/1.1 server), liboath (RFC 6238 TOTP),
 # libssl-dev (libcrypto's SHA-256 for stored token hashes, CRYPTO_memcmp).
-# Its tests: curl (requests over the Unix socket), oathtool (valid TOTP
+# Its tests: curl (requests over the Unix socket), jq (reading answers), oathtool (valid TOTP
 # codes), nginx-light (auth_request in front of /v1/check).
 PACKAGES=(
 	gcc make cmake pkg-config
 	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
 	libcmocka-dev nftables iproute2 conntrack socat
 	clang libclang-rt-14-dev llvm-14
-	libmicrohttpd-dev liboath-dev libssl-dev curl oathtool nginx-light
+	libmicrohttpd-dev liboath-dev libssl-dev curl oathtool nginx-light jq
 )
 
 build_dir=""

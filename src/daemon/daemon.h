@@ -56,6 +56,8 @@
 #define GD_SESSION_DEFAULT_S 3600
 /* Open sessions: each costs ~1 KiB; past this, opening one is refused (503). */
 #define GD_SESSIONS_MAX 100000
+/* The caller context of a role assumption, kept with the session (compact JSON). */
+#define GD_ASSUME_CONTEXT_MAX 1024
 /* Decision-log lines queued for the writer before new ones are dropped. */
 #define GD_DLOG_QUEUE 8192
 
@@ -200,8 +202,9 @@ struct gd_sessions;
  * @mfa_ms: when
  * @issued_ms, @expires_ms: lifetime
  * @owner_uid: who opened it (SO_PEERCRED)
- * @role_session: for a role session, its authz_session on @role_store
- *	(a reference held through @role_ref)
+ * @assume_context: a role session's caller context for sts:AssumeRole,
+ *	compact JSON ("" for none): the role is assumed again, with it, on
+ *	each new store
  */
 struct gd_session_info {
 	char user[128];
@@ -211,6 +214,7 @@ struct gd_session_info {
 	int64_t mfa_ms;
 	int64_t issued_ms, expires_ms;
 	uid_t owner_uid;
+	char assume_context[GD_ASSUME_CONTEXT_MAX];
 };
 
 struct gd_role_session;

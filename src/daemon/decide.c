@@ -219,10 +219,20 @@ struct authz_session *gd_role_rebuild(void *ctx, const struct authz_store *s,
 	struct authz_session *sess = NULL;
 	struct authz_result r;
 	struct diag err;
+	struct gd_err gerr;
+	json_t *actx = NULL;
 
 	(void)ctx;
 	if (!p || authz_principal_is_role(p) || !(cb = gd_ctxb_new()))
 		return NULL;
+	if (info->assume_context[0]) {
+		actx = json_loads(info->assume_context, 0, NULL);
+		if (!actx || gd_ctxb_add_object(cb, actx, "context", &gerr) < 0) {
+			json_decref(actx);
+			gd_ctxb_free(cb);
+			return NULL;
+		}
+	}
 	if (info->mfa)
 		add_mfa(cb, info->mfa_ms, info->issued_ms);
 	/* As of when the role was assumed: same time, same MFA facts. */
@@ -230,6 +240,7 @@ struct authz_session *gd_role_rebuild(void *ctx, const struct authz_store *s,
 				    info->issued_ms, &r, &sess, &err) < 0 ||
 	    r.decision != AUTHZ_ALLOW)
 		sess = authz_session_free(sess);
+	json_decref(actx); /* after the assumption: the context borrowed its strings */
 	gd_ctxb_free(cb);
 	return sess;
 }

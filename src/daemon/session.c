@@ -326,13 +326,14 @@ static json_t *state_json(struct gd_sessions *t, struct gd_totp *totp, int64_t n
 				continue;
 			hex(e->hash, sizeof(e->hash), h);
 			ok = json_array_append_new(
-				     arr, json_pack("{ss ss ss ss sb sI sI sI sI}", "token_sha256", h,
+				     arr, json_pack("{ss ss ss ss sb sI sI sI sI ss}", "token_sha256", h,
 						    "user", in->user, "role", in->role,
 						    "session_name", in->session_name, "mfa", in->mfa,
 						    "mfa_ms", (json_int_t)in->mfa_ms, "issued_ms",
 						    (json_int_t)in->issued_ms, "expires_ms",
 						    (json_int_t)in->expires_ms, "owner_uid",
-						    (json_int_t)in->owner_uid)) == 0;
+						    (json_int_t)in->owner_uid, "assume_context",
+						    in->assume_context)) == 0;
 		}
 	pthread_mutex_unlock(&t->lock);
 	if (ok)
@@ -396,20 +397,22 @@ static int load_entry(struct gd_sessions *t, json_t *v, int64_t now_ms)
 {
 	struct gd_session_info in = { 0 };
 	unsigned char h[SHA256_DIGEST_LENGTH];
-	const char *hash = NULL, *user = NULL, *role = NULL, *name = NULL;
+	const char *hash = NULL, *user = NULL, *role = NULL, *name = NULL, *actx = NULL;
 	json_int_t mfa_ms, issued, expires, owner;
 	int mfa;
 	json_error_t je;
 
-	if (json_unpack_ex(v, &je, JSON_STRICT, "{ss ss ss ss sb sI sI sI sI}", "token_sha256",
+	if (json_unpack_ex(v, &je, JSON_STRICT, "{ss ss ss ss sb sI sI sI sI ss}", "token_sha256",
 			   &hash, "user", &user, "role", &role, "session_name", &name, "mfa",
 			   &mfa, "mfa_ms", &mfa_ms, "issued_ms", &issued, "expires_ms", &expires,
-			   "owner_uid", &owner) < 0 ||
+			   "owner_uid", &owner, "assume_context", &actx) < 0 ||
 	    !unhex(hash, h, sizeof(h)))
 		return -EINVAL;
 	if (gh_strlcpy(in.user, user, sizeof(in.user)) >= sizeof(in.user) ||
 	    gh_strlcpy(in.role, role, sizeof(in.role)) >= sizeof(in.role) ||
-	    gh_strlcpy(in.session_name, name, sizeof(in.session_name)) >= sizeof(in.session_name))
+	    gh_strlcpy(in.session_name, name, sizeof(in.session_name)) >= sizeof(in.session_name) ||
+	    gh_strlcpy(in.assume_context, actx, sizeof(in.assume_context)) >=
+		    sizeof(in.assume_context))
 		return -EINVAL;
 	in.mfa = mfa;
 	in.mfa_ms = mfa_ms;

@@ -17,7 +17,7 @@
 #include "daemon/daemon.h"
 
 static const char *const open_keys[] = { "user", "mfa_code", "duration_seconds", "role",
-					 "session_name" };
+					 "session_name", "context" };
 
 static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
 		      struct gd_err *err)
@@ -34,8 +34,8 @@ static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
 		if (i == ARRAY_SIZE(open_keys))
 			return gd_fail(err, 400, "unknown_key", key,
 				       "unknown key \"%s\" (expected user, mfa_code, "
-				       "duration_seconds, role, session_name)", key);
-		if (i != 2 && !json_is_string(v))
+				       "duration_seconds, role, session_name, context)", key);
+		if (i != 2 && i != 5 && !json_is_string(v))
 			return gd_fail(err, 400, "invalid_request", key, "%s is a string", key);
 	}
 	user = json_string_value(json_object_get(b, "user"));
@@ -53,6 +53,25 @@ static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
 	if (name && !role)
 		return gd_fail(err, 400, "invalid_request", "session_name",
 			       "session_name goes with role");
+	if (json_object_get(b, "context") && !role)
+		return gd_fail(err, 400, "invalid_request", "context",
+			       "context (for sts:AssumeRole) goes with role");
+	if (role && json_object_get(b, "context")) {
+		json_t *c = json_object_get(b, "context");
+		struct gd_ctxb *cb = gd_ctxb_new();
+		int r = cb ? gd_ctxb_add_object(cb, c, "context", err) : -1;
+
+		gd_ctxb_free(cb);
+		if (!cb)
+			return gd_fail(err, 500, "internal", NULL, "out of memory");
+		if (r < 0)
+			return r;
+		if (json_dumpb(c, in->assume_context, sizeof(in->assume_context) - 1,
+			       JSON_COMPACT) >= sizeof(in->assume_context) - 1)
+			return gd_fail(err, 400, "invalid_request", "context",
+				       "the context for sts:AssumeRole is at most %d bytes of JSON",
+				       GD_ASSUME_CONTEXT_MAX - 2);
+	}
 	if (gh_strlcpy(in->user, user, sizeof(in->user)) >= sizeof(in->user) ||
 	    gh_strlcpy(in->role, role ? role : "", sizeof(in->role)) >= sizeof(in->role) ||
 	    gh_strlcpy(in->session_name, name ? name : user, sizeof(in->session_name)) >=
