@@ -14,7 +14,7 @@ CARE='"action": "iam:CreateUser", "resource": "arn:aws:iam::111122223333:user/da
 daemon_start --mfa-secrets "$TMP/mfa.json" --state "$STATE"
 [[ $(stat -c %a "$SOCK") == 660 ]] && ok || bad "socket mode $(stat -c %a "$SOCK"), want 660"
 CODE="$(totp $SECRET_CAROL)"
-req POST /v1/sessions "{\"user\": \"carol\", \"mfa_code\": \"$CODE\"}"
+req POST /v1/sessions "{\"user\": \"carol\", \"mfa_code\": \"$CODE\", \"duration_seconds\": 7200}"
 TOK="$(jq -r .token <<<"$BODY")"
 req POST /v1/sessions "{\"user\": \"bob\", \"mfa_code\": \"$(totp $SECRET_BOB)\", \"role\": \"ops-admin\", \"session_name\": \"bob\", \"context\": {$CORP}}"
 ROLE="$(jq -r .token <<<"$BODY")"
