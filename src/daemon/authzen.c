@@ -104,8 +104,9 @@ static json_t *decision_json(const struct gd_decision *dd)
 
 	for (size_t i = 0; missing && i < dd->r.nmissing; i++)
 		json_array_append_new(missing, json_string(dd->r.missing[i]));
-	return json_pack("{sb s{ss so* so* ss ss}}", "decision", dd->r.decision == AUTHZ_ALLOW,
-			 "context", "reason", gd_reason(dd->r.decision), "matched",
+	return json_pack("{sb s{ss ss so* so* ss ss}}", "decision", dd->r.decision == AUTHZ_ALLOW,
+			 "context", "reason", gd_reason(dd->r.decision), "explanation",
+			 authz_reason_text(dd->r.reason), "matched",
 			 gd_matched_json(&dd->r), "missing_context", missing, "decision_id",
 			 dd->id, "principal", dd->principal);
 }

@@ -412,7 +412,7 @@ int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, stru
 const char *gd_reason(enum authz_decision dec);
 /* [{"policy", "sid", "index", "effect"}, ...] */
 json_t *gd_matched_json(const struct authz_result *r);
-/* {"decision", "reason", "matched", "missing_context", "decision_id", "principal"} */
+/* {"decision", "reason", "explanation", "matched", "missing_context", "decision_id", "principal"} */
 json_t *gd_answer_json(const struct gd_decision *dd);
 
 /* The body as a JSON object, or NULL with the 400 answered. */

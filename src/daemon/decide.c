@@ -288,9 +288,10 @@ json_t *gd_answer_json(const struct gd_decision *dd)
 
 	for (size_t i = 0; missing && i < dd->r.nmissing; i++)
 		json_array_append_new(missing, json_string(dd->r.missing[i]));
-	return json_pack("{ss ss so* so* ss ss}", "decision",
+	return json_pack("{ss ss ss so* so* ss ss}", "decision",
 			 dd->r.decision == AUTHZ_ALLOW ? "allow" : "deny", "reason",
-			 gd_reason(dd->r.decision), "matched", gd_matched_json(&dd->r),
+			 gd_reason(dd->r.decision), "explanation", authz_reason_text(dd->r.reason),
+			 "matched", gd_matched_json(&dd->r),
 			 "missing_context", missing, "decision_id", dd->id, "principal",
 			 dd->principal);
 }

@@ -25,7 +25,7 @@ expect_status 405 "GET on /v1/authorize"
 HOME_OBJ='"resource": "arn:aws:s3:::corp-home/home/alice/notes.txt"'
 req POST /v1/authorize "{\"principal\": \"alice\", \"action\": \"s3:GetObject\", $HOME_OBJ, \"context\": {$CORP}}"
 expect_status 200 "alice reads her home"
-expect_json 'del(.decision_id)' '{"decision":"allow","reason":"allowed","matched":[{"policy":"arn:aws:iam::111122223333:policy/developers-home","sid":"OwnHomeFolder","index":1,"effect":"Allow"}],"missing_context":[],"principal":"arn:aws:iam::111122223333:user/eng/alice"}' "alice allow answer"
+expect_json 'del(.decision_id)' '{"decision":"allow","reason":"allowed","explanation":"an identity-based policy allows it","matched":[{"policy":"arn:aws:iam::111122223333:policy/developers-home","sid":"OwnHomeFolder","index":1,"effect":"Allow"}],"missing_context":[],"principal":"arn:aws:iam::111122223333:user/eng/alice"}' "alice allow answer"
 expect_json '.decision_id | test("^[0-9a-f]{16}-[0-9a-f]{12}$")' 'true' "decision_id shape"
 req POST /v1/authorize "{\"principal\": \"arn:aws:iam::111122223333:user/eng/alice\", \"action\": \"s3:GetObject\", $HOME_OBJ, \"context\": {\"aws:SourceIp\": \"203.0.113.7\"}}"
 expect_json '[.decision, .reason, .matched[0].sid]' '["deny","explicit_deny","DenyOutsideCorpNetwork"]' "alice from outside, by ARN"
