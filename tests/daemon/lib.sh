@@ -24,9 +24,12 @@ FAILS=0
 CHECKS=0
 
 cleanup() {
+	local status=$?
 	daemon_stop
+	((FAILS == 0)) || status=1
 	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
 	rm -rf "$TMP"
+	exit "$status"
 }
 trap cleanup EXIT
 
@@ -62,11 +65,16 @@ daemon_start() {
 	return 1
 }
 
+# Stop the daemon; it must exit 0 (under ASan a leak or an error makes it fail).
 daemon_stop() {
+	local rc=0
 	if [[ -n $DAEMON_PID ]]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null || true
-		wait "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || rc=$?
 		DAEMON_PID=""
+		if ((rc != 0)); then
+			bad "gatehoused exited with status $rc: $(tail -n 30 "$TMP/daemon.log")"
+		fi
 	fi
 }
 
@@ -105,6 +113,7 @@ expect_json() {
 }
 
 finish() {
+	daemon_stop
 	echo "$CHECKS checks, $FAILS failed" >&2
 	((FAILS == 0))
 }

@@ -38,7 +38,7 @@ if [[ -z $NGINX_PID ]]; then
 	bad "nginx did not start: $(cat "$TMP/nginx/start.log" "$TMP/nginx/error.log" 2>/dev/null)"
 	finish
 fi
-trap 'kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; cleanup' EXIT
+trap 'st=$?; kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; (exit $st); cleanup' EXIT
 
 req POST /v1/sessions '{"user": "reader"}'
 READER="$(jq -r .token <<<"$BODY")"
