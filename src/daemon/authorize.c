@@ -49,14 +49,23 @@ static int parse_request(json_t *o, const char *where, struct gd_call *c, struct
 	return gd_ctxb_add_object(cb, json_object_get(o, "context"), path, err);
 }
 
-/* One request object to an answer object; NULL with *@err. */
-static json_t *answer_one(struct gd *d, struct authz_store *s, json_t *o, const char *where,
-			  struct gd_ctxb *cb, struct gd_decision *dd, struct gd_err *err)
+/* One request object to a decision in *@dd; -1 with *@err. */
+static int decide_one(struct gd *d, struct authz_store *s, json_t *o, const char *where,
+		      struct gd_ctxb *cb, struct gd_decision *dd, struct gd_err *err)
 {
 	struct gd_call c;
 
 	gd_ctxb_reset(cb);
 	if (parse_request(o, where, &c, cb, err) < 0 || gd_decide(d, s, &c, cb, dd, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The same as an answer object; NULL with *@err. */
+static json_t *answer_one(struct gd *d, struct authz_store *s, json_t *o, const char *where,
+			  struct gd_ctxb *cb, struct gd_decision *dd, struct gd_err *err)
+{
+	if (decide_one(d, s, o, where, cb, dd, err) < 0)
 		return NULL;
 	return gd_answer_json(dd);
 }
@@ -93,16 +102,17 @@ static void work_done(struct work *w)
 
 void gd_authorize(struct gd *d, const struct http_request *req, struct http_response *res)
 {
+	struct gd_buf b = { 0 };
 	struct gd_err err;
 	struct work w;
-	json_t *a;
 
 	if (work_start(d, req, res, &w)) {
-		a = answer_one(d, w.s, w.body, "", w.cb, &w.dd, &err);
-		if (a)
-			gd_json(res, 200, a);
-		else
+		if (decide_one(d, w.s, w.body, "", w.cb, &w.dd, &err) < 0) {
 			gd_err_answer(res, &err);
+		} else {
+			gd_answer_write(&b, &w.dd);
+			gd_buf_answer(res, 200, &b);
+		}
 	}
 	work_done(&w);
 }
@@ -132,7 +142,7 @@ void gd_authorize_batch(struct gd *d, const struct http_request *req, struct htt
 {
 	struct gd_err err;
 	struct work w;
-	json_t *reqs, *results, *x;
+	json_t *reqs, *x;
 	size_t i;
 
 	if (!work_start(d, req, res, &w)) {
@@ -147,19 +157,23 @@ void gd_authorize_batch(struct gd *d, const struct http_request *req, struct htt
 		gd_error(res, 413, "too_many_requests", "requests",
 			 "more than %d requests in one batch", GD_BATCH_MAX);
 	} else {
+		struct gd_buf b = { 0 };
+
 		/* One store for the whole batch: a reload in between does not split it. */
-		results = json_array();
+		gd_buf_put(&b, "{\"results\":[", 12);
 		json_array_foreach(reqs, i, x) {
 			char where[32];
-			json_t *a;
 
+			if (i)
+				gd_buf_put(&b, ",", 1);
 			snprintf(where, sizeof(where), "requests[%zu]", i);
-			a = answer_one(d, w.s, x, where, w.cb, &w.dd, &err);
-			if (!a)
-				a = json_pack("{so*}", "error", gd_err_json(&err));
-			json_array_append_new(results, a);
+			if (decide_one(d, w.s, x, where, w.cb, &w.dd, &err) < 0)
+				gd_answer_json_text(&b, json_pack("{so*}", "error", gd_err_json(&err)));
+			else
+				gd_answer_write(&b, &w.dd);
 		}
-		gd_json(res, 200, json_pack("{so*}", "results", results));
+		gd_buf_put(&b, "]}", 2);
+		gd_buf_answer(res, 200, &b);
 	}
 	work_done(&w);
 }

@@ -9,6 +9,7 @@
  *   server.c     libmicrohttpd over the Unix socket: bytes -> http_request
  *   route.c      method + path -> handler, JSON errors, per-route metrics
  *   decide.c     request context and one decision: query -> result -> log line
+ *   answer.c     the hot answers written as JSON text, not built as trees
  *   authorize.c  /v1/authorize, /v1/authorize/batch, OPA's /v1/data/gatehouse/authorize
  *   authzen.c    the AuthZEN Authorization API: evaluation(s), configuration
  *   check.c      GET /v1/check for reverse proxies
@@ -414,6 +415,24 @@ const char *gd_reason(enum authz_decision dec);
 json_t *gd_matched_json(const struct authz_result *r);
 /* {"decision", "reason", "explanation", "matched", "missing_context", "decision_id", "principal"} */
 json_t *gd_answer_json(const struct gd_decision *dd);
+
+/* ---- answer.c: answers written as text ---------------------------------------- */
+
+/* A growable text with a ceiling; @failed once it could not grow. */
+struct gd_buf {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
+void gd_buf_str(struct gd_buf *b, const char *s);
+/* The gd_answer_json() object as text, without building it. */
+void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);
+/* @v (stolen) as compact text. */
+void gd_answer_json_text(struct gd_buf *b, json_t *v);
+/* Answer @status with @b's text (taken over; a failed buffer is a 500). */
+void gd_buf_answer(struct http_response *res, int status, struct gd_buf *b);
 
 /* The body as a JSON object, or NULL with the 400 answered. */
 json_t *gd_body(const struct http_request *req, struct http_response *res);

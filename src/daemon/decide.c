@@ -71,7 +71,12 @@ void gd_err_answer(struct http_response *res, const struct gd_err *e)
 
 struct gd_ctxb *gd_ctxb_new(void)
 {
-	return calloc(1, sizeof(struct gd_ctxb));
+	/* Not calloc: 20 KiB zeroed per request showed in profiles; only the counts need it. */
+	struct gd_ctxb *cb = malloc(sizeof(*cb));
+
+	if (cb)
+		gd_ctxb_reset(cb);
+	return cb;
 }
 
 void gd_ctxb_free(struct gd_ctxb *cb)

@@ -138,11 +138,24 @@ static int run(struct load *l)
 				return -1;
 			c[i].busy = true;
 		}
+		bool idle = false;
+
 		for (unsigned i = 0; i < l->nconns; i++) {
 			pfd[i].fd = c[i].busy ? c[i].fd : -1;
 			pfd[i].events = POLLIN;
+			idle |= !c[i].busy;
 		}
-		if (poll(pfd, l->nconns, interval ? 0 : 100) < 0 && errno != EINTR)
+		/* Sleep until an answer comes or, with an idle connection, the next request is due:
+		 * a spinning generator would take the daemon's CPU on a small machine. */
+		uint64_t wait_ns = 100000000;
+
+		now = bench_now_ns();
+		if (interval && idle)
+			wait_ns = next_due > now ? next_due - now : 0;
+		struct timespec ts = { .tv_sec = (time_t)(wait_ns / 1000000000u),
+				       .tv_nsec = (long)(wait_ns % 1000000000u) };
+
+		if (ppoll(pfd, l->nconns, &ts, NULL) < 0 && errno != EINTR)
 			return -1;
 		for (unsigned i = 0; i < l->nconns; i++) {
 			ssize_t r;
@@ -351,8 +364,8 @@ int main(int argc, char **argv)
 			conns = (unsigned)v, i++;
 		else if (!strcmp(a, "--threads") && next && bench_parse_u64(next, &v) && v && v <= 64)
 			threads = (unsigned)v, i++;
-		else if (!strcmp(a, "--rate") && next && bench_parse_seconds(next, &rate))
-			i++;
+		else if (!strcmp(a, "--rate") && next && bench_parse_u64(next, &v) && v)
+			rate = (double)v, i++;
 		else if (!strcmp(a, "--smoke"))
 			seconds = 0.1, rate = 1000;
 		else {

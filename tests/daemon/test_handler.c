@@ -93,6 +93,48 @@ static void test_totp_vectors(const char *dir)
 	unlink(path);
 }
 
+/* The text writer prints what jansson prints for the same answer, escapes included. */
+static void test_answer_text(void)
+{
+	static const char pol[] = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"S1\", "
+				  "\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}";
+	struct gd_decision dd = { 0 };
+	struct gd_buf b = { 0 };
+	struct diag_list dl;
+	struct authz_policy *p;
+	char *want;
+
+	diag_list_init(&dl);
+	/* A policy name with a quote and a backslash, to be escaped. */
+	p = authz_policy_load(pol, sizeof(pol) - 1, "p.json", AUTHZ_POLICY_IDENTITY,
+			      "arn:aws:iam::1:policy/\"q\"\\", &dl);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	dd.r.decision = AUTHZ_ALLOW;
+	dd.r.reason = AUTHZ_REASON_IDENTITY_ALLOW;
+	dd.r.matched[0] = (struct authz_match){ .policy = p, .index = 0, .sid = "S1" };
+	dd.r.matched[1] = (struct authz_match){ .policy = p, .index = 7, .sid = NULL,
+						.effect = AUTHZ_EFFECT_DENY };
+	dd.r.nmatched = 2;
+	dd.r.missing[0] = "aws:Tag/\x01\t\u00e9";
+	dd.r.nmissing = 1;
+	memcpy(dd.id, "abc-1", 6);
+	memcpy(dd.principal, "arn:aws:iam::1:user/\"x\"\n", 24);
+	gd_answer_write(&b, &dd);
+	json_t *j = gd_answer_json(&dd);
+
+	want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	CHECK(want && b.s && strcmp(want, b.s) == 0);
+	if (want && b.s && strcmp(want, b.s))
+		fprintf(stderr, "want %s\n got %s\n", want, b.s);
+	free(want);
+	free(b.s);
+	authz_policy_unref(p);
+	diag_list_clear(&dl);
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/gh-test-handler.XXXXXX";
@@ -103,6 +145,7 @@ int main(int argc, char **argv)
 		return 1;
 	test_no_store();
 	test_totp_vectors(dir);
+	test_answer_text();
 	rmdir(dir);
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
