@@ -21,7 +21,6 @@ static int parse_request(json_t *o, const char *where, struct gd_call *c, struct
 {
 	const char *key;
 	json_t *v;
-	char path[128];
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
@@ -33,20 +32,21 @@ static int parse_request(json_t *o, const char *where, struct gd_call *c, struct
 		for (i = 0; i < ARRAY_SIZE(request_keys); i++)
 			if (strcmp(key, request_keys[i]) == 0)
 				break;
-		snprintf(path, sizeof(path), "%s%s%s", where, *where ? "." : "", key);
 		if (i == ARRAY_SIZE(request_keys))
-			return gd_fail(err, 400, "unknown_key", path,
+			return gd_fail(err, 400, "unknown_key", "",
 				       "unknown key \"%s\" (expected principal or session, action, "
-				       "resource, context)", key);
+				       "resource, context)", key), gd_err_at(err, where, key);
 		if (i < 4 && !json_is_string(v))
-			return gd_fail(err, 400, "invalid_request", path, "%s is a string", key);
+			return gd_fail(err, 400, "invalid_request", "", "%s is a string", key),
+			       gd_err_at(err, where, key);
 	}
 	c->principal = json_string_value(json_object_get(o, "principal"));
 	c->session = json_string_value(json_object_get(o, "session"));
 	c->action = json_string_value(json_object_get(o, "action"));
 	c->resource = json_string_value(json_object_get(o, "resource"));
-	snprintf(path, sizeof(path), "%s%scontext", where, *where ? "." : "");
-	return gd_ctxb_add_object(cb, json_object_get(o, "context"), path, err);
+	if (gd_ctxb_add_object(cb, json_object_get(o, "context"), "", err) < 0)
+		return gd_err_at(err, where, "context");
+	return 0;
 }
 
 /* One request object to a decision in *@dd; -1 with *@err. */

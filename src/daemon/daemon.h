@@ -360,6 +360,12 @@ struct gd_err {
 int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt,
 	    ...) __attribute__((format(printf, 5, 6)));
 void gd_err_answer(struct http_response *res, const struct gd_err *e);
+/*
+ * Put @where and @key in front of a failure's path, which is relative to
+ * the value that failed ("", "[2]", "aws:SourceIp"): paths are formatted
+ * only when something fails, never per key of every request.  Returns -1.
+ */
+int gd_err_at(struct gd_err *err, const char *where, const char *key);
 json_t *gd_err_json(const struct gd_err *e);
 
 /* The request context being built: the caller's keys, resource tags, the daemon's MFA facts. */

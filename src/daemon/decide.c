@@ -89,6 +89,25 @@ void gd_ctxb_reset(struct gd_ctxb *cb)
 	cb->n = cb->nv = cb->nkeytext = cb->ncaller = cb->ntags = 0;
 }
 
+int gd_err_at(struct gd_err *err, const char *where, const char *key)
+{
+	char rel[sizeof(err->path)];
+	size_t n;
+
+	gh_strlcpy(rel, err->path, sizeof(rel));
+	n = (size_t)snprintf(err->path, sizeof(err->path), "%s%s%s", where,
+			     key && *where ? "." : "", key ? key : "");
+	if (n < sizeof(err->path) && rel[0] &&
+	    (size_t)snprintf(err->path + n, sizeof(err->path) - n, "%s%s",
+			     n && rel[0] != '[' && rel[0] != '.' ? "." : "", rel) >=
+		    sizeof(err->path) - n)
+		n = sizeof(err->path); /* cut: marked below */
+	if (n >= sizeof(err->path))
+		memcpy(err->path + sizeof(err->path) - 4, "...", 4);
+	gh_utf8_sanitize(err->path);
+	return -1;
+}
+
 /* One scalar into cb->v (numbers and booleans printed into cb->num). */
 static int add_value(struct gd_ctxb *cb, json_t *v, const char *path, struct gd_err *err)
 {
@@ -111,8 +130,10 @@ static int add_value(struct gd_ctxb *cb, json_t *v, const char *path, struct gd_
 
 /* @key = @v (a scalar or a list of scalars), its text borrowed. */
 static int add_entry(struct gd_ctxb *cb, const char *key, size_t keylen, json_t *v,
-		     const char *path, struct gd_err *err)
+		     struct gd_err *err)
 {
+	const char *path = ""; /* relative: the caller says where (at()) */
+
 	size_t first = cb->nv, i;
 	json_t *x;
 
@@ -122,11 +143,10 @@ static int add_entry(struct gd_ctxb *cb, const char *key, size_t keylen, json_t 
 				       "context key given twice (keys ignore letter case)");
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, x) {
-			char p[sizeof(err->path)];
-
-			snprintf(p, sizeof(p), "%s[%zu]", path, i);
-			if (add_value(cb, x, p, err) < 0)
+			if (add_value(cb, x, "", err) < 0) {
+				snprintf(err->path, sizeof(err->path), "[%zu]", i);
 				return -1;
+			}
 		}
 	} else if (add_value(cb, v, path, err) < 0) {
 		return -1;
@@ -149,23 +169,21 @@ int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struc
 			       gh_json_type_name(obj));
 	json_object_foreach(obj, key, v) {
 		size_t klen = strlen(key);
-		char path[sizeof(err->path)];
 
-		snprintf(path, sizeof(path), "%s.%s", where, key);
 		if (authz_key_is_mfa(key, klen))
-			return gd_fail(err, 400, "derived_key", path,
+			return gd_fail(err, 400, "derived_key", "",
 				       "%s comes from the daemon's own TOTP check (open a session "
 				       "with POST /v1/sessions and an mfa_code); a caller cannot "
-				       "set it", key);
+				       "set it", key), gd_err_at(err, where, key);
 		if (authz_key_is_derived(key, klen))
-			return gd_fail(err, 400, "derived_key", path,
+			return gd_fail(err, 400, "derived_key", "",
 				       "%s is derived by gatehouse from the principal and the clock; "
-				       "a caller cannot set it", key);
+				       "a caller cannot set it", key), gd_err_at(err, where, key);
 		if (cb->ncaller >= GD_CONTEXT_MAX)
 			return gd_fail(err, 400, "too_many_keys", where,
 				       "more than %d context keys", GD_CONTEXT_MAX);
-		if (add_entry(cb, key, klen, v, path, err) < 0)
-			return -1;
+		if (add_entry(cb, key, klen, v, err) < 0)
+			return gd_err_at(err, where, key);
 		cb->ncaller++;
 	}
 	return 0;
@@ -194,8 +212,8 @@ int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char 
 	memcpy(key, prefix, sizeof(prefix) - 1);
 	memcpy(key + sizeof(prefix) - 1, name, nlen + 1);
 	cb->nkeytext += klen + 1;
-	if (add_entry(cb, key, klen, v, where, err) < 0)
-		return -1;
+	if (add_entry(cb, key, klen, v, err) < 0)
+		return gd_err_at(err, where, NULL);
 	cb->ntags++;
 	return 0;
 }
@@ -337,6 +355,18 @@ static void log_decision(struct gd *d, const struct gd_call *c, const struct gd_
 	json_decref(o);
 }
 
+/* "<16 hex of the start>-<12 hex of the counter>", without printf (it showed in profiles). */
+static void format_id(char id[40], const char prefix[17], uint64_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(id, prefix, 16);
+	id[16] = '-';
+	for (int i = 12; i > 0; i--, n >>= 4)
+		id[16 + i] = hex[n & 15];
+	id[29] = '\0';
+}
+
 int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, struct gd_ctxb *cb,
 	      struct gd_decision *out, struct gd_err *err)
 {
@@ -396,8 +426,7 @@ int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, stru
 	if (r < 0)
 		return gd_fail(err, 400, r == -EPERM ? "derived_key" : "invalid_request", why.path,
 			       "%s", why.message);
-	snprintf(out->id, sizeof(out->id), "%s-%012llx", d->id_prefix,
-		 (unsigned long long)atomic_fetch_add(&d->next_id, 1));
+	format_id(out->id, d->id_prefix, atomic_fetch_add(&d->next_id, 1));
 	gd_metrics_decision(&d->metrics, out->r.decision);
 	if (d->dlog)
 		log_decision(d, c, out, now_ms, mono_us() - t0);

@@ -68,6 +68,8 @@ req POST /v1/authorize '{"principal": "alice", "action": "s3:GetObject", "resour
 expect_json '[.error.code, .error.path]' '["invalid_context","context.k"]' "object as a context value"
 req POST /v1/authorize '{"principal": "alice", "action": "s3:GetObject", "resource": "x", "context": {"aws:SourceIp": "10.1.2.3", "AWS:SOURCEIP": "10.1.2.3"}}'
 expect_json '.error.code' '"duplicate_key"' "a key twice in two letter cases"
+req POST /v1/authorize '{"principal": "alice", "action": "s3:GetObject", "resource": "x", "context": {"k": ["a", {}]}}'
+expect_json '[.error.code, .error.path]' '["invalid_context","context.k[1]"]' "an object in a list of values"
 req POST /v1/authorize '{"principal": "alice", "action": "s3:GetObject", "resource": "x", "context": 7}'
 expect_status 400 "context not an object"
 
@@ -208,6 +210,8 @@ req POST /v1/authorize/batch "{\"requests\": [
   {\"session\": \"$CHK\", $CARE, \"context\": {$CORP}}]}"
 expect_status 200 "batch"
 expect_json '[.results[] | (.decision // .error.code)]' '["allow","unknown_principal","deny","allow"]' "batch results in order"
+req POST /v1/authorize/batch '{"requests": [{"principal": "alice", "action": "s3:GetObject", "resource": "x", "context": {"aws:userid": "u"}}, {"principal": "alice", "actoin": "s3:GetObject"}, {"principal": 5}]}'
+expect_json '[.results[].error.path]' '["requests[0].context.aws:userid","requests[1].actoin","requests[2].principal"]' "batch error paths"
 req POST /v1/authorize/batch '{"requests": {}}'
 expect_status 400 "batch of an object"
 
@@ -241,7 +245,7 @@ expect_json '[.evaluations[].decision]' '[true]' "evaluations, permit_on_first_p
 req POST /access/v1/evaluations "$EVS, \"options\": {\"evaluations_semantic\": \"most_of_them\"}}"
 expect_status 400 "evaluations, unknown semantic"
 req POST /access/v1/evaluations "{\"subject\": {\"type\": \"user\", \"id\": \"alice\"}, \"evaluations\": [{\"action\": {\"name\": \"s3:GetObject\"}, \"resource\": {\"type\": \"s3\", \"id\": \"x\"}, \"context\": {\"aws:username\": \"bob\"}}]}"
-expect_json '[.evaluations[0].decision, .evaluations[0].context.error.code]' '[false,"derived_key"]' "evaluations: an error is a deny with the error"
+expect_json '[.evaluations[0].decision, .evaluations[0].context.error.code, .evaluations[0].context.error.path]' '[false,"derived_key","evaluations[0].context.aws:username"]' "evaluations: an error is a deny with the error"
 req POST /access/v1/evaluations "{\"subject\": {\"type\": \"user\", \"id\": \"alice\"}, \"action\": {\"name\": \"s3:GetObject\"}, \"resource\": {\"type\": \"s3\", \"id\": \"arn:aws:s3:::corp-home/home/alice/a\"}, \"context\": {$CORP}}"
 expect_json '.decision' 'true' "evaluations without a list: one evaluation"
 
