@@ -38,7 +38,7 @@ static struct gd *daemon_once(void)
 	pthread_mutex_init(&d->store.lock, NULL);
 	pthread_mutex_init(&d->store.reload_lock, NULL);
 	pthread_mutex_init(&d->state_lock, NULL);
-	memcpy(d->id_prefix, "0123456789abcdef", 17);
+	gh_strlcpy(d->id_prefix, "0123456789abcdef", sizeof(d->id_prefix));
 	d->sessions = gd_sessions_new(NULL);
 	diag_list_init(&dl);
 	if (!d->sessions || gd_store_reload(&d->store, &dl, NULL) < 0) {

@@ -58,7 +58,7 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 	static const char hex[] = "0123456789ABCDEF";
 	const char *run = s;
 
-	gd_buf_put(b, "\"", 1);
+	GD_BUF_LIT(b, "\"");
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		char esc[7];
@@ -78,7 +78,7 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 		case '\r': esc[1] = 'r'; break;
 		case '\t': esc[1] = 't'; break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			memcpy(esc + 1, "u00", GH_LIT_LEN("u00"));
 			esc[4] = hex[ch >> 4];
 			esc[5] = hex[ch & 15];
 			n = 6;
@@ -86,23 +86,21 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 		gd_buf_put(b, esc, n);
 	}
 	gd_buf_put(b, run, (size_t)(s - run));
-	gd_buf_put(b, "\"", 1);
+	GD_BUF_LIT(b, "\"");
 }
-
-#define PUT_LIT(b, lit) gd_buf_put((b), "" lit, sizeof(lit) - 1)
 
 void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
 {
 	const struct authz_result *r = &dd->r;
 	char num[24];
 
-	PUT_LIT(b, "{\"decision\":");
+	GD_BUF_LIT(b, "{\"decision\":");
 	gd_buf_str(b, r->decision == AUTHZ_ALLOW ? "allow" : "deny");
-	PUT_LIT(b, ",\"reason\":");
+	GD_BUF_LIT(b, ",\"reason\":");
 	gd_buf_str(b, gd_reason(r->decision));
-	PUT_LIT(b, ",\"explanation\":");
+	GD_BUF_LIT(b, ",\"explanation\":");
 	gd_buf_str(b, authz_reason_text(r->reason));
-	PUT_LIT(b, ",\"matched\":[");
+	GD_BUF_LIT(b, ",\"matched\":[");
 	for (size_t i = 0; i < r->nmatched; i++) {
 		const struct authz_match *m = &r->matched[i];
 		char label[48];
@@ -112,33 +110,33 @@ void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
 			snprintf(label, sizeof(label), "session_policies[%u]", m->slot_index);
 			name = label;
 		}
-		PUT_LIT(b, "{\"policy\":");
+		GD_BUF_LIT(b, "{\"policy\":");
 		gd_buf_str(b, name);
-		PUT_LIT(b, ",\"sid\":");
+		GD_BUF_LIT(b, ",\"sid\":");
 		if (m->sid)
 			gd_buf_str(b, m->sid);
 		else
-			PUT_LIT(b, "null");
+			GD_BUF_LIT(b, "null");
 		snprintf(num, sizeof(num), "%u", m->index);
-		PUT_LIT(b, ",\"index\":");
+		GD_BUF_LIT(b, ",\"index\":");
 		gd_buf_put(b, num, strlen(num));
-		PUT_LIT(b, ",\"effect\":");
+		GD_BUF_LIT(b, ",\"effect\":");
 		gd_buf_str(b, authz_effect_name(m->effect));
-		PUT_LIT(b, "}");
+		GD_BUF_LIT(b, "}");
 		if (i + 1 < r->nmatched)
-			PUT_LIT(b, ",");
+			GD_BUF_LIT(b, ",");
 	}
-	PUT_LIT(b, "],\"missing_context\":[");
+	GD_BUF_LIT(b, "],\"missing_context\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)
-			PUT_LIT(b, ",");
+			GD_BUF_LIT(b, ",");
 		gd_buf_str(b, r->missing[i]);
 	}
-	PUT_LIT(b, "],\"decision_id\":");
+	GD_BUF_LIT(b, "],\"decision_id\":");
 	gd_buf_str(b, dd->id);
-	PUT_LIT(b, ",\"principal\":");
+	GD_BUF_LIT(b, ",\"principal\":");
 	gd_buf_str(b, dd->principal);
-	PUT_LIT(b, "}");
+	GD_BUF_LIT(b, "}");
 }
 
 void gd_answer_json_text(struct gd_buf *b, json_t *v)
@@ -156,7 +154,7 @@ void gd_answer_json_text(struct gd_buf *b, json_t *v)
 
 void gd_buf_answer(struct http_response *res, int status, struct gd_buf *b)
 {
-	gd_buf_put(b, "\n", 1);
+	GD_BUF_LIT(b, "\n");
 	free(res->body);
 	res->body = NULL;
 	if (b->failed) {

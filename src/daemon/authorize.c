@@ -160,19 +160,19 @@ void gd_authorize_batch(struct gd *d, const struct http_request *req, struct htt
 		struct gd_buf b = { 0 };
 
 		/* One store for the whole batch: a reload in between does not split it. */
-		gd_buf_put(&b, "{\"results\":[", 12);
+		GD_BUF_LIT(&b, "{\"results\":[");
 		json_array_foreach(reqs, i, x) {
 			char where[32];
 
 			if (i)
-				gd_buf_put(&b, ",", 1);
+				GD_BUF_LIT(&b, ",");
 			snprintf(where, sizeof(where), "requests[%zu]", i);
 			if (decide_one(d, w.s, x, where, w.cb, &w.dd, &err) < 0)
 				gd_answer_json_text(&b, json_pack("{so*}", "error", gd_err_json(&err)));
 			else
 				gd_answer_write(&b, &w.dd);
 		}
-		gd_buf_put(&b, "]}", 2);
+		GD_BUF_LIT(&b, "]}");
 		gd_buf_answer(res, 200, &b);
 	}
 	work_done(&w);

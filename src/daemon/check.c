@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/str.h"
 #include "daemon/daemon.h"
@@ -66,11 +65,12 @@ void gd_check(struct gd *d, const struct http_request *req, struct http_response
 	struct gd_err err;
 	json_t *ctx = NULL;
 
-	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7]) {
+	if (!auth || !gh_prefix_lit(auth, strlen(auth), "Bearer ") ||
+	    !auth[GH_LIT_LEN("Bearer ")]) {
 		answer(res, 401, "missing_token", "");
 		return;
 	}
-	c.session = auth + 7;
+	c.session = auth + GH_LIT_LEN("Bearer ");
 	if (!action != !resource || (!action && !default_names(req, abuf, rbuf))) {
 		gd_error(res, 400, "invalid_request", NULL,
 			 "give both X-Gatehouse-Action and X-Gatehouse-Resource, or neither and "

@@ -26,6 +26,8 @@
 
 #include <gatehouse/store.h>
 #include <jansson.h>
+
+#include "common/str.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -432,6 +434,8 @@ struct gd_buf {
 };
 
 void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
+/* Append a string literal, its length taken from the literal (never typed by hand). */
+#define GD_BUF_LIT(b, lit) gd_buf_put((b), "" lit, GH_LIT_LEN(lit))
 void gd_buf_str(struct gd_buf *b, const char *s);
 /* The gd_answer_json() object as text, without building it. */
 void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);

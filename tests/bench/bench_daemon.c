@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "common/str.h"
 
 #define CONNS_MAX 256
 #define BUF_MAX (1u << 20)
@@ -72,18 +73,20 @@ static int connect_unix(const char *path)
 /* A whole answer in @c->in?  Its length, 0 when incomplete; sets *@ok for 200. */
 static size_t answer_len(const struct conn *c, bool *ok)
 {
-	const char *end = memmem(c->in, c->len, "\r\n\r\n", 4), *cl;
+	static const char eoh[] = "\r\n\r\n", clh[] = "Content-Length:";
+	const char *end = memmem(c->in, c->len, eoh, sizeof(eoh) - 1), *cl;
 	size_t head, body = 0;
 
 	if (!end)
 		return 0;
-	head = (size_t)(end - c->in) + 4;
-	cl = memmem(c->in, head, "Content-Length:", 15);
+	head = (size_t)(end - c->in) + sizeof(eoh) - 1;
+	cl = memmem(c->in, head, clh, sizeof(clh) - 1);
 	if (cl)
-		body = strtoul(cl + 15, NULL, 10);
+		body = strtoul(cl + sizeof(clh) - 1, NULL, 10);
 	if (c->len < head + body)
 		return 0;
-	*ok = c->len > 12 && memcmp(c->in + 9, "200", 3) == 0;
+	/* "HTTP/1.1 200 ": the status is at byte 9. */
+	*ok = c->len > 12 && memcmp(c->in + 9, "200 ", GH_LIT_LEN("200 ")) == 0;
 	return head + body;
 }
 

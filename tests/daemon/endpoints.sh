@@ -189,6 +189,10 @@ expect_status 401 "check with an unknown token"
 check "$CHK" iam:CreateUser arn:aws:iam::111122223333:user/dave -H 'X-Gatehouse-Source-Ip: 10.1.2.3'
 expect_status 200 "check allowed"
 [[ $REASON == allowed ]] && ok || bad "check allowed: reason $REASON"
+out="$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "Authorization: bearer $CHK" \
+	-H 'X-Gatehouse-Action: iam:CreateUser' -H 'X-Gatehouse-Resource: arn:aws:iam::111122223333:user/dave' \
+	-H 'X-Gatehouse-Source-Ip: 10.1.2.3' http://gh/v1/check)"
+[[ $out == 200 ]] && ok || bad "check: the auth scheme is case-insensitive (RFC 7235), got $out"
 check "$CHK" iam:CreateUser arn:aws:iam::111122223333:user/dave
 expect_status 403 "check from outside the corporate network"
 [[ $REASON == explicit_deny ]] && ok || bad "check explicit deny: reason $REASON"
