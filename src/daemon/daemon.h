@@ -112,7 +112,6 @@ struct gd_metrics {
 	atomic_uint_fast64_t mfa_ok, mfa_refused;
 };
 
-const char *gd_route_name(enum gd_route r);
 void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64_t us);
 void gd_metrics_decision(struct gd_metrics *m, enum authz_decision d);
 /* The Prometheus text, malloc'ed; NULL when out of memory. */
@@ -129,7 +128,6 @@ struct gd_totp;
  */
 struct gd_totp *gd_totp_load(const char *path, char *err, size_t errsize);
 struct gd_totp *gd_totp_free(struct gd_totp *t);
-bool gd_totp_has_user(const struct gd_totp *t, const char *user);
 
 enum gd_totp_verdict {
 	GD_TOTP_OK,
@@ -147,7 +145,6 @@ enum gd_totp_verdict {
 enum gd_totp_verdict gd_totp_check(struct gd_totp *t, const char *user, const char *code,
 				   int64_t now_s);
 /* The last step accepted per user, for the state file, and back. */
-uint64_t gd_totp_last_step(struct gd_totp *t, const char *user);
 void gd_totp_set_last_step(struct gd_totp *t, const char *user, uint64_t step);
 /* Call @f for each user with a last step. */
 void gd_totp_each(struct gd_totp *t, void (*f)(void *ctx, const char *user, uint64_t step),

@@ -35,11 +35,6 @@ static const char *const route_names[_GD_ROUTE_MAX] = {
 	[GD_ROUTE_OTHER] = "other",
 };
 
-const char *gd_route_name(enum gd_route r)
-{
-	return r < _GD_ROUTE_MAX ? route_names[r] : "other";
-}
-
 void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64_t us)
 {
 	size_t i, b;

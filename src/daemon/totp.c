@@ -175,11 +175,6 @@ static struct totp_user *find(const struct gd_totp *t, const char *user)
 	return NULL;
 }
 
-bool gd_totp_has_user(const struct gd_totp *t, const char *user)
-{
-	return find(t, user) != NULL;
-}
-
 enum gd_totp_verdict gd_totp_check(struct gd_totp *t, const char *user, const char *code,
 				   int64_t now_s)
 {
@@ -207,7 +202,7 @@ enum gd_totp_verdict gd_totp_check(struct gd_totp *t, const char *user, const ch
 	return v;
 }
 
-uint64_t gd_totp_last_step(struct gd_totp *t, const char *user)
+static uint64_t last_step(struct gd_totp *t, const char *user)
 {
 	struct totp_user *u = find(t, user);
 	uint64_t s;
@@ -236,7 +231,7 @@ void gd_totp_each(struct gd_totp *t, void (*f)(void *ctx, const char *user, uint
 		  void *ctx)
 {
 	for (size_t i = 0; t && i < t->n; i++) {
-		uint64_t s = gd_totp_last_step(t, t->users[i].name);
+		uint64_t s = last_step(t, t->users[i].name);
 
 		if (s)
 			f(ctx, t->users[i].name, s);
