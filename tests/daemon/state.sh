@@ -79,6 +79,8 @@ set +e
 rc=$?
 set -e
 [[ $rc == 1 ]] && grep -q 'p.json:1:' "$TMP/err" && ok || bad "broken store at start: rc $rc, $(cat "$TMP/err")"
+# There is no previous store at start: the log must not claim one is served.
+grep -q 'previous store' "$TMP/err" && bad "broken store at start: $(cat "$TMP/err")" || ok
 
 # --user: bound as root, serving as nobody.
 if [[ $(id -u) == 0 ]]; then
