@@ -162,15 +162,18 @@ void gd_authorize_batch(struct gd *d, const struct http_request *req, struct htt
 		/* One store for the whole batch: a reload in between does not split it. */
 		GD_BUF_LIT(&b, "{\"results\":[");
 		json_array_foreach(reqs, i, x) {
-			char where[32];
-
 			if (i)
 				GD_BUF_LIT(&b, ",");
-			snprintf(where, sizeof(where), "requests[%zu]", i);
-			if (decide_one(d, w.s, x, where, w.cb, &w.dd, &err) < 0)
+			if (decide_one(d, w.s, x, "", w.cb, &w.dd, &err) < 0) {
+				char where[32];
+
+				/* The item's place, formatted only when it failed. */
+				snprintf(where, sizeof(where), "requests[%zu]", i);
+				gd_err_at(&err, where, NULL);
 				gd_answer_json_text(&b, json_pack("{so*}", "error", gd_err_json(&err)));
-			else
+			} else {
 				gd_answer_write(&b, &w.dd);
+			}
 		}
 		GD_BUF_LIT(&b, "]}");
 		gd_buf_answer(res, 200, &b);
