@@ -18,7 +18,9 @@
 # and the peer on the same cases, bench_pattern (hand matcher vs PCRE2 JIT),
 # bench_store (the identity store on a generated AWS account export: load
 # time in both encodings, RSS, decisions/s with principal resolution), then
-# tests/bench/fw/run.sh if it exists and is executable.  Raw JSON lines, the
+# bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
+# beside a libmicrohttpd hello-world, p99 at 50,000 requests/s, batch
+# decisions/s, RSS), then tests/bench/fw/run.sh if it exists and is executable.  Raw JSON lines, the
 # cases and the generated export go to DIR/bench-out/.  See
 # tests/bench/README.md.
 set -euo pipefail
@@ -50,6 +52,7 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DGH_FW=ON >/dev/null
 if ! scripts/setup.sh --build-dir "$build_dir"; then
 	echo "bench: the full build failed; building the authz benchmarks alone" >&2
 	cmake --build "$build_dir" -j "$(nproc)" --target bench_authz bench_pattern bench_store >&2
+	cmake --build "$build_dir" -j "$(nproc)" --target gatehoused bench_daemon >&2 || true
 fi
 build_abs="$(cd "$build_dir" && pwd)"
 bin="$build_abs/bin"
@@ -135,6 +138,16 @@ if command -v node >/dev/null; then
 		tee "$out/summary.txt"
 fi
 echo "(raw JSON lines, cases and disagreement examples: $out/)"
+
+if [[ -x "$bin/bench_daemon" && -x "$bin/gatehoused" ]]; then
+	echo "== bench_daemon: gatehoused over its Unix socket, beside a libmicrohttpd hello-world"
+	if ! "$bin/bench_daemon" --gatehoused "$bin/gatehoused" --policies policies \
+		--seconds "$seconds" --threads 2 2>"$out/daemon.log" | tee "$out/daemon.jsonl"; then
+		echo "bench: bench_daemon failed (see $out/daemon.log)" >&2
+	fi
+else
+	echo "== bench_daemon: not built (GH_DAEMON=OFF?)"
+fi
 
 if [[ -x tests/bench/fw/run.sh ]]; then
 	echo

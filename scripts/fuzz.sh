@@ -49,7 +49,7 @@ build_dir="$(cd "$build_dir" && pwd)"
 # KiB; longer inputs only slow the search.  Never below the largest seed.
 max_len_for() {
 	case "$1" in
-	fuzz_policy_load|fuzz_eval|fuzz_simulate) echo 8192 ;;
+	fuzz_policy_load|fuzz_eval|fuzz_simulate|fuzz_daemon_request) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }

@@ -22,17 +22,22 @@ cd "$(dirname "$0")/.."
 # iproute2 (network namespaces), conntrack, socat (traffic in tests).
 # Fuzzing: clang with its runtime (libFuzzer, sanitizers), llvm-14 for
 # llvm-symbolizer (readable sanitizer stack traces).
+# gatehoused: libmicrohttpd (HTTP/1.1 server), liboath (RFC 6238 TOTP),
+# libssl-dev (libcrypto's SHA-256 for stored token hashes, CRYPTO_memcmp).
+# Its tests: curl (requests over the Unix socket), jq (reading answers), oathtool (valid TOTP
+# codes), nginx-light (auth_request in front of /v1/check).
 PACKAGES=(
 	gcc make cmake pkg-config
 	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
 	libcmocka-dev nftables iproute2 conntrack socat
 	clang libclang-rt-14-dev llvm-14
+	libmicrohttpd-dev liboath-dev libssl-dev curl oathtool nginx-light jq
 )
 
 build_dir=""
 # Every option stated, so that a build tree configured by hand before does not
 # keep a different choice in its cache.
-cmake_args=(-DGH_WERROR=ON -DGH_FW=ON -DGH_TESTS=ON)
+cmake_args=(-DGH_WERROR=ON -DGH_FW=ON -DGH_TESTS=ON -DGH_DAEMON=ON)
 do_build=1
 while (($#)); do
 	case "$1" in

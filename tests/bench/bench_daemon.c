@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gatehoused under load, over its Unix socket (wrk cannot speak to one):
+ * a load generator speaking HTTP/1.1 with keep-alive on N connections,
+ * one request in flight on each, in one thread with poll().  In one run:
+ *   hello       a libmicrohttpd hello-world server (the same library, the
+ *               same thread count), the ceiling the daemon is compared to
+ *   authorize   POST /v1/authorize, closed loop: requests/s
+ *   fixed-rate  POST /v1/authorize at a fixed rate (default 50,000/s): p50,
+ *               p99, counted from when each request was due, not sent (no
+ *               coordinated omission)
+ *   batch       POST /v1/authorize/batch of 100 requests: decisions/s
+ * Output: one JSON line per measure (tests/bench/README.md).
+ *
+ *   bench_daemon --gatehoused PATH --policies DIR [--seconds S] [--conns N]
+ *                [--threads T] [--rate R] [--smoke]
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "common/str.h"
+
+#define CONNS_MAX 256
+#define BUF_MAX (1u << 20)
+/* Latency bins of 1 µs up to 100 ms; the last bin overflows. */
+#define US_BINS 100000
+
+struct conn {
+	int fd;
+	char *in;
+	size_t len;
+	bool busy;
+	uint64_t due_ns; /* when its request was due (fixed rate) or sent */
+};
+
+struct load {
+	const char *sock;
+	const char *req;
+	size_t reqlen;
+	unsigned nconns;
+	double seconds;
+	double rate; /* 0: closed loop */
+	uint64_t done, failed;
+	uint32_t *hist;
+};
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A whole answer in @c->in?  Its length, 0 when incomplete; sets *@ok for 200. */
+static size_t answer_len(const struct conn *c, bool *ok)
+{
+	static const char eoh[] = "\r\n\r\n", clh[] = "Content-Length:";
+	const char *end = memmem(c->in, c->len, eoh, sizeof(eoh) - 1), *cl;
+	size_t head, body = 0;
+
+	if (!end)
+		return 0;
+	head = (size_t)(end - c->in) + sizeof(eoh) - 1;
+	cl = memmem(c->in, head, clh, sizeof(clh) - 1);
+	if (cl)
+		body = strtoul(cl + sizeof(clh) - 1, NULL, 10);
+	if (c->len < head + body)
+		return 0;
+	/* "HTTP/1.1 200 ": the status is at byte 9. */
+	*ok = c->len > 12 && memcmp(c->in + 9, "200 ", GH_LIT_LEN("200 ")) == 0;
+	return head + body;
+}
+
+static bool send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static int run(struct load *l)
+{
+	struct conn c[CONNS_MAX] = { 0 };
+	struct pollfd pfd[CONNS_MAX];
+	uint64_t start = bench_now_ns(), stop = start + (uint64_t)(l->seconds * 1e9);
+	uint64_t interval = l->rate > 0 ? (uint64_t)(1e9 / l->rate) : 0, next_due = start;
+
+	for (unsigned i = 0; i < l->nconns; i++) {
+		c[i].fd = connect_unix(l->sock);
+		c[i].in = malloc(BUF_MAX);
+		if (c[i].fd < 0 || !c[i].in) {
+			fprintf(stderr, "bench_daemon: cannot connect to %s\n", l->sock);
+			return -1;
+		}
+	}
+	for (;;) {
+		uint64_t now = bench_now_ns();
+
+		if (now >= stop)
+			break;
+		/* Send: closed loop on every idle connection; fixed rate when due. */
+		for (unsigned i = 0; i < l->nconns; i++) {
+			if (c[i].busy)
+				continue;
+			if (interval) {
+				if (next_due > now)
+					break;
+				c[i].due_ns = next_due;
+				next_due += interval;
+			} else {
+				c[i].due_ns = now;
+			}
+			if (!send_all(c[i].fd, l->req, l->reqlen))
+				return -1;
+			c[i].busy = true;
+		}
+		bool idle = false;
+
+		for (unsigned i = 0; i < l->nconns; i++) {
+			pfd[i].fd = c[i].busy ? c[i].fd : -1;
+			pfd[i].events = POLLIN;
+			idle |= !c[i].busy;
+		}
+		/* Sleep until an answer comes or, with an idle connection, the next request is due:
+		 * a spinning generator would take the daemon's CPU on a small machine. */
+		uint64_t wait_ns = 100000000;
+
+		now = bench_now_ns();
+		if (interval && idle)
+			wait_ns = next_due > now ? next_due - now : 0;
+		struct timespec ts = { .tv_sec = (time_t)(wait_ns / 1000000000u),
+				       .tv_nsec = (long)(wait_ns % 1000000000u) };
+
+		if (ppoll(pfd, l->nconns, &ts, NULL) < 0 && errno != EINTR)
+			return -1;
+		for (unsigned i = 0; i < l->nconns; i++) {
+			ssize_t r;
+			size_t n;
+			bool ok = false;
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(c[i].fd, c[i].in + c[i].len, BUF_MAX - c[i].len);
+			if (r <= 0)
+				return -1;
+			c[i].len += (size_t)r;
+			n = answer_len(&c[i], &ok);
+			if (!n)
+				continue;
+			memmove(c[i].in, c[i].in + n, c[i].len - n);
+			c[i].len -= n;
+			c[i].busy = false;
+			l->done++;
+			if (!ok)
+				l->failed++;
+			if (l->hist) {
+				uint64_t us = (bench_now_ns() - c[i].due_ns) / 1000;
+
+				l->hist[us < US_BINS ? us : US_BINS - 1]++;
+			}
+		}
+	}
+	for (unsigned i = 0; i < l->nconns; i++) {
+		close(c[i].fd);
+		free(c[i].in);
+	}
+	return 0;
+}
+
+static uint64_t quantile_us(const uint32_t *hist, uint64_t total, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)total), seen = 0;
+
+	for (uint64_t i = 0; i < US_BINS; i++) {
+		seen += hist[i];
+		if (seen > want)
+			return i;
+	}
+	return US_BINS;
+}
+
+/* ---- the hello-world peer ------------------------------------------------------- */
+
+static enum MHD_Result hello(void *cls, struct MHD_Connection *con, const char *url,
+			     const char *method, const char *version, const char *data,
+			     size_t *size, void **ctx)
+{
+	static const char body[] = "{\"hello\":\"world\"}\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	(void)cls, (void)url, (void)method, (void)version, (void)data;
+	if (!*ctx) {
+		*ctx = (void *)1;
+		return MHD_YES;
+	}
+	if (*size) {
+		*size = 0;
+		return MHD_YES;
+	}
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+					    MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(con, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static pid_t start_hello(const char *path, unsigned threads)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		sigset_t set;
+		int sig;
+
+		memcpy(sa.sun_path, path, strlen(path) + 1);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4096) < 0)
+			_exit(1);
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		struct MHD_Daemon *d = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
+			hello, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+			threads, MHD_OPTION_END);
+		if (!d)
+			_exit(1);
+		sigwait(&set, &sig);
+		MHD_stop_daemon(d);
+		_exit(0);
+	}
+	return pid;
+}
+
+static pid_t start_daemon(const char *bin, const char *policies, const char *sock,
+			  unsigned threads)
+{
+	char t[16];
+	pid_t pid;
+
+	snprintf(t, sizeof(t), "%u", threads);
+	pid = fork();
+	if (pid == 0) {
+		execl(bin, bin, "--policies", policies, "--socket", sock, "--threads", t,
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool wait_socket(const char *path)
+{
+	for (int i = 0; i < 400; i++) {
+		int fd = connect_unix(path);
+
+		if (fd >= 0) {
+			close(fd);
+			/* The daemon listens before its store is in: give it the load time. */
+			usleep(100000);
+			return true;
+		}
+		usleep(25000);
+	}
+	return false;
+}
+
+/* VmRSS of process @pid in KiB, -1 when unknown. */
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static const char one_body[] =
+	"{\"principal\": \"alice\", \"action\": \"s3:GetObject\", \"resource\": "
+	"\"arn:aws:s3:::corp-home/home/alice/notes.txt\", \"context\": {\"aws:SourceIp\": "
+	"\"10.1.2.3\"}}";
+
+static char *http_post(const char *path, const char *body, size_t *ret_len)
+{
+	size_t n = strlen(body) + 256;
+	char *s = malloc(n);
+
+	if (!s)
+		return NULL;
+	*ret_len = (size_t)snprintf(s, n,
+				    "POST %s HTTP/1.1\r\nHost: bench\r\nContent-Type: "
+				    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+				    path, strlen(body), body);
+	return s;
+}
+
+static void report(const char *measure, const struct load *l, double per_req, const char *extra)
+{
+	printf("{\"bench\": \"daemon\", \"measure\": \"%s\", \"conns\": %u, \"seconds\": %.2f, "
+	       "\"requests\": %llu, \"failed\": %llu, \"requests_per_s\": %.0f, "
+	       "\"decisions_per_s\": %.0f%s}\n",
+	       measure, l->nconns, l->seconds, (unsigned long long)l->done,
+	       (unsigned long long)l->failed, (double)l->done / l->seconds,
+	       (double)l->done * per_req / l->seconds, extra);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	const char *bin = NULL, *policies = NULL;
+	double seconds = 2, rate = 50000;
+	unsigned conns = 16, threads = 1;
+	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[64], hsock[64], extra[160];
+	pid_t dpid, hpid;
+	struct load l;
+	uint64_t v;
+	double hello_rate;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--gatehoused") && next)
+			bin = argv[++i];
+		else if (!strcmp(a, "--policies") && next)
+			policies = argv[++i];
+		else if (!strcmp(a, "--seconds") && next && bench_parse_seconds(next, &seconds))
+			i++;
+		else if (!strcmp(a, "--conns") && next && bench_parse_u64(next, &v) && v &&
+			 v <= CONNS_MAX)
+			conns = (unsigned)v, i++;
+		else if (!strcmp(a, "--threads") && next && bench_parse_u64(next, &v) && v && v <= 64)
+			threads = (unsigned)v, i++;
+		else if (!strcmp(a, "--rate") && next && bench_parse_u64(next, &v) && v)
+			rate = (double)v, i++;
+		else if (!strcmp(a, "--smoke"))
+			seconds = 0.1, rate = 1000;
+		else {
+			fprintf(stderr, "usage: bench_daemon --gatehoused PATH --policies DIR "
+					"[--seconds S] [--conns N] [--threads T] [--rate R] [--smoke]\n");
+			return 2;
+		}
+	}
+	if (!bin || !policies || !mkdtemp(dir))
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(dsock, sizeof(dsock), "%s/d.sock", dir);
+	snprintf(hsock, sizeof(hsock), "%s/h.sock", dir);
+	hpid = start_hello(hsock, threads);
+	dpid = start_daemon(bin, policies, dsock, threads);
+	if (!wait_socket(hsock) || !wait_socket(dsock)) {
+		fprintf(stderr, "bench_daemon: the servers did not start\n");
+		goto out;
+	}
+
+	/* GET with no body: the cheapest request, for the library's ceiling. */
+	l = (struct load){ .sock = hsock, .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
+			   .nconns = conns, .seconds = seconds };
+	l.reqlen = strlen(l.req);
+	if (run(&l) < 0)
+		goto out;
+	hello_rate = (double)l.done / seconds;
+	report("hello", &l, 0, "");
+
+	l = (struct load){ .sock = dsock, .nconns = conns, .seconds = seconds };
+	char *req = http_post("/v1/authorize", one_body, &l.reqlen);
+
+	l.req = req;
+	if (!req || run(&l) < 0)
+		goto out;
+	snprintf(extra, sizeof(extra), ", \"of_hello\": %.3f",
+		 hello_rate > 0 ? (double)l.done / seconds / hello_rate : 0);
+	report("authorize", &l, 1, extra);
+
+	l = (struct load){ .sock = dsock, .req = req, .reqlen = l.reqlen, .nconns = conns,
+			   .seconds = seconds, .rate = rate, .hist = calloc(US_BINS, 4) };
+	if (!l.hist || run(&l) < 0)
+		goto out;
+	snprintf(extra, sizeof(extra),
+		 ", \"rate\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu", rate,
+		 (unsigned long long)quantile_us(l.hist, l.done, 0.5),
+		 (unsigned long long)quantile_us(l.hist, l.done, 0.99),
+		 (unsigned long long)quantile_us(l.hist, l.done, 0.999));
+	report("fixed-rate", &l, 1, extra);
+	free(l.hist);
+	free(req);
+
+	/* A batch of 100: decisions/s through one request. */
+	{
+		size_t cap = 100 * (sizeof(one_body) + 2) + 32, off = 0;
+		char *body = malloc(cap);
+
+		if (!body)
+			goto out;
+		off += (size_t)snprintf(body + off, cap - off, "{\"requests\": [");
+		for (int i = 0; i < 100; i++)
+			off += (size_t)snprintf(body + off, cap - off, "%s%s", i ? "," : "",
+						one_body);
+		snprintf(body + off, cap - off, "]}");
+		l = (struct load){ .sock = dsock, .nconns = conns, .seconds = seconds };
+		req = http_post("/v1/authorize/batch", body, &l.reqlen);
+		free(body);
+		l.req = req;
+		if (!req || run(&l) < 0)
+			goto out;
+		report("batch", &l, 100, ", \"batch\": 100");
+		free(req);
+	}
+	printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
+	       rss_kib(dpid));
+	rc = 0;
+out:
+	kill(dpid, SIGTERM);
+	kill(hpid, SIGTERM);
+	waitpid(dpid, NULL, 0);
+	waitpid(hpid, NULL, 0);
+	unlink(dsock);
+	unlink(hsock);
+	rmdir(dir);
+	return rc;
+}
