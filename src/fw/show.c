@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stage: fw show, our table as the kernel holds it, each rule with its
+ * counter and each element with the security-group rules it came from.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <string.h>
+
+#include "fw/kernel_decode.h"
+#include "fw/kernel_read.h"
+
+static void counter_of(struct nftnl_rule *r, uint64_t *pkts, uint64_t *bytes, bool *has)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+
+	*has = false;
+	if (!it)
+		return;
+	while ((e = nftnl_expr_iter_next(it)))
+		if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+			*pkts = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+			*bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+			*has = true;
+		}
+	nftnl_expr_iter_destroy(it);
+}
+
+int fw_show(FILE *f, struct diag_list *dl)
+{
+	struct fw_snapshot *s = NULL;
+	char cbuf[FW_COMMENT_MAX + 1];
+	uint32_t len = 0;
+	const void *ud;
+	int r = fw_snapshot_take(&s, dl);
+
+	if (r < 0)
+		return r;
+	if (!s)
+		return -ENOENT;
+	ud = nftnl_table_get_data(s->table, NFTNL_TABLE_USERDATA, &len);
+	fprintf(f, "table inet %s  # %s\n", FW_TABLE_NAME,
+		fw_udata_comment(ud, len, NFTNL_UDATA_TABLE_COMMENT, cbuf, sizeof(cbuf)));
+	for (size_t i = 0; i < s->nchains; i++) {
+		struct nftnl_chain *ch = s->chains[i];
+		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+
+		ud = nftnl_chain_get_data(ch, NFTNL_CHAIN_USERDATA, &len);
+		fprintf(f, "\nchain %s  # %s\n", name,
+			fw_udata_comment(ud, len, NFTNL_UDATA_CHAIN_COMMENT, cbuf, sizeof(cbuf)));
+		for (size_t j = 0; j < s->nrules; j++) {
+			uint64_t p = 0, b = 0;
+			bool has;
+
+			if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
+				continue;
+			counter_of(s->rules[j], &p, &b, &has);
+			if (has)
+				fprintf(f, "  %10" PRIu64 " pkts %12" PRIu64 " bytes  %s\n", p, b,
+					fw_kernel_rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
+			else
+				fprintf(f, "  %10s      %12s        %s\n", "", "",
+					fw_kernel_rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
+		}
+	}
+	for (size_t i = 0; i < s->nsets; i++) {
+		struct fw_kset k;
+
+		ud = nftnl_set_get_data(s->sets[i], NFTNL_SET_USERDATA, &len);
+		fprintf(f, "\nset %s  # %s\n", nftnl_set_get_str(s->sets[i], NFTNL_SET_NAME),
+			fw_udata_comment(ud, len, NFTNL_UDATA_SET_COMMENT, cbuf, sizeof(cbuf)));
+		if (fw_kset_load(s->sets[i], &k) < 0 || !k.known) {
+			fputs("  (elements not decoded: not a gatehouse set)\n", f);
+			fw_kset_done(&k);
+			continue;
+		}
+		for (size_t e = 0; e < k.s.nelems; e++) {
+			char buf[256];
+			const struct fw_elem *fe = &k.s.elems[e];
+			const char *cm = fe->comment;
+			const char *sep = strchr(cm, '\x1f');
+
+			fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
+			if (sep)
+				fprintf(f, "  %-44s -> %s  # %.*s\n", buf, sep + 1, (int)(sep - cm),
+					cm);
+			else
+				fprintf(f, "  %-44s  # %s\n", buf, cm);
+		}
+		fw_kset_done(&k);
+	}
+	fw_snapshot_free(s);
+	return 0;
+}
