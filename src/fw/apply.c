@@ -18,6 +18,7 @@
 #include "fw/apply_members.h"
 #include "fw/emit.h"
 #include "fw/kernel_read.h"
+#include "fw/nl.h"
 #include "fw/table_lines.h"
 
 void fw_apply_result_done(struct fw_apply_result *r)
@@ -40,39 +41,16 @@ void fw_apply_result_done(struct fw_apply_result *r)
 static int structure_equal(const struct fw_compiled *c, const struct fw_snapshot *s,
 			   struct fw_lines *drift)
 {
-	struct fw_lines want = {0}, have = {0};
-	long nd;
-	int r = fw_lines_of_ir(c, &want, FW_LINES_NO_MEMBERS);
+	long nd = fw_lines_diff_table(c, s, FW_LINES_NO_MEMBERS, NULL);
 
-	if (r >= 0)
-		r = fw_lines_of_kernel(s, c, FW_LINES_NO_MEMBERS, &have);
-	if (r < 0)
-		goto out;
-	fw_lines_sort(&want);
-	fw_lines_sort(&have);
-	nd = fw_lines_diff(&want, &have, NULL);
-	r = nd == 0;
+	if (nd < 0)
+		return (int)nd;
 	if (nd == 0 || !drift)
-		goto out;
-	fw_lines_free(&want);
-	fw_lines_free(&have);
-	memset(&want, 0, sizeof(want));
-	memset(&have, 0, sizeof(have));
-	r = fw_lines_of_ir(c, &want, FW_LINES_NO_MEMBERS | FW_LINES_NO_INDEX);
-	if (r >= 0)
-		r = fw_lines_of_kernel(s, c, FW_LINES_NO_MEMBERS | FW_LINES_NO_INDEX, &have);
-	if (r < 0)
-		goto out;
-	fw_lines_sort(&want);
-	fw_lines_sort(&have);
-	nd = fw_lines_diff(&want, &have, drift);
+		return nd == 0;
+	nd = fw_lines_diff_table(c, s, FW_LINES_NO_MEMBERS | FW_LINES_NO_INDEX, drift);
 	if (nd == 0)
 		nd = fw_lines_add(drift, "~ rules of a chain in another order");
-	r = nd < 0 ? (int)nd : 0;
-out:
-	fw_lines_free(&want);
-	fw_lines_free(&have);
-	return r;
+	return nd < 0 ? (int)nd : 0;
 }
 
 /* @drift as report text: at most FW_REPAIRS_SHOWN lines, then "... N more". */
@@ -107,8 +85,8 @@ static char *drift_text(const struct fw_lines *drift)
 static int converge(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
 		    struct fw_apply_result *res, struct diag_list *dl)
 {
-	struct fw_snapshot *s = NULL;
-	struct fw_lines drift = {0};
+	_cleanup_(fw_snapshot_freep) struct fw_snapshot *s = NULL;
+	_cleanup_(fw_lines_free) struct fw_lines drift = { 0 };
 	bool found;
 	int r = fw_kernel_read_table(n, &s);
 
@@ -120,25 +98,46 @@ static int converge(struct fw_nl *n, const struct fw_compiled *c, unsigned flags
 	if (!s)
 		return 0; /* no table yet: create it */
 	r = structure_equal(c, s, &drift);
-	if (r > 0) {
-		r = fw_apply_members(n, c, flags, res, dl);
-	} else if (r == 0 && fw_kernel_table_hash(s->table, &found) == c->structure_hash && found) {
+	if (r > 0)
+		return fw_apply_members(n, c, flags, res, dl);
+	if (r == 0 && fw_kernel_table_hash(s->table, &found) == c->structure_hash && found) {
 		res->repaired = drift.n;
 		res->repairs = drift_text(&drift);
 		if (!res->repairs)
-			r = -ENOMEM;
+			return -ENOMEM;
 	}
-	fw_lines_free(&drift);
-	fw_snapshot_free(s);
 	return r;
+}
+
+/* Replace our table with @c in one batch: delete it and create it anew. */
+static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
+			 struct fw_apply_result *res, struct diag_list *dl)
+{
+	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	int r = fw_tx_init(&tx, n->seq);
+
+	res->full = true;
+	if (r >= 0)
+		r = fw_tx_begin(&tx);
+	if (r >= 0)
+		r = fw_emit_table(&tx, c);
+	/* Check mode: no BATCH_END, so the kernel validates everything and aborts. */
+	if (r >= 0 && !(flags & FW_APPLY_CHECK))
+		r = fw_tx_end(&tx);
+	if (r < 0) {
+		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "building the batch: %s",
+			 strerror(-r));
+		return r;
+	}
+	res->messages = tx.nmsgs;
+	return fw_nl_send_batch(n, &tx, &res->bytes, dl);
 }
 
 int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result *ret,
 	     struct diag_list *dl)
 {
-	struct fw_apply_result res = {0};
-	struct fw_nl n;
-	struct fw_tx tx;
+	_cleanup_(fw_apply_result_done) struct fw_apply_result res = { 0 };
+	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
 	int r = fw_nl_open(&n, dl);
 
 	if (r < 0)
@@ -152,38 +151,19 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 		 * is equal is an element update enough.
 		 */
 		r = converge(&n, c, flags, &res, dl);
-		if (r != 0) {
-			fw_nl_close(&n);
-			if (r > 0 && ret)
-				*ret = res;
-			else
-				fw_apply_result_done(&res);
-			return r < 0 ? r : 0;
+		if (r == 0) {
+			/* A replace follows: an element update begun is not what happens. */
+			res.elements_added = res.elements_removed = 0;
+			res.unchanged = false;
 		}
-		res.elements_added = res.elements_removed = 0;
-		res.unchanged = false;
 	}
-	res.full = true;
-	r = fw_tx_init(&tx, n.seq);
-	if (r >= 0)
-		r = fw_tx_begin(&tx);
-	if (r >= 0)
-		r = fw_emit_table(&tx, c);
-	/* Check mode: no BATCH_END, so the kernel validates everything and aborts. */
-	if (r >= 0 && !(flags & FW_APPLY_CHECK))
-		r = fw_tx_end(&tx);
-	if (r < 0) {
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "building the batch: %s",
-			 strerror(-r));
-	} else {
-		res.messages = tx.nmsgs;
-		r = fw_nl_send_batch(&n, &tx, &res.bytes, dl);
-	}
-	fw_tx_done(&tx);
-	fw_nl_close(&n);
-	if (r >= 0 && ret)
+	if (r == 0)
+		r = replace_table(&n, c, flags, &res, dl);
+	if (r < 0)
+		return r;
+	if (ret) {
 		*ret = res;
-	else
-		fw_apply_result_done(&res);
-	return r;
+		res = (struct fw_apply_result){ 0 }; /* handed out */
+	}
+	return 0;
 }

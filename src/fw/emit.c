@@ -76,7 +76,7 @@ void fw_tx_done(struct fw_tx *tx)
 	memset(tx, 0, sizeof(*tx));
 }
 
-static int tx_update(struct fw_tx *tx)
+int fw_tx_update(struct fw_tx *tx)
 {
 	return nftnl_batch_update(tx->b) < 0 ? -ENOMEM : 0;
 }
@@ -84,13 +84,13 @@ static int tx_update(struct fw_tx *tx)
 int fw_tx_begin(struct fw_tx *tx)
 {
 	nftnl_batch_begin(nftnl_batch_buffer(tx->b), tx->seq++);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 int fw_tx_end(struct fw_tx *tx)
 {
 	nftnl_batch_end(nftnl_batch_buffer(tx->b), tx->seq++);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq)
@@ -109,9 +109,8 @@ const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq)
 	return lo < tx->nmsgs && tx->msgs[lo].seq == seq ? &tx->msgs[lo] : NULL;
 }
 
-/* Start a message; records what it is for error reports. */
-static struct nlmsghdr *msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags,
-				  const char *what, const char *comment)
+struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
+				 const char *comment)
 {
 	struct fw_msginfo *m;
 
@@ -383,7 +382,7 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 				     nftnl_udata_buf_len(ud));
 		nftnl_udata_buf_free(ud);
 	}
-	nlh = msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+	nlh = fw_tx_msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 			type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
 			c ? c->comment : NULL);
 	if (!nlh) {
@@ -391,7 +390,7 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 		goto out;
 	}
 	nftnl_table_nlmsg_build_payload(nlh, t);
-	r = tx_update(tx);
+	r = fw_tx_update(tx);
 out:
 	nftnl_table_free(t);
 	return r;
@@ -418,13 +417,13 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	r = put_comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ch->comment, nc, set_chain_udata);
 	if (r < 0)
 		goto out;
-	nlh = msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
 	if (!nlh) {
 		r = -ENOMEM;
 		goto out;
 	}
 	nftnl_chain_nlmsg_build_payload(nlh, nc);
-	r = tx_update(tx);
+	r = fw_tx_update(tx);
 out:
 	nftnl_chain_free(nc);
 	return r;
@@ -501,14 +500,14 @@ static int emit_set(struct fw_tx *tx, const struct fw_compiled *c, size_t i)
 
 	if (!ns)
 		return -ENOMEM;
-	nlh = msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
 	if (!nlh) {
 		nftnl_set_free(ns);
 		return -ENOMEM;
 	}
 	nftnl_set_nlmsg_build_payload(nlh, ns);
 	nftnl_set_free(ns);
-	r = tx_update(tx);
+	r = fw_tx_update(tx);
 	return r;
 }
 
@@ -581,7 +580,7 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	struct nlmsghdr *nlh;
 	struct fw_msginfo *m;
 
-	nlh = msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	nlh = fw_tx_msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
 			add ? NLM_F_CREATE | NLM_F_EXCL : 0, s->name, s->comment);
 	if (!nlh)
 		return -ENOMEM;
@@ -596,7 +595,7 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
 	record_offsets(m, nlh, paired);
 	tx->elements += n;
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 /* Elements @idx[0..n) of set @si, in messages of at most FW_ELEM_MSG_BYTES. */
@@ -696,14 +695,14 @@ static int emit_rule(struct fw_tx *tx, const struct fw_compiled *c, const struct
 
 	if (!nr)
 		return -ENOMEM;
-	nlh = msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
 	if (!nlh) {
 		nftnl_rule_free(nr);
 		return -ENOMEM;
 	}
 	nftnl_rule_nlmsg_build_payload(nlh, nr);
 	nftnl_rule_free(nr);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c)

@@ -13,6 +13,7 @@
 #include "fw/internal.h"
 
 struct nftnl_batch;
+struct nlmsghdr;
 struct nftnl_rule;
 struct nftnl_set;
 struct nftnl_set_elem;
@@ -60,6 +61,16 @@ int fw_tx_init(struct fw_tx *tx, uint32_t seq);
 void fw_tx_done(struct fw_tx *tx);
 int fw_tx_begin(struct fw_tx *tx);
 int fw_tx_end(struct fw_tx *tx);
+/*
+ * Start a message of @type in @tx (NLM_F_ACK added to @flags) and record
+ * what it is for error reports (@what, @comment: static or owned by the
+ * IR).  Returns its header for the payload, or NULL (-ENOMEM).  Call
+ * fw_tx_update() once the payload is in.
+ */
+struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
+				 const char *comment);
+/* Account for the message just built.  0 or -ENOMEM. */
+int fw_tx_update(struct fw_tx *tx);
 /* The message with sequence number @seq, or NULL. */
 const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq);
 

@@ -12,7 +12,6 @@
 
 #include "fw/internal.h"
 
-struct nftnl_rule;
 struct nftnl_set;
 
 /**
@@ -37,7 +36,16 @@ void fw_kset_done(struct fw_kset *k);
 /* The comment of type @type in userdata @ud (@len bytes), into @buf ("" if none). */
 const char *fw_udata_comment(const void *ud, uint32_t len, uint8_t type, char *buf, size_t size);
 
-/* The comment of kernel rule @r, into @buf. */
-const char *fw_kernel_rule_comment(struct nftnl_rule *r, char *buf, size_t size);
+/* Kinds of kernel object that carry a comment. */
+enum fw_kobj {
+	FW_KOBJ_TABLE, /* struct nftnl_table */
+	FW_KOBJ_CHAIN, /* struct nftnl_chain */
+	FW_KOBJ_SET, /* struct nftnl_set */
+	FW_KOBJ_RULE, /* struct nftnl_rule */
+	_FW_KOBJ_MAX,
+};
+
+/* The comment of kernel object @obj of @kind, into @buf ("" if none). */
+const char *fw_kernel_comment(enum fw_kobj kind, const void *obj, char *buf, size_t size);
 
 #endif

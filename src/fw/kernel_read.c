@@ -68,25 +68,24 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 static int get_table(struct fw_nl *n, struct nftnl_table **ret)
 {
 	char buf[FW_REQ_BUF];
-	struct nftnl_table *t = nftnl_table_alloc();
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
+	_cleanup_(nftnl_table_freep) struct nftnl_table *q = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	int r;
 
 	*ret = NULL;
-	if (!t)
+	if (!q)
 		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE_NAME);
+	nftnl_table_set_str(q, NFTNL_TABLE_NAME, FW_TABLE_NAME);
 	nlh = req_hdr(n, buf, NFT_MSG_GETTABLE, NLM_F_ACK);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	r = fw_nl_dump(n, nlh, table_cb, ret);
-	if (r == -ENOENT) {
-		if (*ret)
-			nftnl_table_free(*ret);
-		*ret = NULL;
+	nftnl_table_nlmsg_build_payload(nlh, q);
+	r = fw_nl_dump(n, nlh, table_cb, &t);
+	if (r == -ENOENT)
 		return 0;
-	}
-	return r;
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(t);
+	return 0;
 }
 
 uint64_t fw_kernel_table_hash(const struct nftnl_table *t, bool *found)
@@ -99,8 +98,7 @@ uint64_t fw_kernel_table_hash(const struct nftnl_table *t, bool *found)
 	*found = false;
 	if (!ud)
 		return 0;
-	nftnl_udata_for_each_data(ud, len, attr)
-	{
+	nftnl_udata_for_each_data(ud, len, attr) {
 		if (nftnl_udata_type(attr) == FW_UDATA_TABLE_HASH &&
 		    nftnl_udata_len(attr) == sizeof(h)) {
 			memcpy(&h, nftnl_udata_get(attr), sizeof(h));
@@ -167,11 +165,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Elements of set @st (our table) into @st. */
 int fw_kernel_read_elems(struct fw_nl *n, struct nftnl_set *st)
 {
 	char buf[FW_REQ_BUF];
-	struct nftnl_set *q = nftnl_set_alloc();
+	_cleanup_(nftnl_set_freep) struct nftnl_set *q = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!q)
@@ -180,15 +177,47 @@ int fw_kernel_read_elems(struct fw_nl *n, struct nftnl_set *st)
 	nftnl_set_set_str(q, NFTNL_SET_NAME, nftnl_set_get_str(st, NFTNL_SET_NAME));
 	nlh = req_hdr(n, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
 	nftnl_set_elems_nlmsg_build_payload(nlh, q);
-	nftnl_set_free(q);
 	return fw_nl_dump(n, nlh, elem_cb, st);
+}
+
+/* Sets of our table, each with its elements, into @s. */
+static int read_sets(struct fw_nl *n, struct fw_snapshot *s)
+{
+	char buf[FW_REQ_BUF];
+	_cleanup_(nftnl_set_freep) struct nftnl_set *q = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (!q)
+		return -ENOMEM;
+	nftnl_set_set_str(q, NFTNL_SET_TABLE, FW_TABLE_NAME);
+	nlh = req_hdr(n, buf, NFT_MSG_GETSET, NLM_F_DUMP);
+	nftnl_set_nlmsg_build_payload(nlh, q);
+	r = fw_nl_dump(n, nlh, set_cb, s);
+	for (size_t i = 0; i < s->nsets && r >= 0; i++)
+		r = fw_kernel_read_elems(n, s->sets[i]);
+	return r;
+}
+
+/* Rules of our table into @s. */
+static int read_rules(struct fw_nl *n, struct fw_snapshot *s)
+{
+	char buf[FW_REQ_BUF];
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!q)
+		return -ENOMEM;
+	nftnl_rule_set_str(q, NFTNL_RULE_TABLE, FW_TABLE_NAME);
+	nlh = req_hdr(n, buf, NFT_MSG_GETRULE, NLM_F_DUMP);
+	nftnl_rule_nlmsg_build_payload(nlh, q);
+	return fw_nl_dump(n, nlh, rule_cb, s);
 }
 
 int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
 {
 	char buf[FW_REQ_BUF];
-	struct fw_snapshot *s = calloc(1, sizeof(*s));
-	struct nlmsghdr *nlh;
+	_cleanup_(fw_snapshot_freep) struct fw_snapshot *s = calloc(1, sizeof(*s));
 	int r;
 
 	*ret = NULL;
@@ -196,49 +225,15 @@ int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
 		return -ENOMEM;
 	r = get_table(n, &s->table);
 	if (r < 0 || !s->table)
-		goto out;
-	/* The kernel cannot filter chain dumps by table: skip others' chains. */
-	nlh = req_hdr(n, buf, NFT_MSG_GETCHAIN, NLM_F_DUMP);
-	r = fw_nl_dump(n, nlh, chain_cb, s);
-	if (r < 0)
-		goto out;
-	{
-		struct nftnl_set *q = nftnl_set_alloc();
-
-		if (!q) {
-			r = -ENOMEM;
-			goto out;
-		}
-		nftnl_set_set_str(q, NFTNL_SET_TABLE, FW_TABLE_NAME);
-		nlh = req_hdr(n, buf, NFT_MSG_GETSET, NLM_F_DUMP);
-		nftnl_set_nlmsg_build_payload(nlh, q);
-		nftnl_set_free(q);
-		r = fw_nl_dump(n, nlh, set_cb, s);
-		if (r < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < s->nsets && r >= 0; i++)
-		r = fw_kernel_read_elems(n, s->sets[i]);
-	if (r < 0)
-		goto out;
-	{
-		struct nftnl_rule *q = nftnl_rule_alloc();
-
-		if (!q) {
-			r = -ENOMEM;
-			goto out;
-		}
-		nftnl_rule_set_str(q, NFTNL_RULE_TABLE, FW_TABLE_NAME);
-		nlh = req_hdr(n, buf, NFT_MSG_GETRULE, NLM_F_DUMP);
-		nftnl_rule_nlmsg_build_payload(nlh, q);
-		nftnl_rule_free(q);
-		r = fw_nl_dump(n, nlh, rule_cb, s);
-	}
-out:
-	if (r < 0 || !s->table) {
-		fw_snapshot_free(s);
 		return r;
-	}
-	*ret = s;
+	/* The kernel cannot filter chain dumps by table: skip others' chains. */
+	r = fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETCHAIN, NLM_F_DUMP), chain_cb, s);
+	if (r >= 0)
+		r = read_sets(n, s);
+	if (r >= 0)
+		r = read_rules(n, s);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(s);
 	return 0;
 }

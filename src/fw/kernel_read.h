@@ -10,12 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fw/nftnl_cleanup.h"
 #include "fw/nl.h"
-
-struct nftnl_chain;
-struct nftnl_rule;
-struct nftnl_set;
-struct nftnl_table;
 
 /**
  * struct fw_snapshot - our table as the kernel held it (fw.h: opaque)
@@ -33,6 +29,8 @@ struct fw_snapshot {
 	struct nftnl_rule **rules;
 	size_t nrules, crules;
 };
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_snapshot *, fw_snapshot_free)
 
 /*
  * Read our table over @n.  Returns 0 with a new snapshot in *@ret, or with

@@ -17,10 +17,11 @@
 
 #include "fw/kernel_decode.h"
 #include "fw/kernel_read.h"
+#include "fw/nftnl_cleanup.h"
 
 static void counter_of(struct nftnl_rule *r, uint64_t *pkts, uint64_t *bytes, bool *has)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	_cleanup_(nftnl_expr_iter_destroyp) struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct nftnl_expr *e;
 
 	*has = false;
@@ -32,72 +33,72 @@ static void counter_of(struct nftnl_rule *r, uint64_t *pkts, uint64_t *bytes, bo
 			*bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
 			*has = true;
 		}
-	nftnl_expr_iter_destroy(it);
+}
+
+/* Chain @ch with each of its rules in @s: counters and comment. */
+static void show_chain(FILE *f, const struct fw_snapshot *s, struct nftnl_chain *ch)
+{
+	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	char cbuf[FW_COMMENT_MAX + 1];
+
+	fprintf(f, "\nchain %s  # %s\n", name, fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
+	for (size_t j = 0; j < s->nrules; j++) {
+		uint64_t p = 0, b = 0;
+		bool has;
+
+		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
+			continue;
+		counter_of(s->rules[j], &p, &b, &has);
+		if (has)
+			fprintf(f, "  %10" PRIu64 " pkts %12" PRIu64 " bytes  %s\n", p, b,
+				fw_kernel_comment(FW_KOBJ_RULE, s->rules[j], cbuf, sizeof(cbuf)));
+		else
+			fprintf(f, "  %10s      %12s        %s\n", "", "",
+				fw_kernel_comment(FW_KOBJ_RULE, s->rules[j], cbuf, sizeof(cbuf)));
+	}
+}
+
+/* Set @st with each element and the rules it came from. */
+static void show_set(FILE *f, struct nftnl_set *st)
+{
+	_cleanup_(fw_kset_done) struct fw_kset k = { 0 };
+	char cbuf[FW_COMMENT_MAX + 1];
+
+	fprintf(f, "\nset %s  # %s\n", nftnl_set_get_str(st, NFTNL_SET_NAME),
+		fw_kernel_comment(FW_KOBJ_SET, st, cbuf, sizeof(cbuf)));
+	if (fw_kset_load(st, &k) < 0 || !k.known) {
+		fputs("  (elements not decoded: not a gatehouse set)\n", f);
+		return;
+	}
+	for (size_t e = 0; e < k.s.nelems; e++) {
+		char buf[256];
+		const struct fw_elem *fe = &k.s.elems[e];
+		const char *cm = fe->comment;
+		const char *sep = strchr(cm, '\x1f');
+
+		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
+		if (sep)
+			fprintf(f, "  %-44s -> %s  # %.*s\n", buf, sep + 1, (int)(sep - cm), cm);
+		else
+			fprintf(f, "  %-44s  # %s\n", buf, cm);
+	}
 }
 
 int fw_show(FILE *f, struct diag_list *dl)
 {
-	struct fw_snapshot *s = NULL;
+	_cleanup_(fw_snapshot_freep) struct fw_snapshot *s = NULL;
 	char cbuf[FW_COMMENT_MAX + 1];
-	uint32_t len = 0;
-	const void *ud;
 	int r = fw_snapshot_take(&s, dl);
 
 	if (r < 0)
 		return r;
 	if (!s)
 		return -ENOENT;
-	ud = nftnl_table_get_data(s->table, NFTNL_TABLE_USERDATA, &len);
 	fprintf(f, "table inet %s  # %s\n", FW_TABLE_NAME,
-		fw_udata_comment(ud, len, NFTNL_UDATA_TABLE_COMMENT, cbuf, sizeof(cbuf)));
-	for (size_t i = 0; i < s->nchains; i++) {
-		struct nftnl_chain *ch = s->chains[i];
-		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
-
-		ud = nftnl_chain_get_data(ch, NFTNL_CHAIN_USERDATA, &len);
-		fprintf(f, "\nchain %s  # %s\n", name,
-			fw_udata_comment(ud, len, NFTNL_UDATA_CHAIN_COMMENT, cbuf, sizeof(cbuf)));
-		for (size_t j = 0; j < s->nrules; j++) {
-			uint64_t p = 0, b = 0;
-			bool has;
-
-			if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
-				continue;
-			counter_of(s->rules[j], &p, &b, &has);
-			if (has)
-				fprintf(f, "  %10" PRIu64 " pkts %12" PRIu64 " bytes  %s\n", p, b,
-					fw_kernel_rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
-			else
-				fprintf(f, "  %10s      %12s        %s\n", "", "",
-					fw_kernel_rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
-		}
-	}
-	for (size_t i = 0; i < s->nsets; i++) {
-		struct fw_kset k;
-
-		ud = nftnl_set_get_data(s->sets[i], NFTNL_SET_USERDATA, &len);
-		fprintf(f, "\nset %s  # %s\n", nftnl_set_get_str(s->sets[i], NFTNL_SET_NAME),
-			fw_udata_comment(ud, len, NFTNL_UDATA_SET_COMMENT, cbuf, sizeof(cbuf)));
-		if (fw_kset_load(s->sets[i], &k) < 0 || !k.known) {
-			fputs("  (elements not decoded: not a gatehouse set)\n", f);
-			fw_kset_done(&k);
-			continue;
-		}
-		for (size_t e = 0; e < k.s.nelems; e++) {
-			char buf[256];
-			const struct fw_elem *fe = &k.s.elems[e];
-			const char *cm = fe->comment;
-			const char *sep = strchr(cm, '\x1f');
-
-			fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
-			if (sep)
-				fprintf(f, "  %-44s -> %s  # %.*s\n", buf, sep + 1, (int)(sep - cm),
-					cm);
-			else
-				fprintf(f, "  %-44s  # %s\n", buf, cm);
-		}
-		fw_kset_done(&k);
-	}
-	fw_snapshot_free(s);
+		fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
+	for (size_t i = 0; i < s->nchains; i++)
+		show_chain(f, s, s->chains[i]);
+	for (size_t i = 0; i < s->nsets; i++)
+		show_set(f, s->sets[i]);
 	return 0;
 }

@@ -19,10 +19,11 @@
 
 #include "fw/emit.h"
 #include "fw/kernel_read.h"
+#include "fw/nftnl_cleanup.h"
 
 int fw_snapshot_take(struct fw_snapshot **ret, struct diag_list *dl)
 {
-	struct fw_nl n;
+	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
 	int r = fw_nl_open(&n, dl);
 
 	if (r < 0)
@@ -31,26 +32,18 @@ int fw_snapshot_take(struct fw_snapshot **ret, struct diag_list *dl)
 	if (r < 0)
 		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "reading table %s: %s", FW_TABLE_NAME,
 			 strerror(-r));
-	fw_nl_close(&n);
 	return r;
 }
 
 static int put_obj(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
 		   void (*build)(struct nlmsghdr *, void *), void *obj)
 {
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = fw_tx_msg_start(tx, type, flags, what, NULL);
 
-	if (FW_VEC_PUSH(tx->msgs, tx->nmsgs, tx->cmsgs, SIZE_MAX / sizeof(*tx->msgs)) < 0)
+	if (!nlh)
 		return -ENOMEM;
-	memset(&tx->msgs[tx->nmsgs], 0, sizeof(tx->msgs[0]));
-	tx->msgs[tx->nmsgs].seq = tx->seq;
-	tx->msgs[tx->nmsgs].type = type;
-	tx->msgs[tx->nmsgs].what = what;
-	tx->nmsgs++;
-	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b), type, NFPROTO_INET,
-				    flags | NLM_F_ACK, tx->seq++);
 	build(nlh, obj);
-	return nftnl_batch_update(tx->b) < 0 ? -ENOMEM : 0;
+	return fw_tx_update(tx);
 }
 
 static void build_table(struct nlmsghdr *nlh, void *o)
@@ -73,10 +66,10 @@ static void build_rule(struct nlmsghdr *nlh, void *o)
 	nftnl_rule_nlmsg_build_payload(nlh, o);
 }
 
-/* Replay a snapshot: delete our table and re-create it as it was. */
-static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
+/* Delete our table, creating it first if it is missing (so the delete cannot fail). */
+static int put_table_delete(struct fw_tx *tx)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	int r;
 
 	if (!t)
@@ -86,7 +79,44 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 	r = put_obj(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table", build_table, t);
 	if (r >= 0)
 		r = put_obj(tx, NFT_MSG_DELTABLE, 0, "table", build_table, t);
-	nftnl_table_free(t);
+	return r;
+}
+
+/*
+ * The elements of @st, in several messages: the element list attribute has
+ * a 16-bit length.  The builder returns 1 while elements remain (the
+ * iterator never becomes NULL at the end, so its return value is the loop
+ * test).
+ */
+static int put_set_elems(struct fw_tx *tx, struct nftnl_set *st)
+{
+	_cleanup_(nftnl_set_elems_iter_destroyp) struct nftnl_set_elems_iter *it =
+		nftnl_set_elems_iter_create(st);
+	int more, r;
+
+	if (!it)
+		return -ENOMEM;
+	if (!nftnl_set_elems_iter_cur(it))
+		return 0;
+	do {
+		struct nlmsghdr *nlh = fw_tx_msg_start(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+						       "set elements", NULL);
+
+		if (!nlh)
+			return -ENOMEM;
+		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+		r = fw_tx_update(tx);
+		if (r < 0)
+			return r;
+	} while (more == 1);
+	return 0;
+}
+
+/* Replay a snapshot: delete our table and re-create it as it was. */
+static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
+{
+	int r = put_table_delete(tx);
+
 	if (r < 0 || !s)
 		return r;
 	nftnl_table_unset(s->table, NFTNL_TABLE_HANDLE);
@@ -103,48 +133,12 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 	}
 	for (size_t i = 0; i < s->nsets && r >= 0; i++) {
 		struct nftnl_set *st = s->sets[i];
-		struct nftnl_set_elems_iter *it;
 
 		nftnl_set_unset(st, NFTNL_SET_HANDLE);
 		nftnl_set_set_u32(st, NFTNL_SET_ID, (uint32_t)i + 1);
 		r = put_obj(tx, NFT_MSG_NEWSET, NLM_F_CREATE, "set", build_set, st);
-		if (r < 0)
-			break;
-		it = nftnl_set_elems_iter_create(st);
-		if (!it)
-			return -ENOMEM;
-		/*
-		 * Several messages: the element list attribute has a 16-bit length.
-		 * The builder returns 1 while elements remain (the iterator never
-		 * becomes NULL at the end, so its return value is the loop test).
-		 */
-		if (nftnl_set_elems_iter_cur(it)) {
-			int more;
-
-			do {
-				struct nlmsghdr *nlh;
-
-				if (FW_VEC_PUSH(tx->msgs, tx->nmsgs, tx->cmsgs, SIZE_MAX / 64) <
-				    0) {
-					r = -ENOMEM;
-					break;
-				}
-				memset(&tx->msgs[tx->nmsgs], 0, sizeof(tx->msgs[0]));
-				tx->msgs[tx->nmsgs].seq = tx->seq;
-				tx->msgs[tx->nmsgs].type = NFT_MSG_NEWSETELEM;
-				tx->msgs[tx->nmsgs].what = "set elements";
-				tx->nmsgs++;
-				nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b),
-							    NFT_MSG_NEWSETELEM, NFPROTO_INET,
-							    NLM_F_CREATE | NLM_F_ACK, tx->seq++);
-				more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
-				if (nftnl_batch_update(tx->b) < 0) {
-					r = -ENOMEM;
-					break;
-				}
-			} while (more == 1);
-		}
-		nftnl_set_elems_iter_destroy(it);
+		if (r >= 0)
+			r = put_set_elems(tx, st);
 	}
 	for (size_t i = 0; i < s->nrules && r >= 0; i++) {
 		struct nftnl_rule *ru = s->rules[i];
@@ -159,8 +153,8 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 
 int fw_snapshot_restore(const struct fw_snapshot *s, struct diag_list *dl)
 {
-	struct fw_nl n;
-	struct fw_tx tx;
+	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
+	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
 	int r = fw_nl_open(&n, dl);
 
 	if (r < 0)
@@ -172,12 +166,10 @@ int fw_snapshot_restore(const struct fw_snapshot *s, struct diag_list *dl)
 		r = emit_snapshot(&tx, s);
 	if (r >= 0)
 		r = fw_tx_end(&tx);
-	if (r >= 0)
-		r = fw_nl_send_batch(&n, &tx, NULL, dl);
-	else
+	if (r < 0) {
 		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "building the rollback: %s",
 			 strerror(-r));
-	fw_tx_done(&tx);
-	fw_nl_close(&n);
-	return r;
+		return r;
+	}
+	return fw_nl_send_batch(&n, &tx, NULL, dl);
 }

@@ -23,6 +23,7 @@
 #include "fw/emit.h"
 #include "fw/kernel_decode.h"
 #include "fw/kernel_read.h"
+#include "fw/nftnl_cleanup.h"
 #include "fw/table_lines.h"
 
 int fw_lines_add(struct fw_lines *l, const char *fmt, ...)
@@ -57,7 +58,7 @@ void fw_lines_free(struct fw_lines *l)
 /* Expressions of a rule as text, counter values left out (they always differ). */
 static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	_cleanup_(nftnl_expr_iter_destroyp) struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct nftnl_expr *e;
 	size_t off = 0;
 
@@ -87,7 +88,6 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 			break;
 		off += (size_t)k;
 	}
-	nftnl_expr_iter_destroy(it);
 }
 
 static int rule_line(struct fw_lines *l, unsigned opts, const char *chain, size_t k,
@@ -169,99 +169,106 @@ int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opt
 	return r;
 }
 
+/*
+ * The lines of kernel set @st: its own, and one per element unless @hide and
+ * it is a membership set (named in @member, @nmember of them).
+ */
+static int set_lines_of_kernel(struct nftnl_set *st, bool hide,
+			       const char **member, size_t nmember, struct fw_lines *l)
+{
+	_cleanup_(fw_kset_done) struct fw_kset k = { 0 };
+	char cbuf[FW_COMMENT_MAX + 1];
+	int r = fw_kset_load(st, &k);
+
+	fw_kernel_comment(FW_KOBJ_SET, st, cbuf, sizeof(cbuf));
+	if (r < 0)
+		return r;
+	if (!k.known)
+		return fw_lines_add(l, "set %s type (not one of gatehouse's) comment \"%s\"",
+				    nftnl_set_get_str(st, NFTNL_SET_NAME), cbuf);
+	r = fw_lines_add(l, "set %s type %s flags 0x%x comment \"%s\"", k.s.name,
+			 fw_set_type_text(&k.s), nftnl_set_get_u32(st, NFTNL_SET_FLAGS), cbuf);
+	if (hide && is_member_name(member, nmember, k.s.name))
+		return r;
+	for (size_t e = 0; e < k.s.nelems && r >= 0; e++) {
+		char buf[256];
+		const struct fw_elem *fe = &k.s.elems[e];
+
+		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
+		if (k.s.kind == FW_SK_IFNAME_VMAP) {
+			const char *sep = strchr(fe->comment, '\x1f');
+
+			r = fw_lines_add(
+			    l, "set %s element %s : jump %s comment \"%.*s\"", k.s.name, buf,
+			    sep ? sep + 1 : "?",
+			    (int)(sep ? (size_t)(sep - fe->comment) : strlen(fe->comment)),
+			    fe->comment);
+		} else {
+			r = fw_lines_add(l, "set %s element %s comment \"%s\"", k.s.name, buf,
+					 fe->comment);
+		}
+	}
+	return r;
+}
+
+/* " hook input prio 0 type filter policy drop" of base chain @ch, into @buf. */
+static const char *chain_hook_text(struct nftnl_chain *ch, char *buf, size_t size)
+{
+	uint32_t hook = nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM);
+
+	snprintf(buf, size, " hook %s prio %d type %s%s",
+		 hook == NF_INET_LOCAL_IN    ? "input"
+		 : hook == NF_INET_LOCAL_OUT ? "output"
+					     : "(another hook)",
+		 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+		 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE) ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
+							  : "?",
+		 nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP ? " policy drop"
+									 : " policy accept");
+	return buf;
+}
+
+/* The lines of kernel chain @ch and of its rules in @s. */
+static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain *ch,
+				 unsigned opts, struct fw_lines *l)
+{
+	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	char hook[160], cbuf[FW_COMMENT_MAX + 1];
+	size_t k = 0;
+	int r = fw_lines_add(l, "chain %s%s comment \"%s\"", name,
+			     nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM)
+				 ? chain_hook_text(ch, hook, sizeof(hook))
+				 : "",
+			     fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
+
+	for (size_t j = 0; j < s->nrules && r >= 0; j++) {
+		char text[4096];
+
+		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
+			continue;
+		rule_text(s->rules[j], text, sizeof(text));
+		r = rule_line(l, opts, name, k++, text,
+			      fw_kernel_comment(FW_KOBJ_RULE, s->rules[j], cbuf, sizeof(cbuf)));
+	}
+	return r;
+}
+
 int fw_lines_of_kernel(const struct fw_snapshot *s, const struct fw_compiled *c, unsigned opts,
 		       struct fw_lines *l)
 {
+	bool hide = opts & FW_LINES_NO_MEMBERS;
 	char cbuf[FW_COMMENT_MAX + 1];
-	uint32_t len = 0;
-	const void *ud = nftnl_table_get_data(s->table, NFTNL_TABLE_USERDATA, &len);
 	size_t nmember = 0;
-	const char **member = (opts & FW_LINES_NO_MEMBERS) ? member_names(c, &nmember) : NULL;
-	int r =
-	    fw_lines_add(l, "table comment \"%s\"",
-			 fw_udata_comment(ud, len, NFTNL_UDATA_TABLE_COMMENT, cbuf, sizeof(cbuf)));
+	_cleanup_free_ const char **member = hide ? member_names(c, &nmember) : NULL;
+	int r = fw_lines_add(l, "table comment \"%s\"",
+			     fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
 
-	if ((opts & FW_LINES_NO_MEMBERS) && !member)
-		r = -ENOMEM;
-
-	for (size_t i = 0; i < s->nsets && r >= 0; i++) {
-		struct fw_kset k;
-
-		ud = nftnl_set_get_data(s->sets[i], NFTNL_SET_USERDATA, &len);
-		fw_udata_comment(ud, len, NFTNL_UDATA_SET_COMMENT, cbuf, sizeof(cbuf));
-		r = fw_kset_load(s->sets[i], &k);
-		if (r < 0)
-			break;
-		if (!k.known) {
-			r = fw_lines_add(l, "set %s type (not one of gatehouse's) comment \"%s\"",
-					 nftnl_set_get_str(s->sets[i], NFTNL_SET_NAME), cbuf);
-			fw_kset_done(&k);
-			continue;
-		}
-		r = fw_lines_add(l, "set %s type %s flags 0x%x comment \"%s\"", k.s.name,
-				 fw_set_type_text(&k.s),
-				 nftnl_set_get_u32(s->sets[i], NFTNL_SET_FLAGS), cbuf);
-		if (is_member_name(member, nmember, k.s.name)) {
-			fw_kset_done(&k);
-			continue;
-		}
-		for (size_t e = 0; e < k.s.nelems && r >= 0; e++) {
-			char buf[256];
-			const struct fw_elem *fe = &k.s.elems[e];
-
-			fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
-			if (k.s.kind == FW_SK_IFNAME_VMAP) {
-				const char *sep = strchr(fe->comment, '\x1f');
-
-				r = fw_lines_add(
-				    l, "set %s element %s : jump %s comment \"%.*s\"", k.s.name,
-				    buf, sep ? sep + 1 : "?",
-				    (int)(sep ? (size_t)(sep - fe->comment) : strlen(fe->comment)),
-				    fe->comment);
-			} else {
-				r = fw_lines_add(l, "set %s element %s comment \"%s\"", k.s.name,
-						 buf, fe->comment);
-			}
-		}
-		fw_kset_done(&k);
-	}
-	for (size_t i = 0; i < s->nchains && r >= 0; i++) {
-		struct nftnl_chain *ch = s->chains[i];
-		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
-		bool base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
-		char hook[128];
-		size_t k = 0;
-
-		ud = nftnl_chain_get_data(ch, NFTNL_CHAIN_USERDATA, &len);
-		fw_udata_comment(ud, len, NFTNL_UDATA_CHAIN_COMMENT, cbuf, sizeof(cbuf));
-		if (base)
-			snprintf(hook, sizeof(hook), " hook %s prio %d type %s",
-				 nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_IN
-				     ? "input"
-				 : nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) == NF_INET_LOCAL_OUT
-				     ? "output"
-				     : "(another hook)",
-				 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
-				 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
-				     ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
-				     : "?");
-		r = fw_lines_add(l, "chain %s%s%s comment \"%s\"", name, base ? hook : "",
-				 base ? (nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP
-					     ? " policy drop"
-					     : " policy accept")
-				      : "",
-				 cbuf);
-		for (size_t j = 0; j < s->nrules && r >= 0; j++) {
-			char text[4096];
-
-			if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
-				continue;
-			rule_text(s->rules[j], text, sizeof(text));
-			r = rule_line(l, opts, name, k++, text,
-				      fw_kernel_rule_comment(s->rules[j], cbuf, sizeof(cbuf)));
-		}
-	}
-	free(member);
+	if (hide && !member)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nsets && r >= 0; i++)
+		r = set_lines_of_kernel(s->sets[i], hide, member, nmember, l);
+	for (size_t i = 0; i < s->nchains && r >= 0; i++)
+		r = chain_lines_of_kernel(s, s->chains[i], opts, l);
 	return r;
 }
 
@@ -302,4 +309,20 @@ long fw_lines_diff(const struct fw_lines *want, const struct fw_lines *have, str
 			b++;
 	}
 	return nd;
+}
+
+long fw_lines_diff_table(const struct fw_compiled *c, const struct fw_snapshot *s, unsigned opts,
+			 struct fw_lines *out)
+{
+	_cleanup_(fw_lines_free) struct fw_lines want = { 0 };
+	_cleanup_(fw_lines_free) struct fw_lines have = { 0 };
+	int r = fw_lines_of_ir(c, &want, opts);
+
+	if (r >= 0 && s)
+		r = fw_lines_of_kernel(s, c, opts, &have);
+	if (r < 0)
+		return r;
+	fw_lines_sort(&want);
+	fw_lines_sort(&have);
+	return fw_lines_diff(&want, &have, out);
 }

@@ -54,4 +54,11 @@ int fw_lines_of_kernel(const struct fw_snapshot *s, const struct fw_compiled *c,
  */
 long fw_lines_diff(const struct fw_lines *want, const struct fw_lines *have, struct fw_lines *out);
 
+/*
+ * Sort the lines of @c and of @s (NULL: no table, no lines) with @opts and
+ * diff them as fw_lines_diff() does: the count, or -ENOMEM.
+ */
+long fw_lines_diff_table(const struct fw_compiled *c, const struct fw_snapshot *s, unsigned opts,
+			 struct fw_lines *out);
+
 #endif
