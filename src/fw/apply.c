@@ -18,6 +18,7 @@
 #include "fw/apply_members.h"
 #include "fw/emit.h"
 #include "fw/kernel_read.h"
+#include "fw/kernel_send.h"
 #include "fw/nl.h"
 #include "fw/table_lines.h"
 
@@ -130,7 +131,7 @@ static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned 
 		return r;
 	}
 	res->messages = tx.nmsgs;
-	return fw_nl_send_batch(n, &tx, &res->bytes, dl);
+	return fw_kernel_send(n, &tx, &res->bytes, dl);
 }
 
 int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result *ret,
@@ -138,7 +139,7 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 {
 	_cleanup_(fw_apply_result_done) struct fw_apply_result res = { 0 };
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
-	int r = fw_nl_open(&n, dl);
+	int r = fw_kernel_open(&n, dl);
 
 	if (r < 0)
 		return r;

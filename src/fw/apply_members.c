@@ -14,6 +14,7 @@
 #include "fw/emit.h"
 #include "fw/kernel_decode.h"
 #include "fw/kernel_read.h"
+#include "fw/kernel_send.h"
 #include "fw/nftnl_cleanup.h"
 
 struct pair {
@@ -191,6 +192,6 @@ int fw_apply_members(struct fw_nl *n, const struct fw_compiled *c, unsigned flag
 	if (r < 0)
 		return r;
 	res->messages = tx.nmsgs;
-	r = fw_nl_send_batch(n, &tx, &res->bytes, dl);
+	r = fw_kernel_send(n, &tx, &res->bytes, dl);
 	return r < 0 ? r : 1;
 }

@@ -23,6 +23,7 @@
 
 #include "common/str.h"
 #include "fw/internal.h"
+#include "fw/kernel_send.h"
 #include "fw/nl.h"
 
 /* A delete request is tiny (dumps are read into fw_nl_dump's large buffer). */
@@ -228,7 +229,7 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 	if (r < 0)
 		return r;
 	/* ctnetlink is a subsystem of nfnetlink: the firewall's own socket serves. */
-	r = fw_nl_open(&nl, dl);
+	r = fw_kernel_open(&nl, dl);
 	if (r < 0)
 		goto out;
 	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++),

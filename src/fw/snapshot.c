@@ -19,12 +19,13 @@
 
 #include "fw/emit.h"
 #include "fw/kernel_read.h"
+#include "fw/kernel_send.h"
 #include "fw/nftnl_cleanup.h"
 
 int fw_snapshot_take(struct fw_snapshot **ret, struct diag_list *dl)
 {
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
-	int r = fw_nl_open(&n, dl);
+	int r = fw_kernel_open(&n, dl);
 
 	if (r < 0)
 		return r;
@@ -155,7 +156,7 @@ int fw_snapshot_restore(const struct fw_snapshot *s, struct diag_list *dl)
 {
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
 	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
-	int r = fw_nl_open(&n, dl);
+	int r = fw_kernel_open(&n, dl);
 
 	if (r < 0)
 		return r;
@@ -171,5 +172,5 @@ int fw_snapshot_restore(const struct fw_snapshot *s, struct diag_list *dl)
 			 strerror(-r));
 		return r;
 	}
-	return fw_nl_send_batch(&n, &tx, NULL, dl);
+	return fw_kernel_send(&n, &tx, NULL, dl);
 }
