@@ -96,13 +96,18 @@ int fw_emit_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t set, con
 struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_chain *ch,
 				 const struct fw_rule *r);
 
-/* Key bytes of @e in set @s: key, key end (interval end: see *ret_end_kind). */
+/* How an element's interval end is sent (fw_elem_key()'s return value). */
 enum fw_keyend {
 	FW_KEYEND_NONE, /* a single value (maps) */
 	FW_KEYEND_ATTR, /* concatenations: NFTA_SET_ELEM_KEY_END */
 	FW_KEYEND_ELEM, /* single-field intervals: a second element flagged INTERVAL_END */
 	FW_KEYEND_OPEN, /* single-field interval reaching the maximum: no end element */
 };
+
+/*
+ * Key bytes of @e in set @s into @key (*@klen bytes) and, for intervals, the
+ * end into @kend (*@kelen bytes); returns how the end is to be sent.
+ */
 enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint8_t *key,
 			   uint32_t *klen, uint8_t *kend, uint32_t *kelen);
 

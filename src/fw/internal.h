@@ -259,7 +259,9 @@ enum fw_setkind {
  * @k2lo: first ICMP code
  * @k2hi: last ICMP code
  * @ifname: interface (vmap)
- * @chain: jump target chain index (vmap)
+ * @chain: jump target chain index in the compiled ruleset (vmap)
+ * @chain_name: jump target chain by name, for an element decoded from the
+ *		kernel (vmap; @chain means nothing there), or NULL
  * @comment: the security-group rules (or members) it came from
  */
 struct fw_elem {
@@ -268,6 +270,7 @@ struct fw_elem {
 	uint16_t k2lo, k2hi;
 	const char *ifname;
 	uint32_t chain;
+	const char *chain_name;
 	const char *comment;
 };
 

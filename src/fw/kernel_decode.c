@@ -187,8 +187,8 @@ static int decode_vmap(struct fw_kset *k, const struct kel *x, struct fw_elem *f
 	memcpy(name, x->key, x->klen < 16 ? x->klen : 16);
 	fe->ifname = fw_arena_strdup(&k->arena, name);
 	fe->chain = 0;
-	fe->comment = x->chain ? fw_arena_printf(&k->arena, "%s\x1f%s", x->comment, x->chain)
-			       : x->comment;
+	fe->chain_name = x->chain;
+	fe->comment = x->comment;
 	return fe->ifname && fe->comment ? 0 : -ENOMEM;
 }
 

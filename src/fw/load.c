@@ -132,7 +132,11 @@ static int add_ref(struct ld *ld, const char *name, uint8_t kind, uint32_t *targ
 	return 0;
 }
 
-/* CIDR of family @fam (4/6; 0: either) with the strictness. */
+/*
+ * CIDR of family @fam (4/6; 0: either), strictly: a prefix is required,
+ * and host bits set under the mask are an error (10.0.0.1/8 is usually a
+ * typo for /32), never cleared without a word.
+ */
 static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *loc,
 		       struct gh_cidr *ret)
 {

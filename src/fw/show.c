@@ -73,14 +73,12 @@ static void show_set(FILE *f, struct nftnl_set *st)
 	for (size_t e = 0; e < k.s.nelems; e++) {
 		char buf[256];
 		const struct fw_elem *fe = &k.s.elems[e];
-		const char *cm = fe->comment;
-		const char *sep = strchr(cm, '\x1f');
 
 		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
-		if (sep)
-			fprintf(f, "  %-44s -> %s  # %.*s\n", buf, sep + 1, (int)(sep - cm), cm);
+		if (fe->chain_name)
+			fprintf(f, "  %-44s -> %s  # %s\n", buf, fe->chain_name, fe->comment);
 		else
-			fprintf(f, "  %-44s  # %s\n", buf, cm);
+			fprintf(f, "  %-44s  # %s\n", buf, fe->comment);
 	}
 }
 

@@ -196,13 +196,8 @@ static int set_lines_of_kernel(struct nftnl_set *st, bool hide,
 
 		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
 		if (k.s.kind == FW_SK_IFNAME_VMAP) {
-			const char *sep = strchr(fe->comment, '\x1f');
-
-			r = fw_lines_add(
-			    l, "set %s element %s : jump %s comment \"%.*s\"", k.s.name, buf,
-			    sep ? sep + 1 : "?",
-			    (int)(sep ? (size_t)(sep - fe->comment) : strlen(fe->comment)),
-			    fe->comment);
+			r = fw_lines_add(l, "set %s element %s : jump %s comment \"%s\"", k.s.name,
+					 buf, fe->chain_name ? fe->chain_name : "?", fe->comment);
 		} else {
 			r = fw_lines_add(l, "set %s element %s comment \"%s\"", k.s.name, buf,
 					 fe->comment);
