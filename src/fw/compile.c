@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "fw/internal.h"
 
 enum bucket {
@@ -99,7 +100,7 @@ static void dirwork_free(struct dirwork *w)
 
 static size_t name_slot(const struct fw_nameset *ns, const char *name)
 {
-	size_t i = (size_t)fw_hash_bytes(UINT64_C(0xcbf29ce484222325), name, strlen(name)) &
+	size_t i = (size_t)gh_fnv1a64_str(name) &
 		   (ns->cap - 1);
 
 	while (ns->slot[i] && strcmp(ns->slot[i], name))
@@ -168,7 +169,7 @@ static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *ra
 			return NULL;
 		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
 	}
-	return fw_arena_strdup(&c->arena, buf);
+	return arena_strdup(&c->arena, buf);
 }
 
 static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind,
@@ -661,13 +662,13 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-	return fw_hash_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+	return gh_fnv1a64(h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 /* Everything an element-only update cannot change. */
 static uint64_t structure_hash(const struct fw_compiled *c)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = GH_FNV1A64_INIT;
 
 	h = hash_str(h, c->comment);
 	for (size_t i = 0; i < c->nsets; i++) {
@@ -675,23 +676,23 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 
 		h = hash_str(h, s->name);
 		h = hash_str(h, s->comment);
-		h = fw_hash_bytes(h, &s->kind, 1);
-		h = fw_hash_bytes(h, &s->family, 1);
-		h = fw_hash_bytes(h, &s->membership, 1);
-		h = fw_hash_bytes(h, &s->exact, 1);
+		h = gh_fnv1a64(h, &s->kind, 1);
+		h = gh_fnv1a64(h, &s->family, 1);
+		h = gh_fnv1a64(h, &s->membership, 1);
+		h = gh_fnv1a64(h, &s->exact, 1);
 		if (s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems; k++) {
 			const struct fw_elem *e = &s->elems[k];
 
-			h = fw_hash_bytes(h, &e->alo, sizeof(e->alo));
-			h = fw_hash_bytes(h, &e->ahi, sizeof(e->ahi));
-			h = fw_hash_bytes(h, &e->k1lo, sizeof(e->k1lo));
-			h = fw_hash_bytes(h, &e->k1hi, sizeof(e->k1hi));
-			h = fw_hash_bytes(h, &e->k2lo, sizeof(e->k2lo));
-			h = fw_hash_bytes(h, &e->k2hi, sizeof(e->k2hi));
+			h = gh_fnv1a64(h, &e->alo, sizeof(e->alo));
+			h = gh_fnv1a64(h, &e->ahi, sizeof(e->ahi));
+			h = gh_fnv1a64(h, &e->k1lo, sizeof(e->k1lo));
+			h = gh_fnv1a64(h, &e->k1hi, sizeof(e->k1hi));
+			h = gh_fnv1a64(h, &e->k2lo, sizeof(e->k2lo));
+			h = gh_fnv1a64(h, &e->k2hi, sizeof(e->k2hi));
 			h = hash_str(h, e->ifname);
-			h = fw_hash_bytes(h, &e->chain, sizeof(e->chain));
+			h = gh_fnv1a64(h, &e->chain, sizeof(e->chain));
 			h = hash_str(h, e->comment);
 		}
 	}
@@ -704,9 +705,9 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 			const struct fw_rule *r = &ch->rules[k];
 			uint8_t b[5] = { r->match, r->in, r->family, r->proto, r->counter };
 
-			h = fw_hash_bytes(h, b, sizeof(b));
-			h = fw_hash_bytes(h, &r->set, sizeof(r->set));
-			h = fw_hash_bytes(h, &r->gset, sizeof(r->gset));
+			h = gh_fnv1a64(h, b, sizeof(b));
+			h = gh_fnv1a64(h, &r->set, sizeof(r->set));
+			h = gh_fnv1a64(h, &r->gset, sizeof(r->gset));
 			h = hash_str(h, r->comment);
 		}
 	}
@@ -739,7 +740,7 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 		r = -ENOMEM;
 		goto out;
 	}
-	c->host = fw_arena_strdup(&c->arena, h->name);
+	c->host = arena_strdup(&c->arena, h->name);
 	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
 	if (!c->host || !c->comment) {
 		r = -ENOMEM;
@@ -783,7 +784,7 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 				goto out;
 			e = &m->elems[m->nelems++];
 			memset(e, 0, sizeof(*e));
-			e->ifname = fw_arena_strdup(&c->arena, ifc->name);
+			e->ifname = arena_strdup(&c->arena, ifc->name);
 			if (!e->ifname) {
 				r = -ENOMEM;
 				goto out;
@@ -830,7 +831,7 @@ struct fw_compiled *fw_compiled_free(struct fw_compiled *c)
 	free(c->sets);
 	free(c->chains);
 	free(c->names.slot);
-	fw_arena_done(&c->arena);
+	arena_clear(&c->arena);
 	free(c);
 	return NULL;
 }

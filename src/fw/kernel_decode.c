@@ -75,7 +75,7 @@ static int cmp_kel(const void *a, const void *b)
 void fw_kset_done(struct fw_kset *k)
 {
 	free(k->s.elems);
-	fw_arena_done(&k->arena);
+	arena_clear(&k->arena);
 }
 
 /* Kind and family of @st as one of our set kinds; false when it is not one. */
@@ -116,9 +116,9 @@ static int kel_add(struct fw_kset *k, struct nftnl_set_elem *e, struct kel **v, 
 		x->kelen = 0;
 	x->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 		 (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
-	x->comment = fw_arena_strdup(&k->arena, elem_comment(e, cbuf, sizeof(cbuf)));
+	x->comment = arena_strdup(&k->arena, elem_comment(e, cbuf, sizeof(cbuf)));
 	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-		x->chain = fw_arena_strdup(&k->arena, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+		x->chain = arena_strdup(&k->arena, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
 	return 0;
 }
 
@@ -185,7 +185,7 @@ static int decode_vmap(struct fw_kset *k, const struct kel *x, struct fw_elem *f
 	char name[17] = { 0 };
 
 	memcpy(name, x->key, x->klen < 16 ? x->klen : 16);
-	fe->ifname = fw_arena_strdup(&k->arena, name);
+	fe->ifname = arena_strdup(&k->arena, name);
 	fe->chain = 0;
 	fe->chain_name = x->chain;
 	fe->comment = x->comment;

@@ -22,7 +22,7 @@ struct nftnl_set;
  */
 struct fw_kset {
 	struct fw_set s;
-	struct fw_arena arena;
+	struct arena arena;
 	bool known;
 };
 

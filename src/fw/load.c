@@ -45,7 +45,7 @@ static bool check_keys(struct ld *ld, json_t *obj, const struct fw_loc *loc,
 			}
 		if (!found) {
 			/* The key name is not static: locate through a copy of it in the arena. */
-			const char *k = fw_arena_strdup(&ld->rs->arena, key);
+			const char *k = arena_strdup(&ld->rs->arena, key);
 			struct fw_loc kl = fw_loc_key(loc, k ? k : "?");
 
 			LD_ERR(ld, &kl, "unknown key \"%s\" in %s", key, what);
@@ -89,7 +89,7 @@ static const char *get_name(struct ld *ld, json_t *obj, const char *key, const s
 			LD_ERR(ld, &kl, "\"%s\" contains a control character", key);
 			return NULL;
 		}
-	return fw_arena_strdup(&ld->rs->arena, s);
+	return arena_strdup(&ld->rs->arena, s);
 }
 
 /* Optional free text (Description): any string. */
@@ -341,7 +341,7 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 		       FW_PEERS_PER_PERM_MAX);
 		return;
 	}
-	p->peers = fw_arena_alloc_array(&ld->rs->arena, total, sizeof(*p->peers));
+	p->peers = arena_array(&ld->rs->arena, total, sizeof(*p->peers));
 	if (!p->peers) {
 		LD_ERR(ld, loc, "out of memory");
 		return;
@@ -586,7 +586,7 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 			       json_array_size(addrs), FW_ADDRS_PER_IFACE_MAX);
 			return;
 		}
-		out->addrs = fw_arena_alloc_array(&ld->rs->arena, json_array_size(addrs),
+		out->addrs = arena_array(&ld->rs->arena, json_array_size(addrs),
 						  sizeof(*out->addrs));
 		if (!out->addrs)
 			return;
@@ -620,7 +620,7 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 
 		if (json_array_size(groups) > FW_GROUPS_MAX)
 			return;
-		out->groups = fw_arena_alloc_array(&ld->rs->arena, json_array_size(groups),
+		out->groups = arena_array(&ld->rs->arena, json_array_size(groups),
 						   sizeof(*out->groups));
 		if (!out->groups)
 			return;
@@ -633,7 +633,7 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 						"GroupName string");
 				continue;
 			}
-			if (add_ref(ld, fw_arena_strdup(&ld->rs->arena, json_string_value(g)),
+			if (add_ref(ld, arena_strdup(&ld->rs->arena, json_string_value(g)),
 				    FW_PEER_GROUP, &out->groups[k], &el) < 0)
 				continue;
 			k++;
@@ -674,7 +674,7 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 		       FW_IFACES_PER_HOST_MAX);
 		return;
 	}
-	host->ifaces = fw_arena_alloc_array(&rs->arena, json_array_size(ifcs),
+	host->ifaces = arena_array(&rs->arena, json_array_size(ifcs),
 					    sizeof(*host->ifaces));
 	if (!host->ifaces)
 		return;
@@ -732,7 +732,7 @@ static void parse_plist(struct ld *ld, json_t *pl, const struct fw_loc *loc)
 		       FW_PLIST_CIDRS_MAX);
 		return;
 	}
-	p->cidrs = fw_arena_alloc_array(&rs->arena, json_array_size(cidrs), sizeof(*p->cidrs));
+	p->cidrs = arena_array(&rs->arena, json_array_size(cidrs), sizeof(*p->cidrs));
 	if (!p->cidrs)
 		return;
 	{
@@ -849,7 +849,7 @@ struct fw_ruleset *fw_ruleset_free(struct fw_ruleset *rs)
 	free(rs->hosts);
 	free(rs->plists);
 	free(rs->refs);
-	fw_arena_done(&rs->arena);
+	arena_clear(&rs->arena);
 	free(rs);
 	return NULL;
 }

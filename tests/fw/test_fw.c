@@ -187,7 +187,7 @@ static void test_normalize_random(void **state)
 				}
 		}
 		free(s.elems);
-		fw_arena_done(&c.arena);
+		arena_clear(&c.arena);
 	}
 }
 
@@ -217,7 +217,7 @@ static void test_normalize_icmp(void **state)
 	assert_int_equal(s.elems[2].k1lo, 7);
 	assert_int_equal(s.elems[2].k2hi, 3);
 	free(s.elems);
-	fw_arena_done(&c.arena);
+	arena_clear(&c.arena);
 }
 
 /* Netlink key encoding decodes back to the element (as show/diff read it). */
