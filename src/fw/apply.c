@@ -115,13 +115,14 @@ static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned 
 			 struct fw_apply_result *res, struct diag_list *dl)
 {
 	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	struct fw_emit_opts o = { .dup_element = flags & FW_APPLY_FAULT_DUP_ELEMENT };
 	int r = fw_tx_init(&tx, n->seq);
 
 	res->full = true;
 	if (r >= 0)
 		r = fw_tx_begin(&tx);
 	if (r >= 0)
-		r = fw_emit_table(&tx, c);
+		r = fw_emit_table(&tx, c, &o);
 	/* Check mode: no BATCH_END, so the kernel validates everything and aborts. */
 	if (r >= 0 && !(flags & FW_APPLY_CHECK))
 		r = fw_tx_end(&tx);
@@ -143,7 +144,7 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 
 	if (r < 0)
 		return r;
-	if (!(flags & FW_APPLY_FULL) && !getenv(FW_FAULT_ENV)) {
+	if (!(flags & (FW_APPLY_FULL | FW_APPLY_FAULT_DUP_ELEMENT))) {
 		/*
 		 * Converge on @c whatever the kernel holds: read our table and
 		 * compare it with @c (the hash stored in the table says what was

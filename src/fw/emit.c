@@ -705,10 +705,9 @@ static int emit_rule(struct fw_tx *tx, const struct fw_compiled *c, const struct
 	return fw_tx_update(tx);
 }
 
-int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c)
+int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw_emit_opts *o)
 {
-	const char *fault = getenv(FW_FAULT_ENV);
-	bool dup = fault && !strcmp(fault, "dup-element");
+	bool dup = o && o->dup_element;
 	uint32_t *idx = NULL;
 	size_t cap = 0;
 	int r;

@@ -74,16 +74,22 @@ int fw_tx_update(struct fw_tx *tx);
 /* The message with sequence number @seq, or NULL. */
 const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq);
 
-/* Test hook: GATEHOUSE_FW_FAULT=dup-element makes the batch add one element
- * twice, so that the kernel refuses it (tests of error mapping and of
- * "a failed apply leaves the old ruleset"). */
-#define FW_FAULT_ENV "GATEHOUSE_FW_FAULT"
+/**
+ * struct fw_emit_opts - how fw_emit_table() builds the batch
+ * @dup_element: test hook (FW_APPLY_FAULT_DUP_ELEMENT): add the first
+ *		 element of the first non-membership set twice, so that the
+ *		 kernel refuses the batch
+ */
+struct fw_emit_opts {
+	bool dup_element;
+};
 
 /*
  * Replace our table: create-if-missing, delete, create, then every chain,
- * set, element and rule of @c, all in @tx (between begin and end).
+ * set, element and rule of @c, all in @tx (between begin and end); @o may
+ * be NULL (no options).
  */
-int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c);
+int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw_emit_opts *o);
 
 /*
  * Add (@add) or delete elements @idx[0..n) of set @set of @c (membership

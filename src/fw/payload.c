@@ -288,7 +288,7 @@ int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 	if (r >= 0)
 		r = fw_tx_begin(&tx);
 	if (r >= 0)
-		r = fw_emit_table(&tx, c);
+		r = fw_emit_table(&tx, c, NULL);
 	if (r >= 0)
 		r = fw_tx_end(&tx);
 	if (r < 0)

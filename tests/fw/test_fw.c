@@ -282,6 +282,35 @@ static void test_rule_roundtrip(void **state)
 	diag_list_clear(&dl);
 }
 
+/* The dup-element test hook is the caller's option, never read from the environment. */
+static void test_fault_hook_is_an_option(void **state)
+{
+	struct diag_list dl;
+	struct fw_ruleset *rs = load2(SG, INV, &dl);
+	struct fw_compiled *c = NULL;
+	struct fw_emit_opts dup = { .dup_element = true };
+	struct fw_stats st;
+	struct fw_tx tx;
+
+	assert_non_null(rs);
+	assert_int_equal(fw_compile(rs, "db", &c, &dl), 0);
+	fw_compiled_stats(c, &st);
+	assert_true(st.elements > 0);
+	assert_int_equal(setenv("GATEHOUSE_FW_FAULT", "dup-element", 1), 0);
+	assert_int_equal(fw_tx_init(&tx, 1), 0);
+	assert_int_equal(fw_emit_table(&tx, c, NULL), 0);
+	assert_int_equal(tx.elements, st.elements);
+	fw_tx_done(&tx);
+	assert_int_equal(unsetenv("GATEHOUSE_FW_FAULT"), 0);
+	assert_int_equal(fw_tx_init(&tx, 1), 0);
+	assert_int_equal(fw_emit_table(&tx, c, &dup), 0);
+	assert_int_equal(tx.elements, st.elements + 1);
+	fw_tx_done(&tx);
+	fw_compiled_free(c);
+	fw_ruleset_free(rs);
+	diag_list_clear(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_icmp),
 		cmocka_unit_test(test_key_roundtrip),
 		cmocka_unit_test(test_rule_roundtrip),
+		cmocka_unit_test(test_fault_hook_is_an_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
