@@ -482,130 +482,125 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 	return 0;
 }
 
-static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
+/*
+ * The set of CIDR peers of bucket @b and family @f (@bv, normalised), its
+ * exact-match split, and a rule in @chain for each of them that holds
+ * elements.
+ */
+static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
+		     struct boxvec *bv, int b, int f)
 {
+	static const uint8_t kinds[_B_MAX] = { FW_SK_ADDR_PORT, FW_SK_ADDR_PORT, FW_SK_ADDR_ICMP,
+					       FW_SK_ADDR_PROTO };
 	struct fw_compiled *c = x->c;
 	const char *pfx = in ? "in_" : "out_";
-	struct dirwork w = { 0 };
+	char suffix[16];
+	const char *gtext;
+	struct fw_set *s;
+	size_t idx;
+	int r;
+
+	snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
+	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+	s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b], (uint8_t)(f ? 6 : 4),
+		    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in), ifc->name,
+			       b == B_ICMP ? (f ? "icmpv6" : "icmp") : bucket_name[b], f ? 6 : 4,
+			       gtext ? gtext : ""),
+		    &idx);
+	if (!s)
+		return -ENOMEM;
+	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
+	if (r >= 0)
+		r = split_exact(c, idx, suffix, ifc->name, pfx);
+	/* The interval set (if anything is left in it), then the exact one. */
+	for (size_t k = idx; k < c->nsets && r >= 0; k++) {
+		if (!c->sets[k].nelems)
+			continue;
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_SET,
+					       .in = in,
+					       .family = (uint8_t)(f ? 6 : 4),
+					       .proto = (uint8_t)b,
+					       .set = (uint32_t)k,
+					       .counter = true,
+					       .comment = fw_comment(&c->arena, "%s",
+								     c->sets[k].comment) });
+	}
+	return r;
+}
+
+/*
+ * The key set of bucket @b (_B_MAX: the ICMPv6 keys) of rules whose peer is
+ * group @g (@bv, normalised), and a rule in @chain per family matching it
+ * with the group's membership set.
+ */
+static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
+		      uint32_t g, struct boxvec *bv, int b)
+{
+	static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP, FW_SK_PROTO };
+	struct fw_compiled *c = x->c;
+	const char *glabel = fw_group_label(&x->rs->groups[g]);
+	uint8_t kind = b < _B_MAX ? kinds[b] : FW_SK_ICMP;
+	int fam_only = b == B_ICMP ? 4 : b == _B_MAX ? 6 : 0;
+	char suffix[80], raw[FW_IFNAME_MAX + FW_NAME_LEN_MAX + 4];
+	const char *gtext;
+	struct fw_set *s;
+	size_t idx;
+	int r;
+
+	snprintf(suffix, sizeof(suffix), "_%s",
+		 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
+	snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
+	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+	s = set_new(c, ident(c, in ? "in_" : "out_", raw, suffix), kind, (uint8_t)fam_only,
+		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in),
+			       ifc->name, b == _B_MAX ? "icmpv6" : bucket_name[b],
+			       in ? "from" : "to", glabel, gtext ? gtext : ""),
+		    &idx);
+	if (!s)
+		return -ENOMEM;
+	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
+	for (int f = 0; f < 2 && r >= 0; f++) {
+		int fam = f ? 6 : 4;
+
+		if (fam_only && fam_only != fam)
+			continue;
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_GROUP_SET,
+					       .in = in,
+					       .family = (uint8_t)fam,
+					       .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+					       .set = (uint32_t)idx,
+					       .gset = x->grpset[f][g] - 1,
+					       .counter = true,
+					       .comment = fw_comment(&c->arena, "%s (IPv%d)",
+								     s->comment, fam) });
+	}
+	return r;
+}
+
+/* The sets and rules of interface @ifc in direction @in, into @chain. */
+static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
+{
+	_cleanup_(dirwork_free) struct dirwork w = { 0 };
 	int r = collect(x, ifc, in, &w);
 
-	if (r < 0)
-		goto out;
-	for (int b = 0; b < _B_MAX; b++)
-		for (int f = 0; f < 2; f++) {
-			struct boxvec *bv = &w.cidr[f][b];
-			static const uint8_t kinds[_B_MAX] = { FW_SK_ADDR_PORT, FW_SK_ADDR_PORT,
-							       FW_SK_ADDR_ICMP, FW_SK_ADDR_PROTO };
-			char suffix[16];
-			const char *gtext;
-			struct fw_set *s;
-			size_t idx;
-
-			if (!bv->n)
-				continue;
-			snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
-			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-			s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b],
-				    (uint8_t)(f ? 6 : 4),
-				    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in),
-					       ifc->name, b == B_ICMP ? (f ? "icmpv6" : "icmp") :
-								      bucket_name[b],
-					       f ? 6 : 4, gtext ? gtext : ""),
-				    &idx);
-			if (!s) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
-			if (r < 0)
-				goto out;
-			r = split_exact(c, idx, suffix, ifc->name, pfx);
-			if (r < 0)
-				goto out;
-			/* The interval set (if anything is left in it), then the exact one. */
-			for (size_t k = idx; k < c->nsets; k++) {
-				if (!c->sets[k].nelems)
-					continue;
-				r = rule_add(c, chain,
-					     (struct fw_rule){ .match = FW_M_SET,
-							       .in = in,
-							       .family = (uint8_t)(f ? 6 : 4),
-							       .proto = (uint8_t)b,
-							       .set = (uint32_t)k,
-							       .counter = true,
-							       .comment = fw_comment(&c->arena, "%s",
-										     c->sets[k].comment) });
-				if (r < 0)
-					goto out;
-			}
-		}
-	for (size_t i = 0; i < w.ngrefs; i++) {
+	for (int b = 0; b < _B_MAX && r >= 0; b++)
+		for (int f = 0; f < 2 && r >= 0; f++)
+			if (w.cidr[f][b].n)
+				r = cidr_sets(x, ifc, in, chain, &w.cidr[f][b], b, f);
+	for (size_t i = 0; i < w.ngrefs && r >= 0; i++) {
 		uint32_t g = w.grefs[i].group;
-		const char *glabel = fw_group_label(&x->rs->groups[g]);
 
 		r = membership_sets(x, g);
-		if (r < 0)
-			goto out;
-		for (int b = 0; b <= _B_MAX; b++) {
-			/* b == _B_MAX: the ICMPv6 keys. */
+		/* b == _B_MAX: the ICMPv6 keys. */
+		for (int b = 0; b <= _B_MAX && r >= 0; b++) {
 			struct boxvec *bv = b < _B_MAX ? &w.grefs[i].key[b] : &w.grefs[i].icmp6;
-			static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP,
-							       FW_SK_PROTO };
-			uint8_t kind = b < _B_MAX ? kinds[b] : FW_SK_ICMP;
-			int fam_only = b == B_ICMP ? 4 : b == _B_MAX ? 6 : 0;
-			char suffix[80];
-			const char *gtext, *sname;
-			struct fw_set *s;
-			size_t idx;
 
-			if (!bv->n)
-				continue;
-			snprintf(suffix, sizeof(suffix), "_%s",
-				 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
-			{
-				char raw[FW_IFNAME_MAX + FW_NAME_LEN_MAX + 4];
-
-				snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
-				sname = ident(c, pfx, raw, suffix);
-			}
-			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-			s = set_new(c, sname, kind, (uint8_t)fam_only,
-				    fw_comment(&c->arena, "%s %s %s %s members of %s: %s",
-					       dir_word(in), ifc->name,
-					       b == _B_MAX ? "icmpv6" : bucket_name[b],
-					       in ? "from" : "to", glabel,
-					       gtext ? gtext : ""),
-				    &idx);
-			if (!s) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
-			if (r < 0)
-				goto out;
-			for (int f = 0; f < 2; f++) {
-				int fam = f ? 6 : 4;
-
-				if (fam_only && fam_only != fam)
-					continue;
-				r = rule_add(c, chain,
-					     (struct fw_rule){
-						     .match = FW_M_GROUP_SET,
-						     .in = in,
-						     .family = (uint8_t)fam,
-						     .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
-						     .set = (uint32_t)idx,
-						     .gset = x->grpset[f][g] - 1,
-						     .counter = true,
-						     .comment = fw_comment(&c->arena, "%s (IPv%d)",
-									   s->comment, fam) });
-				if (r < 0)
-					goto out;
-			}
+			if (bv->n)
+				r = group_sets(x, ifc, in, chain, g, bv, b);
 		}
 	}
-out:
-	dirwork_free(&w);
 	return r;
 }
 
@@ -714,20 +709,95 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 	return h;
 }
 
+static const struct fw_host *host_find(const struct fw_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nhosts; i++)
+		if (rs->hosts[i].name && !strcmp(rs->hosts[i].name, name))
+			return &rs->hosts[i];
+	return NULL;
+}
+
+/* The chain of @ifc in direction @in, its element in verdict map @vmap, and its rules. */
+static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap)
+{
+	struct fw_compiled *c = x->c;
+	size_t chain = c->nchains;
+	const char *gtext = groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
+					ifc->ngroups > 8);
+	struct fw_chain *ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+					fw_comment(&c->arena, "%s via %s: %s", dir_word(in),
+						   ifc->name,
+						   ifc->ngroups ? gtext : "no security groups"));
+	struct fw_set *m = &c->sets[vmap];
+	struct fw_elem *e;
+	int r;
+
+	if (!ch)
+		return -ENOMEM;
+	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
+	if (r < 0)
+		return r;
+	e = &m->elems[m->nelems++];
+	memset(e, 0, sizeof(*e));
+	e->ifname = arena_strdup(&c->arena, ifc->name);
+	if (!e->ifname)
+		return -ENOMEM;
+	e->chain = (uint32_t)chain;
+	e->comment = fw_comment(&c->arena, "%s", ifc->name);
+	return build_dir(x, ifc, in, chain);
+}
+
+/* Everything of host @h into x->c. */
+static int compile_host(struct cctx *x, const struct fw_host *h)
+{
+	struct fw_compiled *c = x->c;
+	size_t vmap[2];
+	int r;
+
+	c->host = arena_strdup(&c->arena, h->name);
+	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
+	if (!c->host || !c->comment)
+		return -ENOMEM;
+	/* Chains first (the vmaps jump to them), base chains last. */
+	for (int d = 0; d < 2; d++) {
+		bool in = d == 0;
+
+		if (!set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
+			     fw_comment(&c->arena, "%s chain per interface", dir_word(in)),
+			     &vmap[d]))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < h->nifaces; i++)
+		for (int d = 0; d < 2; d++) {
+			r = iface_dir(x, &h->ifaces[i], d == 0, vmap[d]);
+			if (r < 0)
+				return r;
+		}
+	for (int d = 0; d < 2; d++) {
+		r = base_chain(x, d == 0, vmap[d]);
+		if (r < 0)
+			return r;
+	}
+	c->structure_hash = structure_hash(c);
+	return 0;
+}
+
+static void cctx_done(struct cctx *x)
+{
+	free(x->grpset[0]);
+	free(x->grpset[1]);
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
+
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *dl)
 {
-	const struct fw_host *h = NULL;
-	struct fw_compiled *c;
-	struct cctx x = { rs, NULL, dl, { NULL, NULL } };
-	size_t vmap[2];
-	int r = 0;
+	const struct fw_host *h = host_find(rs, host);
+	_cleanup_(fw_compiled_freep) struct fw_compiled *c = NULL;
+	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL } };
+	int r;
 
-	for (size_t i = 0; i < rs->nhosts; i++)
-		if (rs->hosts[i].name && !strcmp(rs->hosts[i].name, host)) {
-			h = &rs->hosts[i];
-			break;
-		}
 	if (!h) {
 		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
 		return -ENOENT;
@@ -736,87 +806,17 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 	x.c = c;
 	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
 	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
-	if (!c || !x.grpset[0] || !x.grpset[1]) {
-		r = -ENOMEM;
-		goto out;
-	}
-	c->host = arena_strdup(&c->arena, h->name);
-	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
-	if (!c->host || !c->comment) {
-		r = -ENOMEM;
-		goto out;
-	}
-	/* Chains first (the vmaps jump to them), base chains last. */
-	for (int d = 0; d < 2; d++) {
-		bool in = d == 0;
-		struct fw_set *m = set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
-					   fw_comment(&c->arena, "%s chain per interface",
-						      dir_word(in)),
-					   &vmap[d]);
-
-		if (!m) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < h->nifaces; i++) {
-		const struct fw_iface *ifc = &h->ifaces[i];
-
-		for (int d = 0; d < 2; d++) {
-			bool in = d == 0;
-			size_t chain = c->nchains;
-			const char *gtext = groups_text(&x, ifc->groups,
-							ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
-							ifc->ngroups > 8);
-			struct fw_chain *ch = chain_new(
-				c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-				fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
-					   ifc->ngroups ? gtext : "no security groups"));
-			struct fw_set *m = &c->sets[vmap[d]];
-			struct fw_elem *e;
-
-			if (!ch) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
-			if (r < 0)
-				goto out;
-			e = &m->elems[m->nelems++];
-			memset(e, 0, sizeof(*e));
-			e->ifname = arena_strdup(&c->arena, ifc->name);
-			if (!e->ifname) {
-				r = -ENOMEM;
-				goto out;
-			}
-			e->chain = (uint32_t)chain;
-			e->comment = fw_comment(&c->arena, "%s", ifc->name);
-			r = build_dir(&x, ifc, in, chain);
-			if (r < 0)
-				goto out;
-		}
-	}
-	for (int d = 0; d < 2; d++) {
-		r = base_chain(&x, d == 0, vmap[d]);
-		if (r < 0)
-			goto out;
-	}
-	c->structure_hash = structure_hash(c);
-out:
-	free(x.grpset[0]);
-	free(x.grpset[1]);
-	if (r < 0) {
-		if (r == -E2BIG)
-			diag_add(dl, DIAG_ERROR, "", "", 0, 0,
-				 "host %s: ruleset over the compiler's caps (too many elements, "
-				 "or ranges overlapping too much to normalise)",
-				 host);
-		else
-			diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
-		fw_compiled_free(c);
+	r = !c || !x.grpset[0] || !x.grpset[1] ? -ENOMEM : compile_host(&x, h);
+	if (r == -E2BIG)
+		diag_add(dl, DIAG_ERROR, "", "", 0, 0,
+			 "host %s: ruleset over the compiler's caps (too many elements, "
+			 "or ranges overlapping too much to normalise)",
+			 host);
+	else if (r < 0)
+		diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
+	if (r < 0)
 		return r;
-	}
-	*ret = c;
+	*ret = TAKE_PTR(c);
 	return 0;
 }
 
