@@ -175,6 +175,21 @@ static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *l
 	return true;
 }
 
+/* A protocol number "0" to "255" (decimal digits only), or -1. */
+static int proto_number(const char *s)
+{
+	int n = 0;
+
+	if (!*s || strlen(s) > 3)
+		return -1;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		n = n * 10 + (*c - '0');
+	}
+	return n > 255 ? -1 : n;
+}
+
 static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc,
 			   struct fw_perm *p)
 {
@@ -189,7 +204,7 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 	json_t *v = json_object_get(perm, "IpProtocol");
 	struct fw_loc kl = fw_loc_key(loc, "IpProtocol");
 	const char *s;
-	unsigned long n = 0;
+	int n;
 
 	if (!v) {
 		LD_ERR(ld, loc, "missing \"IpProtocol\"");
@@ -208,15 +223,13 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 			p->protonum = names[i].num;
 			return true;
 		}
-	if (!*s || strlen(s) > 3)
-		goto bad;
-	for (const char *c = s; *c; c++) {
-		if (*c < '0' || *c > '9')
-			goto bad;
-		n = n * 10 + (unsigned long)(*c - '0');
+	n = proto_number(s);
+	if (n < 0) {
+		LD_ERR(ld, &kl,
+		       "unknown protocol \"%s\" (expected tcp, udp, icmp, icmpv6, -1, or 0 to 255)",
+		       s);
+		return false;
 	}
-	if (n > 255)
-		goto bad;
 	switch (n) {
 	case 6: p->proto = FW_P_TCP; break;
 	case 17: p->proto = FW_P_UDP; break;
@@ -226,10 +239,6 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 	}
 	p->protonum = (uint8_t)n;
 	return true;
-bad:
-	LD_ERR(ld, &kl, "unknown protocol \"%s\" (expected tcp, udp, icmp, icmpv6, -1, or 0 to 255)",
-	       s);
-	return false;
 }
 
 /* FromPort/ToPort as an integer in [min, max]; *present false when absent. */
@@ -789,14 +798,15 @@ void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct 
 			"no \"SecurityGroups\", \"Hosts\" or \"PrefixLists\": file ignored");
 }
 
+/* Add document @name to @rs; it takes @text (@len bytes, NUL-terminated), on failure too. */
 static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_t len)
 {
+	_cleanup_free_ char *owned = text;
 	int r = FW_VEC_PUSH(rs->srcs, rs->nsrcs, rs->csrcs, FW_FILES_MAX);
 
 	if (r < 0)
 		return r;
 	rs->srcs[rs->nsrcs].name = strdup(name);
-	rs->srcs[rs->nsrcs].text = text;
 	rs->srcs[rs->nsrcs].len = len;
 	rs->srcs[rs->nsrcs].memo = calloc(1, sizeof(struct gh_locate_memo));
 	if (!rs->srcs[rs->nsrcs].name || !rs->srcs[rs->nsrcs].memo) {
@@ -804,6 +814,7 @@ static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_
 		free(rs->srcs[rs->nsrcs].memo);
 		return -ENOMEM;
 	}
+	rs->srcs[rs->nsrcs].text = TAKE_PTR(owned);
 	/* Start the memo at offset 0 = line 1, column 1 (a zeroed memo would
 	 * count lines from 0). */
 	rs->srcs[rs->nsrcs].memo->text = text;
@@ -866,18 +877,34 @@ static bool has_json_suffix(const char *n)
 	return l > 5 && !strcmp(n + l - 5, ".json") && n[0] != '.';
 }
 
-int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_list *dl)
-{
-	struct fw_ruleset *rs = NULL;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	DIR *d;
-	int r = 0;
+/**
+ * struct names - file names, each malloc'd
+ * @v: the names (@n of them, capacity @cap)
+ */
+struct names {
+	char **v;
+	size_t n, cap;
+};
 
-	d = opendir(dir);
+static void names_done(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_ruleset *, fw_ruleset_free)
+
+/* The *.json files of @dir, sorted, into @l.  0 or -errno, diagnosed. */
+static int list_json_files(const char *dir, struct names *l, struct diag_list *dl)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *e;
+
 	if (!d) {
-		r = -errno;
+		int r = -errno;
+
 		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "cannot open rules directory: %s",
 			 strerror(-r));
 		return r;
@@ -885,74 +912,78 @@ int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_li
 	while ((e = readdir(d))) {
 		if (!has_json_suffix(e->d_name))
 			continue;
-		if (FW_VEC_PUSH(names, n, cap, FW_FILES_MAX) < 0) {
+		if (FW_VEC_PUSH(l->v, l->n, l->cap, FW_FILES_MAX) < 0) {
 			diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "more than %d .json files",
 				 FW_FILES_MAX);
-			r = -E2BIG;
-			break;
+			return -E2BIG;
 		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
+		l->v[l->n] = strdup(e->d_name);
+		if (!l->v[l->n])
+			return -ENOMEM;
+		l->n++;
 	}
-	closedir(d);
-	if (r < 0)
-		goto out;
-	if (!n) {
+	if (!l->n) {
 		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "no .json files in the rules directory");
-		r = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	rs = calloc(1, sizeof(*rs));
-	if (!rs) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		char *text = NULL;
-		size_t len = 0;
-		int k;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	return 0;
+}
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
-			diag_add(dl, DIAG_ERROR, names[i], "", 0, 0, "path too long");
-			r = -ENAMETOOLONG;
-			goto out;
-		}
-		k = gh_file_read(path, &text, &len, dl);
-		if (k < 0) {
-			r = k;
-			continue;
-		}
-		k = add_source(rs, path, text, len);
-		if (k < 0) {
-			free(text);
-			r = k;
-			goto out;
-		}
+/*
+ * Read file @name of @dir into @rs.  An unreadable file is diagnosed, its
+ * -errno put in *@unreadable, and 0 returned: the caller reads on, to
+ * report every error in one run.  Returns 0 or -errno for what stops it.
+ */
+static int read_source(struct fw_ruleset *rs, const char *dir, const char *name, int *unreadable,
+		       struct diag_list *dl)
+{
+	char path[4096];
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		diag_add(dl, DIAG_ERROR, name, "", 0, 0, "path too long");
+		return -ENAMETOOLONG;
 	}
+	r = gh_file_read(path, &text, &len, dl);
+	if (r < 0) {
+		*unreadable = r;
+		return 0;
+	}
+	return add_source(rs, path, text, len);
+}
+
+int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_list *dl)
+{
+	_cleanup_(fw_ruleset_freep) struct fw_ruleset *rs = NULL;
+	_cleanup_(names_done) struct names l = { 0 };
+	int r = list_json_files(dir, &l, dl), unreadable = 0;
+
 	if (r < 0)
-		goto out;
+		return r;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	for (size_t i = 0; i < l.n; i++) {
+		r = read_source(rs, dir, l.v[i], &unreadable, dl);
+		if (r < 0)
+			return r;
+	}
+	if (unreadable < 0)
+		return unreadable;
 	r = load_sources(rs, dl);
 	if (r >= 0)
 		*ret = TAKE_PTR(rs);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	fw_ruleset_free(rs);
 	return r;
 }
 
 int fw_ruleset_load_buffers(size_t n, const char *const *names, const char *const *texts,
 			    const size_t *lens, struct fw_ruleset **ret, struct diag_list *dl)
 {
-	struct fw_ruleset *rs = calloc(1, sizeof(*rs));
-	int r = 0;
+	_cleanup_(fw_ruleset_freep) struct fw_ruleset *rs = calloc(1, sizeof(*rs));
+	int r;
 
 	if (!rs)
 		return -ENOMEM;
@@ -960,23 +991,17 @@ int fw_ruleset_load_buffers(size_t n, const char *const *names, const char *cons
 		/* gh_json_locate and jansson want a NUL-terminated copy. */
 		char *t = malloc(lens[i] + 1);
 
-		if (!t) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!t)
+			return -ENOMEM;
 		memcpy(t, texts[i], lens[i]);
 		t[lens[i]] = '\0';
 		r = add_source(rs, names[i], t, lens[i]);
-		if (r < 0) {
-			free(t);
-			goto out;
-		}
+		if (r < 0)
+			return r;
 	}
 	r = load_sources(rs, dl);
 	if (r >= 0)
 		*ret = TAKE_PTR(rs);
-out:
-	fw_ruleset_free(rs);
 	return r;
 }
 
