@@ -26,6 +26,7 @@
 
 #include "fw/emit.h"
 #include "fw/match.h"
+#include "fw/nftnl_cleanup.h"
 
 /*
  * Batch pages: 256 KiB each (a 50,000-rule ruleset is a few MiB, so a few
@@ -360,9 +361,8 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 
 static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t type, bool full)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
-	int r = 0;
 
 	if (!t)
 		return -ENOMEM;
@@ -371,10 +371,8 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 	if (full) {
 		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(FW_COMMENT_MAX + 64);
 
-		if (!ud) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!ud)
+			return -ENOMEM;
 		nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, c->comment);
 		nftnl_udata_put(ud, FW_UDATA_TABLE_HASH, sizeof(c->structure_hash),
 				&c->structure_hash);
@@ -385,20 +383,15 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 	nlh = fw_tx_msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 			type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
 			c ? c->comment : NULL);
-	if (!nlh) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!nlh)
+		return -ENOMEM;
 	nftnl_table_nlmsg_build_payload(nlh, t);
-	r = fw_tx_update(tx);
-out:
-	nftnl_table_free(t);
-	return r;
+	return fw_tx_update(tx);
 }
 
 static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 {
-	struct nftnl_chain *nc = nftnl_chain_alloc();
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *nc = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 	int r;
 
@@ -416,17 +409,12 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	}
 	r = put_comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ch->comment, nc, set_chain_udata);
 	if (r < 0)
-		goto out;
+		return r;
 	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
-	if (!nlh) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!nlh)
+		return -ENOMEM;
 	nftnl_chain_nlmsg_build_payload(nlh, nc);
-	r = fw_tx_update(tx);
-out:
-	nftnl_chain_free(nc);
-	return r;
+	return fw_tx_update(tx);
 }
 
 uint32_t fw_set_flags(const struct fw_set *s)

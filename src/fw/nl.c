@@ -226,30 +226,21 @@ int fw_nl_dump(struct fw_nl *n, struct nlmsghdr *req, int (*cb)(const struct nlm
 	       void *data)
 {
 	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
-	char *buf = malloc(bufsz);
+	_cleanup_free_ char *buf = malloc(bufsz);
 	uint32_t seq = req->nlmsg_seq;
-	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)
+		return -errno;
 	for (;;) {
 		ssize_t len = mnl_socket_recvfrom(n->nl, buf, bufsz);
+		int r;
 
-		if (len < 0) {
-			r = -errno;
-			break;
-		}
+		if (len < 0)
+			return -errno;
 		r = mnl_cb_run(buf, (size_t)len, seq, n->portid, cb ? cb : noop_cb, data);
-		if (r <= 0) {
-			r = r < 0 ? -errno : 0;
-			break;
-		}
+		if (r <= 0)
+			return r < 0 ? -errno : 0;
 	}
-out:
-	free(buf);
-	return r;
 }

@@ -277,9 +277,9 @@ static int dump_msg(FILE *f, const struct nlmsghdr *nlh, char *buf)
 
 int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 {
-	struct fw_tx tx;
-	struct iovec *iov = NULL;
-	char *buf = malloc(FW_PAYLOAD_LINE);
+	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	_cleanup_free_ struct iovec *iov = NULL;
+	_cleanup_free_ char *buf = malloc(FW_PAYLOAD_LINE);
 	int r, n;
 
 	if (!buf)
@@ -292,13 +292,11 @@ int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 	if (r >= 0)
 		r = fw_tx_end(&tx);
 	if (r < 0)
-		goto out;
+		return r;
 	n = nftnl_batch_iovec_len(tx.b);
 	iov = calloc(n > 0 ? (size_t)n : 1, sizeof(*iov));
-	if (!iov) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!iov)
+		return -ENOMEM;
 	nftnl_batch_iovec(tx.b, iov, (uint32_t)n);
 	for (int i = 0; i < n && r >= 0; i++) {
 		const struct nlmsghdr *nlh = iov[i].iov_base;
@@ -311,9 +309,5 @@ int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 	}
 	if (r >= 0 && ferror(f))
 		r = -EIO;
-out:
-	free(iov);
-	free(buf);
-	fw_tx_done(&tx);
 	return r;
 }
