@@ -124,8 +124,15 @@ static int add_ref(struct ld *ld, const char *name, uint8_t kind, uint32_t *targ
 		   const struct fw_loc *loc)
 {
 	struct fw_ruleset *rs = ld->rs;
-	int r = FW_VEC_PUSH(rs->refs, rs->nrefs, rs->crefs, (size_t)FW_PERMS_MAX * 4);
+	int r = FW_VEC_PUSH(rs->refs, rs->nrefs, rs->crefs, FW_REFS_MAX);
 
+	/* Reported here: a reference dropped without a word would load a
+	 * ruleset missing a rule's peer or an interface's group. */
+	if (r == -E2BIG)
+		LD_ERR(ld, loc, "too many group and prefix-list references (at most %zu)",
+		       FW_REFS_MAX);
+	else if (r < 0)
+		LD_ERR(ld, loc, "out of memory");
 	if (r < 0)
 		return r;
 	rs->refs[rs->nrefs++] = (struct fw_pending_ref){ name, kind, target, *loc };
@@ -324,6 +331,81 @@ static const char *const pair_keys[] = { "GroupId",	"GroupName",		  "UserId",
 					 "VpcId",	"VpcPeeringConnectionId", "PeeringStatus",
 					 "Description", NULL };
 
+/* An IpRanges (@v6 false) or Ipv6Ranges entry @e at @el into @peer; false if refused. */
+static bool parse_range_peer(struct ld *ld, json_t *e, bool v6, const struct fw_loc *el,
+			     struct fw_peer *peer)
+{
+	const char *key = v6 ? "CidrIpv6" : "CidrIp";
+	json_t *c = json_object_get(e, key);
+	struct fw_loc cl = fw_loc_key(el, key);
+
+	check_keys(ld, e, el, v6 ? range6_keys : range_keys,
+		   v6 ? "an Ipv6Ranges entry" : "an IpRanges entry");
+	if (!c) {
+		LD_ERR(ld, el, "missing \"%s\"", key);
+		return false;
+	}
+	if (!parse_cidr(ld, c, v6 ? 6 : 4, &cl, &peer->cidr))
+		return false;
+	peer->kind = FW_PEER_CIDR;
+	return true;
+}
+
+/* A PrefixListIds entry @e at @el into @peer (a reference resolved later). */
+static bool parse_plist_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
+			     struct fw_peer *peer)
+{
+	struct fw_loc rl = fw_loc_key(el, "PrefixListId");
+	const char *name;
+
+	check_keys(ld, e, el, plist_ref_keys, "a PrefixListIds entry");
+	name = get_name(ld, e, "PrefixListId", el, true);
+	if (!name)
+		return false;
+	peer->kind = FW_PEER_PLIST;
+	return add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &rl) >= 0;
+}
+
+/* A UserIdGroupPairs entry @e at @el into @peer (a reference resolved later). */
+static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
+			    struct fw_peer *peer)
+{
+	const char *gid, *gname;
+	struct fw_loc rl;
+
+	check_keys(ld, e, el, pair_keys, "a UserIdGroupPairs entry");
+	for (const char *const *kk = pair_keys + 2; *kk; kk++)
+		check_text(ld, e, *kk, el);
+	gid = get_name(ld, e, "GroupId", el, false);
+	gname = get_name(ld, e, "GroupName", el, false);
+	if (!gid && !gname) {
+		LD_ERR(ld, el, "a group pair needs \"GroupId\" or \"GroupName\"");
+		return false;
+	}
+	peer->kind = FW_PEER_GROUP;
+	rl = fw_loc_key(el, gid ? "GroupId" : "GroupName");
+	return add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref, &rl) >= 0;
+}
+
+/* Entry @j of peer array @i (fw_peer_arrays) at @el into @peer; false if refused. */
+static bool parse_peer(struct ld *ld, json_t *e, size_t i, size_t j, const struct fw_loc *el,
+		       struct fw_peer *peer)
+{
+	if (!json_is_object(e)) {
+		LD_ERR(ld, el, "expected an object, not %s", gh_json_type_name(e));
+		return false;
+	}
+	check_text(ld, e, "Description", el);
+	peer->array = (uint8_t)i;
+	peer->index = (uint32_t)j;
+	switch (i) {
+	case 0:
+	case 1: return parse_range_peer(ld, e, i == 1, el, peer);
+	case 2: return parse_plist_peer(ld, e, el, peer);
+	default: return parse_pair_peer(ld, e, el, peer);
+	}
+}
+
 static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
 	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
@@ -364,74 +446,75 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 			continue;
 		json_array_foreach(arr[i], j, e) {
 			struct fw_loc el = fw_loc_index(&al, j);
-			struct fw_peer *peer = &p->peers[k];
-			const char *name;
 
-			if (!json_is_object(e)) {
-				LD_ERR(ld, &el, "expected an object, not %s", gh_json_type_name(e));
-				continue;
-			}
-			check_text(ld, e, "Description", &el);
-			peer->array = (uint8_t)i;
-			peer->index = (uint32_t)j;
-			switch (i) {
-			case 0:
-			case 1: {
-				const char *key = i == 0 ? "CidrIp" : "CidrIpv6";
-				json_t *c = json_object_get(e, key);
-				struct fw_loc cl = fw_loc_key(&el, key);
-
-				check_keys(ld, e, &el, i == 0 ? range_keys : range6_keys,
-					   i == 0 ? "an IpRanges entry" : "an Ipv6Ranges entry");
-				if (!c) {
-					LD_ERR(ld, &el, "missing \"%s\"", key);
-					continue;
-				}
-				if (!parse_cidr(ld, c, i == 0 ? 4 : 6, &cl, &peer->cidr))
-					continue;
-				peer->kind = FW_PEER_CIDR;
-				break;
-			}
-			case 2:
-				check_keys(ld, e, &el, plist_ref_keys, "a PrefixListIds entry");
-				name = get_name(ld, e, "PrefixListId", &el, true);
-				if (!name)
-					continue;
-				peer->kind = FW_PEER_PLIST;
-				{
-					struct fw_loc rl = fw_loc_key(&el, "PrefixListId");
-
-					if (add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &rl) < 0)
-						continue;
-				}
-				break;
-			default: {
-				const char *gid, *gname;
-
-				check_keys(ld, e, &el, pair_keys, "a UserIdGroupPairs entry");
-				for (const char *const *kk = pair_keys + 2; *kk; kk++)
-					check_text(ld, e, *kk, &el);
-				gid = get_name(ld, e, "GroupId", &el, false);
-				gname = get_name(ld, e, "GroupName", &el, false);
-				if (!gid && !gname) {
-					LD_ERR(ld, &el, "a group pair needs \"GroupId\" or \"GroupName\"");
-					continue;
-				}
-				peer->kind = FW_PEER_GROUP;
-				{
-					struct fw_loc rl = fw_loc_key(&el, gid ? "GroupId" : "GroupName");
-
-					if (add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref,
-						    &rl) < 0)
-						continue;
-				}
-				break;
-			}
-			}
-			k++;
+			if (parse_peer(ld, e, i, j, &el, &p->peers[k]))
+				k++;
 		}
 	}
 	p->npeers = k;
+}
+
+/* The Tags of security group @g (each a Key and a Value, both text). */
+static void check_tags(struct ld *ld, json_t *g, const struct fw_loc *loc, bool *bad)
+{
+	static const char *const tag_keys[] = { "Key", "Value", NULL };
+	json_t *tags = get_array(ld, g, "Tags", loc, bad);
+	struct fw_loc tl = fw_loc_key(loc, "Tags");
+	size_t i;
+	json_t *t;
+
+	if (!tags)
+		return;
+	json_array_foreach(tags, i, t) {
+		struct fw_loc el = fw_loc_index(&tl, i);
+
+		if (!json_is_object(t)) {
+			LD_ERR(ld, &el, "a tag must be an object, not %s", gh_json_type_name(t));
+			continue;
+		}
+		check_keys(ld, t, &el, tag_keys, "a tag");
+		check_text(ld, t, "Key", &el);
+		check_text(ld, t, "Value", &el);
+	}
+}
+
+/*
+ * The IpPermissions (@egress: IpPermissionsEgress) of group @g, number @gi,
+ * appended to the ruleset's permissions.  False past FW_PERMS_MAX.
+ */
+static bool parse_perms(struct ld *ld, json_t *g, const struct fw_loc *loc, uint32_t gi,
+			bool egress, bool *bad)
+{
+	const char *key = egress ? "IpPermissionsEgress" : "IpPermissions";
+	struct fw_ruleset *rs = ld->rs;
+	json_t *arr = get_array(ld, g, key, loc, bad);
+	struct fw_loc al = fw_loc_key(loc, key);
+	size_t i;
+	json_t *perm;
+
+	if (!arr)
+		return true;
+	json_array_foreach(arr, i, perm) {
+		struct fw_loc pl = fw_loc_index(&al, i);
+		struct fw_perm *p;
+
+		if (FW_VEC_PUSH(rs->perms, rs->nperms, rs->cperms, FW_PERMS_MAX) < 0) {
+			LD_ERR(ld, &pl, "too many rules (at most %d)", FW_PERMS_MAX);
+			return false;
+		}
+		p = &rs->perms[rs->nperms++];
+		memset(p, 0, sizeof(*p));
+		p->group = gi;
+		p->egress = egress;
+		p->index = (uint32_t)i;
+		p->loc = pl;
+		parse_perm(ld, perm, &pl, p);
+		if (egress)
+			rs->groups[gi].nout++;
+		else
+			rs->groups[gi].nin++;
+	}
+	return true;
 }
 
 static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
@@ -440,10 +523,8 @@ static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 						  "OwnerId",		 "GroupId",   "IpPermissionsEgress",
 						  "VpcId",		 "Tags",      "SecurityGroupArn",
 						  NULL };
-	static const char *const dirs[] = { "IpPermissions", "IpPermissionsEgress" };
 	struct fw_ruleset *rs = ld->rs;
 	struct fw_group *grp;
-	json_t *tags;
 	bool bad = false;
 	uint32_t gi;
 
@@ -469,57 +550,11 @@ static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 	check_text(ld, g, "OwnerId", loc);
 	check_text(ld, g, "VpcId", loc);
 	check_text(ld, g, "SecurityGroupArn", loc);
-	tags = get_array(ld, g, "Tags", loc, &bad);
-	if (tags) {
-		struct fw_loc tl = fw_loc_key(loc, "Tags");
-		static const char *const tag_keys[] = { "Key", "Value", NULL };
-		size_t i;
-		json_t *t;
-
-		json_array_foreach(tags, i, t) {
-			struct fw_loc el = fw_loc_index(&tl, i);
-
-			if (!json_is_object(t)) {
-				LD_ERR(ld, &el, "a tag must be an object, not %s",
-				       gh_json_type_name(t));
-				continue;
-			}
-			check_keys(ld, t, &el, tag_keys, "a tag");
-			check_text(ld, t, "Key", &el);
-			check_text(ld, t, "Value", &el);
-		}
-	}
+	check_tags(ld, g, loc, &bad);
 	grp->first_perm = rs->nperms;
-	for (int d = 0; d < 2; d++) {
-		json_t *arr = get_array(ld, g, dirs[d], loc, &bad);
-		struct fw_loc al = fw_loc_key(loc, dirs[d]);
-		size_t i;
-		json_t *perm;
-
-		if (!arr)
-			continue;
-		json_array_foreach(arr, i, perm) {
-			struct fw_loc pl = fw_loc_index(&al, i);
-			struct fw_perm *p;
-
-			if (FW_VEC_PUSH(rs->perms, rs->nperms, rs->cperms, FW_PERMS_MAX) < 0) {
-				LD_ERR(ld, &pl, "too many rules (at most %d)", FW_PERMS_MAX);
-				return;
-			}
-			/* @grp may move when rs->groups grows; not here (no group added). */
-			p = &rs->perms[rs->nperms++];
-			memset(p, 0, sizeof(*p));
-			p->group = gi;
-			p->egress = d == 1;
-			p->index = (uint32_t)i;
-			p->loc = pl;
-			parse_perm(ld, perm, &pl, p);
-			if (d == 0)
-				grp->nin++;
-			else
-				grp->nout++;
-		}
-	}
+	for (int d = 0; d < 2; d++)
+		if (!parse_perms(ld, g, loc, gi, d == 1, &bad))
+			return;
 	grp->nperms = rs->nperms - grp->first_perm;
 }
 
@@ -561,10 +596,123 @@ static const char *ifname_problem(const char *name)
 	return NULL;
 }
 
+/*
+ * An arena array of @size-byte items for the entries of JSON array @arr at
+ * @loc, refused past @max ("N @things; at most @max @per") or without
+ * memory, with the error reported; NULL then.
+ */
+static void *entries_array(struct ld *ld, json_t *arr, size_t max, size_t size,
+			   const struct fw_loc *loc, const char *things, const char *per)
+{
+	void *v;
+
+	if (json_array_size(arr) > max) {
+		LD_ERR(ld, loc, "%zu %s; at most %zu %s", json_array_size(arr), things, max, per);
+		return NULL;
+	}
+	v = arena_array(&ld->rs->arena, json_array_size(arr), size);
+	if (!v)
+		LD_ERR(ld, loc, "out of memory");
+	return v;
+}
+
+/**
+ * struct entries - how to read a JSON array of an object into an arena array
+ * @key: the array's key (locations)
+ * @max: most entries allowed
+ * @size: bytes of one item
+ * @things: what the entries are, and @per: per what (the cap's message)
+ * @entry: reads entry @e at @el into item @k of @v; false when refused
+ *	   (reported), and then the next entry takes item @k
+ */
+struct entries {
+	const char *key;
+	size_t max, size;
+	const char *things, *per;
+	bool (*entry)(struct ld *ld, json_t *e, const struct fw_loc *el, void *v, size_t k);
+};
+
+/*
+ * Read array @arr (NULL: absent) of the object at @loc as @d says into
+ * *@ret_v, *@ret_n items kept.  False when refused whole (over the cap, no
+ * memory: reported).
+ */
+static bool read_entries(struct ld *ld, json_t *arr, const struct fw_loc *loc,
+			 const struct entries *d, void **ret_v, size_t *ret_n)
+{
+	struct fw_loc al = fw_loc_key(loc, d->key);
+	size_t i, k = 0;
+	json_t *e;
+	void *v;
+
+	if (!arr)
+		return true;
+	v = entries_array(ld, arr, d->max, d->size, &al, d->things, d->per);
+	if (!v)
+		return false;
+	json_array_foreach(arr, i, e) {
+		struct fw_loc el = fw_loc_index(&al, i);
+
+		if (d->entry(ld, e, &el, v, k))
+			k++;
+	}
+	*ret_v = v;
+	*ret_n = k;
+	return true;
+}
+
+/* An interface address (no prefix length); a repeat is a warning. */
+static bool addr_entry(struct ld *ld, json_t *a, const struct fw_loc *el, void *v, size_t k)
+{
+	struct gh_cidr *addrs = v;
+
+	if (!json_is_string(a)) {
+		LD_ERR(ld, el, "an address must be a string, not %s", gh_json_type_name(a));
+		return false;
+	}
+	if (gh_addr_parse(json_string_value(a), &addrs[k]) < 0 ||
+	    strchr(json_string_value(a), '/')) {
+		LD_ERR(ld, el, "\"%s\" is not an IPv4 or IPv6 address (no prefix length)",
+		       json_string_value(a));
+		return false;
+	}
+	for (size_t j = 0; j < k; j++)
+		if (!memcmp(&addrs[j], &addrs[k], sizeof(addrs[k])))
+			LD_WARN(ld, el, "address \"%s\" listed twice", json_string_value(a));
+	return true;
+}
+
+/* An interface's security group: a reference resolved later. */
+static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v,
+			      size_t k)
+{
+	uint32_t *groups = v;
+	const char *name;
+
+	if (!json_is_string(g) || !json_string_length(g) ||
+	    json_string_length(g) > FW_NAME_LEN_MAX) {
+		LD_ERR(ld, el, "a security group reference must be a GroupId or GroupName string");
+		return false;
+	}
+	name = arena_strdup(&ld->rs->arena, json_string_value(g));
+	if (!name) {
+		LD_ERR(ld, el, "out of memory");
+		return false;
+	}
+	return add_ref(ld, name, FW_PEER_GROUP, &groups[k], el) >= 0;
+}
+
+static const struct entries addr_entries = { "Addresses", FW_ADDRS_PER_IFACE_MAX,
+					     sizeof(struct gh_cidr), "addresses",
+					     "per interface", addr_entry };
+static const struct entries iface_group_entries = { "SecurityGroups", FW_GROUPS_MAX,
+						    sizeof(uint32_t), "security groups",
+						    "per interface", iface_group_entry };
+
 static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
 {
 	static const char *const iface_keys[] = { "Name", "Addresses", "SecurityGroups", NULL };
-	json_t *addrs, *groups;
+	void *v = NULL;
 	bool bad = false;
 
 	out->loc = *loc;
@@ -584,71 +732,14 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 			out->name = NULL;
 		}
 	}
-	addrs = get_array(ld, ifc, "Addresses", loc, &bad);
-	if (addrs) {
-		struct fw_loc al = fw_loc_key(loc, "Addresses");
-		size_t i, k = 0;
-		json_t *a;
-
-		if (json_array_size(addrs) > FW_ADDRS_PER_IFACE_MAX) {
-			LD_ERR(ld, &al, "%zu addresses; at most %d per interface",
-			       json_array_size(addrs), FW_ADDRS_PER_IFACE_MAX);
-			return;
-		}
-		out->addrs = arena_array(&ld->rs->arena, json_array_size(addrs),
-						  sizeof(*out->addrs));
-		if (!out->addrs)
-			return;
-		json_array_foreach(addrs, i, a) {
-			struct fw_loc el = fw_loc_index(&al, i);
-
-			if (!json_is_string(a)) {
-				LD_ERR(ld, &el, "an address must be a string, not %s",
-				       gh_json_type_name(a));
-				continue;
-			}
-			if (gh_addr_parse(json_string_value(a), &out->addrs[k]) < 0 ||
-			    strchr(json_string_value(a), '/')) {
-				LD_ERR(ld, &el, "\"%s\" is not an IPv4 or IPv6 address (no prefix length)",
-				       json_string_value(a));
-				continue;
-			}
-			for (size_t j = 0; j < k; j++)
-				if (!memcmp(&out->addrs[j], &out->addrs[k], sizeof(out->addrs[k])))
-					LD_WARN(ld, &el, "address \"%s\" listed twice",
-						json_string_value(a));
-			k++;
-		}
-		out->naddrs = k;
-	}
-	groups = get_array(ld, ifc, "SecurityGroups", loc, &bad);
-	if (groups) {
-		struct fw_loc gl = fw_loc_key(loc, "SecurityGroups");
-		size_t i, k = 0;
-		json_t *g;
-
-		if (json_array_size(groups) > FW_GROUPS_MAX)
-			return;
-		out->groups = arena_array(&ld->rs->arena, json_array_size(groups),
-						   sizeof(*out->groups));
-		if (!out->groups)
-			return;
-		json_array_foreach(groups, i, g) {
-			struct fw_loc el = fw_loc_index(&gl, i);
-
-			if (!json_is_string(g) || !json_string_length(g) ||
-			    json_string_length(g) > FW_NAME_LEN_MAX) {
-				LD_ERR(ld, &el, "a security group reference must be a GroupId or "
-						"GroupName string");
-				continue;
-			}
-			if (add_ref(ld, arena_strdup(&ld->rs->arena, json_string_value(g)),
-				    FW_PEER_GROUP, &out->groups[k], &el) < 0)
-				continue;
-			k++;
-		}
-		out->ngroups = k;
-	}
+	if (!read_entries(ld, get_array(ld, ifc, "Addresses", loc, &bad), loc, &addr_entries, &v,
+			  &out->naddrs))
+		return;
+	out->addrs = v;
+	v = NULL;
+	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc,
+		     &iface_group_entries, &v, &out->ngroups);
+	out->groups = v;
 }
 
 static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
@@ -678,13 +769,8 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 			LD_ERR(ld, loc, "missing \"Interfaces\"");
 		return;
 	}
-	if (json_array_size(ifcs) > FW_IFACES_PER_HOST_MAX) {
-		LD_ERR(ld, loc, "%zu interfaces; at most %d per host", json_array_size(ifcs),
-		       FW_IFACES_PER_HOST_MAX);
-		return;
-	}
-	host->ifaces = arena_array(&rs->arena, json_array_size(ifcs),
-					    sizeof(*host->ifaces));
+	host->ifaces = entries_array(ld, ifcs, FW_IFACES_PER_HOST_MAX, sizeof(*host->ifaces), loc,
+				     "interfaces", "per host");
 	if (!host->ifaces)
 		return;
 	{
@@ -736,12 +822,8 @@ static void parse_plist(struct ld *ld, json_t *pl, const struct fw_loc *loc)
 			LD_ERR(ld, loc, "missing \"Cidrs\"");
 		return;
 	}
-	if (json_array_size(cidrs) > FW_PLIST_CIDRS_MAX) {
-		LD_ERR(ld, loc, "%zu CIDRs; at most %d per prefix list", json_array_size(cidrs),
-		       FW_PLIST_CIDRS_MAX);
-		return;
-	}
-	p->cidrs = arena_array(&rs->arena, json_array_size(cidrs), sizeof(*p->cidrs));
+	p->cidrs = entries_array(ld, cidrs, FW_PLIST_CIDRS_MAX, sizeof(*p->cidrs), loc, "CIDRs",
+				 "per prefix list");
 	if (!p->cidrs)
 		return;
 	{

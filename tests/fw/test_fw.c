@@ -126,6 +126,38 @@ static void test_errors_located(void **state)
 	diag_list_clear(&dl);
 }
 
+/*
+ * An interface listing more security groups than FW_GROUPS_MAX is refused
+ * with an error at its SecurityGroups array (it used to load with none of
+ * its groups, silently).
+ */
+static void test_iface_groups_over_cap(void **state)
+{
+	static const char head[] = "{\"Hosts\": [{\"Name\": \"h\", \"Interfaces\": [{\"Name\": "
+				   "\"eth0\", \"Addresses\": [\"10.0.0.1\"], \"SecurityGroups\": [";
+	static const char ref[] = "\"sg-1\",";
+	size_t n = (size_t)FW_GROUPS_MAX + 1, len = 0;
+	char *inv = malloc(sizeof(head) + n * (sizeof(ref) - 1) + 16);
+	struct diag_list dl;
+	struct fw_ruleset *rs;
+
+	assert_non_null(inv);
+	memcpy(inv, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(inv + len, ref, sizeof(ref) - 1);
+		len += sizeof(ref) - 1;
+	}
+	memcpy(inv + len - 1, "]}]}]}", sizeof("]}]}]}"));
+	rs = load2("{\"SecurityGroups\": [{\"GroupId\": \"sg-1\"}]}", inv, &dl);
+	assert_null(rs);
+	assert_int_equal(dl.errors, 1);
+	assert_string_equal(dl.items[0].path, "Hosts[0].Interfaces[0].SecurityGroups");
+	assert_non_null(strstr(dl.items[0].message, "security groups; at most"));
+	diag_list_clear(&dl);
+	free(inv);
+}
+
 static void test_unknown_host(void **state)
 {
 	struct diag_list dl;
@@ -316,6 +348,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_errors_located),
+		cmocka_unit_test(test_iface_groups_over_cap),
 		cmocka_unit_test(test_unknown_host),
 		cmocka_unit_test(test_normalize_random),
 		cmocka_unit_test(test_normalize_icmp),
