@@ -12,8 +12,6 @@
 
 #include "fw/kernel_send.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_nl_status *, fw_nl_status_done)
-
 /* Element of message @m at attribute offset @off: its IR index, or -1. */
 static long elem_at(const struct fw_msginfo *m, uint32_t off)
 {
