@@ -371,12 +371,47 @@ static int cmp_member(const void *a, const void *b)
 }
 
 /* grp_<g>_4 / grp_<g>_6: every address of every interface carrying @g. */
+/*
+ * The elements of membership set @s (family @fam) from the @n members @m of
+ * its group, sorted: one per address, named after its host and interface.
+ */
+static int member_elems(struct cctx *x, struct fw_set *s, int fam, const struct fw_member *m,
+			size_t n)
+{
+	struct fw_compiled *c = x->c;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_member *mm = &m[i];
+		const struct fw_host *h = &x->rs->hosts[mm->host];
+		const char *ifname = h->ifaces[mm->iface].name;
+		struct fw_elem *e;
+		int r;
+
+		if (mm->addr.family != (fam == 4 ? GH_INET4 : GH_INET6))
+			continue;
+		/* One address on several interfaces: one element. */
+		if (i && !cmp_member(&m[i - 1], mm))
+			continue;
+		r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_SET_ELEMS_MAX);
+		if (r < 0)
+			return r;
+		e = &s->elems[s->nelems++];
+		memset(e, 0, sizeof(*e));
+		e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
+		e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
+					ifname ? ifname : "?");
+		if (!e->comment)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The membership sets (IPv4, IPv6) of group @g, once per compile. */
 static int membership_sets(struct cctx *x, uint32_t g)
 {
-	const struct fw_ruleset *rs = x->rs;
-	const struct fw_group *grp = &rs->groups[g];
+	const struct fw_group *grp = &x->rs->groups[g];
 	struct fw_compiled *c = x->c;
-	struct fw_member *m;
+	_cleanup_free_ struct fw_member *m = NULL;
 	int r = 0;
 
 	if (x->grpset[0][g])
@@ -387,7 +422,7 @@ static int membership_sets(struct cctx *x, uint32_t g)
 	if (grp->nmembers)
 		memcpy(m, grp->members, grp->nmembers * sizeof(*m));
 	qsort(m, grp->nmembers, sizeof(*m), cmp_member);
-	for (int f = 0; f < 2; f++) {
+	for (int f = 0; f < 2 && r >= 0; f++) {
 		int fam = f ? 6 : 4;
 		char suffix[4] = { '_', f ? '6' : '4', 0 };
 		size_t idx;
@@ -399,40 +434,12 @@ static int membership_sets(struct cctx *x, uint32_t g)
 						      grp->name ? ")" : "", fam),
 					   &idx);
 
-		if (!s) {
-			r = -ENOMEM;
-			break;
-		}
+		if (!s)
+			return -ENOMEM;
 		s->membership = true;
 		x->grpset[f][g] = (uint32_t)idx + 1;
-		for (size_t i = 0; i < grp->nmembers; i++) {
-			const struct fw_member *mm = &m[i];
-			const struct fw_host *h = &rs->hosts[mm->host];
-			struct fw_elem *e;
-
-			if (mm->addr.family != (fam == 4 ? GH_INET4 : GH_INET6))
-				continue;
-			/* One address on several interfaces: one element. */
-			if (i && !cmp_member(&m[i - 1], mm))
-				continue;
-			r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_SET_ELEMS_MAX);
-			if (r < 0)
-				break;
-			e = &s->elems[s->nelems++];
-			memset(e, 0, sizeof(*e));
-			e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
-			e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
-						h->ifaces[mm->iface].name ? h->ifaces[mm->iface].name
-									  : "?");
-			if (!e->comment) {
-				r = -ENOMEM;
-				break;
-			}
-		}
-		if (r < 0)
-			break;
+		r = member_elems(x, s, fam, m, grp->nmembers);
 	}
-	free(m);
 	return r;
 }
 
