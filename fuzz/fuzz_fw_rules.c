@@ -38,7 +38,7 @@ static void exercise(const struct fw_compiled *c)
 	fw_compiled_allows(c, true, "eth0", 4, a4, 1, 8 << 8);
 	if (fw_tx_init(&tx, 1) < 0)
 		return;
-	if (fw_tx_begin(&tx) >= 0 && fw_emit_table(&tx, c) >= 0)
+	if (fw_tx_begin(&tx) >= 0 && fw_emit_table(&tx, c, NULL) >= 0)
 		fw_tx_end(&tx);
 	fw_tx_done(&tx);
 }

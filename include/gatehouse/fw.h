@@ -84,6 +84,13 @@ int fw_render(const struct fw_compiled *c, FILE *f);
 enum fw_apply_flags {
 	FW_APPLY_CHECK = 1 << 0, /* send the batch without its end: kernel validates, aborts */
 	FW_APPLY_FULL = 1 << 1, /* always replace the table (no set-element-only update) */
+	/*
+	 * Test hook, never for production: the batch adds one set element
+	 * twice, so that the kernel refuses it (tests of error mapping and of
+	 * "a failed apply leaves the old ruleset"); implies FW_APPLY_FULL.
+	 * The CLI sets it from GATEHOUSE_FW_FAULT=dup-element.
+	 */
+	FW_APPLY_FAULT_DUP_ELEMENT = 1 << 2,
 };
 
 /**

@@ -331,6 +331,19 @@ static void print_repairs(const struct fw_opts *o, const struct fw_apply_result 
 	}
 }
 
+/*
+ * Test hook: GATEHOUSE_FW_FAULT=dup-element makes apply send one set element
+ * twice, so that the kernel refuses the batch (tests of error mapping and
+ * of "a failed apply leaves the old ruleset").  Read here, not in the
+ * library, which takes it as FW_APPLY_FAULT_DUP_ELEMENT.
+ */
+static bool fault_hook_dup_element(void)
+{
+	const char *fault = getenv("GATEHOUSE_FW_FAULT");
+
+	return fault && !strcmp(fault, "dup-element");
+}
+
 static int do_apply(const struct fw_opts *o)
 {
 	struct fw_compiled *c = NULL;
@@ -369,6 +382,8 @@ static int do_apply(const struct fw_opts *o)
 		flags |= FW_APPLY_CHECK;
 	if (o->full)
 		flags |= FW_APPLY_FULL;
+	if (fault_hook_dup_element())
+		flags |= FW_APPLY_FAULT_DUP_ELEMENT;
 	t0 = now_ms();
 	if (fw_apply(c, flags, &res, &dl) < 0) {
 		diag_list_print(stderr, &dl);

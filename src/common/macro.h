@@ -27,6 +27,20 @@ static inline void freep(void *p)
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 
+/*
+ * A cleanup function for pointers of @type freed with @func (which takes
+ * NULL or not: it is only called on non-NULL), named @func followed by p,
+ * as systemd's DEFINE_TRIVIAL_CLEANUP_FUNC:
+ * DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_set *, nftnl_set_free) makes
+ * _cleanup_(nftnl_set_freep).
+ */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)       \
+	static inline void func##p(type *p)           \
+	{                                             \
+		if (*p)                               \
+			func(*p);                     \
+	}
+
 /* Hand ownership out of a cleanup variable: returns it and clears it. */
 #define TAKE_PTR(p)                                   \
 	({                                            \

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "fw/internal.h"
 
 enum bucket {
@@ -99,7 +100,7 @@ static void dirwork_free(struct dirwork *w)
 
 static size_t name_slot(const struct fw_nameset *ns, const char *name)
 {
-	size_t i = (size_t)fw_hash_bytes(UINT64_C(0xcbf29ce484222325), name, strlen(name)) &
+	size_t i = (size_t)gh_fnv1a64_str(name) &
 		   (ns->cap - 1);
 
 	while (ns->slot[i] && strcmp(ns->slot[i], name))
@@ -168,7 +169,7 @@ static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *ra
 			return NULL;
 		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
 	}
-	return fw_arena_strdup(&c->arena, buf);
+	return arena_strdup(&c->arena, buf);
 }
 
 static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind,
@@ -370,12 +371,47 @@ static int cmp_member(const void *a, const void *b)
 }
 
 /* grp_<g>_4 / grp_<g>_6: every address of every interface carrying @g. */
+/*
+ * The elements of membership set @s (family @fam) from the @n members @m of
+ * its group, sorted: one per address, named after its host and interface.
+ */
+static int member_elems(struct cctx *x, struct fw_set *s, int fam, const struct fw_member *m,
+			size_t n)
+{
+	struct fw_compiled *c = x->c;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_member *mm = &m[i];
+		const struct fw_host *h = &x->rs->hosts[mm->host];
+		const char *ifname = h->ifaces[mm->iface].name;
+		struct fw_elem *e;
+		int r;
+
+		if (mm->addr.family != (fam == 4 ? GH_INET4 : GH_INET6))
+			continue;
+		/* One address on several interfaces: one element. */
+		if (i && !cmp_member(&m[i - 1], mm))
+			continue;
+		r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_SET_ELEMS_MAX);
+		if (r < 0)
+			return r;
+		e = &s->elems[s->nelems++];
+		memset(e, 0, sizeof(*e));
+		e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
+		e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
+					ifname ? ifname : "?");
+		if (!e->comment)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The membership sets (IPv4, IPv6) of group @g, once per compile. */
 static int membership_sets(struct cctx *x, uint32_t g)
 {
-	const struct fw_ruleset *rs = x->rs;
-	const struct fw_group *grp = &rs->groups[g];
+	const struct fw_group *grp = &x->rs->groups[g];
 	struct fw_compiled *c = x->c;
-	struct fw_member *m;
+	_cleanup_free_ struct fw_member *m = NULL;
 	int r = 0;
 
 	if (x->grpset[0][g])
@@ -386,7 +422,7 @@ static int membership_sets(struct cctx *x, uint32_t g)
 	if (grp->nmembers)
 		memcpy(m, grp->members, grp->nmembers * sizeof(*m));
 	qsort(m, grp->nmembers, sizeof(*m), cmp_member);
-	for (int f = 0; f < 2; f++) {
+	for (int f = 0; f < 2 && r >= 0; f++) {
 		int fam = f ? 6 : 4;
 		char suffix[4] = { '_', f ? '6' : '4', 0 };
 		size_t idx;
@@ -398,40 +434,12 @@ static int membership_sets(struct cctx *x, uint32_t g)
 						      grp->name ? ")" : "", fam),
 					   &idx);
 
-		if (!s) {
-			r = -ENOMEM;
-			break;
-		}
+		if (!s)
+			return -ENOMEM;
 		s->membership = true;
 		x->grpset[f][g] = (uint32_t)idx + 1;
-		for (size_t i = 0; i < grp->nmembers; i++) {
-			const struct fw_member *mm = &m[i];
-			const struct fw_host *h = &rs->hosts[mm->host];
-			struct fw_elem *e;
-
-			if (mm->addr.family != (fam == 4 ? GH_INET4 : GH_INET6))
-				continue;
-			/* One address on several interfaces: one element. */
-			if (i && !cmp_member(&m[i - 1], mm))
-				continue;
-			r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_SET_ELEMS_MAX);
-			if (r < 0)
-				break;
-			e = &s->elems[s->nelems++];
-			memset(e, 0, sizeof(*e));
-			e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
-			e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
-						h->ifaces[mm->iface].name ? h->ifaces[mm->iface].name
-									  : "?");
-			if (!e->comment) {
-				r = -ENOMEM;
-				break;
-			}
-		}
-		if (r < 0)
-			break;
+		r = member_elems(x, s, fam, m, grp->nmembers);
 	}
-	free(m);
 	return r;
 }
 
@@ -481,130 +489,125 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 	return 0;
 }
 
-static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
+/*
+ * The set of CIDR peers of bucket @b and family @f (@bv, normalised), its
+ * exact-match split, and a rule in @chain for each of them that holds
+ * elements.
+ */
+static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
+		     struct boxvec *bv, int b, int f)
 {
+	static const uint8_t kinds[_B_MAX] = { FW_SK_ADDR_PORT, FW_SK_ADDR_PORT, FW_SK_ADDR_ICMP,
+					       FW_SK_ADDR_PROTO };
 	struct fw_compiled *c = x->c;
 	const char *pfx = in ? "in_" : "out_";
-	struct dirwork w = { 0 };
+	char suffix[16];
+	const char *gtext;
+	struct fw_set *s;
+	size_t idx;
+	int r;
+
+	snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
+	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+	s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b], (uint8_t)(f ? 6 : 4),
+		    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in), ifc->name,
+			       b == B_ICMP ? (f ? "icmpv6" : "icmp") : bucket_name[b], f ? 6 : 4,
+			       gtext ? gtext : ""),
+		    &idx);
+	if (!s)
+		return -ENOMEM;
+	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
+	if (r >= 0)
+		r = split_exact(c, idx, suffix, ifc->name, pfx);
+	/* The interval set (if anything is left in it), then the exact one. */
+	for (size_t k = idx; k < c->nsets && r >= 0; k++) {
+		if (!c->sets[k].nelems)
+			continue;
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_SET,
+					       .in = in,
+					       .family = (uint8_t)(f ? 6 : 4),
+					       .proto = (uint8_t)b,
+					       .set = (uint32_t)k,
+					       .counter = true,
+					       .comment = fw_comment(&c->arena, "%s",
+								     c->sets[k].comment) });
+	}
+	return r;
+}
+
+/*
+ * The key set of bucket @b (_B_MAX: the ICMPv6 keys) of rules whose peer is
+ * group @g (@bv, normalised), and a rule in @chain per family matching it
+ * with the group's membership set.
+ */
+static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
+		      uint32_t g, struct boxvec *bv, int b)
+{
+	static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP, FW_SK_PROTO };
+	struct fw_compiled *c = x->c;
+	const char *glabel = fw_group_label(&x->rs->groups[g]);
+	uint8_t kind = b < _B_MAX ? kinds[b] : FW_SK_ICMP;
+	int fam_only = b == B_ICMP ? 4 : b == _B_MAX ? 6 : 0;
+	char suffix[80], raw[FW_IFNAME_MAX + FW_NAME_LEN_MAX + 4];
+	const char *gtext;
+	struct fw_set *s;
+	size_t idx;
+	int r;
+
+	snprintf(suffix, sizeof(suffix), "_%s",
+		 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
+	snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
+	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
+	s = set_new(c, ident(c, in ? "in_" : "out_", raw, suffix), kind, (uint8_t)fam_only,
+		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in),
+			       ifc->name, b == _B_MAX ? "icmpv6" : bucket_name[b],
+			       in ? "from" : "to", glabel, gtext ? gtext : ""),
+		    &idx);
+	if (!s)
+		return -ENOMEM;
+	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
+	for (int f = 0; f < 2 && r >= 0; f++) {
+		int fam = f ? 6 : 4;
+
+		if (fam_only && fam_only != fam)
+			continue;
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_GROUP_SET,
+					       .in = in,
+					       .family = (uint8_t)fam,
+					       .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+					       .set = (uint32_t)idx,
+					       .gset = x->grpset[f][g] - 1,
+					       .counter = true,
+					       .comment = fw_comment(&c->arena, "%s (IPv%d)",
+								     s->comment, fam) });
+	}
+	return r;
+}
+
+/* The sets and rules of interface @ifc in direction @in, into @chain. */
+static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain)
+{
+	_cleanup_(dirwork_free) struct dirwork w = { 0 };
 	int r = collect(x, ifc, in, &w);
 
-	if (r < 0)
-		goto out;
-	for (int b = 0; b < _B_MAX; b++)
-		for (int f = 0; f < 2; f++) {
-			struct boxvec *bv = &w.cidr[f][b];
-			static const uint8_t kinds[_B_MAX] = { FW_SK_ADDR_PORT, FW_SK_ADDR_PORT,
-							       FW_SK_ADDR_ICMP, FW_SK_ADDR_PROTO };
-			char suffix[16];
-			const char *gtext;
-			struct fw_set *s;
-			size_t idx;
-
-			if (!bv->n)
-				continue;
-			snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
-			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-			s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b],
-				    (uint8_t)(f ? 6 : 4),
-				    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in),
-					       ifc->name, b == B_ICMP ? (f ? "icmpv6" : "icmp") :
-								      bucket_name[b],
-					       f ? 6 : 4, gtext ? gtext : ""),
-				    &idx);
-			if (!s) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
-			if (r < 0)
-				goto out;
-			r = split_exact(c, idx, suffix, ifc->name, pfx);
-			if (r < 0)
-				goto out;
-			/* The interval set (if anything is left in it), then the exact one. */
-			for (size_t k = idx; k < c->nsets; k++) {
-				if (!c->sets[k].nelems)
-					continue;
-				r = rule_add(c, chain,
-					     (struct fw_rule){ .match = FW_M_SET,
-							       .in = in,
-							       .family = (uint8_t)(f ? 6 : 4),
-							       .proto = (uint8_t)b,
-							       .set = (uint32_t)k,
-							       .counter = true,
-							       .comment = fw_comment(&c->arena, "%s",
-										     c->sets[k].comment) });
-				if (r < 0)
-					goto out;
-			}
-		}
-	for (size_t i = 0; i < w.ngrefs; i++) {
+	for (int b = 0; b < _B_MAX && r >= 0; b++)
+		for (int f = 0; f < 2 && r >= 0; f++)
+			if (w.cidr[f][b].n)
+				r = cidr_sets(x, ifc, in, chain, &w.cidr[f][b], b, f);
+	for (size_t i = 0; i < w.ngrefs && r >= 0; i++) {
 		uint32_t g = w.grefs[i].group;
-		const char *glabel = fw_group_label(&x->rs->groups[g]);
 
 		r = membership_sets(x, g);
-		if (r < 0)
-			goto out;
-		for (int b = 0; b <= _B_MAX; b++) {
-			/* b == _B_MAX: the ICMPv6 keys. */
+		/* b == _B_MAX: the ICMPv6 keys. */
+		for (int b = 0; b <= _B_MAX && r >= 0; b++) {
 			struct boxvec *bv = b < _B_MAX ? &w.grefs[i].key[b] : &w.grefs[i].icmp6;
-			static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP,
-							       FW_SK_PROTO };
-			uint8_t kind = b < _B_MAX ? kinds[b] : FW_SK_ICMP;
-			int fam_only = b == B_ICMP ? 4 : b == _B_MAX ? 6 : 0;
-			char suffix[80];
-			const char *gtext, *sname;
-			struct fw_set *s;
-			size_t idx;
 
-			if (!bv->n)
-				continue;
-			snprintf(suffix, sizeof(suffix), "_%s",
-				 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
-			{
-				char raw[FW_IFNAME_MAX + FW_NAME_LEN_MAX + 4];
-
-				snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
-				sname = ident(c, pfx, raw, suffix);
-			}
-			gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-			s = set_new(c, sname, kind, (uint8_t)fam_only,
-				    fw_comment(&c->arena, "%s %s %s %s members of %s: %s",
-					       dir_word(in), ifc->name,
-					       b == _B_MAX ? "icmpv6" : bucket_name[b],
-					       in ? "from" : "to", glabel,
-					       gtext ? gtext : ""),
-				    &idx);
-			if (!s) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
-			if (r < 0)
-				goto out;
-			for (int f = 0; f < 2; f++) {
-				int fam = f ? 6 : 4;
-
-				if (fam_only && fam_only != fam)
-					continue;
-				r = rule_add(c, chain,
-					     (struct fw_rule){
-						     .match = FW_M_GROUP_SET,
-						     .in = in,
-						     .family = (uint8_t)fam,
-						     .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
-						     .set = (uint32_t)idx,
-						     .gset = x->grpset[f][g] - 1,
-						     .counter = true,
-						     .comment = fw_comment(&c->arena, "%s (IPv%d)",
-									   s->comment, fam) });
-				if (r < 0)
-					goto out;
-			}
+			if (bv->n)
+				r = group_sets(x, ifc, in, chain, g, bv, b);
 		}
 	}
-out:
-	dirwork_free(&w);
 	return r;
 }
 
@@ -661,13 +664,13 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-	return fw_hash_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+	return gh_fnv1a64(h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 /* Everything an element-only update cannot change. */
 static uint64_t structure_hash(const struct fw_compiled *c)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = GH_FNV1A64_INIT;
 
 	h = hash_str(h, c->comment);
 	for (size_t i = 0; i < c->nsets; i++) {
@@ -675,23 +678,23 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 
 		h = hash_str(h, s->name);
 		h = hash_str(h, s->comment);
-		h = fw_hash_bytes(h, &s->kind, 1);
-		h = fw_hash_bytes(h, &s->family, 1);
-		h = fw_hash_bytes(h, &s->membership, 1);
-		h = fw_hash_bytes(h, &s->exact, 1);
+		h = gh_fnv1a64(h, &s->kind, 1);
+		h = gh_fnv1a64(h, &s->family, 1);
+		h = gh_fnv1a64(h, &s->membership, 1);
+		h = gh_fnv1a64(h, &s->exact, 1);
 		if (s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems; k++) {
 			const struct fw_elem *e = &s->elems[k];
 
-			h = fw_hash_bytes(h, &e->alo, sizeof(e->alo));
-			h = fw_hash_bytes(h, &e->ahi, sizeof(e->ahi));
-			h = fw_hash_bytes(h, &e->k1lo, sizeof(e->k1lo));
-			h = fw_hash_bytes(h, &e->k1hi, sizeof(e->k1hi));
-			h = fw_hash_bytes(h, &e->k2lo, sizeof(e->k2lo));
-			h = fw_hash_bytes(h, &e->k2hi, sizeof(e->k2hi));
+			h = gh_fnv1a64(h, &e->alo, sizeof(e->alo));
+			h = gh_fnv1a64(h, &e->ahi, sizeof(e->ahi));
+			h = gh_fnv1a64(h, &e->k1lo, sizeof(e->k1lo));
+			h = gh_fnv1a64(h, &e->k1hi, sizeof(e->k1hi));
+			h = gh_fnv1a64(h, &e->k2lo, sizeof(e->k2lo));
+			h = gh_fnv1a64(h, &e->k2hi, sizeof(e->k2hi));
 			h = hash_str(h, e->ifname);
-			h = fw_hash_bytes(h, &e->chain, sizeof(e->chain));
+			h = gh_fnv1a64(h, &e->chain, sizeof(e->chain));
 			h = hash_str(h, e->comment);
 		}
 	}
@@ -704,29 +707,104 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 			const struct fw_rule *r = &ch->rules[k];
 			uint8_t b[5] = { r->match, r->in, r->family, r->proto, r->counter };
 
-			h = fw_hash_bytes(h, b, sizeof(b));
-			h = fw_hash_bytes(h, &r->set, sizeof(r->set));
-			h = fw_hash_bytes(h, &r->gset, sizeof(r->gset));
+			h = gh_fnv1a64(h, b, sizeof(b));
+			h = gh_fnv1a64(h, &r->set, sizeof(r->set));
+			h = gh_fnv1a64(h, &r->gset, sizeof(r->gset));
 			h = hash_str(h, r->comment);
 		}
 	}
 	return h;
 }
 
+static const struct fw_host *host_find(const struct fw_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nhosts; i++)
+		if (rs->hosts[i].name && !strcmp(rs->hosts[i].name, name))
+			return &rs->hosts[i];
+	return NULL;
+}
+
+/* The chain of @ifc in direction @in, its element in verdict map @vmap, and its rules. */
+static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap)
+{
+	struct fw_compiled *c = x->c;
+	size_t chain = c->nchains;
+	const char *gtext = groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
+					ifc->ngroups > 8);
+	struct fw_chain *ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+					fw_comment(&c->arena, "%s via %s: %s", dir_word(in),
+						   ifc->name,
+						   ifc->ngroups ? gtext : "no security groups"));
+	struct fw_set *m = &c->sets[vmap];
+	struct fw_elem *e;
+	int r;
+
+	if (!ch)
+		return -ENOMEM;
+	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
+	if (r < 0)
+		return r;
+	e = &m->elems[m->nelems++];
+	memset(e, 0, sizeof(*e));
+	e->ifname = arena_strdup(&c->arena, ifc->name);
+	if (!e->ifname)
+		return -ENOMEM;
+	e->chain = (uint32_t)chain;
+	e->comment = fw_comment(&c->arena, "%s", ifc->name);
+	return build_dir(x, ifc, in, chain);
+}
+
+/* Everything of host @h into x->c. */
+static int compile_host(struct cctx *x, const struct fw_host *h)
+{
+	struct fw_compiled *c = x->c;
+	size_t vmap[2];
+	int r;
+
+	c->host = arena_strdup(&c->arena, h->name);
+	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
+	if (!c->host || !c->comment)
+		return -ENOMEM;
+	/* Chains first (the vmaps jump to them), base chains last. */
+	for (int d = 0; d < 2; d++) {
+		bool in = d == 0;
+
+		if (!set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
+			     fw_comment(&c->arena, "%s chain per interface", dir_word(in)),
+			     &vmap[d]))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < h->nifaces; i++)
+		for (int d = 0; d < 2; d++) {
+			r = iface_dir(x, &h->ifaces[i], d == 0, vmap[d]);
+			if (r < 0)
+				return r;
+		}
+	for (int d = 0; d < 2; d++) {
+		r = base_chain(x, d == 0, vmap[d]);
+		if (r < 0)
+			return r;
+	}
+	c->structure_hash = structure_hash(c);
+	return 0;
+}
+
+static void cctx_done(struct cctx *x)
+{
+	free(x->grpset[0]);
+	free(x->grpset[1]);
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
+
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *dl)
 {
-	const struct fw_host *h = NULL;
-	struct fw_compiled *c;
-	struct cctx x = { rs, NULL, dl, { NULL, NULL } };
-	size_t vmap[2];
-	int r = 0;
+	const struct fw_host *h = host_find(rs, host);
+	_cleanup_(fw_compiled_freep) struct fw_compiled *c = NULL;
+	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL } };
+	int r;
 
-	for (size_t i = 0; i < rs->nhosts; i++)
-		if (rs->hosts[i].name && !strcmp(rs->hosts[i].name, host)) {
-			h = &rs->hosts[i];
-			break;
-		}
 	if (!h) {
 		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
 		return -ENOENT;
@@ -735,87 +813,17 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 	x.c = c;
 	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
 	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
-	if (!c || !x.grpset[0] || !x.grpset[1]) {
-		r = -ENOMEM;
-		goto out;
-	}
-	c->host = fw_arena_strdup(&c->arena, h->name);
-	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
-	if (!c->host || !c->comment) {
-		r = -ENOMEM;
-		goto out;
-	}
-	/* Chains first (the vmaps jump to them), base chains last. */
-	for (int d = 0; d < 2; d++) {
-		bool in = d == 0;
-		struct fw_set *m = set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
-					   fw_comment(&c->arena, "%s chain per interface",
-						      dir_word(in)),
-					   &vmap[d]);
-
-		if (!m) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < h->nifaces; i++) {
-		const struct fw_iface *ifc = &h->ifaces[i];
-
-		for (int d = 0; d < 2; d++) {
-			bool in = d == 0;
-			size_t chain = c->nchains;
-			const char *gtext = groups_text(&x, ifc->groups,
-							ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
-							ifc->ngroups > 8);
-			struct fw_chain *ch = chain_new(
-				c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-				fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
-					   ifc->ngroups ? gtext : "no security groups"));
-			struct fw_set *m = &c->sets[vmap[d]];
-			struct fw_elem *e;
-
-			if (!ch) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
-			if (r < 0)
-				goto out;
-			e = &m->elems[m->nelems++];
-			memset(e, 0, sizeof(*e));
-			e->ifname = fw_arena_strdup(&c->arena, ifc->name);
-			if (!e->ifname) {
-				r = -ENOMEM;
-				goto out;
-			}
-			e->chain = (uint32_t)chain;
-			e->comment = fw_comment(&c->arena, "%s", ifc->name);
-			r = build_dir(&x, ifc, in, chain);
-			if (r < 0)
-				goto out;
-		}
-	}
-	for (int d = 0; d < 2; d++) {
-		r = base_chain(&x, d == 0, vmap[d]);
-		if (r < 0)
-			goto out;
-	}
-	c->structure_hash = structure_hash(c);
-out:
-	free(x.grpset[0]);
-	free(x.grpset[1]);
-	if (r < 0) {
-		if (r == -E2BIG)
-			diag_add(dl, DIAG_ERROR, "", "", 0, 0,
-				 "host %s: ruleset over the compiler's caps (too many elements, "
-				 "or ranges overlapping too much to normalise)",
-				 host);
-		else
-			diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
-		fw_compiled_free(c);
+	r = !c || !x.grpset[0] || !x.grpset[1] ? -ENOMEM : compile_host(&x, h);
+	if (r == -E2BIG)
+		diag_add(dl, DIAG_ERROR, "", "", 0, 0,
+			 "host %s: ruleset over the compiler's caps (too many elements, "
+			 "or ranges overlapping too much to normalise)",
+			 host);
+	else if (r < 0)
+		diag_add(dl, DIAG_ERROR, "", "", 0, 0, "host %s: %s", host, strerror(-r));
+	if (r < 0)
 		return r;
-	}
-	*ret = c;
+	*ret = TAKE_PTR(c);
 	return 0;
 }
 
@@ -830,7 +838,7 @@ struct fw_compiled *fw_compiled_free(struct fw_compiled *c)
 	free(c->sets);
 	free(c->chains);
 	free(c->names.slot);
-	fw_arena_done(&c->arena);
+	arena_clear(&c->arena);
 	free(c);
 	return NULL;
 }

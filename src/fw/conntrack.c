@@ -23,6 +23,7 @@
 
 #include "common/str.h"
 #include "fw/internal.h"
+#include "fw/kernel_send.h"
 #include "fw/nl.h"
 
 /* A delete request is tiny (dumps are read into fw_nl_dump's large buffer). */
@@ -217,33 +218,22 @@ static struct nlmsghdr *ct_hdr(char *buf, uint16_t type, uint16_t flags, uint8_t
 	return nlh;
 }
 
-int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
+static void ct_ctx_done(struct ct_ctx *x)
 {
-	struct ct_ctx x = { .c = c };
-	struct fw_nl nl = { 0 };
-	char req[CT_REQ];
-	int r, killed = 0;
+	free(x->locals);
+	free(x->v);
+}
 
-	r = load_locals(&x);
-	if (r < 0)
-		return r;
-	/* ctnetlink is a subsystem of nfnetlink: the firewall's own socket serves. */
-	r = fw_nl_open(&nl, dl);
-	if (r < 0)
-		goto out;
-	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++),
-		       ct_cb, &x);
-	if (x.err)
-		r = x.err;
-	if (r < 0) {
-		diag_add(dl, DIAG_ERROR, "conntrack", "", 0, 0, "dumping conntrack: %s",
-			 strerror(-r));
-		goto out;
-	}
-	for (size_t i = 0; i < x.nv; i++) {
-		struct victim *v = &x.v[i];
+/* Delete the entries in @x->v over @nl; returns how many went. */
+static int kill_victims(struct fw_nl *nl, const struct ct_ctx *x, struct diag_list *dl)
+{
+	char req[CT_REQ];
+	int killed = 0;
+
+	for (size_t i = 0; i < x->nv; i++) {
+		const struct victim *v = &x->v[i];
 		struct nlmsghdr *nlh =
-			ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, nl.seq++);
+			ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, nl->seq++);
 		int k;
 
 		/* The original tuple exactly as dumped identifies the entry. */
@@ -251,17 +241,37 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 		nlh->nlmsg_len += MNL_ALIGN(v->tuple_len);
 		if (v->has_zone)
 			mnl_attr_put_u16(nlh, CTA_ZONE, v->zone);
-		k = fw_nl_dump(&nl, nlh, NULL, NULL);
+		k = fw_nl_dump(nl, nlh, NULL, NULL);
 		if (k == 0)
 			killed++;
 		else if (k != -ENOENT) /* already gone: fine */
 			diag_add(dl, DIAG_WARNING, "conntrack", "", 0, 0,
 				 "deleting a conntrack entry: %s", strerror(-k));
 	}
-	r = killed;
-out:
-	fw_nl_close(&nl);
-	free(x.locals);
-	free(x.v);
-	return r;
+	return killed;
+}
+
+int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
+{
+	_cleanup_(ct_ctx_done) struct ct_ctx x = { .c = c };
+	_cleanup_(fw_nl_close) struct fw_nl nl = { 0 };
+	char req[CT_REQ];
+	int r = load_locals(&x);
+
+	if (r < 0)
+		return r;
+	/* ctnetlink is a subsystem of nfnetlink: the firewall's own socket serves. */
+	r = fw_kernel_open(&nl, dl);
+	if (r < 0)
+		return r;
+	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++),
+		       ct_cb, &x);
+	if (x.err)
+		r = x.err;
+	if (r < 0) {
+		diag_add(dl, DIAG_ERROR, "conntrack", "", 0, 0, "dumping conntrack: %s",
+			 strerror(-r));
+		return r;
+	}
+	return kill_victims(&nl, &x, dl);
 }

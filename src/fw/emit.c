@@ -26,6 +26,7 @@
 
 #include "fw/emit.h"
 #include "fw/match.h"
+#include "fw/nftnl_cleanup.h"
 
 /*
  * Batch pages: 256 KiB each (a 50,000-rule ruleset is a few MiB, so a few
@@ -76,7 +77,7 @@ void fw_tx_done(struct fw_tx *tx)
 	memset(tx, 0, sizeof(*tx));
 }
 
-static int tx_update(struct fw_tx *tx)
+int fw_tx_update(struct fw_tx *tx)
 {
 	return nftnl_batch_update(tx->b) < 0 ? -ENOMEM : 0;
 }
@@ -84,13 +85,13 @@ static int tx_update(struct fw_tx *tx)
 int fw_tx_begin(struct fw_tx *tx)
 {
 	nftnl_batch_begin(nftnl_batch_buffer(tx->b), tx->seq++);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 int fw_tx_end(struct fw_tx *tx)
 {
 	nftnl_batch_end(nftnl_batch_buffer(tx->b), tx->seq++);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq)
@@ -109,9 +110,8 @@ const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq)
 	return lo < tx->nmsgs && tx->msgs[lo].seq == seq ? &tx->msgs[lo] : NULL;
 }
 
-/* Start a message; records what it is for error reports. */
-static struct nlmsghdr *msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags,
-				  const char *what, const char *comment)
+struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
+				 const char *comment)
 {
 	struct fw_msginfo *m;
 
@@ -361,9 +361,8 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 
 static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t type, bool full)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
-	int r = 0;
 
 	if (!t)
 		return -ENOMEM;
@@ -372,10 +371,8 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 	if (full) {
 		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(FW_COMMENT_MAX + 64);
 
-		if (!ud) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!ud)
+			return -ENOMEM;
 		nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, c->comment);
 		nftnl_udata_put(ud, FW_UDATA_TABLE_HASH, sizeof(c->structure_hash),
 				&c->structure_hash);
@@ -383,23 +380,18 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 				     nftnl_udata_buf_len(ud));
 		nftnl_udata_buf_free(ud);
 	}
-	nlh = msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+	nlh = fw_tx_msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 			type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
 			c ? c->comment : NULL);
-	if (!nlh) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!nlh)
+		return -ENOMEM;
 	nftnl_table_nlmsg_build_payload(nlh, t);
-	r = tx_update(tx);
-out:
-	nftnl_table_free(t);
-	return r;
+	return fw_tx_update(tx);
 }
 
 static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 {
-	struct nftnl_chain *nc = nftnl_chain_alloc();
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *nc = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 	int r;
 
@@ -417,17 +409,12 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	}
 	r = put_comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ch->comment, nc, set_chain_udata);
 	if (r < 0)
-		goto out;
-	nlh = msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
-	if (!nlh) {
-		r = -ENOMEM;
-		goto out;
-	}
+		return r;
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
+	if (!nlh)
+		return -ENOMEM;
 	nftnl_chain_nlmsg_build_payload(nlh, nc);
-	r = tx_update(tx);
-out:
-	nftnl_chain_free(nc);
-	return r;
+	return fw_tx_update(tx);
 }
 
 uint32_t fw_set_flags(const struct fw_set *s)
@@ -501,14 +488,14 @@ static int emit_set(struct fw_tx *tx, const struct fw_compiled *c, size_t i)
 
 	if (!ns)
 		return -ENOMEM;
-	nlh = msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
 	if (!nlh) {
 		nftnl_set_free(ns);
 		return -ENOMEM;
 	}
 	nftnl_set_nlmsg_build_payload(nlh, ns);
 	nftnl_set_free(ns);
-	r = tx_update(tx);
+	r = fw_tx_update(tx);
 	return r;
 }
 
@@ -581,7 +568,7 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	struct nlmsghdr *nlh;
 	struct fw_msginfo *m;
 
-	nlh = msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	nlh = fw_tx_msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
 			add ? NLM_F_CREATE | NLM_F_EXCL : 0, s->name, s->comment);
 	if (!nlh)
 		return -ENOMEM;
@@ -596,7 +583,7 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
 	record_offsets(m, nlh, paired);
 	tx->elements += n;
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
 /* Elements @idx[0..n) of set @si, in messages of at most FW_ELEM_MSG_BYTES. */
@@ -696,20 +683,19 @@ static int emit_rule(struct fw_tx *tx, const struct fw_compiled *c, const struct
 
 	if (!nr)
 		return -ENOMEM;
-	nlh = msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
+	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
 	if (!nlh) {
 		nftnl_rule_free(nr);
 		return -ENOMEM;
 	}
 	nftnl_rule_nlmsg_build_payload(nlh, nr);
 	nftnl_rule_free(nr);
-	return tx_update(tx);
+	return fw_tx_update(tx);
 }
 
-int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c)
+int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw_emit_opts *o)
 {
-	const char *fault = getenv(FW_FAULT_ENV);
-	bool dup = fault && !strcmp(fault, "dup-element");
+	bool dup = o && o->dup_element;
 	uint32_t *idx = NULL;
 	size_t cap = 0;
 	int r;

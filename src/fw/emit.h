@@ -13,6 +13,7 @@
 #include "fw/internal.h"
 
 struct nftnl_batch;
+struct nlmsghdr;
 struct nftnl_rule;
 struct nftnl_set;
 struct nftnl_set_elem;
@@ -60,19 +61,35 @@ int fw_tx_init(struct fw_tx *tx, uint32_t seq);
 void fw_tx_done(struct fw_tx *tx);
 int fw_tx_begin(struct fw_tx *tx);
 int fw_tx_end(struct fw_tx *tx);
+/*
+ * Start a message of @type in @tx (NLM_F_ACK added to @flags) and record
+ * what it is for error reports (@what, @comment: static or owned by the
+ * IR).  Returns its header for the payload, or NULL (-ENOMEM).  Call
+ * fw_tx_update() once the payload is in.
+ */
+struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
+				 const char *comment);
+/* Account for the message just built.  0 or -ENOMEM. */
+int fw_tx_update(struct fw_tx *tx);
 /* The message with sequence number @seq, or NULL. */
 const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq);
 
-/* Test hook: GATEHOUSE_FW_FAULT=dup-element makes the batch add one element
- * twice, so that the kernel refuses it (tests of error mapping and of
- * "a failed apply leaves the old ruleset"). */
-#define FW_FAULT_ENV "GATEHOUSE_FW_FAULT"
+/**
+ * struct fw_emit_opts - how fw_emit_table() builds the batch
+ * @dup_element: test hook (FW_APPLY_FAULT_DUP_ELEMENT): add the first
+ *		 element of the first non-membership set twice, so that the
+ *		 kernel refuses the batch
+ */
+struct fw_emit_opts {
+	bool dup_element;
+};
 
 /*
  * Replace our table: create-if-missing, delete, create, then every chain,
- * set, element and rule of @c, all in @tx (between begin and end).
+ * set, element and rule of @c, all in @tx (between begin and end); @o may
+ * be NULL (no options).
  */
-int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c);
+int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw_emit_opts *o);
 
 /*
  * Add (@add) or delete elements @idx[0..n) of set @set of @c (membership
@@ -85,13 +102,18 @@ int fw_emit_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t set, con
 struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_chain *ch,
 				 const struct fw_rule *r);
 
-/* Key bytes of @e in set @s: key, key end (interval end: see *ret_end_kind). */
+/* How an element's interval end is sent (fw_elem_key()'s return value). */
 enum fw_keyend {
 	FW_KEYEND_NONE, /* a single value (maps) */
 	FW_KEYEND_ATTR, /* concatenations: NFTA_SET_ELEM_KEY_END */
 	FW_KEYEND_ELEM, /* single-field intervals: a second element flagged INTERVAL_END */
 	FW_KEYEND_OPEN, /* single-field interval reaching the maximum: no end element */
 };
+
+/*
+ * Key bytes of @e in set @s into @key (*@klen bytes) and, for intervals, the
+ * end into @kend (*@kelen bytes); returns how the end is to be sent.
+ */
 enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint8_t *key,
 			   uint32_t *klen, uint8_t *kend, uint32_t *kelen);
 

@@ -2,7 +2,7 @@
 /*
  * Internal model of the firewall half: the loaded ruleset (security groups,
  * hosts, prefix lists, each node with its source location) and the nftables
- * IR of one host.  Not installed; only src/fw and tests/fw include it.
+ * IR of one host.  Not installed; only src/fw, tests/fw and fuzz include it.
  */
 #ifndef GH_FW_INTERNAL_H
 #define GH_FW_INTERNAL_H
@@ -12,33 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "common/cidr.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "fw/addr.h"
 #include "fw/limits.h"
+#include "fw/vec.h"
 
-/* ---- arena: one per ruleset and per compiled ruleset, freed in one call ---- */
-
-struct fw_arena_chunk;
-struct fw_arena {
-	struct fw_arena_chunk *head;
-};
-
-void *fw_arena_alloc(struct fw_arena *a, size_t size);
-void *fw_arena_alloc_array(struct fw_arena *a, size_t n, size_t size);
-char *fw_arena_strdup(struct fw_arena *a, const char *s);
-char *fw_arena_printf(struct fw_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
-void fw_arena_done(struct fw_arena *a);
-
-/*
- * Grow *@p (an array of @size-byte items with capacity *@cap) to hold at
- * least @need items.  Returns 0 or -ENOMEM (or -E2BIG past @max items).
- */
-int fw_vec_reserve(void **p, size_t *cap, size_t need, size_t size, size_t max);
-#define FW_VEC_PUSH(arr, n, cap, max) \
-	fw_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)), (max))
-
-/* ---- source locations ---- */
+/* ---- source locations (loc.c) ---- */
 
 /**
  * struct fw_loc - where a node came from, rebuilt into a JSON path on demand
@@ -204,7 +186,7 @@ struct fw_pending_ref {
 };
 
 struct fw_ruleset {
-	struct fw_arena arena;
+	struct arena arena;
 	struct fw_src *srcs;
 	size_t nsrcs, csrcs;
 	struct fw_group *groups;
@@ -233,11 +215,6 @@ const char *fw_group_label(const struct fw_group *g);
 
 /* ---- the IR of one host ---- */
 
-/* 128-bit address as two halves; IPv4 uses the low 32 bits of @lo. */
-struct fw_addr {
-	uint64_t hi, lo;
-};
-
 enum fw_setkind {
 	FW_SK_ADDR, /* membership: ip[6] addr */
 	FW_SK_ADDR_PORT, /* addr . inet_service */
@@ -259,7 +236,9 @@ enum fw_setkind {
  * @k2lo: first ICMP code
  * @k2hi: last ICMP code
  * @ifname: interface (vmap)
- * @chain: jump target chain index (vmap)
+ * @chain: jump target chain index in the compiled ruleset (vmap)
+ * @chain_name: jump target chain by name, for an element decoded from the
+ *		kernel (vmap; @chain means nothing there), or NULL
  * @comment: the security-group rules (or members) it came from
  */
 struct fw_elem {
@@ -268,6 +247,7 @@ struct fw_elem {
 	uint16_t k2lo, k2hi;
 	const char *ifname;
 	uint32_t chain;
+	const char *chain_name;
 	const char *comment;
 };
 
@@ -344,7 +324,7 @@ struct fw_nameset {
 };
 
 struct fw_compiled {
-	struct fw_arena arena;
+	struct arena arena;
 	struct fw_nameset names;
 	const char *host;
 	const char *comment;
@@ -352,8 +332,10 @@ struct fw_compiled {
 	size_t nsets, csets;
 	struct fw_chain *chains;
 	size_t nchains, cchains;
-	/* Hash of everything but membership elements: equal means an
-	 * element-only update is enough. */
+	/* Hash of everything but membership elements, stored in the table
+	 * (FW_UDATA_TABLE_HASH): which rules the table was last written from,
+	 * so apply can tell an edit by hand (same hash) from a change of
+	 * rules.  Never trusted to say what the table holds (apply.c). */
 	uint64_t structure_hash;
 };
 
@@ -366,31 +348,14 @@ struct fw_box {
 int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes, size_t n,
 		 const struct fw_ruleset *rs, bool icmp);
 
-/* Address helpers. */
-struct fw_addr fw_addr_from_bytes(int family, const uint8_t *b);
-void fw_addr_to_bytes(int family, struct fw_addr a, uint8_t *b);
-int fw_addr_cmp(struct fw_addr a, struct fw_addr b);
-struct fw_addr fw_addr_max(int family);
-void fw_cidr_range(const struct gh_cidr *c, struct fw_addr *lo, struct fw_addr *hi);
-/* "10.0.0.0/8", "10.0.0.1", or "10.0.0.1-10.0.0.9". */
-void fw_range_format(int family, struct fw_addr lo, struct fw_addr hi, char *buf, size_t size);
+/* Comment text safe for nft (no quotes, no control characters), capped (comment.c). */
+const char *fw_comment(struct arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
 
-/* Comment text safe for nft (no quotes, no control characters), capped. */
-const char *fw_comment(struct fw_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
-
-/* Names of the key types in nft syntax, per kind and family. */
+/* Names of the key types in nft syntax, per kind and family (render.c). */
 const char *fw_set_type_text(const struct fw_set *s);
 
-/* Element as nft text (without its comment). */
+/* Element as nft text, without its comment (render.c). */
 void fw_elem_format(const struct fw_set *s, const struct fw_elem *e, const struct fw_compiled *c,
 		    char *buf, size_t size);
-
-/* ---- kernel side (batch.c, emit.c) ---- */
-
-struct nftnl_batch;
-struct fw_seqmap;
-
-/* FNV-1a 64 helper for the structure hash. */
-uint64_t fw_hash_bytes(uint64_t h, const void *p, size_t n);
 
 #endif

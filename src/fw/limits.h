@@ -24,6 +24,8 @@
 #define FW_ADDRS_PER_IFACE_MAX 256
 #define FW_PLISTS_MAX 10000
 #define FW_PLIST_CIDRS_MAX 100000
+/* Group and prefix-list references waiting for resolution: four per rule. */
+#define FW_REFS_MAX ((size_t)FW_PERMS_MAX * 4)
 
 /*
  * Work of normalising one set, counted as boxes visited per elementary

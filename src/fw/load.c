@@ -45,7 +45,7 @@ static bool check_keys(struct ld *ld, json_t *obj, const struct fw_loc *loc,
 			}
 		if (!found) {
 			/* The key name is not static: locate through a copy of it in the arena. */
-			const char *k = fw_arena_strdup(&ld->rs->arena, key);
+			const char *k = arena_strdup(&ld->rs->arena, key);
 			struct fw_loc kl = fw_loc_key(loc, k ? k : "?");
 
 			LD_ERR(ld, &kl, "unknown key \"%s\" in %s", key, what);
@@ -89,7 +89,7 @@ static const char *get_name(struct ld *ld, json_t *obj, const char *key, const s
 			LD_ERR(ld, &kl, "\"%s\" contains a control character", key);
 			return NULL;
 		}
-	return fw_arena_strdup(&ld->rs->arena, s);
+	return arena_strdup(&ld->rs->arena, s);
 }
 
 /* Optional free text (Description): any string. */
@@ -124,15 +124,26 @@ static int add_ref(struct ld *ld, const char *name, uint8_t kind, uint32_t *targ
 		   const struct fw_loc *loc)
 {
 	struct fw_ruleset *rs = ld->rs;
-	int r = FW_VEC_PUSH(rs->refs, rs->nrefs, rs->crefs, (size_t)FW_PERMS_MAX * 4);
+	int r = FW_VEC_PUSH(rs->refs, rs->nrefs, rs->crefs, FW_REFS_MAX);
 
+	/* Reported here: a reference dropped without a word would load a
+	 * ruleset missing a rule's peer or an interface's group. */
+	if (r == -E2BIG)
+		LD_ERR(ld, loc, "too many group and prefix-list references (at most %zu)",
+		       FW_REFS_MAX);
+	else if (r < 0)
+		LD_ERR(ld, loc, "out of memory");
 	if (r < 0)
 		return r;
 	rs->refs[rs->nrefs++] = (struct fw_pending_ref){ name, kind, target, *loc };
 	return 0;
 }
 
-/* CIDR of family @fam (4/6; 0: either) with the strictness. */
+/*
+ * CIDR of family @fam (4/6; 0: either), strictly: a prefix is required,
+ * and host bits set under the mask are an error (10.0.0.1/8 is usually a
+ * typo for /32), never cleared without a word.
+ */
 static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *loc,
 		       struct gh_cidr *ret)
 {
@@ -171,6 +182,21 @@ static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *l
 	return true;
 }
 
+/* A protocol number "0" to "255" (decimal digits only), or -1. */
+static int proto_number(const char *s)
+{
+	int n = 0;
+
+	if (!*s || strlen(s) > 3)
+		return -1;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		n = n * 10 + (*c - '0');
+	}
+	return n > 255 ? -1 : n;
+}
+
 static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc,
 			   struct fw_perm *p)
 {
@@ -185,7 +211,7 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 	json_t *v = json_object_get(perm, "IpProtocol");
 	struct fw_loc kl = fw_loc_key(loc, "IpProtocol");
 	const char *s;
-	unsigned long n = 0;
+	int n;
 
 	if (!v) {
 		LD_ERR(ld, loc, "missing \"IpProtocol\"");
@@ -204,15 +230,13 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 			p->protonum = names[i].num;
 			return true;
 		}
-	if (!*s || strlen(s) > 3)
-		goto bad;
-	for (const char *c = s; *c; c++) {
-		if (*c < '0' || *c > '9')
-			goto bad;
-		n = n * 10 + (unsigned long)(*c - '0');
+	n = proto_number(s);
+	if (n < 0) {
+		LD_ERR(ld, &kl,
+		       "unknown protocol \"%s\" (expected tcp, udp, icmp, icmpv6, -1, or 0 to 255)",
+		       s);
+		return false;
 	}
-	if (n > 255)
-		goto bad;
 	switch (n) {
 	case 6: p->proto = FW_P_TCP; break;
 	case 17: p->proto = FW_P_UDP; break;
@@ -222,10 +246,6 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 	}
 	p->protonum = (uint8_t)n;
 	return true;
-bad:
-	LD_ERR(ld, &kl, "unknown protocol \"%s\" (expected tcp, udp, icmp, icmpv6, -1, or 0 to 255)",
-	       s);
-	return false;
 }
 
 /* FromPort/ToPort as an integer in [min, max]; *present false when absent. */
@@ -311,6 +331,81 @@ static const char *const pair_keys[] = { "GroupId",	"GroupName",		  "UserId",
 					 "VpcId",	"VpcPeeringConnectionId", "PeeringStatus",
 					 "Description", NULL };
 
+/* An IpRanges (@v6 false) or Ipv6Ranges entry @e at @el into @peer; false if refused. */
+static bool parse_range_peer(struct ld *ld, json_t *e, bool v6, const struct fw_loc *el,
+			     struct fw_peer *peer)
+{
+	const char *key = v6 ? "CidrIpv6" : "CidrIp";
+	json_t *c = json_object_get(e, key);
+	struct fw_loc cl = fw_loc_key(el, key);
+
+	check_keys(ld, e, el, v6 ? range6_keys : range_keys,
+		   v6 ? "an Ipv6Ranges entry" : "an IpRanges entry");
+	if (!c) {
+		LD_ERR(ld, el, "missing \"%s\"", key);
+		return false;
+	}
+	if (!parse_cidr(ld, c, v6 ? 6 : 4, &cl, &peer->cidr))
+		return false;
+	peer->kind = FW_PEER_CIDR;
+	return true;
+}
+
+/* A PrefixListIds entry @e at @el into @peer (a reference resolved later). */
+static bool parse_plist_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
+			     struct fw_peer *peer)
+{
+	struct fw_loc rl = fw_loc_key(el, "PrefixListId");
+	const char *name;
+
+	check_keys(ld, e, el, plist_ref_keys, "a PrefixListIds entry");
+	name = get_name(ld, e, "PrefixListId", el, true);
+	if (!name)
+		return false;
+	peer->kind = FW_PEER_PLIST;
+	return add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &rl) >= 0;
+}
+
+/* A UserIdGroupPairs entry @e at @el into @peer (a reference resolved later). */
+static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
+			    struct fw_peer *peer)
+{
+	const char *gid, *gname;
+	struct fw_loc rl;
+
+	check_keys(ld, e, el, pair_keys, "a UserIdGroupPairs entry");
+	for (const char *const *kk = pair_keys + 2; *kk; kk++)
+		check_text(ld, e, *kk, el);
+	gid = get_name(ld, e, "GroupId", el, false);
+	gname = get_name(ld, e, "GroupName", el, false);
+	if (!gid && !gname) {
+		LD_ERR(ld, el, "a group pair needs \"GroupId\" or \"GroupName\"");
+		return false;
+	}
+	peer->kind = FW_PEER_GROUP;
+	rl = fw_loc_key(el, gid ? "GroupId" : "GroupName");
+	return add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref, &rl) >= 0;
+}
+
+/* Entry @j of peer array @i (fw_peer_arrays) at @el into @peer; false if refused. */
+static bool parse_peer(struct ld *ld, json_t *e, size_t i, size_t j, const struct fw_loc *el,
+		       struct fw_peer *peer)
+{
+	if (!json_is_object(e)) {
+		LD_ERR(ld, el, "expected an object, not %s", gh_json_type_name(e));
+		return false;
+	}
+	check_text(ld, e, "Description", el);
+	peer->array = (uint8_t)i;
+	peer->index = (uint32_t)j;
+	switch (i) {
+	case 0:
+	case 1: return parse_range_peer(ld, e, i == 1, el, peer);
+	case 2: return parse_plist_peer(ld, e, el, peer);
+	default: return parse_pair_peer(ld, e, el, peer);
+	}
+}
+
 static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
 	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
@@ -337,7 +432,7 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 		       FW_PEERS_PER_PERM_MAX);
 		return;
 	}
-	p->peers = fw_arena_alloc_array(&ld->rs->arena, total, sizeof(*p->peers));
+	p->peers = arena_array(&ld->rs->arena, total, sizeof(*p->peers));
 	if (!p->peers) {
 		LD_ERR(ld, loc, "out of memory");
 		return;
@@ -351,74 +446,75 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 			continue;
 		json_array_foreach(arr[i], j, e) {
 			struct fw_loc el = fw_loc_index(&al, j);
-			struct fw_peer *peer = &p->peers[k];
-			const char *name;
 
-			if (!json_is_object(e)) {
-				LD_ERR(ld, &el, "expected an object, not %s", gh_json_type_name(e));
-				continue;
-			}
-			check_text(ld, e, "Description", &el);
-			peer->array = (uint8_t)i;
-			peer->index = (uint32_t)j;
-			switch (i) {
-			case 0:
-			case 1: {
-				const char *key = i == 0 ? "CidrIp" : "CidrIpv6";
-				json_t *c = json_object_get(e, key);
-				struct fw_loc cl = fw_loc_key(&el, key);
-
-				check_keys(ld, e, &el, i == 0 ? range_keys : range6_keys,
-					   i == 0 ? "an IpRanges entry" : "an Ipv6Ranges entry");
-				if (!c) {
-					LD_ERR(ld, &el, "missing \"%s\"", key);
-					continue;
-				}
-				if (!parse_cidr(ld, c, i == 0 ? 4 : 6, &cl, &peer->cidr))
-					continue;
-				peer->kind = FW_PEER_CIDR;
-				break;
-			}
-			case 2:
-				check_keys(ld, e, &el, plist_ref_keys, "a PrefixListIds entry");
-				name = get_name(ld, e, "PrefixListId", &el, true);
-				if (!name)
-					continue;
-				peer->kind = FW_PEER_PLIST;
-				{
-					struct fw_loc rl = fw_loc_key(&el, "PrefixListId");
-
-					if (add_ref(ld, name, FW_PEER_PLIST, &peer->ref, &rl) < 0)
-						continue;
-				}
-				break;
-			default: {
-				const char *gid, *gname;
-
-				check_keys(ld, e, &el, pair_keys, "a UserIdGroupPairs entry");
-				for (const char *const *kk = pair_keys + 2; *kk; kk++)
-					check_text(ld, e, *kk, &el);
-				gid = get_name(ld, e, "GroupId", &el, false);
-				gname = get_name(ld, e, "GroupName", &el, false);
-				if (!gid && !gname) {
-					LD_ERR(ld, &el, "a group pair needs \"GroupId\" or \"GroupName\"");
-					continue;
-				}
-				peer->kind = FW_PEER_GROUP;
-				{
-					struct fw_loc rl = fw_loc_key(&el, gid ? "GroupId" : "GroupName");
-
-					if (add_ref(ld, gid ? gid : gname, FW_PEER_GROUP, &peer->ref,
-						    &rl) < 0)
-						continue;
-				}
-				break;
-			}
-			}
-			k++;
+			if (parse_peer(ld, e, i, j, &el, &p->peers[k]))
+				k++;
 		}
 	}
 	p->npeers = k;
+}
+
+/* The Tags of security group @g (each a Key and a Value, both text). */
+static void check_tags(struct ld *ld, json_t *g, const struct fw_loc *loc, bool *bad)
+{
+	static const char *const tag_keys[] = { "Key", "Value", NULL };
+	json_t *tags = get_array(ld, g, "Tags", loc, bad);
+	struct fw_loc tl = fw_loc_key(loc, "Tags");
+	size_t i;
+	json_t *t;
+
+	if (!tags)
+		return;
+	json_array_foreach(tags, i, t) {
+		struct fw_loc el = fw_loc_index(&tl, i);
+
+		if (!json_is_object(t)) {
+			LD_ERR(ld, &el, "a tag must be an object, not %s", gh_json_type_name(t));
+			continue;
+		}
+		check_keys(ld, t, &el, tag_keys, "a tag");
+		check_text(ld, t, "Key", &el);
+		check_text(ld, t, "Value", &el);
+	}
+}
+
+/*
+ * The IpPermissions (@egress: IpPermissionsEgress) of group @g, number @gi,
+ * appended to the ruleset's permissions.  False past FW_PERMS_MAX.
+ */
+static bool parse_perms(struct ld *ld, json_t *g, const struct fw_loc *loc, uint32_t gi,
+			bool egress, bool *bad)
+{
+	const char *key = egress ? "IpPermissionsEgress" : "IpPermissions";
+	struct fw_ruleset *rs = ld->rs;
+	json_t *arr = get_array(ld, g, key, loc, bad);
+	struct fw_loc al = fw_loc_key(loc, key);
+	size_t i;
+	json_t *perm;
+
+	if (!arr)
+		return true;
+	json_array_foreach(arr, i, perm) {
+		struct fw_loc pl = fw_loc_index(&al, i);
+		struct fw_perm *p;
+
+		if (FW_VEC_PUSH(rs->perms, rs->nperms, rs->cperms, FW_PERMS_MAX) < 0) {
+			LD_ERR(ld, &pl, "too many rules (at most %d)", FW_PERMS_MAX);
+			return false;
+		}
+		p = &rs->perms[rs->nperms++];
+		memset(p, 0, sizeof(*p));
+		p->group = gi;
+		p->egress = egress;
+		p->index = (uint32_t)i;
+		p->loc = pl;
+		parse_perm(ld, perm, &pl, p);
+		if (egress)
+			rs->groups[gi].nout++;
+		else
+			rs->groups[gi].nin++;
+	}
+	return true;
 }
 
 static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
@@ -427,10 +523,8 @@ static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 						  "OwnerId",		 "GroupId",   "IpPermissionsEgress",
 						  "VpcId",		 "Tags",      "SecurityGroupArn",
 						  NULL };
-	static const char *const dirs[] = { "IpPermissions", "IpPermissionsEgress" };
 	struct fw_ruleset *rs = ld->rs;
 	struct fw_group *grp;
-	json_t *tags;
 	bool bad = false;
 	uint32_t gi;
 
@@ -456,57 +550,11 @@ static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 	check_text(ld, g, "OwnerId", loc);
 	check_text(ld, g, "VpcId", loc);
 	check_text(ld, g, "SecurityGroupArn", loc);
-	tags = get_array(ld, g, "Tags", loc, &bad);
-	if (tags) {
-		struct fw_loc tl = fw_loc_key(loc, "Tags");
-		static const char *const tag_keys[] = { "Key", "Value", NULL };
-		size_t i;
-		json_t *t;
-
-		json_array_foreach(tags, i, t) {
-			struct fw_loc el = fw_loc_index(&tl, i);
-
-			if (!json_is_object(t)) {
-				LD_ERR(ld, &el, "a tag must be an object, not %s",
-				       gh_json_type_name(t));
-				continue;
-			}
-			check_keys(ld, t, &el, tag_keys, "a tag");
-			check_text(ld, t, "Key", &el);
-			check_text(ld, t, "Value", &el);
-		}
-	}
+	check_tags(ld, g, loc, &bad);
 	grp->first_perm = rs->nperms;
-	for (int d = 0; d < 2; d++) {
-		json_t *arr = get_array(ld, g, dirs[d], loc, &bad);
-		struct fw_loc al = fw_loc_key(loc, dirs[d]);
-		size_t i;
-		json_t *perm;
-
-		if (!arr)
-			continue;
-		json_array_foreach(arr, i, perm) {
-			struct fw_loc pl = fw_loc_index(&al, i);
-			struct fw_perm *p;
-
-			if (FW_VEC_PUSH(rs->perms, rs->nperms, rs->cperms, FW_PERMS_MAX) < 0) {
-				LD_ERR(ld, &pl, "too many rules (at most %d)", FW_PERMS_MAX);
-				return;
-			}
-			/* @grp may move when rs->groups grows; not here (no group added). */
-			p = &rs->perms[rs->nperms++];
-			memset(p, 0, sizeof(*p));
-			p->group = gi;
-			p->egress = d == 1;
-			p->index = (uint32_t)i;
-			p->loc = pl;
-			parse_perm(ld, perm, &pl, p);
-			if (d == 0)
-				grp->nin++;
-			else
-				grp->nout++;
-		}
-	}
+	for (int d = 0; d < 2; d++)
+		if (!parse_perms(ld, g, loc, gi, d == 1, &bad))
+			return;
 	grp->nperms = rs->nperms - grp->first_perm;
 }
 
@@ -548,10 +596,123 @@ static const char *ifname_problem(const char *name)
 	return NULL;
 }
 
+/*
+ * An arena array of @size-byte items for the entries of JSON array @arr at
+ * @loc, refused past @max ("N @things; at most @max @per") or without
+ * memory, with the error reported; NULL then.
+ */
+static void *entries_array(struct ld *ld, json_t *arr, size_t max, size_t size,
+			   const struct fw_loc *loc, const char *things, const char *per)
+{
+	void *v;
+
+	if (json_array_size(arr) > max) {
+		LD_ERR(ld, loc, "%zu %s; at most %zu %s", json_array_size(arr), things, max, per);
+		return NULL;
+	}
+	v = arena_array(&ld->rs->arena, json_array_size(arr), size);
+	if (!v)
+		LD_ERR(ld, loc, "out of memory");
+	return v;
+}
+
+/**
+ * struct entries - how to read a JSON array of an object into an arena array
+ * @key: the array's key (locations)
+ * @max: most entries allowed
+ * @size: bytes of one item
+ * @things: what the entries are, and @per: per what (the cap's message)
+ * @entry: reads entry @e at @el into item @k of @v; false when refused
+ *	   (reported), and then the next entry takes item @k
+ */
+struct entries {
+	const char *key;
+	size_t max, size;
+	const char *things, *per;
+	bool (*entry)(struct ld *ld, json_t *e, const struct fw_loc *el, void *v, size_t k);
+};
+
+/*
+ * Read array @arr (NULL: absent) of the object at @loc as @d says into
+ * *@ret_v, *@ret_n items kept.  False when refused whole (over the cap, no
+ * memory: reported).
+ */
+static bool read_entries(struct ld *ld, json_t *arr, const struct fw_loc *loc,
+			 const struct entries *d, void **ret_v, size_t *ret_n)
+{
+	struct fw_loc al = fw_loc_key(loc, d->key);
+	size_t i, k = 0;
+	json_t *e;
+	void *v;
+
+	if (!arr)
+		return true;
+	v = entries_array(ld, arr, d->max, d->size, &al, d->things, d->per);
+	if (!v)
+		return false;
+	json_array_foreach(arr, i, e) {
+		struct fw_loc el = fw_loc_index(&al, i);
+
+		if (d->entry(ld, e, &el, v, k))
+			k++;
+	}
+	*ret_v = v;
+	*ret_n = k;
+	return true;
+}
+
+/* An interface address (no prefix length); a repeat is a warning. */
+static bool addr_entry(struct ld *ld, json_t *a, const struct fw_loc *el, void *v, size_t k)
+{
+	struct gh_cidr *addrs = v;
+
+	if (!json_is_string(a)) {
+		LD_ERR(ld, el, "an address must be a string, not %s", gh_json_type_name(a));
+		return false;
+	}
+	if (gh_addr_parse(json_string_value(a), &addrs[k]) < 0 ||
+	    strchr(json_string_value(a), '/')) {
+		LD_ERR(ld, el, "\"%s\" is not an IPv4 or IPv6 address (no prefix length)",
+		       json_string_value(a));
+		return false;
+	}
+	for (size_t j = 0; j < k; j++)
+		if (!memcmp(&addrs[j], &addrs[k], sizeof(addrs[k])))
+			LD_WARN(ld, el, "address \"%s\" listed twice", json_string_value(a));
+	return true;
+}
+
+/* An interface's security group: a reference resolved later. */
+static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v,
+			      size_t k)
+{
+	uint32_t *groups = v;
+	const char *name;
+
+	if (!json_is_string(g) || !json_string_length(g) ||
+	    json_string_length(g) > FW_NAME_LEN_MAX) {
+		LD_ERR(ld, el, "a security group reference must be a GroupId or GroupName string");
+		return false;
+	}
+	name = arena_strdup(&ld->rs->arena, json_string_value(g));
+	if (!name) {
+		LD_ERR(ld, el, "out of memory");
+		return false;
+	}
+	return add_ref(ld, name, FW_PEER_GROUP, &groups[k], el) >= 0;
+}
+
+static const struct entries addr_entries = { "Addresses", FW_ADDRS_PER_IFACE_MAX,
+					     sizeof(struct gh_cidr), "addresses",
+					     "per interface", addr_entry };
+static const struct entries iface_group_entries = { "SecurityGroups", FW_GROUPS_MAX,
+						    sizeof(uint32_t), "security groups",
+						    "per interface", iface_group_entry };
+
 static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
 {
 	static const char *const iface_keys[] = { "Name", "Addresses", "SecurityGroups", NULL };
-	json_t *addrs, *groups;
+	void *v = NULL;
 	bool bad = false;
 
 	out->loc = *loc;
@@ -571,71 +732,14 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 			out->name = NULL;
 		}
 	}
-	addrs = get_array(ld, ifc, "Addresses", loc, &bad);
-	if (addrs) {
-		struct fw_loc al = fw_loc_key(loc, "Addresses");
-		size_t i, k = 0;
-		json_t *a;
-
-		if (json_array_size(addrs) > FW_ADDRS_PER_IFACE_MAX) {
-			LD_ERR(ld, &al, "%zu addresses; at most %d per interface",
-			       json_array_size(addrs), FW_ADDRS_PER_IFACE_MAX);
-			return;
-		}
-		out->addrs = fw_arena_alloc_array(&ld->rs->arena, json_array_size(addrs),
-						  sizeof(*out->addrs));
-		if (!out->addrs)
-			return;
-		json_array_foreach(addrs, i, a) {
-			struct fw_loc el = fw_loc_index(&al, i);
-
-			if (!json_is_string(a)) {
-				LD_ERR(ld, &el, "an address must be a string, not %s",
-				       gh_json_type_name(a));
-				continue;
-			}
-			if (gh_addr_parse(json_string_value(a), &out->addrs[k]) < 0 ||
-			    strchr(json_string_value(a), '/')) {
-				LD_ERR(ld, &el, "\"%s\" is not an IPv4 or IPv6 address (no prefix length)",
-				       json_string_value(a));
-				continue;
-			}
-			for (size_t j = 0; j < k; j++)
-				if (!memcmp(&out->addrs[j], &out->addrs[k], sizeof(out->addrs[k])))
-					LD_WARN(ld, &el, "address \"%s\" listed twice",
-						json_string_value(a));
-			k++;
-		}
-		out->naddrs = k;
-	}
-	groups = get_array(ld, ifc, "SecurityGroups", loc, &bad);
-	if (groups) {
-		struct fw_loc gl = fw_loc_key(loc, "SecurityGroups");
-		size_t i, k = 0;
-		json_t *g;
-
-		if (json_array_size(groups) > FW_GROUPS_MAX)
-			return;
-		out->groups = fw_arena_alloc_array(&ld->rs->arena, json_array_size(groups),
-						   sizeof(*out->groups));
-		if (!out->groups)
-			return;
-		json_array_foreach(groups, i, g) {
-			struct fw_loc el = fw_loc_index(&gl, i);
-
-			if (!json_is_string(g) || !json_string_length(g) ||
-			    json_string_length(g) > FW_NAME_LEN_MAX) {
-				LD_ERR(ld, &el, "a security group reference must be a GroupId or "
-						"GroupName string");
-				continue;
-			}
-			if (add_ref(ld, fw_arena_strdup(&ld->rs->arena, json_string_value(g)),
-				    FW_PEER_GROUP, &out->groups[k], &el) < 0)
-				continue;
-			k++;
-		}
-		out->ngroups = k;
-	}
+	if (!read_entries(ld, get_array(ld, ifc, "Addresses", loc, &bad), loc, &addr_entries, &v,
+			  &out->naddrs))
+		return;
+	out->addrs = v;
+	v = NULL;
+	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc,
+		     &iface_group_entries, &v, &out->ngroups);
+	out->groups = v;
 }
 
 static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
@@ -665,13 +769,8 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 			LD_ERR(ld, loc, "missing \"Interfaces\"");
 		return;
 	}
-	if (json_array_size(ifcs) > FW_IFACES_PER_HOST_MAX) {
-		LD_ERR(ld, loc, "%zu interfaces; at most %d per host", json_array_size(ifcs),
-		       FW_IFACES_PER_HOST_MAX);
-		return;
-	}
-	host->ifaces = fw_arena_alloc_array(&rs->arena, json_array_size(ifcs),
-					    sizeof(*host->ifaces));
+	host->ifaces = entries_array(ld, ifcs, FW_IFACES_PER_HOST_MAX, sizeof(*host->ifaces), loc,
+				     "interfaces", "per host");
 	if (!host->ifaces)
 		return;
 	{
@@ -723,12 +822,8 @@ static void parse_plist(struct ld *ld, json_t *pl, const struct fw_loc *loc)
 			LD_ERR(ld, loc, "missing \"Cidrs\"");
 		return;
 	}
-	if (json_array_size(cidrs) > FW_PLIST_CIDRS_MAX) {
-		LD_ERR(ld, loc, "%zu CIDRs; at most %d per prefix list", json_array_size(cidrs),
-		       FW_PLIST_CIDRS_MAX);
-		return;
-	}
-	p->cidrs = fw_arena_alloc_array(&rs->arena, json_array_size(cidrs), sizeof(*p->cidrs));
+	p->cidrs = entries_array(ld, cidrs, FW_PLIST_CIDRS_MAX, sizeof(*p->cidrs), loc, "CIDRs",
+				 "per prefix list");
 	if (!p->cidrs)
 		return;
 	{
@@ -785,14 +880,15 @@ void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct 
 			"no \"SecurityGroups\", \"Hosts\" or \"PrefixLists\": file ignored");
 }
 
+/* Add document @name to @rs; it takes @text (@len bytes, NUL-terminated), on failure too. */
 static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_t len)
 {
+	_cleanup_free_ char *owned = text;
 	int r = FW_VEC_PUSH(rs->srcs, rs->nsrcs, rs->csrcs, FW_FILES_MAX);
 
 	if (r < 0)
 		return r;
 	rs->srcs[rs->nsrcs].name = strdup(name);
-	rs->srcs[rs->nsrcs].text = text;
 	rs->srcs[rs->nsrcs].len = len;
 	rs->srcs[rs->nsrcs].memo = calloc(1, sizeof(struct gh_locate_memo));
 	if (!rs->srcs[rs->nsrcs].name || !rs->srcs[rs->nsrcs].memo) {
@@ -800,6 +896,7 @@ static int add_source(struct fw_ruleset *rs, const char *name, char *text, size_
 		free(rs->srcs[rs->nsrcs].memo);
 		return -ENOMEM;
 	}
+	rs->srcs[rs->nsrcs].text = TAKE_PTR(owned);
 	/* Start the memo at offset 0 = line 1, column 1 (a zeroed memo would
 	 * count lines from 0). */
 	rs->srcs[rs->nsrcs].memo->text = text;
@@ -845,7 +942,7 @@ struct fw_ruleset *fw_ruleset_free(struct fw_ruleset *rs)
 	free(rs->hosts);
 	free(rs->plists);
 	free(rs->refs);
-	fw_arena_done(&rs->arena);
+	arena_clear(&rs->arena);
 	free(rs);
 	return NULL;
 }
@@ -862,18 +959,34 @@ static bool has_json_suffix(const char *n)
 	return l > 5 && !strcmp(n + l - 5, ".json") && n[0] != '.';
 }
 
-int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_list *dl)
-{
-	struct fw_ruleset *rs = NULL;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	DIR *d;
-	int r = 0;
+/**
+ * struct names - file names, each malloc'd
+ * @v: the names (@n of them, capacity @cap)
+ */
+struct names {
+	char **v;
+	size_t n, cap;
+};
 
-	d = opendir(dir);
+static void names_done(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_ruleset *, fw_ruleset_free)
+
+/* The *.json files of @dir, sorted, into @l.  0 or -errno, diagnosed. */
+static int list_json_files(const char *dir, struct names *l, struct diag_list *dl)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *e;
+
 	if (!d) {
-		r = -errno;
+		int r = -errno;
+
 		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "cannot open rules directory: %s",
 			 strerror(-r));
 		return r;
@@ -881,74 +994,78 @@ int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_li
 	while ((e = readdir(d))) {
 		if (!has_json_suffix(e->d_name))
 			continue;
-		if (FW_VEC_PUSH(names, n, cap, FW_FILES_MAX) < 0) {
+		if (FW_VEC_PUSH(l->v, l->n, l->cap, FW_FILES_MAX) < 0) {
 			diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "more than %d .json files",
 				 FW_FILES_MAX);
-			r = -E2BIG;
-			break;
+			return -E2BIG;
 		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
+		l->v[l->n] = strdup(e->d_name);
+		if (!l->v[l->n])
+			return -ENOMEM;
+		l->n++;
 	}
-	closedir(d);
-	if (r < 0)
-		goto out;
-	if (!n) {
+	if (!l->n) {
 		diag_add(dl, DIAG_ERROR, dir, "", 0, 0, "no .json files in the rules directory");
-		r = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	rs = calloc(1, sizeof(*rs));
-	if (!rs) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		char *text = NULL;
-		size_t len = 0;
-		int k;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	return 0;
+}
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
-			diag_add(dl, DIAG_ERROR, names[i], "", 0, 0, "path too long");
-			r = -ENAMETOOLONG;
-			goto out;
-		}
-		k = gh_file_read(path, &text, &len, dl);
-		if (k < 0) {
-			r = k;
-			continue;
-		}
-		k = add_source(rs, path, text, len);
-		if (k < 0) {
-			free(text);
-			r = k;
-			goto out;
-		}
+/*
+ * Read file @name of @dir into @rs.  An unreadable file is diagnosed, its
+ * -errno put in *@unreadable, and 0 returned: the caller reads on, to
+ * report every error in one run.  Returns 0 or -errno for what stops it.
+ */
+static int read_source(struct fw_ruleset *rs, const char *dir, const char *name, int *unreadable,
+		       struct diag_list *dl)
+{
+	char path[4096];
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		diag_add(dl, DIAG_ERROR, name, "", 0, 0, "path too long");
+		return -ENAMETOOLONG;
 	}
+	r = gh_file_read(path, &text, &len, dl);
+	if (r < 0) {
+		*unreadable = r;
+		return 0;
+	}
+	return add_source(rs, path, text, len);
+}
+
+int fw_ruleset_load_dir(const char *dir, struct fw_ruleset **ret, struct diag_list *dl)
+{
+	_cleanup_(fw_ruleset_freep) struct fw_ruleset *rs = NULL;
+	_cleanup_(names_done) struct names l = { 0 };
+	int r = list_json_files(dir, &l, dl), unreadable = 0;
+
 	if (r < 0)
-		goto out;
+		return r;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	for (size_t i = 0; i < l.n; i++) {
+		r = read_source(rs, dir, l.v[i], &unreadable, dl);
+		if (r < 0)
+			return r;
+	}
+	if (unreadable < 0)
+		return unreadable;
 	r = load_sources(rs, dl);
 	if (r >= 0)
 		*ret = TAKE_PTR(rs);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	fw_ruleset_free(rs);
 	return r;
 }
 
 int fw_ruleset_load_buffers(size_t n, const char *const *names, const char *const *texts,
 			    const size_t *lens, struct fw_ruleset **ret, struct diag_list *dl)
 {
-	struct fw_ruleset *rs = calloc(1, sizeof(*rs));
-	int r = 0;
+	_cleanup_(fw_ruleset_freep) struct fw_ruleset *rs = calloc(1, sizeof(*rs));
+	int r;
 
 	if (!rs)
 		return -ENOMEM;
@@ -956,23 +1073,17 @@ int fw_ruleset_load_buffers(size_t n, const char *const *names, const char *cons
 		/* gh_json_locate and jansson want a NUL-terminated copy. */
 		char *t = malloc(lens[i] + 1);
 
-		if (!t) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!t)
+			return -ENOMEM;
 		memcpy(t, texts[i], lens[i]);
 		t[lens[i]] = '\0';
 		r = add_source(rs, names[i], t, lens[i]);
-		if (r < 0) {
-			free(t);
-			goto out;
-		}
+		if (r < 0)
+			return r;
 	}
 	r = load_sources(rs, dl);
 	if (r >= 0)
 		*ret = TAKE_PTR(rs);
-out:
-	fw_ruleset_free(rs);
 	return r;
 }
 

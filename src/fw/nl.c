@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fw/emit.h"
+#include "common/str.h"
 #include "fw/nl.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -30,26 +30,35 @@
 #define NETLINK_CAP_ACK 10
 #endif
 
-int fw_nl_open(struct fw_nl *n, struct diag_list *dl)
+void fw_nl_status_done(struct fw_nl_status *st)
+{
+	free(st->nacks);
+	memset(st, 0, sizeof(*st));
+}
+
+static int failed(struct fw_nl_status *st, enum fw_nl_step step, int error)
+{
+	if (st->step == FW_NL_OK) {
+		st->step = step;
+		st->error = error;
+	}
+	return error;
+}
+
+int fw_nl_open(struct fw_nl *n, struct fw_nl_status *st)
 {
 	int one = 1;
 
 	memset(n, 0, sizeof(*n));
 	n->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!n->nl) {
-		int r = -errno;
-
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "cannot open a netfilter socket: %s",
-			 strerror(-r));
-		return r;
-	}
+	if (!n->nl)
+		return failed(st, FW_NL_SOCKET, -errno);
 	if (mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int r = -errno;
 
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "cannot bind: %s", strerror(-r));
 		mnl_socket_close(n->nl);
 		n->nl = NULL;
-		return r;
+		return failed(st, FW_NL_BIND, r);
 	}
 	/* Errors name the attribute (extended ack) without echoing our message. */
 	mnl_socket_setsockopt(n->nl, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -81,30 +90,23 @@ static void sockbuf(int fd, int opt, int force, size_t want)
 }
 
 struct ack_ctx {
-	const struct fw_tx *tx;
-	struct diag_list *dl;
-	size_t acks;
-	int first_err;
+	struct fw_nl_status *st;
+	size_t nmsgs;
 };
 
-/* Element of message @m at attribute offset @off: its IR index, or -1. */
-static long elem_at(const struct fw_msginfo *m, uint32_t off)
+/* Keep refusal @e (extended ack attributes of @nlh included) in @st. */
+static void keep_nack(struct fw_nl_status *st, size_t nmsgs, const struct nlmsghdr *nlh,
+		      const struct nlmsgerr *e)
 {
-	long hit = -1;
+	struct fw_nl_nack *k;
 
-	for (size_t i = 0; i < m->nelems; i++)
-		if (m->elem_off[i] && m->elem_off[i] <= off)
-			hit = (long)i;
-	return hit;
-}
-
-static void report_error(struct ack_ctx *a, const struct nlmsghdr *nlh, const struct nlmsgerr *e)
-{
-	const struct fw_msginfo *m = fw_tx_find(a->tx, e->msg.nlmsg_seq);
-	const char *kmsg = NULL;
-	uint32_t off = 0;
-	bool have_off = false;
-
+	failed(st, FW_NL_NACKED, e->error);
+	if (FW_VEC_PUSH(st->nacks, st->nnacks, st->cnacks, nmsgs + 1) < 0)
+		return;
+	k = &st->nacks[st->nnacks++];
+	memset(k, 0, sizeof(*k));
+	k->error = e->error;
+	k->seq = e->msg.nlmsg_seq;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		const struct nlattr *attr;
 		size_t hdr = sizeof(*e);
@@ -115,40 +117,14 @@ static void report_error(struct ack_ctx *a, const struct nlmsghdr *nlh, const st
 		mnl_attr_for_each(attr, nlh, hdr) {
 			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
 			    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-				kmsg = mnl_attr_get_str(attr);
+				gh_strlcpy(k->msg, mnl_attr_get_str(attr), sizeof(k->msg));
 			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
 			    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
-				off = mnl_attr_get_u32(attr);
-				have_off = true;
+				k->off = mnl_attr_get_u32(attr);
+				k->has_off = true;
 			}
 		}
 	}
-	if (!m) {
-		diag_add(a->dl, DIAG_ERROR, "kernel", "", 0, 0, "%s%s%s", strerror(-e->error),
-			 kmsg ? ": " : "", kmsg ? kmsg : "");
-		return;
-	}
-	if (m->set && have_off) {
-		long i = elem_at(m, off);
-
-		if (i >= 0) {
-			const struct fw_elem *el = &m->set->elems[m->elems[i]];
-			char buf[256];
-
-			fw_elem_format(m->set, el, NULL, buf, sizeof(buf));
-			diag_add(a->dl, DIAG_ERROR, "kernel", "", 0, 0,
-				 "%s: set %s element { %s } from %s%s%s", strerror(-e->error),
-				 m->set->name, buf, el->comment, kmsg ? ": " : "", kmsg ? kmsg : "");
-			return;
-		}
-	}
-	diag_add(a->dl, DIAG_ERROR, "kernel", "", 0, 0, "%s: %s%s%s%s%s%s", strerror(-e->error),
-		 m->type == NFT_MSG_NEWRULE ? "rule in chain " :
-		 m->type == NFT_MSG_NEWCHAIN ? "chain " :
-		 m->type == NFT_MSG_NEWSET ? "set " :
-		 m->set ? "elements of set " : "",
-		 m->what ? m->what : "?", m->comment ? " (" : "", m->comment ? m->comment : "",
-		 m->comment ? ")" : "", kmsg ? kmsg : "");
 }
 
 static int ack_cb(const struct nlmsghdr *nlh, void *data)
@@ -161,12 +137,9 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
 		return MNL_CB_OK;
 	e = mnl_nlmsg_get_payload(nlh);
-	a->acks++;
-	if (e->error) {
-		if (!a->first_err)
-			a->first_err = e->error;
-		report_error(a, nlh, e);
-	}
+	a->st->acks++;
+	if (e->error)
+		keep_nack(a->st, a->nmsgs, nlh, e);
 	return MNL_CB_OK;
 }
 
@@ -175,44 +148,48 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int fw_nl_send_batch(struct fw_nl *n, struct fw_tx *tx, size_t *ret_bytes, struct diag_list *dl)
+/* Send @b in one sendmsg; its size into @st->bytes.  0 or -errno. */
+static int send_all(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
+		    struct fw_nl_status *st)
 {
 	int fd = mnl_socket_get_fd(n->nl);
-	int niov = nftnl_batch_iovec_len(tx->b);
-	struct iovec *iov = calloc((size_t)niov, sizeof(*iov));
+	int niov = nftnl_batch_iovec_len(b);
+	_cleanup_free_ struct iovec *iov = calloc((size_t)niov, sizeof(*iov));
 	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
 	struct msghdr msg = { 0 };
-	struct ack_ctx a = { tx, dl, 0, 0 };
 	size_t total = 0;
-	char *buf = NULL;
-	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = ack_cb };
-	ssize_t sent;
-	int r = 0;
 
 	if (!iov)
 		return -ENOMEM;
-	nftnl_batch_iovec(tx->b, iov, (uint32_t)niov);
+	nftnl_batch_iovec(b, iov, (uint32_t)niov);
 	for (int i = 0; i < niov; i++)
 		total += iov[i].iov_len;
+	st->bytes = total;
 	/* One sendmsg for the whole batch needs a send buffer at least its size. */
 	sockbuf(fd, SO_SNDBUF, SO_SNDBUFFORCE, total + 65536);
 	/* Room for one ack per message (capped acks are small). */
-	sockbuf(fd, SO_RCVBUF, SO_RCVBUFFORCE, tx->nmsgs * 256 + (1u << 20));
+	sockbuf(fd, SO_RCVBUF, SO_RCVBUFFORCE, nmsgs * 256 + (1u << 20));
 	msg.msg_name = &snl;
 	msg.msg_namelen = sizeof(snl);
 	msg.msg_iov = iov;
 	msg.msg_iovlen = (size_t)niov;
-	sent = sendmsg(fd, &msg, 0);
-	free(iov);
-	if (sent < 0) {
-		r = -errno;
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "sendmsg of a %zu-byte batch: %s",
-			 total, strerror(-r));
+	if (sendmsg(fd, &msg, 0) < 0)
+		return failed(st, FW_NL_SEND, -errno);
+	return 0;
+}
+
+int fw_nl_send_batch(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
+		     struct fw_nl_status *st)
+{
+	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
+	_cleanup_free_ char *buf = NULL;
+	struct ack_ctx a = { st, nmsgs };
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = ack_cb };
+	int fd = mnl_socket_get_fd(n->nl);
+	int r = send_all(n, b, nmsgs, st);
+
+	if (r < 0)
 		return r;
-	}
-	if (ret_bytes)
-		*ret_bytes = total;
 	buf = malloc(bufsz);
 	if (!buf)
 		return -ENOMEM;
@@ -220,8 +197,8 @@ int fw_nl_send_batch(struct fw_nl *n, struct fw_tx *tx, size_t *ret_bytes, struc
 	 * The kernel handles the batch inside sendmsg: every ack is queued by
 	 * now.  Read until each message is acked, or nothing is left.
 	 */
-	while (a.acks < tx->nmsgs) {
-		ssize_t len = recv(fd, buf, bufsz, a.acks ? MSG_DONTWAIT : 0);
+	while (st->acks < nmsgs) {
+		ssize_t len = recv(fd, buf, bufsz, st->acks ? MSG_DONTWAIT : 0);
 
 		if (len < 0) {
 			if (errno == EINTR)
@@ -229,23 +206,19 @@ int fw_nl_send_batch(struct fw_nl *n, struct fw_tx *tx, size_t *ret_bytes, struc
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			r = -errno;
-			diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "reading acks: %s",
-				 strerror(-r));
 			break;
 		}
 		/* Acks are NLMSG_ERROR messages: a control callback, not a data one. */
 		mnl_cb_run2(buf, (size_t)len, 0, n->portid, noop_cb, &a, ctl, ARRAY_SIZE(ctl));
 	}
-	free(buf);
-	if (a.first_err)
-		return a.first_err;
 	if (r < 0)
-		return r;
-	if (a.acks < tx->nmsgs) {
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0,
-			 "only %zu of %zu messages acknowledged", a.acks, tx->nmsgs);
-		return -EPROTO;
-	}
+		st->recv_error = r;
+	if (st->step == FW_NL_NACKED)
+		return st->error;
+	if (r < 0)
+		return failed(st, FW_NL_RECV, r);
+	if (st->acks < nmsgs)
+		return failed(st, FW_NL_ACKS_MISSING, -EPROTO);
 	return 0;
 }
 
@@ -253,30 +226,21 @@ int fw_nl_dump(struct fw_nl *n, struct nlmsghdr *req, int (*cb)(const struct nlm
 	       void *data)
 {
 	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
-	char *buf = malloc(bufsz);
+	_cleanup_free_ char *buf = malloc(bufsz);
 	uint32_t seq = req->nlmsg_seq;
-	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)
+		return -errno;
 	for (;;) {
 		ssize_t len = mnl_socket_recvfrom(n->nl, buf, bufsz);
+		int r;
 
-		if (len < 0) {
-			r = -errno;
-			break;
-		}
+		if (len < 0)
+			return -errno;
 		r = mnl_cb_run(buf, (size_t)len, seq, n->portid, cb ? cb : noop_cb, data);
-		if (r <= 0) {
-			r = r < 0 ? -errno : 0;
-			break;
-		}
+		if (r <= 0)
+			return r < 0 ? -errno : 0;
 	}
-out:
-	free(buf);
-	return r;
 }

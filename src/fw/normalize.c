@@ -190,162 +190,202 @@ static int flush(struct fw_compiled *c, struct fw_set *set, const struct fw_rule
 	return 0;
 }
 
+/**
+ * struct sweep - the sweep over address intervals of one set's boxes
+ * @boxes: the boxes, sorted by first address (@n of them)
+ * @bounds: interval starts, sorted and unique (@nb of them)
+ * @act: ranks (positions in key order) of the boxes covering the current
+ *	 interval, ascending (@nact of them)
+ * @act2: scratch for the merge into @act
+ * @ent: ranks of the boxes entering at the current interval
+ * @rank: per box, its rank; @byrank: per rank, its box
+ * @keys: the boxes in key order
+ * @next: first box not entered yet
+ * @work: boxes visited so far, against FW_NORMALIZE_WORK_MAX
+ */
+struct sweep {
+	struct fw_box *boxes;
+	size_t n;
+	struct fw_addr *bounds;
+	size_t nb;
+	size_t *act, *act2, *ent, *rank, *byrank;
+	size_t nact, next;
+	struct keyref *keys;
+	unsigned long long work;
+};
+
+static void sweep_done(struct sweep *sw)
+{
+	free(sw->bounds);
+	free(sw->act);
+	free(sw->act2);
+	free(sw->ent);
+	free(sw->rank);
+	free(sw->byrank);
+	free(sw->keys);
+}
+
+static void kvec_done(struct kvec *k)
+{
+	free(k->v);
+}
+
+/*
+ * Sort the boxes by address and, once, by key range: each interval then
+ * walks its active boxes in key order by merging sorted lists, in time
+ * linear in the boxes it visits (the work counted).  Sorting the active
+ * boxes again on every interval cost n log n per interval, outside the
+ * budget: a 40,000-rule group took seconds.  Then the interval bounds.
+ */
+static int sweep_init(struct sweep *sw, struct fw_box *boxes, size_t n, struct fw_addr max)
+{
+	size_t u = 0;
+
+	sw->boxes = boxes;
+	sw->n = n;
+	sw->bounds = malloc_multiply(n, 2 * sizeof(*sw->bounds));
+	sw->act = malloc_multiply(n, sizeof(*sw->act));
+	sw->act2 = malloc_multiply(n, sizeof(*sw->act2));
+	sw->ent = malloc_multiply(n, sizeof(*sw->ent));
+	sw->rank = malloc_multiply(n, sizeof(*sw->rank));
+	sw->byrank = malloc_multiply(n, sizeof(*sw->byrank));
+	sw->keys = malloc_multiply(n, sizeof(*sw->keys));
+	if (!sw->bounds || !sw->act || !sw->act2 || !sw->ent || !sw->rank || !sw->byrank ||
+	    !sw->keys)
+		return -ENOMEM;
+	qsort(boxes, n, sizeof(*boxes), cmp_box_lo);
+	for (size_t i = 0; i < n; i++)
+		sw->keys[i] = (struct keyref){ boxes[i].klo, boxes[i].khi, boxes[i].origin, i };
+	qsort(sw->keys, n, sizeof(*sw->keys), cmp_keyref);
+	for (size_t i = 0; i < n; i++) {
+		sw->rank[sw->keys[i].box] = i;
+		sw->byrank[i] = sw->keys[i].box;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sw->bounds[sw->nb++] = boxes[i].lo;
+		if (fw_addr_cmp(boxes[i].hi, max) < 0)
+			sw->bounds[sw->nb++] = addr_inc(boxes[i].hi);
+	}
+	qsort(sw->bounds, sw->nb, sizeof(*sw->bounds), cmp_addr);
+	for (size_t i = 0; i < sw->nb; i++)
+		if (!u || fw_addr_cmp(sw->bounds[u - 1], sw->bounds[i]))
+			sw->bounds[u++] = sw->bounds[i];
+	sw->nb = u;
+	return 0;
+}
+
+/* Make @sw->act the boxes covering the interval from @start on. */
+static void sweep_enter(struct sweep *sw, struct fw_addr start)
+{
+	size_t ne = 0, na = 0, x = 0, y = 0, *t;
+
+	/* Boxes starting here (each enters once: n log n in all)... */
+	while (sw->next < sw->n && fw_addr_cmp(sw->boxes[sw->next].lo, start) <= 0)
+		sw->ent[ne++] = sw->rank[sw->next++];
+	if (ne > 1)
+		qsort(sw->ent, ne, sizeof(*sw->ent), cmp_size);
+	/* ...merged into the active ones, dropping those that ended. */
+	while (x < sw->nact || y < ne) {
+		size_t rk = y >= ne || (x < sw->nact && sw->act[x] < sw->ent[y]) ? sw->act[x++]
+										  : sw->ent[y++];
+
+		if (fw_addr_cmp(sw->boxes[sw->byrank[rk]].hi, start) >= 0)
+			sw->act2[na++] = rk;
+	}
+	t = sw->act;
+	sw->act = sw->act2;
+	sw->act2 = t;
+	sw->nact = na;
+}
+
+/* The key ranges of the active boxes, merged in key order, into @cur.  0 or -ENOMEM. */
+static int sweep_keys(const struct sweep *sw, struct kvec *cur)
+{
+	size_t k = 0;
+
+	if (fw_vec_reserve((void **)&cur->v, &cur->cap, sw->nact, sizeof(*cur->v), SIZE_MAX) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < sw->nact; i++) {
+		const struct fw_box *bx = &sw->boxes[sw->byrank[sw->act[i]]];
+		struct kint ki = { bx->klo, bx->khi, { { bx->origin }, 1, false } };
+		struct kint *last = &cur->v[k];
+
+		if (!i) {
+			cur->v[0] = ki;
+		} else if ((uint64_t)ki.lo <= (uint64_t)last->hi + 1) {
+			/* Overlapping or adjacent key ranges become one. */
+			if (ki.hi > last->hi)
+				last->hi = ki.hi;
+			org_add(&last->org, bx->origin);
+		} else {
+			cur->v[++k] = ki;
+		}
+	}
+	cur->n = k + 1;
+	return 0;
+}
+
+/* Do @pend and @cur hold the same key ranges?  Then @cur's origins join @pend's. */
+static bool join_same_keys(struct kvec *pend, const struct kvec *cur)
+{
+	if (pend->n != cur->n)
+		return false;
+	for (size_t i = 0; i < cur->n; i++)
+		if (pend->v[i].lo != cur->v[i].lo || pend->v[i].hi != cur->v[i].hi)
+			return false;
+	for (size_t i = 0; i < cur->n; i++)
+		org_merge(&pend->v[i].org, &cur->v[i].org);
+	return true;
+}
+
 int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes, size_t n,
 		 const struct fw_ruleset *rs, bool icmp)
 {
 	struct fw_addr max = fw_addr_max(set->family ? set->family : 6);
-	struct fw_addr *bounds = NULL, plo = { 0, 0 }, phi = { 0, 0 };
-	size_t nb = 0, next = 0, nact = 0;
-	/* @act: ranks (positions in key order) of the boxes covering the
-	 * current interval, ascending; @act2 and @ent: scratch for the merge. */
-	size_t *act = NULL, *act2 = NULL, *ent = NULL, *rank = NULL, *byrank = NULL;
-	struct keyref *keys = NULL;
-	struct kvec cur = { 0 }, pend = { 0 };
-	unsigned long long work = 0;
+	struct fw_addr plo = { 0, 0 }, phi = { 0, 0 };
+	_cleanup_(sweep_done) struct sweep sw = { 0 };
+	/* @pend: the interval [plo, phi] waiting to be joined or emitted. */
+	_cleanup_(kvec_done) struct kvec cur = { 0 };
+	_cleanup_(kvec_done) struct kvec pend = { 0 };
 	bool have_pend = false;
-	int r = 0;
+	int r;
 
 	if (!n)
 		return 0;
-	bounds = malloc_multiply(n, 2 * sizeof(*bounds));
-	act = malloc_multiply(n, sizeof(*act));
-	act2 = malloc_multiply(n, sizeof(*act2));
-	ent = malloc_multiply(n, sizeof(*ent));
-	rank = malloc_multiply(n, sizeof(*rank));
-	byrank = malloc_multiply(n, sizeof(*byrank));
-	keys = malloc_multiply(n, sizeof(*keys));
-	if (!bounds || !act || !act2 || !ent || !rank || !byrank || !keys) {
-		r = -ENOMEM;
-		goto out;
-	}
-	qsort(boxes, n, sizeof(*boxes), cmp_box_lo);
-	/*
-	 * One sort of every box by key range, here: each interval then walks its
-	 * active boxes in key order by merging sorted lists, in time linear in
-	 * the boxes it visits (the work counted below).  Sorting the active boxes
-	 * again on every interval cost n log n per interval, outside the budget:
-	 * a 40,000-rule group took seconds.
-	 */
-	for (size_t i = 0; i < n; i++)
-		keys[i] = (struct keyref){ boxes[i].klo, boxes[i].khi, boxes[i].origin, i };
-	qsort(keys, n, sizeof(*keys), cmp_keyref);
-	for (size_t i = 0; i < n; i++) {
-		rank[keys[i].box] = i;
-		byrank[i] = keys[i].box;
-	}
-	for (size_t i = 0; i < n; i++) {
-		bounds[nb++] = boxes[i].lo;
-		if (fw_addr_cmp(boxes[i].hi, max) < 0)
-			bounds[nb++] = addr_inc(boxes[i].hi);
-	}
-	qsort(bounds, nb, sizeof(*bounds), cmp_addr);
-	{
-		size_t u = 0;
+	r = sweep_init(&sw, boxes, n, max);
+	for (size_t b = 0; b < sw.nb && r >= 0; b++) {
+		struct fw_addr start = sw.bounds[b];
+		struct fw_addr end = b + 1 < sw.nb ? addr_dec(sw.bounds[b + 1]) : max;
+		struct kvec t;
 
-		for (size_t i = 0; i < nb; i++)
-			if (!u || fw_addr_cmp(bounds[u - 1], bounds[i]))
-				bounds[u++] = bounds[i];
-		nb = u;
-	}
-	for (size_t b = 0; b < nb; b++) {
-		struct fw_addr start = bounds[b];
-		struct fw_addr end = b + 1 < nb ? addr_dec(bounds[b + 1]) : max;
-		size_t k = 0, ne = 0, na = 0, x = 0, y = 0;
-
-		/* Boxes starting here (each enters once: n log n in all)... */
-		while (next < n && fw_addr_cmp(boxes[next].lo, start) <= 0)
-			ent[ne++] = rank[next++];
-		if (ne > 1)
-			qsort(ent, ne, sizeof(*ent), cmp_size);
-		/* ...merged into the active ones, dropping those that ended. */
-		while (x < nact || y < ne) {
-			size_t rk = y >= ne || (x < nact && act[x] < ent[y]) ? act[x++] : ent[y++];
-
-			if (fw_addr_cmp(boxes[byrank[rk]].hi, start) >= 0)
-				act2[na++] = rk;
-		}
-		{
-			size_t *t = act;
-
-			act = act2;
-			act2 = t;
-			nact = na;
-		}
-		if (!nact) {
-			if (have_pend) {
+		sweep_enter(&sw, start);
+		if (!sw.nact) {
+			if (have_pend)
 				r = flush(c, set, rs, plo, phi, &pend, icmp);
-				if (r < 0)
-					goto out;
-				have_pend = false;
-			}
+			have_pend = false;
 			continue;
 		}
-		work += nact;
-		if (work > FW_NORMALIZE_WORK_MAX) {
-			r = -E2BIG;
-			goto out;
-		}
-		/* Merge the key ranges of every box covering [start, end], in key order. */
-		if (fw_vec_reserve((void **)&cur.v, &cur.cap, nact, sizeof(*cur.v), SIZE_MAX) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < nact; i++) {
-			const struct fw_box *bx = &boxes[byrank[act[i]]];
-			struct kint ki = { bx->klo, bx->khi, { { bx->origin }, 1, false } };
-			struct kint *last = &cur.v[k];
-
-			if (!i) {
-				cur.v[0] = ki;
-			} else if ((uint64_t)ki.lo <= (uint64_t)last->hi + 1) {
-				/* Overlapping or adjacent key ranges become one. */
-				if (ki.hi > last->hi)
-					last->hi = ki.hi;
-				org_add(&last->org, bx->origin);
-			} else {
-				cur.v[++k] = ki;
-			}
-		}
-		cur.n = k + 1;
+		sw.work += sw.nact;
+		if (sw.work > FW_NORMALIZE_WORK_MAX)
+			return -E2BIG;
+		r = sweep_keys(&sw, &cur);
+		if (r < 0)
+			return r;
 		/* Join with the previous interval when it touches and has the same keys. */
-		if (have_pend && !fw_addr_cmp(addr_inc(phi), start) && pend.n == cur.n) {
-			bool same = true;
-
-			for (size_t i = 0; i < cur.n && same; i++)
-				same = pend.v[i].lo == cur.v[i].lo && pend.v[i].hi == cur.v[i].hi;
-			if (same) {
-				for (size_t i = 0; i < cur.n; i++)
-					org_merge(&pend.v[i].org, &cur.v[i].org);
-				phi = end;
-				continue;
-			}
+		if (have_pend && !fw_addr_cmp(addr_inc(phi), start) && join_same_keys(&pend, &cur)) {
+			phi = end;
+			continue;
 		}
-		if (have_pend) {
+		if (have_pend)
 			r = flush(c, set, rs, plo, phi, &pend, icmp);
-			if (r < 0)
-				goto out;
-		}
-		{
-			struct kvec t = pend;
-
-			pend = cur;
-			cur = t;
-		}
+		t = pend;
+		pend = cur;
+		cur = t;
 		plo = start;
 		phi = end;
 		have_pend = true;
 	}
-	if (have_pend)
+	if (r >= 0 && have_pend)
 		r = flush(c, set, rs, plo, phi, &pend, icmp);
-out:
-	free(bounds);
-	free(act);
-	free(act2);
-	free(ent);
-	free(rank);
-	free(byrank);
-	free(keys);
-	free(cur.v);
-	free(pend.v);
 	return r;
 }

@@ -28,6 +28,7 @@
 
 #include "common/str.h"
 #include "fw/emit.h"
+#include "fw/nftnl_cleanup.h"
 
 /* One object's text: a 50,000-element set prints one element at a time. */
 #define FW_PAYLOAD_LINE 8192
@@ -178,108 +179,101 @@ static int dump_elems(FILE *f, const struct nlmsghdr *nlh)
 	return 0;
 }
 
-static int dump_msg(FILE *f, const struct nlmsghdr *nlh, char *buf)
+static int dump_table(FILE *f, const struct nlmsghdr *nlh, char *buf)
 {
-	uint16_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	uint32_t len = 0;
 	const void *ud;
-	int r = 0;
 
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0)
+		return -EINVAL;
+	nftnl_table_snprintf(buf, FW_PAYLOAD_LINE, t, NFTNL_OUTPUT_DEFAULT, 0);
+	put_text(f, "  ", buf);
+	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+	put_udata(f, "  ", ud, len);
+	return 0;
+}
+
+static int dump_chain(FILE *f, const struct nlmsghdr *nlh, char *buf)
+{
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	uint32_t len = 0;
+	const void *ud;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+		return -EINVAL;
+	nftnl_chain_snprintf(buf, FW_PAYLOAD_LINE, c, NFTNL_OUTPUT_DEFAULT, 0);
+	put_text(f, "  ", buf);
+	ud = nftnl_chain_get_data(c, NFTNL_CHAIN_USERDATA, &len);
+	put_udata(f, "  ", ud, len);
+	return 0;
+}
+
+/* A set, with the attributes libnftnl's text leaves out (key type, ids, concat). */
+static int dump_set(FILE *f, const struct nlmsghdr *nlh, char *buf)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	uint32_t len = 0;
+	const void *ud, *desc;
+
+	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0)
+		return -EINVAL;
+	nftnl_set_snprintf(buf, FW_PAYLOAD_LINE, s, NFTNL_OUTPUT_DEFAULT, 0);
+	put_text(f, "  ", buf);
+	fprintf(f, "  key_type 0x%x key_len %u flags 0x%x id %u",
+		nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
+		nftnl_set_get_u32(s, NFTNL_SET_FLAGS), nftnl_set_get_u32(s, NFTNL_SET_ID));
+	if (nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE))
+		fprintf(f, " data_type 0x%x", nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE));
+	desc = nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
+	if (desc && nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT)) {
+		fputs(" concat", f);
+		for (uint32_t i = 0; i < len; i++)
+			fprintf(f, " %u", ((const uint8_t *)desc)[i]);
+	}
+	fputc('\n', f);
+	ud = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len);
+	put_udata(f, "  ", ud, len);
+	return 0;
+}
+
+static int dump_rule(FILE *f, const struct nlmsghdr *nlh, char *buf)
+{
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *ru = nftnl_rule_alloc();
+	uint32_t len = 0;
+	const void *ud;
+
+	if (!ru || nftnl_rule_nlmsg_parse(nlh, ru) < 0)
+		return -EINVAL;
+	nftnl_rule_snprintf(buf, FW_PAYLOAD_LINE, ru, NFTNL_OUTPUT_DEFAULT, 0);
+	put_text(f, "  ", buf);
+	ud = nftnl_rule_get_data(ru, NFTNL_RULE_USERDATA, &len);
+	put_udata(f, "  ", ud, len);
+	return 0;
+}
+
+static int dump_msg(FILE *f, const struct nlmsghdr *nlh, char *buf)
+{
 	fprintf(f, "%s flags 0x%x\n", msg_name(nlh->nlmsg_type), nlh->nlmsg_flags);
 	if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
 		return 0;
-	switch (type) {
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case NFT_MSG_NEWTABLE:
-	case NFT_MSG_DELTABLE: {
-		struct nftnl_table *t = nftnl_table_alloc();
-
-		if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
-			r = -EINVAL;
-		} else {
-			nftnl_table_snprintf(buf, FW_PAYLOAD_LINE, t, NFTNL_OUTPUT_DEFAULT, 0);
-			put_text(f, "  ", buf);
-			ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
-			put_udata(f, "  ", ud, len);
-		}
-		if (t)
-			nftnl_table_free(t);
-		break;
-	}
-	case NFT_MSG_NEWCHAIN: {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
-			r = -EINVAL;
-		} else {
-			nftnl_chain_snprintf(buf, FW_PAYLOAD_LINE, c, NFTNL_OUTPUT_DEFAULT, 0);
-			put_text(f, "  ", buf);
-			ud = nftnl_chain_get_data(c, NFTNL_CHAIN_USERDATA, &len);
-			put_udata(f, "  ", ud, len);
-		}
-		if (c)
-			nftnl_chain_free(c);
-		break;
-	}
-	case NFT_MSG_NEWSET: {
-		struct nftnl_set *s = nftnl_set_alloc();
-
-		if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0) {
-			r = -EINVAL;
-		} else {
-			const void *desc;
-
-			nftnl_set_snprintf(buf, FW_PAYLOAD_LINE, s, NFTNL_OUTPUT_DEFAULT, 0);
-			put_text(f, "  ", buf);
-			fprintf(f, "  key_type 0x%x key_len %u flags 0x%x id %u", nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
-				nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
-				nftnl_set_get_u32(s, NFTNL_SET_FLAGS),
-				nftnl_set_get_u32(s, NFTNL_SET_ID));
-			if (nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE))
-				fprintf(f, " data_type 0x%x", nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE));
-			desc = nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
-			if (desc && nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT)) {
-				fputs(" concat", f);
-				for (uint32_t i = 0; i < len; i++)
-					fprintf(f, " %u", ((const uint8_t *)desc)[i]);
-			}
-			fputc('\n', f);
-			ud = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len);
-			put_udata(f, "  ", ud, len);
-		}
-		if (s)
-			nftnl_set_free(s);
-		break;
-	}
+	case NFT_MSG_DELTABLE: return dump_table(f, nlh, buf);
+	case NFT_MSG_NEWCHAIN: return dump_chain(f, nlh, buf);
+	case NFT_MSG_NEWSET: return dump_set(f, nlh, buf);
 	case NFT_MSG_NEWSETELEM:
-	case NFT_MSG_DELSETELEM:
-		r = dump_elems(f, nlh);
-		break;
-	case NFT_MSG_NEWRULE: {
-		struct nftnl_rule *ru = nftnl_rule_alloc();
-
-		if (!ru || nftnl_rule_nlmsg_parse(nlh, ru) < 0) {
-			r = -EINVAL;
-		} else {
-			nftnl_rule_snprintf(buf, FW_PAYLOAD_LINE, ru, NFTNL_OUTPUT_DEFAULT, 0);
-			put_text(f, "  ", buf);
-			ud = nftnl_rule_get_data(ru, NFTNL_RULE_USERDATA, &len);
-			put_udata(f, "  ", ud, len);
-		}
-		if (ru)
-			nftnl_rule_free(ru);
-		break;
+	case NFT_MSG_DELSETELEM: return dump_elems(f, nlh);
+	case NFT_MSG_NEWRULE: return dump_rule(f, nlh, buf);
+	default: return -EINVAL;
 	}
-	default:
-		r = -EINVAL;
-	}
-	return r;
 }
 
 int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 {
-	struct fw_tx tx;
-	struct iovec *iov = NULL;
-	char *buf = malloc(FW_PAYLOAD_LINE);
+	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	_cleanup_free_ struct iovec *iov = NULL;
+	_cleanup_free_ char *buf = malloc(FW_PAYLOAD_LINE);
 	int r, n;
 
 	if (!buf)
@@ -288,17 +282,15 @@ int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 	if (r >= 0)
 		r = fw_tx_begin(&tx);
 	if (r >= 0)
-		r = fw_emit_table(&tx, c);
+		r = fw_emit_table(&tx, c, NULL);
 	if (r >= 0)
 		r = fw_tx_end(&tx);
 	if (r < 0)
-		goto out;
+		return r;
 	n = nftnl_batch_iovec_len(tx.b);
 	iov = calloc(n > 0 ? (size_t)n : 1, sizeof(*iov));
-	if (!iov) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!iov)
+		return -ENOMEM;
 	nftnl_batch_iovec(tx.b, iov, (uint32_t)n);
 	for (int i = 0; i < n && r >= 0; i++) {
 		const struct nlmsghdr *nlh = iov[i].iov_base;
@@ -311,9 +303,5 @@ int fw_payload_dump(const struct fw_compiled *c, FILE *f)
 	}
 	if (r >= 0 && ferror(f))
 		r = -EIO;
-out:
-	free(iov);
-	free(buf);
-	fw_tx_done(&tx);
 	return r;
 }

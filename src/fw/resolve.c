@@ -121,14 +121,15 @@ static const struct fw_loc *host_loc(const struct fw_ruleset *rs, uint32_t i)
 static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 {
 	size_t nid = 0, nname = 0, npl = 0, nh = 0;
-	struct name_idx *byid = index_names(rs->ngroups, group_id, rs->groups, &nid);
-	struct name_idx *byname = index_names(rs->ngroups, group_name, rs->groups, &nname);
-	struct name_idx *pls = index_names(rs->nplists, plist_id, rs->plists, &npl);
-	struct name_idx *hosts = index_names(rs->nhosts, host_name, rs->hosts, &nh);
+	_cleanup_free_ struct name_idx *byid = index_names(rs->ngroups, group_id, rs->groups, &nid);
+	_cleanup_free_ struct name_idx *byname =
+		index_names(rs->ngroups, group_name, rs->groups, &nname);
+	_cleanup_free_ struct name_idx *pls = index_names(rs->nplists, plist_id, rs->plists, &npl);
+	_cleanup_free_ struct name_idx *hosts = index_names(rs->nhosts, host_name, rs->hosts, &nh);
 
 	if (!byid || !byname || !pls || !hosts) {
 		diag_add(dl, DIAG_ERROR, "", "", 0, 0, "out of memory");
-		goto out;
+		return;
 	}
 	report_dups(rs, dl, byid, nid, group_loc, DIAG_ERROR, "GroupId");
 	report_dups(rs, dl, byname, nname, group_loc, DIAG_WARNING, "GroupName");
@@ -168,11 +169,6 @@ static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 		}
 		*ref->target = hit->idx;
 	}
-out:
-	free(byid);
-	free(byname);
-	free(pls);
-	free(hosts);
 }
 
 static int add_member(struct fw_group *g, uint32_t host, uint32_t iface, const struct gh_cidr *a)
@@ -286,7 +282,7 @@ static int cmp_ent(const void *x, const void *y)
 static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 {
 	/* Same address on two interfaces: membership becomes ambiguous. */
-	struct ent *v = NULL;
+	_cleanup_free_ struct ent *v = NULL;
 	size_t n = 0, cap = 0;
 
 	for (size_t h = 0; h < rs->nhosts; h++)
@@ -295,7 +291,7 @@ static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 
 			for (size_t a = 0; a < ifc->naddrs; a++) {
 				if (FW_VEC_PUSH(v, n, cap, SIZE_MAX / sizeof(*v)) < 0)
-					goto out;
+					return; /* out of memory: the check is a warning */
 				v[n].a = ifc->addrs[a];
 				v[n].loc = &ifc->loc;
 				n++;
@@ -310,8 +306,6 @@ static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 			gh_cidr_format(&v[i].a, buf, sizeof(buf));
 			RS_WARN(dl, rs, v[i].loc, "address %s is on more than one interface", buf);
 		}
-out:
-	free(v);
 }
 
 void fw_resolve(struct fw_ruleset *rs, struct diag_list *dl)

@@ -126,6 +126,38 @@ static void test_errors_located(void **state)
 	diag_list_clear(&dl);
 }
 
+/*
+ * An interface listing more security groups than FW_GROUPS_MAX is refused
+ * with an error at its SecurityGroups array (it used to load with none of
+ * its groups, silently).
+ */
+static void test_iface_groups_over_cap(void **state)
+{
+	static const char head[] = "{\"Hosts\": [{\"Name\": \"h\", \"Interfaces\": [{\"Name\": "
+				   "\"eth0\", \"Addresses\": [\"10.0.0.1\"], \"SecurityGroups\": [";
+	static const char ref[] = "\"sg-1\",";
+	size_t n = (size_t)FW_GROUPS_MAX + 1, len = 0;
+	char *inv = malloc(sizeof(head) + n * (sizeof(ref) - 1) + 16);
+	struct diag_list dl;
+	struct fw_ruleset *rs;
+
+	assert_non_null(inv);
+	memcpy(inv, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(inv + len, ref, sizeof(ref) - 1);
+		len += sizeof(ref) - 1;
+	}
+	memcpy(inv + len - 1, "]}]}]}", sizeof("]}]}]}"));
+	rs = load2("{\"SecurityGroups\": [{\"GroupId\": \"sg-1\"}]}", inv, &dl);
+	assert_null(rs);
+	assert_int_equal(dl.errors, 1);
+	assert_string_equal(dl.items[0].path, "Hosts[0].Interfaces[0].SecurityGroups");
+	assert_non_null(strstr(dl.items[0].message, "security groups; at most"));
+	diag_list_clear(&dl);
+	free(inv);
+}
+
 static void test_unknown_host(void **state)
 {
 	struct diag_list dl;
@@ -187,7 +219,7 @@ static void test_normalize_random(void **state)
 				}
 		}
 		free(s.elems);
-		fw_arena_done(&c.arena);
+		arena_clear(&c.arena);
 	}
 }
 
@@ -217,7 +249,7 @@ static void test_normalize_icmp(void **state)
 	assert_int_equal(s.elems[2].k1lo, 7);
 	assert_int_equal(s.elems[2].k2hi, 3);
 	free(s.elems);
-	fw_arena_done(&c.arena);
+	arena_clear(&c.arena);
 }
 
 /* Netlink key encoding decodes back to the element (as show/diff read it). */
@@ -282,16 +314,47 @@ static void test_rule_roundtrip(void **state)
 	diag_list_clear(&dl);
 }
 
+/* The dup-element test hook is the caller's option, never read from the environment. */
+static void test_fault_hook_is_an_option(void **state)
+{
+	struct diag_list dl;
+	struct fw_ruleset *rs = load2(SG, INV, &dl);
+	struct fw_compiled *c = NULL;
+	struct fw_emit_opts dup = { .dup_element = true };
+	struct fw_stats st;
+	struct fw_tx tx;
+
+	assert_non_null(rs);
+	assert_int_equal(fw_compile(rs, "db", &c, &dl), 0);
+	fw_compiled_stats(c, &st);
+	assert_true(st.elements > 0);
+	assert_int_equal(setenv("GATEHOUSE_FW_FAULT", "dup-element", 1), 0);
+	assert_int_equal(fw_tx_init(&tx, 1), 0);
+	assert_int_equal(fw_emit_table(&tx, c, NULL), 0);
+	assert_int_equal(tx.elements, st.elements);
+	fw_tx_done(&tx);
+	assert_int_equal(unsetenv("GATEHOUSE_FW_FAULT"), 0);
+	assert_int_equal(fw_tx_init(&tx, 1), 0);
+	assert_int_equal(fw_emit_table(&tx, c, &dup), 0);
+	assert_int_equal(tx.elements, st.elements + 1);
+	fw_tx_done(&tx);
+	fw_compiled_free(c);
+	fw_ruleset_free(rs);
+	diag_list_clear(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_errors_located),
+		cmocka_unit_test(test_iface_groups_over_cap),
 		cmocka_unit_test(test_unknown_host),
 		cmocka_unit_test(test_normalize_random),
 		cmocka_unit_test(test_normalize_icmp),
 		cmocka_unit_test(test_key_roundtrip),
 		cmocka_unit_test(test_rule_roundtrip),
+		cmocka_unit_test(test_fault_hook_is_an_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
