@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "authz/eval.h"
+#include "authz/cond.h"
 #include "authz/value.h"
 #include "common/str.h"
 

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "authz/eval.h"
+#include "authz/context.h"
 #include "common/str.h"
 
 void glob_compile(struct glob *g, const char *s, size_t len)

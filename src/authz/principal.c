@@ -23,8 +23,6 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
-#define DERIVED_MAX (12 + STORE_TAGS_MAX)
 /* Per request: aws:CurrentTime, aws:EpochTime, the session's two MFA keys, three resource keys. */
 #define REQUEST_KEYS_MAX 8
 /*
@@ -58,101 +56,6 @@ struct authz_session {
 	struct authz_value values[DERIVED_MAX];
 	size_t nderived;
 };
-
-/* ---- built at load ---------------------------------------------------------- */
-
-static bool add_policy_once(struct authz_principal *p, struct authz_policy *x)
-{
-	for (uint32_t i = 0; i < p->npolicies; i++)
-		if (p->policies[i] == x)
-			return false;
-	p->policies[p->npolicies++] = x;
-	return true;
-}
-
-/* Derived key @key = @value into @e/@v (strings live in the store's arena). */
-static void derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
-		   const char *value)
-{
-	v->s = value;
-	v->len = strlen(value);
-	authz_ctx_entry_init(e, key, strlen(key), v, 1, false);
-}
-
-/* The organization keys of an account the store places in one (none otherwise). */
-static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
-			 const struct store_account *a, const char *id_key, const char *paths_key)
-{
-	size_t n = 0;
-
-	if (!a)
-		return 0;
-	derive(&e[n], &v[n], id_key, a->org_id), n++;
-	if (a->org_path) {
-		/* Multivalued (an account has one path, AWS lists it as a set). */
-		derive(&e[n], &v[n], paths_key, a->org_path);
-		e[n++].multi = true;
-	}
-	return n;
-}
-
-/* The tags of @p as aws:PrincipalTag/<k> keys, after @n entries. */
-static int derive_tags(struct arena *a, const struct authz_principal *p,
-		       struct authz_ctx_entry *e, struct authz_value *v, size_t n)
-{
-	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
-		size_t klen = strlen(p->tags[i].key);
-		static const char prefix[] = "aws:PrincipalTag/";
-		char *key = arena_alloc(a, sizeof(prefix) + klen);
-
-		if (!key)
-			return -ENOMEM;
-		memcpy(key, prefix, sizeof(prefix) - 1);
-		memcpy(key + sizeof(prefix) - 1, p->tags[i].key, klen + 1);
-		derive(&e[n], &v[n], key, p->tags[i].value);
-		n++;
-	}
-	return (int)n;
-}
-
-int store_principal_finish(struct store_loader *l, struct authz_principal *p)
-{
-	struct arena *a = &l->s->arena;
-	struct authz_value *v;
-	size_t total = p->nown, n = 0;
-	int r;
-
-	for (uint32_t g = 0; g < p->ngroups; g++)
-		total += p->groups[g]->nown;
-	p->policies = arena_array(a, total + 1, sizeof(*p->policies));
-	p->derived = arena_array(a, DERIVED_MAX, sizeof(*p->derived));
-	v = arena_array(a, DERIVED_MAX, sizeof(*v));
-	if (!p->policies || !p->derived || !v)
-		return -ENOMEM;
-	/* A user's own policies, then its groups' in order; a policy attached twice counts once. */
-	for (uint32_t i = 0; i < p->nown; i++)
-		add_policy_once(p, p->own[i]);
-	for (uint32_t g = 0; g < p->ngroups; g++)
-		for (uint32_t i = 0; i < p->groups[g]->nown; i++)
-			add_policy_once(p, p->groups[g]->own[i]);
-	if (p->kind == ENTITY_USER)
-		derive(&p->derived[n], &v[n], "aws:username", p->name), n++;
-	derive(&p->derived[n], &v[n], "aws:userid", p->id), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalArn", p->arn), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalType",
-	       p->kind == ENTITY_USER ? "User" : "AssumedRole"), n++;
-	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
-	derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
-	derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
-	n += derive_org(&p->derived[n], &v[n], strmap_get(&l->s->accounts, p->account),
-			"aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
-	r = derive_tags(a, p, p->derived, v, n);
-	if (r < 0)
-		return r;
-	p->nderived = (uint32_t)r;
-	return 0;
-}
 
 /* ---- per request -------------------------------------------------------------- */
 
@@ -667,8 +570,8 @@ static int session_new(const struct authz_principal *role, const char *name,
 	format_time(now_ms, sess->issued);
 	for (size_t i = 0; i < npols; i++)
 		sess->policies[sess->npolicies++] = authz_policy_ref(pols[i]);
-	derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
-	derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
+	store_derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
+	store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
 	/*
 	 * The rest is the role's, built at load: aws:PrincipalArn (the role's,
 	 * as in AWS), aws:PrincipalAccount, aws:PrincipalType (AssumedRole),

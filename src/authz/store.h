@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The identity store's insides, shared by its loaders (store_native.c,
- * store_export.c), its core (store.c) and evaluation (principal.c).
+ * The identity store's insides, in layers: the builder (store_build.c)
+ * beneath the format readers (store_native.c, store_export.c,
+ * store_org.c), beneath the directory loader (store_load.c); principal
+ * resolution and evaluation (principal.c) read the built store.
  */
 #ifndef GH_AUTHZ_STORE_H
 #define GH_AUTHZ_STORE_H
@@ -23,6 +25,8 @@
 /* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
 #define STORE_TAGS_MAX 64
 #define STORE_GROUPS_MAX 64
+/* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
+#define DERIVED_MAX (12 + STORE_TAGS_MAX)
 
 enum entity_kind {
 	ENTITY_USER,
@@ -213,6 +217,12 @@ struct store_loader {
 #define store_err(l, src, path, ...) \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
+/* ---- the builder (store_build.c) ---- */
+
+/* An empty store with one reference; NULL on OOM. */
+struct authz_store *store_new(void);
+/* Room for element @n of *@arr (capacity *@cap, elements of @size bytes): 0 or -ENOMEM. */
+int store_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd, an error). */
 struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends, or until dropped. */
@@ -250,6 +260,33 @@ int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 		      struct authz_policy *policy, const char *account);
 
 /*
+ * Check that @name, the value of member @key (NULL: an inline policy's
+ * name, a key at @p), is an IAM name or id the store keeps whole: 1 to 128 of letters,
+ * digits and +=,.@_- (AWS's limit for names and unique ids).  This also
+ * bounds every name built from it (inline:role/<role>/<policy>, a
+ * session's ARN, aws:userid).  False when not, reported at @p.
+ */
+bool store_check_name(struct store_loader *l, const char *key, const char *name,
+		      const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
+ * Check that @e's @n groups (or tags, when @tags) are within the store's
+ * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
+ * a cut: a Deny in the group past the cap, or a condition on the tag past
+ * it, would be lost.  False when over.
+ */
+bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+		       const struct gh_jsrc *src, struct gh_jpath *p);
+
+/* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */
+void store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
+		  const char *value);
+/* Fill @p->policies and @p->derived once everything is resolved. */
+int store_principal_finish(struct store_loader *l, struct authz_principal *p);
+
+/* ---- the format readers (store_org.c, store_native.c, store_export.c) ---- */
+
+/*
  * Account @account is in organization @org_id at @org_path (NULL: not
  * given), as the file @src says at @jpath.  Checks both shapes; an account
  * given twice must be given the same.  Returns 0, -EINVAL (reported) or
@@ -276,28 +313,11 @@ int store_export_resolve(struct store_loader *l, const struct store_file *f);
 /* How @f is first read: an export's version documents are skipped, into @f->spans. */
 void store_export_skip(struct store_file *f, struct gh_jskip *ret);
 
-/*
- * Check that @name, the value of member @key (NULL: an inline policy's
- * name, a key at @p), is an IAM name or id the store keeps whole: 1 to 128 of letters,
- * digits and +=,.@_- (AWS's limit for names and unique ids).  This also
- * bounds every name built from it (inline:role/<role>/<policy>, a
- * session's ARN, aws:userid).  False when not, reported at @p.
- */
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p);
-
-/*
- * Check that @e's @n groups (or tags, when @tags) are within the store's
- * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
- * a cut: a Deny in the group past the cap, or a condition on the tag past
- * it, would be lost.  False when over.
- */
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p);
-
 /* Top-level keys that make a file an identities file / an export. */
 bool store_native_is(json_t *root);
 bool store_export_is(json_t *root);
+
+/* ---- the directory loader (store_load.c) ---- */
 
 /*
  * Build a store from @n in-memory files (each text malloc'ed; all are
@@ -307,7 +327,5 @@ bool store_export_is(json_t *root);
 struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
 				     size_t n, struct diag_list *diags);
 
-/* Fill @p->policies and @p->derived once everything is resolved. */
-int store_principal_finish(struct store_loader *l, struct authz_principal *p);
 
 #endif

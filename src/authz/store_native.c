@@ -98,40 +98,6 @@ static bool valid_path(const char *path)
 	return n >= 1 && n <= 512 && path[0] == '/' && path[n - 1] == '/';
 }
 
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	const char *what = key ? key : "the inline policy name";
-	size_t len = strlen(name);
-
-	if (value_is_iam_name(name, 1, 128))
-		return true;
-	if (key)
-		gh_jpath_key(p, key);
-	if (len < 1 || len > 128)
-		store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
-	else
-		store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
-				     "digits and +=,.@_- only)", what, name);
-	if (key)
-		gh_jpath_pop(p);
-	return false;
-}
-
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
-		return true;
-	if (tags)
-		store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
-			  e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
-	else
-		store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
-			  e->name, n, STORE_GROUPS_MAX);
-	return false;
-}
-
 /* A stable, AWS-shaped id for principals that do not give one ("AIDA" + 16 hex). */
 static const char *derived_id(struct store_loader *l, const char *prefix, const char *arn)
 {
