@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len + 6;
 	}
 	diag_list_init(&dl);
-	s = store_load_texts(names, texts, lens, n, &dl);
+	s = az_store_load_texts(names, texts, lens, n, &dl);
 	if (!s && dl.errors == 0)
 		__builtin_trap();
 	for (size_t i = 0; s && i < sizeof(requests) / sizeof(requests[0]); i++) {

@@ -3,7 +3,7 @@
  * `gatehouse simulate`: one self-contained case in, one decision out, in
  * the JSON shapes documented in README.md ("gatehouse simulate").  Like AWS's
  * simulate-custom-policy, the context is taken as given.  It uses the same
- * engine as everything else: authz_policy_compile + authz_evaluate.
+ * engine as everything else: az_policy_compile + authz_evaluate.
  */
 #ifndef GATEHOUSE_SIMULATE_H
 #define GATEHOUSE_SIMULATE_H

@@ -74,12 +74,12 @@ static int read_context(struct batch *b)
 		berr(b, &p, "context must be an object of at most %d keys", BATCH_CONTEXT_MAX);
 		return -EINVAL;
 	}
-	b->ctx = arena_array(&b->arena, json_object_size(ctx) + 1, sizeof(*b->ctx));
+	b->ctx = gh_arena_array(&b->arena, json_object_size(ctx) + 1, sizeof(*b->ctx));
 	if (!b->ctx)
 		return -ENOMEM;
 	json_object_foreach(ctx, key, v) {
 		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = arena_array(&b->arena, nv + 1, sizeof(*vals));
+		struct authz_value *vals = gh_arena_array(&b->arena, nv + 1, sizeof(*vals));
 		bool ok = vals && nv <= BATCH_VALUES_MAX;
 
 		for (size_t i = 0; ok && i < nv; i++) {
@@ -87,7 +87,7 @@ static int read_context(struct batch *b)
 			const char *t = gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v,
 							    num, &vals[i].len);
 
-			vals[i].s = t == num ? arena_strndup(&b->arena, num, vals[i].len) : t;
+			vals[i].s = t == num ? gh_arena_strndup(&b->arena, num, vals[i].len) : t;
 			ok = vals[i].s != NULL;
 		}
 		if (!ok) {
@@ -121,7 +121,7 @@ static void read_session_policies(struct batch *b)
 
 		gh_jpath_index(&p, i);
 		snprintf(name, sizeof(name), "session_policies[%zu]", i);
-		b->session[b->nsession] = authz_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY,
+		b->session[b->nsession] = az_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY,
 							       name, &b->diags);
 		if (b->session[b->nsession])
 			b->nsession++;
@@ -157,7 +157,7 @@ static void read_line(struct batch *b)
 		berr(b, &p, "no user or role %s in the store", principal);
 		gh_jpath_pop(&p);
 	}
-	if (now && !value_parse_date(now, strlen(now), &b->q.now_ms)) {
+	if (now && !az_value_parse_date(now, strlen(now), &b->q.now_ms)) {
 		gh_jpath_key(&p, "now");
 		berr(b, &p, "now must be a date (ISO 8601 or epoch seconds)");
 		gh_jpath_pop(&p);
@@ -176,7 +176,7 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 	bool ok;
 
 	if (b->diags.errors)
-		return output_errors(out, &b->diags, first_line);
+		return az_output_errors(out, &b->diags, first_line);
 	b->q.context = b->ctx;
 	b->q.ncontext = b->nctx;
 	if (role) {
@@ -186,24 +186,24 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 					    b->nsession, b->ctx, b->nctx, b->q.now_ms, &r, &sess,
 					    &d) < 0) {
 			json_decref(assume);
-			return output_error(out, &d, first_line);
+			return az_output_error(out, &d, first_line);
 		}
-		ok = assume && output_result(assume, &r, false) && output_put(out, "assume_role", assume);
+		ok = assume && az_output_result(assume, &r, false) && az_output_put(out, "assume_role", assume);
 		if (!ok || !sess) {
 			/* AssumeRole denied: that is the answer. */
-			return ok && output_result(out, &r, false);
+			return ok && az_output_result(out, &r, false);
 		}
 		b->q.session = sess;
-		ok = output_put(out, "session", json_string(authz_session_arn(sess)));
+		ok = az_output_put(out, "session", json_string(authz_session_arn(sess)));
 		if (!ok) {
 			authz_session_free(sess);
 			return false;
 		}
 	}
 	if (authz_store_evaluate(b->store, &b->q, &r, &d) < 0)
-		ok = output_error(out, &d, first_line);
+		ok = az_output_error(out, &d, first_line);
 	else
-		ok = output_result(out, &r, false);
+		ok = az_output_result(out, &r, false);
 	authz_session_free(sess);
 	return ok;
 }
@@ -228,12 +228,12 @@ char *authz_store_batch(const struct authz_store *s, const char *text, size_t le
 	if (b->root)
 		read_line(b);
 	if (answer(b, out, first_line))
-		ret = output_dump(out);
+		ret = az_output_dump(out);
 done:
 	if (b) {
 		for (size_t i = 0; i < b->nsession; i++)
 			authz_policy_unref(b->session[i]);
-		arena_clear(&b->arena);
+		gh_arena_clear(&b->arena);
 		diag_list_clear(&b->diags);
 		json_decref(b->root);
 	}

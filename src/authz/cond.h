@@ -9,6 +9,6 @@
 #include "authz/policy.h"
 
 /* Does condition @c hold for the request? (cond.c) */
-bool cond_holds(const struct cond *c, struct eval_ctx *ec);
+bool az_cond_holds(const struct cond *c, struct eval_ctx *ec);
 
 #endif

@@ -11,7 +11,7 @@
 #include "authz/value.h"
 #include "common/str.h"
 
-const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char *key,
+const struct authz_ctx_entry *az_ctx_lookup(const struct eval_ctx *ec, const char *key,
 					  size_t keylen, uint32_t hash)
 {
 	for (size_t i = 0; i < ec->req->ncontext; i++) {
@@ -23,16 +23,16 @@ const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char 
 	return NULL;
 }
 
-const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg)
+const struct authz_value *az_ctx_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg)
 {
-	const struct authz_ctx_entry *e = eval_lookup(ec, seg->text, seg->len, seg->hash);
+	const struct authz_ctx_entry *e = az_ctx_lookup(ec, seg->text, seg->len, seg->hash);
 
 	if (!e || e->multi || e->nvalues != 1)
 		return NULL;
 	return &e->values[0];
 }
 
-void eval_missing(struct eval_ctx *ec, const char *key)
+void az_ctx_missing(struct eval_ctx *ec, const char *key)
 {
 	size_t len = strlen(key);
 
@@ -54,7 +54,7 @@ static void parse_principal(struct eval_ctx *ec, const char *p)
 	size_t plen = strlen(p);
 
 	ec->ptype = PTYPE_OTHER;
-	if (!value_split_arn(p, plen, st, ln))
+	if (!az_value_split_arn(p, plen, st, ln))
 		return;
 	ec->paccount = p + st[4];
 	ec->paccountlen = ln[4];
@@ -80,7 +80,7 @@ static void parse_principal(struct eval_ctx *ec, const char *p)
 }
 
 /* @req passed authz_request_check(): present, within the caps, an action with a service. */
-void eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
+void az_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
 {
 	size_t len = strlen(req->action);
 	const char *colon = memchr(req->action, ':', len);

@@ -60,7 +60,7 @@ struct eval_ctx {
 };
 
 /* The request's entry for a key, or NULL. */
-const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char *key,
+const struct authz_ctx_entry *az_ctx_lookup(const struct eval_ctx *ec, const char *key,
 					  size_t keylen, uint32_t hash);
 
 /*
@@ -68,12 +68,12 @@ const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char 
  * single-valued (a multi-valued key cannot be a policy variable), else
  * NULL.
  */
-const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg);
+const struct authz_value *az_ctx_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg);
 
 /* Note that @key (NUL-terminated, borrowed) was needed and absent. */
-void eval_missing(struct eval_ctx *ec, const char *key);
+void az_ctx_missing(struct eval_ctx *ec, const char *key);
 
 /* Start the context of @req, which passed authz_request_check(). */
-void eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req);
+void az_ctx_init(struct eval_ctx *ec, const struct authz_request *req);
 
 #endif

@@ -53,7 +53,7 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 {
 	uint32_t st[6], ln[6];
 
-	if (!value_split_arn(arn, len, st, ln))
+	if (!az_value_split_arn(arn, len, st, ln))
 		return false;
 	*ret = arn + st[4];
 	*ret_len = ln[4];
@@ -133,7 +133,7 @@ static bool action_match(const struct stmt *s, const struct eval_ctx *ec)
 	bool any = false;
 
 	for (uint32_t i = 0; i < s->nactions && !any; i++)
-		any = glob_match(&s->actions[i], ec->action, ec->actionlen);
+		any = az_glob_match(&s->actions[i], ec->action, ec->actionlen);
 	return s->not_action ? !any : any;
 }
 
@@ -150,14 +150,14 @@ static bool resource_match(const struct stmt *s, struct eval_ctx *ec)
 		int n;
 
 		if (!rp->t) {
-			any = glob_match(&rp->g, res, ec->resourcelen);
+			any = az_glob_match(&rp->g, res, ec->resourcelen);
 			continue;
 		}
-		n = tmpl_expand(rp->t, true, ec, buf, sizeof(buf));
+		n = az_tmpl_expand(rp->t, true, ec, buf, sizeof(buf));
 		if (n == -E2BIG)
 			ec->error = true;
 		if (n >= 0)
-			any = glob_match_general(buf, (size_t)n, res, ec->resourcelen);
+			any = az_glob_match_general(buf, (size_t)n, res, ec->resourcelen);
 	}
 	return s->not_resource ? !any : any;
 }
@@ -176,8 +176,8 @@ static bool tmpl_resolves(const struct tmpl *t, struct eval_ctx *ec)
 	for (uint32_t i = 0; t && i < t->nsegs; i++) {
 		const struct tmpl_seg *seg = &t->segs[i];
 
-		if (seg->var && !seg->def && !eval_variable(ec, seg)) {
-			eval_missing(ec, seg->text);
+		if (seg->var && !seg->def && !az_ctx_variable(ec, seg)) {
+			az_ctx_missing(ec, seg->text);
 			ok = false;
 		}
 	}
@@ -205,7 +205,7 @@ static bool cond_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
 	for (uint32_t i = 0; i < s->nconds; i++) {
 		const struct cond *c = &s->conds[i];
 
-		if (c->if_exists && !eval_lookup(ec, c->key, c->keylen, c->hash))
+		if (c->if_exists && !az_ctx_lookup(ec, c->key, c->keylen, c->hash))
 			continue;
 		for (uint32_t j = 0; j < c->nvalues; j++)
 			ok &= tmpl_resolves(c->values[j].t, ec);
@@ -219,7 +219,7 @@ static bool conds_hold(const struct stmt *s, struct eval_ctx *ec)
 	bool all = true;
 
 	for (uint32_t i = 0; i < s->nconds; i++)
-		all &= cond_holds(&s->conds[i], ec);
+		all &= az_cond_holds(&s->conds[i], ec);
 	return all;
 }
 
@@ -462,11 +462,11 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
 
 	if (ret < 0)
 		return ret;
-	eval_request(set, req, r);
+	az_eval_request(set, req, r);
 	return 0;
 }
 
-void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+void az_eval_request(const struct authz_policy_set *set, const struct authz_request *req,
 		  struct authz_result *r)
 {
 	bool scp_ok, rcp_ok = true;
@@ -478,7 +478,7 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 	r->nmatched = r->nmatched_total = r->nmissing = 0;
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
-	eval_ctx_init(&ec, req);
+	az_ctx_init(&ec, req);
 	/*
 	 * AWS (GetCallerIdentity): "No permissions are required to perform
 	 * this operation. If an administrator attaches a policy to your

@@ -15,7 +15,7 @@
  * that must check the request before it uses it itself (the store matches
  * the resource against its resource policies first).
  */
-void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+void az_eval_request(const struct authz_policy_set *set, const struct authz_request *req,
 		  struct authz_result *r);
 
 #endif

@@ -146,21 +146,21 @@ static int find(const char *key, size_t len)
 	return find_in(key, len, UINT64_MAX);
 }
 
-bool authz_key_is_known(const char *key, size_t len)
+bool az_key_is_known(const char *key, size_t len)
 {
 	if (!gh_prefix_lit(key, len, "aws:"))
 		return true;
 	return find(key, len) >= 0;
 }
 
-bool authz_key_is_singlevalued(const char *key, size_t len)
+bool az_key_is_singlevalued(const char *key, size_t len)
 {
 	int i = find(key, len);
 
 	return i >= 0 && !global_keys[i].multi;
 }
 
-bool authz_key_is_multivalued(const char *key, size_t len)
+bool az_key_is_multivalued(const char *key, size_t len)
 {
 	int i = find(key, len);
 
@@ -184,7 +184,7 @@ bool authz_key_is_mfa(const char *key, size_t len)
  * Keys present only for some principal types (IAM User Guide, "AWS global
  * condition context keys", each key's "Availability").
  */
-const char *authz_key_never_present_for(const char *key, size_t len)
+const char *az_key_never_present_for(const char *key, size_t len)
 {
 	static const struct {
 		const char *name, *who;

@@ -213,6 +213,6 @@ struct authz_policy {
 };
 
 /* Build @p's action index (load.c, after the statements). Returns 0/-ENOMEM. */
-int action_index_build(struct authz_policy *p);
+int az_action_index_build(struct authz_policy *p);
 
 #endif

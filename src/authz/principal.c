@@ -64,7 +64,7 @@ static const struct resource_binding *binding_for(const struct authz_store *s,
 {
 	for (size_t i = 0; i < s->nbindings; i++)
 		for (uint32_t k = 0; k < s->bindings[i].npats; k++)
-			if (glob_match(&s->bindings[i].pats[k], resource, len))
+			if (az_glob_match(&s->bindings[i].pats[k], resource, len))
 				return &s->bindings[i];
 	return NULL;
 }
@@ -184,7 +184,7 @@ static const struct clock_text *clock_text(int64_t now_ms)
 }
 
 /* Fill *err (when given) and return @r: authz/request.c writes every refusal. */
-#define refuse authz_refuse
+#define refuse az_refuse
 
 /**
  * struct query_ctx - the context of one request, on the stack
@@ -317,7 +317,7 @@ static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct d
 		    !gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			continue;
 		for (size_t k = 0; k < e->nvalues && !bad; k++)
-			if (!value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
+			if (!az_value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
 			    secs < 0)
 				bad = &e->values[k];
 		if (bad) {
@@ -361,7 +361,7 @@ static bool is_account_id(const char *s, size_t len)
 /*
  * The account field of ARN @arn (@len bytes), when it has one: the text
  * between its fourth and fifth colons (outputs set only then).  memchr finds them faster than
- * value_split_arn's walk, and this runs on every request.
+ * az_value_split_arn's walk, and this runs on every request.
  */
 static bool arn_account(const char *arn, size_t len, const char **ret, size_t *ret_len)
 {
@@ -398,7 +398,7 @@ static int view_resource(const struct authz_store *s, const struct authz_princip
 	*rv = (struct resource_view){ 0 };
 	/* One evaluation of a role assumption, whether asked through assume_role or not. */
 	if (gh_prefix_lit(action, strlen(action), "sts:AssumeRole") &&
-	    (role = strmap_get(&s->by_arn, resource)) && role->kind == ENTITY_ROLE) {
+	    (role = gh_strmap_get(&s->by_arn, resource)) && role->kind == ENTITY_ROLE) {
 		rv->policy = role->trust;
 		rv->trust = true;
 	} else if ((b = binding_for(s, resource, len))) {
@@ -429,7 +429,7 @@ static int view_resource(const struct authz_store *s, const struct authz_princip
 	if (s->accounts.n && rv->accountlen == sizeof(id) - 1) {
 		memcpy(id, rv->account, rv->accountlen);
 		id[rv->accountlen] = '\0';
-		rv->org = strmap_get(&s->accounts, id);
+		rv->org = gh_strmap_get(&s->accounts, id);
 	}
 	return 0;
 }
@@ -513,7 +513,7 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 	req.resource_account = rv.given;
 	req.context = c->e;
 	req.ncontext = c->n;
-	eval_request(&set, &req, r);
+	az_eval_request(&set, &req, r);
 	return 0;
 }
 
@@ -544,9 +544,9 @@ static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *
 		if (e->nvalues != 1)
 			continue;
 		if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthPresent"))
-			sess->mfa = value_parse_bool(e->values[0].s, e->values[0].len, &b) && b;
+			sess->mfa = az_value_parse_bool(e->values[0].s, e->values[0].len, &b) && b;
 		else if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
-			(void)value_parse_number(e->values[0].s, e->values[0].len, &age);
+			(void)az_value_parse_number(e->values[0].s, e->values[0].len, &age);
 	}
 	sess->mfa_ms = sub_sat(now_ms, seconds_ms(age));
 }
@@ -570,8 +570,8 @@ static int session_new(const struct authz_principal *role, const char *name,
 	format_time(now_ms, sess->issued);
 	for (size_t i = 0; i < npols; i++)
 		sess->policies[sess->npolicies++] = authz_policy_ref(pols[i]);
-	store_derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
-	store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
+	az_store_derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
+	az_store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
 	/*
 	 * The rest is the role's, built at load: aws:PrincipalArn (the role's,
 	 * as in AWS), aws:PrincipalAccount, aws:PrincipalType (AssumedRole),
@@ -598,7 +598,7 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 	*ret_session = NULL;
 	if (!rp || rp->kind != ENTITY_ROLE)
 		return refuse(reterr, -ENOENT, "assume_role", "no role %s in the store", role);
-	if (!session_name || !value_is_iam_name(session_name, 2, 64))
+	if (!session_name || !az_value_is_iam_name(session_name, 2, 64))
 		return refuse(reterr, -EINVAL, "session_name",
 			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
 			      session_name ? session_name : "");

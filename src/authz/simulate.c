@@ -68,7 +68,7 @@ static struct authz_policy *compile_one(struct sim *s, json_t *doc, const char *
 	} else {
 		gh_strlcpy(name, key, sizeof(name));
 	}
-	return authz_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
+	return az_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
 }
 
 /* "policies", "session_policies", ...: an array of @kind documents into @out. */
@@ -121,7 +121,7 @@ static bool context_value(struct sim *s, json_t *v, struct authz_value *out)
 	if (!text)
 		return false;
 	/* Strings stay in the case's tree; printed numbers need a home. */
-	out->s = text == num ? arena_strndup(&s->arena, num, out->len) : text;
+	out->s = text == num ? gh_arena_strndup(&s->arena, num, out->len) : text;
 	return out->s != NULL;
 }
 
@@ -140,12 +140,12 @@ static int build_context(struct sim *s)
 		sim_error(s, &p, "context must be an object of at most %d keys", SIM_CONTEXT_KEYS_MAX);
 		return -EINVAL;
 	}
-	entries = arena_array(&s->arena, json_object_size(ctx) + 1, sizeof(*entries));
+	entries = gh_arena_array(&s->arena, json_object_size(ctx) + 1, sizeof(*entries));
 	if (!entries)
 		return -ENOMEM;
 	json_object_foreach(ctx, key, v) {
 		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = arena_array(&s->arena, nv + 1, sizeof(*vals));
+		struct authz_value *vals = gh_arena_array(&s->arena, nv + 1, sizeof(*vals));
 		bool ok = vals && nv <= SIM_CONTEXT_VALUES_MAX;
 
 		for (size_t i = 0; ok && i < nv; i++)
@@ -218,7 +218,7 @@ static void load_case(struct sim *s)
 	 * decides, as in AWS's policy simulator (eval.c, decide()).
 	 */
 	if ((v = json_object_get(s->root, "resource_policy"))) {
-		bool trust = authz_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
+		bool trust = az_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
 
 		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
 					      trust ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE);
@@ -242,7 +242,7 @@ static void sim_free(struct sim *s)
 		authz_policy_unref(s->rcp[i]);
 	authz_policy_unref(s->set.boundary);
 	authz_policy_unref(s->set.resource);
-	arena_clear(&s->arena);
+	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
 	json_decref(s->root);
 }
@@ -267,10 +267,10 @@ static bool answer(struct sim *s, json_t *out, int first_line)
 	struct diag d;
 
 	if (s->diags.errors)
-		return output_errors(out, &s->diags, first_line);
+		return az_output_errors(out, &s->diags, first_line);
 	if (authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
-		return output_result(out, &r, true);
-	return output_error(out, &d, first_line);
+		return az_output_result(out, &r, true);
+	return az_output_error(out, &d, first_line);
 }
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
@@ -293,7 +293,7 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	if (ok && s->root)
 		load_case(s);
 	if (ok && answer(s, out, first_line))
-		ret = output_dump(out);
+		ret = az_output_dump(out);
 done:
 	if (s)
 		sim_free(s);

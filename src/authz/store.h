@@ -25,7 +25,7 @@
 /* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
 #define STORE_TAGS_MAX 64
 #define STORE_GROUPS_MAX 64
-/* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
+/* Derived keys of one principal or session: nine at most (az_store_principal_finish), one per tag. */
 #define DERIVED_MAX (12 + STORE_TAGS_MAX)
 
 enum entity_kind {
@@ -214,49 +214,49 @@ struct store_loader {
 	size_t nsrcs, capsrcs;
 };
 
-#define store_err(l, src, path, ...) \
+#define az_store_err(l, src, path, ...) \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
 /* ---- the builder (store_build.c) ---- */
 
 /* An empty store with one reference; NULL on OOM. */
-struct authz_store *store_new(void);
+struct authz_store *az_store_new(void);
 /* Room for element @n of *@arr (capacity *@cap, elements of @size bytes): 0 or -ENOMEM. */
-int store_grow(void **arr, size_t *cap, size_t n, size_t size);
+int az_store_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd, an error). */
-struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
+struct authz_policy *az_store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends, or until dropped. */
-struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len);
+struct gh_jsrc *az_store_source(struct store_loader *l, const char *name, char *text, size_t len);
 /* Free @src's text now (a decoded document, once compiled); @src stays, without text. */
-void store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
+void az_store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
 /*
  * The @len bytes at @start of @outer's text as a source of their own, for
  * a value at a path of @skip components (located in these bytes, lines
  * counted in @outer).
  */
-struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
+struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
 				size_t len, unsigned skip);
 /* Forget the document of policy @arn once compiled: only the compiled form stays. */
-void store_doc_forget(struct store_loader *l, const char *arn);
-char *store_strdup(struct store_loader *l, const char *s);
+void az_store_doc_forget(struct store_loader *l, const char *arn);
+char *az_store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */
-int store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
+int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
 		  const struct gh_jsrc *src, const struct gh_jpath *path);
 /* The document that reference @ref (a name or an ARN) names; reported when none. */
-struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
+struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
 				 const struct gh_jpath *path);
 /* The identity-compiled policy of document reference @ref (name or ARN). */
-struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
+struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref,
 				      const struct gh_jsrc *src, const struct gh_jpath *path);
 /* Compile @doc (borrowed) as @kind named @name; diagnostics located at @path. */
-struct authz_policy *store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
+struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
 				   const struct gh_jpath *path, enum authz_policy_kind kind,
 				   const char *name);
 /* Add a principal (user, group, role); duplicates are reported. */
-int store_add_principal(struct store_loader *l, struct authz_principal *p,
+int az_store_add_principal(struct store_loader *l, struct authz_principal *p,
 			const struct gh_jsrc *src, const struct gh_jpath *path);
-int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
+int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 		      struct authz_policy *policy, const char *account);
 
 /*
@@ -266,7 +266,7 @@ int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
  * bounds every name built from it (inline:role/<role>/<policy>, a
  * session's ARN, aws:userid).  False when not, reported at @p.
  */
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
+bool az_store_check_name(struct store_loader *l, const char *key, const char *name,
 		      const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
@@ -275,14 +275,14 @@ bool store_check_name(struct store_loader *l, const char *key, const char *name,
  * a cut: a Deny in the group past the cap, or a condition on the tag past
  * it, would be lost.  False when over.
  */
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+bool az_store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
 		       const struct gh_jsrc *src, struct gh_jpath *p);
 
 /* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */
-void store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
+void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
 		  const char *value);
 /* Fill @p->policies and @p->derived once everything is resolved. */
-int store_principal_finish(struct store_loader *l, struct authz_principal *p);
+int az_store_principal_finish(struct store_loader *l, struct authz_principal *p);
 
 /* ---- the format readers (store_org.c, store_native.c, store_export.c) ---- */
 
@@ -292,30 +292,30 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p);
  * given twice must be given the same.  Returns 0, -EINVAL (reported) or
  * -ENOMEM.
  */
-int store_org_add(struct store_loader *l, const char *account, const char *org_id,
+int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
 		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
 /* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
-int store_org_native(struct store_loader *l, const char *account, json_t *org,
+int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
 		     const struct gh_jsrc *src, struct gh_jpath *jpath);
 /* An organization file (README.md, "The identity store"): accounts and their organization. */
-bool store_org_is(json_t *root);
-int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+bool az_store_org_is(json_t *root);
+int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
 
 /*
  * Two passes over each identities file or export: first every name is
  * declared (so a user may name a group of a later file), then references
  * are resolved.
  */
-int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_export_declare(struct store_loader *l, const struct store_file *f);
-int store_export_resolve(struct store_loader *l, const struct store_file *f);
+int az_store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int az_store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int az_store_export_declare(struct store_loader *l, const struct store_file *f);
+int az_store_export_resolve(struct store_loader *l, const struct store_file *f);
 /* How @f is first read: an export's version documents are skipped, into @f->spans. */
-void store_export_skip(struct store_file *f, struct gh_jskip *ret);
+void az_store_export_skip(struct store_file *f, struct gh_jskip *ret);
 
 /* Top-level keys that make a file an identities file / an export. */
-bool store_native_is(json_t *root);
-bool store_export_is(json_t *root);
+bool az_store_native_is(json_t *root);
+bool az_store_export_is(json_t *root);
 
 /* ---- the directory loader (store_load.c) ---- */
 
@@ -324,7 +324,7 @@ bool store_export_is(json_t *root);
  * taken, even on failure), as if read from a directory: for the fuzzer
  * and tests.
  */
-struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
+struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
 				     size_t n, struct diag_list *diags);
 
 

@@ -19,7 +19,7 @@
 
 /* ---- loader bookkeeping -------------------------------------------------- */
 
-int store_grow(void **arr, size_t *cap, size_t n, size_t size)
+int az_store_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	void *p;
 	size_t ncap;
@@ -35,13 +35,13 @@ int store_grow(void **arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p)
+struct authz_policy *az_store_keep(struct store_loader *l, struct authz_policy *p)
 {
 	struct authz_store *s = l->s;
 
 	if (!p)
 		return NULL;
-	if (store_grow((void **)&s->compiled, &s->capcompiled, s->ncompiled, sizeof(*s->compiled)) < 0) {
+	if (az_store_grow((void **)&s->compiled, &s->capcompiled, s->ncompiled, sizeof(*s->compiled)) < 0) {
 		/* An error, or the store would load without this policy. */
 		diag_add(l->diags, DIAG_ERROR, "", "", 0, 0, "out of memory");
 		l->errors++;
@@ -55,14 +55,14 @@ struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p)
 /* Texts past this size get a locate memo: a file of an export, not a small document. */
 #define STORE_MEMO_MIN (64u << 10)
 
-struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len)
+struct gh_jsrc *az_store_source(struct store_loader *l, const char *name, char *text, size_t len)
 {
 	bool memo = len >= STORE_MEMO_MIN;
 	size_t extra = (memo ? sizeof(struct gh_locate_memo) : 0), nlen = strlen(name) + 1;
 	struct gh_jsrc *src = calloc(1, sizeof(*src) + extra + nlen);
 
-	if (!src || store_grow((void **)&l->texts, &l->captexts, l->ntexts, sizeof(char *)) < 0 ||
-	    store_grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
+	if (!src || az_store_grow((void **)&l->texts, &l->captexts, l->ntexts, sizeof(char *)) < 0 ||
+	    az_store_grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
 		free(src);
 		free(text);
 		return NULL;
@@ -79,7 +79,7 @@ struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *tex
 	return src;
 }
 
-void store_source_drop(struct store_loader *l, const struct gh_jsrc *src)
+void az_store_source_drop(struct store_loader *l, const struct gh_jsrc *src)
 {
 	/* Sources are dropped soon after they are made: search from the end. */
 	for (size_t i = l->ntexts; i-- > 0;) {
@@ -98,12 +98,12 @@ void store_source_drop(struct store_loader *l, const struct gh_jsrc *src)
 	}
 }
 
-struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
+struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
 				size_t len, unsigned skip)
 {
 	struct gh_jsrc *src = calloc(1, sizeof(*src));
 
-	if (!src || store_grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
+	if (!src || az_store_grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
 		free(src);
 		return NULL;
 	}
@@ -118,41 +118,41 @@ struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *ou
 	return src;
 }
 
-char *store_strdup(struct store_loader *l, const char *s)
+char *az_store_strdup(struct store_loader *l, const char *s)
 {
-	return s ? arena_strdup(&l->s->arena, s) : NULL;
+	return s ? gh_arena_strdup(&l->s->arena, s) : NULL;
 }
 
-struct authz_policy *store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
+struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
 				   const struct gh_jpath *path, enum authz_policy_kind kind,
 				   const char *name)
 {
 	size_t before = l->diags->errors;
-	struct authz_policy *p = authz_policy_compile(doc, src, path, kind, name, l->diags);
+	struct authz_policy *p = az_policy_compile(doc, src, path, kind, name, l->diags);
 
 	l->errors += l->diags->errors - before;
-	return store_keep(l, p);
+	return az_store_keep(l, p);
 }
 
 /* ---- managed policy documents -------------------------------------------- */
 
-int store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
+int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
 		  const struct gh_jsrc *src, const struct gh_jpath *path)
 {
-	struct store_doc *d = arena_alloc(&l->s->arena, sizeof(*d));
+	struct store_doc *d = gh_arena_alloc(&l->s->arena, sizeof(*d));
 	void *old = NULL;
 	int r;
 
-	if (!d || !(d->name = store_strdup(l, name)) || !(d->arn = store_strdup(l, arn)))
+	if (!d || !(d->name = az_store_strdup(l, name)) || !(d->arn = az_store_strdup(l, arn)))
 		return -ENOMEM;
 	d->doc = doc;
 	d->src = src;
 	d->path = *path;
-	r = strmap_put(&l->s->docs_by_arn, d->arn, d, &old);
+	r = gh_strmap_put(&l->s->docs_by_arn, d->arn, d, &old);
 	if (r == -EEXIST) {
 		const struct store_doc *o = old;
 
-		store_err(l, src, path, "policy %s is defined twice (also in %s)", arn,
+		az_store_err(l, src, path, "policy %s is defined twice (also in %s)", arn,
 			  o->src->name);
 		return r;
 	}
@@ -164,46 +164,46 @@ int store_add_doc(struct store_loader *l, const char *name, const char *arn, jso
 	 * reference must then use the ARN.
 	 */
 	if (!gh_starts_with(arn, "arn:aws:iam::aws:") &&
-	    strmap_put(&l->s->docs_by_name, d->name, d, &old) == -EEXIST)
+	    gh_strmap_put(&l->s->docs_by_name, d->name, d, &old) == -EEXIST)
 		((struct store_doc *)old)->ambiguous = true;
 	l->s->stats.policies++;
 	return 0;
 }
 
-struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
+struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref,
 				      const struct gh_jsrc *src, const struct gh_jpath *path)
 {
-	struct store_doc *d = store_doc_find(l, ref, src, path);
+	struct store_doc *d = az_store_doc_find(l, ref, src, path);
 
 	/* No document: it failed to compile once already, reported then. */
 	if (!d || !d->doc)
 		return d ? d->identity : NULL;
 	if (!d->identity)
-		d->identity = store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
+		d->identity = az_store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
 					    d->arn);
 	return d->identity;
 }
 
-void store_doc_forget(struct store_loader *l, const char *arn)
+void az_store_doc_forget(struct store_loader *l, const char *arn)
 {
-	struct store_doc *d = strmap_get(&l->s->docs_by_arn, arn);
+	struct store_doc *d = gh_strmap_get(&l->s->docs_by_arn, arn);
 
 	if (d)
 		d->doc = NULL;
 }
 
-struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
+struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
 				 const struct gh_jpath *path)
 {
-	struct store_doc *d = strmap_get(&l->s->docs_by_arn, ref);
+	struct store_doc *d = gh_strmap_get(&l->s->docs_by_arn, ref);
 
-	if (!d && (d = strmap_get(&l->s->docs_by_name, ref)) && d->ambiguous) {
-		store_err(l, src, path, "more than one policy is named %s: refer to it by its ARN",
+	if (!d && (d = gh_strmap_get(&l->s->docs_by_name, ref)) && d->ambiguous) {
+		az_store_err(l, src, path, "more than one policy is named %s: refer to it by its ARN",
 			  ref);
 		return NULL;
 	}
 	if (!d) {
-		store_err(l, src, path,
+		az_store_err(l, src, path,
 			  "no policy named %s in the store%s", ref,
 			  gh_starts_with(ref, "arn:aws:iam::aws:policy/")
 				  ? " (an AWS-managed policy must be provided: put its document in "
@@ -222,7 +222,7 @@ static const char *const kind_name[_ENTITY_KIND_MAX] = {
 	[ENTITY_ROLE] = "role",
 };
 
-int store_add_principal(struct store_loader *l, struct authz_principal *p,
+int az_store_add_principal(struct store_loader *l, struct authz_principal *p,
 			const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct authz_store *s = l->s;
@@ -234,18 +234,18 @@ int store_add_principal(struct store_loader *l, struct authz_principal *p,
 	if (p->kind == ENTITY_ROLE) {
 		/* Users and roles share one map: roles under "role/NAME". */
 		if ((size_t)snprintf(key, sizeof(key), "role/%s", p->name) >= sizeof(key)) {
-			store_err(l, src, path, "role name too long");
+			az_store_err(l, src, path, "role name too long");
 			return -E2BIG;
 		}
-		k = store_strdup(l, key);
+		k = az_store_strdup(l, key);
 		if (!k)
 			return -ENOMEM;
 	}
-	r = strmap_put(names, k, p, NULL);
+	r = gh_strmap_put(names, k, p, NULL);
 	if (r == 0 && p->kind != ENTITY_GROUP)
-		r = strmap_put(&s->by_arn, p->arn, p, NULL);
+		r = gh_strmap_put(&s->by_arn, p->arn, p, NULL);
 	if (r == -EEXIST) {
-		store_err(l, src, path, "%s %s is defined twice", kind_name[p->kind], p->name);
+		az_store_err(l, src, path, "%s %s is defined twice", kind_name[p->kind], p->name);
 		return r;
 	}
 	if (r < 0)
@@ -259,64 +259,64 @@ int store_add_principal(struct store_loader *l, struct authz_principal *p,
 	return 0;
 }
 
-int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
+int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 		      struct authz_policy *policy, const char *account)
 {
 	struct authz_store *s = l->s;
 
-	if (store_grow((void **)&s->bindings, &s->capbindings, s->nbindings, sizeof(*s->bindings)) < 0)
+	if (az_store_grow((void **)&s->bindings, &s->capbindings, s->nbindings, sizeof(*s->bindings)) < 0)
 		return -ENOMEM;
 	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy, account };
 	s->stats.resource_policies++;
 	return 0;
 }
 
-struct authz_store *store_new(void)
+struct authz_store *az_store_new(void)
 {
 	struct authz_store *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	atomic_init(&s->refs, 1);
-	strmap_init(&s->by_name, &s->arena);
-	strmap_init(&s->by_arn, &s->arena);
-	strmap_init(&s->groups, &s->arena);
-	strmap_init(&s->docs_by_name, &s->arena);
-	strmap_init(&s->docs_by_arn, &s->arena);
-	strmap_init(&s->accounts, &s->arena);
+	gh_strmap_init(&s->by_name, &s->arena);
+	gh_strmap_init(&s->by_arn, &s->arena);
+	gh_strmap_init(&s->groups, &s->arena);
+	gh_strmap_init(&s->docs_by_name, &s->arena);
+	gh_strmap_init(&s->docs_by_arn, &s->arena);
+	gh_strmap_init(&s->accounts, &s->arena);
 	return s;
 }
 
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
+bool az_store_check_name(struct store_loader *l, const char *key, const char *name,
 		      const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	const char *what = key ? key : "the inline policy name";
 	size_t len = strlen(name);
 
-	if (value_is_iam_name(name, 1, 128))
+	if (az_value_is_iam_name(name, 1, 128))
 		return true;
 	if (key)
 		gh_jpath_key(p, key);
 	if (len < 1 || len > 128)
-		store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
+		az_store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
 	else
-		store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
+		az_store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
 				     "digits and +=,.@_- only)", what, name);
 	if (key)
 		gh_jpath_pop(p);
 	return false;
 }
 
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+bool az_store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
 		       const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
 		return true;
 	if (tags)
-		store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
+		az_store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
 			  e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
 	else
-		store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
+		az_store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
 			  e->name, n, STORE_GROUPS_MAX);
 	return false;
 }
@@ -333,7 +333,7 @@ static bool add_policy_once(struct authz_principal *p, struct authz_policy *x)
 }
 
 /* Derived key @key = @value into @e/@v (strings live in the store's arena). */
-void store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
+void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
 		  const char *value)
 {
 	v->s = value;
@@ -349,10 +349,10 @@ static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
 
 	if (!a)
 		return 0;
-	store_derive(&e[n], &v[n], id_key, a->org_id), n++;
+	az_store_derive(&e[n], &v[n], id_key, a->org_id), n++;
 	if (a->org_path) {
 		/* Multivalued (an account has one path, AWS lists it as a set). */
-		store_derive(&e[n], &v[n], paths_key, a->org_path);
+		az_store_derive(&e[n], &v[n], paths_key, a->org_path);
 		e[n++].multi = true;
 	}
 	return n;
@@ -365,19 +365,19 @@ static int derive_tags(struct arena *a, const struct authz_principal *p,
 	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
 		size_t klen = strlen(p->tags[i].key);
 		static const char prefix[] = "aws:PrincipalTag/";
-		char *key = arena_alloc(a, sizeof(prefix) + klen);
+		char *key = gh_arena_alloc(a, sizeof(prefix) + klen);
 
 		if (!key)
 			return -ENOMEM;
 		memcpy(key, prefix, sizeof(prefix) - 1);
 		memcpy(key + sizeof(prefix) - 1, p->tags[i].key, klen + 1);
-		store_derive(&e[n], &v[n], key, p->tags[i].value);
+		az_store_derive(&e[n], &v[n], key, p->tags[i].value);
 		n++;
 	}
 	return (int)n;
 }
 
-int store_principal_finish(struct store_loader *l, struct authz_principal *p)
+int az_store_principal_finish(struct store_loader *l, struct authz_principal *p)
 {
 	struct arena *a = &l->s->arena;
 	struct authz_value *v;
@@ -386,9 +386,9 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p)
 
 	for (uint32_t g = 0; g < p->ngroups; g++)
 		total += p->groups[g]->nown;
-	p->policies = arena_array(a, total + 1, sizeof(*p->policies));
-	p->derived = arena_array(a, DERIVED_MAX, sizeof(*p->derived));
-	v = arena_array(a, DERIVED_MAX, sizeof(*v));
+	p->policies = gh_arena_array(a, total + 1, sizeof(*p->policies));
+	p->derived = gh_arena_array(a, DERIVED_MAX, sizeof(*p->derived));
+	v = gh_arena_array(a, DERIVED_MAX, sizeof(*v));
 	if (!p->policies || !p->derived || !v)
 		return -ENOMEM;
 	/* A user's own policies, then its groups' in order; a policy attached twice counts once. */
@@ -398,16 +398,16 @@ int store_principal_finish(struct store_loader *l, struct authz_principal *p)
 		for (uint32_t i = 0; i < p->groups[g]->nown; i++)
 			add_policy_once(p, p->groups[g]->own[i]);
 	if (p->kind == ENTITY_USER)
-		store_derive(&p->derived[n], &v[n], "aws:username", p->name), n++;
-	store_derive(&p->derived[n], &v[n], "aws:userid", p->id), n++;
-	store_derive(&p->derived[n], &v[n], "aws:PrincipalArn", p->arn), n++;
-	store_derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
-	store_derive(&p->derived[n], &v[n], "aws:PrincipalType",
+		az_store_derive(&p->derived[n], &v[n], "aws:username", p->name), n++;
+	az_store_derive(&p->derived[n], &v[n], "aws:userid", p->id), n++;
+	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalArn", p->arn), n++;
+	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
+	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalType",
 	       p->kind == ENTITY_USER ? "User" : "AssumedRole"), n++;
 	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
-	store_derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
-	store_derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
-	n += derive_org(&p->derived[n], &v[n], strmap_get(&l->s->accounts, p->account),
+	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
+	az_store_derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
+	n += derive_org(&p->derived[n], &v[n], gh_strmap_get(&l->s->accounts, p->account),
 			"aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
 	r = derive_tags(a, p, p->derived, v, n);
 	if (r < 0)
@@ -431,7 +431,7 @@ struct authz_store *authz_store_unref(struct authz_store *s)
 		authz_policy_unref(s->compiled[i]);
 	free(s->compiled);
 	free(s->bindings);
-	arena_clear(&s->arena);
+	gh_arena_clear(&s->arena);
 	free(s);
 	return NULL;
 }
@@ -443,21 +443,21 @@ void authz_store_stats(const struct authz_store *s, struct authz_store_stats *re
 
 const struct authz_principal *authz_store_find(const struct authz_store *s, const char *name)
 {
-	const struct authz_principal *p = strmap_get(&s->by_name, name);
+	const struct authz_principal *p = gh_strmap_get(&s->by_name, name);
 	size_t len;
 	char key[512];
 
 	if (p)
 		return p;
 	if (gh_starts_with(name, "arn:"))
-		return strmap_get(&s->by_arn, name);
+		return gh_strmap_get(&s->by_arn, name);
 	/* Roles share the map under "role/NAME"; asked per request, so no snprintf. */
 	len = strlen(name);
 	if (len >= sizeof(key) - GH_LIT_LEN("role/"))
 		return NULL;
 	memcpy(key, "role/", GH_LIT_LEN("role/"));
 	memcpy(key + GH_LIT_LEN("role/"), name, len + 1);
-	return strmap_get(&s->by_name, key);
+	return gh_strmap_get(&s->by_name, key);
 }
 
 const char *authz_principal_arn(const struct authz_principal *p)

@@ -47,11 +47,11 @@ static enum file_kind classify(json_t *root)
 		return FILE_UNKNOWN;
 	if (json_object_get(root, "Statement"))
 		return FILE_DOCUMENT;
-	if (store_export_is(root))
+	if (az_store_export_is(root))
 		return FILE_EXPORT;
-	if (store_org_is(root))
+	if (az_store_org_is(root))
 		return FILE_ORGANIZATION;
-	if (store_native_is(root))
+	if (az_store_native_is(root))
 		return FILE_NATIVE;
 	return FILE_UNKNOWN;
 }
@@ -71,30 +71,30 @@ static int add_text(struct store_loader *l, struct file_list *fl, const char *pa
 		l->errors++;
 		return -E2BIG;
 	}
-	if (store_grow((void **)&fl->v, &fl->cap, fl->n, sizeof(*fl->v)) < 0) {
+	if (az_store_grow((void **)&fl->v, &fl->cap, fl->n, sizeof(*fl->v)) < 0) {
 		free(text);
 		return -ENOMEM;
 	}
 	f = &fl->v[fl->n];
 	memset(f, 0, sizeof(*f));
-	f->src = store_source(l, path, text, len);
+	f->src = az_store_source(l, path, text, len);
 	if (!f->src)
 		return -ENOMEM;
 	f->aws_managed = aws_managed;
-	f->stem = has_suffix(name, ".json") ? arena_strndup(&l->s->arena, name, strlen(name) - 5)
-					    : arena_strdup(&l->s->arena, name);
+	f->stem = has_suffix(name, ".json") ? gh_arena_strndup(&l->s->arena, name, strlen(name) - 5)
+					    : gh_arena_strdup(&l->s->arena, name);
 	if (!f->stem)
 		return -ENOMEM;
 	fl->n++;
 	before = l->diags->errors;
-	store_export_skip(f, &skip);
+	az_store_export_skip(f, &skip);
 	f->root = gh_json_parse_opts(f->src, &(struct gh_jread_opts){ .skip = &skip }, l->diags);
 	l->errors += l->diags->errors - before;
 	f->kind = f->root ? classify(f->root) : FILE_UNKNOWN;
 	if (f->root && f->kind == FILE_UNKNOWN) {
 		struct gh_jpath p = { 0 };
 
-		store_err(l, f->src, &p,
+		az_store_err(l, f->src, &p,
 			  "not a policy document (no \"Statement\"), an identities file (Account, "
 			  "Users, Groups, Roles, ResourcePolicies) or an account export "
 			  "(UserDetailList, GroupDetailList, RoleDetailList, Policies)");
@@ -144,7 +144,7 @@ static int dir_seen_add(struct store_loader *l, struct dir_seen *seen, const cha
 		l->errors++;
 		return -E2BIG;
 	}
-	if (store_grow((void **)&seen->v, &seen->cap, seen->n, sizeof(*seen->v)) < 0)
+	if (az_store_grow((void **)&seen->v, &seen->cap, seen->n, sizeof(*seen->v)) < 0)
 		return -ENOMEM;
 	seen->v[seen->n].dev = st->st_dev;
 	seen->v[seen->n].ino = st->st_ino;
@@ -247,7 +247,7 @@ static void pick_account(struct store_loader *l, const struct file_list *fl)
 							 : NULL;
 
 		if (json_is_string(a))
-			l->s->account = store_strdup(l, json_string_value(a));
+			l->s->account = az_store_strdup(l, json_string_value(a));
 	}
 	if (!l->s->account)
 		l->s->account = STORE_DEFAULT_ACCOUNT;
@@ -269,10 +269,10 @@ static int add_documents(struct store_loader *l, const struct file_list *fl)
 			r = snprintf(arn, sizeof(arn), "arn:aws:iam::%s:policy/%s", l->s->account,
 				     f->stem);
 		if (r < 0 || (size_t)r >= sizeof(arn)) {
-			store_err(l, f->src, &root, "file name too long for a policy name");
+			az_store_err(l, f->src, &root, "file name too long for a policy name");
 			continue;
 		}
-		r = store_add_doc(l, f->stem, arn, f->root, f->src, &root);
+		r = az_store_add_doc(l, f->stem, arn, f->root, f->src, &root);
 		if (r == -ENOMEM)
 			return r;
 	}
@@ -302,7 +302,7 @@ static int add_organizations(struct store_loader *l, const struct file_list *fl)
 {
 	for (size_t i = 0; i < fl->n; i++)
 		if (fl->v[i].kind == FILE_ORGANIZATION &&
-		    store_org_declare(l, fl->v[i].root, fl->v[i].src) == -ENOMEM)
+		    az_store_org_declare(l, fl->v[i].root, fl->v[i].src) == -ENOMEM)
 			return -ENOMEM;
 	return 0;
 }
@@ -327,7 +327,7 @@ static int check_unreferenced(struct store_loader *l)
 								     json_object_get(st, "NotPrincipal"));
 			}
 			if (!principal)
-				store_doc_policy(l, d->arn, d->src, &d->path);
+				az_store_doc_policy(l, d->arn, d->src, &d->path);
 		}
 	}
 	return 0;
@@ -338,7 +338,7 @@ static int finish_principals(struct store_loader *l)
 	const struct strmap *m = &l->s->by_arn;
 
 	for (uint32_t i = 0; m->slots && i <= m->mask; i++)
-		if (m->slots[i].key && store_principal_finish(l, m->slots[i].value) < 0)
+		if (m->slots[i].key && az_store_principal_finish(l, m->slots[i].value) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -382,11 +382,11 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 		r = add_documents(l, fl);
 	}
 	if (r >= 0)
-		r = each_file(l, fl, store_native_declare, store_export_declare);
+		r = each_file(l, fl, az_store_native_declare, az_store_export_declare);
 	if (r >= 0)
 		r = add_organizations(l, fl);
 	if (r >= 0)
-		r = each_file(l, fl, store_native_resolve, store_export_resolve);
+		r = each_file(l, fl, az_store_native_resolve, az_store_export_resolve);
 	if (r >= 0)
 		r = check_unreferenced(l);
 	if (r >= 0 && !l->errors)
@@ -412,7 +412,7 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 
 struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
 {
-	struct store_loader l = { .s = store_new(), .diags = diags };
+	struct store_loader l = { .s = az_store_new(), .diags = diags };
 	struct file_list fl = { 0 };
 
 	if (!l.s) {
@@ -422,10 +422,10 @@ struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
 	return store_build(&l, &fl, scan_store(&l, &fl, dir), dir);
 }
 
-struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
+struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
 				     size_t n, struct diag_list *diags)
 {
-	struct store_loader l = { .s = store_new(), .diags = diags };
+	struct store_loader l = { .s = az_store_new(), .diags = diags };
 	struct file_list fl = { 0 };
 	int r = l.s ? 0 : -ENOMEM;
 

@@ -48,8 +48,8 @@ struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_ki
 	if (!doc)
 		return NULL;
 	if (kind == CLI_KIND_AUTO)
-		kind = authz_policy_guess_kind(doc);
-	p = authz_policy_compile(doc, &src, NULL, kind, name ? name : path, diags);
+		kind = az_policy_guess_kind(doc);
+	p = az_policy_compile(doc, &src, NULL, kind, name ? name : path, diags);
 	json_decref(doc);
 	return p;
 }

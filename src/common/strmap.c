@@ -34,7 +34,7 @@ static int grow(struct strmap *m)
 
 	if (size < oldsize) /* wrapped: 2^31 slots */
 		return -ENOMEM;
-	m->slots = arena_array(m->arena, size, sizeof(*m->slots));
+	m->slots = gh_arena_array(m->arena, size, sizeof(*m->slots));
 	if (!m->slots) {
 		m->slots = old;
 		return -ENOMEM;
@@ -46,7 +46,7 @@ static int grow(struct strmap *m)
 	return 0;
 }
 
-int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
+int gh_strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
 {
 	uint32_t h = hash(key);
 	struct strmap_slot *s;
@@ -64,7 +64,7 @@ int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
 	return 0;
 }
 
-void *strmap_get(const struct strmap *m, const char *key)
+void *gh_strmap_get(const struct strmap *m, const char *key)
 {
 	struct strmap_slot *s;
 

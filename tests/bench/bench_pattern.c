@@ -129,7 +129,7 @@ static bool re_match(const struct cpat *c, const char *s, size_t len)
 }
 
 enum variant { V_GLOB, V_GENERAL, V_PCRE2, _V_MAX };
-static const char *const variant_names[_V_MAX] = { "glob_match", "glob_match_general",
+static const char *const variant_names[_V_MAX] = { "az_glob_match", "az_glob_match_general",
 						    "pcre2_jit_match" };
 
 static volatile size_t sink;
@@ -199,19 +199,19 @@ static int worst_case(double seconds)
 		struct authz_request big = capped;
 
 		big.resource = huge;
-		glob_compile(&g, pat, strlen(pat));
-		if (g.kind != GLOB_GENERAL || glob_match(&g, subj, strlen(subj)) ||
+		az_glob_compile(&g, pat, strlen(pat));
+		if (g.kind != GLOB_GENERAL || az_glob_match(&g, subj, strlen(subj)) ||
 		    authz_evaluate(&set, &capped, &r) != 0 || r.decision != AUTHZ_IMPLICIT_DENY ||
 		    authz_evaluate(&set, &big, &r) != -E2BIG) {
 			fprintf(stderr, "bench_pattern: the worst case answers wrong\n");
 			goto out;
 		}
-		TIME_CALLS(seconds, &match_ns, glob_match(&g, subj, strlen(subj)));
+		TIME_CALLS(seconds, &match_ns, az_glob_match(&g, subj, strlen(subj)));
 		TIME_CALLS(seconds, &eval_ns, authz_evaluate(&set, &capped, &r));
 		TIME_CALLS(seconds, &refuse_ns, authz_evaluate(&set, &big, &r));
 	}
 	printf("worst case at the caps: a %zu-byte \"*aaa...ab\" against a %zu-byte resource: "
-	       "glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
+	       "az_glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
 	       "%.0f ns\n\n",
 	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
 	printf("{\"bench\": \"pattern-worst\", \"pattern_bytes\": %zu, \"subject_bytes\": %zu, "
@@ -240,10 +240,10 @@ static double time_variant(enum variant v, const struct plist *l, double seconds
 
 			switch (v) {
 			case V_GLOB:
-				hits += glob_match(&p->p->g, p->s, p->len);
+				hits += az_glob_match(&p->p->g, p->s, p->len);
 				break;
 			case V_GENERAL:
-				hits += glob_match_general(p->p->gp->text, strlen(p->p->gp->text),
+				hits += az_glob_match_general(p->p->gp->text, strlen(p->p->gp->text),
 							   p->s, p->len);
 				break;
 			default:
@@ -352,7 +352,7 @@ int main(int argc, char **argv)
 
 			c->gp = &sets[si].pats[k];
 			t0 = bench_now_ns();
-			glob_compile(&c->g, t, strlen(t));
+			az_glob_compile(&c->g, t, strlen(t));
 			t1 = bench_now_ns();
 			rlen = glob_to_regex(t, strlen(t), re, sizeof(re));
 			if (rlen < 0) {
@@ -448,7 +448,7 @@ int main(int argc, char **argv)
 	/* both matchers must agree on every pair */
 	for (size_t i = 0; i < lists[PC_ALL].n; i++) {
 		const struct pair *p = &lists[PC_ALL].v[i];
-		bool a = glob_match(&p->p->g, p->s, p->len), b = re_match(p->p, p->s, p->len);
+		bool a = az_glob_match(&p->p->g, p->s, p->len), b = re_match(p->p, p->s, p->len);
 
 		matches += a;
 		if (a != b && mismatches++ < 5)
@@ -472,7 +472,7 @@ int main(int argc, char **argv)
 		if (!l->n)
 			continue;
 		for (size_t i = 0; i < l->n; i++)
-			res_hit[c] += glob_match(&l->v[i].p->g, l->v[i].s, l->v[i].len);
+			res_hit[c] += az_glob_match(&l->v[i].p->g, l->v[i].s, l->v[i].len);
 		for (int v = 0; v < _V_MAX; v++)
 			ns[v] = time_variant((enum variant)v, l, seconds);
 		/* the engine keeps pattern lengths: take the bench's strlen off */
@@ -482,8 +482,8 @@ int main(int argc, char **argv)
 		       ns[V_PCRE2], ns[V_PCRE2] / ns[V_GLOB], ns[V_PCRE2] / ns[V_GENERAL]);
 	}
 	printf(
-	    "glob ns: glob_match() as the engine calls it (exact/prefix fast paths); general ns: "
-	    "glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
+	    "glob ns: az_glob_match() as the engine calls it (exact/prefix fast paths); general ns: "
+	    "az_glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
 	    "disagree\n\n",
 	    mismatches, lists[PC_ALL].n);
 	for (int c = 0; c < _PC_MAX; c++) {

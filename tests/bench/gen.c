@@ -372,7 +372,7 @@ static int add_pattern(struct gen *g, const char *text, size_t len, unsigned svc
 		s->pats = np;
 		g->pats_cap = cap;
 	}
-	t = arena_strndup(&s->arena, text, len);
+	t = gh_arena_strndup(&s->arena, text, len);
 	if (!t)
 		return -ENOMEM;
 	if (action)
@@ -677,7 +677,7 @@ static int request(struct gen *g, struct gen_request *q)
 	row = &rows[q->svc];
 
 	sb_printf(&b, "arn:aws:iam::%s:user/%s", GEN_ACCOUNT, v.u);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->principal = t;
 	b.len = 0;
 	/* sts:GetCallerIdentity needs no permission: not even a Deny stops it */
@@ -686,14 +686,14 @@ static int request(struct gen *g, struct gen_request *q)
 		sb_add(&b, "sts:GetCallerIdentity");
 	else
 		sb_printf(&b, "%s:%s", row->svc, row->actions[rng_below(r, row_nactions(row))]);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->action = t;
 	b.len = 0;
 	if (caller_identity)
 		sb_add(&b, "*");
 	else
 		arn_instance(&b, row, &v);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->resource = t;
 	free(b.buf);
 	if (!q->principal || !q->action || !q->resource)
@@ -738,9 +738,9 @@ int gen_make(const struct gen_profile *p, uint64_t seed, struct gen_set *ret)
 	g.set = s;
 	g.st_row = calloc(nst, sizeof(*g.st_row));
 	g.st_inst = calloc(nst, sizeof(*g.st_inst));
-	s->docs = arena_array(&s->arena, p->npolicies, sizeof(*s->docs));
-	s->doclens = arena_array(&s->arena, p->npolicies, sizeof(*s->doclens));
-	s->reqs = arena_array(&s->arena, p->nrequests, sizeof(*s->reqs));
+	s->docs = gh_arena_array(&s->arena, p->npolicies, sizeof(*s->docs));
+	s->doclens = gh_arena_array(&s->arena, p->npolicies, sizeof(*s->doclens));
+	s->reqs = gh_arena_array(&s->arena, p->nrequests, sizeof(*s->reqs));
 	if (!g.st_row || !g.st_inst || !s->docs || !s->doclens || !s->reqs)
 		goto out;
 
@@ -761,7 +761,7 @@ int gen_make(const struct gen_profile *p, uint64_t seed, struct gen_set *ret)
 			err = -ENOMEM;
 			goto out;
 		}
-		s->docs[pi] = arena_strndup(&s->arena, b.buf, b.len);
+		s->docs[pi] = gh_arena_strndup(&s->arena, b.buf, b.len);
 		s->doclens[pi] = b.len;
 		free(b.buf);
 		if (!s->docs[pi]) {
@@ -788,7 +788,7 @@ out:
 void gen_free(struct gen_set *s)
 {
 	free(s->pats);
-	arena_clear(&s->arena);
+	gh_arena_clear(&s->arena);
 	memset(s, 0, sizeof(*s));
 }
 

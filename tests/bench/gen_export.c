@@ -340,7 +340,7 @@ static char *org_strf(struct org *o, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return NULL;
-	return arena_strndup(&o->arena, buf, (size_t)n);
+	return gh_arena_strndup(&o->arena, buf, (size_t)n);
 }
 
 /* A permission boundary: the services a team may use, never IAM or Organizations. */
@@ -374,7 +374,7 @@ static char *boundary_doc(struct org *o, unsigned b)
 		     regions[(b + 1) % ARRAY_SIZE(regions)]);
 	if (n < 0 || (size_t)n >= sizeof(buf) - off)
 		return NULL;
-	return arena_strdup(&o->arena, buf);
+	return gh_arena_strdup(&o->arena, buf);
 }
 
 static int org_names(struct org *o)
@@ -382,13 +382,13 @@ static int org_names(struct org *o)
 	const struct gen_org_shape *sh = o->shape;
 	unsigned np = sh->policies + NAWS;
 
-	o->pol_name = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_path = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_arn = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_doc = arena_array(&o->arena, np, sizeof(char *));
-	o->attached = arena_array(&o->arena, np, sizeof(unsigned));
-	o->bounding = arena_array(&o->arena, np, sizeof(unsigned));
-	o->group_name = arena_array(&o->arena, sh->groups, sizeof(char *));
+	o->pol_name = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_path = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_arn = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_doc = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->attached = gh_arena_array(&o->arena, np, sizeof(unsigned));
+	o->bounding = gh_arena_array(&o->arena, np, sizeof(unsigned));
+	o->group_name = gh_arena_array(&o->arena, sh->groups, sizeof(char *));
 	if (!o->pol_name || !o->pol_path || !o->pol_arn || !o->pol_doc || !o->attached ||
 	    !o->bounding || !o->group_name)
 		return -ENOMEM;
@@ -678,7 +678,7 @@ static char *trust_doc(struct org *o, unsigned kind, const char *svc)
 			     (unsigned)rng_next(&o->rng));
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return NULL;
-	return arena_strdup(&o->arena, buf);
+	return gh_arena_strdup(&o->arena, buf);
 }
 
 static int write_roles(struct org *o)
@@ -885,6 +885,6 @@ out:
 	gen_free(&o.body);
 	gen_free(&o.old);
 	gen_free(&o.inl);
-	arena_clear(&o.arena);
+	gh_arena_clear(&o.arena);
 	return err;
 }

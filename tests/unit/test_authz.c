@@ -23,8 +23,8 @@ static bool gm(const char *pat, const char *s)
 {
 	struct glob g;
 
-	glob_compile(&g, pat, strlen(pat));
-	return glob_match(&g, s, strlen(s));
+	az_glob_compile(&g, pat, strlen(pat));
+	return az_glob_match(&g, s, strlen(s));
 }
 
 static void test_glob(void **state)
@@ -130,9 +130,9 @@ static void test_tmpl(void **state)
 	struct tmpl *t;
 	const char *msg;
 
-	assert_int_equal(tmpl_parse(&a, "plain", 5, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "plain", 5, true, &t, &msg), 0);
 	assert_null(t);
-	assert_int_equal(tmpl_parse(&a, "home/${aws:username}/*", 22, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "home/${aws:username}/*", 22, true, &t, &msg), 0);
 	assert_non_null(t);
 	assert_int_equal(t->nsegs, 3);
 	assert_true(t->segs[1].var);
@@ -140,21 +140,21 @@ static void test_tmpl(void **state)
 	assert_null(t->segs[1].def);
 
 	const char *d = "${aws:PrincipalTag/team , 'no ne'}";
-	assert_int_equal(tmpl_parse(&a, d, strlen(d), true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, d, strlen(d), true, &t, &msg), 0);
 	assert_int_equal(t->nsegs, 1);
 	assert_string_equal(t->segs[0].text, "aws:PrincipalTag/team");
 	assert_string_equal(t->segs[0].def, "no ne");
 
 	/* ${*} is a literal star: escaped in glob form. */
-	assert_int_equal(tmpl_parse(&a, "a${*}b", 6, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "a${*}b", 6, true, &t, &msg), 0);
 	assert_string_equal(t->segs[1].text, "\\*");
-	assert_int_equal(tmpl_parse(&a, "a${*}b", 6, false, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "a${*}b", 6, false, &t, &msg), 0);
 	assert_string_equal(t->segs[1].text, "*");
 
-	assert_int_equal(tmpl_parse(&a, "x${aws:username", 15, true, &t, &msg), -EINVAL);
-	assert_int_equal(tmpl_parse(&a, "${}", 3, true, &t, &msg), -EINVAL);
-	assert_int_equal(tmpl_parse(&a, "${k, nope}", 10, true, &t, &msg), -EINVAL);
-	arena_clear(&a);
+	assert_int_equal(az_tmpl_parse(&a, "x${aws:username", 15, true, &t, &msg), -EINVAL);
+	assert_int_equal(az_tmpl_parse(&a, "${}", 3, true, &t, &msg), -EINVAL);
+	assert_int_equal(az_tmpl_parse(&a, "${k, nope}", 10, true, &t, &msg), -EINVAL);
+	gh_arena_clear(&a);
 }
 
 static void test_values(void **state)
@@ -164,43 +164,43 @@ static void test_values(void **state)
 	bool b;
 	uint32_t st[6], ln[6];
 
-	assert_true(value_parse_number("10", 2, &n) && n == 10);
-	assert_true(value_parse_number("-2.5", 4, &n) && n == -2.5);
-	assert_false(value_parse_number("1e3", 3, &n));
-	assert_false(value_parse_number("abc", 3, &n));
-	assert_false(value_parse_number("1.", 2, &n));
-	assert_false(value_parse_number("", 0, &n));
+	assert_true(az_value_parse_number("10", 2, &n) && n == 10);
+	assert_true(az_value_parse_number("-2.5", 4, &n) && n == -2.5);
+	assert_false(az_value_parse_number("1e3", 3, &n));
+	assert_false(az_value_parse_number("abc", 3, &n));
+	assert_false(az_value_parse_number("1.", 2, &n));
+	assert_false(az_value_parse_number("", 0, &n));
 
-	assert_true(value_parse_date("1970-01-02", 10, &ms) && ms == 86400000);
-	assert_true(value_parse_date("2026-11-30T17:58:05Z", 20, &ms) && ms == 1796061485000);
-	assert_true(value_parse_date("2026-11-30T18:58:05+01:00", 25, &ms) &&
+	assert_true(az_value_parse_date("1970-01-02", 10, &ms) && ms == 86400000);
+	assert_true(az_value_parse_date("2026-11-30T17:58:05Z", 20, &ms) && ms == 1796061485000);
+	assert_true(az_value_parse_date("2026-11-30T18:58:05+01:00", 25, &ms) &&
 		    ms == 1796061485000);
-	assert_true(value_parse_date("2026-11-30T17:58:05.250Z", 24, &ms) &&
+	assert_true(az_value_parse_date("2026-11-30T17:58:05.250Z", 24, &ms) &&
 		    ms == 1796061485250);
-	assert_true(value_parse_date("1796061485", 10, &ms) && ms == 1796061485000);
-	assert_false(value_parse_date("2026-02-30", 10, &ms));
-	assert_false(value_parse_date("2026-13-01", 10, &ms));
-	assert_false(value_parse_date("2026-11-30T25:00:00Z", 20, &ms));
-	assert_false(value_parse_date("yesterday", 9, &ms));
-	assert_true(value_parse_date("2024-02-29", 10, &ms));
-	assert_false(value_parse_date("2023-02-29", 10, &ms));
+	assert_true(az_value_parse_date("1796061485", 10, &ms) && ms == 1796061485000);
+	assert_false(az_value_parse_date("2026-02-30", 10, &ms));
+	assert_false(az_value_parse_date("2026-13-01", 10, &ms));
+	assert_false(az_value_parse_date("2026-11-30T25:00:00Z", 20, &ms));
+	assert_false(az_value_parse_date("yesterday", 9, &ms));
+	assert_true(az_value_parse_date("2024-02-29", 10, &ms));
+	assert_false(az_value_parse_date("2023-02-29", 10, &ms));
 
-	assert_true(value_parse_bool("TRUE", 4, &b) && b);
-	assert_true(value_parse_bool("false", 5, &b) && !b);
-	assert_false(value_parse_bool("yes", 3, &b));
+	assert_true(az_value_parse_bool("TRUE", 4, &b) && b);
+	assert_true(az_value_parse_bool("false", 5, &b) && !b);
+	assert_false(az_value_parse_bool("yes", 3, &b));
 
-	assert_true(value_is_base64("QmluYXJ5", 8));
-	assert_true(value_is_base64("QQ==", 4));
-	assert_false(value_is_base64("QQ=", 3));
-	assert_false(value_is_base64("Q=Q=", 4));
+	assert_true(az_value_is_base64("QmluYXJ5", 8));
+	assert_true(az_value_is_base64("QQ==", 4));
+	assert_false(az_value_is_base64("QQ=", 3));
+	assert_false(az_value_is_base64("Q=Q=", 4));
 
-	assert_true(value_split_arn("arn:aws:s3:::b/k:x", 18, st, ln));
+	assert_true(az_value_split_arn("arn:aws:s3:::b/k:x", 18, st, ln));
 	assert_int_equal(ln[3], 0);
 	assert_int_equal(ln[4], 0);
 	assert_int_equal(st[5], 13);
 	assert_int_equal(ln[5], 5); /* the resource keeps its own colons */
-	assert_false(value_split_arn("arn:aws:s3", 10, st, ln));
-	assert_false(value_split_arn("urn:a:b:c:d:e", 13, st, ln));
+	assert_false(az_value_split_arn("arn:aws:s3", 10, st, ln));
+	assert_false(az_value_split_arn("urn:a:b:c:d:e", 13, st, ln));
 }
 
 static struct authz_policy *load(const char *text, enum authz_policy_kind kind,

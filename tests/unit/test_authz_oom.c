@@ -223,7 +223,7 @@ static void sweep_store(const char *const *names, const char *const *texts, size
 		diag_list_init(&dl);
 		failures = 0;
 		countdown = k;
-		s = store_load_texts(names, copies, lens, n, &dl);
+		s = az_store_load_texts(names, copies, lens, n, &dl);
 		countdown = -1;
 		if (s) {
 			struct authz_store_stats st;
