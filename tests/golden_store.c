@@ -18,23 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/json.h"
 #include "golden.h"
 
 #define GOLDEN_NOW_MS 1796126400000LL /* 2026-11-30T12:00:00Z */
-
-static char *slurp(const char *path)
-{
-	struct diag_list dl;
-	char *text = NULL;
-	size_t len;
-
-	diag_list_init(&dl);
-	if (gh_file_read(path, &text, &len, &dl) < 0)
-		text = NULL;
-	diag_list_clear(&dl);
-	return text;
-}
 
 /* The next line of *@text (cut in place), or NULL at its end. */
 static char *next_line(char **text)
@@ -52,7 +38,7 @@ static char *next_line(char **text)
 
 static int bad_store(void)
 {
-	char *want = slurp("expect.err"), *got = NULL, *w, *g, *wp, *gp;
+	char *want = golden_slurp("expect.err", NULL), *got = NULL, *w, *g, *wp, *gp;
 	struct diag_list dl;
 	struct authz_store *s;
 	size_t gotlen = 0;
@@ -93,7 +79,7 @@ static int bad_store(void)
 
 static int good_store(void)
 {
-	char *reqs = slurp("requests.jsonl"), *exps = slurp("expect.jsonl");
+	char *reqs = golden_slurp("requests.jsonl", NULL), *exps = golden_slurp("expect.jsonl", NULL);
 	char *rsave = NULL, *esave = NULL, *r, *e;
 	struct diag_list dl;
 	struct authz_store *s;

@@ -29,6 +29,13 @@ enum authz_policy_kind {
 	AUTHZ_POLICY_IDENTITY, /* identity, permission boundary, session: no Principal */
 	AUTHZ_POLICY_RESOURCE, /* resource-based: Principal and Resource required */
 	AUTHZ_POLICY_TRUST,    /* role trust policy: Principal required, Resource optional */
+	/*
+	 * Read the document to decide, as `gatehouse check --kind auto` does:
+	 * resource-based when a statement names a Principal (or NotPrincipal),
+	 * a role trust policy when those statements are about sts:AssumeRole*,
+	 * identity-based otherwise.
+	 */
+	AUTHZ_POLICY_AUTO,
 	_AUTHZ_POLICY_KIND_MAX,
 };
 
@@ -43,16 +50,24 @@ struct authz_policy;
  * reference, or NULL when there was any error (or on out-of-memory, with a
  * diagnostic).
  */
-struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
+GH_EXPORT struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
 				       enum authz_policy_kind kind, const char *name,
 				       struct diag_list *diags);
 
-/* Reference counting; unref takes NULL and returns NULL. */
-struct authz_policy *authz_policy_ref(struct authz_policy *p);
-struct authz_policy *authz_policy_unref(struct authz_policy *p);
+/*
+ * authz_policy_load() of the file at @path (at most 256 MiB); a file that
+ * cannot be read is an error in @diags naming it.  @name NULL: the path.
+ */
+GH_EXPORT struct authz_policy *authz_policy_load_file(const char *path,
+						      enum authz_policy_kind kind,
+						      const char *name, struct diag_list *diags);
 
-const char *authz_policy_name(const struct authz_policy *p);
-size_t authz_policy_statement_count(const struct authz_policy *p);
+/* Reference counting; unref takes NULL and returns NULL. */
+GH_EXPORT struct authz_policy *authz_policy_ref(struct authz_policy *p);
+GH_EXPORT struct authz_policy *authz_policy_unref(struct authz_policy *p);
+
+GH_EXPORT const char *authz_policy_name(const struct authz_policy *p);
+GH_EXPORT size_t authz_policy_statement_count(const struct authz_policy *p);
 
 /**
  * struct authz_value - one context value (borrowed text)
@@ -80,7 +95,7 @@ struct authz_ctx_entry {
 	bool multi;
 };
 
-void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
+GH_EXPORT void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
 			  const struct authz_value *values, size_t nvalues, bool multi);
 
 /**
@@ -236,14 +251,14 @@ struct authz_result {
  * authz_request_check() refuses the request for; a run-time matching
  * problem never allows: it denies.
  */
-int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
+GH_EXPORT int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
 		   struct authz_result *ret);
 
 /*
  * authz_evaluate(), saying why a request is refused in *@reterr (may be
  * NULL); *@ret is set on success only.
  */
-int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
+GH_EXPORT int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
 			struct authz_result *ret, struct diag *reterr);
 
 /*
@@ -255,17 +270,17 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
  * (when not NULL) naming the field as a JSON path: "resource",
  * "context.aws:SourceIp", "context.aws:TagKeys[2]".
  */
-int authz_request_check(const struct authz_request *req, struct diag *reterr);
+GH_EXPORT int authz_request_check(const struct authz_request *req, struct diag *reterr);
 
 /*
  * Parse a time as IAM's Date operators do: ISO 8601 ("2026-11-30",
  * "2026-11-30T12:00:00Z", fractions, "+01:00" offsets) or epoch seconds,
  * into milliseconds since the epoch.  False when it is neither.
  */
-bool authz_parse_time(const char *s, int64_t *ret_ms);
+GH_EXPORT bool authz_parse_time(const char *s, int64_t *ret_ms);
 
-const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
-const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
-const char *authz_reason_text(enum authz_reason r);      /* a sentence */
+GH_EXPORT const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
+GH_EXPORT const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
+GH_EXPORT const char *authz_reason_text(enum authz_reason r);      /* a sentence */
 
 #endif

@@ -8,6 +8,7 @@
 #ifndef GATEHOUSE_SIMULATE_H
 #define GATEHOUSE_SIMULATE_H
 
+#include <gatehouse/export.h>
 #include <stddef.h>
 
 /*
@@ -19,6 +20,6 @@
  * "error" object when the case or one of its policies does not load.
  * Returns NULL only when out of memory.
  */
-char *authz_simulate(const char *text, size_t len, const char *source, int first_line);
+GH_EXPORT char *authz_simulate(const char *text, size_t len, const char *source, int first_line);
 
 #endif

@@ -970,6 +970,8 @@ struct authz_policy *az_policy_compile(json_t *doc, const struct gh_jsrc *src,
 		return NULL;
 	}
 	atomic_init(&p->refs, 1);
+	if (kind == AUTHZ_POLICY_AUTO)
+		kind = az_policy_guess_kind(doc);
 	p->kind = kind;
 	l.p = p;
 	p->name = gh_arena_strdup(&p->arena, name ? name : "");
@@ -998,6 +1000,17 @@ struct authz_policy *authz_policy_load(const char *text, size_t len, const char 
 	p = az_policy_compile(doc, &src, NULL, kind, name, diags);
 	json_decref(doc);
 	return p;
+}
+
+struct authz_policy *authz_policy_load_file(const char *path, enum authz_policy_kind kind,
+					    const char *name, struct diag_list *diags)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (gh_file_read(path, &text, &len, diags) < 0)
+		return NULL;
+	return authz_policy_load(text, len, path, kind, name ? name : path, diags);
 }
 
 struct authz_policy *authz_policy_ref(struct authz_policy *p)

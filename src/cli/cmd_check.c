@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
-#include "cli/util.h"
+#include "cli.h"
+#include "util.h"
 
 struct check {
 	enum authz_policy_kind kind;
@@ -26,7 +26,7 @@ static void check_file(struct check *c, const char *path)
 	struct authz_policy *p;
 
 	diag_list_init(&dl);
-	p = cli_policy_load_file(path, c->kind, NULL, &dl);
+	p = authz_policy_load_file(path, c->kind, NULL, &dl);
 	if (!c->quiet || dl.errors)
 		diag_list_print(stderr, &dl);
 	c->files++;
@@ -105,7 +105,7 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct check c = { .kind = CLI_KIND_AUTO };
+	struct check c = { .kind = AUTHZ_POLICY_AUTO };
 	int opt, failed = 0;
 
 	while ((opt = getopt_long(argc, argv, "k:qh", opts, NULL)) != -1) {

@@ -8,12 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "cli/cli.h"
-#include "cli/eval.h"
-#include "cli/util.h"
-#include "common/macro.h"
-#include "common/str.h"
+#include "cli.h"
+#include "eval.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -61,7 +60,7 @@ static void usage(FILE *f)
 static int add_policy(struct eval_args *a, const char *path, enum authz_policy_kind kind,
 		      struct authz_policy **slot)
 {
-	*slot = cli_policy_load_file(path, kind, path, &a->diags);
+	*slot = authz_policy_load_file(path, kind, path, &a->diags);
 	return *slot ? 0 : -1;
 }
 
@@ -78,7 +77,7 @@ static int add_context(struct eval_args *a, const char *kv)
 	for (size_t i = 0; i < a->req.ncontext; i++) {
 		struct authz_ctx_entry *e = &a->ctx[i];
 
-		if (gh_eq_nocase(e->key, e->keylen, kv, klen)) {
+		if (e->keylen == klen && !strncasecmp(e->key, kv, klen)) {
 			if (e->nvalues >= EVAL_CONTEXT_MAX)
 				return -1;
 			a->vals[i][e->nvalues++] = (struct authz_value){ eq + 1, strlen(eq + 1) };

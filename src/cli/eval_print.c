@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "cli/eval.h"
+#include "eval.h"
 
 void eval_print_result(const struct eval_args *a, const struct authz_result *r)
 {

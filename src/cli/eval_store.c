@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/cli.h"
-#include "cli/eval.h"
-#include "cli/util.h"
+#include "cli.h"
+#include "eval.h"
+#include "util.h"
 
 static int64_t clock_ms(void)
 {

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "common/macro.h"
+#include "cli.h"
+#include "util.h"
 
 static const struct {
 	const char *name;
@@ -25,7 +25,7 @@ static void usage(FILE *f)
 	      "       gatehouse <command> --help\n\n"
 	      "commands:\n",
 	      f);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		puts("gatehouse " GH_VERSION);
 		return CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "gatehouse: unknown command '%s'\n\n", argv[1]);
