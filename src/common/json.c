@@ -39,225 +39,6 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
 	}
 }
 
-/* A minimal scanner over text gh_json_read has already accepted. */
-struct scan {
-	const char *p, *end;
-};
-
-static void scan_ws(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
-static unsigned hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	c = gh_tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return 0;
-}
-
-static unsigned scan_u4(struct scan *s)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4 && s->p < s->end; i++)
-		v = v * 16 + hexval(*s->p++);
-	return v;
-}
-
-static size_t put_utf8(char *out, size_t off, size_t cap, unsigned cp)
-{
-	char tmp[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		tmp[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		tmp[0] = (char)(0xc0 | (cp >> 6));
-		tmp[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		tmp[0] = (char)(0xe0 | (cp >> 12));
-		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		tmp[0] = (char)(0xf0 | (cp >> 18));
-		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	for (size_t i = 0; i < n && off < cap; i++)
-		out[off++] = tmp[i];
-	return off;
-}
-
-/*
- * Scan a string at s->p (on the opening quote); decode up to @cap bytes
- * into @out when non-NULL.  Returns the decoded length (which may exceed
- * @cap: then the string was longer than the buffer).
- */
-static size_t scan_string(struct scan *s, char *out, size_t cap)
-{
-	size_t off = 0, len = 0;
-
-	s->p++;
-	while (s->p < s->end && *s->p != '"') {
-		unsigned cp;
-
-		if (*s->p != '\\') {
-			if (out && off < cap)
-				out[off++] = *s->p;
-			len++;
-			s->p++;
-			continue;
-		}
-		s->p++;
-		if (s->p >= s->end)
-			break;
-		switch (*s->p++) {
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			cp = scan_u4(s);
-			if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
-			    s->p[1] == 'u') {
-				unsigned lo;
-
-				s->p += 2;
-				lo = scan_u4(s);
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			}
-			break;
-		default: cp = (unsigned char)s->p[-1]; break;
-		}
-		if (out) {
-			size_t before = off;
-
-			off = put_utf8(out, off, cap, cp);
-			len += off - before;
-		} else {
-			len++;
-		}
-	}
-	if (s->p < s->end)
-		s->p++;
-	return out ? (off < cap ? off : len) : len;
-}
-
-static bool is_delimiter(char c)
-{
-	switch (c) {
-	case ',': case ':': case ']': case '}': case '"': case '{': case '[':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Skip one value of any type, iteratively (no recursion on hostile depth). */
-static void scan_skip_value(struct scan *s)
-{
-	size_t depth = 0;
-
-	scan_ws(s);
-	do {
-		if (s->p >= s->end)
-			return;
-		switch (*s->p) {
-		case '"':
-			scan_string(s, NULL, 0);
-			break;
-		case '{':
-		case '[':
-			depth++;
-			s->p++;
-			break;
-		case '}':
-		case ']':
-			if (depth)
-				depth--;
-			s->p++;
-			break;
-		case ',':
-		case ':':
-			if (!depth)
-				return;
-			s->p++;
-			break;
-		default:
-			/*
-			 * A scalar (number, true, false, null) or whitespace.  Always
-			 * advance: strchr() finds a NUL byte in its own terminator, and
-			 * a text that is not valid JSON must still end the walk.
-			 */
-			do
-				s->p++;
-			while (s->p < s->end && !is_delimiter(*s->p));
-			break;
-		}
-	} while (depth);
-}
-
-/* Skip the current value and its comma; false at the container's end. */
-static bool scan_next(struct scan *s)
-{
-	scan_skip_value(s);
-	scan_ws(s);
-	if (s->p >= s->end || *s->p != ',')
-		return false;
-	s->p++;
-	return true;
-}
-
-/* Step into member @key of the object at s->p; false when absent. */
-static bool scan_member(struct scan *s, const char *key)
-{
-	size_t klen = strlen(key);
-	char buf[512];
-
-	s->p++; /* '{' */
-	for (;;) {
-		size_t n;
-
-		scan_ws(s);
-		if (s->p >= s->end || *s->p != '"')
-			return false;
-		n = scan_string(s, buf, sizeof(buf));
-		scan_ws(s);
-		if (s->p < s->end && *s->p == ':')
-			s->p++;
-		scan_ws(s);
-		if (n == klen && n <= sizeof(buf) && !memcmp(buf, key, n))
-			return true;
-		if (!scan_next(s))
-			return false;
-	}
-}
-
-static bool scan_element(struct scan *s, size_t index)
-{
-	s->p++; /* '[' */
-	for (size_t i = 0;; i++) {
-		scan_ws(s);
-		if (s->p >= s->end || *s->p == ']')
-			return false;
-		if (i == index)
-			return true;
-		if (!scan_next(s))
-			return false;
-	}
-}
-
 /* 1-based line and column (in characters) of offset @at in @text, counting on from @m. */
 static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
 		    struct gh_locate_memo *m)
@@ -304,34 +85,27 @@ static bool same_component(const struct gh_jpath *a, const struct gh_jpath *b, u
 
 /*
  * Start the walk from what @m remembers: the common prefix is found
- * already, and a later element of the same array is reached by skipping
- * on from the remembered one.  Returns the level reached; s->p is there.
+ * already, and a later element of the same array is reached by stepping
+ * on from the remembered one.  Returns the level reached; *@pos is there.
  */
-static unsigned resume(struct scan *s, const struct gh_jpath *p, unsigned depth,
-		       struct gh_locate_memo *m)
+static unsigned resume(const char *text, size_t len, size_t *pos, const struct gh_jpath *p,
+		       unsigned depth, struct gh_locate_memo *m)
 {
 	unsigned i = 0;
-	size_t skip;
+	size_t skip, at;
 
 	while (i < depth && i < m->found && same_component(p, &m->path, i))
 		i++;
-	s->p = m->pos[i];
+	*pos = (size_t)(m->pos[i] - text);
 	if (i >= depth || i >= m->found || p->c[i].key || m->path.c[i].key ||
 	    p->c[i].index < m->path.c[i].index)
 		return i;
-	s->p = m->pos[i + 1];
-	for (skip = p->c[i].index - m->path.c[i].index; skip; skip--) {
-		if (!scan_next(s)) {
-			s->p = m->pos[i];
+	at = (size_t)(m->pos[i + 1] - text);
+	for (skip = p->c[i].index - m->path.c[i].index; skip; skip--)
+		if (!gh_jread_next(text, len, &at))
 			return i;
-		}
-		scan_ws(s);
-	}
-	if (s->p >= s->end || *s->p == ']') {
-		s->p = m->pos[i];
-		return i;
-	}
-	m->pos[i + 1] = s->p;
+	*pos = at;
+	m->pos[i + 1] = text + at;
 	return i + 1;
 }
 
@@ -349,39 +123,32 @@ static void memo_for(struct gh_locate_memo *m, const char *text)
 static const char *locate(const char *text, size_t len, const struct gh_jpath *p,
 			  struct gh_locate_memo *m)
 {
-	struct scan s = { text, text + len };
 	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX, i = 0;
-	const char *at;
+	size_t pos = 0;
 
 	memo_for(m, text);
 	if (m && m->pos[0]) {
-		i = resume(&s, p, depth, m);
+		i = resume(text, len, &pos, p, depth, m);
 	} else {
-		scan_ws(&s);
+		while (pos < len && strchr(" \t\n\r", text[pos]) && text[pos])
+			pos++;
 		if (m)
-			m->pos[0] = s.p;
+			m->pos[0] = text + pos;
 	}
-	at = s.p;
-	for (; i < depth && s.p < s.end; i++) {
-		bool found;
+	for (; i < depth; i++) {
+		bool found = p->c[i].key ? gh_jread_member(text, len, &pos, p->c[i].key)
+					 : gh_jread_element(text, len, &pos, p->c[i].index);
 
-		if (p->c[i].key && *s.p == '{')
-			found = scan_member(&s, p->c[i].key);
-		else if (!p->c[i].key && *s.p == '[')
-			found = scan_element(&s, p->c[i].index);
-		else
-			found = false;
 		if (!found)
 			break;
-		at = s.p;
 		if (m)
-			m->pos[i + 1] = s.p;
+			m->pos[i + 1] = text + pos;
 	}
 	if (m) {
 		m->path = *p;
 		m->found = i;
 	}
-	return at;
+	return text + pos;
 }
 
 void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,

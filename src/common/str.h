@@ -94,7 +94,35 @@ bool gh_utf8_valid(const char *s, size_t n);
  */
 void gh_utf8_sanitize(char *s);
 
-/* FNV-1a over the lower-cased bytes: the hash of case-insensitive keys. */
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @n bytes: one for
+ * ASCII), or 0 when it is not one (overlong, a surrogate, past U+10FFFF,
+ * cut short): the one UTF-8 check, of requests here and of JSON text in
+ * jread.c.
+ */
+size_t gh_utf8_len(const char *s, size_t n);
+
+/*
+ * The one string hash: 32-bit FNV-1a.  gh_hash_step adds a byte;
+ * gh_hash_str hashes a NUL-terminated string as it is (the string map's
+ * keys), gh_hash_nocase @n bytes lower-cased (case-insensitive keys).
+ */
+#define GH_HASH_INIT 2166136261u
+
+static inline uint32_t gh_hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t gh_hash_str(const char *s)
+{
+	uint32_t h = GH_HASH_INIT;
+
+	for (; *s; s++)
+		h = gh_hash_step(h, (unsigned char)*s);
+	return h;
+}
+
 uint32_t gh_hash_nocase(const char *s, size_t n);
 
 #endif

@@ -4,16 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
+#include "common/str.h"
 
 static struct strmap_slot *find(const struct strmap *m, const char *key, uint32_t h)
 {
@@ -48,7 +39,7 @@ static int grow(struct strmap *m)
 
 int gh_strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
 {
-	uint32_t h = hash(key);
+	uint32_t h = gh_hash_str(key);
 	struct strmap_slot *s;
 
 	if ((!m->slots || (m->n + 1) * 2 > m->mask + 1) && grow(m) < 0)
@@ -70,6 +61,6 @@ void *gh_strmap_get(const struct strmap *m, const char *key)
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, hash(key));
+	s = find(m, key, gh_hash_str(key));
 	return s->key ? s->value : NULL;
 }
