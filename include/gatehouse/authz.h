@@ -283,4 +283,21 @@ GH_EXPORT const char *authz_decision_name(enum authz_decision d);  /* "allow", .
 GH_EXPORT const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
 GH_EXPORT const char *authz_reason_text(enum authz_reason r);      /* a sentence */
 
+/*
+ * A request read from JSON text: {"principal": ..., "action": ...,
+ * "resource": ..., "resource_account": ..., "context": {"key": value or
+ * [values]}, "id": any}, checked as `gatehouse simulate` checks a case's
+ * request (no unknown keys; context values strings, numbers or booleans).
+ * Returns the request, owning its strings, or NULL with every problem in
+ * @diags, located (line, column, JSON path in @source).  @text is not kept.
+ */
+struct authz_request_doc;
+GH_EXPORT struct authz_request_doc *authz_request_read(const char *text, size_t len,
+						       const char *source,
+						       struct diag_list *diags);
+/* The request, valid until the doc is freed; ready for authz_evaluate(). */
+GH_EXPORT const struct authz_request *authz_request_doc_request(const struct authz_request_doc *d);
+/* Takes NULL; returns NULL. */
+GH_EXPORT struct authz_request_doc *authz_request_doc_free(struct authz_request_doc *d);
+
 #endif

@@ -5,27 +5,20 @@
  * error answer; nothing of one line outlives it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
+#include "authz/request_read.h"
 #include "authz/store.h"
 #include "authz/value.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Context keys and values per key of one line (the engine's caps); session policies of one line. */
-#define BATCH_CONTEXT_MAX AUTHZ_REQ_KEYS_MAX
-#define BATCH_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
-#define BATCH_SESSION_POLICIES_MAX 16
-
-static const char *const line_keys[] = {
-	"id", "principal", "action", "resource", "context", "now", "assume_role", "session_name",
-	"session_policies", "resource_account",
-};
 
 /**
  * struct batch - one line being answered
@@ -38,68 +31,42 @@ struct batch {
 	struct arena arena;
 	struct authz_ctx_entry *ctx;
 	size_t nctx;
-	struct authz_policy *session[BATCH_SESSION_POLICIES_MAX];
+	struct authz_policy *session[AUTHZ_BATCH_SESSION_POLICIES_MAX];
 	size_t nsession;
-	const char *assume_role, *session_name;
+	const char *principal, *now, *assume_role, *session_name;
 	struct authz_query q;
 };
 
 #define berr(b, p, ...) gh_jdiag(&(b)->diags, DIAG_ERROR, &(b)->src, (p), __VA_ARGS__)
 
-static const char *string_member(struct batch *b, const char *key, bool required)
-{
-	json_t *v = json_object_get(b->root, key);
-	struct gh_jpath p = { 0 };
+#define LINE_FIELD(key, required, member)                                                         \
+	{ key, GH_J_TEXT, required, offsetof(struct batch, member), NULL }
 
-	if (!v && !required)
-		return NULL;
-	if (json_is_string(v) && json_string_length(v))
-		return json_string_value(v);
-	if (v)
-		gh_jpath_key(&p, key);
-	berr(b, &p, "\"%s\" must be a non-empty string", key);
-	return NULL;
-}
+/* A line: its fields, checked in this order (before errors are counted: none goes unseen). */
+static const struct gh_jfield line_fields[] = {
+	{ "id", GH_J_ANY, true, GH_JFIELD_KEEP, NULL },
+	LINE_FIELD("principal", true, principal),
+	LINE_FIELD("action", true, q.action),
+	LINE_FIELD("resource", true, q.resource),
+	LINE_FIELD("resource_account", false, q.resource_account),
+	LINE_FIELD("now", false, now),
+	LINE_FIELD("assume_role", false, assume_role),
+	LINE_FIELD("session_name", false, session_name),
+	AZ_FIELD_KEEP("context"),
+	AZ_FIELD_KEEP("session_policies"),
+};
+
+static const struct gh_jschema line_schema = {
+	"a request", "a request", line_fields, ARRAY_SIZE(line_fields),
+};
 
 static int read_context(struct batch *b)
 {
-	json_t *ctx = json_object_get(b->root, "context"), *v;
-	struct gh_jpath p = { 0 };
-	const char *key;
+	json_t *ctx = json_object_get(b->root, "context");
 
 	if (!ctx)
 		return 0;
-	gh_jpath_key(&p, "context");
-	if (!json_is_object(ctx) || json_object_size(ctx) > BATCH_CONTEXT_MAX) {
-		berr(b, &p, "context must be an object of at most %d keys", BATCH_CONTEXT_MAX);
-		return -EINVAL;
-	}
-	b->ctx = gh_arena_array(&b->arena, json_object_size(ctx) + 1, sizeof(*b->ctx));
-	if (!b->ctx)
-		return -ENOMEM;
-	json_object_foreach(ctx, key, v) {
-		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = gh_arena_array(&b->arena, nv + 1, sizeof(*vals));
-		bool ok = vals && nv <= BATCH_VALUES_MAX;
-
-		for (size_t i = 0; ok && i < nv; i++) {
-			char num[GH_JSON_SCALAR_MAX];
-			const char *t = gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v,
-							    num, &vals[i].len);
-
-			vals[i].s = t == num ? gh_arena_strndup(&b->arena, num, vals[i].len) : t;
-			ok = vals[i].s != NULL;
-		}
-		if (!ok) {
-			gh_jpath_key(&p, key);
-			berr(b, &p, "context value of %s must be a string, number, boolean or an "
-				    "array of them", key);
-			return -EINVAL;
-		}
-		authz_ctx_entry_init(&b->ctx[b->nctx++], key, strlen(key), vals, nv,
-				     json_is_array(v));
-	}
-	return 0;
+	return az_request_read_context(ctx, &b->arena, &b->ctx, &b->nctx, &b->src, &b->diags);
 }
 
 static void read_session_policies(struct batch *b)
@@ -111,9 +78,9 @@ static void read_session_policies(struct batch *b)
 	if (!arr)
 		return;
 	gh_jpath_key(&p, "session_policies");
-	if (!json_is_array(arr) || json_array_size(arr) > BATCH_SESSION_POLICIES_MAX) {
+	if (!json_is_array(arr) || json_array_size(arr) > AUTHZ_BATCH_SESSION_POLICIES_MAX) {
 		berr(b, &p, "session_policies must be an array of at most %d policy documents",
-		     BATCH_SESSION_POLICIES_MAX);
+		     AUTHZ_BATCH_SESSION_POLICIES_MAX);
 		return;
 	}
 	json_array_foreach(arr, i, doc) {
@@ -131,25 +98,13 @@ static void read_session_policies(struct batch *b)
 
 static void read_line(struct batch *b)
 {
-	const char *principal, *now;
+	const char *principal = NULL, *now = NULL;
 	struct gh_jpath p = { 0 };
 
-	if (!json_is_object(b->root)) {
-		berr(b, &p, "a request must be a JSON object");
+	if (gh_json_walk(b->root, &line_schema, b, &b->src, &b->diags) < 0)
 		return;
-	}
-	gh_json_check_keys(b->root, line_keys, ARRAY_SIZE(line_keys), "a request", &b->src, &p,
-			   &b->diags);
-	if (!json_object_get(b->root, "id"))
-		berr(b, &p, "a request needs an \"id\"");
-	principal = string_member(b, "principal", true);
-	b->q.action = string_member(b, "action", true);
-	b->q.resource = string_member(b, "resource", true);
-	b->q.resource_account = string_member(b, "resource_account", false);
-	now = string_member(b, "now", false);
-	/* Read here, before errors are counted: a bad one must not go unseen. */
-	b->assume_role = string_member(b, "assume_role", false);
-	b->session_name = string_member(b, "session_name", false);
+	principal = b->principal;
+	now = b->now;
 	if (!json_object_get(b->root, "assume_role") != !json_object_get(b->root, "session_name"))
 		berr(b, &p, "\"assume_role\" and \"session_name\" go together");
 	if (principal && !(b->q.principal = authz_store_find(b->store, principal))) {

@@ -7,6 +7,7 @@
 #include <gatehouse/simulate.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +15,10 @@
 #include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
+#include "authz/request_read.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
-
-/* Context keys of one request, and values per key: the engine's caps, checked before allocating. */
-#define SIM_CONTEXT_KEYS_MAX AUTHZ_REQ_KEYS_MAX
-#define SIM_CONTEXT_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
-/* Identity and session policies in one case. */
-#define SIM_POLICIES_MAX 1024
 
 /**
  * struct sim - one case being run
@@ -39,18 +35,12 @@ struct sim {
 	json_t *root;
 	struct diag_list diags;
 	struct arena arena;
-	struct authz_policy *identity[SIM_POLICIES_MAX];
-	struct authz_policy *session[SIM_POLICIES_MAX];
-	struct authz_policy *scp[SIM_POLICIES_MAX];
-	struct authz_policy *rcp[SIM_POLICIES_MAX];
+	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy_set set;
 	struct authz_request req;
-};
-
-static const char *const case_keys[] = {
-	"id",	     "policies", "permission_boundary", "session_policies", "resource_policy",
-	"principal", "action",	 "resource",		"context",	    "resource_account",
-	"service_control_policies", "resource_control_policies",
 };
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
@@ -86,7 +76,7 @@ static size_t compile_list(struct sim *s, const char *key, struct authz_policy *
 		sim_error(s, &p, "%s must be an array of policy documents", key);
 		return 0;
 	}
-	if (json_array_size(arr) > SIM_POLICIES_MAX) {
+	if (json_array_size(arr) > AUTHZ_CASE_POLICIES_MAX) {
 		sim_error(s, &p, "%s holds too many policies", key);
 		return 0;
 	}
@@ -99,105 +89,43 @@ static size_t compile_list(struct sim *s, const char *key, struct authz_policy *
 	return n;
 }
 
-static const char *required_string(struct sim *s, const char *key)
-{
-	json_t *v = json_object_get(s->root, key);
-	struct gh_jpath p = { 0 };
+/* A case: the request's fields (checked here, in this order), then what load_case reads. */
+static const struct gh_jfield case_fields[] = {
+	{ "id", GH_J_ANY, true, GH_JFIELD_KEEP, NULL },
+	AZ_REQUEST_FIELDS,
+	AZ_FIELD_KEEP("policies"),
+	AZ_FIELD_KEEP("permission_boundary"),
+	AZ_FIELD_KEEP("session_policies"),
+	AZ_FIELD_KEEP("resource_policy"),
+	AZ_FIELD_KEEP("context"),
+	AZ_FIELD_KEEP("service_control_policies"),
+	AZ_FIELD_KEEP("resource_control_policies"),
+};
 
-	if (v && json_is_string(v) && json_string_length(v) > 0)
-		return json_string_value(v);
-	if (v)
-		gh_jpath_key(&p, key);
-	sim_error(s, &p, "\"%s\" must be a non-empty string", key);
-	return NULL;
-}
-
-/* A context value as text: strings as they are, numbers and booleans printed. */
-static bool context_value(struct sim *s, json_t *v, struct authz_value *out)
-{
-	char num[GH_JSON_SCALAR_MAX];
-	const char *text = gh_json_scalar_text(v, num, &out->len);
-
-	if (!text)
-		return false;
-	/* Strings stay in the case's tree; printed numbers need a home. */
-	out->s = text == num ? gh_arena_strndup(&s->arena, num, out->len) : text;
-	return out->s != NULL;
-}
+static const struct gh_jschema case_schema = {
+	"a case", "a simulate case", case_fields, ARRAY_SIZE(case_fields),
+};
 
 static int build_context(struct sim *s)
 {
-	json_t *ctx = json_object_get(s->root, "context"), *v;
-	struct authz_ctx_entry *entries;
-	struct gh_jpath p = { 0 };
-	const char *key;
-	size_t n = 0;
+	json_t *ctx = json_object_get(s->root, "context");
+	struct authz_ctx_entry *entries = NULL;
+	int r;
 
 	if (!ctx)
 		return 0;
-	gh_jpath_key(&p, "context");
-	if (!json_is_object(ctx) || json_object_size(ctx) > SIM_CONTEXT_KEYS_MAX) {
-		sim_error(s, &p, "context must be an object of at most %d keys", SIM_CONTEXT_KEYS_MAX);
-		return -EINVAL;
-	}
-	entries = gh_arena_array(&s->arena, json_object_size(ctx) + 1, sizeof(*entries));
-	if (!entries)
-		return -ENOMEM;
-	json_object_foreach(ctx, key, v) {
-		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = gh_arena_array(&s->arena, nv + 1, sizeof(*vals));
-		bool ok = vals && nv <= SIM_CONTEXT_VALUES_MAX;
-
-		for (size_t i = 0; ok && i < nv; i++)
-			ok = context_value(s, json_is_array(v) ? json_array_get(v, i) : v, &vals[i]);
-		if (!ok) {
-			gh_jpath_key(&p, key);
-			sim_error(s, &p, "context value of %s must be a string, number, boolean "
-					 "or an array of them", key);
-			return -EINVAL;
-		}
-		authz_ctx_entry_init(&entries[n++], key, strlen(key), vals, nv, json_is_array(v));
-	}
+	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src,
+				    &s->diags);
 	s->req.context = entries;
-	s->req.ncontext = n;
-	return 0;
+	return r;
 }
 
 static void load_case(struct sim *s)
 {
 	json_t *v;
 
-	if (!json_is_object(s->root)) {
-		struct gh_jpath p = { 0 };
-
-		sim_error(s, &p, "a case must be a JSON object");
+	if (gh_json_walk(s->root, &case_schema, &s->req, &s->src, &s->diags) < 0)
 		return;
-	}
-	{
-		struct gh_jpath p = { 0 };
-
-		gh_json_check_keys(s->root, case_keys, ARRAY_SIZE(case_keys), "a simulate case",
-				   &s->src, &p, &s->diags);
-	}
-	if (!json_object_get(s->root, "id")) {
-		struct gh_jpath p = { 0 };
-
-		sim_error(s, &p, "a case needs an \"id\"");
-	}
-	s->req.principal = required_string(s, "principal");
-	s->req.action = required_string(s, "action");
-	s->req.resource = required_string(s, "resource");
-	v = json_object_get(s->root, "resource_account");
-	if (v) {
-		if (json_is_string(v)) {
-			s->req.resource_account = json_string_value(v);
-		} else {
-			struct gh_jpath p = { 0 };
-
-			gh_jpath_key(&p, "resource_account");
-			sim_error(s, &p, "resource_account must be a string");
-		}
-	}
 	s->set.identity = s->identity;
 	s->set.nidentity = compile_list(s, "policies", s->identity, AUTHZ_POLICY_IDENTITY);
 	s->set.session = s->session;

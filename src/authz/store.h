@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "common/arena.h"
 #include "common/json.h"
@@ -19,12 +20,6 @@
 
 /* Default account of a native layout that names none. */
 #define STORE_DEFAULT_ACCOUNT "000000000000"
-/* Files in one store directory, and nesting of its folders. */
-#define STORE_FILES_MAX 100000
-#define STORE_DEPTH_MAX 16
-/* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
-#define STORE_TAGS_MAX 64
-#define STORE_GROUPS_MAX 64
 /* Derived keys of one principal or session: nine at most (az_store_principal_finish), one per tag. */
 #define DERIVED_MAX (12 + STORE_TAGS_MAX)
 

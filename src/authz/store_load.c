@@ -128,8 +128,6 @@ struct dir_seen {
 	size_t n, cap;
 };
 
-/* Folders in one store: a store is a few dozen; this bounds the walk's work. */
-#define STORE_DIRS_MAX 10000
 
 /* Record folder @st; 1 when it was read before, 0, or -errno (reported). */
 static int dir_seen_add(struct store_loader *l, struct dir_seen *seen, const char *path,

@@ -308,6 +308,66 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	return bad;
 }
 
+/* One member of a schema walk; a negative return stops the walk. */
+static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
+		      void *out, const struct gh_jsrc *src, struct diag_list *diags)
+{
+	json_t *v = json_object_get(obj, f->key);
+	struct gh_jpath p = { 0 };
+	bool ok;
+
+	if (!v && !f->required)
+		return 0;
+	if (v)
+		gh_jpath_key(&p, f->key);
+	switch (f->kind) {
+	case GH_J_TEXT:
+		ok = json_is_string(v) && json_string_length(v) > 0;
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "\"%s\" must be a non-empty string",
+				 f->key);
+		break;
+	case GH_J_STRING:
+		ok = json_is_string(v);
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a string", f->key);
+		break;
+	default:
+		ok = v != NULL;
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s needs an \"%s\"", sc->name, f->key);
+		break;
+	}
+	if (!ok)
+		return 0;
+	if (f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+		*(const char **)((char *)out + f->offset) = json_string_value(v);
+	return f->read ? f->read(out, v, &p) : 0;
+}
+
+int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		 struct diag_list *diags)
+{
+	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
+	struct gh_jpath p = { 0 };
+	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
+	int r;
+
+	if (!json_is_object(obj)) {
+		gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a JSON object", sc->name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = sc->fields[i].key;
+	gh_json_check_keys(obj, keys, n, sc->keys_name, src, &p, diags);
+	for (size_t i = 0; i < n; i++) {
+		r = walk_field(obj, sc, &sc->fields[i], out, src, diags);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)
 {
 	int n;

@@ -12,6 +12,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The struct of type @type whose member @member is at @ptr. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 /* A macro's value as a string literal: GH_STR(GH_JSON_DEPTH_MAX) is "32". */
 #define GH_XSTR(x) #x
 #define GH_STR(x) GH_XSTR(x)

@@ -591,6 +591,42 @@ static void test_evaluate_rejects_bad_request(void **state)
 	assert_int_equal(r.reason, AUTHZ_REASON_NO_ALLOW);
 }
 
+/* authz_request_read: the request reader simulate and batch share, public for the daemon. */
+static void test_request_read(void **state)
+{
+	static const char good[] =
+		"{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\",\n"
+		" \"resource\": \"arn:aws:s3:::b/k\", \"context\": {\"aws:SecureTransport\": true,"
+		" \"aws:TagKeys\": [\"a\", \"b\"]}}";
+	static const char bad[] = "{\"principal\": \"p\",\n \"action\": 7, \"resource\": \"r\","
+				  " \"colour\": 1}";
+	struct authz_request_doc *d;
+	const struct authz_request *req;
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	d = authz_request_read(good, strlen(good), "good.json", &dl);
+	assert_non_null(d);
+	assert_int_equal(dl.errors, 0);
+	req = authz_request_doc_request(d);
+	assert_string_equal(req->action, "s3:GetObject");
+	assert_null(req->resource_account);
+	assert_int_equal(req->ncontext, 2);
+	assert_string_equal(req->context[0].values[0].s, "true");
+	assert_true(req->context[1].multi);
+	assert_int_equal(req->context[1].nvalues, 2);
+	d = authz_request_doc_free(d);
+
+	assert_null(authz_request_read(bad, strlen(bad), "bad.json", &dl));
+	assert_int_equal(dl.errors, 2);
+	/* Every error located: the unknown key, then the action that is not a string. */
+	assert_string_equal(dl.items[0].path, "colour");
+	assert_string_equal(dl.items[1].path, "action");
+	assert_int_equal(dl.items[1].line, 2);
+	assert_int_equal(dl.items[1].column, 12);
+	diag_list_clear(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
 		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
 		cmocka_unit_test(test_request_caps),
+		cmocka_unit_test(test_request_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
