@@ -43,7 +43,7 @@
  * @derived: the session's derived keys, @values their values
  */
 struct authz_session {
-	const struct authz_principal *role;
+	const struct az_entity *role;
 	char arn[600];
 	char userid[200];
 	char issued[48];
@@ -385,12 +385,12 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 	return true;
 }
 
-static int view_resource(const struct authz_store *s, const struct authz_principal *p,
+static int view_resource(const struct authz_store *s, const struct az_entity *p,
 			 const char *action, const char *resource, const char *given,
 			 struct resource_view *rv, struct diag *err)
 {
 	size_t len = strlen(resource);
-	const struct authz_principal *role = NULL;
+	const struct az_entity *role = NULL;
 	const struct resource_binding *b = NULL;
 	const char *why = NULL;
 	char id[13];
@@ -450,7 +450,7 @@ static void push_resource(struct query_ctx *c, const struct resource_view *rv)
 	}
 }
 
-static int build_context(struct query_ctx *c, const struct authz_principal *p,
+static int build_context(struct query_ctx *c, const struct az_entity *p,
 			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
 			 size_t nctx, int64_t now_ms, const struct resource_view *rv,
 			 struct diag *err)
@@ -473,7 +473,7 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 	return push_caller(c, sess, ctx, nctx, err);
 }
 
-static int evaluate(const struct authz_store *s, const struct authz_principal *p,
+static int evaluate(const struct authz_store *s, const struct az_entity *p,
 		    const struct authz_session *sess, const char *action, const char *resource,
 		    const char *resource_account, const struct authz_ctx_entry *ctx, size_t nctx,
 		    int64_t now_ms, struct authz_result *r, struct diag *err)
@@ -520,7 +520,9 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
 			 struct authz_result *ret, struct diag *reterr)
 {
-	const struct authz_principal *p = q->session ? q->session->role : q->principal;
+	const struct az_entity *p = q->session     ? q->session->role
+				    : q->principal ? &q->principal->e
+						   : NULL;
 
 	if (!p || !q->action || !q->resource)
 		return refuse(reterr, -EINVAL, "",
@@ -551,7 +553,7 @@ static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *
 	sess->mfa_ms = sub_sat(now_ms, seconds_ms(age));
 }
 
-static int session_new(const struct authz_principal *role, const char *name,
+static int session_new(const struct az_entity *role, const char *name,
 		       struct authz_policy *const *pols, size_t npols, int64_t now_ms,
 		       struct authz_session **ret)
 {
@@ -592,7 +594,8 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 			    struct authz_result *ret_assume, struct authz_session **ret_session,
 			    struct diag *reterr)
 {
-	const struct authz_principal *rp = authz_store_find(s, role);
+	const struct authz_principal *found = authz_store_find(s, role);
+	const struct az_entity *rp = found ? &found->e : NULL;
 	int r;
 
 	*ret_session = NULL;
@@ -603,7 +606,7 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
 			      session_name ? session_name : "");
 	/* The same evaluation as sts:AssumeRole asked directly: the role's trust policy. */
-	r = evaluate(s, caller, NULL, "sts:AssumeRole", rp->arn, NULL, ctx, nctx, now_ms,
+	r = evaluate(s, caller ? &caller->e : NULL, NULL, "sts:AssumeRole", rp->arn, NULL, ctx, nctx, now_ms,
 		     ret_assume, reterr);
 	if (r < 0 || ret_assume->decision != AUTHZ_ALLOW)
 		return r;

@@ -36,8 +36,8 @@ struct tag {
 };
 
 /**
- * struct authz_principal - a user, group or role (groups are never asked
- * about, but share the shape)
+ * struct az_entity - a user, group or role of the store, as loaded (a
+ * group is an entity, never a principal: nothing asks as a group)
  * @kind: user, group or role
  * @name, @path, @id, @arn, @account: identity ("/" path by default)
  * @tags: principal tags
@@ -53,12 +53,12 @@ struct tag {
  * @resolved: its references were resolved (a name defined twice, an
  *	error already, must not be resolved twice into arrays sized once)
  */
-struct authz_principal {
+struct az_entity {
 	enum entity_kind kind;
 	const char *name, *path, *id, *arn, *account;
 	struct tag *tags;
 	uint32_t ntags;
-	struct authz_principal **groups;
+	struct az_entity **groups;
 	uint32_t ngroups;
 	struct authz_policy **own;
 	uint32_t nown;
@@ -71,6 +71,20 @@ struct authz_principal {
 	uint32_t nderived;
 	bool resolved;
 };
+
+/**
+ * struct authz_principal - what the public API hands out: a user or a
+ * role (authz_store_find finds nothing else), which is its entity @e
+ */
+struct authz_principal {
+	struct az_entity e;
+};
+
+/* The principal that user or role @e is. */
+static inline const struct authz_principal *az_principal(const struct az_entity *e)
+{
+	return (const struct authz_principal *)e;
+}
 
 /**
  * struct store_doc - a managed policy document, while loading and after
@@ -249,7 +263,7 @@ struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const
 				   const struct gh_jpath *path, enum authz_policy_kind kind,
 				   const char *name);
 /* Add a principal (user, group, role); duplicates are reported. */
-int az_store_add_principal(struct store_loader *l, struct authz_principal *p,
+int az_store_add_principal(struct store_loader *l, struct az_entity *p,
 			const struct gh_jsrc *src, const struct gh_jpath *path);
 int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 		      struct authz_policy *policy, const char *account);
@@ -270,14 +284,14 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
  * a cut: a Deny in the group past the cap, or a condition on the tag past
  * it, would be lost.  False when over.
  */
-bool az_store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
 		       const struct gh_jsrc *src, struct gh_jpath *p);
 
 /* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */
 void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
 		  const char *value);
 /* Fill @p->policies and @p->derived once everything is resolved. */
-int az_store_principal_finish(struct store_loader *l, struct authz_principal *p);
+int az_store_principal_finish(struct store_loader *l, struct az_entity *p);
 
 /* ---- the format readers (store_org.c, store_native.c, store_export.c) ---- */
 

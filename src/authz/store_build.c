@@ -222,7 +222,7 @@ static const char *const kind_name[_ENTITY_KIND_MAX] = {
 	[ENTITY_ROLE] = "role",
 };
 
-int az_store_add_principal(struct store_loader *l, struct authz_principal *p,
+int az_store_add_principal(struct store_loader *l, struct az_entity *p,
 			const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct authz_store *s = l->s;
@@ -307,7 +307,7 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 	return false;
 }
 
-bool az_store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
+bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
 		       const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
@@ -323,7 +323,7 @@ bool az_store_check_count(struct store_loader *l, const struct authz_principal *
 
 /* ---- built at load ---------------------------------------------------------- */
 
-static bool add_policy_once(struct authz_principal *p, struct authz_policy *x)
+static bool add_policy_once(struct az_entity *p, struct authz_policy *x)
 {
 	for (uint32_t i = 0; i < p->npolicies; i++)
 		if (p->policies[i] == x)
@@ -359,7 +359,7 @@ static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
 }
 
 /* The tags of @p as aws:PrincipalTag/<k> keys, after @n entries. */
-static int derive_tags(struct arena *a, const struct authz_principal *p,
+static int derive_tags(struct arena *a, const struct az_entity *p,
 		       struct authz_ctx_entry *e, struct authz_value *v, size_t n)
 {
 	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
@@ -377,7 +377,7 @@ static int derive_tags(struct arena *a, const struct authz_principal *p,
 	return (int)n;
 }
 
-int az_store_principal_finish(struct store_loader *l, struct authz_principal *p)
+int az_store_principal_finish(struct store_loader *l, struct az_entity *p)
 {
 	struct arena *a = &l->s->arena;
 	struct authz_value *v;
@@ -441,9 +441,10 @@ void authz_store_stats(const struct authz_store *s, struct authz_store_stats *re
 	*ret = s->stats;
 }
 
-const struct authz_principal *authz_store_find(const struct authz_store *s, const char *name)
+/* A user by name, a role by name ("role/NAME" in the same map), or either by ARN. */
+static const struct az_entity *find(const struct authz_store *s, const char *name)
 {
-	const struct authz_principal *p = gh_strmap_get(&s->by_name, name);
+	const struct az_entity *p = gh_strmap_get(&s->by_name, name);
 	size_t len;
 	char key[512];
 
@@ -460,12 +461,17 @@ const struct authz_principal *authz_store_find(const struct authz_store *s, cons
 	return gh_strmap_get(&s->by_name, key);
 }
 
+const struct authz_principal *authz_store_find(const struct authz_store *s, const char *name)
+{
+	return az_principal(find(s, name));
+}
+
 const char *authz_principal_arn(const struct authz_principal *p)
 {
-	return p->arn;
+	return p->e.arn;
 }
 
 bool authz_principal_is_role(const struct authz_principal *p)
 {
-	return p->kind == ENTITY_ROLE;
+	return p->e.kind == ENTITY_ROLE;
 }

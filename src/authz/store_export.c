@@ -381,7 +381,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	const char *name = need_string(l, obj, namekey, src, p);
 	const char *arn = need_string(l, obj, "Arn", src, p);
 	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
-	struct authz_principal *e;
+	struct az_entity *e;
 	char account[13];
 
 	if (!name || !arn || !az_store_check_name(l, namekey, name, src, p))
@@ -450,7 +450,7 @@ int az_store_export_declare(struct store_loader *l, const struct store_file *f)
 /* ---- resolving ---------------------------------------------------------------- */
 
 /* Inline policies (UserPolicyList...) then AttachedManagedPolicies. */
-static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
 			    const char *inline_key, const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const kind_word[_ENTITY_KIND_MAX] = { "user", "group", "role" };
@@ -504,7 +504,7 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	return 0;
 }
 
-static int resolve_user(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_user(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *groups = opt_array(l, obj, "GroupList", src, p), *v;
@@ -519,7 +519,7 @@ static int resolve_user(struct store_loader *l, struct authz_principal *e, json_
 	if (!e->groups)
 		return -ENOMEM;
 	json_array_foreach(groups, i, v) {
-		struct authz_principal *g =
+		struct az_entity *g =
 			json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
@@ -537,7 +537,7 @@ static int resolve_user(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *tags = opt_array(l, obj, "Tags", src, p), *v;
@@ -573,7 +573,7 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static void resolve_boundary(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t *obj,
 			     const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *b = json_object_get(obj, "PermissionsBoundary");
@@ -596,7 +596,7 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 {
 	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList", "RolePolicyList" };
 	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
-	struct authz_principal *e;
+	struct az_entity *e;
 	struct doc_at d;
 	/* The role's name is at most 128 bytes (az_store_check_name). */
 	char tname[512];

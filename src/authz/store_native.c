@@ -114,7 +114,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 {
 	static const char *const id_prefix[_ENTITY_KIND_MAX] = { "AIDA", "AGPA", "AROA" };
 	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	struct authz_principal *e;
+	struct az_entity *e;
 	const char *name, *path = "/", *id = NULL;
 	/* account (12) + kind + path (at most 512) + name (at most 128) */
 	char arn[1024];
@@ -251,7 +251,7 @@ static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum a
 	}
 }
 
-static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
 			    const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *pol = json_object_get(obj, "Policies"), *inl = json_object_get(obj, "InlinePolicies");
@@ -307,7 +307,7 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	return 0;
 }
 
-static int resolve_groups(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *obj,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *g = json_object_get(obj, "Groups"), *v;
@@ -327,7 +327,7 @@ static int resolve_groups(struct store_loader *l, struct authz_principal *e, jso
 	if (!e->groups)
 		return -ENOMEM;
 	json_array_foreach(g, i, v) {
-		struct authz_principal *grp = json_is_string(v)
+		struct az_entity *grp = json_is_string(v)
 			? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
@@ -344,7 +344,7 @@ static int resolve_groups(struct store_loader *l, struct authz_principal *e, jso
 	return 0;
 }
 
-static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *t = json_object_get(obj, "Tags"), *v;
@@ -380,7 +380,7 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static int resolve_role(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_role(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *trust = json_object_get(obj, "Trust"), *max = json_object_get(obj, "MaxSessionDuration");
@@ -410,7 +410,7 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *name = json_object_get(obj, "Name"), *b;
-	struct authz_principal *e;
+	struct az_entity *e;
 	char key[512];
 
 	if (!json_is_string(name))

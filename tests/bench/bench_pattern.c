@@ -13,7 +13,7 @@
  * with match and depth limits.  Every pair is checked to give the same
  * answer both ways.  Prints a table and one JSON line per class.
  *
- * Then the worst case (issue 8, item 6): the pattern and the subject that
+ * Then the worst case: the pattern and the subject that
  * cost the glob matcher most at the caps of src/authz/limits.h, one "*"
  * followed by a near-miss ("*aaa...ab" against "aaa...a").  Each start of
  * the "*" costs the near-miss's length until one reaches the subject's

@@ -461,7 +461,7 @@ static int engine_compare(const struct opts *o, const struct gen_set *core,
 	for (unsigned i = 0; i < qs->n; i++) {
 		const struct authz_principal *p = authz_store_find(s, qs->names[i]);
 
-		nctx += (p ? p->nderived : 0) + 2 + qs->q[i].ncontext;
+		nctx += (p ? p->e.nderived : 0) + 2 + qs->q[i].ncontext;
 	}
 	ctx = calloc(nctx ? nctx : 1, sizeof(*ctx));
 	tv = calloc(2 * (size_t)qs->n + 1, sizeof(*tv));
@@ -496,12 +496,12 @@ static int engine_compare(const struct opts *o, const struct gen_set *core,
 		if (!p)
 			continue;
 		y += m <= 2;
-		reqs[i].principal = p->arn;
+		reqs[i].principal = p->e.arn;
 		reqs[i].action = q->action;
 		reqs[i].resource = q->resource;
 		reqs[i].context = &ctx[ci];
-		for (uint32_t k = 0; k < p->nderived; k++)
-			ctx[ci++] = p->derived[k];
+		for (uint32_t k = 0; k < p->e.nderived; k++)
+			ctx[ci++] = p->e.derived[k];
 		snprintf(times[i][0], sizeof(times[i][0]), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
 			 (int)m, (int)d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 		snprintf(times[i][1], sizeof(times[i][1]), "%lld", (long long)secs);
@@ -600,14 +600,14 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 			goto out;
 		}
 		res->principals++;
-		if (p->ngroups < res->groups_min)
-			res->groups_min = p->ngroups;
-		if (p->ngroups > res->groups_max)
-			res->groups_max = p->ngroups;
-		if (p->npolicies < res->pols_min)
-			res->pols_min = p->npolicies;
-		if (p->npolicies > res->pols_max)
-			res->pols_max = p->npolicies;
+		if (p->e.ngroups < res->groups_min)
+			res->groups_min = p->e.ngroups;
+		if (p->e.ngroups > res->groups_max)
+			res->groups_max = p->e.ngroups;
+		if (p->e.npolicies < res->pols_min)
+			res->pols_min = p->e.npolicies;
+		if (p->e.npolicies > res->pols_max)
+			res->pols_max = p->e.npolicies;
 	}
 	if (res->groups_min != GEN_ORG_CORE_GROUPS || res->groups_max != GEN_ORG_CORE_GROUPS ||
 	    res->pols_min != GEN_ORG_CORE_POLICIES || res->pols_max != GEN_ORG_CORE_POLICIES) {

@@ -308,7 +308,7 @@ static void test_load_warnings(void **state)
 }
 
 /*
- * Issue 9: a variable that some principals never have, a multivalued key
+ * A variable that some principals never have, a multivalued key
  * without a set operator; not with a set operator or a default.
  */
 static void test_load_warnings_keys(void **state)

@@ -117,7 +117,7 @@ static void entry(struct authz_ctx_entry *e, const char *key, const struct authz
 	authz_ctx_entry_init(e, key, strlen(key), v, n, n > 1);
 }
 
-/* Issue 8 item 2: a session made without MFA never gains it from a later request. */
+/* a session made without MFA never gains it from a later request. */
 static void test_session_mfa_is_fixed_at_assume(void **state)
 {
 	struct fixture *f = *state;
@@ -155,7 +155,7 @@ static void test_session_mfa_is_fixed_at_assume(void **state)
 	authz_session_free(sess);
 }
 
-/* Issue 8 item 3: an MFA age too large for milliseconds saturates; it never wraps. */
+/* an MFA age too large for milliseconds saturates; it never wraps. */
 static void test_mfa_age_saturates(void **state)
 {
 	struct fixture *f = *state;
@@ -204,7 +204,7 @@ static void recase(char *dst, const char *src, int upper)
 }
 
 /*
- * Issue 8 item 9: every key that describes the principal or its session
+ * Every key that describes the principal or its session
  * comes from gatehouse, in any letter case; the daemon relies on this list.
  */
 static void test_principal_keys_are_derived(void **state)
@@ -268,7 +268,7 @@ static void test_org_id_from_store(void **state)
 	authz_session_free(sess);
 }
 
-/* Issue 8 item 10: sts:AssumeRole asked directly is the trust step of authz_store_assume_role. */
+/* sts:AssumeRole asked directly is the trust step of authz_store_assume_role. */
 static void test_assume_role_asked_directly(void **state)
 {
 	struct fixture *f = *state;
