@@ -25,14 +25,15 @@ static const char *const requests[] = {
 	"{\"id\":2,\"principal\":\"alice\",\"assume_role\":\"r\",\"session_name\":\"ss\","
 	"\"action\":\"ec2:StopInstances\",\"resource\":\"*\","
 	"\"context\":{\"aws:MultiFactorAuthPresent\":\"true\",\"aws:MultiFactorAuthAge\":\"5\"}}",
-	"{\"id\":3,\"principal\":\"arn:aws:iam::111122223333:user/alice\",\"action\":\"iam:GetUser\","
+	"{\"id\":3,\"principal\":\"arn:aws:iam::111122223333:user/"
+	"alice\",\"action\":\"iam:GetUser\","
 	"\"resource\":\"arn:aws:iam::111122223333:user/alice\"}",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *names[FUZZ_FILES_MAX] = { "f0.json", "f1.json", "f2.json", "f3.json",
-					       "f4.json", "f5.json", "f6.json", "aws.json" };
+					      "f4.json", "f5.json", "f6.json", "aws.json" };
 	char *texts[FUZZ_FILES_MAX];
 	size_t lens[FUZZ_FILES_MAX], n = 0, off = 0;
 	struct diag_list dl;

@@ -79,7 +79,8 @@ static int bad_store(void)
 
 static int good_store(void)
 {
-	char *reqs = golden_slurp("requests.jsonl", NULL), *exps = golden_slurp("expect.jsonl", NULL);
+	char *reqs = golden_slurp("requests.jsonl", NULL),
+	     *exps = golden_slurp("expect.jsonl", NULL);
 	char *rsave = NULL, *esave = NULL, *r, *e;
 	struct diag_list dl;
 	struct authz_store *s;
@@ -95,14 +96,15 @@ static int good_store(void)
 	r = strtok_r(reqs, "\n", &rsave);
 	e = strtok_r(exps, "\n", &esave);
 	for (; r && e; r = strtok_r(NULL, "\n", &rsave), e = strtok_r(NULL, "\n", &esave)) {
-		char *out = authz_store_batch(s, r, strlen(r), "requests.jsonl", ++lineno,
-					      GOLDEN_NOW_MS);
+		char *out =
+		    authz_store_batch(s, r, strlen(r), "requests.jsonl", ++lineno, GOLDEN_NOW_MS);
 		json_t *req = json_loads(r, 0, NULL), *want = json_loads(e, 0, NULL);
 		json_t *got = out ? json_loads(out, 0, NULL) : NULL;
 
 		printf("%s\n", out ? out : "(out of memory)");
 		if (!req || !want || !got) {
-			fprintf(stderr, "line %d: unreadable request, expectation or answer\n", lineno);
+			fprintf(stderr, "line %d: unreadable request, expectation or answer\n",
+				lineno);
 			bad = 1;
 		} else if (golden_compare(want, got, json_object_get(req, "id"))) {
 			fprintf(stderr, "line %d differs (request %s)\n", lineno, r);

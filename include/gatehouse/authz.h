@@ -51,15 +51,14 @@ struct authz_policy;
  * diagnostic).
  */
 GH_EXPORT struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
-				       enum authz_policy_kind kind, const char *name,
-				       struct diag_list *diags);
+						 enum authz_policy_kind kind, const char *name,
+						 struct diag_list *diags);
 
 /*
  * authz_policy_load() of the file at @path (at most 256 MiB); a file that
  * cannot be read is an error in @diags naming it.  @name NULL: the path.
  */
-GH_EXPORT struct authz_policy *authz_policy_load_file(const char *path,
-						      enum authz_policy_kind kind,
+GH_EXPORT struct authz_policy *authz_policy_load_file(const char *path, enum authz_policy_kind kind,
 						      const char *name, struct diag_list *diags);
 
 /* Reference counting; unref takes NULL and returns NULL. */
@@ -96,7 +95,7 @@ struct authz_ctx_entry {
 };
 
 GH_EXPORT void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
-			  const struct authz_value *values, size_t nvalues, bool multi);
+				    const struct authz_value *values, size_t nvalues, bool multi);
 
 /**
  * struct authz_request - what is asked (all borrowed, NUL-terminated)
@@ -163,19 +162,19 @@ enum authz_decision {
 
 /* Why: which rule of the evaluation logic decided. */
 enum authz_reason {
-	AUTHZ_REASON_EXPLICIT_DENY,       /* a Deny statement matched */
-	AUTHZ_REASON_IDENTITY_ALLOW,      /* identity allow (within boundary/session) */
-	AUTHZ_REASON_RESOURCE_ALLOW,      /* the resource policy allows the principal */
-	AUTHZ_REASON_CROSS_ACCOUNT_ALLOW, /* both sides of a cross-account request allow */
-	AUTHZ_REASON_NO_ALLOW,            /* no statement allows */
-	AUTHZ_REASON_BOUNDARY,            /* allowed, but not by the permission boundary */
-	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
+	AUTHZ_REASON_EXPLICIT_DENY,		/* a Deny statement matched */
+	AUTHZ_REASON_IDENTITY_ALLOW,		/* identity allow (within boundary/session) */
+	AUTHZ_REASON_RESOURCE_ALLOW,		/* the resource policy allows the principal */
+	AUTHZ_REASON_CROSS_ACCOUNT_ALLOW,	/* both sides of a cross-account request allow */
+	AUTHZ_REASON_NO_ALLOW,			/* no statement allows */
+	AUTHZ_REASON_BOUNDARY,			/* allowed, but not by the permission boundary */
+	AUTHZ_REASON_SESSION,			/* allowed, but not by the session policies */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
-	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
-	AUTHZ_REASON_KEY_POLICY,	       /* the KMS key policy does not allow it */
+	AUTHZ_REASON_TRUST,			/* the role's trust policy does not allow it */
+	AUTHZ_REASON_KEY_POLICY,		/* the KMS key policy does not allow it */
 	AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED, /* identity allow; trust policy not given */
-	AUTHZ_REASON_NO_PERMISSION_NEEDED,      /* sts:GetCallerIdentity */
+	AUTHZ_REASON_NO_PERMISSION_NEEDED,	/* sts:GetCallerIdentity */
 	AUTHZ_REASON_SCP,			/* a service control policy allows nothing of it */
 	AUTHZ_REASON_RCP,			/* a resource control policy allows nothing of it */
 	_AUTHZ_REASON_MAX,
@@ -252,14 +251,15 @@ struct authz_result {
  * problem never allows: it denies.
  */
 GH_EXPORT int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
-		   struct authz_result *ret);
+			     struct authz_result *ret);
 
 /*
  * authz_evaluate(), saying why a request is refused in *@reterr (may be
  * NULL); *@ret is set on success only.
  */
-GH_EXPORT int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
-			struct authz_result *ret, struct diag *reterr);
+GH_EXPORT int authz_evaluate_diag(const struct authz_policy_set *set,
+				  const struct authz_request *req, struct authz_result *ret,
+				  struct diag *reterr);
 
 /*
  * Check @req before evaluation (authz_evaluate does): principal, action
@@ -279,9 +279,9 @@ GH_EXPORT int authz_request_check(const struct authz_request *req, struct diag *
  */
 GH_EXPORT bool authz_parse_time(const char *s, int64_t *ret_ms);
 
-GH_EXPORT const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
-GH_EXPORT const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
-GH_EXPORT const char *authz_reason_text(enum authz_reason r);      /* a sentence */
+GH_EXPORT const char *authz_decision_name(enum authz_decision d); /* "allow", ... */
+GH_EXPORT const char *authz_effect_name(enum authz_effect e);	  /* "Allow", "Deny" */
+GH_EXPORT const char *authz_reason_text(enum authz_reason r);	  /* a sentence */
 
 /*
  * A request read from JSON text: {"principal": ..., "action": ...,
@@ -293,8 +293,7 @@ GH_EXPORT const char *authz_reason_text(enum authz_reason r);      /* a sentence
  */
 struct authz_request_doc;
 GH_EXPORT struct authz_request_doc *authz_request_read(const char *text, size_t len,
-						       const char *source,
-						       struct diag_list *diags);
+						       const char *source, struct diag_list *diags);
 /* The request, valid until the doc is freed; ready for authz_evaluate(). */
 GH_EXPORT const struct authz_request *authz_request_doc_request(const struct authz_request_doc *d);
 /* Takes NULL; returns NULL. */

@@ -69,13 +69,13 @@ GH_EXPORT void diag_list_move(struct diag_list *to, struct diag_list *from);
  * @dropped, and in @errors when it was an error so that failure is not lost).
  */
 GH_EXPORT struct diag *diag_add(struct diag_list *l, enum diag_severity sev, const char *source,
-		      const char *path, int line, int column, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+				const char *path, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /* diag_add with a va_list. */
 GH_EXPORT struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *source,
-		       const char *path, int line, int column, const char *fmt, va_list ap)
-	__attribute__((format(printf, 7, 0)));
+				 const char *path, int line, int column, const char *fmt,
+				 va_list ap) __attribute__((format(printf, 7, 0)));
 
 /*
  * Print one diagnostic like a compiler does:

@@ -24,7 +24,7 @@
 
 struct authz_store;
 struct authz_principal; /* a user or a role of a store (borrowed from it) */
-struct authz_session;   /* a role session (owned by its caller) */
+struct authz_session;	/* a role session (owned by its caller) */
 
 /*
  * Load every *.json below @dir.  All or nothing: every problem goes to
@@ -45,7 +45,8 @@ GH_EXPORT void authz_store_stats(const struct authz_store *s, struct authz_store
  * A principal by user name, then role name, or by the user's or role's
  * ARN.  NULL when the store has none such.
  */
-GH_EXPORT const struct authz_principal *authz_store_find(const struct authz_store *s, const char *name);
+GH_EXPORT const struct authz_principal *authz_store_find(const struct authz_store *s,
+							 const char *name);
 GH_EXPORT const char *authz_principal_arn(const struct authz_principal *p);
 GH_EXPORT bool authz_principal_is_role(const struct authz_principal *p);
 
@@ -87,7 +88,7 @@ struct authz_query {
  * "resource_account" or "action").
  */
 GH_EXPORT int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
-			 struct authz_result *ret, struct diag *reterr);
+				   struct authz_result *ret, struct diag *reterr);
 
 /*
  * sts:AssumeRole: may @caller (a user) assume @role (a role name or ARN)?
@@ -102,12 +103,12 @@ GH_EXPORT int authz_store_evaluate(const struct authz_store *s, const struct aut
  * ret_assume->decision), -ENOENT for an unknown role, -EINVAL for a bad
  * session name, -EPERM for a derived key in @ctx, with *reterr set.
  */
-GH_EXPORT int authz_store_assume_role(const struct authz_store *s, const struct authz_principal *caller,
-			    const char *role, const char *session_name,
-			    struct authz_policy *const *session, size_t nsession,
-			    const struct authz_ctx_entry *ctx, size_t nctx, int64_t now_ms,
-			    struct authz_result *ret_assume, struct authz_session **ret_session,
-			    struct diag *reterr);
+GH_EXPORT int authz_store_assume_role(const struct authz_store *s,
+				      const struct authz_principal *caller, const char *role,
+				      const char *session_name, struct authz_policy *const *session,
+				      size_t nsession, const struct authz_ctx_entry *ctx,
+				      size_t nctx, int64_t now_ms, struct authz_result *ret_assume,
+				      struct authz_session **ret_session, struct diag *reterr);
 GH_EXPORT const char *authz_session_arn(const struct authz_session *s);
 GH_EXPORT struct authz_session *authz_session_free(struct authz_session *s);
 
@@ -119,7 +120,7 @@ GH_EXPORT struct authz_session *authz_session_free(struct authz_session *s);
  * NULL when out of memory.  @now_ms is the time when the line gives none.
  */
 GH_EXPORT char *authz_store_batch(const struct authz_store *s, const char *text, size_t len,
-			const char *source, int first_line, int64_t now_ms);
+				  const char *source, int first_line, int64_t now_ms);
 
 /*
  * True for the keys a caller may not supply, in any letter case (a

@@ -19,7 +19,6 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-
 /**
  * struct batch - one line being answered
  */
@@ -39,8 +38,11 @@ struct batch {
 
 #define berr(b, p, ...) gh_jdiag(&(b)->diags, DIAG_ERROR, &(b)->src, (p), __VA_ARGS__)
 
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define LINE_FIELD(key, required, member)                                                         \
 	{ key, GH_J_TEXT, required, offsetof(struct batch, member), NULL }
+/* clang-format on */
 
 /* A line: its fields, checked in this order (before errors are counted: none goes unseen). */
 static const struct gh_jfield line_fields[] = {
@@ -57,7 +59,10 @@ static const struct gh_jfield line_fields[] = {
 };
 
 static const struct gh_jschema line_schema = {
-	"a request", "a request", line_fields, ARRAY_SIZE(line_fields),
+	"a request",
+	"a request",
+	line_fields,
+	ARRAY_SIZE(line_fields),
 };
 
 static int read_context(struct batch *b)
@@ -88,8 +93,8 @@ static void read_session_policies(struct batch *b)
 
 		gh_jpath_index(&p, i);
 		snprintf(name, sizeof(name), "session_policies[%zu]", i);
-		b->session[b->nsession] = az_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY,
-							       name, &b->diags);
+		b->session[b->nsession] =
+		    az_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY, name, &b->diags);
 		if (b->session[b->nsession])
 			b->nsession++;
 		gh_jpath_pop(&p);
@@ -143,7 +148,8 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 			json_decref(assume);
 			return az_output_error(out, &d, first_line);
 		}
-		ok = assume && az_output_result(assume, &r, false) && az_output_put(out, "assume_role", assume);
+		ok = assume && az_output_result(assume, &r, false) &&
+		     az_output_put(out, "assume_role", assume);
 		if (!ok || !sess) {
 			/* AssumeRole denied: that is the answer. */
 			return ok && az_output_result(out, &r, false);

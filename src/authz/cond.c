@@ -37,9 +37,7 @@ static void reqval_parse(const struct cond *c, const struct authz_value *v, stru
 	case COND_DATE_EQ ... COND_DATE_GE:
 		rv->ok = az_value_parse_date(v->s, v->len, &rv->ms);
 		break;
-	case COND_BOOL:
-		rv->ok = az_value_parse_bool(v->s, v->len, &rv->b);
-		break;
+	case COND_BOOL: rv->ok = az_value_parse_bool(v->s, v->len, &rv->b); break;
 	case COND_IP_ADDRESS: {
 		char buf[64];
 
@@ -56,9 +54,7 @@ static void reqval_parse(const struct cond *c, const struct authz_value *v, stru
 		rv->arn_ok = az_value_split_arn(v->s, v->len, rv->arn_start, rv->arn_len);
 		rv->ok = true;
 		break;
-	default:
-		rv->ok = true;
-		break;
+	default: rv->ok = true; break;
 	}
 }
 
@@ -110,8 +106,7 @@ static bool arn_match(const struct cond_value *lv, const struct reqval *rv)
 static bool value_expand(const struct cond *c, const struct cond_value *lv, struct eval_ctx *ec,
 			 char *buf, size_t size, struct cond_value *out)
 {
-	bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE ||
-		    c->op == COND_ARN_EQUALS;
+	bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE || c->op == COND_ARN_EQUALS;
 	int n = az_tmpl_expand(lv->t, glob, ec, buf, size);
 	uint32_t st[ARN_PARTS], ln[ARN_PARTS];
 
@@ -127,10 +122,8 @@ static bool value_expand(const struct cond *c, const struct cond_value *lv, stru
 	switch (c->op) {
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
 		return az_value_parse_number(buf, (size_t)n, &out->num);
-	case COND_DATE_EQ ... COND_DATE_GE:
-		return az_value_parse_date(buf, (size_t)n, &out->ms);
-	case COND_BOOL:
-		return az_value_parse_bool(buf, (size_t)n, &out->b);
+	case COND_DATE_EQ ... COND_DATE_GE: return az_value_parse_date(buf, (size_t)n, &out->ms);
+	case COND_BOOL: return az_value_parse_bool(buf, (size_t)n, &out->b);
 	case COND_IP_ADDRESS: {
 		const char *msg;
 
@@ -145,8 +138,7 @@ static bool value_expand(const struct cond *c, const struct cond_value *lv, stru
 		for (int i = 0; out->arn_ok && i < ARN_PARTS; i++)
 			az_glob_compile(&out->arn[i], buf + st[i], ln[i]);
 		return true;
-	default:
-		return true;
+	default: return true;
 	}
 }
 
@@ -154,25 +146,18 @@ static bool value_match(const struct cond *c, const struct cond_value *lv, const
 {
 	switch (c->op) {
 	case COND_STRING_EQUALS:
-	case COND_BINARY_EQUALS:
-		return rv->len == lv->len && !memcmp(rv->s, lv->text, rv->len);
-	case COND_STRING_EQUALS_IC:
-		return gh_eq_nocase(rv->s, rv->len, lv->text, lv->len);
-	case COND_STRING_LIKE:
-		return az_glob_match(&lv->g, rv->s, rv->len);
+	case COND_BINARY_EQUALS: return rv->len == lv->len && !memcmp(rv->s, lv->text, rv->len);
+	case COND_STRING_EQUALS_IC: return gh_eq_nocase(rv->s, rv->len, lv->text, lv->len);
+	case COND_STRING_LIKE: return az_glob_match(&lv->g, rv->s, rv->len);
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
 		return ordered(c->op - COND_NUMERIC_EQ, cmp_num(rv->num, lv->num));
 	case COND_DATE_EQ ... COND_DATE_GE:
 		return ordered(c->op - COND_DATE_EQ, cmp_i64(rv->ms, lv->ms));
-	case COND_BOOL:
-		return rv->b == lv->b;
-	case COND_IP_ADDRESS:
-		return gh_cidr_contains(&lv->cidr, &rv->addr);
+	case COND_BOOL: return rv->b == lv->b;
+	case COND_IP_ADDRESS: return gh_cidr_contains(&lv->cidr, &rv->addr);
 	case COND_ARN_EQUALS:
-	case COND_ARN_LIKE:
-		return arn_match(lv, rv);
-	default:
-		return false;
+	case COND_ARN_LIKE: return arn_match(lv, rv);
+	default: return false;
 	}
 }
 
@@ -251,10 +236,8 @@ bool az_cond_holds(const struct cond *c, struct eval_ctx *ec)
 			break;
 	}
 	switch (c->set) {
-	case COND_SET_ANY:
-		return any;
-	case COND_SET_ALL:
-		return all;
+	case COND_SET_ANY: return any;
+	case COND_SET_ALL: return all;
 	default:
 		/* A plain operator: some value matches (negated: none does). */
 		return c->negated ? !any : any;

@@ -12,7 +12,7 @@
 #include "common/str.h"
 
 const struct authz_ctx_entry *az_ctx_lookup(const struct eval_ctx *ec, const char *key,
-					  size_t keylen, uint32_t hash)
+					    size_t keylen, uint32_t hash)
 {
 	for (size_t i = 0; i < ec->req->ncontext; i++) {
 		const struct authz_ctx_entry *e = &ec->req->context[i];
@@ -68,7 +68,8 @@ static void parse_principal(struct eval_ctx *ec, const char *p)
 			ec->ptype = PTYPE_ROLE;
 	} else if (gh_eq_lit_case(p + st[2], ln[2], "sts")) {
 		if (gh_starts_with(res, "assumed-role/")) {
-			const char *role = res + GH_LIT_LEN("assumed-role/"), *slash = strchr(role, '/');
+			const char *role = res + GH_LIT_LEN("assumed-role/"),
+				   *slash = strchr(role, '/');
 
 			ec->ptype = PTYPE_SESSION;
 			ec->prole = role;

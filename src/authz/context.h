@@ -16,11 +16,11 @@
 #include "authz/pattern.h"
 
 enum principal_type {
-	PTYPE_OTHER,     /* a service, federated provider or unknown form */
-	PTYPE_ROOT,      /* arn:aws:iam::<acct>:root */
-	PTYPE_USER,      /* arn:aws:iam::<acct>:user/... */
-	PTYPE_ROLE,      /* arn:aws:iam::<acct>:role/... */
-	PTYPE_SESSION,   /* arn:aws:sts::<acct>:assumed-role/<role>/<session> */
+	PTYPE_OTHER,	 /* a service, federated provider or unknown form */
+	PTYPE_ROOT,	 /* arn:aws:iam::<acct>:root */
+	PTYPE_USER,	 /* arn:aws:iam::<acct>:user/... */
+	PTYPE_ROLE,	 /* arn:aws:iam::<acct>:role/... */
+	PTYPE_SESSION,	 /* arn:aws:sts::<acct>:assumed-role/<role>/<session> */
 	PTYPE_FEDERATED, /* arn:aws:sts::<acct>:federated-user/<name> */
 };
 
@@ -61,7 +61,7 @@ struct eval_ctx {
 
 /* The request's entry for a key, or NULL. */
 const struct authz_ctx_entry *az_ctx_lookup(const struct eval_ctx *ec, const char *key,
-					  size_t keylen, uint32_t hash);
+					    size_t keylen, uint32_t hash);
 
 /*
  * A variable's value: the key's only value when it is present and

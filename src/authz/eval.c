@@ -34,8 +34,8 @@
 enum pmatch {
 	PMATCH_NONE,
 	PMATCH_ACCOUNT, /* through the principal's account: delegates to identity policies */
-	PMATCH_ROLE,    /* names the session's role: limited by boundary and session */
-	PMATCH_DIRECT,  /* names the principal itself, or "*" */
+	PMATCH_ROLE,	/* names the session's role: limited by boundary and session */
+	PMATCH_DIRECT,	/* names the principal itself, or "*" */
 };
 
 /* The role name at the end of a role ARN's resource ("role/path/name"). */
@@ -76,7 +76,7 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 	case PRINCIPAL_ANY:
 		/* "*" grants a role session only what a grant to its role would. */
 		return ec->ptype == PTYPE_SESSION || ec->ptype == PTYPE_ROLE ? PMATCH_ROLE
-									      : PMATCH_DIRECT;
+									     : PMATCH_DIRECT;
 	case PRINCIPAL_ACCOUNT:
 		if (!ec->paccount || ec->paccountlen != pp->len ||
 		    memcmp(ec->paccount, pp->text, pp->len))
@@ -87,7 +87,8 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 	case PRINCIPAL_ARN:
 		if (plen == pp->len && !memcmp(p, pp->text, plen))
 			return ec->ptype == PTYPE_ROLE ? PMATCH_ROLE : PMATCH_DIRECT;
-		/* A NotPrincipal must name the session itself ("assumed-role" ARN) to exclude it. */
+		/* A NotPrincipal must name the session itself ("assumed-role" ARN) to exclude it.
+		 */
 		if (ec->ptype == PTYPE_SESSION && !exclude) {
 			const char *acct;
 			size_t acctlen;
@@ -98,8 +99,7 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 				return PMATCH_ROLE;
 		}
 		return PMATCH_NONE;
-	default:
-		return plen == pp->len && !memcmp(p, pp->text, plen) ? PMATCH_DIRECT : PMATCH_NONE;
+	default: return plen == pp->len && !memcmp(p, pp->text, plen) ? PMATCH_DIRECT : PMATCH_NONE;
 	}
 }
 
@@ -382,7 +382,8 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 			} else if (!st[AUTHZ_SLOT_IDENTITY].allow) {
 				r->reason = AUTHZ_REASON_NO_ALLOW;
 			} else {
-				r->reason = !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
+				r->reason =
+				    !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
 			}
 			return;
 		}
@@ -439,8 +440,16 @@ static bool org_policies_allow(struct authz_policy *const *list, size_t n, enum 
 static bool rcp_applies(const struct eval_ctx *ec)
 {
 	static const char *const services[] = {
-		"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity",
-		"logs", "dynamodb",
+		"s3",
+		"sts",
+		"kms",
+		"sqs",
+		"secretsmanager",
+		"ecr",
+		"aoss",
+		"cognito-identity",
+		"logs",
+		"dynamodb",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
@@ -467,7 +476,7 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
 }
 
 void az_eval_request(const struct authz_policy_set *set, const struct authz_request *req,
-		  struct authz_result *r)
+		     struct authz_result *r)
 {
 	bool scp_ok, rcp_ok = true;
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
@@ -493,13 +502,17 @@ void az_eval_request(const struct authz_policy_set *set, const struct authz_requ
 	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
-		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY], &m);
+		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY],
+			    &m);
 	if (set->boundary)
-		eval_policy(set->boundary, AUTHZ_SLOT_BOUNDARY, 0, &ec, &st[AUTHZ_SLOT_BOUNDARY], &m);
+		eval_policy(set->boundary, AUTHZ_SLOT_BOUNDARY, 0, &ec, &st[AUTHZ_SLOT_BOUNDARY],
+			    &m);
 	for (size_t i = 0; i < set->nsession; i++)
-		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION], &m);
+		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION],
+			    &m);
 	if (set->resource)
-		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
+		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE],
+			    &m);
 	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
 	if (set->nrcp && rcp_applies(&ec))
 		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
@@ -553,32 +566,32 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_IDENTITY_ALLOW] = "an identity-based policy allows it",
 		[AUTHZ_REASON_RESOURCE_ALLOW] = "the resource-based policy allows this principal",
 		[AUTHZ_REASON_CROSS_ACCOUNT_ALLOW] =
-			"cross-account: both the identity side and the resource policy allow it",
+		    "cross-account: both the identity side and the resource policy allow it",
 		[AUTHZ_REASON_NO_ALLOW] = "no statement allows it",
 		[AUTHZ_REASON_BOUNDARY] = "allowed by an identity-based policy, but not by the "
 					  "permission boundary",
 		[AUTHZ_REASON_SESSION] = "allowed by an identity-based policy, but not by the "
 					 "session policies",
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE] =
-			"cross-account: the identity side allows it, but the resource policy "
-			"does not",
+		    "cross-account: the identity side allows it, but the resource policy "
+		    "does not",
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
-			"cross-account: the identity side (identity policies, boundary, "
-			"session policies) does not allow it",
+		    "cross-account: the identity side (identity policies, boundary, "
+		    "session policies) does not allow it",
 		[AUTHZ_REASON_TRUST] = "the role's trust policy does not allow this principal "
 				       "(it must, whatever identity policies say)",
 		[AUTHZ_REASON_KEY_POLICY] = "the KMS key policy does not allow it (it must, "
 					    "whatever identity policies say)",
 		[AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED] =
-			"an identity-based policy allows it; the role's trust policy was not given "
-			"and is not evaluated, as in AWS's policy simulator",
+		    "an identity-based policy allows it; the role's trust policy was not given "
+		    "and is not evaluated, as in AWS's policy simulator",
 		[AUTHZ_REASON_SCP] = "allowed, but not by every service control policy (each one "
-				      "must allow; they never grant)",
+				     "must allow; they never grant)",
 		[AUTHZ_REASON_RCP] = "allowed, but not by every resource control policy (each one "
-				      "must allow; they never grant)",
+				     "must allow; they never grant)",
 		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
-			"sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
-			"stop it",
+		    "sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
+		    "stop it",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

@@ -16,6 +16,6 @@
  * the resource against its resource policies first).
  */
 void az_eval_request(const struct authz_policy_set *set, const struct authz_request *req,
-		  struct authz_result *r);
+		     struct authz_result *r);
 
 #endif

@@ -47,7 +47,8 @@ static struct action_bucket *bucket_for(struct action_index *ix, const struct pa
 			b->hash = pr->hash;
 			return b;
 		}
-		if (b->hash == pr->hash && b->svclen == pr->len && !memcmp(b->svc, pr->svc, pr->len))
+		if (b->hash == pr->hash && b->svclen == pr->len &&
+		    !memcmp(b->svc, pr->svc, pr->len))
 			return b;
 	}
 }

@@ -31,7 +31,10 @@ enum key_origin {
  * AWS global condition context keys.  A trailing "/" marks a prefix
  * (aws:PrincipalTag/<key>).  The length comes from the literal.
  */
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define KEY(name, multi, origin) { name, GH_LIT_LEN(name), multi, origin }
+/* clang-format on */
 static const struct {
 	const char *name;
 	size_t len;
@@ -189,7 +192,8 @@ const char *az_key_never_present_for(const char *key, size_t len)
 	static const struct {
 		const char *name, *who;
 	} only_some[] = {
-		{ "aws:username", "role sessions, the root user and federated users (IAM users only)" },
+		{ "aws:username",
+		  "role sessions, the root user and federated users (IAM users only)" },
 		{ "aws:TokenIssueTime", "IAM users and the root user with long-term credentials" },
 		{ "aws:FederatedProvider", "IAM users and role sessions not federated through an "
 					   "identity provider" },

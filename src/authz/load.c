@@ -33,7 +33,8 @@ struct loader {
 	size_t errors;
 };
 
-#define lerr(l, ...) ((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (l)->src, &(l)->path, __VA_ARGS__))
+#define lerr(l, ...)                                                                               \
+	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (l)->src, &(l)->path, __VA_ARGS__))
 #define lwarn(l, ...) gh_jdiag((l)->diags, DIAG_WARNING, (l)->src, &(l)->path, __VA_ARGS__)
 
 static int oom(struct loader *l)
@@ -150,12 +151,14 @@ static void variable_warnings(struct loader *l, const struct tmpl *t)
 		if (!seg->var)
 			continue;
 		if (az_key_is_multivalued(seg->text, seg->len))
-			lwarn(l, "%s is multi-valued and cannot be a policy variable: "
-				 "${%s} never resolves",
+			lwarn(l,
+			      "%s is multi-valued and cannot be a policy variable: "
+			      "${%s} never resolves",
 			      seg->text, seg->text);
 		else if (!seg->def && (who = az_key_never_present_for(seg->text, seg->len)))
-			lwarn(l, "${%s} never resolves for %s: a statement using it does not "
-				 "apply to them (a default avoids that: ${%s, 'none'})",
+			lwarn(l,
+			      "${%s} never resolves for %s: a statement using it does not "
+			      "apply to them (a default avoids that: ${%s, 'none'})",
 			      seg->text, who, seg->text);
 	}
 }
@@ -172,8 +175,9 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 	if (too_long(l, len))
 		return -E2BIG;
 	if (!(len == 1 && s[0] == '*') && !gh_prefix_lit_case(s, len, "arn:")) {
-		lerr(l, "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
-			"resource, wildcards allowed) or \"*\"",
+		lerr(l,
+		     "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
+		     "resource, wildcards allowed) or \"*\"",
 		     s);
 		return -EINVAL;
 	}
@@ -234,15 +238,18 @@ static int principal_add(struct loader *l, const char *s, size_t len, void *data
 		} else if (is_account_id(s, len)) {
 			pp->kind = PRINCIPAL_ACCOUNT;
 		} else if (!az_value_split_arn(s, len, st, ln)) {
-			lerr(l, "AWS principal \"%s\" must be \"*\", a 12-digit account id or an ARN",
+			lerr(l,
+			     "AWS principal \"%s\" must be \"*\", a 12-digit account id or an ARN",
 			     s);
 			return -EINVAL;
 		} else if (memchr(s, '*', len) || memchr(s, '?', len)) {
-			lerr(l, "wildcards are not allowed in a principal ARN (\"%s\"); use \"*\" "
-				"with a Condition on aws:PrincipalArn",
+			lerr(l,
+			     "wildcards are not allowed in a principal ARN (\"%s\"); use \"*\" "
+			     "with a Condition on aws:PrincipalArn",
 			     s);
 			return -EINVAL;
-		} else if (gh_eq_lit_case(s + st[5], ln[5], "root") && is_account_id(s + st[4], ln[4])) {
+		} else if (gh_eq_lit_case(s + st[5], ln[5], "root") &&
+			   is_account_id(s + st[4], ln[4])) {
 			pp->kind = PRINCIPAL_ACCOUNT;
 			pp->text = s + st[4];
 			pp->len = ln[4];
@@ -273,7 +280,8 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 
 	if (json_is_string(v)) {
 		if (strcmp(json_string_value(v), "*")) {
-			lerr(l, "Principal must be \"*\" or an object such as {\"AWS\": \"arn:...\"}");
+			lerr(l,
+			     "Principal must be \"*\" or an object such as {\"AWS\": \"arn:...\"}");
 			return -EINVAL;
 		}
 		st->principals = gh_arena_alloc(&l->p->arena, sizeof(*st->principals));
@@ -303,8 +311,9 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 				pa.kind = types[i].kind;
 		gh_jpath_key(&l->path, key);
 		if (pa.kind == _PRINCIPAL_KIND_MAX) {
-			lerr(l, "unknown principal type \"%s\" (expected AWS, Service, Federated or "
-				"CanonicalUser)",
+			lerr(l,
+			     "unknown principal type \"%s\" (expected AWS, Service, Federated or "
+			     "CanonicalUser)",
 			     key);
 			k = -EINVAL;
 		} else {
@@ -408,14 +417,16 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 	switch (c->op) {
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
 		if (!az_value_parse_number(cv->text, cv->len, &cv->num)) {
-			lerr(l, "%s needs a number (such as 10 or 2.5), not \"%s\"", opname, cv->text);
+			lerr(l, "%s needs a number (such as 10 or 2.5), not \"%s\"", opname,
+			     cv->text);
 			return -EINVAL;
 		}
 		return 0;
 	case COND_DATE_EQ ... COND_DATE_GE:
 		if (!az_value_parse_date(cv->text, cv->len, &cv->ms)) {
-			lerr(l, "%s needs a date (ISO 8601 such as \"2026-11-30T12:00:00Z\", or "
-				"epoch seconds), not \"%s\"",
+			lerr(l,
+			     "%s needs a date (ISO 8601 such as \"2026-11-30T12:00:00Z\", or "
+			     "epoch seconds), not \"%s\"",
 			     opname, cv->text);
 			return -EINVAL;
 		}
@@ -436,13 +447,14 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 	case COND_IP_ADDRESS:
 		r = gh_cidr_parse(cv->text, GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4, &cv->cidr, &msg);
 		if (r < 0) {
-			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s", opname,
-			     cv->text, msg);
+			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s",
+			     opname, cv->text, msg);
 			return r;
 		}
 		if (r > 0) {
-			lwarn(l, "\"%s\" has host bits set; it is matched as the network it "
-				 "belongs to (did you mean a /32 or /128?)",
+			lwarn(l,
+			      "\"%s\" has host bits set; it is matched as the network it "
+			      "belongs to (did you mean a /32 or /128?)",
 			      cv->text);
 			gh_cidr_mask(&cv->cidr);
 		}
@@ -451,14 +463,14 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 	case COND_ARN_LIKE:
 		cv->arn_ok = az_value_split_arn(cv->g.text, glen, st, ln);
 		if (!cv->arn_ok && !(cv->len == 1 && cv->text[0] == '*'))
-			lwarn(l, "%s value \"%s\" is not an ARN (arn:partition:service:region:"
-				 "account:resource); it matches nothing",
+			lwarn(l,
+			      "%s value \"%s\" is not an ARN (arn:partition:service:region:"
+			      "account:resource); it matches nothing",
 			      opname, cv->text);
 		for (int i = 0; cv->arn_ok && i < ARN_PARTS; i++)
 			az_glob_compile(&cv->arn[i], cv->g.text + st[i], ln[i]);
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -490,8 +502,8 @@ static int cond_value_load(struct loader *l, struct cond *c, const char *opname,
 		return oom(l);
 	az_glob_compile(&cv->g, g, glen);
 	if (l->p->variables) {
-		bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE ||
-			    c->op == COND_ARN_EQUALS;
+		bool glob =
+		    c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE || c->op == COND_ARN_EQUALS;
 
 		r = az_tmpl_parse(&l->p->arena, text, len, glob, (struct tmpl **)&cv->t, &msg);
 		if (r == -ENOMEM)
@@ -519,10 +531,11 @@ static void ip_mapped_warnings(struct loader *l, const struct cond *c)
 			return;
 	for (uint32_t i = 0; i < c->nvalues; i++)
 		if (!c->values[i].t && gh_cidr_spans_v4mapped(&c->values[i].cidr))
-			lwarn(l, "\"%s\" spans the IPv4-mapped range ::ffff:0:0/96, but request "
-				 "addresses there are matched as the IPv4 addresses they carry, "
-				 "and no IPv4 range is listed: no IPv4 request matches (list "
-				 "one, such as 0.0.0.0/0)",
+			lwarn(l,
+			      "\"%s\" spans the IPv4-mapped range ::ffff:0:0/96, but request "
+			      "addresses there are matched as the IPv4 addresses they carry, "
+			      "and no IPv4 range is listed: no IPv4 request matches (list "
+			      "one, such as 0.0.0.0/0)",
 			      c->values[i].text);
 }
 
@@ -532,27 +545,30 @@ static void cond_key_warnings(struct loader *l, const struct cond *c, const char
 	if (c->op == COND_IP_ADDRESS)
 		ip_mapped_warnings(l, c);
 	if (!az_key_is_known(c->key, c->keylen))
-		lwarn(l, "\"%s\" is not a known AWS global condition key (a typo?); a request "
-			 "never carries it unless your caller sets it",
+		lwarn(l,
+		      "\"%s\" is not a known AWS global condition key (a typo?); a request "
+		      "never carries it unless your caller sets it",
 		      c->key);
 	if (c->set != COND_SET_NONE && az_key_is_singlevalued(c->key, c->keylen))
 		lwarn(l, "%s on single-valued key %s: set operators are for multi-valued keys%s",
 		      c->set == COND_SET_ALL ? "ForAllValues" : "ForAnyValue", c->key,
 		      c->set == COND_SET_ALL && st->effect == AUTHZ_EFFECT_ALLOW
-			      ? " (ForAllValues is true when the key is absent)"
-			      : "");
+			  ? " (ForAllValues is true when the key is absent)"
+			  : "");
 	if (c->set == COND_SET_NONE && c->op != COND_NULL && c->multi_key)
-		lwarn(l, "%s on multi-valued key %s without ForAllValues/ForAnyValue: a request "
-			 "that carries the key never matches it (negated operators and IfExists "
-			 "included); multivalued keys require a set operator",
+		lwarn(l,
+		      "%s on multi-valued key %s without ForAllValues/ForAnyValue: a request "
+		      "that carries the key never matches it (negated operators and IfExists "
+		      "included); multivalued keys require a set operator",
 		      opname, c->key);
 	if (c->op == COND_BOOL && !c->if_exists && st->effect == AUTHZ_EFFECT_DENY &&
 	    gh_eq_lit(c->key, c->keylen, "aws:MultiFactorAuthPresent")) {
 		for (uint32_t i = 0; i < c->nvalues; i++)
 			if (!c->values[i].t && !c->values[i].b)
-				lwarn(l, "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "
-					 "does not match requests made without MFA at all (the key "
-					 "is absent then); use BoolIfExists",
+				lwarn(l,
+				      "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "
+				      "does not match requests made without MFA at all (the key "
+				      "is absent then); use BoolIfExists",
 				      opname);
 	}
 }
@@ -667,8 +683,8 @@ static int load_condition(struct loader *l, struct stmt *st, json_t *v)
 /* ---- Statement ----------------------------------------------------------- */
 
 static const char *const statement_keys[] = {
-	"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
-	"Principal", "NotPrincipal", "Condition",
+	"Sid",	       "Effect",    "Action",	    "NotAction", "Resource",
+	"NotResource", "Principal", "NotPrincipal", "Condition",
 };
 
 /*
@@ -730,8 +746,8 @@ static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
 	bool required = l->p->kind != AUTHZ_POLICY_TRUST;
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key,
-			   &bad);
+	json_t *v =
+	    one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key, &bad);
 	int r;
 
 	if (!v)
@@ -754,16 +770,17 @@ static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
 	bool needs = l->p->kind != AUTHZ_POLICY_IDENTITY;
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key,
-			   &bad);
+	json_t *v =
+	    one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key, &bad);
 	int r;
 
 	if (!v)
 		return bad ? -EINVAL : 0;
 	gh_jpath_key(&l->path, key);
 	if (!needs) {
-		lerr(l, "%s is not allowed in an identity-based policy (only in resource-based "
-			"and trust policies)",
+		lerr(l,
+		     "%s is not allowed in an identity-based policy (only in resource-based "
+		     "and trust policies)",
 		     key);
 		r = -EINVAL;
 	} else {
@@ -790,8 +807,8 @@ static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
 		st->effect = AUTHZ_EFFECT_DENY;
 	} else {
 		lerr(l, "Effect must be \"Allow\" or \"Deny\"%s%s%s",
-		     json_is_string(v) ? ", not \"" : "", json_is_string(v) ? json_string_value(v) : "",
-		     json_is_string(v) ? "\"" : "");
+		     json_is_string(v) ? ", not \"" : "",
+		     json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? "\"" : "");
 		r = -EINVAL;
 	}
 	gh_jpath_pop(&l->path);
@@ -813,8 +830,9 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 	st->sid = gh_arena_strdup(&l->p->arena, json_string_value(v));
 	for (uint32_t i = 0; st->sid && i < l->p->nstmts; i++) {
 		if (l->p->stmts[i].sid && !strcmp(l->p->stmts[i].sid, st->sid)) {
-			lwarn(l, "Sid \"%s\" is used by statement %u too; Sids should be unique in "
-				 "a policy",
+			lwarn(l,
+			      "Sid \"%s\" is used by statement %u too; Sids should be unique in "
+			      "a policy",
 			      st->sid, i);
 			break;
 		}
@@ -956,9 +974,8 @@ static int load_document(struct loader *l, json_t *doc)
 }
 
 struct authz_policy *az_policy_compile(json_t *doc, const struct gh_jsrc *src,
-					  const struct gh_jpath *base,
-					  enum authz_policy_kind kind, const char *name,
-					  struct diag_list *diags)
+				       const struct gh_jpath *base, enum authz_policy_kind kind,
+				       const char *name, struct diag_list *diags)
 {
 	struct loader l = { .src = src, .diags = diags };
 	struct authz_policy *p = calloc(1, sizeof(*p));
@@ -1057,9 +1074,9 @@ enum authz_policy_kind az_policy_guess_kind(json_t *doc)
 			json_t *e = json_is_array(a) ? json_array_get(a, k) : a;
 
 			/* Action names are case-insensitive. */
-			assume |= json_is_string(e) && gh_prefix_lit(json_string_value(e),
-								      json_string_length(e),
-								      "sts:AssumeRole");
+			assume |= json_is_string(e) &&
+				  gh_prefix_lit(json_string_value(e), json_string_length(e),
+						"sts:AssumeRole");
 		}
 	}
 	if (!principal)

@@ -14,9 +14,8 @@
  * and column in @src's text.  Same result as authz_policy_load().
  */
 struct authz_policy *az_policy_compile(json_t *doc, const struct gh_jsrc *src,
-					  const struct gh_jpath *base,
-					  enum authz_policy_kind kind, const char *name,
-					  struct diag_list *diags);
+				       const struct gh_jpath *base, enum authz_policy_kind kind,
+				       const char *name, struct diag_list *diags);
 
 /*
  * How to read @doc when the caller does not say: a document whose statements

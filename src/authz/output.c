@@ -63,10 +63,8 @@ static const char *policy_label(const struct authz_match *m, bool slot_names, ch
 	if (!slot_names && m->slot != AUTHZ_SLOT_SESSION)
 		return authz_policy_name(m->policy);
 	switch (m->slot) {
-	case AUTHZ_SLOT_BOUNDARY:
-		return "permission_boundary";
-	case AUTHZ_SLOT_RESOURCE:
-		return "resource_policy";
+	case AUTHZ_SLOT_BOUNDARY: return "permission_boundary";
+	case AUTHZ_SLOT_RESOURCE: return "resource_policy";
 	default:
 		snprintf(buf, size, "%s[%u]",
 			 m->slot == AUTHZ_SLOT_SESSION ? "session_policies"
@@ -89,11 +87,13 @@ bool az_output_result(json_t *out, const struct authz_result *r, bool slot_names
 		const struct authz_match *m = &r->matched[i];
 		char buf[64];
 
-		ok = json_array_append_new(
-			     matched, json_pack("{ss so si ss}", "policy",
-						policy_label(m, slot_names, buf, sizeof(buf)), "sid",
-						m->sid ? json_string(m->sid) : json_null(), "index",
-						(int)m->index, "effect", authz_effect_name(m->effect))) == 0;
+		ok = json_array_append_new(matched,
+					   json_pack("{ss so si ss}", "policy",
+						     policy_label(m, slot_names, buf, sizeof(buf)),
+						     "sid",
+						     m->sid ? json_string(m->sid) : json_null(),
+						     "index", (int)m->index, "effect",
+						     authz_effect_name(m->effect))) == 0;
 	}
 	for (size_t i = 0; ok && i < r->nmissing; i++)
 		ok = json_array_append_new(missing, json_string(r->missing[i])) == 0;
@@ -131,4 +131,3 @@ char *az_output_dump(const json_t *out)
 	buf[n] = '\0';
 	return buf;
 }
-

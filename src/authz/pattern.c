@@ -93,14 +93,10 @@ bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t sle
 bool az_glob_match(const struct glob *g, const char *s, size_t len)
 {
 	switch (g->kind) {
-	case GLOB_ANY:
-		return true;
-	case GLOB_EXACT:
-		return len == g->len && !memcmp(s, g->text, len);
-	case GLOB_PREFIX:
-		return len >= g->len && !memcmp(s, g->text, g->len);
-	default:
-		return az_glob_match_general(g->text, g->len, s, len);
+	case GLOB_ANY: return true;
+	case GLOB_EXACT: return len == g->len && !memcmp(s, g->text, len);
+	case GLOB_PREFIX: return len >= g->len && !memcmp(s, g->text, g->len);
+	default: return az_glob_match_general(g->text, g->len, s, len);
 	}
 }
 
@@ -126,8 +122,7 @@ char *az_glob_escape_literal(struct arena *a, const char *s, size_t len, size_t 
 }
 
 /* Append a literal segment of @len bytes (glob form when @glob). */
-static int seg_literal(struct arena *a, struct tmpl_seg *seg, const char *s, size_t len,
-		       bool glob)
+static int seg_literal(struct arena *a, struct tmpl_seg *seg, const char *s, size_t len, bool glob)
 {
 	size_t n = len;
 
@@ -199,7 +194,7 @@ static int seg_variable(struct arena *a, struct tmpl_seg *seg, const char *s, co
 }
 
 int az_tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
-	       const char **reterr_msg)
+		  const char **reterr_msg)
 {
 	const char *end = s + len, *p = s;
 	size_t nsegs = 0;
@@ -209,7 +204,8 @@ int az_tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct 
 	if (!gh_find_lit(s, len, "${"))
 		return 0;
 	/* Upper bound on segments: each "${" starts at most two. */
-	for (const char *q = s; (q = gh_find_lit(q, (size_t)(end - q), "${")); q += GH_LIT_LEN("${"))
+	for (const char *q = s; (q = gh_find_lit(q, (size_t)(end - q), "${"));
+	     q += GH_LIT_LEN("${"))
 		nsegs += 2;
 	t = gh_arena_alloc(a, sizeof(*t));
 	if (!t || !(t->segs = gh_arena_array(a, nsegs + 1, sizeof(*t->segs))))

@@ -103,7 +103,7 @@ struct tmpl {
  * variable, -ENOMEM.
  */
 int az_tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
-	       const char **reterr_msg);
+		  const char **reterr_msg);
 
 /* Escape @len bytes of @s into glob form (backslashes only). */
 char *az_glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len);

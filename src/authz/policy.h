@@ -111,9 +111,9 @@ struct resource_pat {
 };
 
 enum principal_kind {
-	PRINCIPAL_ANY,       /* "*" or {"AWS": "*"} */
+	PRINCIPAL_ANY,	     /* "*" or {"AWS": "*"} */
 	PRINCIPAL_ACCOUNT,   /* an account id or arn:aws:iam::<id>:root */
-	PRINCIPAL_ARN,       /* a user, role, session or other IAM ARN */
+	PRINCIPAL_ARN,	     /* a user, role, session or other IAM ARN */
 	PRINCIPAL_SERVICE,   /* {"Service": "ec2.amazonaws.com"} */
 	PRINCIPAL_FEDERATED, /* {"Federated": ...} */
 	PRINCIPAL_CANONICAL, /* {"CanonicalUser": ...} */

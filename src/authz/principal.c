@@ -59,8 +59,8 @@ struct authz_session {
 
 /* ---- per request -------------------------------------------------------------- */
 
-static const struct resource_binding *binding_for(const struct authz_store *s,
-						  const char *resource, size_t len)
+static const struct resource_binding *binding_for(const struct authz_store *s, const char *resource,
+						  size_t len)
 {
 	for (size_t i = 0; i < s->nbindings; i++)
 		for (uint32_t k = 0; k < s->bindings[i].npats; k++)
@@ -75,9 +75,9 @@ static const struct resource_binding *binding_for(const struct authz_store *s,
 
 /* "00" to "99": formatting two digits at a time halves the divisions. */
 static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 /* @v (below 100) as two digits at @p, then @sep; returns the end. */
 static char *put_pair(char *p, unsigned v, char sep)
@@ -238,7 +238,7 @@ static void push_value(struct query_ctx *c, const char *key, uint32_t *hash,
 
 /* Hashes of the keys push_value() sets, filled on first use (same value in every thread). */
 static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age, hash_res_account,
-	hash_res_org, hash_res_paths;
+    hash_res_org, hash_res_paths;
 
 /* @a - @b, saturated at the ends of int64_t: a time difference never wraps. */
 static int64_t sub_sat(int64_t a, int64_t b)
@@ -323,8 +323,8 @@ static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct d
 		if (bad) {
 			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
 			return refuse(err, -EINVAL, path,
-				      "%s is a number of seconds, 0 or more (got \"%.*s\")", path + 8,
-				      bad->len > 64 ? 64 : (int)bad->len, bad->s);
+				      "%s is a number of seconds, 0 or more (got \"%.*s\")",
+				      path + 8, bad->len > 64 ? 64 : (int)bad->len, bad->s);
 		}
 	}
 	return 0;
@@ -385,9 +385,9 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 	return true;
 }
 
-static int view_resource(const struct authz_store *s, const struct az_entity *p,
-			 const char *action, const char *resource, const char *given,
-			 struct resource_view *rv, struct diag *err)
+static int view_resource(const struct authz_store *s, const struct az_entity *p, const char *action,
+			 const char *resource, const char *given, struct resource_view *rv,
+			 struct diag *err)
 {
 	size_t len = strlen(resource);
 	const struct az_entity *role = NULL;
@@ -484,7 +484,8 @@ static int evaluate(const struct authz_store *s, const struct az_entity *p,
 	struct resource_view rv;
 	int ret;
 
-	/* The caller's strings meet the caps before anything matches them (the resource's owner). */
+	/* The caller's strings meet the caps before anything matches them (the resource's owner).
+	 */
 	req.principal = sess ? sess->arn : p->arn;
 	req.action = action;
 	req.resource = resource;
@@ -508,7 +509,8 @@ static int evaluate(const struct authz_store *s, const struct az_entity *p,
 		set.nsession = sess->npolicies;
 	}
 	set.resource = rv.policy;
-	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
+	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are
+	 * exceptions"). */
 	set.resource_must_allow = rv.trust;
 	req.resource_account = rv.given;
 	req.context = c->e;
@@ -520,7 +522,7 @@ static int evaluate(const struct authz_store *s, const struct az_entity *p,
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
 			 struct authz_result *ret, struct diag *reterr)
 {
-	const struct az_entity *p = q->session     ? q->session->role
+	const struct az_entity *p = q->session	   ? q->session->role
 				    : q->principal ? &q->principal->e
 						   : NULL;
 
@@ -573,7 +575,8 @@ static int session_new(const struct az_entity *role, const char *name,
 	for (size_t i = 0; i < npols; i++)
 		sess->policies[sess->npolicies++] = authz_policy_ref(pols[i]);
 	az_store_derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
-	az_store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
+	az_store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued),
+	    n++;
 	/*
 	 * The rest is the role's, built at load: aws:PrincipalArn (the role's,
 	 * as in AWS), aws:PrincipalAccount, aws:PrincipalType (AssumedRole),
@@ -603,11 +606,12 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 		return refuse(reterr, -ENOENT, "assume_role", "no role %s in the store", role);
 	if (!session_name || !az_value_is_iam_name(session_name, 2, 64))
 		return refuse(reterr, -EINVAL, "session_name",
-			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
+			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got "
+			      "\"%s\")",
 			      session_name ? session_name : "");
 	/* The same evaluation as sts:AssumeRole asked directly: the role's trust policy. */
-	r = evaluate(s, caller ? &caller->e : NULL, NULL, "sts:AssumeRole", rp->arn, NULL, ctx, nctx, now_ms,
-		     ret_assume, reterr);
+	r = evaluate(s, caller ? &caller->e : NULL, NULL, "sts:AssumeRole", rp->arn, NULL, ctx,
+		     nctx, now_ms, ret_assume, reterr);
 	if (r < 0 || ret_assume->decision != AUTHZ_ALLOW)
 		return r;
 	r = session_new(rp, session_name, session, nsession, now_ms, ret_session);

@@ -39,8 +39,9 @@ int az_request_read_context(json_t *ctx, struct arena *arena, struct authz_ctx_e
 
 		for (size_t i = 0; ok && i < nv; i++) {
 			char num[GH_JSON_SCALAR_MAX];
-			const char *t = gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v,
-							    num, &vals[i].len);
+			const char *t =
+			    gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v, num,
+						&vals[i].len);
 
 			/* Strings stay in the request's tree; printed numbers need a home. */
 			vals[i].s = t == num ? gh_arena_strndup(arena, num, vals[i].len) : t;
@@ -48,8 +49,10 @@ int az_request_read_context(json_t *ctx, struct arena *arena, struct authz_ctx_e
 		}
 		if (!ok) {
 			gh_jpath_key(&p, key);
-			gh_jdiag(diags, DIAG_ERROR, src, &p, "context value of %s must be a string, "
-							     "number, boolean or an array of them", key);
+			gh_jdiag(diags, DIAG_ERROR, src, &p,
+				 "context value of %s must be a string, "
+				 "number, boolean or an array of them",
+				 key);
 			return -EINVAL;
 		}
 		authz_ctx_entry_init(&entries[n++], key, strlen(key), vals, nv, json_is_array(v));
@@ -79,8 +82,8 @@ static int read_context(void *out, json_t *v, struct gh_jpath *p)
 {
 	struct authz_request_doc *d = container_of(out, struct authz_request_doc, req);
 	struct authz_ctx_entry *entries = NULL;
-	int r = az_request_read_context(v, &d->arena, &entries, &d->req.ncontext, &d->src,
-					d->diags);
+	int r =
+	    az_request_read_context(v, &d->arena, &entries, &d->req.ncontext, &d->src, d->diags);
 
 	d->req.context = entries;
 	return r == -ENOMEM ? r : 0;
@@ -94,7 +97,10 @@ static const struct gh_jfield request_fields[] = {
 };
 
 static const struct gh_jschema request_schema = {
-	"a request", "a request", request_fields, ARRAY_SIZE(request_fields),
+	"a request",
+	"a request",
+	request_fields,
+	ARRAY_SIZE(request_fields),
 };
 
 struct authz_request_doc *authz_request_read(const char *text, size_t len, const char *source,

@@ -20,6 +20,8 @@
  * @out is the struct authz_request they go to; "id" and "context" are the
  * caller's (simulate requires an id, a context goes to an arena).
  */
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define AZ_REQUEST_FIELD(key, kind, required, member) \
 	{ key, kind, required, offsetof(struct authz_request, member), NULL }
 #define AZ_REQUEST_FIELDS                                             \
@@ -29,6 +31,7 @@
 	AZ_REQUEST_FIELD("resource_account", GH_J_STRING, false, resource_account)
 /* A member read by someone else: only known, so that it is not an unknown key. */
 #define AZ_FIELD_KEEP(key) { key, GH_J_ANY, false, GH_JFIELD_KEEP, NULL }
+/* clang-format on */
 
 /*
  * The request's "context" object @ctx (at key "context" of the root) into

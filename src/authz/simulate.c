@@ -103,7 +103,10 @@ static const struct gh_jfield case_fields[] = {
 };
 
 static const struct gh_jschema case_schema = {
-	"a case", "a simulate case", case_fields, ARRAY_SIZE(case_fields),
+	"a case",
+	"a simulate case",
+	case_fields,
+	ARRAY_SIZE(case_fields),
 };
 
 static int build_context(struct sim *s)
@@ -114,8 +117,7 @@ static int build_context(struct sim *s)
 
 	if (!ctx)
 		return 0;
-	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src,
-				    &s->diags);
+	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src, &s->diags);
 	s->req.context = entries;
 	return r;
 }
@@ -136,8 +138,8 @@ static void load_case(struct sim *s)
 	s->set.rcp = s->rcp;
 	s->set.nrcp = compile_list(s, "resource_control_policies", s->rcp, AUTHZ_POLICY_RESOURCE);
 	if ((v = json_object_get(s->root, "permission_boundary")))
-		s->set.boundary = compile_one(s, v, "permission_boundary", 0, false,
-					      AUTHZ_POLICY_IDENTITY);
+		s->set.boundary =
+		    compile_one(s, v, "permission_boundary", 0, false, AUTHZ_POLICY_IDENTITY);
 	/*
 	 * A resource_policy whose statements name a Principal and allow
 	 * sts:AssumeRole* is the trust policy of the role named by "resource"

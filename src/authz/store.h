@@ -20,7 +20,8 @@
 
 /* Default account of a native layout that names none. */
 #define STORE_DEFAULT_ACCOUNT "000000000000"
-/* Derived keys of one principal or session: nine at most (az_store_principal_finish), one per tag. */
+/* Derived keys of one principal or session: nine at most (az_store_principal_finish), one per tag.
+ */
 #define DERIVED_MAX (12 + STORE_TAGS_MAX)
 
 enum entity_kind {
@@ -223,7 +224,7 @@ struct store_loader {
 	size_t nsrcs, capsrcs;
 };
 
-#define az_store_err(l, src, path, ...) \
+#define az_store_err(l, src, path, ...)                                                            \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
 /* ---- the builder (store_build.c) ---- */
@@ -243,30 +244,30 @@ void az_store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
  * a value at a path of @skip components (located in these bytes, lines
  * counted in @outer).
  */
-struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
-				size_t len, unsigned skip);
+struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer,
+				   size_t start, size_t len, unsigned skip);
 /* Forget the document of policy @arn once compiled: only the compiled form stays. */
 void az_store_doc_forget(struct store_loader *l, const char *arn);
 char *az_store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */
 int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
-		  const struct gh_jsrc *src, const struct gh_jpath *path);
+		     const struct gh_jsrc *src, const struct gh_jpath *path);
 /* The document that reference @ref (a name or an ARN) names; reported when none. */
-struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
-				 const struct gh_jpath *path);
+struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref,
+				    const struct gh_jsrc *src, const struct gh_jpath *path);
 /* The identity-compiled policy of document reference @ref (name or ARN). */
 struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref,
-				      const struct gh_jsrc *src, const struct gh_jpath *path);
+					 const struct gh_jsrc *src, const struct gh_jpath *path);
 /* Compile @doc (borrowed) as @kind named @name; diagnostics located at @path. */
-struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
-				   const struct gh_jpath *path, enum authz_policy_kind kind,
-				   const char *name);
+struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc,
+				      const struct gh_jsrc *src, const struct gh_jpath *path,
+				      enum authz_policy_kind kind, const char *name);
 /* Add a principal (user, group, role); duplicates are reported. */
-int az_store_add_principal(struct store_loader *l, struct az_entity *p,
-			const struct gh_jsrc *src, const struct gh_jpath *path);
+int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
+			   const struct gh_jpath *path);
 int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy, const char *account);
+			 struct authz_policy *policy, const char *account);
 
 /*
  * Check that @name, the value of member @key (NULL: an inline policy's
@@ -276,7 +277,7 @@ int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npa
  * session's ARN, aws:userid).  False when not, reported at @p.
  */
 bool az_store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p);
+			 const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
  * Check that @e's @n groups (or tags, when @tags) are within the store's
@@ -285,11 +286,11 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
  * it, would be lost.  False when over.
  */
 bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p);
+			  const struct gh_jsrc *src, struct gh_jpath *p);
 
 /* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */
 void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
-		  const char *value);
+		     const char *value);
 /* Fill @p->policies and @p->derived once everything is resolved. */
 int az_store_principal_finish(struct store_loader *l, struct az_entity *p);
 
@@ -302,10 +303,10 @@ int az_store_principal_finish(struct store_loader *l, struct az_entity *p);
  * -ENOMEM.
  */
 int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
-		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
+		     const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
 /* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
 int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
-		     const struct gh_jsrc *src, struct gh_jpath *jpath);
+			const struct gh_jsrc *src, struct gh_jpath *jpath);
 /* An organization file (README.md, "The identity store"): accounts and their organization. */
 bool az_store_org_is(json_t *root);
 int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
@@ -334,7 +335,6 @@ bool az_store_export_is(json_t *root);
  * and tests.
  */
 struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
-				     size_t n, struct diag_list *diags);
-
+					size_t n, struct diag_list *diags);
 
 #endif

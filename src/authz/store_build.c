@@ -41,7 +41,8 @@ struct authz_policy *az_store_keep(struct store_loader *l, struct authz_policy *
 
 	if (!p)
 		return NULL;
-	if (az_store_grow((void **)&s->compiled, &s->capcompiled, s->ncompiled, sizeof(*s->compiled)) < 0) {
+	if (az_store_grow((void **)&s->compiled, &s->capcompiled, s->ncompiled,
+			  sizeof(*s->compiled)) < 0) {
 		/* An error, or the store would load without this policy. */
 		diag_add(l->diags, DIAG_ERROR, "", "", 0, 0, "out of memory");
 		l->errors++;
@@ -61,7 +62,8 @@ struct gh_jsrc *az_store_source(struct store_loader *l, const char *name, char *
 	size_t extra = (memo ? sizeof(struct gh_locate_memo) : 0), nlen = strlen(name) + 1;
 	struct gh_jsrc *src = calloc(1, sizeof(*src) + extra + nlen);
 
-	if (!src || az_store_grow((void **)&l->texts, &l->captexts, l->ntexts, sizeof(char *)) < 0 ||
+	if (!src ||
+	    az_store_grow((void **)&l->texts, &l->captexts, l->ntexts, sizeof(char *)) < 0 ||
 	    az_store_grow((void **)&l->srcs, &l->capsrcs, l->nsrcs, sizeof(*l->srcs)) < 0) {
 		free(src);
 		free(text);
@@ -98,8 +100,8 @@ void az_store_source_drop(struct store_loader *l, const struct gh_jsrc *src)
 	}
 }
 
-struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
-				size_t len, unsigned skip)
+struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer,
+				   size_t start, size_t len, unsigned skip)
 {
 	struct gh_jsrc *src = calloc(1, sizeof(*src));
 
@@ -123,9 +125,9 @@ char *az_store_strdup(struct store_loader *l, const char *s)
 	return s ? gh_arena_strdup(&l->s->arena, s) : NULL;
 }
 
-struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
-				   const struct gh_jpath *path, enum authz_policy_kind kind,
-				   const char *name)
+struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc,
+				      const struct gh_jsrc *src, const struct gh_jpath *path,
+				      enum authz_policy_kind kind, const char *name)
 {
 	size_t before = l->diags->errors;
 	struct authz_policy *p = az_policy_compile(doc, src, path, kind, name, l->diags);
@@ -137,7 +139,7 @@ struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc, const
 /* ---- managed policy documents -------------------------------------------- */
 
 int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
-		  const struct gh_jsrc *src, const struct gh_jpath *path)
+		     const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct store_doc *d = gh_arena_alloc(&l->s->arena, sizeof(*d));
 	void *old = NULL;
@@ -153,7 +155,7 @@ int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, 
 		const struct store_doc *o = old;
 
 		az_store_err(l, src, path, "policy %s is defined twice (also in %s)", arn,
-			  o->src->name);
+			     o->src->name);
 		return r;
 	}
 	if (r < 0)
@@ -171,7 +173,7 @@ int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, 
 }
 
 struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref,
-				      const struct gh_jsrc *src, const struct gh_jpath *path)
+					 const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct store_doc *d = az_store_doc_find(l, ref, src, path);
 
@@ -179,8 +181,8 @@ struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref
 	if (!d || !d->doc)
 		return d ? d->identity : NULL;
 	if (!d->identity)
-		d->identity = az_store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY,
-					    d->arn);
+		d->identity =
+		    az_store_compile(l, d->doc, d->src, &d->path, AUTHZ_POLICY_IDENTITY, d->arn);
 	return d->identity;
 }
 
@@ -192,23 +194,22 @@ void az_store_doc_forget(struct store_loader *l, const char *arn)
 		d->doc = NULL;
 }
 
-struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
-				 const struct gh_jpath *path)
+struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref,
+				    const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct store_doc *d = gh_strmap_get(&l->s->docs_by_arn, ref);
 
 	if (!d && (d = gh_strmap_get(&l->s->docs_by_name, ref)) && d->ambiguous) {
-		az_store_err(l, src, path, "more than one policy is named %s: refer to it by its ARN",
-			  ref);
+		az_store_err(l, src, path,
+			     "more than one policy is named %s: refer to it by its ARN", ref);
 		return NULL;
 	}
 	if (!d) {
-		az_store_err(l, src, path,
-			  "no policy named %s in the store%s", ref,
-			  gh_starts_with(ref, "arn:aws:iam::aws:policy/")
-				  ? " (an AWS-managed policy must be provided: put its document in "
-				    "aws-managed/<name>.json, or use an export that contains it)"
-				  : "");
+		az_store_err(l, src, path, "no policy named %s in the store%s", ref,
+			     gh_starts_with(ref, "arn:aws:iam::aws:policy/")
+				 ? " (an AWS-managed policy must be provided: put its document in "
+				   "aws-managed/<name>.json, or use an export that contains it)"
+				 : "");
 		return NULL;
 	}
 	return d;
@@ -222,8 +223,8 @@ static const char *const kind_name[_ENTITY_KIND_MAX] = {
 	[ENTITY_ROLE] = "role",
 };
 
-int az_store_add_principal(struct store_loader *l, struct az_entity *p,
-			const struct gh_jsrc *src, const struct gh_jpath *path)
+int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
+			   const struct gh_jpath *path)
 {
 	struct authz_store *s = l->s;
 	struct strmap *names = p->kind == ENTITY_GROUP ? &s->groups : &s->by_name;
@@ -260,11 +261,12 @@ int az_store_add_principal(struct store_loader *l, struct az_entity *p,
 }
 
 int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy, const char *account)
+			 struct authz_policy *policy, const char *account)
 {
 	struct authz_store *s = l->s;
 
-	if (az_store_grow((void **)&s->bindings, &s->capbindings, s->nbindings, sizeof(*s->bindings)) < 0)
+	if (az_store_grow((void **)&s->bindings, &s->capbindings, s->nbindings,
+			  sizeof(*s->bindings)) < 0)
 		return -ENOMEM;
 	s->bindings[s->nbindings++] = (struct resource_binding){ pats, npats, policy, account };
 	s->stats.resource_policies++;
@@ -288,7 +290,7 @@ struct authz_store *az_store_new(void)
 }
 
 bool az_store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p)
+			 const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	const char *what = key ? key : "the inline policy name";
 	size_t len = strlen(name);
@@ -298,26 +300,31 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 	if (key)
 		gh_jpath_key(p, key);
 	if (len < 1 || len > 128)
-		az_store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
+		az_store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what,
+			     len);
 	else
-		az_store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
-				     "digits and +=,.@_- only)", what, name);
+		az_store_err(l, src, p,
+			     "%s \"%s\" has a character IAM does not allow (letters, "
+			     "digits and +=,.@_- only)",
+			     what, name);
 	if (key)
 		gh_jpath_pop(p);
 	return false;
 }
 
 bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p)
+			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
 		return true;
 	if (tags)
-		az_store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
-			  e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
+		az_store_err(l, src, p,
+			     "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
+			     e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
 	else
-		az_store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
-			  e->name, n, STORE_GROUPS_MAX);
+		az_store_err(l, src, p,
+			     "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
+			     e->name, n, STORE_GROUPS_MAX);
 	return false;
 }
 
@@ -334,7 +341,7 @@ static bool add_policy_once(struct az_entity *p, struct authz_policy *x)
 
 /* Derived key @key = @value into @e/@v (strings live in the store's arena). */
 void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
-		  const char *value)
+		     const char *value)
 {
 	v->s = value;
 	v->len = strlen(value);
@@ -359,8 +366,8 @@ static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
 }
 
 /* The tags of @p as aws:PrincipalTag/<k> keys, after @n entries. */
-static int derive_tags(struct arena *a, const struct az_entity *p,
-		       struct authz_ctx_entry *e, struct authz_value *v, size_t n)
+static int derive_tags(struct arena *a, const struct az_entity *p, struct authz_ctx_entry *e,
+		       struct authz_value *v, size_t n)
 {
 	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
 		size_t klen = strlen(p->tags[i].key);
@@ -403,7 +410,8 @@ int az_store_principal_finish(struct store_loader *l, struct az_entity *p)
 	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalArn", p->arn), n++;
 	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
 	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalType",
-	       p->kind == ENTITY_USER ? "User" : "AssumedRole"), n++;
+			p->kind == ENTITY_USER ? "User" : "AssumedRole"),
+	    n++;
 	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
 	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
 	az_store_derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;

@@ -17,7 +17,10 @@
 #include "common/str.h"
 
 static const char *const export_keys[] = {
-	"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies",
+	"UserDetailList",
+	"GroupDetailList",
+	"RoleDetailList",
+	"Policies",
 };
 
 bool az_store_export_is(json_t *root)
@@ -133,15 +136,19 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 		return true;
 	}
 	if (!json_is_string(v)) {
-		az_store_err(l, src, p, "%s must be a policy document (an object, or a URL-encoded "
-				     "JSON string)", key);
+		az_store_err(l, src, p,
+			     "%s must be a policy document (an object, or a URL-encoded "
+			     "JSON string)",
+			     key);
 		gh_jpath_pop(p);
 		return false;
 	}
 	r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
 	if (r == -EINVAL)
-		az_store_err(l, src, p, "%s is not valid URL-encoded text (a '%%' not followed by two "
-				     "hex digits)", key);
+		az_store_err(l, src, p,
+			     "%s is not valid URL-encoded text (a '%%' not followed by two "
+			     "hex digits)",
+			     key);
 	if (r == 0) {
 		gh_jpath_format(p, where, sizeof(where));
 		snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
@@ -239,7 +246,7 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 	struct doc_span key = { .policy = p->c[1].index, .version = p->c[3].index };
 	/* No spans at all is a NULL array: bsearch() must not see it. */
 	const struct doc_span *sp =
-		f->nspans ? bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp) : NULL;
+	    f->nspans ? bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp) : NULL;
 	const struct gh_jsrc *sub;
 	size_t before = l->diags->errors;
 	char where[GH_DIAG_PATH_MAX];
@@ -312,7 +319,8 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		return 0;
 	gh_jpath_key(p, "PolicyVersionList");
 	if (i < 0) {
-		az_store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
+		az_store_err(l, src, p, "policy %s has no default version in PolicyVersionList",
+			     arn);
 		r = az_store_add_doc(l, name, arn, NULL, src, p);
 		gh_jpath_pop(p);
 		return r == -ENOMEM ? -ENOMEM : 0;
@@ -391,7 +399,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	if (!arn_account(arn, account)) {
 		gh_jpath_key(p, "Arn");
 		az_store_err(l, src, p,
-			  "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
+			     "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
 		gh_jpath_pop(p);
 		return 0;
 	}
@@ -520,15 +528,16 @@ static int resolve_user(struct store_loader *l, struct az_entity *e, json_t *obj
 		return -ENOMEM;
 	json_array_foreach(groups, i, v) {
 		struct az_entity *g =
-			json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
 		if (!json_is_string(v))
 			az_store_err(l, src, p, "a group name must be a string, not %s",
-				  gh_json_type_name(v));
+				     gh_json_type_name(v));
 		else if (!g)
-			az_store_err(l, src, p, "user %s is in group %s, which is not in the export",
-				  e->name, json_string_value(v));
+			az_store_err(l, src, p,
+				     "user %s is in group %s, which is not in the export", e->name,
+				     json_string_value(v));
 		else
 			e->groups[e->ngroups++] = g;
 		gh_jpath_pop(p);
@@ -557,7 +566,8 @@ static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj
 		gh_jpath_index(p, i);
 		k = need_string(l, v, "Key", src, p);
 		val = json_is_string(json_object_get(v, "Value"))
-			? json_string_value(json_object_get(v, "Value")) : NULL;
+			  ? json_string_value(json_object_get(v, "Value"))
+			  : NULL;
 		if (!val)
 			az_store_err(l, src, p, "a tag needs a string Value");
 		if (k && val) {
@@ -594,8 +604,10 @@ static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t
 static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList", "RolePolicyList" };
-	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
+	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList",
+						  "RolePolicyList" };
+	json_t *arn = json_object_get(obj, "Arn"),
+	       *name = json_object_get(obj, sections[section].name);
 	struct az_entity *e;
 	struct doc_at d;
 	/* The role's name is at most 128 bytes (az_store_check_name). */

@@ -95,9 +95,10 @@ static int add_text(struct store_loader *l, struct file_list *fl, const char *pa
 		struct gh_jpath p = { 0 };
 
 		az_store_err(l, f->src, &p,
-			  "not a policy document (no \"Statement\"), an identities file (Account, "
-			  "Users, Groups, Roles, ResourcePolicies) or an account export "
-			  "(UserDetailList, GroupDetailList, RoleDetailList, Policies)");
+			     "not a policy document (no \"Statement\"), an identities file "
+			     "(Account, "
+			     "Users, Groups, Roles, ResourcePolicies) or an account export "
+			     "(UserDetailList, GroupDetailList, RoleDetailList, Policies)");
 	}
 	return 0;
 }
@@ -124,10 +125,9 @@ struct dir_seen {
 	struct {
 		dev_t dev;
 		ino_t ino;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
-
 
 /* Record folder @st; 1 when it was read before, 0, or -errno (reported). */
 static int dir_seen_add(struct store_loader *l, struct dir_seen *seen, const char *path,
@@ -241,8 +241,8 @@ static int scan_store(struct store_loader *l, struct file_list *fl, const char *
 static void pick_account(struct store_loader *l, const struct file_list *fl)
 {
 	for (size_t i = 0; i < fl->n && !l->s->account; i++) {
-		json_t *a = fl->v[i].kind == FILE_NATIVE ? json_object_get(fl->v[i].root, "Account")
-							 : NULL;
+		json_t *a =
+		    fl->v[i].kind == FILE_NATIVE ? json_object_get(fl->v[i].root, "Account") : NULL;
 
 		if (json_is_string(a))
 			l->s->account = az_store_strdup(l, json_string_value(a));
@@ -318,11 +318,14 @@ static int check_unreferenced(struct store_loader *l)
 			bool principal = false;
 
 			/* A bucket or trust policy kept as a file is validated as such. */
-			for (size_t k = 0; k < (json_is_array(stmts) ? json_array_size(stmts) : 1); k++) {
-				json_t *st = json_is_array(stmts) ? json_array_get(stmts, k) : stmts;
+			for (size_t k = 0; k < (json_is_array(stmts) ? json_array_size(stmts) : 1);
+			     k++) {
+				json_t *st =
+				    json_is_array(stmts) ? json_array_get(stmts, k) : stmts;
 
-				principal |= json_is_object(st) && (json_object_get(st, "Principal") ||
-								     json_object_get(st, "NotPrincipal"));
+				principal |=
+				    json_is_object(st) && (json_object_get(st, "Principal") ||
+							   json_object_get(st, "NotPrincipal"));
 			}
 			if (!principal)
 				az_store_doc_policy(l, d->arn, d->src, &d->path);
@@ -421,7 +424,7 @@ struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
 }
 
 struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
-				     size_t n, struct diag_list *diags)
+					size_t n, struct diag_list *diags)
 {
 	struct store_loader l = { .s = az_store_new(), .diags = diags };
 	struct file_list fl = { 0 };

@@ -28,13 +28,20 @@ static const char *const top_keys[] = {
 };
 
 static const char *const user_keys[] = {
-	"Name", "Path", "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
+	"Name", "Path",	     "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
 	"Tags", "MFADevice",
 };
 static const char *const group_keys[] = { "Name", "Path", "Id", "Policies", "InlinePolicies" };
 static const char *const role_keys[] = {
-	"Name", "Path", "Id", "Trust", "Policies", "InlinePolicies", "PermissionsBoundary",
-	"Tags", "MaxSessionDuration",
+	"Name",
+	"Path",
+	"Id",
+	"Trust",
+	"Policies",
+	"InlinePolicies",
+	"PermissionsBoundary",
+	"Tags",
+	"MaxSessionDuration",
 };
 static const char *const binding_keys[] = { "Resources", "Policy" };
 
@@ -124,8 +131,8 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		az_store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	if (!opt_string(l, obj, "Name", src, p, &name) || !opt_string(l, obj, "Path", src, p, &path) ||
-	    !opt_string(l, obj, "Id", src, p, &id))
+	if (!opt_string(l, obj, "Name", src, p, &name) ||
+	    !opt_string(l, obj, "Path", src, p, &path) || !opt_string(l, obj, "Id", src, p, &id))
 		return -EINVAL;
 	if (!name) {
 		az_store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
@@ -140,16 +147,17 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		path = "/";
 	if (!valid_path(path)) {
 		gh_jpath_key(p, "Path");
-		az_store_err(l, src, p, "a path starts and ends with \"/\" and has at most 512 "
-				     "characters");
+		az_store_err(l, src, p,
+			     "a path starts and ends with \"/\" and has at most 512 "
+			     "characters");
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
 	n = snprintf(arn, sizeof(arn), "arn:aws:iam::%s:%s%s%s", account, arn_kind[kind], path,
 		     name);
 	if (n < 0 || (size_t)n >= sizeof(arn)) {
-		az_store_err(l, src, p, "the %s's ARN would be longer than %zu bytes", arn_kind[kind],
-			  sizeof(arn) - 1);
+		az_store_err(l, src, p, "the %s's ARN would be longer than %zu bytes",
+			     arn_kind[kind], sizeof(arn) - 1);
 		return -EINVAL;
 	}
 	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
@@ -192,7 +200,8 @@ int az_store_native_declare(struct store_loader *l, json_t *root, const struct g
 
 	unknown_keys(l, root, top_keys, ARRAY_SIZE(top_keys), src, &p, "an identities file");
 	if (json_object_get(root, "Organization") &&
-	    az_store_org_native(l, account, json_object_get(root, "Organization"), src, &p) == -ENOMEM)
+	    az_store_org_native(l, account, json_object_get(root, "Organization"), src, &p) ==
+		-ENOMEM)
 		return -ENOMEM;
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
 		json_t *list = json_object_get(root, sections[k].list), *e;
@@ -223,16 +232,17 @@ int az_store_native_declare(struct store_loader *l, json_t *root, const struct g
 /* ---- resolving ---------------------------------------------------------------- */
 
 /* A policy reference or an inline document, compiled as @kind. */
-static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum authz_policy_kind kind,
-				       const char *name, const struct gh_jsrc *src,
-				       struct gh_jpath *p)
+static struct authz_policy *policy_ref(struct store_loader *l, json_t *v,
+				       enum authz_policy_kind kind, const char *name,
+				       const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (json_is_object(v))
 		return az_store_compile(l, v, src, p, kind, name);
 	if (!json_is_string(v)) {
-		az_store_err(l, src, p, "expected a policy name, a policy ARN or a policy document, "
-				     "not %s",
-			  gh_json_type_name(v));
+		az_store_err(l, src, p,
+			     "expected a policy name, a policy ARN or a policy document, "
+			     "not %s",
+			     gh_json_type_name(v));
 		return NULL;
 	}
 	if (kind == AUTHZ_POLICY_IDENTITY)
@@ -242,9 +252,12 @@ static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum a
 		struct store_doc *d = az_store_doc_find(l, json_string_value(v), src, p);
 
 		if (d && !d->doc) {
-			/* Compiled and dropped while its export was read: it is a managed policy. */
-			az_store_err(l, src, p, "%s is a managed policy of an account export: it cannot "
-					     "serve as a trust or resource policy", d->arn);
+			/* Compiled and dropped while its export was read: it is a managed policy.
+			 */
+			az_store_err(l, src, p,
+				     "%s is a managed policy of an account export: it cannot "
+				     "serve as a trust or resource policy",
+				     d->arn);
 			return NULL;
 		}
 		return d ? az_store_compile(l, d->doc, d->src, &d->path, kind, name) : NULL;
@@ -254,7 +267,8 @@ static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum a
 static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
 			    const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *pol = json_object_get(obj, "Policies"), *inl = json_object_get(obj, "InlinePolicies");
+	json_t *pol = json_object_get(obj, "Policies"),
+	       *inl = json_object_get(obj, "InlinePolicies");
 	size_t n = (json_is_array(pol) ? json_array_size(pol) : 0) +
 		   (json_is_object(inl) ? json_object_size(inl) : 0);
 	const char *key;
@@ -267,7 +281,8 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	if (pol) {
 		gh_jpath_key(p, "Policies");
 		if (!json_is_array(pol))
-			az_store_err(l, src, p, "Policies must be an array of policy names or ARNs");
+			az_store_err(l, src, p,
+				     "Policies must be an array of policy names or ARNs");
 		json_array_foreach(pol, i, v) {
 			struct authz_policy *x;
 
@@ -276,8 +291,9 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 			if (x && !json_is_object(v))
 				e->own[e->nown++] = x;
 			else if (json_is_object(v))
-				az_store_err(l, src, p, "Policies lists names or ARNs; put documents in "
-						     "InlinePolicies");
+				az_store_err(l, src, p,
+					     "Policies lists names or ARNs; put documents in "
+					     "InlinePolicies");
 			gh_jpath_pop(p);
 		}
 		gh_jpath_pop(p);
@@ -285,7 +301,8 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	if (inl) {
 		gh_jpath_key(p, "InlinePolicies");
 		if (!json_is_object(inl))
-			az_store_err(l, src, p, "InlinePolicies must be an object of name: document");
+			az_store_err(l, src, p,
+				     "InlinePolicies must be an object of name: document");
 		json_object_foreach(inl, key, v) {
 			/* Both names are at most 128 bytes (az_store_check_name). */
 			char name[512];
@@ -293,10 +310,13 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 
 			gh_jpath_key(p, key);
 			snprintf(name, sizeof(name), "inline:%s/%s/%s",
-				 e->kind == ENTITY_USER ? "user" : e->kind == ENTITY_GROUP ? "group" : "role",
+				 e->kind == ENTITY_USER	   ? "user"
+				 : e->kind == ENTITY_GROUP ? "group"
+							   : "role",
 				 e->name, key);
 			if (!json_is_object(v))
-				az_store_err(l, src, p, "an inline policy must be a policy document");
+				az_store_err(l, src, p,
+					     "an inline policy must be a policy document");
 			else if (az_store_check_name(l, NULL, key, src, p) &&
 				 (x = az_store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
 				e->own[e->nown++] = x;
@@ -318,7 +338,7 @@ static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *o
 	gh_jpath_key(p, "Groups");
 	if (!json_is_array(g))
 		az_store_err(l, src, p, "Groups must be an array of group names, not %s",
-			  gh_json_type_name(g));
+			     gh_json_type_name(g));
 	if (!json_is_array(g) || !az_store_check_count(l, e, false, json_array_size(g), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
@@ -327,15 +347,15 @@ static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *o
 	if (!e->groups)
 		return -ENOMEM;
 	json_array_foreach(g, i, v) {
-		struct az_entity *grp = json_is_string(v)
-			? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+		struct az_entity *grp =
+		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
 		if (!json_is_string(v))
 			az_store_err(l, src, p, "a group name must be a string");
 		else if (!grp)
-			az_store_err(l, src, p, "user %s is in group %s, which does not exist", e->name,
-				  json_string_value(v));
+			az_store_err(l, src, p, "user %s is in group %s, which does not exist",
+				     e->name, json_string_value(v));
 		else
 			e->groups[e->ngroups++] = grp;
 		gh_jpath_pop(p);
@@ -354,8 +374,9 @@ static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj
 		return 0;
 	gh_jpath_key(p, "Tags");
 	if (!json_is_object(t))
-		az_store_err(l, src, p, "Tags must be an object of \"key\": \"value\" pairs, not %s",
-			  gh_json_type_name(t));
+		az_store_err(l, src, p,
+			     "Tags must be an object of \"key\": \"value\" pairs, not %s",
+			     gh_json_type_name(t));
 	if (!json_is_object(t) || !az_store_check_count(l, e, true, json_object_size(t), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
@@ -383,12 +404,14 @@ static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj
 static int resolve_role(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *trust = json_object_get(obj, "Trust"), *max = json_object_get(obj, "MaxSessionDuration");
+	json_t *trust = json_object_get(obj, "Trust"),
+	       *max = json_object_get(obj, "MaxSessionDuration");
 	char name[512];
 
 	snprintf(name, sizeof(name), "trust:role/%s", e->name);
 	if (!trust) {
-		az_store_err(l, src, p, "role %s needs a \"Trust\" policy (who may assume it)", e->name);
+		az_store_err(l, src, p, "role %s needs a \"Trust\" policy (who may assume it)",
+			     e->name);
 	} else {
 		gh_jpath_key(p, "Trust");
 		e->trust = policy_ref(l, trust, AUTHZ_POLICY_TRUST, name, src, p);
@@ -452,16 +475,18 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const char *acco
 		az_store_err(l, src, p, "a resource policy entry must be an object");
 		return 0;
 	}
-	unknown_keys(l, obj, binding_keys, ARRAY_SIZE(binding_keys), src, p, "a resource policy entry");
+	unknown_keys(l, obj, binding_keys, ARRAY_SIZE(binding_keys), src, p,
+		     "a resource policy entry");
 	if (!res || !pol || !(json_is_string(res) || (json_is_array(res) && n > 0))) {
-		az_store_err(l, src, p, "a resource policy entry needs \"Resources\" (ARN patterns) and "
-				     "\"Policy\" (a policy name or document)");
+		az_store_err(l, src, p,
+			     "a resource policy entry needs \"Resources\" (ARN patterns) and "
+			     "\"Policy\" (a policy name or document)");
 		return 0;
 	}
 	if (n > AUTHZ_LIST_MAX) {
 		gh_jpath_key(p, "Resources");
 		az_store_err(l, src, p, "Resources has %zu patterns; at most %d are allowed", n,
-			  AUTHZ_LIST_MAX);
+			     AUTHZ_LIST_MAX);
 		gh_jpath_pop(p);
 		return 0;
 	}
@@ -478,14 +503,17 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const char *acco
 			gh_jpath_key(p, "Resources");
 			if (json_is_array(res))
 				gh_jpath_index(p, i);
-			az_store_err(l, src, p, "a resource pattern must be an ARN (wildcards "
-					     "allowed) of at most %d bytes", AUTHZ_PATTERN_MAX);
+			az_store_err(l, src, p,
+				     "a resource pattern must be an ARN (wildcards "
+				     "allowed) of at most %d bytes",
+				     AUTHZ_PATTERN_MAX);
 			if (json_is_array(res))
 				gh_jpath_pop(p);
 			gh_jpath_pop(p);
 			return 0;
 		}
-		g = az_glob_escape_literal(&l->s->arena, json_string_value(v), json_string_length(v), &glen);
+		g = az_glob_escape_literal(&l->s->arena, json_string_value(v),
+					   json_string_length(v), &glen);
 		if (!g)
 			return -ENOMEM;
 		az_glob_compile(&pats[i], g, glen);
@@ -504,8 +532,8 @@ int az_store_native_resolve(struct store_loader *l, json_t *root, const struct g
 {
 	/* Checked when declared; the file's account owns the resources of its policies. */
 	json_t *acct = json_object_get(root, "Account");
-	const char *account = json_is_string(acct) ? az_store_strdup(l, json_string_value(acct))
-						   : l->s->account;
+	const char *account =
+	    json_is_string(acct) ? az_store_strdup(l, json_string_value(acct)) : l->s->account;
 	struct gh_jpath p = { 0 };
 	json_t *list, *e;
 	size_t i;
@@ -517,7 +545,8 @@ int az_store_native_resolve(struct store_loader *l, json_t *root, const struct g
 		gh_jpath_key(&p, sections[k].list);
 		json_array_foreach(list, i, e) {
 			gh_jpath_index(&p, i);
-			if (json_is_object(e) && resolve_entity(l, e, sections[k].kind, src, &p) < 0)
+			if (json_is_object(e) &&
+			    resolve_entity(l, e, sections[k].kind, src, &p) < 0)
 				return -ENOMEM;
 			gh_jpath_pop(&p);
 		}

@@ -53,8 +53,8 @@ static bool valid_org_path(const char *path, const char *org_id)
 		slash = strchr(p, '/');
 		if (!slash)
 			return false; /* every segment ends in "/" */
-		if (seg == 0 ? !(gh_starts_with(p, "r-") && id_chars(p + 2, (size_t)(slash - p) - 2,
-								       4, 32, false))
+		if (seg == 0 ? !(gh_starts_with(p, "r-") &&
+				 id_chars(p + 2, (size_t)(slash - p) - 2, 4, 32, false))
 			     : !(gh_starts_with(p, "ou-") &&
 				 id_chars(p + 3, (size_t)(slash - p) - 3, 4, 68, true)))
 			return false;
@@ -63,7 +63,7 @@ static bool valid_org_path(const char *path, const char *org_id)
 }
 
 int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
-		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *p)
+		     const char *org_path, const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	struct store_account *a = gh_strmap_get(&l->s->accounts, account);
 
@@ -72,15 +72,18 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 
 	if (bad_id) {
 		gh_jpath_key(p, "Id");
-		az_store_err(l, src, p, "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
-				     "a-z, 0-9)", org_id);
+		az_store_err(l, src, p,
+			     "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
+			     "a-z, 0-9)",
+			     org_id);
 		gh_jpath_pop(p);
 	}
 	if (bad_path && !bad_id) {
 		gh_jpath_key(p, "Path");
-		az_store_err(l, src, p, "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
-				     "\"ou-.../\" for each organizational unit)",
-			  org_path, org_id, org_id);
+		az_store_err(l, src, p,
+			     "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
+			     "\"ou-.../\" for each organizational unit)",
+			     org_path, org_id, org_id);
 		gh_jpath_pop(p);
 	}
 	if (bad_id || bad_path)
@@ -90,16 +93,18 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 							 : a->org_path == org_path;
 
 		if (strcmp(a->org_id, org_id) || !same_path) {
-			az_store_err(l, src, p, "account %s is in organization %s%s%s according to %s: "
-					     "an account has one place", account, a->org_id,
-				  a->org_path ? " at " : "", a->org_path ? a->org_path : "",
-				  a->where);
+			az_store_err(l, src, p,
+				     "account %s is in organization %s%s%s according to %s: "
+				     "an account has one place",
+				     account, a->org_id, a->org_path ? " at " : "",
+				     a->org_path ? a->org_path : "", a->where);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	a = gh_arena_alloc(&l->s->arena, sizeof(*a));
-	if (!a || !(a->id = az_store_strdup(l, account)) || !(a->org_id = az_store_strdup(l, org_id)) ||
+	if (!a || !(a->id = az_store_strdup(l, account)) ||
+	    !(a->org_id = az_store_strdup(l, org_id)) ||
 	    (org_path && !(a->org_path = az_store_strdup(l, org_path))) ||
 	    !(a->where = az_store_strdup(l, src->name)))
 		return -ENOMEM;
@@ -124,7 +129,7 @@ static bool org_strings(struct store_loader *l, json_t *obj, const struct gh_jsr
 }
 
 int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
-		     const struct gh_jsrc *src, struct gh_jpath *p)
+			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const keys[] = { "Id", "Path" };
 	const char *id, *path;
@@ -132,14 +137,15 @@ int az_store_org_native(struct store_loader *l, const char *account, json_t *org
 
 	gh_jpath_key(p, "Organization");
 	if (!json_is_object(org)) {
-		az_store_err(l, src, p, "Organization must be an object {\"Id\": \"o-...\", \"Path\": "
-				     "\"o-.../r-.../\"}");
+		az_store_err(l, src, p,
+			     "Organization must be an object {\"Id\": \"o-...\", \"Path\": "
+			     "\"o-.../r-.../\"}");
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
 	/* Reported, and the rest still checked. */
-	l->errors += gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p,
-					l->diags);
+	l->errors +=
+	    gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p, l->diags);
 	r = org_strings(l, org, src, p, &id, &path) ? az_store_org_add(l, account, id, path, src, p)
 						    : -EINVAL;
 	gh_jpath_pop(p);
@@ -161,9 +167,10 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 	size_t i;
 
 	if (!json_is_object(org)) {
-		az_store_err(l, src, &p, "an organization file needs \"Organization\" (as `aws "
-				      "organizations describe-organization` prints it) next to "
-				      "\"Accounts\"");
+		az_store_err(l, src, &p,
+			     "an organization file needs \"Organization\" (as `aws "
+			     "organizations describe-organization` prints it) next to "
+			     "\"Accounts\"");
 		return 0;
 	}
 	gh_jpath_key(&p, "Organization");
@@ -172,8 +179,9 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 	gh_jpath_pop(&p);
 	gh_jpath_key(&p, "Accounts");
 	if (!json_is_array(accounts)) {
-		az_store_err(l, src, &p, "Accounts must be an array of {\"Id\": account, \"Path\": "
-				      "its path in the organization}");
+		az_store_err(l, src, &p,
+			     "Accounts must be an array of {\"Id\": account, \"Path\": "
+			     "its path in the organization}");
 		return 0;
 	}
 	json_array_foreach(accounts, i, a) {
@@ -185,7 +193,8 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 		} else if (org_strings(l, a, src, &p, &acct, &path)) {
 			if (strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
 				gh_jpath_key(&p, "Id");
-				az_store_err(l, src, &p, "\"%s\" is not a 12-digit account id", acct);
+				az_store_err(l, src, &p, "\"%s\" is not a 12-digit account id",
+					     acct);
 				gh_jpath_pop(&p);
 			} else if (az_store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
 				return -ENOMEM;

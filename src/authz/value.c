@@ -131,8 +131,8 @@ bool az_value_parse_date(const char *s, size_t len, int64_t *ret)
 		return false;
 	if (!memchr(s, '-', len) || (s[0] == '-' && !memchr(s + 1, '-', len - 1)))
 		return parse_epoch(s, len, ret);
-	if (!num(&p, end, 4, &y) || p == end || *p++ != '-' || !num(&p, end, 2, &mo) ||
-	    p == end || *p++ != '-' || !num(&p, end, 2, &d))
+	if (!num(&p, end, 4, &y) || p == end || *p++ != '-' || !num(&p, end, 2, &mo) || p == end ||
+	    *p++ != '-' || !num(&p, end, 2, &d))
 		return false;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return false;
@@ -158,8 +158,8 @@ bool az_value_parse_date(const char *s, size_t len, int64_t *ret)
 	}
 	if (!parse_zone(p, end, &zone))
 		return false;
-	*ret = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) * 1000 +
-	       ms - zone;
+	*ret = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) * 1000 + ms -
+	       zone;
 	return true;
 }
 

@@ -57,9 +57,11 @@ static int check_store(struct check *c, const char *dir)
 		authz_store_stats(s, &st);
 		c->files += st.policies;
 		if (!c->quiet)
-			fprintf(stderr, "%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
-					"%zu resource policies\n",
-				dir, st.users, st.groups, st.roles, st.policies, st.resource_policies);
+			fprintf(stderr,
+				"%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
+				"%zu resource policies\n",
+				dir, st.users, st.groups, st.roles, st.policies,
+				st.resource_policies);
 	}
 	authz_store_unref(s);
 	diag_list_clear(&dl);
@@ -116,15 +118,9 @@ int cmd_check(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+		case 'q': c.quiet = true; break;
+		case 'h': usage(stdout); return CLI_EXIT_OK;
+		default: usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

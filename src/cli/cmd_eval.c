@@ -18,10 +18,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: gatehouse eval --policies DIR --principal NAME|ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...] [--now TIME]\n"
-	      "                      [--assume-role ROLE --session-name NAME [--session-policy FILE...]]\n"
+	      "                      [--assume-role ROLE --session-name NAME [--session-policy "
+	      "FILE...]]\n"
 	      "                      [--resource-account ID] [--explain]\n"
 	      "       gatehouse eval --policies DIR --batch [--now TIME] < requests.jsonl\n"
-	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy FILE...]\n"
+	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy "
+	      "FILE...]\n"
 	      "                      [--resource-policy FILE] --principal ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...]\n"
 	      "                      [--resource-account ID] [--explain]\n"
@@ -174,8 +176,8 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 's':
 			if (a->nsession >= EVAL_POLICIES_MAX)
 				return CLI_EXIT_USAGE;
-			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
-				       &a->session[a->nsession]) < 0)
+			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY, &a->session[a->nsession]) <
+			    0)
 				bad = 1;
 			else
 				a->nsession++;
@@ -202,12 +204,8 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 'N': a->now = optarg; break;
 		case 'S': a->assume_role = optarg; break;
 		case 'n': a->session_name = optarg; break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
 	if (bad)

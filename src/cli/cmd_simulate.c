@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "util.h"
 
-
 static void usage(FILE *f)
 {
 	fputs("usage: gatehouse simulate < cases.jsonl\n"

@@ -13,7 +13,8 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check, "validate policy files; print errors and warnings" },
 	{ "eval", cmd_eval, "evaluate one request against policy files" },
-	{ "simulate", cmd_simulate, "evaluate JSON Lines cases from stdin (simulate-custom-policy)" },
+	{ "simulate", cmd_simulate,
+	  "evaluate JSON Lines cases from stdin (simulate-custom-policy)" },
 #ifdef GH_HAVE_FW
 	{ "fw", cmd_fw, "security groups -> nftables: check, compile, apply, diff, show" },
 #endif

@@ -93,7 +93,8 @@ int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *da
 			continue; /* blank lines separate nothing: skip them */
 		out = answer(line, len, lineno, data);
 		/* Out of memory for this line only: say so, and go on with the next. */
-		fputs(out ? out : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}", stdout);
+		fputs(out ? out : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}",
+		      stdout);
 		fputc('\n', stdout);
 		free(out);
 	}

@@ -21,7 +21,10 @@ struct arena {
 	size_t used;
 };
 
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define ARENA_INIT { NULL, 0 }
+/* clang-format on */
 
 /* @size bytes aligned for any type, zeroed; NULL on overflow or OOM. */
 void *gh_arena_alloc(struct arena *a, size_t size);

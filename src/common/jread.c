@@ -63,7 +63,8 @@ static void ws(struct reader *r)
 		/* Pretty-printed input (the AWS CLI's) is mostly indentation: eight at a time. */
 		while (gh_prefix_lit_case(r->p, (size_t)(r->end - r->p), "        "))
 			r->p += GH_LIT_LEN("        ");
-		if (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+		if (r->p < r->end &&
+		    (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 			r->p++;
 		else
 			return;
@@ -200,8 +201,7 @@ static bool unescape(struct reader *r, const unsigned char *s, const unsigned ch
  * text in *@ret: borrowed from the input when it has no escapes, else
  * decoded into r->buf (*@ret_esc set), valid until the next string.
  */
-static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_len,
-		   bool *ret_esc)
+static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_len, bool *ret_esc)
 {
 	const unsigned char *open = r->p, *s = r->p + 1, *p = s;
 	bool esc = false;
@@ -522,8 +522,8 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build)
 	case '{':
 	case '[':
 		if (depth >= GH_JSON_DEPTH_MAX)
-			return fail(r, r->p, "nested deeper than " GH_STR(GH_JSON_DEPTH_MAX)
-					     " levels");
+			return fail(r, r->p,
+				    "nested deeper than " GH_STR(GH_JSON_DEPTH_MAX) " levels");
 		return *r->p == '{' ? object(r, depth + 1, m, build)
 				    : array(r, depth + 1, m, build);
 	case '"':
@@ -533,12 +533,9 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build)
 			return json_null();
 		v = json_stringn_nocheck(s, len);
 		return v ? v : fail(r, r->p, "out of memory");
-	case 't':
-		return literal(r, "true", json_true());
-	case 'f':
-		return literal(r, "false", json_false());
-	case 'n':
-		return literal(r, "null", json_null());
+	case 't': return literal(r, "true", json_true());
+	case 'f': return literal(r, "false", json_false());
+	case 'n': return literal(r, "null", json_null());
 	default:
 		if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
 			return number(r, build);
@@ -579,8 +576,7 @@ json_t *gh_json_read(const char *text, size_t len, const struct gh_jread_opts *o
 /* ---- stepping through text already read, for the locator (json.c) ---- */
 
 /* A reader over @text at byte @pos, for one step; its buffer is freed by step_done(). */
-static struct reader step_reader(const char *text, size_t len, size_t pos,
-				 struct gh_jread_err *err)
+static struct reader step_reader(const char *text, size_t len, size_t pos, struct gh_jread_err *err)
 {
 	static const struct gh_jskip none;
 

@@ -66,7 +66,8 @@ static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
 		p = nl + 1;
 	}
 	for (; p < end; p++)
-		col += ((unsigned char)*p & 0xc0) != 0x80; /* characters, not UTF-8 continuation bytes */
+		col += ((unsigned char)*p & 0xc0) !=
+		       0x80; /* characters, not UTF-8 continuation bytes */
 	if (m && m->text == text) {
 		m->lc_off = at;
 		m->lc_line = line;
@@ -161,8 +162,7 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 }
 
 /* Line and column of @at, a place in @src's text, counted in the outermost text. */
-static void src_linecol(const struct gh_jsrc *src, const char *at, int *ret_line,
-			int *ret_column)
+static void src_linecol(const struct gh_jsrc *src, const char *at, int *ret_line, int *ret_column)
 {
 	const struct gh_jsrc *o = src->outer ? src->outer : src;
 
@@ -335,7 +335,8 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 	default:
 		ok = v != NULL;
 		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s needs an \"%s\"", sc->name, f->key);
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s needs an \"%s\"", sc->name,
+				 f->key);
 		break;
 	}
 	if (!ok)
@@ -373,22 +374,20 @@ const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], s
 	int n;
 
 	switch (json_typeof(v)) {
-	case JSON_STRING:
-		*ret_len = json_string_length(v);
-		return json_string_value(v);
+	case JSON_STRING: *ret_len = json_string_length(v); return json_string_value(v);
 	case JSON_TRUE:
 	case JSON_FALSE:
 		*ret_len = json_is_true(v) ? 4 : 5;
 		return json_is_true(v) ? "true" : "false";
 	case JSON_INTEGER:
-		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%" JSON_INTEGER_FORMAT,
+			     json_integer_value(v));
 		break;
 	case JSON_REAL:
 		/* 15 digits: 0.1 prints as "0.1", and every such text reads back the same. */
 		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%.15g", json_real_value(v));
 		break;
-	default:
-		return NULL;
+	default: return NULL;
 	}
 	*ret_len = (size_t)n;
 	return buf;

@@ -114,7 +114,7 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 /* Add a diagnostic about the value at @p of @src, located. */
 struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
 		      const struct gh_jpath *p, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /*
  * Read a whole file of at most GH_FILE_MAX bytes into a NUL-terminated

@@ -13,7 +13,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The struct of type @type whose member @member is at @ptr. */
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* A macro's value as a string literal: GH_STR(GH_JSON_DEPTH_MAX) is "32". */
 #define GH_XSTR(x) #x
@@ -31,11 +31,11 @@ static inline void freep(void *p)
 #define _cleanup_free_ _cleanup_(freep)
 
 /* Hand ownership out of a cleanup variable: returns it and clears it. */
-#define TAKE_PTR(p)                                   \
-	({                                            \
-		__typeof__(p) _take_tmp = (p);        \
-		(p) = NULL;                           \
-		_take_tmp;                            \
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _take_tmp = (p);                                                     \
+		(p) = NULL;                                                                        \
+		_take_tmp;                                                                         \
 	})
 
 /* malloc(n * size) with the multiplication checked; NULL on overflow. */

@@ -19,7 +19,7 @@ size_t gh_strlcpy(char *dst, const char *src, size_t size);
 /* Like gh_strlcpy, but a cut string ends in "..." (for messages only). */
 void gh_strlcpy_ellipsis(char *dst, const char *src, size_t size);
 void gh_vsnprintf_ellipsis(char *dst, size_t size, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 /* ASCII lower-casing: IAM folds case of keys and actions in ASCII only. */
 static inline char gh_tolower(char c)
@@ -42,15 +42,15 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 /* Counted @s (@len bytes) equals @lit, ASCII case-insensitively. */
 #define gh_eq_lit(s, len, lit) gh_eq_nocase((s), (len), "" lit, GH_LIT_LEN(lit))
 /* Counted @s starts with @lit, ASCII case-insensitively (@len is read twice). */
-#define gh_prefix_lit(s, len, lit) \
+#define gh_prefix_lit(s, len, lit)                                                                 \
 	((len) >= GH_LIT_LEN(lit) && gh_eq_nocase((s), GH_LIT_LEN(lit), "" lit, GH_LIT_LEN(lit)))
 /* NUL-terminated @s starts with @lit, case-sensitively. */
 #define gh_starts_with(s, lit) (strncmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* Counted @s (@len bytes) equals @lit, case-sensitively (@len is read twice). */
-#define gh_eq_lit_case(s, len, lit) \
+#define gh_eq_lit_case(s, len, lit)                                                                \
 	((len) == GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* Counted @s starts with @lit, case-sensitively (@len is read twice). */
-#define gh_prefix_lit_case(s, len, lit) \
+#define gh_prefix_lit_case(s, len, lit)                                                            \
 	((len) >= GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* The first @lit in counted @s, or NULL (memmem(3), _GNU_SOURCE). */
 #define gh_find_lit(s, len, lit) memmem((s), (len), "" lit, GH_LIT_LEN(lit))

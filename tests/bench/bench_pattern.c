@@ -88,11 +88,11 @@ static int glob_to_regex(const char *p, size_t len, char *out, size_t size)
 {
 	size_t o = 0;
 
-#define PUT(c)                       \
-	do {                         \
-		if (o + 1 >= size)   \
-			return -E2BIG; \
-		out[o++] = (c);      \
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (o + 1 >= size)                                                                 \
+			return -E2BIG;                                                             \
+		out[o++] = (c);                                                                    \
 	} while (0)
 	PUT('^');
 	for (size_t i = 0; i < len; i++) {
@@ -109,8 +109,8 @@ static int glob_to_regex(const char *p, size_t len, char *out, size_t size)
 		}
 		if (c == '\\' && i + 1 < len)
 			c = (unsigned char)p[++i];
-		if (c < 0x80 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-				  (c >= 'A' && c <= 'Z')))
+		if (c < 0x80 &&
+		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			PUT('\\');
 		PUT((char)c);
 	}
@@ -130,7 +130,7 @@ static bool re_match(const struct cpat *c, const char *s, size_t len)
 
 enum variant { V_GLOB, V_GENERAL, V_PCRE2, _V_MAX };
 static const char *const variant_names[_V_MAX] = { "az_glob_match", "az_glob_match_general",
-						    "pcre2_jit_match" };
+						   "pcre2_jit_match" };
 
 static volatile size_t sink;
 
@@ -151,16 +151,16 @@ static char *near_miss(const char *prefix, size_t n, char last)
 }
 
 /* Into *@ret_ns: ns per evaluation of @expr, repeated for at least @seconds. */
-#define TIME_CALLS(seconds, ret_ns, expr)                                                   \
-	do {                                                                                 \
-		uint64_t t0_ = bench_now_ns(), t1_, n_ = 0;                                  \
-		uint64_t end_ = t0_ + (uint64_t)((seconds) * 1e9);                           \
-		do {                                                                         \
-			sink += (size_t)(expr);                                              \
-			n_++;                                                                \
-			t1_ = bench_now_ns();                                                \
-		} while (t1_ < end_);                                                        \
-		*(ret_ns) = (double)(t1_ - t0_) / (double)n_;                                \
+#define TIME_CALLS(seconds, ret_ns, expr)                                                          \
+	do {                                                                                       \
+		uint64_t t0_ = bench_now_ns(), t1_, n_ = 0;                                        \
+		uint64_t end_ = t0_ + (uint64_t)((seconds)*1e9);                                   \
+		do {                                                                               \
+			sink += (size_t)(expr);                                                    \
+			n_++;                                                                      \
+			t1_ = bench_now_ns();                                                      \
+		} while (t1_ < end_);                                                              \
+		*(ret_ns) = (double)(t1_ - t0_) / (double)n_;                                      \
 	} while (0)
 
 /*
@@ -194,8 +194,9 @@ static int worst_case(double seconds)
 	}
 	{
 		struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
-		struct authz_request capped = { "arn:aws:iam::111122223333:user/a", "s3:GetObject",
-						subj, NULL, NULL, 0 };
+		struct authz_request capped = {
+			"arn:aws:iam::111122223333:user/a", "s3:GetObject", subj, NULL, NULL, 0
+		};
 		struct authz_request big = capped;
 
 		big.resource = huge;
@@ -239,16 +240,12 @@ static double time_variant(enum variant v, const struct plist *l, double seconds
 			const struct pair *p = &l->v[i];
 
 			switch (v) {
-			case V_GLOB:
-				hits += az_glob_match(&p->p->g, p->s, p->len);
-				break;
+			case V_GLOB: hits += az_glob_match(&p->p->g, p->s, p->len); break;
 			case V_GENERAL:
-				hits += az_glob_match_general(p->p->gp->text, strlen(p->p->gp->text),
-							   p->s, p->len);
+				hits += az_glob_match_general(p->p->gp->text,
+							      strlen(p->p->gp->text), p->s, p->len);
 				break;
-			default:
-				hits += re_match(p->p, p->s, p->len);
-				break;
+			default: hits += re_match(p->p, p->s, p->len); break;
 			}
 		}
 		n += l->n;
@@ -430,9 +427,9 @@ int main(int argc, char **argv)
 					else
 						nres++;
 					if (plist_add(&lists[PC_ALL], p) < 0 ||
-					    plist_add(
-						&lists[c->gp->action ? PC_ACTION : PC_RESOURCE],
-						p) < 0 ||
+					    plist_add(&lists[c->gp->action ? PC_ACTION
+									   : PC_RESOURCE],
+						      p) < 0 ||
 					    (c->g.kind == GLOB_GENERAL &&
 					     plist_add(&lists[PC_GENERAL], p) < 0))
 						goto oom;
@@ -481,11 +478,11 @@ int main(int argc, char **argv)
 		       l->n, 100.0 * (double)res_hit[c] / (double)l->n, ns[V_GLOB], ns[V_GENERAL],
 		       ns[V_PCRE2], ns[V_PCRE2] / ns[V_GLOB], ns[V_PCRE2] / ns[V_GENERAL]);
 	}
-	printf(
-	    "glob ns: az_glob_match() as the engine calls it (exact/prefix fast paths); general ns: "
-	    "az_glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
-	    "disagree\n\n",
-	    mismatches, lists[PC_ALL].n);
+	printf("glob ns: az_glob_match() as the engine calls it (exact/prefix fast paths); general "
+	       "ns: "
+	       "az_glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
+	       "disagree\n\n",
+	       mismatches, lists[PC_ALL].n);
 	for (int c = 0; c < _PC_MAX; c++) {
 		const struct plist *l = &lists[c];
 		const double *ns = res_ns[c];

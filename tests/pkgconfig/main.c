@@ -9,8 +9,8 @@
 #include <string.h>
 
 static const char policy[] =
-	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::reports/*\"}]}";
+    "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::reports/*\"}]}";
 
 static enum authz_decision ask(struct authz_policy *p, const char *action)
 {
@@ -23,7 +23,7 @@ static enum authz_decision ask(struct authz_policy *p, const char *action)
 	struct authz_result r;
 
 	if (authz_evaluate(&set, &req, &r) < 0)
-		return (enum authz_decision)-1;
+		return (enum authz_decision) - 1;
 	return r.decision;
 }
 

@@ -220,15 +220,16 @@ static const struct diag *find_diag(const struct diag_list *dl, const char *need
 
 static void test_load_reports_every_error_located(void **state)
 {
-	const char *text = "{\n"
-			   " \"Version\": \"2012-10-17\",\n"
-			   " \"Statement\": [\n"
-			   "  {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
-			   "  {\"Effect\": \"Permit\", \"Action\": \"s3*\", \"Resource\": \"bucket\",\n"
-			   "   \"Condition\": {\"DateLessThan\": {\"aws:CurrentTime\": \"soon\"},\n"
-			   "                 \"StringEqualz\": {\"aws:username\": \"a\"}}}\n"
-			   " ]\n"
-			   "}\n";
+	const char *text =
+	    "{\n"
+	    " \"Version\": \"2012-10-17\",\n"
+	    " \"Statement\": [\n"
+	    "  {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
+	    "  {\"Effect\": \"Permit\", \"Action\": \"s3*\", \"Resource\": \"bucket\",\n"
+	    "   \"Condition\": {\"DateLessThan\": {\"aws:CurrentTime\": \"soon\"},\n"
+	    "                 \"StringEqualz\": {\"aws:username\": \"a\"}}}\n"
+	    " ]\n"
+	    "}\n";
 	struct diag_list dl;
 	const struct diag *d;
 
@@ -259,9 +260,9 @@ static void test_load_reports_every_error_located(void **state)
 static void test_load_kinds(void **state)
 {
 	const char *with_principal =
-		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
-		"\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, "
-		"\"Action\": \"sts:AssumeRole\"}}";
+	    "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+	    "\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, "
+	    "\"Action\": \"sts:AssumeRole\"}}";
 	struct diag_list dl;
 	struct authz_policy *p;
 
@@ -284,12 +285,13 @@ static void test_load_kinds(void **state)
 static void test_load_warnings(void **state)
 {
 	const char *text =
-		"{\"Statement\": ["
-		"{\"Sid\": \"A\", \"Effect\": \"Allow\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
-		"{\"Sid\": \"A\", \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\","
-		" \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"false\"},"
-		"  \"IpAddress\": {\"aws:SoruceIp\": \"10.0.0.1/8\"},"
-		"  \"ForAllValues:StringEquals\": {\"aws:username\": \"x\"}}}]}";
+	    "{\"Statement\": ["
+	    "{\"Sid\": \"A\", \"Effect\": \"Allow\", \"NotAction\": \"iam:*\", \"Resource\": "
+	    "\"*\"},"
+	    "{\"Sid\": \"A\", \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\","
+	    " \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"false\"},"
+	    "  \"IpAddress\": {\"aws:SoruceIp\": \"10.0.0.1/8\"},"
+	    "  \"ForAllValues:StringEquals\": {\"aws:username\": \"x\"}}}]}";
 	struct diag_list dl;
 	struct authz_policy *p = load(text, AUTHZ_POLICY_IDENTITY, &dl);
 
@@ -345,12 +347,15 @@ static void test_load_warnings_keys(void **state)
 
 static void test_action_index(void **state)
 {
-	const char *text = "{\"Version\": \"2012-10-17\", \"Statement\": ["
-			   "{\"Effect\": \"Allow\", \"Action\": [\"S3:Get*\", \"s3:List*\"], \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": [\"s3:Put*\", \"*:Describe*\"], \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": [\"ec2:Run*\", \"s3:Delete*\"], \"Resource\": \"*\"}]}";
+	const char *text =
+	    "{\"Version\": \"2012-10-17\", \"Statement\": ["
+	    "{\"Effect\": \"Allow\", \"Action\": [\"S3:Get*\", \"s3:List*\"], \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": [\"s3:Put*\", \"*:Describe*\"], \"Resource\": "
+	    "\"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": [\"ec2:Run*\", \"s3:Delete*\"], \"Resource\": "
+	    "\"*\"}]}";
 	struct diag_list dl;
 	struct authz_policy *p = load(text, AUTHZ_POLICY_IDENTITY, &dl);
 	const struct action_index *ix;
@@ -397,8 +402,9 @@ static enum authz_decision decide(const char *policy, const char *action, const 
 	struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
 	struct authz_value val = { v, strlen(v) };
 	struct authz_ctx_entry e;
-	struct authz_request req = { "arn:aws:iam::111122223333:user/a", action, resource, NULL,
-				     &e, 1 };
+	struct authz_request req = {
+		"arn:aws:iam::111122223333:user/a", action, resource, NULL, &e, 1
+	};
 	struct authz_result r;
 
 	assert_non_null(p);
@@ -435,7 +441,8 @@ static void test_evaluate_question_takes_whole_characters(void **state)
 		assert_int_equal(decide(policies[0], two, "r", "k", ""), AUTHZ_ALLOW);
 		assert_int_equal(decide(policies[1], "s3:x", arn1, "k", ""), AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[1], "s3:x", arn2, "k", ""), AUTHZ_ALLOW);
-		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3),
+				 AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[2], "s3:x", "r", "k", two + 3), AUTHZ_ALLOW);
 		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn1), AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn2), AUTHZ_ALLOW);
@@ -595,9 +602,10 @@ static void test_evaluate_rejects_bad_request(void **state)
 static void test_request_read(void **state)
 {
 	static const char good[] =
-		"{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\",\n"
-		" \"resource\": \"arn:aws:s3:::b/k\", \"context\": {\"aws:SecureTransport\": true,"
-		" \"aws:TagKeys\": [\"a\", \"b\"]}}";
+	    "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": "
+	    "\"s3:GetObject\",\n"
+	    " \"resource\": \"arn:aws:s3:::b/k\", \"context\": {\"aws:SecureTransport\": true,"
+	    " \"aws:TagKeys\": [\"a\", \"b\"]}}";
 	static const char bad[] = "{\"principal\": \"p\",\n \"action\": 7, \"resource\": \"r\","
 				  " \"colour\": 1}";
 	struct authz_request_doc *d;
