@@ -66,7 +66,7 @@ struct fuzz_case {
 	struct authz_policy *session[FUZZ_EVAL_POLICIES_MAX];
 	size_t nsession;
 	struct authz_policy *boundary, *resource;
-	bool trust; /* the resource slot holds a trust policy */
+	bool trust;	 /* the resource slot holds a trust policy */
 	char *fields[4]; /* principal, action, resource, resource_account */
 	bool field_null[4];
 	bool field_set[4];
@@ -359,7 +359,7 @@ static void check_result(const struct authz_policy_set *set, const struct authz_
 	if (res->decision != AUTHZ_IMPLICIT_DENY && res->nmatched_total == 0)
 		__builtin_trap();
 	want = res->nmatched_total < AUTHZ_RESULT_MATCHED_MAX ? res->nmatched_total
-							       : AUTHZ_RESULT_MATCHED_MAX;
+							      : AUTHZ_RESULT_MATCHED_MAX;
 	if (res->nmatched != want || res->nmissing > AUTHZ_RESULT_MISSING_MAX)
 		__builtin_trap();
 	for (size_t i = 0; i < res->nmatched; i++) {
@@ -376,15 +376,9 @@ static void check_result(const struct authz_policy_set *set, const struct authz_
 		case AUTHZ_SLOT_SESSION:
 			ok = in_list(set->session, set->nsession, m->slot_index, m->policy);
 			break;
-		case AUTHZ_SLOT_BOUNDARY:
-			ok = m->policy == set->boundary && m->policy;
-			break;
-		case AUTHZ_SLOT_RESOURCE:
-			ok = m->policy == set->resource && m->policy;
-			break;
-		default:
-			ok = false;
-			break;
+		case AUTHZ_SLOT_BOUNDARY: ok = m->policy == set->boundary && m->policy; break;
+		case AUTHZ_SLOT_RESOURCE: ok = m->policy == set->resource && m->policy; break;
+		default: ok = false; break;
 		}
 		if (!ok || m->index >= authz_policy_statement_count(m->policy))
 			__builtin_trap();

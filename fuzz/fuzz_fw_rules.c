@@ -72,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fw_ruleset_load_buffers(n, names, texts, lens, &rs, &dl) == 0) {
 		const char *host;
 
-		for (size_t i = 0; i < FUZZ_HOSTS_MAX && (host = fw_ruleset_host_name(rs, i)); i++) {
+		for (size_t i = 0; i < FUZZ_HOSTS_MAX && (host = fw_ruleset_host_name(rs, i));
+		     i++) {
 			struct fw_compiled *c = NULL;
 
 			if (fw_compile(rs, host, &c, &dl) == 0)

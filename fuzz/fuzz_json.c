@@ -115,9 +115,7 @@ static unsigned nesting(const uint8_t *data, size_t size, size_t *ret_at)
 			continue;
 		}
 		switch (data[i]) {
-		case '"':
-			str = true;
-			break;
+		case '"': str = true; break;
 		case '[':
 		case '{':
 			if (++depth > max)

@@ -102,20 +102,20 @@ static void evaluate_fixed(struct authz_policy *p)
 	struct authz_ctx_entry ctx[5];
 	struct authz_request reqs[] = {
 		{
-			.principal = "arn:aws:iam::111122223333:user/alice",
-			.action = "s3:GetObject",
-			.resource = "arn:aws:s3:::bucket/home/alice/key.txt",
+		    .principal = "arn:aws:iam::111122223333:user/alice",
+		    .action = "s3:GetObject",
+		    .resource = "arn:aws:s3:::bucket/home/alice/key.txt",
 		},
 		{
-			.principal = "arn:aws:sts::444455556666:assumed-role/Admin/session",
-			.action = "iam:CreateUser",
-			.resource = "arn:aws:iam::111122223333:user/bob",
-			.resource_account = "111122223333",
+		    .principal = "arn:aws:sts::444455556666:assumed-role/Admin/session",
+		    .action = "iam:CreateUser",
+		    .resource = "arn:aws:iam::111122223333:user/bob",
+		    .resource_account = "111122223333",
 		},
 		{
-			.principal = "ec2.amazonaws.com",
-			.action = "sts:AssumeRole",
-			.resource = "*",
+		    .principal = "ec2.amazonaws.com",
+		    .action = "sts:AssumeRole",
+		    .resource = "*",
 		},
 	};
 	struct authz_policy *one[] = { p };

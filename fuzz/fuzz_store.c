@@ -25,14 +25,15 @@ static const char *const requests[] = {
 	"{\"id\":2,\"principal\":\"alice\",\"assume_role\":\"r\",\"session_name\":\"ss\","
 	"\"action\":\"ec2:StopInstances\",\"resource\":\"*\","
 	"\"context\":{\"aws:MultiFactorAuthPresent\":\"true\",\"aws:MultiFactorAuthAge\":\"5\"}}",
-	"{\"id\":3,\"principal\":\"arn:aws:iam::111122223333:user/alice\",\"action\":\"iam:GetUser\","
+	"{\"id\":3,\"principal\":\"arn:aws:iam::111122223333:user/"
+	"alice\",\"action\":\"iam:GetUser\","
 	"\"resource\":\"arn:aws:iam::111122223333:user/alice\"}",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *names[FUZZ_FILES_MAX] = { "f0.json", "f1.json", "f2.json", "f3.json",
-					       "f4.json", "f5.json", "f6.json", "aws.json" };
+					      "f4.json", "f5.json", "f6.json", "aws.json" };
 	char *texts[FUZZ_FILES_MAX];
 	size_t lens[FUZZ_FILES_MAX], n = 0, off = 0;
 	struct diag_list dl;
@@ -53,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len + 6;
 	}
 	diag_list_init(&dl);
-	s = store_load_texts(names, texts, lens, n, &dl);
+	s = az_store_load_texts(names, texts, lens, n, &dl);
 	if (!s && dl.errors == 0)
 		__builtin_trap();
 	for (size_t i = 0; s && i < sizeof(requests) / sizeof(requests[0]); i++) {

@@ -1,28 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Set up and run every benchmark (a measurement, not a test: nothing here
-# fails on a slow number).  On a fresh Debian 12 as root it installs what is
-# missing: the build's packages through scripts/setup.sh, node and npm,
-# and the npm peer @cloud-copilot/iam-simulate into the build tree (never
-# into the repository: it is AGPL, run only as a separate process).
-#
-#   scripts/bench.sh [--build-dir DIR] [--seed N] [--seconds S] [--no-peer]
-#
-#   --build-dir DIR  Release build tree (default: build-bench)
-#   --seed N         generator seed (default 1): same seed, same cases
-#   --seconds S      measuring time per loop (default 1; the peer gets 2x)
-#   --no-peer        skip the node peer
-#
-# Runs: bench_authz (compile time, memory, decisions/s, p50/p99, allocations)
-# and the peer on the same cases, bench_pattern (hand matcher vs PCRE2 JIT),
-# bench_store (the identity store on a generated AWS account export: load
-# time in both encodings, RSS, decisions/s with principal resolution), then
-# bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
-# beside a libmicrohttpd hello-world, p99 at 50,000 requests/s, batch
-# decisions/s, RSS), then tests/bench/fw/run.sh if it exists and is executable.  Raw JSON lines, the
-# cases and the generated export go to DIR/bench-out/.  See
-# tests/bench/README.md.
+# What this script does and its options: usage() below (--help prints it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,13 +9,41 @@ build_dir=build-bench
 seed=1
 seconds=1
 peer=1
+usage() {
+	cat <<'EOF'
+Set up and run every benchmark (a measurement, not a test: nothing here
+fails on a slow number).  On a fresh Debian 12 as root it installs what is
+missing: the build's packages through scripts/setup.sh, node and npm,
+and the npm peer @cloud-copilot/iam-simulate into the build tree (never
+into the repository: it is AGPL, run only as a separate process).
+
+  scripts/bench.sh [--build-dir DIR] [--seed N] [--seconds S] [--no-peer]
+
+  --build-dir DIR  Release build tree (default: build-bench)
+  --seed N         generator seed (default 1): same seed, same cases
+  --seconds S      measuring time per loop (default 1; the peer gets 2x)
+  --no-peer        skip the node peer
+
+Runs: bench_authz (compile time, memory, decisions/s, p50/p99, allocations)
+and the peer on the same cases, bench_pattern (hand matcher vs PCRE2 JIT),
+bench_store (the identity store on a generated AWS account export: load
+time in both encodings, RSS, decisions/s with principal resolution), then
+bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
+beside a libmicrohttpd hello-world, p99 at 50,000 requests/s, batch
+decisions/s, RSS), then tests/bench/fw/run.sh if it exists and is
+executable.  Raw JSON lines, the
+cases and the generated export go to DIR/bench-out/.  See
+tests/bench/README.md.
+EOF
+}
+
 while (($#)); do
 	case "$1" in
 	--build-dir) build_dir="$2"; shift ;;
 	--seed) seed="$2"; shift ;;
 	--seconds) seconds="$2"; shift ;;
 	--no-peer) peer=0 ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift

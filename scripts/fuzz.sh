@@ -1,22 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run every libFuzzer harness of a fuzz build for a short while.
-#
-#   scripts/fuzz.sh [--build-dir DIR] [--seconds N] [--only NAME]
-#
-#   --build-dir DIR  fuzz build tree (default: build-fuzz; make it with
-#                    scripts/setup.sh --fuzz)
-#   --seconds N      fuzzing time per harness (default 20; 0 only replays
-#                    the seeds and committed reproducers)
-#   --only NAME      run just this harness (repeatable)
-#
-# Each DIR/bin/fuzz_* libFuzzer binary runs on a temporary copy of
-# fuzz/corpus/NAME/ and fuzz/regress/NAME/ (the repository is not
-# modified), with fuzz/NAME.dict when present, ASan and UBSan aborting on
-# the first error.  Logs go to DIR/fuzz-logs/, crash reproducers to
-# DIR/fuzz-artifacts/NAME/.  Exit status: 0 no crash, 1 a harness crashed
-# (or leaked, timed out, ran out of memory), 2 usage or setup error.
+# What this script does and its options: usage() below (--help prints it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,12 +10,33 @@ src_dir="$PWD"
 build_dir="build-fuzz"
 seconds=20
 only=()
+usage() {
+	cat <<'EOF'
+Run every libFuzzer harness of a fuzz build for a short while.
+
+  scripts/fuzz.sh [--build-dir DIR] [--seconds N] [--only NAME]
+
+  --build-dir DIR  fuzz build tree (default: build-fuzz; make it with
+                   scripts/setup.sh --fuzz)
+  --seconds N      fuzzing time per harness (default 20; 0 only replays
+                   the seeds and committed reproducers)
+  --only NAME      run just this harness (repeatable)
+
+Each DIR/bin/fuzz_* libFuzzer binary runs on a temporary copy of
+fuzz/corpus/NAME/ and fuzz/regress/NAME/ (the repository is not
+modified), with fuzz/NAME.dict when present, ASan and UBSan aborting on
+the first error.  Logs go to DIR/fuzz-logs/, crash reproducers to
+DIR/fuzz-artifacts/NAME/.  Exit status: 0 no crash, 1 a harness crashed
+(or leaked, timed out, ran out of memory), 2 usage or setup error.
+EOF
+}
+
 while (($#)); do
 	case "$1" in
 	--build-dir) build_dir="${2:?--build-dir needs a directory}"; shift ;;
 	--seconds) seconds="${2:?--seconds needs a number}"; shift ;;
 	--only) only+=("${2:?--only needs a harness name}"); shift ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "fuzz.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift

@@ -1,19 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Install what gatehouse needs from Debian (only what is missing), then
-# configure and build.  Idempotent: a second run installs nothing and
-# rebuilds only what changed.
-#
-#   scripts/setup.sh [--build-dir DIR] [--sanitize] [--fuzz] [--no-build]
-#
-#   --build-dir DIR  build tree (default: build, or build-asan with --sanitize,
-#                    build-fuzz with --fuzz)
-#   --sanitize       ASan + UBSan build
-#   --fuzz           clang build with libFuzzer harnesses
-#   --no-build       install packages only
-set -euo pipefail
-
+# What this script does and its options: usage() below (--help prints it).
 cd "$(dirname "$0")/.."
 
 # Build: compiler, cmake, pkg-config.  Libraries: jansson (JSON), PCRE2
@@ -30,7 +18,7 @@ PACKAGES=(
 	gcc make cmake pkg-config
 	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
 	libcmocka-dev nftables iproute2 conntrack socat
-	clang libclang-rt-14-dev llvm-14
+	clang libclang-rt-14-dev llvm-14 clang-format-14
 	libmicrohttpd-dev liboath-dev libssl-dev curl oathtool nginx-light jq
 )
 
@@ -39,13 +27,30 @@ build_dir=""
 # keep a different choice in its cache.
 cmake_args=(-DGH_WERROR=ON -DGH_FW=ON -DGH_TESTS=ON -DGH_DAEMON=ON)
 do_build=1
+usage() {
+	cat <<'EOF'
+Install what gatehouse needs from Debian (only what is missing), then
+configure and build.  Idempotent: a second run installs nothing and
+rebuilds only what changed.
+
+  scripts/setup.sh [--build-dir DIR] [--sanitize] [--fuzz] [--no-build]
+
+  --build-dir DIR  build tree (default: build, or build-asan with --sanitize,
+                   build-fuzz with --fuzz)
+  --sanitize       ASan + UBSan build
+  --fuzz           clang build with libFuzzer harnesses
+  --no-build       install packages only
+set -euo pipefail
+EOF
+}
+
 while (($#)); do
 	case "$1" in
 	--build-dir) build_dir="$2"; shift ;;
 	--sanitize) cmake_args+=(-DGH_SANITIZE=ON); build_dir="${build_dir:-build-asan}" ;;
 	--fuzz) cmake_args+=(-DGH_FUZZ=ON -DCMAKE_C_COMPILER=clang); build_dir="${build_dir:-build-fuzz}" ;;
 	--no-build) do_build=0 ;;
-	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "setup.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift

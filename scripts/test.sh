@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Set up and run the whole test suite: once plain, once under ASan+UBSan,
-# then each libFuzzer harness for a short run on its corpus.
-#
-#   scripts/test.sh [--quick] [--fuzz-seconds N]
-#
-#   --quick           plain build only (no sanitizers, no fuzzing)
-#   --fuzz-seconds N  libFuzzer time per harness (default 20; 0 skips)
+# What this script does and its options: usage() below (--help prints it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
 fuzz_seconds=20
+usage() {
+	cat <<'EOF'
+Set up and run the whole test suite: once plain, once under ASan+UBSan,
+then each libFuzzer harness for a short run on its corpus.
+
+  scripts/test.sh [--quick] [--fuzz-seconds N]
+
+  --quick           plain build only (no sanitizers, no fuzzing)
+  --fuzz-seconds N  libFuzzer time per harness (default 20; 0 skips)
+EOF
+}
+
 while (($#)); do
 	case "$1" in
 	--quick) quick=1 ;;
 	--fuzz-seconds) fuzz_seconds="$2"; shift ;;
-	-h|--help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "test.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift

@@ -89,3 +89,41 @@ int golden_compare(json_t *want, json_t *got, json_t *req_id)
 	}
 	return bad;
 }
+
+char *golden_slurp(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f) {
+		perror(path);
+		return NULL;
+	}
+	do {
+		if (cap - len < 4096) {
+			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
+
+			if (!t) {
+				free(text);
+				fclose(f);
+				fprintf(stderr, "%s: out of memory\n", path);
+				return NULL;
+			}
+			text = t;
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		perror(path);
+		free(text);
+		text = NULL;
+	} else {
+		text[len] = '\0';
+		if (ret_len)
+			*ret_len = len;
+	}
+	fclose(f);
+	return text;
+}

@@ -3,6 +3,7 @@
 #define GH_TESTS_GOLDEN_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 /*
  * Compare answer @got with expectation @want as whole objects: every key
@@ -12,5 +13,12 @@
  * null).  Prints each difference; returns 0 when they agree.
  */
 int golden_compare(json_t *want, json_t *got, json_t *req_id);
+
+/*
+ * The whole file at @path, NUL-terminated, its length in *@ret_len (may
+ * be NULL); NULL with a message on stderr when it cannot be read.  The
+ * runners use the public API only, so they read files themselves.
+ */
+char *golden_slurp(const char *path, size_t *ret_len);
 
 #endif

@@ -11,28 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json.h"
 #include "golden.h"
 
 static json_t *load(const char *dir, const char *name, char **ret_text, size_t *ret_len)
 {
 	char path[4096];
-	struct diag_list dl;
-	struct gh_jsrc src;
 	json_t *v;
 
-	diag_list_init(&dl);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (gh_file_read(path, ret_text, ret_len, &dl) < 0) {
-		diag_list_print(stderr, &dl);
-		diag_list_clear(&dl);
+	*ret_text = golden_slurp(path, ret_len);
+	if (!*ret_text)
 		return NULL;
-	}
-	src = (struct gh_jsrc){ .name = path, .text = *ret_text, .len = *ret_len };
-	v = json_loadb(src.text, src.len, 0, NULL);
+	v = json_loadb(*ret_text, *ret_len, 0, NULL);
 	if (!v)
 		fprintf(stderr, "%s: not valid JSON\n", path);
-	diag_list_clear(&dl);
 	return v;
 }
 

@@ -18,23 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/json.h"
 #include "golden.h"
 
 #define GOLDEN_NOW_MS 1796126400000LL /* 2026-11-30T12:00:00Z */
-
-static char *slurp(const char *path)
-{
-	struct diag_list dl;
-	char *text = NULL;
-	size_t len;
-
-	diag_list_init(&dl);
-	if (gh_file_read(path, &text, &len, &dl) < 0)
-		text = NULL;
-	diag_list_clear(&dl);
-	return text;
-}
 
 /* The next line of *@text (cut in place), or NULL at its end. */
 static char *next_line(char **text)
@@ -52,7 +38,7 @@ static char *next_line(char **text)
 
 static int bad_store(void)
 {
-	char *want = slurp("expect.err"), *got = NULL, *w, *g, *wp, *gp;
+	char *want = golden_slurp("expect.err", NULL), *got = NULL, *w, *g, *wp, *gp;
 	struct diag_list dl;
 	struct authz_store *s;
 	size_t gotlen = 0;
@@ -93,7 +79,8 @@ static int bad_store(void)
 
 static int good_store(void)
 {
-	char *reqs = slurp("requests.jsonl"), *exps = slurp("expect.jsonl");
+	char *reqs = golden_slurp("requests.jsonl", NULL),
+	     *exps = golden_slurp("expect.jsonl", NULL);
 	char *rsave = NULL, *esave = NULL, *r, *e;
 	struct diag_list dl;
 	struct authz_store *s;
@@ -109,14 +96,15 @@ static int good_store(void)
 	r = strtok_r(reqs, "\n", &rsave);
 	e = strtok_r(exps, "\n", &esave);
 	for (; r && e; r = strtok_r(NULL, "\n", &rsave), e = strtok_r(NULL, "\n", &esave)) {
-		char *out = authz_store_batch(s, r, strlen(r), "requests.jsonl", ++lineno,
-					      GOLDEN_NOW_MS);
+		char *out =
+		    authz_store_batch(s, r, strlen(r), "requests.jsonl", ++lineno, GOLDEN_NOW_MS);
 		json_t *req = json_loads(r, 0, NULL), *want = json_loads(e, 0, NULL);
 		json_t *got = out ? json_loads(out, 0, NULL) : NULL;
 
 		printf("%s\n", out ? out : "(out of memory)");
 		if (!req || !want || !got) {
-			fprintf(stderr, "line %d: unreadable request, expectation or answer\n", lineno);
+			fprintf(stderr, "line %d: unreadable request, expectation or answer\n",
+				lineno);
 			bad = 1;
 		} else if (golden_compare(want, got, json_object_get(req, "id"))) {
 			fprintf(stderr, "line %d differs (request %s)\n", lineno, r);

@@ -29,6 +29,13 @@ enum authz_policy_kind {
 	AUTHZ_POLICY_IDENTITY, /* identity, permission boundary, session: no Principal */
 	AUTHZ_POLICY_RESOURCE, /* resource-based: Principal and Resource required */
 	AUTHZ_POLICY_TRUST,    /* role trust policy: Principal required, Resource optional */
+	/*
+	 * Read the document to decide, as `gatehouse check --kind auto` does:
+	 * resource-based when a statement names a Principal (or NotPrincipal),
+	 * a role trust policy when those statements are about sts:AssumeRole*,
+	 * identity-based otherwise.
+	 */
+	AUTHZ_POLICY_AUTO,
 	_AUTHZ_POLICY_KIND_MAX,
 };
 
@@ -43,16 +50,23 @@ struct authz_policy;
  * reference, or NULL when there was any error (or on out-of-memory, with a
  * diagnostic).
  */
-struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
-				       enum authz_policy_kind kind, const char *name,
-				       struct diag_list *diags);
+GH_EXPORT struct authz_policy *authz_policy_load(const char *text, size_t len, const char *source,
+						 enum authz_policy_kind kind, const char *name,
+						 struct diag_list *diags);
+
+/*
+ * authz_policy_load() of the file at @path (at most 256 MiB); a file that
+ * cannot be read is an error in @diags naming it.  @name NULL: the path.
+ */
+GH_EXPORT struct authz_policy *authz_policy_load_file(const char *path, enum authz_policy_kind kind,
+						      const char *name, struct diag_list *diags);
 
 /* Reference counting; unref takes NULL and returns NULL. */
-struct authz_policy *authz_policy_ref(struct authz_policy *p);
-struct authz_policy *authz_policy_unref(struct authz_policy *p);
+GH_EXPORT struct authz_policy *authz_policy_ref(struct authz_policy *p);
+GH_EXPORT struct authz_policy *authz_policy_unref(struct authz_policy *p);
 
-const char *authz_policy_name(const struct authz_policy *p);
-size_t authz_policy_statement_count(const struct authz_policy *p);
+GH_EXPORT const char *authz_policy_name(const struct authz_policy *p);
+GH_EXPORT size_t authz_policy_statement_count(const struct authz_policy *p);
 
 /**
  * struct authz_value - one context value (borrowed text)
@@ -80,8 +94,8 @@ struct authz_ctx_entry {
 	bool multi;
 };
 
-void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
-			  const struct authz_value *values, size_t nvalues, bool multi);
+GH_EXPORT void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t keylen,
+				    const struct authz_value *values, size_t nvalues, bool multi);
 
 /**
  * struct authz_request - what is asked (all borrowed, NUL-terminated)
@@ -148,19 +162,19 @@ enum authz_decision {
 
 /* Why: which rule of the evaluation logic decided. */
 enum authz_reason {
-	AUTHZ_REASON_EXPLICIT_DENY,       /* a Deny statement matched */
-	AUTHZ_REASON_IDENTITY_ALLOW,      /* identity allow (within boundary/session) */
-	AUTHZ_REASON_RESOURCE_ALLOW,      /* the resource policy allows the principal */
-	AUTHZ_REASON_CROSS_ACCOUNT_ALLOW, /* both sides of a cross-account request allow */
-	AUTHZ_REASON_NO_ALLOW,            /* no statement allows */
-	AUTHZ_REASON_BOUNDARY,            /* allowed, but not by the permission boundary */
-	AUTHZ_REASON_SESSION,             /* allowed, but not by the session policies */
+	AUTHZ_REASON_EXPLICIT_DENY,		/* a Deny statement matched */
+	AUTHZ_REASON_IDENTITY_ALLOW,		/* identity allow (within boundary/session) */
+	AUTHZ_REASON_RESOURCE_ALLOW,		/* the resource policy allows the principal */
+	AUTHZ_REASON_CROSS_ACCOUNT_ALLOW,	/* both sides of a cross-account request allow */
+	AUTHZ_REASON_NO_ALLOW,			/* no statement allows */
+	AUTHZ_REASON_BOUNDARY,			/* allowed, but not by the permission boundary */
+	AUTHZ_REASON_SESSION,			/* allowed, but not by the session policies */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE, /* cross-account: resource policy does not allow */
 	AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY, /* cross-account: identity side does not allow */
-	AUTHZ_REASON_TRUST,		       /* the role's trust policy does not allow it */
-	AUTHZ_REASON_KEY_POLICY,	       /* the KMS key policy does not allow it */
+	AUTHZ_REASON_TRUST,			/* the role's trust policy does not allow it */
+	AUTHZ_REASON_KEY_POLICY,		/* the KMS key policy does not allow it */
 	AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED, /* identity allow; trust policy not given */
-	AUTHZ_REASON_NO_PERMISSION_NEEDED,      /* sts:GetCallerIdentity */
+	AUTHZ_REASON_NO_PERMISSION_NEEDED,	/* sts:GetCallerIdentity */
 	AUTHZ_REASON_SCP,			/* a service control policy allows nothing of it */
 	AUTHZ_REASON_RCP,			/* a resource control policy allows nothing of it */
 	_AUTHZ_REASON_MAX,
@@ -236,15 +250,16 @@ struct authz_result {
  * authz_request_check() refuses the request for; a run-time matching
  * problem never allows: it denies.
  */
-int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
-		   struct authz_result *ret);
+GH_EXPORT int authz_evaluate(const struct authz_policy_set *set, const struct authz_request *req,
+			     struct authz_result *ret);
 
 /*
  * authz_evaluate(), saying why a request is refused in *@reterr (may be
  * NULL); *@ret is set on success only.
  */
-int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_request *req,
-			struct authz_result *ret, struct diag *reterr);
+GH_EXPORT int authz_evaluate_diag(const struct authz_policy_set *set,
+				  const struct authz_request *req, struct authz_result *ret,
+				  struct diag *reterr);
 
 /*
  * Check @req before evaluation (authz_evaluate does): principal, action
@@ -255,17 +270,33 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
  * (when not NULL) naming the field as a JSON path: "resource",
  * "context.aws:SourceIp", "context.aws:TagKeys[2]".
  */
-int authz_request_check(const struct authz_request *req, struct diag *reterr);
+GH_EXPORT int authz_request_check(const struct authz_request *req, struct diag *reterr);
 
 /*
  * Parse a time as IAM's Date operators do: ISO 8601 ("2026-11-30",
  * "2026-11-30T12:00:00Z", fractions, "+01:00" offsets) or epoch seconds,
  * into milliseconds since the epoch.  False when it is neither.
  */
-bool authz_parse_time(const char *s, int64_t *ret_ms);
+GH_EXPORT bool authz_parse_time(const char *s, int64_t *ret_ms);
 
-const char *authz_decision_name(enum authz_decision d);  /* "allow", ... */
-const char *authz_effect_name(enum authz_effect e);      /* "Allow", "Deny" */
-const char *authz_reason_text(enum authz_reason r);      /* a sentence */
+GH_EXPORT const char *authz_decision_name(enum authz_decision d); /* "allow", ... */
+GH_EXPORT const char *authz_effect_name(enum authz_effect e);	  /* "Allow", "Deny" */
+GH_EXPORT const char *authz_reason_text(enum authz_reason r);	  /* a sentence */
+
+/*
+ * A request read from JSON text: {"principal": ..., "action": ...,
+ * "resource": ..., "resource_account": ..., "context": {"key": value or
+ * [values]}, "id": any}, checked as `gatehouse simulate` checks a case's
+ * request (no unknown keys; context values strings, numbers or booleans).
+ * Returns the request, owning its strings, or NULL with every problem in
+ * @diags, located (line, column, JSON path in @source).  @text is not kept.
+ */
+struct authz_request_doc;
+GH_EXPORT struct authz_request_doc *authz_request_read(const char *text, size_t len,
+						       const char *source, struct diag_list *diags);
+/* The request, valid until the doc is freed; ready for authz_evaluate(). */
+GH_EXPORT const struct authz_request *authz_request_doc_request(const struct authz_request_doc *d);
+/* Takes NULL; returns NULL. */
+GH_EXPORT struct authz_request_doc *authz_request_doc_free(struct authz_request_doc *d);
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef GATEHOUSE_DIAG_H
 #define GATEHOUSE_DIAG_H
 
+#include <gatehouse/export.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,11 +56,11 @@ struct diag_list {
 };
 
 /* Initialise an empty list (no allocation until the first item). */
-void diag_list_init(struct diag_list *l);
+GH_EXPORT void diag_list_init(struct diag_list *l);
 /* Free the items; the list is empty and reusable afterwards. */
-void diag_list_clear(struct diag_list *l);
+GH_EXPORT void diag_list_clear(struct diag_list *l);
 /* Move every item of @from to the end of @to; @from is left empty. */
-void diag_list_move(struct diag_list *to, struct diag_list *from);
+GH_EXPORT void diag_list_move(struct diag_list *to, struct diag_list *from);
 
 /*
  * Append a diagnostic.  Text that does not fit is cut with "..." (a
@@ -67,21 +68,21 @@ void diag_list_move(struct diag_list *to, struct diag_list *from);
  * stored item, or NULL when the list is full or out of memory (counted in
  * @dropped, and in @errors when it was an error so that failure is not lost).
  */
-struct diag *diag_add(struct diag_list *l, enum diag_severity sev, const char *source,
-		      const char *path, int line, int column, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+GH_EXPORT struct diag *diag_add(struct diag_list *l, enum diag_severity sev, const char *source,
+				const char *path, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /* diag_add with a va_list. */
-struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *source,
-		       const char *path, int line, int column, const char *fmt, va_list ap)
-	__attribute__((format(printf, 7, 0)));
+GH_EXPORT struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *source,
+				 const char *path, int line, int column, const char *fmt,
+				 va_list ap) __attribute__((format(printf, 7, 0)));
 
 /*
  * Print one diagnostic like a compiler does:
  * "file:line:col: error: message [at Statement[0].Effect]".
  */
-void diag_print(FILE *f, const struct diag *d);
+GH_EXPORT void diag_print(FILE *f, const struct diag *d);
 /* Print every item, then a "N more not shown" line if some were dropped. */
-void diag_list_print(FILE *f, const struct diag_list *l);
+GH_EXPORT void diag_list_print(FILE *f, const struct diag_list *l);
 
 #endif

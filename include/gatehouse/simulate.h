@@ -3,11 +3,12 @@
  * `gatehouse simulate`: one self-contained case in, one decision out, in
  * the JSON shapes documented in README.md ("gatehouse simulate").  Like AWS's
  * simulate-custom-policy, the context is taken as given.  It uses the same
- * engine as everything else: authz_policy_compile + authz_evaluate.
+ * engine as everything else: az_policy_compile + authz_evaluate.
  */
 #ifndef GATEHOUSE_SIMULATE_H
 #define GATEHOUSE_SIMULATE_H
 
+#include <gatehouse/export.h>
 #include <stddef.h>
 
 /*
@@ -19,6 +20,6 @@
  * "error" object when the case or one of its policies does not load.
  * Returns NULL only when out of memory.
  */
-char *authz_simulate(const char *text, size_t len, const char *source, int first_line);
+GH_EXPORT char *authz_simulate(const char *text, size_t len, const char *source, int first_line);
 
 #endif

@@ -24,30 +24,31 @@
 
 struct authz_store;
 struct authz_principal; /* a user or a role of a store (borrowed from it) */
-struct authz_session;   /* a role session (owned by its caller) */
+struct authz_session;	/* a role session (owned by its caller) */
 
 /*
  * Load every *.json below @dir.  All or nothing: every problem goes to
  * @diags (file, line, column, JSON path) and NULL is returned if any is an
  * error.  Returns a store with one reference.
  */
-struct authz_store *authz_store_load(const char *dir, struct diag_list *diags);
-struct authz_store *authz_store_ref(struct authz_store *s);
-struct authz_store *authz_store_unref(struct authz_store *s);
+GH_EXPORT struct authz_store *authz_store_load(const char *dir, struct diag_list *diags);
+GH_EXPORT struct authz_store *authz_store_ref(struct authz_store *s);
+GH_EXPORT struct authz_store *authz_store_unref(struct authz_store *s);
 
 /* Counts, for reports. */
 struct authz_store_stats {
 	size_t users, groups, roles, policies, resource_policies;
 };
-void authz_store_stats(const struct authz_store *s, struct authz_store_stats *ret);
+GH_EXPORT void authz_store_stats(const struct authz_store *s, struct authz_store_stats *ret);
 
 /*
  * A principal by user name, then role name, or by the user's or role's
  * ARN.  NULL when the store has none such.
  */
-const struct authz_principal *authz_store_find(const struct authz_store *s, const char *name);
-const char *authz_principal_arn(const struct authz_principal *p);
-bool authz_principal_is_role(const struct authz_principal *p);
+GH_EXPORT const struct authz_principal *authz_store_find(const struct authz_store *s,
+							 const char *name);
+GH_EXPORT const char *authz_principal_arn(const struct authz_principal *p);
+GH_EXPORT bool authz_principal_is_role(const struct authz_principal *p);
 
 /**
  * struct authz_query - one request by a principal of a store
@@ -86,8 +87,8 @@ struct authz_query {
  * context keys; then *reterr says why (path "context.KEY",
  * "resource_account" or "action").
  */
-int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
-			 struct authz_result *ret, struct diag *reterr);
+GH_EXPORT int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
+				   struct authz_result *ret, struct diag *reterr);
 
 /*
  * sts:AssumeRole: may @caller (a user) assume @role (a role name or ARN)?
@@ -102,14 +103,14 @@ int authz_store_evaluate(const struct authz_store *s, const struct authz_query *
  * ret_assume->decision), -ENOENT for an unknown role, -EINVAL for a bad
  * session name, -EPERM for a derived key in @ctx, with *reterr set.
  */
-int authz_store_assume_role(const struct authz_store *s, const struct authz_principal *caller,
-			    const char *role, const char *session_name,
-			    struct authz_policy *const *session, size_t nsession,
-			    const struct authz_ctx_entry *ctx, size_t nctx, int64_t now_ms,
-			    struct authz_result *ret_assume, struct authz_session **ret_session,
-			    struct diag *reterr);
-const char *authz_session_arn(const struct authz_session *s);
-struct authz_session *authz_session_free(struct authz_session *s);
+GH_EXPORT int authz_store_assume_role(const struct authz_store *s,
+				      const struct authz_principal *caller, const char *role,
+				      const char *session_name, struct authz_policy *const *session,
+				      size_t nsession, const struct authz_ctx_entry *ctx,
+				      size_t nctx, int64_t now_ms, struct authz_result *ret_assume,
+				      struct authz_session **ret_session, struct diag *reterr);
+GH_EXPORT const char *authz_session_arn(const struct authz_session *s);
+GH_EXPORT struct authz_session *authz_session_free(struct authz_session *s);
 
 /*
  * One line of `gatehouse eval --batch`: {"id", "principal" (name or ARN),
@@ -118,8 +119,8 @@ struct authz_session *authz_session_free(struct authz_session *s);
  * Returns the answer in the shape of `gatehouse simulate`, malloc'ed, or
  * NULL when out of memory.  @now_ms is the time when the line gives none.
  */
-char *authz_store_batch(const struct authz_store *s, const char *text, size_t len,
-			const char *source, int first_line, int64_t now_ms);
+GH_EXPORT char *authz_store_batch(const struct authz_store *s, const char *text, size_t len,
+				  const char *source, int first_line, int64_t now_ms);
 
 /*
  * True for the keys a caller may not supply, in any letter case (a
@@ -136,13 +137,13 @@ char *authz_store_batch(const struct authz_store *s, const char *text, size_t le
  * aws:CalledViaFirst, aws:CalledViaLast.  The MFA keys are not among them
  * (authz_key_is_mfa()).  The list is src/authz/keys.c's.
  */
-bool authz_key_is_derived(const char *key, size_t len);
+GH_EXPORT bool authz_key_is_derived(const char *key, size_t len);
 
 /*
  * True for aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge (any letter
  * case).  A role session ignores the caller's: its MFA facts are fixed when
  * the role is assumed.  A daemon that checks MFA itself refuses them.
  */
-bool authz_key_is_mfa(const char *key, size_t len);
+GH_EXPORT bool authz_key_is_mfa(const char *key, size_t len);
 
 #endif

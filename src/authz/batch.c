@@ -5,27 +5,19 @@
  * error answer; nothing of one line outlives it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
+#include "authz/request_read.h"
 #include "authz/store.h"
 #include "authz/value.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
-
-/* Context keys and values per key of one line (the engine's caps); session policies of one line. */
-#define BATCH_CONTEXT_MAX AUTHZ_REQ_KEYS_MAX
-#define BATCH_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
-#define BATCH_SESSION_POLICIES_MAX 16
-
-static const char *const line_keys[] = {
-	"id", "principal", "action", "resource", "context", "now", "assume_role", "session_name",
-	"session_policies", "resource_account",
-};
 
 /**
  * struct batch - one line being answered
@@ -38,68 +30,48 @@ struct batch {
 	struct arena arena;
 	struct authz_ctx_entry *ctx;
 	size_t nctx;
-	struct authz_policy *session[BATCH_SESSION_POLICIES_MAX];
+	struct authz_policy *session[AUTHZ_BATCH_SESSION_POLICIES_MAX];
 	size_t nsession;
-	const char *assume_role, *session_name;
+	const char *principal, *now, *assume_role, *session_name;
 	struct authz_query q;
 };
 
 #define berr(b, p, ...) gh_jdiag(&(b)->diags, DIAG_ERROR, &(b)->src, (p), __VA_ARGS__)
 
-static const char *string_member(struct batch *b, const char *key, bool required)
-{
-	json_t *v = json_object_get(b->root, key);
-	struct gh_jpath p = { 0 };
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
+#define LINE_FIELD(key, required, member)                                                         \
+	{ key, GH_J_TEXT, required, offsetof(struct batch, member), NULL }
+/* clang-format on */
 
-	if (!v && !required)
-		return NULL;
-	if (json_is_string(v) && json_string_length(v))
-		return json_string_value(v);
-	if (v)
-		gh_jpath_key(&p, key);
-	berr(b, &p, "\"%s\" must be a non-empty string", key);
-	return NULL;
-}
+/* A line: its fields, checked in this order (before errors are counted: none goes unseen). */
+static const struct gh_jfield line_fields[] = {
+	{ "id", GH_J_ANY, true, GH_JFIELD_KEEP, NULL },
+	LINE_FIELD("principal", true, principal),
+	LINE_FIELD("action", true, q.action),
+	LINE_FIELD("resource", true, q.resource),
+	LINE_FIELD("resource_account", false, q.resource_account),
+	LINE_FIELD("now", false, now),
+	LINE_FIELD("assume_role", false, assume_role),
+	LINE_FIELD("session_name", false, session_name),
+	AZ_FIELD_KEEP("context"),
+	AZ_FIELD_KEEP("session_policies"),
+};
+
+static const struct gh_jschema line_schema = {
+	"a request",
+	"a request",
+	line_fields,
+	ARRAY_SIZE(line_fields),
+};
 
 static int read_context(struct batch *b)
 {
-	json_t *ctx = json_object_get(b->root, "context"), *v;
-	struct gh_jpath p = { 0 };
-	const char *key;
+	json_t *ctx = json_object_get(b->root, "context");
 
 	if (!ctx)
 		return 0;
-	gh_jpath_key(&p, "context");
-	if (!json_is_object(ctx) || json_object_size(ctx) > BATCH_CONTEXT_MAX) {
-		berr(b, &p, "context must be an object of at most %d keys", BATCH_CONTEXT_MAX);
-		return -EINVAL;
-	}
-	b->ctx = arena_array(&b->arena, json_object_size(ctx) + 1, sizeof(*b->ctx));
-	if (!b->ctx)
-		return -ENOMEM;
-	json_object_foreach(ctx, key, v) {
-		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = arena_array(&b->arena, nv + 1, sizeof(*vals));
-		bool ok = vals && nv <= BATCH_VALUES_MAX;
-
-		for (size_t i = 0; ok && i < nv; i++) {
-			char num[GH_JSON_SCALAR_MAX];
-			const char *t = gh_json_scalar_text(json_is_array(v) ? json_array_get(v, i) : v,
-							    num, &vals[i].len);
-
-			vals[i].s = t == num ? arena_strndup(&b->arena, num, vals[i].len) : t;
-			ok = vals[i].s != NULL;
-		}
-		if (!ok) {
-			gh_jpath_key(&p, key);
-			berr(b, &p, "context value of %s must be a string, number, boolean or an "
-				    "array of them", key);
-			return -EINVAL;
-		}
-		authz_ctx_entry_init(&b->ctx[b->nctx++], key, strlen(key), vals, nv,
-				     json_is_array(v));
-	}
-	return 0;
+	return az_request_read_context(ctx, &b->arena, &b->ctx, &b->nctx, &b->src, &b->diags);
 }
 
 static void read_session_policies(struct batch *b)
@@ -111,9 +83,9 @@ static void read_session_policies(struct batch *b)
 	if (!arr)
 		return;
 	gh_jpath_key(&p, "session_policies");
-	if (!json_is_array(arr) || json_array_size(arr) > BATCH_SESSION_POLICIES_MAX) {
+	if (!json_is_array(arr) || json_array_size(arr) > AUTHZ_BATCH_SESSION_POLICIES_MAX) {
 		berr(b, &p, "session_policies must be an array of at most %d policy documents",
-		     BATCH_SESSION_POLICIES_MAX);
+		     AUTHZ_BATCH_SESSION_POLICIES_MAX);
 		return;
 	}
 	json_array_foreach(arr, i, doc) {
@@ -121,8 +93,8 @@ static void read_session_policies(struct batch *b)
 
 		gh_jpath_index(&p, i);
 		snprintf(name, sizeof(name), "session_policies[%zu]", i);
-		b->session[b->nsession] = authz_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY,
-							       name, &b->diags);
+		b->session[b->nsession] =
+		    az_policy_compile(doc, &b->src, &p, AUTHZ_POLICY_IDENTITY, name, &b->diags);
 		if (b->session[b->nsession])
 			b->nsession++;
 		gh_jpath_pop(&p);
@@ -131,25 +103,13 @@ static void read_session_policies(struct batch *b)
 
 static void read_line(struct batch *b)
 {
-	const char *principal, *now;
+	const char *principal = NULL, *now = NULL;
 	struct gh_jpath p = { 0 };
 
-	if (!json_is_object(b->root)) {
-		berr(b, &p, "a request must be a JSON object");
+	if (gh_json_walk(b->root, &line_schema, b, &b->src, &b->diags) < 0)
 		return;
-	}
-	gh_json_check_keys(b->root, line_keys, ARRAY_SIZE(line_keys), "a request", &b->src, &p,
-			   &b->diags);
-	if (!json_object_get(b->root, "id"))
-		berr(b, &p, "a request needs an \"id\"");
-	principal = string_member(b, "principal", true);
-	b->q.action = string_member(b, "action", true);
-	b->q.resource = string_member(b, "resource", true);
-	b->q.resource_account = string_member(b, "resource_account", false);
-	now = string_member(b, "now", false);
-	/* Read here, before errors are counted: a bad one must not go unseen. */
-	b->assume_role = string_member(b, "assume_role", false);
-	b->session_name = string_member(b, "session_name", false);
+	principal = b->principal;
+	now = b->now;
 	if (!json_object_get(b->root, "assume_role") != !json_object_get(b->root, "session_name"))
 		berr(b, &p, "\"assume_role\" and \"session_name\" go together");
 	if (principal && !(b->q.principal = authz_store_find(b->store, principal))) {
@@ -157,7 +117,7 @@ static void read_line(struct batch *b)
 		berr(b, &p, "no user or role %s in the store", principal);
 		gh_jpath_pop(&p);
 	}
-	if (now && !value_parse_date(now, strlen(now), &b->q.now_ms)) {
+	if (now && !az_value_parse_date(now, strlen(now), &b->q.now_ms)) {
 		gh_jpath_key(&p, "now");
 		berr(b, &p, "now must be a date (ISO 8601 or epoch seconds)");
 		gh_jpath_pop(&p);
@@ -176,7 +136,7 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 	bool ok;
 
 	if (b->diags.errors)
-		return output_errors(out, &b->diags, first_line);
+		return az_output_errors(out, &b->diags, first_line);
 	b->q.context = b->ctx;
 	b->q.ncontext = b->nctx;
 	if (role) {
@@ -186,24 +146,25 @@ static bool answer(struct batch *b, json_t *out, int first_line)
 					    b->nsession, b->ctx, b->nctx, b->q.now_ms, &r, &sess,
 					    &d) < 0) {
 			json_decref(assume);
-			return output_error(out, &d, first_line);
+			return az_output_error(out, &d, first_line);
 		}
-		ok = assume && output_result(assume, &r, false) && output_put(out, "assume_role", assume);
+		ok = assume && az_output_result(assume, &r, false) &&
+		     az_output_put(out, "assume_role", assume);
 		if (!ok || !sess) {
 			/* AssumeRole denied: that is the answer. */
-			return ok && output_result(out, &r, false);
+			return ok && az_output_result(out, &r, false);
 		}
 		b->q.session = sess;
-		ok = output_put(out, "session", json_string(authz_session_arn(sess)));
+		ok = az_output_put(out, "session", json_string(authz_session_arn(sess)));
 		if (!ok) {
 			authz_session_free(sess);
 			return false;
 		}
 	}
 	if (authz_store_evaluate(b->store, &b->q, &r, &d) < 0)
-		ok = output_error(out, &d, first_line);
+		ok = az_output_error(out, &d, first_line);
 	else
-		ok = output_result(out, &r, false);
+		ok = az_output_result(out, &r, false);
 	authz_session_free(sess);
 	return ok;
 }
@@ -228,12 +189,12 @@ char *authz_store_batch(const struct authz_store *s, const char *text, size_t le
 	if (b->root)
 		read_line(b);
 	if (answer(b, out, first_line))
-		ret = output_dump(out);
+		ret = az_output_dump(out);
 done:
 	if (b) {
 		for (size_t i = 0; i < b->nsession; i++)
 			authz_policy_unref(b->session[i]);
-		arena_clear(&b->arena);
+		gh_arena_clear(&b->arena);
 		diag_list_clear(&b->diags);
 		json_decref(b->root);
 	}

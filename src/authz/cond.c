@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "authz/eval.h"
+#include "authz/cond.h"
 #include "authz/value.h"
 #include "common/str.h"
 
@@ -32,14 +32,12 @@ static void reqval_parse(const struct cond *c, const struct authz_value *v, stru
 	rv->len = v->len;
 	switch (c->op) {
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
-		rv->ok = value_parse_number(v->s, v->len, &rv->num);
+		rv->ok = az_value_parse_number(v->s, v->len, &rv->num);
 		break;
 	case COND_DATE_EQ ... COND_DATE_GE:
-		rv->ok = value_parse_date(v->s, v->len, &rv->ms);
+		rv->ok = az_value_parse_date(v->s, v->len, &rv->ms);
 		break;
-	case COND_BOOL:
-		rv->ok = value_parse_bool(v->s, v->len, &rv->b);
-		break;
+	case COND_BOOL: rv->ok = az_value_parse_bool(v->s, v->len, &rv->b); break;
 	case COND_IP_ADDRESS: {
 		char buf[64];
 
@@ -53,12 +51,10 @@ static void reqval_parse(const struct cond *c, const struct authz_value *v, stru
 	}
 	case COND_ARN_EQUALS:
 	case COND_ARN_LIKE:
-		rv->arn_ok = value_split_arn(v->s, v->len, rv->arn_start, rv->arn_len);
+		rv->arn_ok = az_value_split_arn(v->s, v->len, rv->arn_start, rv->arn_len);
 		rv->ok = true;
 		break;
-	default:
-		rv->ok = true;
-		break;
+	default: rv->ok = true; break;
 	}
 }
 
@@ -97,7 +93,7 @@ static bool arn_match(const struct cond_value *lv, const struct reqval *rv)
 	if (!rv->arn_ok)
 		return false;
 	for (int i = 0; i < ARN_PARTS; i++)
-		if (!glob_match(&lv->arn[i], rv->s + rv->arn_start[i], rv->arn_len[i]))
+		if (!az_glob_match(&lv->arn[i], rv->s + rv->arn_start[i], rv->arn_len[i]))
 			return false;
 	return true;
 }
@@ -110,9 +106,8 @@ static bool arn_match(const struct cond_value *lv, const struct reqval *rv)
 static bool value_expand(const struct cond *c, const struct cond_value *lv, struct eval_ctx *ec,
 			 char *buf, size_t size, struct cond_value *out)
 {
-	bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE ||
-		    c->op == COND_ARN_EQUALS;
-	int n = tmpl_expand(lv->t, glob, ec, buf, size);
+	bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE || c->op == COND_ARN_EQUALS;
+	int n = az_tmpl_expand(lv->t, glob, ec, buf, size);
 	uint32_t st[ARN_PARTS], ln[ARN_PARTS];
 
 	if (n < 0) {
@@ -123,14 +118,12 @@ static bool value_expand(const struct cond *c, const struct cond_value *lv, stru
 	memset(out, 0, sizeof(*out));
 	out->text = buf;
 	out->len = (uint32_t)n;
-	glob_compile(&out->g, buf, (size_t)n);
+	az_glob_compile(&out->g, buf, (size_t)n);
 	switch (c->op) {
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
-		return value_parse_number(buf, (size_t)n, &out->num);
-	case COND_DATE_EQ ... COND_DATE_GE:
-		return value_parse_date(buf, (size_t)n, &out->ms);
-	case COND_BOOL:
-		return value_parse_bool(buf, (size_t)n, &out->b);
+		return az_value_parse_number(buf, (size_t)n, &out->num);
+	case COND_DATE_EQ ... COND_DATE_GE: return az_value_parse_date(buf, (size_t)n, &out->ms);
+	case COND_BOOL: return az_value_parse_bool(buf, (size_t)n, &out->b);
 	case COND_IP_ADDRESS: {
 		const char *msg;
 
@@ -141,12 +134,11 @@ static bool value_expand(const struct cond *c, const struct cond_value *lv, stru
 	}
 	case COND_ARN_EQUALS:
 	case COND_ARN_LIKE:
-		out->arn_ok = value_split_arn(buf, (size_t)n, st, ln);
+		out->arn_ok = az_value_split_arn(buf, (size_t)n, st, ln);
 		for (int i = 0; out->arn_ok && i < ARN_PARTS; i++)
-			glob_compile(&out->arn[i], buf + st[i], ln[i]);
+			az_glob_compile(&out->arn[i], buf + st[i], ln[i]);
 		return true;
-	default:
-		return true;
+	default: return true;
 	}
 }
 
@@ -154,25 +146,18 @@ static bool value_match(const struct cond *c, const struct cond_value *lv, const
 {
 	switch (c->op) {
 	case COND_STRING_EQUALS:
-	case COND_BINARY_EQUALS:
-		return rv->len == lv->len && !memcmp(rv->s, lv->text, rv->len);
-	case COND_STRING_EQUALS_IC:
-		return gh_eq_nocase(rv->s, rv->len, lv->text, lv->len);
-	case COND_STRING_LIKE:
-		return glob_match(&lv->g, rv->s, rv->len);
+	case COND_BINARY_EQUALS: return rv->len == lv->len && !memcmp(rv->s, lv->text, rv->len);
+	case COND_STRING_EQUALS_IC: return gh_eq_nocase(rv->s, rv->len, lv->text, lv->len);
+	case COND_STRING_LIKE: return az_glob_match(&lv->g, rv->s, rv->len);
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
 		return ordered(c->op - COND_NUMERIC_EQ, cmp_num(rv->num, lv->num));
 	case COND_DATE_EQ ... COND_DATE_GE:
 		return ordered(c->op - COND_DATE_EQ, cmp_i64(rv->ms, lv->ms));
-	case COND_BOOL:
-		return rv->b == lv->b;
-	case COND_IP_ADDRESS:
-		return gh_cidr_contains(&lv->cidr, &rv->addr);
+	case COND_BOOL: return rv->b == lv->b;
+	case COND_IP_ADDRESS: return gh_cidr_contains(&lv->cidr, &rv->addr);
 	case COND_ARN_EQUALS:
-	case COND_ARN_LIKE:
-		return arn_match(lv, rv);
-	default:
-		return false;
+	case COND_ARN_LIKE: return arn_match(lv, rv);
+	default: return false;
 	}
 }
 
@@ -208,9 +193,9 @@ static bool null_holds(const struct cond *c, const struct authz_ctx_entry *e)
 	return false;
 }
 
-bool cond_holds(const struct cond *c, struct eval_ctx *ec)
+bool az_cond_holds(const struct cond *c, struct eval_ctx *ec)
 {
-	const struct authz_ctx_entry *e = eval_lookup(ec, c->key, c->keylen, c->hash);
+	const struct authz_ctx_entry *e = az_ctx_lookup(ec, c->key, c->keylen, c->hash);
 	bool any = false, all = true;
 
 	if (c->op == COND_NULL)
@@ -219,12 +204,12 @@ bool cond_holds(const struct cond *c, struct eval_ctx *ec)
 		/* IfExists does not rescue ForAnyValue: it is false on an absent key. */
 		if (c->set == COND_SET_ANY) {
 			if (!c->if_exists)
-				eval_missing(ec, c->key);
+				az_ctx_missing(ec, c->key);
 			return false;
 		}
 		if (c->if_exists)
 			return true;
-		eval_missing(ec, c->key);
+		az_ctx_missing(ec, c->key);
 		if (c->set == COND_SET_ALL)
 			return true;
 		return c->negated;
@@ -251,10 +236,8 @@ bool cond_holds(const struct cond *c, struct eval_ctx *ec)
 			break;
 	}
 	switch (c->set) {
-	case COND_SET_ANY:
-		return any;
-	case COND_SET_ALL:
-		return all;
+	case COND_SET_ANY: return any;
+	case COND_SET_ALL: return all;
 	default:
 		/* A plain operator: some value matches (negated: none does). */
 		return c->negated ? !any : any;

@@ -23,6 +23,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "authz/cond.h"
+#include "authz/context.h"
 #include "authz/eval.h"
 #include "authz/value.h"
 #include "common/macro.h"
@@ -32,77 +34,9 @@
 enum pmatch {
 	PMATCH_NONE,
 	PMATCH_ACCOUNT, /* through the principal's account: delegates to identity policies */
-	PMATCH_ROLE,    /* names the session's role: limited by boundary and session */
-	PMATCH_DIRECT,  /* names the principal itself, or "*" */
+	PMATCH_ROLE,	/* names the session's role: limited by boundary and session */
+	PMATCH_DIRECT,	/* names the principal itself, or "*" */
 };
-
-const struct authz_ctx_entry *eval_lookup(const struct eval_ctx *ec, const char *key,
-					  size_t keylen, uint32_t hash)
-{
-	for (size_t i = 0; i < ec->req->ncontext; i++) {
-		const struct authz_ctx_entry *e = &ec->req->context[i];
-
-		if (e->hash == hash && gh_eq_nocase(e->key, e->keylen, key, keylen))
-			return e;
-	}
-	return NULL;
-}
-
-const struct authz_value *eval_variable(const struct eval_ctx *ec, const struct tmpl_seg *seg)
-{
-	const struct authz_ctx_entry *e = eval_lookup(ec, seg->text, seg->len, seg->hash);
-
-	if (!e || e->multi || e->nvalues != 1)
-		return NULL;
-	return &e->values[0];
-}
-
-void eval_missing(struct eval_ctx *ec, const char *key)
-{
-	size_t len = strlen(key);
-
-	for (size_t i = 0; i < ec->nmissing; i++)
-		if (gh_eq_nocase(ec->missing[i], strlen(ec->missing[i]), key, len))
-			return;
-	if (ec->nmissing < AUTHZ_RESULT_MISSING_MAX)
-		ec->missing[ec->nmissing++] = key;
-}
-
-/*
- * Split the principal ARN into what evaluation needs: its account, its
- * type, and for a role session the role's name.
- */
-static void parse_principal(struct eval_ctx *ec, const char *p)
-{
-	uint32_t st[6], ln[6];
-	const char *res;
-	size_t plen = strlen(p);
-
-	ec->ptype = PTYPE_OTHER;
-	if (!value_split_arn(p, plen, st, ln))
-		return;
-	ec->paccount = p + st[4];
-	ec->paccountlen = ln[4];
-	res = p + st[5];
-	if (gh_eq_lit_case(p + st[2], ln[2], "iam")) {
-		if (!strcmp(res, "root"))
-			ec->ptype = PTYPE_ROOT;
-		else if (gh_starts_with(res, "user/"))
-			ec->ptype = PTYPE_USER;
-		else if (gh_starts_with(res, "role/"))
-			ec->ptype = PTYPE_ROLE;
-	} else if (gh_eq_lit_case(p + st[2], ln[2], "sts")) {
-		if (gh_starts_with(res, "assumed-role/")) {
-			const char *role = res + GH_LIT_LEN("assumed-role/"), *slash = strchr(role, '/');
-
-			ec->ptype = PTYPE_SESSION;
-			ec->prole = role;
-			ec->prolelen = slash ? (size_t)(slash - role) : strlen(role);
-		} else if (gh_starts_with(res, "federated-user/")) {
-			ec->ptype = PTYPE_FEDERATED;
-		}
-	}
-}
 
 /* The role name at the end of a role ARN's resource ("role/path/name"). */
 static bool role_arn_names(const char *arn, size_t len, const char *role, size_t rolelen)
@@ -119,7 +53,7 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 {
 	uint32_t st[6], ln[6];
 
-	if (!value_split_arn(arn, len, st, ln))
+	if (!az_value_split_arn(arn, len, st, ln))
 		return false;
 	*ret = arn + st[4];
 	*ret_len = ln[4];
@@ -142,7 +76,7 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 	case PRINCIPAL_ANY:
 		/* "*" grants a role session only what a grant to its role would. */
 		return ec->ptype == PTYPE_SESSION || ec->ptype == PTYPE_ROLE ? PMATCH_ROLE
-									      : PMATCH_DIRECT;
+									     : PMATCH_DIRECT;
 	case PRINCIPAL_ACCOUNT:
 		if (!ec->paccount || ec->paccountlen != pp->len ||
 		    memcmp(ec->paccount, pp->text, pp->len))
@@ -153,7 +87,8 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 	case PRINCIPAL_ARN:
 		if (plen == pp->len && !memcmp(p, pp->text, plen))
 			return ec->ptype == PTYPE_ROLE ? PMATCH_ROLE : PMATCH_DIRECT;
-		/* A NotPrincipal must name the session itself ("assumed-role" ARN) to exclude it. */
+		/* A NotPrincipal must name the session itself ("assumed-role" ARN) to exclude it.
+		 */
 		if (ec->ptype == PTYPE_SESSION && !exclude) {
 			const char *acct;
 			size_t acctlen;
@@ -164,8 +99,7 @@ static enum pmatch principal_match_one(const struct principal_pat *pp, const str
 				return PMATCH_ROLE;
 		}
 		return PMATCH_NONE;
-	default:
-		return plen == pp->len && !memcmp(p, pp->text, plen) ? PMATCH_DIRECT : PMATCH_NONE;
+	default: return plen == pp->len && !memcmp(p, pp->text, plen) ? PMATCH_DIRECT : PMATCH_NONE;
 	}
 }
 
@@ -199,7 +133,7 @@ static bool action_match(const struct stmt *s, const struct eval_ctx *ec)
 	bool any = false;
 
 	for (uint32_t i = 0; i < s->nactions && !any; i++)
-		any = glob_match(&s->actions[i], ec->action, ec->actionlen);
+		any = az_glob_match(&s->actions[i], ec->action, ec->actionlen);
 	return s->not_action ? !any : any;
 }
 
@@ -216,14 +150,14 @@ static bool resource_match(const struct stmt *s, struct eval_ctx *ec)
 		int n;
 
 		if (!rp->t) {
-			any = glob_match(&rp->g, res, ec->resourcelen);
+			any = az_glob_match(&rp->g, res, ec->resourcelen);
 			continue;
 		}
-		n = tmpl_expand(rp->t, true, ec, buf, sizeof(buf));
+		n = az_tmpl_expand(rp->t, true, ec, buf, sizeof(buf));
 		if (n == -E2BIG)
 			ec->error = true;
 		if (n >= 0)
-			any = glob_match_general(buf, (size_t)n, res, ec->resourcelen);
+			any = az_glob_match_general(buf, (size_t)n, res, ec->resourcelen);
 	}
 	return s->not_resource ? !any : any;
 }
@@ -242,8 +176,8 @@ static bool tmpl_resolves(const struct tmpl *t, struct eval_ctx *ec)
 	for (uint32_t i = 0; t && i < t->nsegs; i++) {
 		const struct tmpl_seg *seg = &t->segs[i];
 
-		if (seg->var && !seg->def && !eval_variable(ec, seg)) {
-			eval_missing(ec, seg->text);
+		if (seg->var && !seg->def && !az_ctx_variable(ec, seg)) {
+			az_ctx_missing(ec, seg->text);
 			ok = false;
 		}
 	}
@@ -271,7 +205,7 @@ static bool cond_vars_resolve(const struct stmt *s, struct eval_ctx *ec)
 	for (uint32_t i = 0; i < s->nconds; i++) {
 		const struct cond *c = &s->conds[i];
 
-		if (c->if_exists && !eval_lookup(ec, c->key, c->keylen, c->hash))
+		if (c->if_exists && !az_ctx_lookup(ec, c->key, c->keylen, c->hash))
 			continue;
 		for (uint32_t j = 0; j < c->nvalues; j++)
 			ok &= tmpl_resolves(c->values[j].t, ec);
@@ -285,7 +219,7 @@ static bool conds_hold(const struct stmt *s, struct eval_ctx *ec)
 	bool all = true;
 
 	for (uint32_t i = 0; i < s->nconds; i++)
-		all &= cond_holds(&s->conds[i], ec);
+		all &= az_cond_holds(&s->conds[i], ec);
 	return all;
 }
 
@@ -389,26 +323,6 @@ static void eval_policy(const struct authz_policy *p, enum authz_slot slot, size
 	}
 }
 
-/* @req passed authz_request_check(): present, within the caps, an action with a service. */
-static void eval_ctx_init(struct eval_ctx *ec, const struct authz_request *req)
-{
-	size_t len = strlen(req->action);
-	const char *colon = memchr(req->action, ':', len);
-
-	memset(ec, 0, offsetof(struct eval_ctx, missing));
-	ec->nmissing = 0;
-	ec->has_boundary = false;
-	ec->error = false;
-	ec->req = req;
-	gh_lower(ec->action, req->action, len);
-	ec->action[len] = '\0';
-	ec->actionlen = len;
-	ec->svclen = (size_t)(colon - req->action);
-	ec->svchash = gh_hash_nocase(ec->action, ec->svclen);
-	ec->resourcelen = strlen(req->resource);
-	parse_principal(ec, req->principal);
-}
-
 /* The account that owns the resource: given, else the ARN's, else the principal's. */
 static bool same_account(const struct eval_ctx *ec)
 {
@@ -468,7 +382,8 @@ static void decide(const struct authz_policy_set *set, const struct eval_ctx *ec
 			} else if (!st[AUTHZ_SLOT_IDENTITY].allow) {
 				r->reason = AUTHZ_REASON_NO_ALLOW;
 			} else {
-				r->reason = !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
+				r->reason =
+				    !bound_ok ? AUTHZ_REASON_BOUNDARY : AUTHZ_REASON_SESSION;
 			}
 			return;
 		}
@@ -525,8 +440,16 @@ static bool org_policies_allow(struct authz_policy *const *list, size_t n, enum 
 static bool rcp_applies(const struct eval_ctx *ec)
 {
 	static const char *const services[] = {
-		"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity",
-		"logs", "dynamodb",
+		"s3",
+		"sts",
+		"kms",
+		"sqs",
+		"secretsmanager",
+		"ecr",
+		"aoss",
+		"cognito-identity",
+		"logs",
+		"dynamodb",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
@@ -548,12 +471,12 @@ int authz_evaluate_diag(const struct authz_policy_set *set, const struct authz_r
 
 	if (ret < 0)
 		return ret;
-	eval_request(set, req, r);
+	az_eval_request(set, req, r);
 	return 0;
 }
 
-void eval_request(const struct authz_policy_set *set, const struct authz_request *req,
-		  struct authz_result *r)
+void az_eval_request(const struct authz_policy_set *set, const struct authz_request *req,
+		     struct authz_result *r)
 {
 	bool scp_ok, rcp_ok = true;
 	struct slot_state st[_AUTHZ_SLOT_MAX] = { 0 };
@@ -564,7 +487,7 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 	r->nmatched = r->nmatched_total = r->nmissing = 0;
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
-	eval_ctx_init(&ec, req);
+	az_ctx_init(&ec, req);
 	/*
 	 * AWS (GetCallerIdentity): "No permissions are required to perform
 	 * this operation. If an administrator attaches a policy to your
@@ -579,13 +502,17 @@ void eval_request(const struct authz_policy_set *set, const struct authz_request
 	ec.has_boundary = set->boundary != NULL;
 
 	for (size_t i = 0; i < set->nidentity; i++)
-		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY], &m);
+		eval_policy(set->identity[i], AUTHZ_SLOT_IDENTITY, i, &ec, &st[AUTHZ_SLOT_IDENTITY],
+			    &m);
 	if (set->boundary)
-		eval_policy(set->boundary, AUTHZ_SLOT_BOUNDARY, 0, &ec, &st[AUTHZ_SLOT_BOUNDARY], &m);
+		eval_policy(set->boundary, AUTHZ_SLOT_BOUNDARY, 0, &ec, &st[AUTHZ_SLOT_BOUNDARY],
+			    &m);
 	for (size_t i = 0; i < set->nsession; i++)
-		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION], &m);
+		eval_policy(set->session[i], AUTHZ_SLOT_SESSION, i, &ec, &st[AUTHZ_SLOT_SESSION],
+			    &m);
 	if (set->resource)
-		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE], &m);
+		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE],
+			    &m);
 	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
 	if (set->nrcp && rcp_applies(&ec))
 		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
@@ -639,32 +566,32 @@ const char *authz_reason_text(enum authz_reason r)
 		[AUTHZ_REASON_IDENTITY_ALLOW] = "an identity-based policy allows it",
 		[AUTHZ_REASON_RESOURCE_ALLOW] = "the resource-based policy allows this principal",
 		[AUTHZ_REASON_CROSS_ACCOUNT_ALLOW] =
-			"cross-account: both the identity side and the resource policy allow it",
+		    "cross-account: both the identity side and the resource policy allow it",
 		[AUTHZ_REASON_NO_ALLOW] = "no statement allows it",
 		[AUTHZ_REASON_BOUNDARY] = "allowed by an identity-based policy, but not by the "
 					  "permission boundary",
 		[AUTHZ_REASON_SESSION] = "allowed by an identity-based policy, but not by the "
 					 "session policies",
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_RESOURCE] =
-			"cross-account: the identity side allows it, but the resource policy "
-			"does not",
+		    "cross-account: the identity side allows it, but the resource policy "
+		    "does not",
 		[AUTHZ_REASON_CROSS_ACCOUNT_NO_IDENTITY] =
-			"cross-account: the identity side (identity policies, boundary, "
-			"session policies) does not allow it",
+		    "cross-account: the identity side (identity policies, boundary, "
+		    "session policies) does not allow it",
 		[AUTHZ_REASON_TRUST] = "the role's trust policy does not allow this principal "
 				       "(it must, whatever identity policies say)",
 		[AUTHZ_REASON_KEY_POLICY] = "the KMS key policy does not allow it (it must, "
 					    "whatever identity policies say)",
 		[AUTHZ_REASON_IDENTITY_ALLOW_UNVERIFIED] =
-			"an identity-based policy allows it; the role's trust policy was not given "
-			"and is not evaluated, as in AWS's policy simulator",
+		    "an identity-based policy allows it; the role's trust policy was not given "
+		    "and is not evaluated, as in AWS's policy simulator",
 		[AUTHZ_REASON_SCP] = "allowed, but not by every service control policy (each one "
-				      "must allow; they never grant)",
+				     "must allow; they never grant)",
 		[AUTHZ_REASON_RCP] = "allowed, but not by every resource control policy (each one "
-				      "must allow; they never grant)",
+				     "must allow; they never grant)",
 		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
-			"sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
-			"stop it",
+		    "sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
+		    "stop it",
 	};
 
 	return (unsigned)r < _AUTHZ_REASON_MAX ? text[r] : "?";

@@ -47,7 +47,8 @@ static struct action_bucket *bucket_for(struct action_index *ix, const struct pa
 			b->hash = pr->hash;
 			return b;
 		}
-		if (b->hash == pr->hash && b->svclen == pr->len && !memcmp(b->svc, pr->svc, pr->len))
+		if (b->hash == pr->hash && b->svclen == pr->len &&
+		    !memcmp(b->svc, pr->svc, pr->len))
 			return b;
 	}
 }
@@ -61,7 +62,7 @@ static int fill(struct authz_policy *p, struct pair *pairs, size_t npairs, bool 
 	while (size < npairs * 2)
 		size *= 2;
 	ix->mask = size - 1;
-	ix->buckets = arena_array(&p->arena, size, sizeof(*ix->buckets));
+	ix->buckets = gh_arena_array(&p->arena, size, sizeof(*ix->buckets));
 	if (!ix->buckets)
 		return -ENOMEM;
 	for (size_t i = 0; i < npairs; i++)
@@ -69,7 +70,7 @@ static int fill(struct authz_policy *p, struct pair *pairs, size_t npairs, bool 
 	for (uint32_t i = 0; i < size; i++) {
 		struct action_bucket *b = &ix->buckets[i];
 
-		if (b->svc && !(b->stmts = arena_array(&p->arena, b->n, sizeof(uint32_t))))
+		if (b->svc && !(b->stmts = gh_arena_array(&p->arena, b->n, sizeof(uint32_t))))
 			return -ENOMEM;
 		b->n = 0;
 	}
@@ -80,7 +81,7 @@ static int fill(struct authz_policy *p, struct pair *pairs, size_t npairs, bool 
 		if (!b->n || b->stmts[b->n - 1] != pairs[i].stmt)
 			b->stmts[b->n++] = pairs[i].stmt;
 	}
-	ix->generic = arena_array(&p->arena, p->nstmts, sizeof(uint32_t));
+	ix->generic = gh_arena_array(&p->arena, p->nstmts, sizeof(uint32_t));
 	if (!ix->generic)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < p->nstmts; i++)
@@ -89,7 +90,7 @@ static int fill(struct authz_policy *p, struct pair *pairs, size_t npairs, bool 
 	return 0;
 }
 
-int action_index_build(struct authz_policy *p)
+int az_action_index_build(struct authz_policy *p)
 {
 	_cleanup_free_ struct pair *pairs = NULL;
 	_cleanup_free_ bool *generic = NULL;

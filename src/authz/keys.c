@@ -31,7 +31,10 @@ enum key_origin {
  * AWS global condition context keys.  A trailing "/" marks a prefix
  * (aws:PrincipalTag/<key>).  The length comes from the literal.
  */
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define KEY(name, multi, origin) { name, GH_LIT_LEN(name), multi, origin }
+/* clang-format on */
 static const struct {
 	const char *name;
 	size_t len;
@@ -146,21 +149,21 @@ static int find(const char *key, size_t len)
 	return find_in(key, len, UINT64_MAX);
 }
 
-bool authz_key_is_known(const char *key, size_t len)
+bool az_key_is_known(const char *key, size_t len)
 {
 	if (!gh_prefix_lit(key, len, "aws:"))
 		return true;
 	return find(key, len) >= 0;
 }
 
-bool authz_key_is_singlevalued(const char *key, size_t len)
+bool az_key_is_singlevalued(const char *key, size_t len)
 {
 	int i = find(key, len);
 
 	return i >= 0 && !global_keys[i].multi;
 }
 
-bool authz_key_is_multivalued(const char *key, size_t len)
+bool az_key_is_multivalued(const char *key, size_t len)
 {
 	int i = find(key, len);
 
@@ -184,12 +187,13 @@ bool authz_key_is_mfa(const char *key, size_t len)
  * Keys present only for some principal types (IAM User Guide, "AWS global
  * condition context keys", each key's "Availability").
  */
-const char *authz_key_never_present_for(const char *key, size_t len)
+const char *az_key_never_present_for(const char *key, size_t len)
 {
 	static const struct {
 		const char *name, *who;
 	} only_some[] = {
-		{ "aws:username", "role sessions, the root user and federated users (IAM users only)" },
+		{ "aws:username",
+		  "role sessions, the root user and federated users (IAM users only)" },
 		{ "aws:TokenIssueTime", "IAM users and the root user with long-term credentials" },
 		{ "aws:FederatedProvider", "IAM users and role sessions not federated through an "
 					   "identity provider" },

@@ -49,4 +49,22 @@
 /* Values of all keys of one request together. */
 #define AUTHZ_REQ_VALUES_MAX 4096
 
+/* ---- identity stores, checked at load ---- */
+
+/* Files in one store directory, and nesting of its folders. */
+#define STORE_FILES_MAX 100000
+#define STORE_DEPTH_MAX 16
+/* Folders in one store: a store is a few dozen; this bounds the walk's work. */
+#define STORE_DIRS_MAX 10000
+/* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
+#define STORE_TAGS_MAX 64
+#define STORE_GROUPS_MAX 64
+
+/* ---- the JSON Lines commands ---- */
+
+/* Policies of one list (policies, session_policies, ...) of one simulate case. */
+#define AUTHZ_CASE_POLICIES_MAX 1024
+/* Session policies of one `eval --batch` line. */
+#define AUTHZ_BATCH_SESSION_POLICIES_MAX 16
+
 #endif

@@ -33,7 +33,8 @@ struct loader {
 	size_t errors;
 };
 
-#define lerr(l, ...) ((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (l)->src, &(l)->path, __VA_ARGS__))
+#define lerr(l, ...)                                                                               \
+	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (l)->src, &(l)->path, __VA_ARGS__))
 #define lwarn(l, ...) gh_jdiag((l)->diags, DIAG_WARNING, (l)->src, &(l)->path, __VA_ARGS__)
 
 static int oom(struct loader *l)
@@ -125,12 +126,12 @@ static int action_add(struct loader *l, const char *s, size_t len, void *data)
 		}
 	}
 	/* Actions compare case-insensitively: fold once, here. */
-	low = arena_strndup(&l->p->arena, s, len);
+	low = gh_arena_strndup(&l->p->arena, s, len);
 	if (!low)
 		return oom(l);
 	gh_lower(low, low, len);
 	n = len;
-	glob_compile(g, low, n);
+	az_glob_compile(g, low, n);
 	st->nactions++;
 	return 0;
 }
@@ -149,13 +150,15 @@ static void variable_warnings(struct loader *l, const struct tmpl *t)
 
 		if (!seg->var)
 			continue;
-		if (authz_key_is_multivalued(seg->text, seg->len))
-			lwarn(l, "%s is multi-valued and cannot be a policy variable: "
-				 "${%s} never resolves",
+		if (az_key_is_multivalued(seg->text, seg->len))
+			lwarn(l,
+			      "%s is multi-valued and cannot be a policy variable: "
+			      "${%s} never resolves",
 			      seg->text, seg->text);
-		else if (!seg->def && (who = authz_key_never_present_for(seg->text, seg->len)))
-			lwarn(l, "${%s} never resolves for %s: a statement using it does not "
-				 "apply to them (a default avoids that: ${%s, 'none'})",
+		else if (!seg->def && (who = az_key_never_present_for(seg->text, seg->len)))
+			lwarn(l,
+			      "${%s} never resolves for %s: a statement using it does not "
+			      "apply to them (a default avoids that: ${%s, 'none'})",
 			      seg->text, who, seg->text);
 	}
 }
@@ -172,13 +175,14 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 	if (too_long(l, len))
 		return -E2BIG;
 	if (!(len == 1 && s[0] == '*') && !gh_prefix_lit_case(s, len, "arn:")) {
-		lerr(l, "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
-			"resource, wildcards allowed) or \"*\"",
+		lerr(l,
+		     "resource \"%s\" must be an ARN (arn:partition:service:region:account:"
+		     "resource, wildcards allowed) or \"*\"",
 		     s);
 		return -EINVAL;
 	}
 	if (l->p->variables) {
-		r = tmpl_parse(&l->p->arena, s, len, true, (struct tmpl **)&rp->t, &msg);
+		r = az_tmpl_parse(&l->p->arena, s, len, true, (struct tmpl **)&rp->t, &msg);
 		if (r == -ENOMEM)
 			return oom(l);
 		if (r < 0) {
@@ -191,10 +195,10 @@ static int resource_add(struct loader *l, const char *s, size_t len, void *data)
 			 "Version): \"${\" is literal text here; use \"Version\": \"2012-10-17\"");
 	}
 	if (!rp->t) {
-		g = glob_escape_literal(&l->p->arena, s, len, &glen);
+		g = az_glob_escape_literal(&l->p->arena, s, len, &glen);
 		if (!g)
 			return oom(l);
-		glob_compile(&rp->g, g, glen);
+		az_glob_compile(&rp->g, g, glen);
 	}
 	st->nresources++;
 	return 0;
@@ -233,22 +237,25 @@ static int principal_add(struct loader *l, const char *s, size_t len, void *data
 			pp->kind = PRINCIPAL_ANY;
 		} else if (is_account_id(s, len)) {
 			pp->kind = PRINCIPAL_ACCOUNT;
-		} else if (!value_split_arn(s, len, st, ln)) {
-			lerr(l, "AWS principal \"%s\" must be \"*\", a 12-digit account id or an ARN",
+		} else if (!az_value_split_arn(s, len, st, ln)) {
+			lerr(l,
+			     "AWS principal \"%s\" must be \"*\", a 12-digit account id or an ARN",
 			     s);
 			return -EINVAL;
 		} else if (memchr(s, '*', len) || memchr(s, '?', len)) {
-			lerr(l, "wildcards are not allowed in a principal ARN (\"%s\"); use \"*\" "
-				"with a Condition on aws:PrincipalArn",
+			lerr(l,
+			     "wildcards are not allowed in a principal ARN (\"%s\"); use \"*\" "
+			     "with a Condition on aws:PrincipalArn",
 			     s);
 			return -EINVAL;
-		} else if (gh_eq_lit_case(s + st[5], ln[5], "root") && is_account_id(s + st[4], ln[4])) {
+		} else if (gh_eq_lit_case(s + st[5], ln[5], "root") &&
+			   is_account_id(s + st[4], ln[4])) {
 			pp->kind = PRINCIPAL_ACCOUNT;
 			pp->text = s + st[4];
 			pp->len = ln[4];
 		}
 	}
-	pp->text = arena_strndup(&l->p->arena, pp->text, pp->len);
+	pp->text = gh_arena_strndup(&l->p->arena, pp->text, pp->len);
 	if (!pp->text)
 		return oom(l);
 	pa->st->nprincipals++;
@@ -273,10 +280,11 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 
 	if (json_is_string(v)) {
 		if (strcmp(json_string_value(v), "*")) {
-			lerr(l, "Principal must be \"*\" or an object such as {\"AWS\": \"arn:...\"}");
+			lerr(l,
+			     "Principal must be \"*\" or an object such as {\"AWS\": \"arn:...\"}");
 			return -EINVAL;
 		}
-		st->principals = arena_alloc(&l->p->arena, sizeof(*st->principals));
+		st->principals = gh_arena_alloc(&l->p->arena, sizeof(*st->principals));
 		if (!st->principals)
 			return oom(l);
 		st->principals[0].kind = PRINCIPAL_ANY;
@@ -291,7 +299,7 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 	}
 	json_object_foreach(v, key, e)
 		n += list_len(e);
-	st->principals = arena_array(&l->p->arena, n ? n : 1, sizeof(*st->principals));
+	st->principals = gh_arena_array(&l->p->arena, n ? n : 1, sizeof(*st->principals));
 	if (!st->principals)
 		return oom(l);
 	json_object_foreach(v, key, e) {
@@ -303,8 +311,9 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 				pa.kind = types[i].kind;
 		gh_jpath_key(&l->path, key);
 		if (pa.kind == _PRINCIPAL_KIND_MAX) {
-			lerr(l, "unknown principal type \"%s\" (expected AWS, Service, Federated or "
-				"CanonicalUser)",
+			lerr(l,
+			     "unknown principal type \"%s\" (expected AWS, Service, Federated or "
+			     "CanonicalUser)",
 			     key);
 			k = -EINVAL;
 		} else {
@@ -407,28 +416,30 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 
 	switch (c->op) {
 	case COND_NUMERIC_EQ ... COND_NUMERIC_GE:
-		if (!value_parse_number(cv->text, cv->len, &cv->num)) {
-			lerr(l, "%s needs a number (such as 10 or 2.5), not \"%s\"", opname, cv->text);
+		if (!az_value_parse_number(cv->text, cv->len, &cv->num)) {
+			lerr(l, "%s needs a number (such as 10 or 2.5), not \"%s\"", opname,
+			     cv->text);
 			return -EINVAL;
 		}
 		return 0;
 	case COND_DATE_EQ ... COND_DATE_GE:
-		if (!value_parse_date(cv->text, cv->len, &cv->ms)) {
-			lerr(l, "%s needs a date (ISO 8601 such as \"2026-11-30T12:00:00Z\", or "
-				"epoch seconds), not \"%s\"",
+		if (!az_value_parse_date(cv->text, cv->len, &cv->ms)) {
+			lerr(l,
+			     "%s needs a date (ISO 8601 such as \"2026-11-30T12:00:00Z\", or "
+			     "epoch seconds), not \"%s\"",
 			     opname, cv->text);
 			return -EINVAL;
 		}
 		return 0;
 	case COND_BOOL:
 	case COND_NULL:
-		if (!value_parse_bool(cv->text, cv->len, &cv->b)) {
+		if (!az_value_parse_bool(cv->text, cv->len, &cv->b)) {
 			lerr(l, "%s needs \"true\" or \"false\", not \"%s\"", opname, cv->text);
 			return -EINVAL;
 		}
 		return 0;
 	case COND_BINARY_EQUALS:
-		if (!value_is_base64(cv->text, cv->len)) {
+		if (!az_value_is_base64(cv->text, cv->len)) {
 			lerr(l, "BinaryEquals needs a base64 value, not \"%s\"", cv->text);
 			return -EINVAL;
 		}
@@ -436,29 +447,30 @@ static int value_typed(struct loader *l, const struct cond *c, const char *opnam
 	case COND_IP_ADDRESS:
 		r = gh_cidr_parse(cv->text, GH_CIDR_BARE_OK | GH_CIDR_UNMAP_V4, &cv->cidr, &msg);
 		if (r < 0) {
-			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s", opname,
-			     cv->text, msg);
+			lerr(l, "%s needs an IPv4 or IPv6 address or CIDR block: \"%s\": %s",
+			     opname, cv->text, msg);
 			return r;
 		}
 		if (r > 0) {
-			lwarn(l, "\"%s\" has host bits set; it is matched as the network it "
-				 "belongs to (did you mean a /32 or /128?)",
+			lwarn(l,
+			      "\"%s\" has host bits set; it is matched as the network it "
+			      "belongs to (did you mean a /32 or /128?)",
 			      cv->text);
 			gh_cidr_mask(&cv->cidr);
 		}
 		return 0;
 	case COND_ARN_EQUALS:
 	case COND_ARN_LIKE:
-		cv->arn_ok = value_split_arn(cv->g.text, glen, st, ln);
+		cv->arn_ok = az_value_split_arn(cv->g.text, glen, st, ln);
 		if (!cv->arn_ok && !(cv->len == 1 && cv->text[0] == '*'))
-			lwarn(l, "%s value \"%s\" is not an ARN (arn:partition:service:region:"
-				 "account:resource); it matches nothing",
+			lwarn(l,
+			      "%s value \"%s\" is not an ARN (arn:partition:service:region:"
+			      "account:resource); it matches nothing",
 			      opname, cv->text);
 		for (int i = 0; cv->arn_ok && i < ARN_PARTS; i++)
-			glob_compile(&cv->arn[i], cv->g.text + st[i], ln[i]);
+			az_glob_compile(&cv->arn[i], cv->g.text + st[i], ln[i]);
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -480,20 +492,20 @@ static int cond_value_load(struct loader *l, struct cond *c, const char *opname,
 	if (too_long(l, len))
 		return -E2BIG;
 	/* The text is jansson's or on the stack: the policy keeps its own copy. */
-	cv->text = arena_strndup(&l->p->arena, text, len);
+	cv->text = gh_arena_strndup(&l->p->arena, text, len);
 	cv->len = (uint32_t)len;
 	if (!cv->text)
 		return oom(l);
 	text = cv->text;
-	g = glob_escape_literal(&l->p->arena, text, len, &glen);
+	g = az_glob_escape_literal(&l->p->arena, text, len, &glen);
 	if (!g)
 		return oom(l);
-	glob_compile(&cv->g, g, glen);
+	az_glob_compile(&cv->g, g, glen);
 	if (l->p->variables) {
-		bool glob = c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE ||
-			    c->op == COND_ARN_EQUALS;
+		bool glob =
+		    c->op == COND_STRING_LIKE || c->op == COND_ARN_LIKE || c->op == COND_ARN_EQUALS;
 
-		r = tmpl_parse(&l->p->arena, text, len, glob, (struct tmpl **)&cv->t, &msg);
+		r = az_tmpl_parse(&l->p->arena, text, len, glob, (struct tmpl **)&cv->t, &msg);
 		if (r == -ENOMEM)
 			return oom(l);
 		if (r < 0) {
@@ -519,10 +531,11 @@ static void ip_mapped_warnings(struct loader *l, const struct cond *c)
 			return;
 	for (uint32_t i = 0; i < c->nvalues; i++)
 		if (!c->values[i].t && gh_cidr_spans_v4mapped(&c->values[i].cidr))
-			lwarn(l, "\"%s\" spans the IPv4-mapped range ::ffff:0:0/96, but request "
-				 "addresses there are matched as the IPv4 addresses they carry, "
-				 "and no IPv4 range is listed: no IPv4 request matches (list "
-				 "one, such as 0.0.0.0/0)",
+			lwarn(l,
+			      "\"%s\" spans the IPv4-mapped range ::ffff:0:0/96, but request "
+			      "addresses there are matched as the IPv4 addresses they carry, "
+			      "and no IPv4 range is listed: no IPv4 request matches (list "
+			      "one, such as 0.0.0.0/0)",
 			      c->values[i].text);
 }
 
@@ -531,28 +544,31 @@ static void cond_key_warnings(struct loader *l, const struct cond *c, const char
 {
 	if (c->op == COND_IP_ADDRESS)
 		ip_mapped_warnings(l, c);
-	if (!authz_key_is_known(c->key, c->keylen))
-		lwarn(l, "\"%s\" is not a known AWS global condition key (a typo?); a request "
-			 "never carries it unless your caller sets it",
+	if (!az_key_is_known(c->key, c->keylen))
+		lwarn(l,
+		      "\"%s\" is not a known AWS global condition key (a typo?); a request "
+		      "never carries it unless your caller sets it",
 		      c->key);
-	if (c->set != COND_SET_NONE && authz_key_is_singlevalued(c->key, c->keylen))
+	if (c->set != COND_SET_NONE && az_key_is_singlevalued(c->key, c->keylen))
 		lwarn(l, "%s on single-valued key %s: set operators are for multi-valued keys%s",
 		      c->set == COND_SET_ALL ? "ForAllValues" : "ForAnyValue", c->key,
 		      c->set == COND_SET_ALL && st->effect == AUTHZ_EFFECT_ALLOW
-			      ? " (ForAllValues is true when the key is absent)"
-			      : "");
+			  ? " (ForAllValues is true when the key is absent)"
+			  : "");
 	if (c->set == COND_SET_NONE && c->op != COND_NULL && c->multi_key)
-		lwarn(l, "%s on multi-valued key %s without ForAllValues/ForAnyValue: a request "
-			 "that carries the key never matches it (negated operators and IfExists "
-			 "included); multivalued keys require a set operator",
+		lwarn(l,
+		      "%s on multi-valued key %s without ForAllValues/ForAnyValue: a request "
+		      "that carries the key never matches it (negated operators and IfExists "
+		      "included); multivalued keys require a set operator",
 		      opname, c->key);
 	if (c->op == COND_BOOL && !c->if_exists && st->effect == AUTHZ_EFFECT_DENY &&
 	    gh_eq_lit(c->key, c->keylen, "aws:MultiFactorAuthPresent")) {
 		for (uint32_t i = 0; i < c->nvalues; i++)
 			if (!c->values[i].t && !c->values[i].b)
-				lwarn(l, "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "
-					 "does not match requests made without MFA at all (the key "
-					 "is absent then); use BoolIfExists",
+				lwarn(l,
+				      "Deny with %s {\"aws:MultiFactorAuthPresent\": \"false\"} "
+				      "does not match requests made without MFA at all (the key "
+				      "is absent then); use BoolIfExists",
 				      opname);
 	}
 }
@@ -566,12 +582,12 @@ static int load_condition_key(struct loader *l, struct stmt *st, const char *opn
 
 	if (!parse_operator(opname, c))
 		return -EINVAL; /* reported by the caller */
-	c->key = arena_strdup(&l->p->arena, key);
+	c->key = gh_arena_strdup(&l->p->arena, key);
 	c->keylen = (uint32_t)strlen(key);
 	c->hash = gh_hash_nocase(key, c->keylen);
 	if (!c->key)
 		return oom(l);
-	c->multi_key = authz_key_is_multivalued(key, c->keylen);
+	c->multi_key = az_key_is_multivalued(key, c->keylen);
 	if (!c->keylen || strpbrk(key, " \t")) {
 		lerr(l, "condition key \"%s\" is empty or contains a space", key);
 		return -EINVAL;
@@ -584,7 +600,7 @@ static int load_condition_key(struct loader *l, struct stmt *st, const char *opn
 		lerr(l, "%s has more than %d values", key, AUTHZ_LIST_MAX);
 		return -E2BIG;
 	}
-	c->values = arena_array(&l->p->arena, n, sizeof(*c->values));
+	c->values = gh_arena_array(&l->p->arena, n, sizeof(*c->values));
 	if (!c->values)
 		return oom(l);
 	if (!json_is_array(v)) {
@@ -632,7 +648,7 @@ static int load_condition(struct loader *l, struct stmt *st, json_t *v)
 		lerr(l, "Condition has more than %d keys", AUTHZ_CONDITIONS_MAX);
 		return -E2BIG;
 	}
-	st->conds = arena_array(&l->p->arena, n ? n : 1, sizeof(*st->conds));
+	st->conds = gh_arena_array(&l->p->arena, n ? n : 1, sizeof(*st->conds));
 	if (!st->conds)
 		return oom(l);
 	json_object_foreach(v, opname, keys) {
@@ -667,8 +683,8 @@ static int load_condition(struct loader *l, struct stmt *st, json_t *v)
 /* ---- Statement ----------------------------------------------------------- */
 
 static const char *const statement_keys[] = {
-	"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
-	"Principal", "NotPrincipal", "Condition",
+	"Sid",	       "Effect",    "Action",	    "NotAction", "Resource",
+	"NotResource", "Principal", "NotPrincipal", "Condition",
 };
 
 /*
@@ -710,7 +726,7 @@ static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
 
 	if (!v)
 		return -EINVAL;
-	st->actions = arena_array(&l->p->arena, list_len(v), sizeof(*st->actions));
+	st->actions = gh_arena_array(&l->p->arena, list_len(v), sizeof(*st->actions));
 	if (!st->actions)
 		return oom(l);
 	gh_jpath_key(&l->path, key);
@@ -730,14 +746,14 @@ static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
 	bool required = l->p->kind != AUTHZ_POLICY_TRUST;
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key,
-			   &bad);
+	json_t *v =
+	    one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key, &bad);
 	int r;
 
 	if (!v)
 		return bad ? -EINVAL : 0;
 	st->has_resource = true;
-	st->resources = arena_array(&l->p->arena, list_len(v), sizeof(*st->resources));
+	st->resources = gh_arena_array(&l->p->arena, list_len(v), sizeof(*st->resources));
 	if (!st->resources)
 		return oom(l);
 	gh_jpath_key(&l->path, key);
@@ -754,16 +770,17 @@ static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
 	bool needs = l->p->kind != AUTHZ_POLICY_IDENTITY;
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key,
-			   &bad);
+	json_t *v =
+	    one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key, &bad);
 	int r;
 
 	if (!v)
 		return bad ? -EINVAL : 0;
 	gh_jpath_key(&l->path, key);
 	if (!needs) {
-		lerr(l, "%s is not allowed in an identity-based policy (only in resource-based "
-			"and trust policies)",
+		lerr(l,
+		     "%s is not allowed in an identity-based policy (only in resource-based "
+		     "and trust policies)",
 		     key);
 		r = -EINVAL;
 	} else {
@@ -790,8 +807,8 @@ static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
 		st->effect = AUTHZ_EFFECT_DENY;
 	} else {
 		lerr(l, "Effect must be \"Allow\" or \"Deny\"%s%s%s",
-		     json_is_string(v) ? ", not \"" : "", json_is_string(v) ? json_string_value(v) : "",
-		     json_is_string(v) ? "\"" : "");
+		     json_is_string(v) ? ", not \"" : "",
+		     json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? "\"" : "");
 		r = -EINVAL;
 	}
 	gh_jpath_pop(&l->path);
@@ -810,11 +827,12 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 		gh_jpath_pop(&l->path);
 		return -EINVAL;
 	}
-	st->sid = arena_strdup(&l->p->arena, json_string_value(v));
+	st->sid = gh_arena_strdup(&l->p->arena, json_string_value(v));
 	for (uint32_t i = 0; st->sid && i < l->p->nstmts; i++) {
 		if (l->p->stmts[i].sid && !strcmp(l->p->stmts[i].sid, st->sid)) {
-			lwarn(l, "Sid \"%s\" is used by statement %u too; Sids should be unique in "
-				 "a policy",
+			lwarn(l,
+			      "Sid \"%s\" is used by statement %u too; Sids should be unique in "
+			      "a policy",
 			      st->sid, i);
 			break;
 		}
@@ -928,7 +946,7 @@ static int load_document(struct loader *l, json_t *doc)
 	} else if (n > AUTHZ_STATEMENTS_MAX) {
 		lerr(l, "more than %d statements", AUTHZ_STATEMENTS_MAX);
 		r = -E2BIG;
-	} else if (!(l->p->stmts = arena_array(&l->p->arena, n, sizeof(*l->p->stmts)))) {
+	} else if (!(l->p->stmts = gh_arena_array(&l->p->arena, n, sizeof(*l->p->stmts)))) {
 		r = oom(l);
 	} else {
 		for (size_t i = 0; i < n; i++) {
@@ -955,10 +973,9 @@ static int load_document(struct loader *l, json_t *doc)
 	return r;
 }
 
-struct authz_policy *authz_policy_compile(json_t *doc, const struct gh_jsrc *src,
-					  const struct gh_jpath *base,
-					  enum authz_policy_kind kind, const char *name,
-					  struct diag_list *diags)
+struct authz_policy *az_policy_compile(json_t *doc, const struct gh_jsrc *src,
+				       const struct gh_jpath *base, enum authz_policy_kind kind,
+				       const char *name, struct diag_list *diags)
 {
 	struct loader l = { .src = src, .diags = diags };
 	struct authz_policy *p = calloc(1, sizeof(*p));
@@ -970,15 +987,17 @@ struct authz_policy *authz_policy_compile(json_t *doc, const struct gh_jsrc *src
 		return NULL;
 	}
 	atomic_init(&p->refs, 1);
+	if (kind == AUTHZ_POLICY_AUTO)
+		kind = az_policy_guess_kind(doc);
 	p->kind = kind;
 	l.p = p;
-	p->name = arena_strdup(&p->arena, name ? name : "");
+	p->name = gh_arena_strdup(&p->arena, name ? name : "");
 	if (!p->name || load_document(&l, doc) < 0 || l.errors) {
 		if (!l.errors)
 			lerr(&l, "policy not loaded");
 		return authz_policy_unref(p);
 	}
-	if (action_index_build(p) < 0) {
+	if (az_action_index_build(p) < 0) {
 		lerr(&l, "out of memory");
 		return authz_policy_unref(p);
 	}
@@ -995,9 +1014,20 @@ struct authz_policy *authz_policy_load(const char *text, size_t len, const char 
 
 	if (!doc)
 		return NULL;
-	p = authz_policy_compile(doc, &src, NULL, kind, name, diags);
+	p = az_policy_compile(doc, &src, NULL, kind, name, diags);
 	json_decref(doc);
 	return p;
+}
+
+struct authz_policy *authz_policy_load_file(const char *path, enum authz_policy_kind kind,
+					    const char *name, struct diag_list *diags)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (gh_file_read(path, &text, &len, diags) < 0)
+		return NULL;
+	return authz_policy_load(text, len, path, kind, name ? name : path, diags);
 }
 
 struct authz_policy *authz_policy_ref(struct authz_policy *p)
@@ -1010,7 +1040,7 @@ struct authz_policy *authz_policy_ref(struct authz_policy *p)
 struct authz_policy *authz_policy_unref(struct authz_policy *p)
 {
 	if (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
-		arena_clear(&p->arena);
+		gh_arena_clear(&p->arena);
 		free(p);
 	}
 	return NULL;
@@ -1027,7 +1057,7 @@ size_t authz_policy_statement_count(const struct authz_policy *p)
 }
 
 /* The rule of `check --kind auto`, shared with authz_simulate's resource_policy. */
-enum authz_policy_kind authz_policy_guess_kind(json_t *doc)
+enum authz_policy_kind az_policy_guess_kind(json_t *doc)
 {
 	json_t *stmts = json_is_object(doc) ? json_object_get(doc, "Statement") : NULL;
 	size_t n = json_is_array(stmts) ? json_array_size(stmts) : 1;
@@ -1044,9 +1074,9 @@ enum authz_policy_kind authz_policy_guess_kind(json_t *doc)
 			json_t *e = json_is_array(a) ? json_array_get(a, k) : a;
 
 			/* Action names are case-insensitive. */
-			assume |= json_is_string(e) && gh_prefix_lit(json_string_value(e),
-								      json_string_length(e),
-								      "sts:AssumeRole");
+			assume |= json_is_string(e) &&
+				  gh_prefix_lit(json_string_value(e), json_string_length(e),
+						"sts:AssumeRole");
 		}
 	}
 	if (!principal)

@@ -11,18 +11,18 @@
 #include <stdbool.h>
 
 /* json_object_set_new that reports failure (and frees @v then). */
-bool output_put(json_t *o, const char *key, json_t *v);
+bool az_output_put(json_t *o, const char *key, json_t *v);
 /* "error" (the first error of @dl) and "errors" (all, when several). */
-bool output_errors(json_t *out, const struct diag_list *dl, int first_line);
+bool az_output_errors(json_t *out, const struct diag_list *dl, int first_line);
 /* "error" from one diagnostic. */
-bool output_error(json_t *out, const struct diag *d, int first_line);
+bool az_output_error(json_t *out, const struct diag *d, int first_line);
 /*
  * "decision", "reason", "matched", "missing_context".  Policies are named
  * by their slot ("policies[0]", as in simulate) when @slot_names, else by
  * their own names (store policies: ARNs, "inline:user/alice/X", ...).
  */
-bool output_result(json_t *out, const struct authz_result *r, bool slot_names);
+bool az_output_result(json_t *out, const struct authz_result *r, bool slot_names);
 /* Compact JSON text, malloc'ed; NULL when out of memory. */
-char *output_dump(const json_t *out);
+char *az_output_dump(const json_t *out);
 
 #endif

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "authz/eval.h"
+#include "authz/context.h"
 #include "common/str.h"
 
-void glob_compile(struct glob *g, const char *s, size_t len)
+void az_glob_compile(struct glob *g, const char *s, size_t len)
 {
 	size_t first = len;
 
@@ -44,7 +44,7 @@ static inline size_t next_char(const char *s, size_t i, size_t n)
 	return i;
 }
 
-bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
+bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 {
 	size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
 
@@ -90,28 +90,24 @@ bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
 	return pi == plen;
 }
 
-bool glob_match(const struct glob *g, const char *s, size_t len)
+bool az_glob_match(const struct glob *g, const char *s, size_t len)
 {
 	switch (g->kind) {
-	case GLOB_ANY:
-		return true;
-	case GLOB_EXACT:
-		return len == g->len && !memcmp(s, g->text, len);
-	case GLOB_PREFIX:
-		return len >= g->len && !memcmp(s, g->text, g->len);
-	default:
-		return glob_match_general(g->text, g->len, s, len);
+	case GLOB_ANY: return true;
+	case GLOB_EXACT: return len == g->len && !memcmp(s, g->text, len);
+	case GLOB_PREFIX: return len >= g->len && !memcmp(s, g->text, g->len);
+	default: return az_glob_match_general(g->text, g->len, s, len);
 	}
 }
 
-char *glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len)
+char *az_glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len)
 {
 	size_t n = len;
 	char *d, *o;
 
 	for (size_t i = 0; i < len; i++)
 		n += s[i] == '\\';
-	d = arena_alloc(a, n + 1);
+	d = gh_arena_alloc(a, n + 1);
 	if (!d)
 		return NULL;
 	o = d;
@@ -126,16 +122,15 @@ char *glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *re
 }
 
 /* Append a literal segment of @len bytes (glob form when @glob). */
-static int seg_literal(struct arena *a, struct tmpl_seg *seg, const char *s, size_t len,
-		       bool glob)
+static int seg_literal(struct arena *a, struct tmpl_seg *seg, const char *s, size_t len, bool glob)
 {
 	size_t n = len;
 
 	seg->var = false;
 	if (glob)
-		seg->text = glob_escape_literal(a, s, len, &n);
+		seg->text = az_glob_escape_literal(a, s, len, &n);
 	else
-		seg->text = arena_strndup(a, s, len);
+		seg->text = gh_arena_strndup(a, s, len);
 	seg->len = (uint32_t)n;
 	return seg->text ? 0 : -ENOMEM;
 }
@@ -163,7 +158,7 @@ static int seg_variable(struct arena *a, struct tmpl_seg *seg, const char *s, co
 
 		seg->var = false;
 		if (*k == '$' || !glob) {
-			seg->text = arena_strndup(a, k, 1);
+			seg->text = gh_arena_strndup(a, k, 1);
 			seg->len = 1;
 		} else {
 			seg->text = *k == '*' ? star : quest;
@@ -176,7 +171,7 @@ static int seg_variable(struct arena *a, struct tmpl_seg *seg, const char *s, co
 		return -EINVAL;
 	}
 	seg->var = true;
-	seg->text = arena_strndup(a, k, (size_t)(kend - k));
+	seg->text = gh_arena_strndup(a, k, (size_t)(kend - k));
 	seg->len = (uint32_t)(kend - k);
 	seg->hash = gh_hash_nocase(k, (size_t)(kend - k));
 	if (!seg->text)
@@ -190,7 +185,7 @@ static int seg_variable(struct arena *a, struct tmpl_seg *seg, const char *s, co
 				      "${key, 'default'}";
 			return -EINVAL;
 		}
-		seg->def = arena_strndup(a, d + 1, (size_t)(dend - d - 2));
+		seg->def = gh_arena_strndup(a, d + 1, (size_t)(dend - d - 2));
 		seg->deflen = (uint32_t)(dend - d - 2);
 		if (!seg->def)
 			return -ENOMEM;
@@ -198,8 +193,8 @@ static int seg_variable(struct arena *a, struct tmpl_seg *seg, const char *s, co
 	return 0;
 }
 
-int tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
-	       const char **reterr_msg)
+int az_tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
+		  const char **reterr_msg)
 {
 	const char *end = s + len, *p = s;
 	size_t nsegs = 0;
@@ -209,10 +204,11 @@ int tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmp
 	if (!gh_find_lit(s, len, "${"))
 		return 0;
 	/* Upper bound on segments: each "${" starts at most two. */
-	for (const char *q = s; (q = gh_find_lit(q, (size_t)(end - q), "${")); q += GH_LIT_LEN("${"))
+	for (const char *q = s; (q = gh_find_lit(q, (size_t)(end - q), "${"));
+	     q += GH_LIT_LEN("${"))
 		nsegs += 2;
-	t = arena_alloc(a, sizeof(*t));
-	if (!t || !(t->segs = arena_array(a, nsegs + 1, sizeof(*t->segs))))
+	t = gh_arena_alloc(a, sizeof(*t));
+	if (!t || !(t->segs = gh_arena_array(a, nsegs + 1, sizeof(*t->segs))))
 		return -ENOMEM;
 	while (p < end) {
 		const char *v = gh_find_lit(p, (size_t)(end - p), "${");
@@ -260,7 +256,7 @@ static bool put(char *buf, size_t size, size_t *off, const char *s, size_t len, 
 	return true;
 }
 
-int tmpl_expand(const struct tmpl *t, bool glob, struct eval_ctx *ec, char *buf, size_t size)
+int az_tmpl_expand(const struct tmpl *t, bool glob, struct eval_ctx *ec, char *buf, size_t size)
 {
 	size_t off = 0;
 	int r = 0;
@@ -273,7 +269,7 @@ int tmpl_expand(const struct tmpl *t, bool glob, struct eval_ctx *ec, char *buf,
 		if (!seg->var) {
 			/* Literal runs are already in the right form. */
 			ok = put(buf, size, &off, seg->text, seg->len, false);
-		} else if ((v = eval_variable(ec, seg))) {
+		} else if ((v = az_ctx_variable(ec, seg))) {
 			ok = put(buf, size, &off, v->s, v->len, glob);
 		} else if (seg->def) {
 			ok = put(buf, size, &off, seg->def, seg->deflen, glob);

@@ -61,10 +61,10 @@ struct glob {
 };
 
 /* Compile glob-form @s (@len bytes) into @g; @s must outlive @g. */
-void glob_compile(struct glob *g, const char *s, size_t len);
-bool glob_match(const struct glob *g, const char *s, size_t len);
+void az_glob_compile(struct glob *g, const char *s, size_t len);
+bool az_glob_match(const struct glob *g, const char *s, size_t len);
 /* Match glob-form pattern @p against @s. */
-bool glob_match_general(const char *p, size_t plen, const char *s, size_t slen);
+bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t slen);
 
 /**
  * struct tmpl_seg - a literal run or a variable of a template
@@ -102,11 +102,11 @@ struct tmpl {
  * all.  Returns 0, or -EINVAL with *reterr_msg for an unterminated or empty
  * variable, -ENOMEM.
  */
-int tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
-	       const char **reterr_msg);
+int az_tmpl_parse(struct arena *a, const char *s, size_t len, bool glob, struct tmpl **ret,
+		  const char **reterr_msg);
 
 /* Escape @len bytes of @s into glob form (backslashes only). */
-char *glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len);
+char *az_glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len);
 
 struct eval_ctx;
 
@@ -116,6 +116,6 @@ struct eval_ctx;
  * when a variable has no value and no default (its key is reported missing
  * through @ec), -E2BIG when the result does not fit.
  */
-int tmpl_expand(const struct tmpl *t, bool glob, struct eval_ctx *ec, char *buf, size_t size);
+int az_tmpl_expand(const struct tmpl *t, bool glob, struct eval_ctx *ec, char *buf, size_t size);
 
 #endif

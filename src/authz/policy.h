@@ -111,9 +111,9 @@ struct resource_pat {
 };
 
 enum principal_kind {
-	PRINCIPAL_ANY,       /* "*" or {"AWS": "*"} */
+	PRINCIPAL_ANY,	     /* "*" or {"AWS": "*"} */
 	PRINCIPAL_ACCOUNT,   /* an account id or arn:aws:iam::<id>:root */
-	PRINCIPAL_ARN,       /* a user, role, session or other IAM ARN */
+	PRINCIPAL_ARN,	     /* a user, role, session or other IAM ARN */
 	PRINCIPAL_SERVICE,   /* {"Service": "ec2.amazonaws.com"} */
 	PRINCIPAL_FEDERATED, /* {"Federated": ...} */
 	PRINCIPAL_CANONICAL, /* {"CanonicalUser": ...} */
@@ -213,6 +213,6 @@ struct authz_policy {
 };
 
 /* Build @p's action index (load.c, after the statements). Returns 0/-ENOMEM. */
-int action_index_build(struct authz_policy *p);
+int az_action_index_build(struct authz_policy *p);
 
 #endif

@@ -23,8 +23,6 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-/* Derived keys of one principal or session: nine at most (store_principal_finish), one per tag. */
-#define DERIVED_MAX (12 + STORE_TAGS_MAX)
 /* Per request: aws:CurrentTime, aws:EpochTime, the session's two MFA keys, three resource keys. */
 #define REQUEST_KEYS_MAX 8
 /*
@@ -45,7 +43,7 @@
  * @derived: the session's derived keys, @values their values
  */
 struct authz_session {
-	const struct authz_principal *role;
+	const struct az_entity *role;
 	char arn[600];
 	char userid[200];
 	char issued[48];
@@ -59,109 +57,14 @@ struct authz_session {
 	size_t nderived;
 };
 
-/* ---- built at load ---------------------------------------------------------- */
-
-static bool add_policy_once(struct authz_principal *p, struct authz_policy *x)
-{
-	for (uint32_t i = 0; i < p->npolicies; i++)
-		if (p->policies[i] == x)
-			return false;
-	p->policies[p->npolicies++] = x;
-	return true;
-}
-
-/* Derived key @key = @value into @e/@v (strings live in the store's arena). */
-static void derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
-		   const char *value)
-{
-	v->s = value;
-	v->len = strlen(value);
-	authz_ctx_entry_init(e, key, strlen(key), v, 1, false);
-}
-
-/* The organization keys of an account the store places in one (none otherwise). */
-static size_t derive_org(struct authz_ctx_entry *e, struct authz_value *v,
-			 const struct store_account *a, const char *id_key, const char *paths_key)
-{
-	size_t n = 0;
-
-	if (!a)
-		return 0;
-	derive(&e[n], &v[n], id_key, a->org_id), n++;
-	if (a->org_path) {
-		/* Multivalued (an account has one path, AWS lists it as a set). */
-		derive(&e[n], &v[n], paths_key, a->org_path);
-		e[n++].multi = true;
-	}
-	return n;
-}
-
-/* The tags of @p as aws:PrincipalTag/<k> keys, after @n entries. */
-static int derive_tags(struct arena *a, const struct authz_principal *p,
-		       struct authz_ctx_entry *e, struct authz_value *v, size_t n)
-{
-	for (uint32_t i = 0; i < p->ntags && n < DERIVED_MAX; i++) {
-		size_t klen = strlen(p->tags[i].key);
-		static const char prefix[] = "aws:PrincipalTag/";
-		char *key = arena_alloc(a, sizeof(prefix) + klen);
-
-		if (!key)
-			return -ENOMEM;
-		memcpy(key, prefix, sizeof(prefix) - 1);
-		memcpy(key + sizeof(prefix) - 1, p->tags[i].key, klen + 1);
-		derive(&e[n], &v[n], key, p->tags[i].value);
-		n++;
-	}
-	return (int)n;
-}
-
-int store_principal_finish(struct store_loader *l, struct authz_principal *p)
-{
-	struct arena *a = &l->s->arena;
-	struct authz_value *v;
-	size_t total = p->nown, n = 0;
-	int r;
-
-	for (uint32_t g = 0; g < p->ngroups; g++)
-		total += p->groups[g]->nown;
-	p->policies = arena_array(a, total + 1, sizeof(*p->policies));
-	p->derived = arena_array(a, DERIVED_MAX, sizeof(*p->derived));
-	v = arena_array(a, DERIVED_MAX, sizeof(*v));
-	if (!p->policies || !p->derived || !v)
-		return -ENOMEM;
-	/* A user's own policies, then its groups' in order; a policy attached twice counts once. */
-	for (uint32_t i = 0; i < p->nown; i++)
-		add_policy_once(p, p->own[i]);
-	for (uint32_t g = 0; g < p->ngroups; g++)
-		for (uint32_t i = 0; i < p->groups[g]->nown; i++)
-			add_policy_once(p, p->groups[g]->own[i]);
-	if (p->kind == ENTITY_USER)
-		derive(&p->derived[n], &v[n], "aws:username", p->name), n++;
-	derive(&p->derived[n], &v[n], "aws:userid", p->id), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalArn", p->arn), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalAccount", p->account), n++;
-	derive(&p->derived[n], &v[n], "aws:PrincipalType",
-	       p->kind == ENTITY_USER ? "User" : "AssumedRole"), n++;
-	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
-	derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
-	derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
-	n += derive_org(&p->derived[n], &v[n], strmap_get(&l->s->accounts, p->account),
-			"aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
-	r = derive_tags(a, p, p->derived, v, n);
-	if (r < 0)
-		return r;
-	p->nderived = (uint32_t)r;
-	return 0;
-}
-
 /* ---- per request -------------------------------------------------------------- */
 
-static const struct resource_binding *binding_for(const struct authz_store *s,
-						  const char *resource, size_t len)
+static const struct resource_binding *binding_for(const struct authz_store *s, const char *resource,
+						  size_t len)
 {
 	for (size_t i = 0; i < s->nbindings; i++)
 		for (uint32_t k = 0; k < s->bindings[i].npats; k++)
-			if (glob_match(&s->bindings[i].pats[k], resource, len))
+			if (az_glob_match(&s->bindings[i].pats[k], resource, len))
 				return &s->bindings[i];
 	return NULL;
 }
@@ -172,9 +75,9 @@ static const struct resource_binding *binding_for(const struct authz_store *s,
 
 /* "00" to "99": formatting two digits at a time halves the divisions. */
 static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 /* @v (below 100) as two digits at @p, then @sep; returns the end. */
 static char *put_pair(char *p, unsigned v, char sep)
@@ -281,7 +184,7 @@ static const struct clock_text *clock_text(int64_t now_ms)
 }
 
 /* Fill *err (when given) and return @r: authz/request.c writes every refusal. */
-#define refuse authz_refuse
+#define refuse az_refuse
 
 /**
  * struct query_ctx - the context of one request, on the stack
@@ -335,7 +238,7 @@ static void push_value(struct query_ctx *c, const char *key, uint32_t *hash,
 
 /* Hashes of the keys push_value() sets, filled on first use (same value in every thread). */
 static _Thread_local uint32_t hash_now, hash_epoch, hash_mfa, hash_mfa_age, hash_res_account,
-	hash_res_org, hash_res_paths;
+    hash_res_org, hash_res_paths;
 
 /* @a - @b, saturated at the ends of int64_t: a time difference never wraps. */
 static int64_t sub_sat(int64_t a, int64_t b)
@@ -414,14 +317,14 @@ static int check_caller(const struct authz_ctx_entry *ctx, size_t nctx, struct d
 		    !gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
 			continue;
 		for (size_t k = 0; k < e->nvalues && !bad; k++)
-			if (!value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
+			if (!az_value_parse_number(e->values[k].s, e->values[k].len, &secs) ||
 			    secs < 0)
 				bad = &e->values[k];
 		if (bad) {
 			snprintf(path, sizeof(path), "context.%.*s", (int)e->keylen, e->key);
 			return refuse(err, -EINVAL, path,
-				      "%s is a number of seconds, 0 or more (got \"%.*s\")", path + 8,
-				      bad->len > 64 ? 64 : (int)bad->len, bad->s);
+				      "%s is a number of seconds, 0 or more (got \"%.*s\")",
+				      path + 8, bad->len > 64 ? 64 : (int)bad->len, bad->s);
 		}
 	}
 	return 0;
@@ -458,7 +361,7 @@ static bool is_account_id(const char *s, size_t len)
 /*
  * The account field of ARN @arn (@len bytes), when it has one: the text
  * between its fourth and fifth colons (outputs set only then).  memchr finds them faster than
- * value_split_arn's walk, and this runs on every request.
+ * az_value_split_arn's walk, and this runs on every request.
  */
 static bool arn_account(const char *arn, size_t len, const char **ret, size_t *ret_len)
 {
@@ -482,12 +385,12 @@ static bool arn_account(const char *arn, size_t len, const char **ret, size_t *r
 	return true;
 }
 
-static int view_resource(const struct authz_store *s, const struct authz_principal *p,
-			 const char *action, const char *resource, const char *given,
-			 struct resource_view *rv, struct diag *err)
+static int view_resource(const struct authz_store *s, const struct az_entity *p, const char *action,
+			 const char *resource, const char *given, struct resource_view *rv,
+			 struct diag *err)
 {
 	size_t len = strlen(resource);
-	const struct authz_principal *role = NULL;
+	const struct az_entity *role = NULL;
 	const struct resource_binding *b = NULL;
 	const char *why = NULL;
 	char id[13];
@@ -495,7 +398,7 @@ static int view_resource(const struct authz_store *s, const struct authz_princip
 	*rv = (struct resource_view){ 0 };
 	/* One evaluation of a role assumption, whether asked through assume_role or not. */
 	if (gh_prefix_lit(action, strlen(action), "sts:AssumeRole") &&
-	    (role = strmap_get(&s->by_arn, resource)) && role->kind == ENTITY_ROLE) {
+	    (role = gh_strmap_get(&s->by_arn, resource)) && role->kind == ENTITY_ROLE) {
 		rv->policy = role->trust;
 		rv->trust = true;
 	} else if ((b = binding_for(s, resource, len))) {
@@ -526,7 +429,7 @@ static int view_resource(const struct authz_store *s, const struct authz_princip
 	if (s->accounts.n && rv->accountlen == sizeof(id) - 1) {
 		memcpy(id, rv->account, rv->accountlen);
 		id[rv->accountlen] = '\0';
-		rv->org = strmap_get(&s->accounts, id);
+		rv->org = gh_strmap_get(&s->accounts, id);
 	}
 	return 0;
 }
@@ -547,7 +450,7 @@ static void push_resource(struct query_ctx *c, const struct resource_view *rv)
 	}
 }
 
-static int build_context(struct query_ctx *c, const struct authz_principal *p,
+static int build_context(struct query_ctx *c, const struct az_entity *p,
 			 const struct authz_session *sess, const struct authz_ctx_entry *ctx,
 			 size_t nctx, int64_t now_ms, const struct resource_view *rv,
 			 struct diag *err)
@@ -570,7 +473,7 @@ static int build_context(struct query_ctx *c, const struct authz_principal *p,
 	return push_caller(c, sess, ctx, nctx, err);
 }
 
-static int evaluate(const struct authz_store *s, const struct authz_principal *p,
+static int evaluate(const struct authz_store *s, const struct az_entity *p,
 		    const struct authz_session *sess, const char *action, const char *resource,
 		    const char *resource_account, const struct authz_ctx_entry *ctx, size_t nctx,
 		    int64_t now_ms, struct authz_result *r, struct diag *err)
@@ -581,7 +484,8 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 	struct resource_view rv;
 	int ret;
 
-	/* The caller's strings meet the caps before anything matches them (the resource's owner). */
+	/* The caller's strings meet the caps before anything matches them (the resource's owner).
+	 */
 	req.principal = sess ? sess->arn : p->arn;
 	req.action = action;
 	req.resource = resource;
@@ -605,19 +509,22 @@ static int evaluate(const struct authz_store *s, const struct authz_principal *p
 		set.nsession = sess->npolicies;
 	}
 	set.resource = rv.policy;
-	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are exceptions"). */
+	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are
+	 * exceptions"). */
 	set.resource_must_allow = rv.trust;
 	req.resource_account = rv.given;
 	req.context = c->e;
 	req.ncontext = c->n;
-	eval_request(&set, &req, r);
+	az_eval_request(&set, &req, r);
 	return 0;
 }
 
 int authz_store_evaluate(const struct authz_store *s, const struct authz_query *q,
 			 struct authz_result *ret, struct diag *reterr)
 {
-	const struct authz_principal *p = q->session ? q->session->role : q->principal;
+	const struct az_entity *p = q->session	   ? q->session->role
+				    : q->principal ? &q->principal->e
+						   : NULL;
 
 	if (!p || !q->action || !q->resource)
 		return refuse(reterr, -EINVAL, "",
@@ -641,14 +548,14 @@ static void mfa_facts(struct authz_session *sess, const struct authz_ctx_entry *
 		if (e->nvalues != 1)
 			continue;
 		if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthPresent"))
-			sess->mfa = value_parse_bool(e->values[0].s, e->values[0].len, &b) && b;
+			sess->mfa = az_value_parse_bool(e->values[0].s, e->values[0].len, &b) && b;
 		else if (gh_eq_lit(e->key, e->keylen, "aws:MultiFactorAuthAge"))
-			(void)value_parse_number(e->values[0].s, e->values[0].len, &age);
+			(void)az_value_parse_number(e->values[0].s, e->values[0].len, &age);
 	}
 	sess->mfa_ms = sub_sat(now_ms, seconds_ms(age));
 }
 
-static int session_new(const struct authz_principal *role, const char *name,
+static int session_new(const struct az_entity *role, const char *name,
 		       struct authz_policy *const *pols, size_t npols, int64_t now_ms,
 		       struct authz_session **ret)
 {
@@ -667,8 +574,9 @@ static int session_new(const struct authz_principal *role, const char *name,
 	format_time(now_ms, sess->issued);
 	for (size_t i = 0; i < npols; i++)
 		sess->policies[sess->npolicies++] = authz_policy_ref(pols[i]);
-	derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
-	derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued), n++;
+	az_store_derive(&sess->derived[n], &sess->values[n], "aws:userid", sess->userid), n++;
+	az_store_derive(&sess->derived[n], &sess->values[n], "aws:TokenIssueTime", sess->issued),
+	    n++;
 	/*
 	 * The rest is the role's, built at load: aws:PrincipalArn (the role's,
 	 * as in AWS), aws:PrincipalAccount, aws:PrincipalType (AssumedRole),
@@ -689,19 +597,21 @@ int authz_store_assume_role(const struct authz_store *s, const struct authz_prin
 			    struct authz_result *ret_assume, struct authz_session **ret_session,
 			    struct diag *reterr)
 {
-	const struct authz_principal *rp = authz_store_find(s, role);
+	const struct authz_principal *found = authz_store_find(s, role);
+	const struct az_entity *rp = found ? &found->e : NULL;
 	int r;
 
 	*ret_session = NULL;
 	if (!rp || rp->kind != ENTITY_ROLE)
 		return refuse(reterr, -ENOENT, "assume_role", "no role %s in the store", role);
-	if (!session_name || !value_is_iam_name(session_name, 2, 64))
+	if (!session_name || !az_value_is_iam_name(session_name, 2, 64))
 		return refuse(reterr, -EINVAL, "session_name",
-			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got \"%s\")",
+			      "a session name is 2 to 64 of letters, digits and +=,.@_- (got "
+			      "\"%s\")",
 			      session_name ? session_name : "");
 	/* The same evaluation as sts:AssumeRole asked directly: the role's trust policy. */
-	r = evaluate(s, caller, NULL, "sts:AssumeRole", rp->arn, NULL, ctx, nctx, now_ms,
-		     ret_assume, reterr);
+	r = evaluate(s, caller ? &caller->e : NULL, NULL, "sts:AssumeRole", rp->arn, NULL, ctx,
+		     nctx, now_ms, ret_assume, reterr);
 	if (r < 0 || ret_assume->decision != AUTHZ_ALLOW)
 		return r;
 	r = session_new(rp, session_name, session, nsession, now_ms, ret_session);

@@ -31,7 +31,7 @@ void authz_ctx_entry_init(struct authz_ctx_entry *e, const char *key, size_t key
 	e->multi = multi;
 }
 
-int authz_refuse(struct diag *reterr, int r, const char *path, const char *fmt, ...)
+int az_refuse(struct diag *reterr, int r, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,8 +58,8 @@ static int check_text(const char *s, size_t len, size_t max)
 static int refuse_text(struct diag *reterr, int r, const char *path, size_t max)
 {
 	if (r == -E2BIG)
-		return authz_refuse(reterr, r, path, "%s is longer than %zu bytes", path, max);
-	return authz_refuse(reterr, r, path, "%s is not valid UTF-8", path);
+		return az_refuse(reterr, r, path, "%s is longer than %zu bytes", path, max);
+	return az_refuse(reterr, r, path, "%s is not valid UTF-8", path);
 }
 
 /* A NUL-terminated member; strnlen so that a huge one costs no more than the cap. */
@@ -85,10 +85,10 @@ static int refuse_value(struct diag *reterr, int r, const struct authz_ctx_entry
 	if (k != SIZE_MAX)
 		return refuse_text(reterr, r, path, AUTHZ_REQ_VALUE_MAX);
 	if (e->nvalues > AUTHZ_REQ_KEY_VALUES_MAX)
-		return authz_refuse(reterr, r, path, "%s has %zu values, more than %d", path,
-				    e->nvalues, AUTHZ_REQ_KEY_VALUES_MAX);
-	return authz_refuse(reterr, r, path, "the context has more than %d values in all",
-			    AUTHZ_REQ_VALUES_MAX);
+		return az_refuse(reterr, r, path, "%s has %zu values, more than %d", path,
+				 e->nvalues, AUTHZ_REQ_KEY_VALUES_MAX);
+	return az_refuse(reterr, r, path, "the context has more than %d values in all",
+			 AUTHZ_REQ_VALUES_MAX);
 }
 
 static int check_context(const struct authz_request *req, struct diag *reterr)
@@ -97,20 +97,20 @@ static int check_context(const struct authz_request *req, struct diag *reterr)
 	int r;
 
 	if (req->ncontext > AUTHZ_REQ_KEYS_MAX)
-		return authz_refuse(reterr, -E2BIG, "context",
-				    "the context has %zu keys, more than %d", req->ncontext,
-				    AUTHZ_REQ_KEYS_MAX);
+		return az_refuse(reterr, -E2BIG, "context",
+				 "the context has %zu keys, more than %d", req->ncontext,
+				 AUTHZ_REQ_KEYS_MAX);
 	for (size_t i = 0; i < req->ncontext; i++) {
 		const struct authz_ctx_entry *e = &req->context[i];
 
 		/* The key names the path: check it before quoting it. */
 		if (e->keylen > AUTHZ_REQ_KEY_MAX)
-			return authz_refuse(reterr, -E2BIG, "context",
-					    "a context key is longer than %d bytes",
-					    AUTHZ_REQ_KEY_MAX);
+			return az_refuse(reterr, -E2BIG, "context",
+					 "a context key is longer than %d bytes",
+					 AUTHZ_REQ_KEY_MAX);
 		if (!gh_utf8_valid(e->key, e->keylen))
-			return authz_refuse(reterr, -EINVAL, "context",
-					    "a context key is not valid UTF-8");
+			return az_refuse(reterr, -EINVAL, "context",
+					 "a context key is not valid UTF-8");
 		total += e->nvalues;
 		if (e->nvalues > AUTHZ_REQ_KEY_VALUES_MAX || total > AUTHZ_REQ_VALUES_MAX)
 			return refuse_value(reterr, -E2BIG, e, SIZE_MAX);
@@ -179,15 +179,15 @@ static int check_all(const struct authz_request *req, struct diag *reterr)
 	int r;
 
 	if (!req->principal || !req->action || !req->resource)
-		return authz_refuse(reterr, -EINVAL, "",
-				    "a request needs a principal, an action and a resource");
+		return az_refuse(reterr, -EINVAL, "",
+				 "a request needs a principal, an action and a resource");
 	r = check_string(req->action, AUTHZ_REQ_ACTION_MAX, "action", reterr);
 	if (r < 0)
 		return r;
 	colon = strchr(req->action, ':');
 	if (!colon || colon == req->action)
-		return authz_refuse(reterr, -EINVAL, "action",
-				    "action must be \"service:ActionName\"");
+		return az_refuse(reterr, -EINVAL, "action",
+				 "action must be \"service:ActionName\"");
 	r = check_string(req->principal, AUTHZ_REQ_STRING_MAX, "principal", reterr);
 	if (r == 0)
 		r = check_string(req->resource, AUTHZ_REQ_STRING_MAX, "resource", reterr);

@@ -9,7 +9,7 @@
 #include <gatehouse/diag.h>
 
 /* Fill *@reterr (when not NULL) with an error at JSON path @path, and return @r. */
-int authz_refuse(struct diag *reterr, int r, const char *path, const char *fmt, ...)
+int az_refuse(struct diag *reterr, int r, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #endif

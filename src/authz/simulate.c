@@ -7,6 +7,7 @@
 #include <gatehouse/simulate.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +15,10 @@
 #include "authz/limits.h"
 #include "authz/load.h"
 #include "authz/output.h"
+#include "authz/request_read.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
-
-/* Context keys of one request, and values per key: the engine's caps, checked before allocating. */
-#define SIM_CONTEXT_KEYS_MAX AUTHZ_REQ_KEYS_MAX
-#define SIM_CONTEXT_VALUES_MAX AUTHZ_REQ_KEY_VALUES_MAX
-/* Identity and session policies in one case. */
-#define SIM_POLICIES_MAX 1024
 
 /**
  * struct sim - one case being run
@@ -39,18 +35,12 @@ struct sim {
 	json_t *root;
 	struct diag_list diags;
 	struct arena arena;
-	struct authz_policy *identity[SIM_POLICIES_MAX];
-	struct authz_policy *session[SIM_POLICIES_MAX];
-	struct authz_policy *scp[SIM_POLICIES_MAX];
-	struct authz_policy *rcp[SIM_POLICIES_MAX];
+	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy_set set;
 	struct authz_request req;
-};
-
-static const char *const case_keys[] = {
-	"id",	     "policies", "permission_boundary", "session_policies", "resource_policy",
-	"principal", "action",	 "resource",		"context",	    "resource_account",
-	"service_control_policies", "resource_control_policies",
 };
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
@@ -68,7 +58,7 @@ static struct authz_policy *compile_one(struct sim *s, json_t *doc, const char *
 	} else {
 		gh_strlcpy(name, key, sizeof(name));
 	}
-	return authz_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
+	return az_policy_compile(doc, &s->src, &p, kind, name, &s->diags);
 }
 
 /* "policies", "session_policies", ...: an array of @kind documents into @out. */
@@ -86,7 +76,7 @@ static size_t compile_list(struct sim *s, const char *key, struct authz_policy *
 		sim_error(s, &p, "%s must be an array of policy documents", key);
 		return 0;
 	}
-	if (json_array_size(arr) > SIM_POLICIES_MAX) {
+	if (json_array_size(arr) > AUTHZ_CASE_POLICIES_MAX) {
 		sim_error(s, &p, "%s holds too many policies", key);
 		return 0;
 	}
@@ -99,105 +89,45 @@ static size_t compile_list(struct sim *s, const char *key, struct authz_policy *
 	return n;
 }
 
-static const char *required_string(struct sim *s, const char *key)
-{
-	json_t *v = json_object_get(s->root, key);
-	struct gh_jpath p = { 0 };
+/* A case: the request's fields (checked here, in this order), then what load_case reads. */
+static const struct gh_jfield case_fields[] = {
+	{ "id", GH_J_ANY, true, GH_JFIELD_KEEP, NULL },
+	AZ_REQUEST_FIELDS,
+	AZ_FIELD_KEEP("policies"),
+	AZ_FIELD_KEEP("permission_boundary"),
+	AZ_FIELD_KEEP("session_policies"),
+	AZ_FIELD_KEEP("resource_policy"),
+	AZ_FIELD_KEEP("context"),
+	AZ_FIELD_KEEP("service_control_policies"),
+	AZ_FIELD_KEEP("resource_control_policies"),
+};
 
-	if (v && json_is_string(v) && json_string_length(v) > 0)
-		return json_string_value(v);
-	if (v)
-		gh_jpath_key(&p, key);
-	sim_error(s, &p, "\"%s\" must be a non-empty string", key);
-	return NULL;
-}
-
-/* A context value as text: strings as they are, numbers and booleans printed. */
-static bool context_value(struct sim *s, json_t *v, struct authz_value *out)
-{
-	char num[GH_JSON_SCALAR_MAX];
-	const char *text = gh_json_scalar_text(v, num, &out->len);
-
-	if (!text)
-		return false;
-	/* Strings stay in the case's tree; printed numbers need a home. */
-	out->s = text == num ? arena_strndup(&s->arena, num, out->len) : text;
-	return out->s != NULL;
-}
+static const struct gh_jschema case_schema = {
+	"a case",
+	"a simulate case",
+	case_fields,
+	ARRAY_SIZE(case_fields),
+};
 
 static int build_context(struct sim *s)
 {
-	json_t *ctx = json_object_get(s->root, "context"), *v;
-	struct authz_ctx_entry *entries;
-	struct gh_jpath p = { 0 };
-	const char *key;
-	size_t n = 0;
+	json_t *ctx = json_object_get(s->root, "context");
+	struct authz_ctx_entry *entries = NULL;
+	int r;
 
 	if (!ctx)
 		return 0;
-	gh_jpath_key(&p, "context");
-	if (!json_is_object(ctx) || json_object_size(ctx) > SIM_CONTEXT_KEYS_MAX) {
-		sim_error(s, &p, "context must be an object of at most %d keys", SIM_CONTEXT_KEYS_MAX);
-		return -EINVAL;
-	}
-	entries = arena_array(&s->arena, json_object_size(ctx) + 1, sizeof(*entries));
-	if (!entries)
-		return -ENOMEM;
-	json_object_foreach(ctx, key, v) {
-		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		struct authz_value *vals = arena_array(&s->arena, nv + 1, sizeof(*vals));
-		bool ok = vals && nv <= SIM_CONTEXT_VALUES_MAX;
-
-		for (size_t i = 0; ok && i < nv; i++)
-			ok = context_value(s, json_is_array(v) ? json_array_get(v, i) : v, &vals[i]);
-		if (!ok) {
-			gh_jpath_key(&p, key);
-			sim_error(s, &p, "context value of %s must be a string, number, boolean "
-					 "or an array of them", key);
-			return -EINVAL;
-		}
-		authz_ctx_entry_init(&entries[n++], key, strlen(key), vals, nv, json_is_array(v));
-	}
+	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src, &s->diags);
 	s->req.context = entries;
-	s->req.ncontext = n;
-	return 0;
+	return r;
 }
 
 static void load_case(struct sim *s)
 {
 	json_t *v;
 
-	if (!json_is_object(s->root)) {
-		struct gh_jpath p = { 0 };
-
-		sim_error(s, &p, "a case must be a JSON object");
+	if (gh_json_walk(s->root, &case_schema, &s->req, &s->src, &s->diags) < 0)
 		return;
-	}
-	{
-		struct gh_jpath p = { 0 };
-
-		gh_json_check_keys(s->root, case_keys, ARRAY_SIZE(case_keys), "a simulate case",
-				   &s->src, &p, &s->diags);
-	}
-	if (!json_object_get(s->root, "id")) {
-		struct gh_jpath p = { 0 };
-
-		sim_error(s, &p, "a case needs an \"id\"");
-	}
-	s->req.principal = required_string(s, "principal");
-	s->req.action = required_string(s, "action");
-	s->req.resource = required_string(s, "resource");
-	v = json_object_get(s->root, "resource_account");
-	if (v) {
-		if (json_is_string(v)) {
-			s->req.resource_account = json_string_value(v);
-		} else {
-			struct gh_jpath p = { 0 };
-
-			gh_jpath_key(&p, "resource_account");
-			sim_error(s, &p, "resource_account must be a string");
-		}
-	}
 	s->set.identity = s->identity;
 	s->set.nidentity = compile_list(s, "policies", s->identity, AUTHZ_POLICY_IDENTITY);
 	s->set.session = s->session;
@@ -208,8 +138,8 @@ static void load_case(struct sim *s)
 	s->set.rcp = s->rcp;
 	s->set.nrcp = compile_list(s, "resource_control_policies", s->rcp, AUTHZ_POLICY_RESOURCE);
 	if ((v = json_object_get(s->root, "permission_boundary")))
-		s->set.boundary = compile_one(s, v, "permission_boundary", 0, false,
-					      AUTHZ_POLICY_IDENTITY);
+		s->set.boundary =
+		    compile_one(s, v, "permission_boundary", 0, false, AUTHZ_POLICY_IDENTITY);
 	/*
 	 * A resource_policy whose statements name a Principal and allow
 	 * sts:AssumeRole* is the trust policy of the role named by "resource"
@@ -218,7 +148,7 @@ static void load_case(struct sim *s)
 	 * decides, as in AWS's policy simulator (eval.c, decide()).
 	 */
 	if ((v = json_object_get(s->root, "resource_policy"))) {
-		bool trust = authz_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
+		bool trust = az_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
 
 		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
 					      trust ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE);
@@ -242,7 +172,7 @@ static void sim_free(struct sim *s)
 		authz_policy_unref(s->rcp[i]);
 	authz_policy_unref(s->set.boundary);
 	authz_policy_unref(s->set.resource);
-	arena_clear(&s->arena);
+	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
 	json_decref(s->root);
 }
@@ -267,10 +197,10 @@ static bool answer(struct sim *s, json_t *out, int first_line)
 	struct diag d;
 
 	if (s->diags.errors)
-		return output_errors(out, &s->diags, first_line);
+		return az_output_errors(out, &s->diags, first_line);
 	if (authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
-		return output_result(out, &r, true);
-	return output_error(out, &d, first_line);
+		return az_output_result(out, &r, true);
+	return az_output_error(out, &d, first_line);
 }
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
@@ -293,7 +223,7 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	if (ok && s->root)
 		load_case(s);
 	if (ok && answer(s, out, first_line))
-		ret = output_dump(out);
+		ret = az_output_dump(out);
 done:
 	if (s)
 		sim_free(s);

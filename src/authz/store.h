@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The identity store's insides, shared by its loaders (store_native.c,
- * store_export.c), its core (store.c) and evaluation (principal.c).
+ * The identity store's insides, in layers: the builder (store_build.c)
+ * beneath the format readers (store_native.c, store_export.c,
+ * store_org.c), beneath the directory loader (store_load.c); principal
+ * resolution and evaluation (principal.c) read the built store.
  */
 #ifndef GH_AUTHZ_STORE_H
 #define GH_AUTHZ_STORE_H
@@ -10,6 +12,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "authz/limits.h"
 #include "authz/pattern.h"
 #include "common/arena.h"
 #include "common/json.h"
@@ -17,12 +20,9 @@
 
 /* Default account of a native layout that names none. */
 #define STORE_DEFAULT_ACCOUNT "000000000000"
-/* Files in one store directory, and nesting of its folders. */
-#define STORE_FILES_MAX 100000
-#define STORE_DEPTH_MAX 16
-/* Tags of one principal (AWS: 50) and groups of one user (AWS: 10). */
-#define STORE_TAGS_MAX 64
-#define STORE_GROUPS_MAX 64
+/* Derived keys of one principal or session: nine at most (az_store_principal_finish), one per tag.
+ */
+#define DERIVED_MAX (12 + STORE_TAGS_MAX)
 
 enum entity_kind {
 	ENTITY_USER,
@@ -37,8 +37,8 @@ struct tag {
 };
 
 /**
- * struct authz_principal - a user, group or role (groups are never asked
- * about, but share the shape)
+ * struct az_entity - a user, group or role of the store, as loaded (a
+ * group is an entity, never a principal: nothing asks as a group)
  * @kind: user, group or role
  * @name, @path, @id, @arn, @account: identity ("/" path by default)
  * @tags: principal tags
@@ -54,12 +54,12 @@ struct tag {
  * @resolved: its references were resolved (a name defined twice, an
  *	error already, must not be resolved twice into arrays sized once)
  */
-struct authz_principal {
+struct az_entity {
 	enum entity_kind kind;
 	const char *name, *path, *id, *arn, *account;
 	struct tag *tags;
 	uint32_t ntags;
-	struct authz_principal **groups;
+	struct az_entity **groups;
 	uint32_t ngroups;
 	struct authz_policy **own;
 	uint32_t nown;
@@ -72,6 +72,20 @@ struct authz_principal {
 	uint32_t nderived;
 	bool resolved;
 };
+
+/**
+ * struct authz_principal - what the public API hands out: a user or a
+ * role (authz_store_find finds nothing else), which is its entity @e
+ */
+struct authz_principal {
+	struct az_entity e;
+};
+
+/* The principal that user or role @e is. */
+static inline const struct authz_principal *az_principal(const struct az_entity *e)
+{
+	return (const struct authz_principal *)e;
+}
 
 /**
  * struct store_doc - a managed policy document, while loading and after
@@ -210,71 +224,50 @@ struct store_loader {
 	size_t nsrcs, capsrcs;
 };
 
-#define store_err(l, src, path, ...) \
+#define az_store_err(l, src, path, ...)                                                            \
 	((l)->errors++, gh_jdiag((l)->diags, DIAG_ERROR, (src), (path), __VA_ARGS__))
 
+/* ---- the builder (store_build.c) ---- */
+
+/* An empty store with one reference; NULL on OOM. */
+struct authz_store *az_store_new(void);
+/* Room for element @n of *@arr (capacity *@cap, elements of @size bytes): 0 or -ENOMEM. */
+int az_store_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* Keep @p: the store unrefs it when freed.  Returns @p, or NULL on OOM (p unref'd, an error). */
-struct authz_policy *store_keep(struct store_loader *l, struct authz_policy *p);
+struct authz_policy *az_store_keep(struct store_loader *l, struct authz_policy *p);
 /* A text (and its source) that must live until loading ends, or until dropped. */
-struct gh_jsrc *store_source(struct store_loader *l, const char *name, char *text, size_t len);
+struct gh_jsrc *az_store_source(struct store_loader *l, const char *name, char *text, size_t len);
 /* Free @src's text now (a decoded document, once compiled); @src stays, without text. */
-void store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
+void az_store_source_drop(struct store_loader *l, const struct gh_jsrc *src);
 /*
  * The @len bytes at @start of @outer's text as a source of their own, for
  * a value at a path of @skip components (located in these bytes, lines
  * counted in @outer).
  */
-struct gh_jsrc *store_subsource(struct store_loader *l, const struct gh_jsrc *outer, size_t start,
-				size_t len, unsigned skip);
+struct gh_jsrc *az_store_subsource(struct store_loader *l, const struct gh_jsrc *outer,
+				   size_t start, size_t len, unsigned skip);
 /* Forget the document of policy @arn once compiled: only the compiled form stays. */
-void store_doc_forget(struct store_loader *l, const char *arn);
-char *store_strdup(struct store_loader *l, const char *s);
+void az_store_doc_forget(struct store_loader *l, const char *arn);
+char *az_store_strdup(struct store_loader *l, const char *s);
 
 /* Register a managed policy document. Returns 0, or -errno (reported). */
-int store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
-		  const struct gh_jsrc *src, const struct gh_jpath *path);
+int az_store_add_doc(struct store_loader *l, const char *name, const char *arn, json_t *doc,
+		     const struct gh_jsrc *src, const struct gh_jpath *path);
 /* The document that reference @ref (a name or an ARN) names; reported when none. */
-struct store_doc *store_doc_find(struct store_loader *l, const char *ref, const struct gh_jsrc *src,
-				 const struct gh_jpath *path);
+struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref,
+				    const struct gh_jsrc *src, const struct gh_jpath *path);
 /* The identity-compiled policy of document reference @ref (name or ARN). */
-struct authz_policy *store_doc_policy(struct store_loader *l, const char *ref,
-				      const struct gh_jsrc *src, const struct gh_jpath *path);
+struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref,
+					 const struct gh_jsrc *src, const struct gh_jpath *path);
 /* Compile @doc (borrowed) as @kind named @name; diagnostics located at @path. */
-struct authz_policy *store_compile(struct store_loader *l, json_t *doc, const struct gh_jsrc *src,
-				   const struct gh_jpath *path, enum authz_policy_kind kind,
-				   const char *name);
+struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc,
+				      const struct gh_jsrc *src, const struct gh_jpath *path,
+				      enum authz_policy_kind kind, const char *name);
 /* Add a principal (user, group, role); duplicates are reported. */
-int store_add_principal(struct store_loader *l, struct authz_principal *p,
-			const struct gh_jsrc *src, const struct gh_jpath *path);
-int store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
-		      struct authz_policy *policy, const char *account);
-
-/*
- * Account @account is in organization @org_id at @org_path (NULL: not
- * given), as the file @src says at @jpath.  Checks both shapes; an account
- * given twice must be given the same.  Returns 0, -EINVAL (reported) or
- * -ENOMEM.
- */
-int store_org_add(struct store_loader *l, const char *account, const char *org_id,
-		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
-/* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
-int store_org_native(struct store_loader *l, const char *account, json_t *org,
-		     const struct gh_jsrc *src, struct gh_jpath *jpath);
-/* An organization file (README.md, "The identity store"): accounts and their organization. */
-bool store_org_is(json_t *root);
-int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-
-/*
- * Two passes over each identities file or export: first every name is
- * declared (so a user may name a group of a later file), then references
- * are resolved.
- */
-int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
-int store_export_declare(struct store_loader *l, const struct store_file *f);
-int store_export_resolve(struct store_loader *l, const struct store_file *f);
-/* How @f is first read: an export's version documents are skipped, into @f->spans. */
-void store_export_skip(struct store_file *f, struct gh_jskip *ret);
+int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
+			   const struct gh_jpath *path);
+int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
+			 struct authz_policy *policy, const char *account);
 
 /*
  * Check that @name, the value of member @key (NULL: an inline policy's
@@ -283,8 +276,8 @@ void store_export_skip(struct store_file *f, struct gh_jskip *ret);
  * bounds every name built from it (inline:role/<role>/<policy>, a
  * session's ARN, aws:userid).  False when not, reported at @p.
  */
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p);
+bool az_store_check_name(struct store_loader *l, const char *key, const char *name,
+			 const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
  * Check that @e's @n groups (or tags, when @tags) are within the store's
@@ -292,22 +285,56 @@ bool store_check_name(struct store_loader *l, const char *key, const char *name,
  * a cut: a Deny in the group past the cap, or a condition on the tag past
  * it, would be lost.  False when over.
  */
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p);
+bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
+			  const struct gh_jsrc *src, struct gh_jpath *p);
+
+/* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */
+void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const char *key,
+		     const char *value);
+/* Fill @p->policies and @p->derived once everything is resolved. */
+int az_store_principal_finish(struct store_loader *l, struct az_entity *p);
+
+/* ---- the format readers (store_org.c, store_native.c, store_export.c) ---- */
+
+/*
+ * Account @account is in organization @org_id at @org_path (NULL: not
+ * given), as the file @src says at @jpath.  Checks both shapes; an account
+ * given twice must be given the same.  Returns 0, -EINVAL (reported) or
+ * -ENOMEM.
+ */
+int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
+		     const char *org_path, const struct gh_jsrc *src, struct gh_jpath *jpath);
+/* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
+int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
+			const struct gh_jsrc *src, struct gh_jpath *jpath);
+/* An organization file (README.md, "The identity store"): accounts and their organization. */
+bool az_store_org_is(json_t *root);
+int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+
+/*
+ * Two passes over each identities file or export: first every name is
+ * declared (so a user may name a group of a later file), then references
+ * are resolved.
+ */
+int az_store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int az_store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+int az_store_export_declare(struct store_loader *l, const struct store_file *f);
+int az_store_export_resolve(struct store_loader *l, const struct store_file *f);
+/* How @f is first read: an export's version documents are skipped, into @f->spans. */
+void az_store_export_skip(struct store_file *f, struct gh_jskip *ret);
 
 /* Top-level keys that make a file an identities file / an export. */
-bool store_native_is(json_t *root);
-bool store_export_is(json_t *root);
+bool az_store_native_is(json_t *root);
+bool az_store_export_is(json_t *root);
+
+/* ---- the directory loader (store_load.c) ---- */
 
 /*
  * Build a store from @n in-memory files (each text malloc'ed; all are
  * taken, even on failure), as if read from a directory: for the fuzzer
  * and tests.
  */
-struct authz_store *store_load_texts(const char *const *names, char **texts, const size_t *lens,
-				     size_t n, struct diag_list *diags);
-
-/* Fill @p->policies and @p->derived once everything is resolved. */
-int store_principal_finish(struct store_loader *l, struct authz_principal *p);
+struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
+					size_t n, struct diag_list *diags);
 
 #endif

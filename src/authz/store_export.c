@@ -17,10 +17,13 @@
 #include "common/str.h"
 
 static const char *const export_keys[] = {
-	"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies",
+	"UserDetailList",
+	"GroupDetailList",
+	"RoleDetailList",
+	"Policies",
 };
 
-bool store_export_is(json_t *root)
+bool az_store_export_is(json_t *root)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(export_keys); i++)
 		if (json_object_get(root, export_keys[i]))
@@ -38,7 +41,7 @@ static const char *need_string(struct store_loader *l, json_t *obj, const char *
 		return json_string_value(v);
 	if (v)
 		gh_jpath_key(p, key);
-	store_err(l, src, p, "%s must be a non-empty string", key);
+	az_store_err(l, src, p, "%s must be a non-empty string", key);
 	if (v)
 		gh_jpath_pop(p);
 	return NULL;
@@ -57,7 +60,7 @@ static json_t *opt_array(struct store_loader *l, json_t *obj, const char *key,
 	if (!v || json_is_null(v) || json_is_array(v))
 		return json_is_array(v) ? v : NULL;
 	gh_jpath_key(p, key);
-	store_err(l, src, p, "%s must be an array, not %s", key, gh_json_type_name(v));
+	az_store_err(l, src, p, "%s must be an array, not %s", key, gh_json_type_name(v));
 	gh_jpath_pop(p);
 	return NULL;
 }
@@ -133,23 +136,27 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 		return true;
 	}
 	if (!json_is_string(v)) {
-		store_err(l, src, p, "%s must be a policy document (an object, or a URL-encoded "
-				     "JSON string)", key);
+		az_store_err(l, src, p,
+			     "%s must be a policy document (an object, or a URL-encoded "
+			     "JSON string)",
+			     key);
 		gh_jpath_pop(p);
 		return false;
 	}
 	r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
 	if (r == -EINVAL)
-		store_err(l, src, p, "%s is not valid URL-encoded text (a '%%' not followed by two "
-				     "hex digits)", key);
+		az_store_err(l, src, p,
+			     "%s is not valid URL-encoded text (a '%%' not followed by two "
+			     "hex digits)",
+			     key);
 	if (r == 0) {
 		gh_jpath_format(p, where, sizeof(where));
 		snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
-		dsrc = store_source(l, name, text, len);
+		dsrc = az_store_source(l, name, text, len);
 		r = dsrc ? 0 : -ENOMEM;
 	}
 	if (r == -ENOMEM)
-		store_err(l, src, p, "out of memory");
+		az_store_err(l, src, p, "out of memory");
 	if (r < 0) {
 		gh_jpath_pop(p);
 		return false;
@@ -179,7 +186,7 @@ static void doc_done(struct store_loader *l, struct doc_at *d, const struct gh_j
 	json_decref(d->doc);
 	d->doc = NULL;
 	if (d->src != src)
-		store_source_drop(l, d->src);
+		az_store_source_drop(l, d->src);
 }
 
 /* ---- reading --------------------------------------------------------------- */
@@ -208,7 +215,7 @@ static int skipped(void *ctx, const size_t *index, size_t start, size_t end)
 	return 0;
 }
 
-void store_export_skip(struct store_file *f, struct gh_jskip *ret)
+void az_store_export_skip(struct store_file *f, struct gh_jskip *ret)
 {
 	*ret = (struct gh_jskip){
 		.path = skip_path,
@@ -239,7 +246,7 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 	struct doc_span key = { .policy = p->c[1].index, .version = p->c[3].index };
 	/* No spans at all is a NULL array: bsearch() must not see it. */
 	const struct doc_span *sp =
-		f->nspans ? bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp) : NULL;
+	    f->nspans ? bsearch(&key, f->spans, f->nspans, sizeof(*sp), span_cmp) : NULL;
 	const struct gh_jsrc *sub;
 	size_t before = l->diags->errors;
 	char where[GH_DIAG_PATH_MAX];
@@ -247,10 +254,10 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 
 	if (!sp)
 		return f->src;
-	sub = store_subsource(l, f->src, sp->start, sp->end - sp->start, p->depth + 1);
+	sub = az_store_subsource(l, f->src, sp->start, sp->end - sp->start, p->depth + 1);
 	if (!sub) {
 		/* An error, so that the load fails rather than lose a policy. */
-		store_err(l, f->src, p, "out of memory");
+		az_store_err(l, f->src, p, "out of memory");
 		return NULL;
 	}
 	doc = gh_json_parse_opts(sub, &(struct gh_jread_opts){ .any = true }, l->diags);
@@ -267,7 +274,7 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 		return NULL;
 	}
 	if (json_object_set_new(v, "Document", doc) < 0) {
-		store_err(l, f->src, p, "out of memory");
+		az_store_err(l, f->src, p, "out of memory");
 		return NULL;
 	}
 	return sub;
@@ -312,22 +319,23 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		return 0;
 	gh_jpath_key(p, "PolicyVersionList");
 	if (i < 0) {
-		store_err(l, src, p, "policy %s has no default version in PolicyVersionList", arn);
-		r = store_add_doc(l, name, arn, NULL, src, p);
+		az_store_err(l, src, p, "policy %s has no default version in PolicyVersionList",
+			     arn);
+		r = az_store_add_doc(l, name, arn, NULL, src, p);
 		gh_jpath_pop(p);
 		return r == -ENOMEM ? -ENOMEM : 0;
 	}
 	gh_jpath_index(p, (size_t)i);
 	dsrc = read_document(l, f, v, p);
 	if (dsrc && document(l, v, "Document", dsrc, p, &d)) {
-		r = store_add_doc(l, name, arn, d.doc, d.src, &d.path);
+		r = az_store_add_doc(l, name, arn, d.doc, d.src, &d.path);
 		/*
 		 * Every policy of an export is a managed (identity) policy:
 		 * compile it now, in file order, and keep only what is compiled.
 		 */
 		if (r == 0) {
-			store_doc_policy(l, arn, src, p);
-			store_doc_forget(l, arn);
+			az_store_doc_policy(l, arn, src, p);
+			az_store_doc_forget(l, arn);
 		}
 		doc_done(l, &d, dsrc);
 	} else {
@@ -336,7 +344,7 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		 * without a compiled form, so that references to it are not
 		 * reported again as "no policy named ...".
 		 */
-		r = store_add_doc(l, name, arn, NULL, src, p);
+		r = az_store_add_doc(l, name, arn, NULL, src, p);
 	}
 	json_object_del(v, "Document");
 	gh_jpath_pop(p);
@@ -381,36 +389,36 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	const char *name = need_string(l, obj, namekey, src, p);
 	const char *arn = need_string(l, obj, "Arn", src, p);
 	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
-	struct authz_principal *e;
+	struct az_entity *e;
 	char account[13];
 
-	if (!name || !arn || !store_check_name(l, namekey, name, src, p))
+	if (!name || !arn || !az_store_check_name(l, namekey, name, src, p))
 		return 0;
-	if (json_is_string(id) && !store_check_name(l, idkey, json_string_value(id), src, p))
+	if (json_is_string(id) && !az_store_check_name(l, idkey, json_string_value(id), src, p))
 		return 0;
 	if (!arn_account(arn, account)) {
 		gh_jpath_key(p, "Arn");
-		store_err(l, src, p,
-			  "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
+		az_store_err(l, src, p,
+			     "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e = arena_alloc(&l->s->arena, sizeof(*e));
+	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->kind = kind;
-	e->name = store_strdup(l, name);
-	e->arn = store_strdup(l, arn);
-	e->account = store_strdup(l, account);
-	e->path = store_strdup(l, json_is_string(path) ? json_string_value(path) : "/");
-	e->id = store_strdup(l, json_is_string(id) ? json_string_value(id) : name);
+	e->name = az_store_strdup(l, name);
+	e->arn = az_store_strdup(l, arn);
+	e->account = az_store_strdup(l, account);
+	e->path = az_store_strdup(l, json_is_string(path) ? json_string_value(path) : "/");
+	e->id = az_store_strdup(l, json_is_string(id) ? json_string_value(id) : name);
 	e->max_session = 3600;
 	if (!e->name || !e->arn || !e->account || !e->path || !e->id)
 		return -ENOMEM;
-	return store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
+	return az_store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
 }
 
-int store_export_declare(struct store_loader *l, const struct store_file *f)
+int az_store_export_declare(struct store_loader *l, const struct store_file *f)
 {
 	const struct gh_jsrc *src = f->src;
 	json_t *root = f->root, *list, *e;
@@ -432,11 +440,11 @@ int store_export_declare(struct store_loader *l, const struct store_file *f)
 		list = json_object_get(root, sections[k].list);
 		gh_jpath_key(&p, sections[k].list);
 		if (list && !json_is_array(list))
-			store_err(l, src, &p, "%s must be an array", sections[k].list);
+			az_store_err(l, src, &p, "%s must be an array", sections[k].list);
 		json_array_foreach(list, i, e) {
 			gh_jpath_index(&p, i);
 			if (!json_is_object(e))
-				store_err(l, src, &p, "expected an object");
+				az_store_err(l, src, &p, "expected an object");
 			else if (declare_entity(l, e, sections[k].kind, sections[k].name,
 						sections[k].id, src, &p) < 0)
 				return -ENOMEM;
@@ -450,7 +458,7 @@ int store_export_declare(struct store_loader *l, const struct store_file *f)
 /* ---- resolving ---------------------------------------------------------------- */
 
 /* Inline policies (UserPolicyList...) then AttachedManagedPolicies. */
-static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
 			    const char *inline_key, const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const kind_word[_ENTITY_KIND_MAX] = { "user", "group", "role" };
@@ -459,24 +467,24 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	size_t n = json_array_size(inl) + json_array_size(att), i;
 	json_t *v;
 
-	e->own = arena_array(&l->s->arena, n + 1, sizeof(*e->own));
+	e->own = gh_arena_array(&l->s->arena, n + 1, sizeof(*e->own));
 	if (!e->own)
 		return -ENOMEM;
 	gh_jpath_key(p, inline_key);
 	json_array_foreach(inl, i, v) {
 		const char *pname;
 		struct doc_at d;
-		/* Both names are at most 128 bytes (store_check_name). */
+		/* Both names are at most 128 bytes (az_store_check_name). */
 		char name[512];
 		struct authz_policy *x;
 
 		gh_jpath_index(p, i);
 		pname = need_string(l, v, "PolicyName", src, p);
-		if (pname && store_check_name(l, "PolicyName", pname, src, p) &&
+		if (pname && az_store_check_name(l, "PolicyName", pname, src, p) &&
 		    document(l, v, "PolicyDocument", src, p, &d)) {
 			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
 				 pname);
-			x = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
+			x = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
 			doc_done(l, &d, src);
 			if (x)
 				e->own[e->nown++] = x;
@@ -493,7 +501,7 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 		arn = need_string(l, v, "PolicyArn", src, p);
 		if (arn) {
 			gh_jpath_key(p, "PolicyArn");
-			x = store_doc_policy(l, arn, src, p);
+			x = az_store_doc_policy(l, arn, src, p);
 			if (x)
 				e->own[e->nown++] = x;
 			gh_jpath_pop(p);
@@ -504,31 +512,32 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	return 0;
 }
 
-static int resolve_user(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_user(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *groups = opt_array(l, obj, "GroupList", src, p), *v;
 	size_t i;
 
 	gh_jpath_key(p, "GroupList");
-	if (!store_check_count(l, e, false, json_array_size(groups), src, p)) {
+	if (!az_store_check_count(l, e, false, json_array_size(groups), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e->groups = arena_array(&l->s->arena, json_array_size(groups) + 1, sizeof(*e->groups));
+	e->groups = gh_arena_array(&l->s->arena, json_array_size(groups) + 1, sizeof(*e->groups));
 	if (!e->groups)
 		return -ENOMEM;
 	json_array_foreach(groups, i, v) {
-		struct authz_principal *g =
-			json_is_string(v) ? strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+		struct az_entity *g =
+		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
 		if (!json_is_string(v))
-			store_err(l, src, p, "a group name must be a string, not %s",
-				  gh_json_type_name(v));
+			az_store_err(l, src, p, "a group name must be a string, not %s",
+				     gh_json_type_name(v));
 		else if (!g)
-			store_err(l, src, p, "user %s is in group %s, which is not in the export",
-				  e->name, json_string_value(v));
+			az_store_err(l, src, p,
+				     "user %s is in group %s, which is not in the export", e->name,
+				     json_string_value(v));
 		else
 			e->groups[e->ngroups++] = g;
 		gh_jpath_pop(p);
@@ -537,18 +546,18 @@ static int resolve_user(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *tags = opt_array(l, obj, "Tags", src, p), *v;
 	size_t i;
 
 	gh_jpath_key(p, "Tags");
-	if (!store_check_count(l, e, true, json_array_size(tags), src, p)) {
+	if (!az_store_check_count(l, e, true, json_array_size(tags), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e->tags = arena_array(&l->s->arena, json_array_size(tags) + 1, sizeof(*e->tags));
+	e->tags = gh_arena_array(&l->s->arena, json_array_size(tags) + 1, sizeof(*e->tags));
 	if (!e->tags)
 		return -ENOMEM;
 	json_array_foreach(tags, i, v) {
@@ -557,12 +566,13 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 		gh_jpath_index(p, i);
 		k = need_string(l, v, "Key", src, p);
 		val = json_is_string(json_object_get(v, "Value"))
-			? json_string_value(json_object_get(v, "Value")) : NULL;
+			  ? json_string_value(json_object_get(v, "Value"))
+			  : NULL;
 		if (!val)
-			store_err(l, src, p, "a tag needs a string Value");
+			az_store_err(l, src, p, "a tag needs a string Value");
 		if (k && val) {
-			e->tags[e->ntags].key = store_strdup(l, k);
-			e->tags[e->ntags].value = store_strdup(l, val);
+			e->tags[e->ntags].key = az_store_strdup(l, k);
+			e->tags[e->ntags].value = az_store_strdup(l, val);
 			if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
 				return -ENOMEM;
 			e->ntags++;
@@ -573,7 +583,7 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static void resolve_boundary(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t *obj,
 			     const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *b = json_object_get(obj, "PermissionsBoundary");
@@ -585,7 +595,7 @@ static void resolve_boundary(struct store_loader *l, struct authz_principal *e, 
 	arn = need_string(l, b, "PermissionsBoundaryArn", src, p);
 	if (arn) {
 		gh_jpath_key(p, "PermissionsBoundaryArn");
-		e->boundary = store_doc_policy(l, arn, src, p);
+		e->boundary = az_store_doc_policy(l, arn, src, p);
 		gh_jpath_pop(p);
 	}
 	gh_jpath_pop(p);
@@ -594,18 +604,20 @@ static void resolve_boundary(struct store_loader *l, struct authz_principal *e, 
 static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList", "RolePolicyList" };
-	json_t *arn = json_object_get(obj, "Arn"), *name = json_object_get(obj, sections[section].name);
-	struct authz_principal *e;
+	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList",
+						  "RolePolicyList" };
+	json_t *arn = json_object_get(obj, "Arn"),
+	       *name = json_object_get(obj, sections[section].name);
+	struct az_entity *e;
 	struct doc_at d;
-	/* The role's name is at most 128 bytes (store_check_name). */
+	/* The role's name is at most 128 bytes (az_store_check_name). */
 	char tname[512];
 
 	if (!json_is_string(arn) || !json_is_string(name))
 		return 0;
 	e = sections[section].kind == ENTITY_GROUP
-		? strmap_get(&l->s->groups, json_string_value(name))
-		: strmap_get(&l->s->by_arn, json_string_value(arn));
+		? gh_strmap_get(&l->s->groups, json_string_value(name))
+		: gh_strmap_get(&l->s->by_arn, json_string_value(arn));
 	/* A name defined twice is an error already: resolve the first only. */
 	if (!e || e->resolved)
 		return 0;
@@ -620,13 +632,13 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	resolve_boundary(l, e, obj, src, p);
 	if (e->kind == ENTITY_ROLE && document(l, obj, "AssumeRolePolicyDocument", src, p, &d)) {
 		snprintf(tname, sizeof(tname), "trust:role/%s", e->name);
-		e->trust = store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
+		e->trust = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
 		doc_done(l, &d, src);
 	}
 	return 0;
 }
 
-int store_export_resolve(struct store_loader *l, const struct store_file *f)
+int az_store_export_resolve(struct store_loader *l, const struct store_file *f)
 {
 	const struct gh_jsrc *src = f->src;
 	json_t *root = f->root;

@@ -28,13 +28,20 @@ static const char *const top_keys[] = {
 };
 
 static const char *const user_keys[] = {
-	"Name", "Path", "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
+	"Name", "Path",	     "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
 	"Tags", "MFADevice",
 };
 static const char *const group_keys[] = { "Name", "Path", "Id", "Policies", "InlinePolicies" };
 static const char *const role_keys[] = {
-	"Name", "Path", "Id", "Trust", "Policies", "InlinePolicies", "PermissionsBoundary",
-	"Tags", "MaxSessionDuration",
+	"Name",
+	"Path",
+	"Id",
+	"Trust",
+	"Policies",
+	"InlinePolicies",
+	"PermissionsBoundary",
+	"Tags",
+	"MaxSessionDuration",
 };
 static const char *const binding_keys[] = { "Resources", "Policy" };
 
@@ -49,7 +56,7 @@ static const struct {
 	{ "Roles", ENTITY_ROLE, role_keys, ARRAY_SIZE(role_keys) },
 };
 
-bool store_native_is(json_t *root)
+bool az_store_native_is(json_t *root)
 {
 	const char *key;
 	json_t *v;
@@ -83,7 +90,7 @@ static bool opt_string(struct store_loader *l, json_t *obj, const char *key,
 		return true;
 	if (!json_is_string(v)) {
 		gh_jpath_key(p, key);
-		store_err(l, src, p, "%s must be a string, not %s", key, gh_json_type_name(v));
+		az_store_err(l, src, p, "%s must be a string, not %s", key, gh_json_type_name(v));
 		gh_jpath_pop(p);
 		return false;
 	}
@@ -98,40 +105,6 @@ static bool valid_path(const char *path)
 	return n >= 1 && n <= 512 && path[0] == '/' && path[n - 1] == '/';
 }
 
-bool store_check_name(struct store_loader *l, const char *key, const char *name,
-		      const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	const char *what = key ? key : "the inline policy name";
-	size_t len = strlen(name);
-
-	if (value_is_iam_name(name, 1, 128))
-		return true;
-	if (key)
-		gh_jpath_key(p, key);
-	if (len < 1 || len > 128)
-		store_err(l, src, p, "%s is %zu characters long; IAM allows 1 to 128", what, len);
-	else
-		store_err(l, src, p, "%s \"%s\" has a character IAM does not allow (letters, "
-				     "digits and +=,.@_- only)", what, name);
-	if (key)
-		gh_jpath_pop(p);
-	return false;
-}
-
-bool store_check_count(struct store_loader *l, const struct authz_principal *e, bool tags, size_t n,
-		       const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
-		return true;
-	if (tags)
-		store_err(l, src, p, "%s %s has %zu tags; at most %d are allowed (AWS allows 50)",
-			  e->kind == ENTITY_ROLE ? "role" : "user", e->name, n, STORE_TAGS_MAX);
-	else
-		store_err(l, src, p, "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
-			  e->name, n, STORE_GROUPS_MAX);
-	return false;
-}
-
 /* A stable, AWS-shaped id for principals that do not give one ("AIDA" + 16 hex). */
 static const char *derived_id(struct store_loader *l, const char *prefix, const char *arn)
 {
@@ -139,7 +112,7 @@ static const char *derived_id(struct store_loader *l, const char *prefix, const 
 
 	snprintf(buf, sizeof(buf), "%s%08X%08X", prefix, gh_hash_nocase(arn, strlen(arn)),
 		 gh_hash_nocase(arn, strlen(arn) / 2));
-	return store_strdup(l, buf);
+	return az_store_strdup(l, buf);
 }
 
 /* Returns 0, -EINVAL (reported) or -ENOMEM. */
@@ -148,57 +121,58 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 {
 	static const char *const id_prefix[_ENTITY_KIND_MAX] = { "AIDA", "AGPA", "AROA" };
 	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	struct authz_principal *e;
+	struct az_entity *e;
 	const char *name, *path = "/", *id = NULL;
 	/* account (12) + kind + path (at most 512) + name (at most 128) */
 	char arn[1024];
 	int n;
 
 	if (!json_is_object(obj)) {
-		store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
+		az_store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	if (!opt_string(l, obj, "Name", src, p, &name) || !opt_string(l, obj, "Path", src, p, &path) ||
-	    !opt_string(l, obj, "Id", src, p, &id))
+	if (!opt_string(l, obj, "Name", src, p, &name) ||
+	    !opt_string(l, obj, "Path", src, p, &path) || !opt_string(l, obj, "Id", src, p, &id))
 		return -EINVAL;
 	if (!name) {
-		store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
+		az_store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
 		return -EINVAL;
 	}
-	if (!store_check_name(l, "Name", name, src, p))
+	if (!az_store_check_name(l, "Name", name, src, p))
 		return -EINVAL;
 	/* AWS's unique ids are at most 128 characters; aws:userid is built from it. */
-	if (id && !store_check_name(l, "Id", id, src, p))
+	if (id && !az_store_check_name(l, "Id", id, src, p))
 		return -EINVAL;
 	if (!path)
 		path = "/";
 	if (!valid_path(path)) {
 		gh_jpath_key(p, "Path");
-		store_err(l, src, p, "a path starts and ends with \"/\" and has at most 512 "
-				     "characters");
+		az_store_err(l, src, p,
+			     "a path starts and ends with \"/\" and has at most 512 "
+			     "characters");
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
 	n = snprintf(arn, sizeof(arn), "arn:aws:iam::%s:%s%s%s", account, arn_kind[kind], path,
 		     name);
 	if (n < 0 || (size_t)n >= sizeof(arn)) {
-		store_err(l, src, p, "the %s's ARN would be longer than %zu bytes", arn_kind[kind],
-			  sizeof(arn) - 1);
+		az_store_err(l, src, p, "the %s's ARN would be longer than %zu bytes",
+			     arn_kind[kind], sizeof(arn) - 1);
 		return -EINVAL;
 	}
-	e = arena_alloc(&l->s->arena, sizeof(*e));
+	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->kind = kind;
-	e->name = store_strdup(l, name);
-	e->path = store_strdup(l, path);
-	e->arn = store_strdup(l, arn);
-	e->account = store_strdup(l, account);
-	e->id = id ? store_strdup(l, id) : derived_id(l, id_prefix[kind], arn);
+	e->name = az_store_strdup(l, name);
+	e->path = az_store_strdup(l, path);
+	e->arn = az_store_strdup(l, arn);
+	e->account = az_store_strdup(l, account);
+	e->id = id ? az_store_strdup(l, id) : derived_id(l, id_prefix[kind], arn);
 	e->max_session = 3600;
 	if (!e->name || !e->path || !e->arn || !e->account || !e->id)
 		return -ENOMEM;
-	return store_add_principal(l, e, src, p);
+	return az_store_add_principal(l, e, src, p);
 }
 
 static const char *file_account(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
@@ -213,20 +187,21 @@ static const char *file_account(struct store_loader *l, json_t *root, const stru
 		struct gh_jpath p = { 0 };
 
 		gh_jpath_key(&p, "Account");
-		store_err(l, src, &p, "Account must be a 12-digit account id as a string");
+		az_store_err(l, src, &p, "Account must be a 12-digit account id as a string");
 		return l->s->account;
 	}
 	return s;
 }
 
-int store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+int az_store_native_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
 	struct gh_jpath p = { 0 };
 	const char *account = file_account(l, root, src);
 
 	unknown_keys(l, root, top_keys, ARRAY_SIZE(top_keys), src, &p, "an identities file");
 	if (json_object_get(root, "Organization") &&
-	    store_org_native(l, account, json_object_get(root, "Organization"), src, &p) == -ENOMEM)
+	    az_store_org_native(l, account, json_object_get(root, "Organization"), src, &p) ==
+		-ENOMEM)
 		return -ENOMEM;
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
 		json_t *list = json_object_get(root, sections[k].list), *e;
@@ -236,7 +211,7 @@ int store_native_declare(struct store_loader *l, json_t *root, const struct gh_j
 			continue;
 		gh_jpath_key(&p, sections[k].list);
 		if (!json_is_array(list)) {
-			store_err(l, src, &p, "%s must be an array", sections[k].list);
+			az_store_err(l, src, &p, "%s must be an array", sections[k].list);
 			gh_jpath_pop(&p);
 			continue;
 		}
@@ -257,51 +232,57 @@ int store_native_declare(struct store_loader *l, json_t *root, const struct gh_j
 /* ---- resolving ---------------------------------------------------------------- */
 
 /* A policy reference or an inline document, compiled as @kind. */
-static struct authz_policy *policy_ref(struct store_loader *l, json_t *v, enum authz_policy_kind kind,
-				       const char *name, const struct gh_jsrc *src,
-				       struct gh_jpath *p)
+static struct authz_policy *policy_ref(struct store_loader *l, json_t *v,
+				       enum authz_policy_kind kind, const char *name,
+				       const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (json_is_object(v))
-		return store_compile(l, v, src, p, kind, name);
+		return az_store_compile(l, v, src, p, kind, name);
 	if (!json_is_string(v)) {
-		store_err(l, src, p, "expected a policy name, a policy ARN or a policy document, "
-				     "not %s",
-			  gh_json_type_name(v));
+		az_store_err(l, src, p,
+			     "expected a policy name, a policy ARN or a policy document, "
+			     "not %s",
+			     gh_json_type_name(v));
 		return NULL;
 	}
 	if (kind == AUTHZ_POLICY_IDENTITY)
-		return store_doc_policy(l, json_string_value(v), src, p);
+		return az_store_doc_policy(l, json_string_value(v), src, p);
 	/* A trust or resource policy kept in a file: compiled here as what it is. */
 	{
-		struct store_doc *d = store_doc_find(l, json_string_value(v), src, p);
+		struct store_doc *d = az_store_doc_find(l, json_string_value(v), src, p);
 
 		if (d && !d->doc) {
-			/* Compiled and dropped while its export was read: it is a managed policy. */
-			store_err(l, src, p, "%s is a managed policy of an account export: it cannot "
-					     "serve as a trust or resource policy", d->arn);
+			/* Compiled and dropped while its export was read: it is a managed policy.
+			 */
+			az_store_err(l, src, p,
+				     "%s is a managed policy of an account export: it cannot "
+				     "serve as a trust or resource policy",
+				     d->arn);
 			return NULL;
 		}
-		return d ? store_compile(l, d->doc, d->src, &d->path, kind, name) : NULL;
+		return d ? az_store_compile(l, d->doc, d->src, &d->path, kind, name) : NULL;
 	}
 }
 
-static int resolve_policies(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
 			    const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *pol = json_object_get(obj, "Policies"), *inl = json_object_get(obj, "InlinePolicies");
+	json_t *pol = json_object_get(obj, "Policies"),
+	       *inl = json_object_get(obj, "InlinePolicies");
 	size_t n = (json_is_array(pol) ? json_array_size(pol) : 0) +
 		   (json_is_object(inl) ? json_object_size(inl) : 0);
 	const char *key;
 	json_t *v;
 	size_t i;
 
-	e->own = arena_array(&l->s->arena, n + 1, sizeof(*e->own));
+	e->own = gh_arena_array(&l->s->arena, n + 1, sizeof(*e->own));
 	if (!e->own)
 		return -ENOMEM;
 	if (pol) {
 		gh_jpath_key(p, "Policies");
 		if (!json_is_array(pol))
-			store_err(l, src, p, "Policies must be an array of policy names or ARNs");
+			az_store_err(l, src, p,
+				     "Policies must be an array of policy names or ARNs");
 		json_array_foreach(pol, i, v) {
 			struct authz_policy *x;
 
@@ -310,8 +291,9 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 			if (x && !json_is_object(v))
 				e->own[e->nown++] = x;
 			else if (json_is_object(v))
-				store_err(l, src, p, "Policies lists names or ARNs; put documents in "
-						     "InlinePolicies");
+				az_store_err(l, src, p,
+					     "Policies lists names or ARNs; put documents in "
+					     "InlinePolicies");
 			gh_jpath_pop(p);
 		}
 		gh_jpath_pop(p);
@@ -319,20 +301,24 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	if (inl) {
 		gh_jpath_key(p, "InlinePolicies");
 		if (!json_is_object(inl))
-			store_err(l, src, p, "InlinePolicies must be an object of name: document");
+			az_store_err(l, src, p,
+				     "InlinePolicies must be an object of name: document");
 		json_object_foreach(inl, key, v) {
-			/* Both names are at most 128 bytes (store_check_name). */
+			/* Both names are at most 128 bytes (az_store_check_name). */
 			char name[512];
 			struct authz_policy *x;
 
 			gh_jpath_key(p, key);
 			snprintf(name, sizeof(name), "inline:%s/%s/%s",
-				 e->kind == ENTITY_USER ? "user" : e->kind == ENTITY_GROUP ? "group" : "role",
+				 e->kind == ENTITY_USER	   ? "user"
+				 : e->kind == ENTITY_GROUP ? "group"
+							   : "role",
 				 e->name, key);
 			if (!json_is_object(v))
-				store_err(l, src, p, "an inline policy must be a policy document");
-			else if (store_check_name(l, NULL, key, src, p) &&
-				 (x = store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
+				az_store_err(l, src, p,
+					     "an inline policy must be a policy document");
+			else if (az_store_check_name(l, NULL, key, src, p) &&
+				 (x = az_store_compile(l, v, src, p, AUTHZ_POLICY_IDENTITY, name)))
 				e->own[e->nown++] = x;
 			gh_jpath_pop(p);
 		}
@@ -341,7 +327,7 @@ static int resolve_policies(struct store_loader *l, struct authz_principal *e, j
 	return 0;
 }
 
-static int resolve_groups(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *obj,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *g = json_object_get(obj, "Groups"), *v;
@@ -351,25 +337,25 @@ static int resolve_groups(struct store_loader *l, struct authz_principal *e, jso
 		return 0;
 	gh_jpath_key(p, "Groups");
 	if (!json_is_array(g))
-		store_err(l, src, p, "Groups must be an array of group names, not %s",
-			  gh_json_type_name(g));
-	if (!json_is_array(g) || !store_check_count(l, e, false, json_array_size(g), src, p)) {
+		az_store_err(l, src, p, "Groups must be an array of group names, not %s",
+			     gh_json_type_name(g));
+	if (!json_is_array(g) || !az_store_check_count(l, e, false, json_array_size(g), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e->groups = arena_array(&l->s->arena, json_array_size(g) + 1, sizeof(*e->groups));
+	e->groups = gh_arena_array(&l->s->arena, json_array_size(g) + 1, sizeof(*e->groups));
 	if (!e->groups)
 		return -ENOMEM;
 	json_array_foreach(g, i, v) {
-		struct authz_principal *grp = json_is_string(v)
-			? strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+		struct az_entity *grp =
+		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
 
 		gh_jpath_index(p, i);
 		if (!json_is_string(v))
-			store_err(l, src, p, "a group name must be a string");
+			az_store_err(l, src, p, "a group name must be a string");
 		else if (!grp)
-			store_err(l, src, p, "user %s is in group %s, which does not exist", e->name,
-				  json_string_value(v));
+			az_store_err(l, src, p, "user %s is in group %s, which does not exist",
+				     e->name, json_string_value(v));
 		else
 			e->groups[e->ngroups++] = grp;
 		gh_jpath_pop(p);
@@ -378,7 +364,7 @@ static int resolve_groups(struct store_loader *l, struct authz_principal *e, jso
 	return 0;
 }
 
-static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *t = json_object_get(obj, "Tags"), *v;
@@ -388,24 +374,25 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 		return 0;
 	gh_jpath_key(p, "Tags");
 	if (!json_is_object(t))
-		store_err(l, src, p, "Tags must be an object of \"key\": \"value\" pairs, not %s",
-			  gh_json_type_name(t));
-	if (!json_is_object(t) || !store_check_count(l, e, true, json_object_size(t), src, p)) {
+		az_store_err(l, src, p,
+			     "Tags must be an object of \"key\": \"value\" pairs, not %s",
+			     gh_json_type_name(t));
+	if (!json_is_object(t) || !az_store_check_count(l, e, true, json_object_size(t), src, p)) {
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e->tags = arena_array(&l->s->arena, json_object_size(t) + 1, sizeof(*e->tags));
+	e->tags = gh_arena_array(&l->s->arena, json_object_size(t) + 1, sizeof(*e->tags));
 	if (!e->tags)
 		return -ENOMEM;
 	json_object_foreach(t, key, v) {
 		if (!json_is_string(v)) {
 			gh_jpath_key(p, key);
-			store_err(l, src, p, "a tag value must be a string");
+			az_store_err(l, src, p, "a tag value must be a string");
 			gh_jpath_pop(p);
 			continue;
 		}
-		e->tags[e->ntags].key = store_strdup(l, key);
-		e->tags[e->ntags].value = store_strdup(l, json_string_value(v));
+		e->tags[e->ntags].key = az_store_strdup(l, key);
+		e->tags[e->ntags].value = az_store_strdup(l, json_string_value(v));
 		if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
 			return -ENOMEM;
 		e->ntags++;
@@ -414,15 +401,17 @@ static int resolve_tags(struct store_loader *l, struct authz_principal *e, json_
 	return 0;
 }
 
-static int resolve_role(struct store_loader *l, struct authz_principal *e, json_t *obj,
+static int resolve_role(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *trust = json_object_get(obj, "Trust"), *max = json_object_get(obj, "MaxSessionDuration");
+	json_t *trust = json_object_get(obj, "Trust"),
+	       *max = json_object_get(obj, "MaxSessionDuration");
 	char name[512];
 
 	snprintf(name, sizeof(name), "trust:role/%s", e->name);
 	if (!trust) {
-		store_err(l, src, p, "role %s needs a \"Trust\" policy (who may assume it)", e->name);
+		az_store_err(l, src, p, "role %s needs a \"Trust\" policy (who may assume it)",
+			     e->name);
 	} else {
 		gh_jpath_key(p, "Trust");
 		e->trust = policy_ref(l, trust, AUTHZ_POLICY_TRUST, name, src, p);
@@ -432,7 +421,7 @@ static int resolve_role(struct store_loader *l, struct authz_principal *e, json_
 		gh_jpath_key(p, "MaxSessionDuration");
 		if (!json_is_integer(max) || json_integer_value(max) < 3600 ||
 		    json_integer_value(max) > 43200)
-			store_err(l, src, p, "MaxSessionDuration must be 3600 to 43200 seconds");
+			az_store_err(l, src, p, "MaxSessionDuration must be 3600 to 43200 seconds");
 		else
 			e->max_session = (uint32_t)json_integer_value(max);
 		gh_jpath_pop(p);
@@ -444,14 +433,14 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	json_t *name = json_object_get(obj, "Name"), *b;
-	struct authz_principal *e;
+	struct az_entity *e;
 	char key[512];
 
 	if (!json_is_string(name))
 		return 0; /* reported when declared */
 	snprintf(key, sizeof(key), "%s%s", kind == ENTITY_ROLE ? "role/" : "",
 		 json_string_value(name));
-	e = strmap_get(kind == ENTITY_GROUP ? &l->s->groups : &l->s->by_name, key);
+	e = gh_strmap_get(kind == ENTITY_GROUP ? &l->s->groups : &l->s->by_name, key);
 	if (!e || e->kind != kind || e->resolved)
 		return 0;
 	e->resolved = true;
@@ -464,9 +453,9 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	if (b && !json_is_null(b)) {
 		gh_jpath_key(p, "PermissionsBoundary");
 		if (!json_is_string(b))
-			store_err(l, src, p, "PermissionsBoundary must be a policy name or ARN");
+			az_store_err(l, src, p, "PermissionsBoundary must be a policy name or ARN");
 		else
-			e->boundary = store_doc_policy(l, json_string_value(b), src, p);
+			e->boundary = az_store_doc_policy(l, json_string_value(b), src, p);
 		gh_jpath_pop(p);
 	}
 	return 0;
@@ -483,23 +472,25 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const char *acco
 	char name[sizeof("resource:") + AUTHZ_PATTERN_MAX];
 
 	if (!json_is_object(obj)) {
-		store_err(l, src, p, "a resource policy entry must be an object");
+		az_store_err(l, src, p, "a resource policy entry must be an object");
 		return 0;
 	}
-	unknown_keys(l, obj, binding_keys, ARRAY_SIZE(binding_keys), src, p, "a resource policy entry");
+	unknown_keys(l, obj, binding_keys, ARRAY_SIZE(binding_keys), src, p,
+		     "a resource policy entry");
 	if (!res || !pol || !(json_is_string(res) || (json_is_array(res) && n > 0))) {
-		store_err(l, src, p, "a resource policy entry needs \"Resources\" (ARN patterns) and "
-				     "\"Policy\" (a policy name or document)");
+		az_store_err(l, src, p,
+			     "a resource policy entry needs \"Resources\" (ARN patterns) and "
+			     "\"Policy\" (a policy name or document)");
 		return 0;
 	}
 	if (n > AUTHZ_LIST_MAX) {
 		gh_jpath_key(p, "Resources");
-		store_err(l, src, p, "Resources has %zu patterns; at most %d are allowed", n,
-			  AUTHZ_LIST_MAX);
+		az_store_err(l, src, p, "Resources has %zu patterns; at most %d are allowed", n,
+			     AUTHZ_LIST_MAX);
 		gh_jpath_pop(p);
 		return 0;
 	}
-	pats = arena_array(&l->s->arena, n, sizeof(*pats));
+	pats = gh_arena_array(&l->s->arena, n, sizeof(*pats));
 	if (!pats)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -512,34 +503,37 @@ static int resolve_binding(struct store_loader *l, json_t *obj, const char *acco
 			gh_jpath_key(p, "Resources");
 			if (json_is_array(res))
 				gh_jpath_index(p, i);
-			store_err(l, src, p, "a resource pattern must be an ARN (wildcards "
-					     "allowed) of at most %d bytes", AUTHZ_PATTERN_MAX);
+			az_store_err(l, src, p,
+				     "a resource pattern must be an ARN (wildcards "
+				     "allowed) of at most %d bytes",
+				     AUTHZ_PATTERN_MAX);
 			if (json_is_array(res))
 				gh_jpath_pop(p);
 			gh_jpath_pop(p);
 			return 0;
 		}
-		g = glob_escape_literal(&l->s->arena, json_string_value(v), json_string_length(v), &glen);
+		g = az_glob_escape_literal(&l->s->arena, json_string_value(v),
+					   json_string_length(v), &glen);
 		if (!g)
 			return -ENOMEM;
-		glob_compile(&pats[i], g, glen);
+		az_glob_compile(&pats[i], g, glen);
 	}
 	v = json_is_array(res) ? json_array_get(res, 0) : res;
 	snprintf(name, sizeof(name), "resource:%s", json_string_value(v));
 	gh_jpath_key(p, "Policy");
 	x = policy_ref(l, pol, AUTHZ_POLICY_RESOURCE, name, src, p);
 	gh_jpath_pop(p);
-	if (x && store_add_binding(l, pats, (uint32_t)n, x, account) < 0)
+	if (x && az_store_add_binding(l, pats, (uint32_t)n, x, account) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
-int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+int az_store_native_resolve(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
 	/* Checked when declared; the file's account owns the resources of its policies. */
 	json_t *acct = json_object_get(root, "Account");
-	const char *account = json_is_string(acct) ? store_strdup(l, json_string_value(acct))
-						   : l->s->account;
+	const char *account =
+	    json_is_string(acct) ? az_store_strdup(l, json_string_value(acct)) : l->s->account;
 	struct gh_jpath p = { 0 };
 	json_t *list, *e;
 	size_t i;
@@ -551,7 +545,8 @@ int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_j
 		gh_jpath_key(&p, sections[k].list);
 		json_array_foreach(list, i, e) {
 			gh_jpath_index(&p, i);
-			if (json_is_object(e) && resolve_entity(l, e, sections[k].kind, src, &p) < 0)
+			if (json_is_object(e) &&
+			    resolve_entity(l, e, sections[k].kind, src, &p) < 0)
 				return -ENOMEM;
 			gh_jpath_pop(&p);
 		}
@@ -564,7 +559,7 @@ int store_native_resolve(struct store_loader *l, json_t *root, const struct gh_j
 		return -ENOMEM;
 	gh_jpath_key(&p, "ResourcePolicies");
 	if (!json_is_array(list)) {
-		store_err(l, src, &p, "ResourcePolicies must be an array");
+		az_store_err(l, src, &p, "ResourcePolicies must be an array");
 		return 0;
 	}
 	json_array_foreach(list, i, e) {

@@ -53,8 +53,8 @@ static bool valid_org_path(const char *path, const char *org_id)
 		slash = strchr(p, '/');
 		if (!slash)
 			return false; /* every segment ends in "/" */
-		if (seg == 0 ? !(gh_starts_with(p, "r-") && id_chars(p + 2, (size_t)(slash - p) - 2,
-								       4, 32, false))
+		if (seg == 0 ? !(gh_starts_with(p, "r-") &&
+				 id_chars(p + 2, (size_t)(slash - p) - 2, 4, 32, false))
 			     : !(gh_starts_with(p, "ou-") &&
 				 id_chars(p + 3, (size_t)(slash - p) - 3, 4, 68, true)))
 			return false;
@@ -62,25 +62,28 @@ static bool valid_org_path(const char *path, const char *org_id)
 	return seg >= 1;
 }
 
-int store_org_add(struct store_loader *l, const char *account, const char *org_id,
-		  const char *org_path, const struct gh_jsrc *src, struct gh_jpath *p)
+int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
+		     const char *org_path, const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	struct store_account *a = strmap_get(&l->s->accounts, account);
+	struct store_account *a = gh_strmap_get(&l->s->accounts, account);
 
 	bool bad_id = !valid_org_id(org_id);
 	bool bad_path = org_path && !valid_org_path(org_path, org_id);
 
 	if (bad_id) {
 		gh_jpath_key(p, "Id");
-		store_err(l, src, p, "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
-				     "a-z, 0-9)", org_id);
+		az_store_err(l, src, p,
+			     "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
+			     "a-z, 0-9)",
+			     org_id);
 		gh_jpath_pop(p);
 	}
 	if (bad_path && !bad_id) {
 		gh_jpath_key(p, "Path");
-		store_err(l, src, p, "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
-				     "\"ou-.../\" for each organizational unit)",
-			  org_path, org_id, org_id);
+		az_store_err(l, src, p,
+			     "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
+			     "\"ou-.../\" for each organizational unit)",
+			     org_path, org_id, org_id);
 		gh_jpath_pop(p);
 	}
 	if (bad_id || bad_path)
@@ -90,22 +93,24 @@ int store_org_add(struct store_loader *l, const char *account, const char *org_i
 							 : a->org_path == org_path;
 
 		if (strcmp(a->org_id, org_id) || !same_path) {
-			store_err(l, src, p, "account %s is in organization %s%s%s according to %s: "
-					     "an account has one place", account, a->org_id,
-				  a->org_path ? " at " : "", a->org_path ? a->org_path : "",
-				  a->where);
+			az_store_err(l, src, p,
+				     "account %s is in organization %s%s%s according to %s: "
+				     "an account has one place",
+				     account, a->org_id, a->org_path ? " at " : "",
+				     a->org_path ? a->org_path : "", a->where);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	a = arena_alloc(&l->s->arena, sizeof(*a));
-	if (!a || !(a->id = store_strdup(l, account)) || !(a->org_id = store_strdup(l, org_id)) ||
-	    (org_path && !(a->org_path = store_strdup(l, org_path))) ||
-	    !(a->where = store_strdup(l, src->name)))
+	a = gh_arena_alloc(&l->s->arena, sizeof(*a));
+	if (!a || !(a->id = az_store_strdup(l, account)) ||
+	    !(a->org_id = az_store_strdup(l, org_id)) ||
+	    (org_path && !(a->org_path = az_store_strdup(l, org_path))) ||
+	    !(a->where = az_store_strdup(l, src->name)))
 		return -ENOMEM;
 	if (!org_path)
 		a->org_path = NULL;
-	return strmap_put(&l->s->accounts, a->id, a, NULL);
+	return gh_strmap_put(&l->s->accounts, a->id, a, NULL);
 }
 
 /* {"Id": "o-...", "Path": "..."}: Id required, Path optional, both strings. */
@@ -115,7 +120,7 @@ static bool org_strings(struct store_loader *l, json_t *obj, const struct gh_jsr
 	json_t *id = json_object_get(obj, "Id"), *path = json_object_get(obj, "Path");
 
 	if (!json_is_string(id) || (path && !json_is_string(path))) {
-		store_err(l, src, p, "needs \"Id\" (a string) and may have \"Path\" (a string)");
+		az_store_err(l, src, p, "needs \"Id\" (a string) and may have \"Path\" (a string)");
 		return false;
 	}
 	*ret_id = json_string_value(id);
@@ -123,8 +128,8 @@ static bool org_strings(struct store_loader *l, json_t *obj, const struct gh_jsr
 	return true;
 }
 
-int store_org_native(struct store_loader *l, const char *account, json_t *org,
-		     const struct gh_jsrc *src, struct gh_jpath *p)
+int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
+			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const keys[] = { "Id", "Path" };
 	const char *id, *path;
@@ -132,26 +137,27 @@ int store_org_native(struct store_loader *l, const char *account, json_t *org,
 
 	gh_jpath_key(p, "Organization");
 	if (!json_is_object(org)) {
-		store_err(l, src, p, "Organization must be an object {\"Id\": \"o-...\", \"Path\": "
-				     "\"o-.../r-.../\"}");
+		az_store_err(l, src, p,
+			     "Organization must be an object {\"Id\": \"o-...\", \"Path\": "
+			     "\"o-.../r-.../\"}");
 		gh_jpath_pop(p);
 		return -EINVAL;
 	}
 	/* Reported, and the rest still checked. */
-	l->errors += gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p,
-					l->diags);
-	r = org_strings(l, org, src, p, &id, &path) ? store_org_add(l, account, id, path, src, p)
+	l->errors +=
+	    gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p, l->diags);
+	r = org_strings(l, org, src, p, &id, &path) ? az_store_org_add(l, account, id, path, src, p)
 						    : -EINVAL;
 	gh_jpath_pop(p);
 	return r;
 }
 
-bool store_org_is(json_t *root)
+bool az_store_org_is(json_t *root)
 {
 	return json_object_get(root, "Accounts") != NULL;
 }
 
-int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
+int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
 	json_t *org = json_object_get(root, "Organization");
 	json_t *accounts = json_object_get(root, "Accounts");
@@ -161,9 +167,10 @@ int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc
 	size_t i;
 
 	if (!json_is_object(org)) {
-		store_err(l, src, &p, "an organization file needs \"Organization\" (as `aws "
-				      "organizations describe-organization` prints it) next to "
-				      "\"Accounts\"");
+		az_store_err(l, src, &p,
+			     "an organization file needs \"Organization\" (as `aws "
+			     "organizations describe-organization` prints it) next to "
+			     "\"Accounts\"");
 		return 0;
 	}
 	gh_jpath_key(&p, "Organization");
@@ -172,8 +179,9 @@ int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc
 	gh_jpath_pop(&p);
 	gh_jpath_key(&p, "Accounts");
 	if (!json_is_array(accounts)) {
-		store_err(l, src, &p, "Accounts must be an array of {\"Id\": account, \"Path\": "
-				      "its path in the organization}");
+		az_store_err(l, src, &p,
+			     "Accounts must be an array of {\"Id\": account, \"Path\": "
+			     "its path in the organization}");
 		return 0;
 	}
 	json_array_foreach(accounts, i, a) {
@@ -181,13 +189,14 @@ int store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc
 
 		gh_jpath_index(&p, i);
 		if (!json_is_object(a)) {
-			store_err(l, src, &p, "expected an object");
+			az_store_err(l, src, &p, "expected an object");
 		} else if (org_strings(l, a, src, &p, &acct, &path)) {
 			if (strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
 				gh_jpath_key(&p, "Id");
-				store_err(l, src, &p, "\"%s\" is not a 12-digit account id", acct);
+				az_store_err(l, src, &p, "\"%s\" is not a 12-digit account id",
+					     acct);
 				gh_jpath_pop(&p);
-			} else if (store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
+			} else if (az_store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
 				return -ENOMEM;
 		}
 		gh_jpath_pop(&p);

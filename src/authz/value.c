@@ -13,7 +13,7 @@ static bool digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-bool value_parse_number(const char *s, size_t len, double *ret)
+bool az_value_parse_number(const char *s, size_t len, double *ret)
 {
 	char buf[64];
 	size_t i = 0, digits = 0;
@@ -121,7 +121,7 @@ static bool parse_zone(const char *p, const char *end, int64_t *ret_offset_ms)
 	return true;
 }
 
-bool value_parse_date(const char *s, size_t len, int64_t *ret)
+bool az_value_parse_date(const char *s, size_t len, int64_t *ret)
 {
 	const char *p = s, *end = s + len;
 	int y, mo, d, h = 0, mi = 0, sec = 0;
@@ -131,8 +131,8 @@ bool value_parse_date(const char *s, size_t len, int64_t *ret)
 		return false;
 	if (!memchr(s, '-', len) || (s[0] == '-' && !memchr(s + 1, '-', len - 1)))
 		return parse_epoch(s, len, ret);
-	if (!num(&p, end, 4, &y) || p == end || *p++ != '-' || !num(&p, end, 2, &mo) ||
-	    p == end || *p++ != '-' || !num(&p, end, 2, &d))
+	if (!num(&p, end, 4, &y) || p == end || *p++ != '-' || !num(&p, end, 2, &mo) || p == end ||
+	    *p++ != '-' || !num(&p, end, 2, &d))
 		return false;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return false;
@@ -158,12 +158,12 @@ bool value_parse_date(const char *s, size_t len, int64_t *ret)
 	}
 	if (!parse_zone(p, end, &zone))
 		return false;
-	*ret = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) * 1000 +
-	       ms - zone;
+	*ret = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) * 1000 + ms -
+	       zone;
 	return true;
 }
 
-bool value_parse_bool(const char *s, size_t len, bool *ret)
+bool az_value_parse_bool(const char *s, size_t len, bool *ret)
 {
 	if (gh_eq_lit(s, len, "true"))
 		*ret = true;
@@ -174,7 +174,7 @@ bool value_parse_bool(const char *s, size_t len, bool *ret)
 	return true;
 }
 
-bool value_is_base64(const char *s, size_t len)
+bool az_value_is_base64(const char *s, size_t len)
 {
 	size_t pad = 0;
 
@@ -196,7 +196,7 @@ bool value_is_base64(const char *s, size_t len)
 	return pad <= 2;
 }
 
-bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t lens[6])
+bool az_value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t lens[6])
 {
 	size_t part = 0, start = 0;
 
@@ -219,10 +219,10 @@ bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t len
 
 bool authz_parse_time(const char *s, int64_t *ret_ms)
 {
-	return value_parse_date(s, strlen(s), ret_ms);
+	return az_value_parse_date(s, strlen(s), ret_ms);
 }
 
-bool value_is_iam_name(const char *s, size_t min, size_t max)
+bool az_value_is_iam_name(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s);
 

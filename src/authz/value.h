@@ -11,29 +11,29 @@
 #include <stdint.h>
 
 /* Integers and decimals: "-?digits(.digits)?"; false otherwise. */
-bool value_parse_number(const char *s, size_t len, double *ret);
+bool az_value_parse_number(const char *s, size_t len, double *ret);
 
 /*
  * ISO 8601 ("2026-11-30", "2026-11-30T17:58:05Z", with fraction or a
  * "+01:00" offset; no zone means UTC) or epoch seconds ("1764525485").
  * *ret is milliseconds since the epoch.
  */
-bool value_parse_date(const char *s, size_t len, int64_t *ret);
+bool az_value_parse_date(const char *s, size_t len, int64_t *ret);
 
 /* "true" / "false", any case. */
-bool value_parse_bool(const char *s, size_t len, bool *ret);
+bool az_value_parse_bool(const char *s, size_t len, bool *ret);
 
 /* Standard base64 with padding. */
-bool value_is_base64(const char *s, size_t len);
+bool az_value_is_base64(const char *s, size_t len);
 
 /*
  * Split an ARN at its first five colons into six parts (partition ...
  * resource).  Returns false when it has fewer than five colons or does not
  * start with "arn:".  @starts/@lens receive offsets and lengths.
  */
-bool value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t lens[6]);
+bool az_value_split_arn(const char *s, size_t len, uint32_t starts[6], uint32_t lens[6]);
 
 /* An IAM name: @min to @max of letters, digits and "+=,.@_-" (users, roles, sessions). */
-bool value_is_iam_name(const char *s, size_t min, size_t max);
+bool az_value_is_iam_name(const char *s, size_t min, size_t max);
 
 #endif

@@ -12,9 +12,9 @@ enum {
 	CLI_EXIT_REFUSED = 1,
 	CLI_EXIT_USAGE = 2,
 	/* Answers rather than failures, per subcommand: */
-	CLI_EXIT_DENY = 3,	   /* eval: the request is denied */
-	CLI_EXIT_DIFFERS = 3,	   /* fw diff: the kernel's table differs */
-	CLI_EXIT_ROLLED_BACK = 4,  /* fw apply --confirm: not confirmed, rolled back */
+	CLI_EXIT_DENY = 3,	  /* eval: the request is denied */
+	CLI_EXIT_DIFFERS = 3,	  /* fw diff: the kernel's table differs */
+	CLI_EXIT_ROLLED_BACK = 4, /* fw apply --confirm: not confirmed, rolled back */
 };
 
 int cmd_check(int argc, char **argv);

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
-#include "cli/util.h"
+#include "cli.h"
+#include "util.h"
 
 struct check {
 	enum authz_policy_kind kind;
@@ -26,7 +26,7 @@ static void check_file(struct check *c, const char *path)
 	struct authz_policy *p;
 
 	diag_list_init(&dl);
-	p = cli_policy_load_file(path, c->kind, NULL, &dl);
+	p = authz_policy_load_file(path, c->kind, NULL, &dl);
 	if (!c->quiet || dl.errors)
 		diag_list_print(stderr, &dl);
 	c->files++;
@@ -57,9 +57,11 @@ static int check_store(struct check *c, const char *dir)
 		authz_store_stats(s, &st);
 		c->files += st.policies;
 		if (!c->quiet)
-			fprintf(stderr, "%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
-					"%zu resource policies\n",
-				dir, st.users, st.groups, st.roles, st.policies, st.resource_policies);
+			fprintf(stderr,
+				"%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
+				"%zu resource policies\n",
+				dir, st.users, st.groups, st.roles, st.policies,
+				st.resource_policies);
 	}
 	authz_store_unref(s);
 	diag_list_clear(&dl);
@@ -105,7 +107,7 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct check c = { .kind = CLI_KIND_AUTO };
+	struct check c = { .kind = AUTHZ_POLICY_AUTO };
 	int opt, failed = 0;
 
 	while ((opt = getopt_long(argc, argv, "k:qh", opts, NULL)) != -1) {
@@ -116,15 +118,9 @@ int cmd_check(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+		case 'q': c.quiet = true; break;
+		case 'h': usage(stdout); return CLI_EXIT_OK;
+		default: usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

@@ -8,21 +8,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "cli/cli.h"
-#include "cli/eval.h"
-#include "cli/util.h"
-#include "common/macro.h"
-#include "common/str.h"
+#include "cli.h"
+#include "eval.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: gatehouse eval --policies DIR --principal NAME|ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...] [--now TIME]\n"
-	      "                      [--assume-role ROLE --session-name NAME [--session-policy FILE...]]\n"
+	      "                      [--assume-role ROLE --session-name NAME [--session-policy "
+	      "FILE...]]\n"
 	      "                      [--resource-account ID] [--explain]\n"
 	      "       gatehouse eval --policies DIR --batch [--now TIME] < requests.jsonl\n"
-	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy FILE...]\n"
+	      "       gatehouse eval --policy FILE... [--boundary FILE] [--session-policy "
+	      "FILE...]\n"
 	      "                      [--resource-policy FILE] --principal ARN --action ACTION\n"
 	      "                      --resource ARN [--context KEY=VALUE...]\n"
 	      "                      [--resource-account ID] [--explain]\n"
@@ -61,7 +62,7 @@ static void usage(FILE *f)
 static int add_policy(struct eval_args *a, const char *path, enum authz_policy_kind kind,
 		      struct authz_policy **slot)
 {
-	*slot = cli_policy_load_file(path, kind, path, &a->diags);
+	*slot = authz_policy_load_file(path, kind, path, &a->diags);
 	return *slot ? 0 : -1;
 }
 
@@ -78,7 +79,7 @@ static int add_context(struct eval_args *a, const char *kv)
 	for (size_t i = 0; i < a->req.ncontext; i++) {
 		struct authz_ctx_entry *e = &a->ctx[i];
 
-		if (gh_eq_nocase(e->key, e->keylen, kv, klen)) {
+		if (e->keylen == klen && !strncasecmp(e->key, kv, klen)) {
 			if (e->nvalues >= EVAL_CONTEXT_MAX)
 				return -1;
 			a->vals[i][e->nvalues++] = (struct authz_value){ eq + 1, strlen(eq + 1) };
@@ -95,24 +96,6 @@ static int add_context(struct eval_args *a, const char *kv)
 			     false);
 	a->req.ncontext++;
 	return 0;
-}
-
-void eval_print_result(const struct eval_args *a, const struct authz_result *r)
-{
-	printf("%s: %s\n", authz_decision_name(r->decision), authz_reason_text(r->reason));
-	if (!a->explain)
-		return;
-	for (size_t i = 0; i < r->nmatched; i++) {
-		const struct authz_match *m = &r->matched[i];
-
-		printf("  %s statement %u%s%s%s in %s\n", authz_effect_name(m->effect), m->index,
-		       m->sid ? " (Sid " : "", m->sid ? m->sid : "", m->sid ? ")" : "",
-		       authz_policy_name(m->policy));
-	}
-	if (r->nmatched_total > r->nmatched)
-		printf("  ... and %zu more statements\n", r->nmatched_total - r->nmatched);
-	for (size_t i = 0; i < r->nmissing; i++)
-		printf("  missing context key: %s\n", r->missing[i]);
 }
 
 static void eval_args_free(struct eval_args *a)
@@ -193,8 +176,8 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 's':
 			if (a->nsession >= EVAL_POLICIES_MAX)
 				return CLI_EXIT_USAGE;
-			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY,
-				       &a->session[a->nsession]) < 0)
+			if (add_policy(a, optarg, AUTHZ_POLICY_IDENTITY, &a->session[a->nsession]) <
+			    0)
 				bad = 1;
 			else
 				a->nsession++;
@@ -221,12 +204,8 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 'N': a->now = optarg; break;
 		case 'S': a->assume_role = optarg; break;
 		case 'n': a->session_name = optarg; break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
 	if (bad)

@@ -284,7 +284,8 @@ static bool confirmed(long seconds)
 	char line[64];
 	size_t off = 0;
 
-	fprintf(stderr, "applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
+	fprintf(stderr,
+		"applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
 		seconds);
 	for (;;) {
 		double left = deadline - now_ms();
@@ -369,12 +370,14 @@ static int do_apply(const struct fw_opts *o)
 	for (size_t i = 0; fw_compiled_iface(c, i); i++)
 		if (!if_nametoindex(fw_compiled_iface(c, i)))
 			fprintf(stderr,
-				"gatehouse fw apply: warning: interface %s of host %s does not exist "
+				"gatehouse fw apply: warning: interface %s of host %s does not "
+				"exist "
 				"here; its rules apply once it appears\n",
 				fw_compiled_iface(c, i), o->host);
 	if (o->confirm && !o->check && fw_snapshot_take(&snap, &dl) < 0) {
 		diag_list_print(stderr, &dl);
-		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n", stderr);
+		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n",
+		      stderr);
 		r = CLI_EXIT_REFUSED;
 		goto out;
 	}

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/util.h"
-
+#include "cli.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/cli.h"
-#include "cli/eval.h"
-#include "cli/util.h"
+#include "cli.h"
+#include "eval.h"
+#include "util.h"
 
 static int64_t clock_ms(void)
 {
@@ -96,8 +96,10 @@ int eval_store(struct eval_args *a)
 	int rc;
 
 	if (a->now && !authz_parse_time(a->now, &now_ms)) {
-		fprintf(stderr, "gatehouse eval: --now needs a date (ISO 8601 such as "
-				"2026-11-30T12:00:00Z, or epoch seconds), got '%s'\n", a->now);
+		fprintf(stderr,
+			"gatehouse eval: --now needs a date (ISO 8601 such as "
+			"2026-11-30T12:00:00Z, or epoch seconds), got '%s'\n",
+			a->now);
 		return CLI_EXIT_USAGE;
 	}
 	diag_list_init(&dl);

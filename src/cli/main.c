@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "common/macro.h"
+#include "cli.h"
+#include "util.h"
 
 static const struct {
 	const char *name;
@@ -13,7 +13,8 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check, "validate policy files; print errors and warnings" },
 	{ "eval", cmd_eval, "evaluate one request against policy files" },
-	{ "simulate", cmd_simulate, "evaluate JSON Lines cases from stdin (simulate-custom-policy)" },
+	{ "simulate", cmd_simulate,
+	  "evaluate JSON Lines cases from stdin (simulate-custom-policy)" },
 #ifdef GH_HAVE_FW
 	{ "fw", cmd_fw, "security groups -> nftables: check, compile, apply, diff, show" },
 #endif
@@ -25,7 +26,7 @@ static void usage(FILE *f)
 	      "       gatehouse <command> --help\n\n"
 	      "commands:\n",
 	      f);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 		puts("gatehouse " GH_VERSION);
 		return CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "gatehouse: unknown command '%s'\n\n", argv[1]);

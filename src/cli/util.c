@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "cli/util.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz/load.h"
-#include "cli/cli.h"
-#include "common/json.h"
-#include "common/macro.h"
-#include "common/str.h"
+#include "cli.h"
 
 bool cli_parse_kind(const char *s, enum authz_policy_kind *ret)
 {
@@ -20,38 +16,16 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret)
 		{ "identity", AUTHZ_POLICY_IDENTITY },
 		{ "resource", AUTHZ_POLICY_RESOURCE },
 		{ "trust", AUTHZ_POLICY_TRUST },
-		{ "auto", CLI_KIND_AUTO },
+		{ "auto", AUTHZ_POLICY_AUTO },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(kinds); i++) {
 		if (!strcmp(s, kinds[i].name)) {
 			*ret = kinds[i].kind;
 			return true;
 		}
 	}
 	return false;
-}
-
-struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_kind kind,
-					  const char *name, struct diag_list *diags)
-{
-	_cleanup_free_ char *text = NULL;
-	struct authz_policy *p = NULL;
-	struct gh_jsrc src;
-	size_t len;
-	json_t *doc;
-
-	if (gh_file_read(path, &text, &len, diags) < 0)
-		return NULL;
-	src = (struct gh_jsrc){ .name = path, .text = text, .len = len };
-	doc = gh_json_parse(&src, diags);
-	if (!doc)
-		return NULL;
-	if (kind == CLI_KIND_AUTO)
-		kind = authz_policy_guess_kind(doc);
-	p = authz_policy_compile(doc, &src, NULL, kind, name ? name : path, diags);
-	json_decref(doc);
-	return p;
 }
 
 /*
@@ -119,7 +93,8 @@ int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *da
 			continue; /* blank lines separate nothing: skip them */
 		out = answer(line, len, lineno, data);
 		/* Out of memory for this line only: say so, and go on with the next. */
-		fputs(out ? out : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}", stdout);
+		fputs(out ? out : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}",
+		      stdout);
 		fputc('\n', stdout);
 		free(out);
 	}

@@ -7,18 +7,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* --kind values; AUTO picks resource-based when a statement names a Principal. */
-#define CLI_KIND_AUTO _AUTHZ_POLICY_KIND_MAX
+/* Elements of an array (not a pointer). */
+#define CLI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Parse "identity", "resource", "trust", "auto"; false when unknown. */
+/* Parse a --kind value: "identity", "resource", "trust", "auto"; false when unknown. */
 bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
-
-/*
- * Read and compile the policy file @path.  @kind may be CLI_KIND_AUTO.
- * The policy is named @name (NULL: the path).  Diagnostics go to @diags.
- */
-struct authz_policy *cli_policy_load_file(const char *path, enum authz_policy_kind kind,
-					  const char *name, struct diag_list *diags);
 
 /*
  * Longest input line of the JSON Lines commands: a simulate case carries

@@ -18,7 +18,7 @@ struct arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
-void *arena_alloc(struct arena *a, size_t size)
+void *gh_arena_alloc(struct arena *a, size_t size)
 {
 	const size_t align = alignof(max_align_t);
 	struct arena_chunk *c = a->head;
@@ -53,16 +53,16 @@ void *arena_alloc(struct arena *a, size_t size)
 	return c->data + off;
 }
 
-void *arena_array(struct arena *a, size_t n, size_t size)
+void *gh_arena_array(struct arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return arena_alloc(a, n * size);
+	return gh_arena_alloc(a, n * size);
 }
 
-char *arena_strndup(struct arena *a, const char *s, size_t len)
+char *gh_arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *d = len < SIZE_MAX ? arena_alloc(a, len + 1) : NULL;
+	char *d = len < SIZE_MAX ? gh_arena_alloc(a, len + 1) : NULL;
 
 	if (d) {
 		memcpy(d, s, len);
@@ -71,12 +71,12 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	return d;
 }
 
-char *arena_strdup(struct arena *a, const char *s)
+char *gh_arena_strdup(struct arena *a, const char *s)
 {
-	return arena_strndup(a, s, strlen(s));
+	return gh_arena_strndup(a, s, strlen(s));
 }
 
-void arena_clear(struct arena *a)
+void gh_arena_clear(struct arena *a)
 {
 	struct arena_chunk *c = a->head;
 

@@ -21,16 +21,19 @@ struct arena {
 	size_t used;
 };
 
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
 #define ARENA_INIT { NULL, 0 }
+/* clang-format on */
 
 /* @size bytes aligned for any type, zeroed; NULL on overflow or OOM. */
-void *arena_alloc(struct arena *a, size_t size);
+void *gh_arena_alloc(struct arena *a, size_t size);
 /* @n elements of @size bytes, zeroed, the product checked. */
-void *arena_array(struct arena *a, size_t n, size_t size);
+void *gh_arena_array(struct arena *a, size_t n, size_t size);
 /* A NUL-terminated copy of @len bytes of @s. */
-char *arena_strndup(struct arena *a, const char *s, size_t len);
-char *arena_strdup(struct arena *a, const char *s);
+char *gh_arena_strndup(struct arena *a, const char *s, size_t len);
+char *gh_arena_strdup(struct arena *a, const char *s);
 /* Free every chunk; the arena is empty and reusable. */
-void arena_clear(struct arena *a);
+void gh_arena_clear(struct arena *a);
 
 #endif

@@ -74,7 +74,7 @@ void gh_cidr_mask(struct gh_cidr *c)
 	unsigned bits = c->family == GH_INET4 ? 32 : 128;
 
 	for (unsigned i = c->plen; i < bits; i++)
-		c->addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+		c->addr[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 }
 
 int gh_cidr_parse(const char *s, unsigned flags, struct gh_cidr *ret, const char **reterr_msg)

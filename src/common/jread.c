@@ -63,7 +63,8 @@ static void ws(struct reader *r)
 		/* Pretty-printed input (the AWS CLI's) is mostly indentation: eight at a time. */
 		while (gh_prefix_lit_case(r->p, (size_t)(r->end - r->p), "        "))
 			r->p += GH_LIT_LEN("        ");
-		if (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+		if (r->p < r->end &&
+		    (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 			r->p++;
 		else
 			return;
@@ -87,29 +88,6 @@ static bool reserve(struct reader *r, size_t n)
 	r->buf = p;
 	r->cap = n;
 	return true;
-}
-
-/* Length of the valid UTF-8 sequence of two bytes or more at @p, else 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], cp;
-	size_t n;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if ((size_t)(end - p) < n)
-		return 0;
-	cp = c & (0x3fu >> (n - 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 static int hex4(const unsigned char *p, const unsigned char *end)
@@ -223,8 +201,7 @@ static bool unescape(struct reader *r, const unsigned char *s, const unsigned ch
  * text in *@ret: borrowed from the input when it has no escapes, else
  * decoded into r->buf (*@ret_esc set), valid until the next string.
  */
-static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_len,
-		   bool *ret_esc)
+static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_len, bool *ret_esc)
 {
 	const unsigned char *open = r->p, *s = r->p + 1, *p = s;
 	bool esc = false;
@@ -239,7 +216,7 @@ static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_
 		if (*p == '"')
 			break;
 		if (*p >= 0x80) {
-			n = utf8_len(p, r->end);
+			n = gh_utf8_len((const char *)p, (size_t)(r->end - p));
 			if (!n)
 				return fail(r, p, "invalid UTF-8 in a string"), false;
 			p += n;
@@ -545,8 +522,8 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build)
 	case '{':
 	case '[':
 		if (depth >= GH_JSON_DEPTH_MAX)
-			return fail(r, r->p, "nested deeper than " GH_STR(GH_JSON_DEPTH_MAX)
-					     " levels");
+			return fail(r, r->p,
+				    "nested deeper than " GH_STR(GH_JSON_DEPTH_MAX) " levels");
 		return *r->p == '{' ? object(r, depth + 1, m, build)
 				    : array(r, depth + 1, m, build);
 	case '"':
@@ -556,12 +533,9 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build)
 			return json_null();
 		v = json_stringn_nocheck(s, len);
 		return v ? v : fail(r, r->p, "out of memory");
-	case 't':
-		return literal(r, "true", json_true());
-	case 'f':
-		return literal(r, "false", json_false());
-	case 'n':
-		return literal(r, "null", json_null());
+	case 't': return literal(r, "true", json_true());
+	case 'f': return literal(r, "false", json_false());
+	case 'n': return literal(r, "null", json_null());
 	default:
 		if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
 			return number(r, build);
@@ -597,4 +571,99 @@ json_t *gh_json_read(const char *text, size_t len, const struct gh_jread_opts *o
 	}
 	free(r.buf);
 	return v;
+}
+
+/* ---- stepping through text already read, for the locator (json.c) ---- */
+
+/* A reader over @text at byte @pos, for one step; its buffer is freed by step_done(). */
+static struct reader step_reader(const char *text, size_t len, size_t pos, struct gh_jread_err *err)
+{
+	static const struct gh_jskip none;
+
+	return (struct reader){
+		.base = (const unsigned char *)text,
+		.p = (const unsigned char *)text + pos,
+		.end = (const unsigned char *)text + len,
+		.skip = &none,
+		.err = err,
+	};
+}
+
+static bool step_done(struct reader *r, bool found, size_t *pos)
+{
+	if (found) {
+		ws(r);
+		*pos = (size_t)(r->p - r->base);
+	}
+	free(r->buf);
+	return found && !r->failed;
+}
+
+/* Past the value at r->p, its comma and the white space after: false at the container's end. */
+static bool step_over(struct reader *r)
+{
+	if (!value(r, 0, NOMATCH, false))
+		return false;
+	ws(r);
+	if (!at(r, ','))
+		return false;
+	r->p++;
+	ws(r);
+	return true;
+}
+
+bool gh_jread_member(const char *text, size_t len, size_t *pos, const char *key)
+{
+	struct gh_jread_err err;
+	struct reader r = step_reader(text, len, *pos, &err);
+	size_t klen = strlen(key);
+	bool found = false;
+
+	if (!at(&r, '{'))
+		return step_done(&r, false, pos);
+	r.p++;
+	ws(&r);
+	while (at(&r, '"')) {
+		const char *k;
+		size_t n;
+		bool esc;
+
+		if (!string(&r, true, &k, &n, &esc))
+			break;
+		found = n == klen && !memcmp(k, key, n);
+		ws(&r);
+		if (!at(&r, ':'))
+			break;
+		r.p++;
+		ws(&r);
+		if (found || !step_over(&r))
+			break;
+	}
+	return step_done(&r, found, pos);
+}
+
+bool gh_jread_element(const char *text, size_t len, size_t *pos, size_t index)
+{
+	struct gh_jread_err err;
+	struct reader r = step_reader(text, len, *pos, &err);
+	bool found = false;
+
+	if (!at(&r, '['))
+		return step_done(&r, false, pos);
+	r.p++;
+	ws(&r);
+	for (size_t i = 0; r.p < r.end && !at(&r, ']'); i++) {
+		if ((found = i == index) || !step_over(&r))
+			break;
+	}
+	return step_done(&r, found, pos);
+}
+
+bool gh_jread_next(const char *text, size_t len, size_t *pos)
+{
+	struct gh_jread_err err;
+	struct reader r = step_reader(text, len, *pos, &err);
+	bool found = step_over(&r) && r.p < r.end && !at(&r, ']');
+
+	return step_done(&r, found, pos);
 }

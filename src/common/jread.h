@@ -74,4 +74,17 @@ struct gh_jread_err {
 json_t *gh_json_read(const char *text, size_t len, const struct gh_jread_opts *opts,
 		     struct gh_jread_err *err);
 
+/*
+ * Steps through a text gh_json_read accepted, for locating a value by its
+ * path (gh_json_locate) with this same reader.  *@pos is a byte offset.
+ * gh_jread_member: from the object at *@pos to the value of its member
+ * @key; gh_jread_element: from the array at *@pos to its element @index;
+ * gh_jread_next: from an array element at *@pos to the next one.  On
+ * success *@pos is where that value starts; false (and *@pos unchanged)
+ * when there is none.
+ */
+bool gh_jread_member(const char *text, size_t len, size_t *pos, const char *key);
+bool gh_jread_element(const char *text, size_t len, size_t *pos, size_t index);
+bool gh_jread_next(const char *text, size_t len, size_t *pos);
+
 #endif

@@ -39,225 +39,6 @@ void gh_jpath_format(const struct gh_jpath *p, char *buf, size_t size)
 	}
 }
 
-/* A minimal scanner over text gh_json_read has already accepted. */
-struct scan {
-	const char *p, *end;
-};
-
-static void scan_ws(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
-static unsigned hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	c = gh_tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return 0;
-}
-
-static unsigned scan_u4(struct scan *s)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4 && s->p < s->end; i++)
-		v = v * 16 + hexval(*s->p++);
-	return v;
-}
-
-static size_t put_utf8(char *out, size_t off, size_t cap, unsigned cp)
-{
-	char tmp[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		tmp[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		tmp[0] = (char)(0xc0 | (cp >> 6));
-		tmp[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		tmp[0] = (char)(0xe0 | (cp >> 12));
-		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		tmp[0] = (char)(0xf0 | (cp >> 18));
-		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	for (size_t i = 0; i < n && off < cap; i++)
-		out[off++] = tmp[i];
-	return off;
-}
-
-/*
- * Scan a string at s->p (on the opening quote); decode up to @cap bytes
- * into @out when non-NULL.  Returns the decoded length (which may exceed
- * @cap: then the string was longer than the buffer).
- */
-static size_t scan_string(struct scan *s, char *out, size_t cap)
-{
-	size_t off = 0, len = 0;
-
-	s->p++;
-	while (s->p < s->end && *s->p != '"') {
-		unsigned cp;
-
-		if (*s->p != '\\') {
-			if (out && off < cap)
-				out[off++] = *s->p;
-			len++;
-			s->p++;
-			continue;
-		}
-		s->p++;
-		if (s->p >= s->end)
-			break;
-		switch (*s->p++) {
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			cp = scan_u4(s);
-			if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
-			    s->p[1] == 'u') {
-				unsigned lo;
-
-				s->p += 2;
-				lo = scan_u4(s);
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			}
-			break;
-		default: cp = (unsigned char)s->p[-1]; break;
-		}
-		if (out) {
-			size_t before = off;
-
-			off = put_utf8(out, off, cap, cp);
-			len += off - before;
-		} else {
-			len++;
-		}
-	}
-	if (s->p < s->end)
-		s->p++;
-	return out ? (off < cap ? off : len) : len;
-}
-
-static bool is_delimiter(char c)
-{
-	switch (c) {
-	case ',': case ':': case ']': case '}': case '"': case '{': case '[':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Skip one value of any type, iteratively (no recursion on hostile depth). */
-static void scan_skip_value(struct scan *s)
-{
-	size_t depth = 0;
-
-	scan_ws(s);
-	do {
-		if (s->p >= s->end)
-			return;
-		switch (*s->p) {
-		case '"':
-			scan_string(s, NULL, 0);
-			break;
-		case '{':
-		case '[':
-			depth++;
-			s->p++;
-			break;
-		case '}':
-		case ']':
-			if (depth)
-				depth--;
-			s->p++;
-			break;
-		case ',':
-		case ':':
-			if (!depth)
-				return;
-			s->p++;
-			break;
-		default:
-			/*
-			 * A scalar (number, true, false, null) or whitespace.  Always
-			 * advance: strchr() finds a NUL byte in its own terminator, and
-			 * a text that is not valid JSON must still end the walk.
-			 */
-			do
-				s->p++;
-			while (s->p < s->end && !is_delimiter(*s->p));
-			break;
-		}
-	} while (depth);
-}
-
-/* Skip the current value and its comma; false at the container's end. */
-static bool scan_next(struct scan *s)
-{
-	scan_skip_value(s);
-	scan_ws(s);
-	if (s->p >= s->end || *s->p != ',')
-		return false;
-	s->p++;
-	return true;
-}
-
-/* Step into member @key of the object at s->p; false when absent. */
-static bool scan_member(struct scan *s, const char *key)
-{
-	size_t klen = strlen(key);
-	char buf[512];
-
-	s->p++; /* '{' */
-	for (;;) {
-		size_t n;
-
-		scan_ws(s);
-		if (s->p >= s->end || *s->p != '"')
-			return false;
-		n = scan_string(s, buf, sizeof(buf));
-		scan_ws(s);
-		if (s->p < s->end && *s->p == ':')
-			s->p++;
-		scan_ws(s);
-		if (n == klen && n <= sizeof(buf) && !memcmp(buf, key, n))
-			return true;
-		if (!scan_next(s))
-			return false;
-	}
-}
-
-static bool scan_element(struct scan *s, size_t index)
-{
-	s->p++; /* '[' */
-	for (size_t i = 0;; i++) {
-		scan_ws(s);
-		if (s->p >= s->end || *s->p == ']')
-			return false;
-		if (i == index)
-			return true;
-		if (!scan_next(s))
-			return false;
-	}
-}
-
 /* 1-based line and column (in characters) of offset @at in @text, counting on from @m. */
 static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
 		    struct gh_locate_memo *m)
@@ -285,7 +66,8 @@ static void linecol(const char *text, size_t at, int *ret_line, int *ret_column,
 		p = nl + 1;
 	}
 	for (; p < end; p++)
-		col += ((unsigned char)*p & 0xc0) != 0x80; /* characters, not UTF-8 continuation bytes */
+		col += ((unsigned char)*p & 0xc0) !=
+		       0x80; /* characters, not UTF-8 continuation bytes */
 	if (m && m->text == text) {
 		m->lc_off = at;
 		m->lc_line = line;
@@ -304,34 +86,27 @@ static bool same_component(const struct gh_jpath *a, const struct gh_jpath *b, u
 
 /*
  * Start the walk from what @m remembers: the common prefix is found
- * already, and a later element of the same array is reached by skipping
- * on from the remembered one.  Returns the level reached; s->p is there.
+ * already, and a later element of the same array is reached by stepping
+ * on from the remembered one.  Returns the level reached; *@pos is there.
  */
-static unsigned resume(struct scan *s, const struct gh_jpath *p, unsigned depth,
-		       struct gh_locate_memo *m)
+static unsigned resume(const char *text, size_t len, size_t *pos, const struct gh_jpath *p,
+		       unsigned depth, struct gh_locate_memo *m)
 {
 	unsigned i = 0;
-	size_t skip;
+	size_t skip, at;
 
 	while (i < depth && i < m->found && same_component(p, &m->path, i))
 		i++;
-	s->p = m->pos[i];
+	*pos = (size_t)(m->pos[i] - text);
 	if (i >= depth || i >= m->found || p->c[i].key || m->path.c[i].key ||
 	    p->c[i].index < m->path.c[i].index)
 		return i;
-	s->p = m->pos[i + 1];
-	for (skip = p->c[i].index - m->path.c[i].index; skip; skip--) {
-		if (!scan_next(s)) {
-			s->p = m->pos[i];
+	at = (size_t)(m->pos[i + 1] - text);
+	for (skip = p->c[i].index - m->path.c[i].index; skip; skip--)
+		if (!gh_jread_next(text, len, &at))
 			return i;
-		}
-		scan_ws(s);
-	}
-	if (s->p >= s->end || *s->p == ']') {
-		s->p = m->pos[i];
-		return i;
-	}
-	m->pos[i + 1] = s->p;
+	*pos = at;
+	m->pos[i + 1] = text + at;
 	return i + 1;
 }
 
@@ -349,39 +124,32 @@ static void memo_for(struct gh_locate_memo *m, const char *text)
 static const char *locate(const char *text, size_t len, const struct gh_jpath *p,
 			  struct gh_locate_memo *m)
 {
-	struct scan s = { text, text + len };
 	unsigned depth = p->depth < GH_JSON_DEPTH_MAX ? p->depth : GH_JSON_DEPTH_MAX, i = 0;
-	const char *at;
+	size_t pos = 0;
 
 	memo_for(m, text);
 	if (m && m->pos[0]) {
-		i = resume(&s, p, depth, m);
+		i = resume(text, len, &pos, p, depth, m);
 	} else {
-		scan_ws(&s);
+		while (pos < len && strchr(" \t\n\r", text[pos]) && text[pos])
+			pos++;
 		if (m)
-			m->pos[0] = s.p;
+			m->pos[0] = text + pos;
 	}
-	at = s.p;
-	for (; i < depth && s.p < s.end; i++) {
-		bool found;
+	for (; i < depth; i++) {
+		bool found = p->c[i].key ? gh_jread_member(text, len, &pos, p->c[i].key)
+					 : gh_jread_element(text, len, &pos, p->c[i].index);
 
-		if (p->c[i].key && *s.p == '{')
-			found = scan_member(&s, p->c[i].key);
-		else if (!p->c[i].key && *s.p == '[')
-			found = scan_element(&s, p->c[i].index);
-		else
-			found = false;
 		if (!found)
 			break;
-		at = s.p;
 		if (m)
-			m->pos[i + 1] = s.p;
+			m->pos[i + 1] = text + pos;
 	}
 	if (m) {
 		m->path = *p;
 		m->found = i;
 	}
-	return at;
+	return text + pos;
 }
 
 void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int *ret_line,
@@ -394,8 +162,7 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 }
 
 /* Line and column of @at, a place in @src's text, counted in the outermost text. */
-static void src_linecol(const struct gh_jsrc *src, const char *at, int *ret_line,
-			int *ret_column)
+static void src_linecol(const struct gh_jsrc *src, const char *at, int *ret_line, int *ret_column)
 {
 	const struct gh_jsrc *o = src->outer ? src->outer : src;
 
@@ -541,27 +308,86 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	return bad;
 }
 
+/* One member of a schema walk; a negative return stops the walk. */
+static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
+		      void *out, const struct gh_jsrc *src, struct diag_list *diags)
+{
+	json_t *v = json_object_get(obj, f->key);
+	struct gh_jpath p = { 0 };
+	bool ok;
+
+	if (!v && !f->required)
+		return 0;
+	if (v)
+		gh_jpath_key(&p, f->key);
+	switch (f->kind) {
+	case GH_J_TEXT:
+		ok = json_is_string(v) && json_string_length(v) > 0;
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "\"%s\" must be a non-empty string",
+				 f->key);
+		break;
+	case GH_J_STRING:
+		ok = json_is_string(v);
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a string", f->key);
+		break;
+	default:
+		ok = v != NULL;
+		if (!ok)
+			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s needs an \"%s\"", sc->name,
+				 f->key);
+		break;
+	}
+	if (!ok)
+		return 0;
+	if (f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+		*(const char **)((char *)out + f->offset) = json_string_value(v);
+	return f->read ? f->read(out, v, &p) : 0;
+}
+
+int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		 struct diag_list *diags)
+{
+	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
+	struct gh_jpath p = { 0 };
+	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
+	int r;
+
+	if (!json_is_object(obj)) {
+		gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a JSON object", sc->name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = sc->fields[i].key;
+	gh_json_check_keys(obj, keys, n, sc->keys_name, src, &p, diags);
+	for (size_t i = 0; i < n; i++) {
+		r = walk_field(obj, sc, &sc->fields[i], out, src, diags);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)
 {
 	int n;
 
 	switch (json_typeof(v)) {
-	case JSON_STRING:
-		*ret_len = json_string_length(v);
-		return json_string_value(v);
+	case JSON_STRING: *ret_len = json_string_length(v); return json_string_value(v);
 	case JSON_TRUE:
 	case JSON_FALSE:
 		*ret_len = json_is_true(v) ? 4 : 5;
 		return json_is_true(v) ? "true" : "false";
 	case JSON_INTEGER:
-		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%" JSON_INTEGER_FORMAT,
+			     json_integer_value(v));
 		break;
 	case JSON_REAL:
 		/* 15 digits: 0.1 prints as "0.1", and every such text reads back the same. */
 		n = snprintf(buf, GH_JSON_SCALAR_MAX, "%.15g", json_real_value(v));
 		break;
-	default:
-		return NULL;
+	default: return NULL;
 	}
 	*ret_len = (size_t)n;
 	return buf;

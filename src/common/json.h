@@ -114,7 +114,7 @@ void gh_json_locate(const char *text, size_t len, const struct gh_jpath *p, int 
 /* Add a diagnostic about the value at @p of @src, located. */
 struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct gh_jsrc *src,
 		      const struct gh_jpath *p, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /*
  * Read a whole file of at most GH_FILE_MAX bytes into a NUL-terminated
@@ -140,6 +140,58 @@ json_t *gh_json_parse_opts(const struct gh_jsrc *src, const struct gh_jread_opts
  */
 size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,
 			  const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags);
+
+/* What a member of a schema must be. */
+enum gh_jkind {
+	GH_J_ANY,    /* any value */
+	GH_J_STRING, /* a string, maybe empty: "K must be a string" */
+	GH_J_TEXT,   /* a non-empty string: "\"K\" must be a non-empty string" */
+};
+
+/**
+ * struct gh_jfield - one member of an object's schema
+ * @key: the member's name
+ * @kind: what its value must be
+ * @required: its absence is an error (GH_J_ANY: "NAME needs an "K"")
+ * @offset: a string's text goes to the const char * at this offset of
+ *	the walk's @out (GH_JFIELD_KEEP: nowhere)
+ * @read: then called for a present, well-typed value at path @p (which
+ *	names it), or NULL; a negative return stops the walk
+ */
+struct gh_jfield {
+	const char *key;
+	enum gh_jkind kind;
+	bool required;
+	size_t offset;
+	int (*read)(void *out, json_t *v, struct gh_jpath *p);
+};
+
+#define GH_JFIELD_KEEP ((size_t)-1)
+
+/**
+ * struct gh_jschema - the members an object may have
+ * @name: the object in messages ("a request": "a request must be a JSON object")
+ * @keys_name: the object in "unknown key" messages
+ * @fields: every member it may have, in the order they are checked
+ * @n: entries in @fields
+ */
+struct gh_jschema {
+	const char *name;
+	const char *keys_name;
+	const struct gh_jfield *fields;
+	size_t n;
+};
+
+/*
+ * Check @obj against @sc: an object, no unknown keys, each member of the
+ * kind and presence its field says, in table order; strings stored into
+ * @out, handlers called.  Every problem is reported (at the member's
+ * path, or the object's when it is absent), and the walk goes on.
+ * Returns -EINVAL when @obj is not an object, a handler's negative return,
+ * or 0 (look at the diagnostics for errors).
+ */
+int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		 struct diag_list *diags);
 
 #define GH_JSON_SCALAR_MAX 64
 

@@ -19,6 +19,9 @@
  */
 #define GH_JSON_DEPTH_MAX 32
 
+/* Members one object schema lists (gh_json_walk): a request has ten. */
+#define GH_JSCHEMA_FIELDS_MAX 32
+
 /* Diagnostics kept per load: enough to be useful, bounded for hostile input. */
 #define GH_DIAG_MAX 200
 

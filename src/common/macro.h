@@ -12,6 +12,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The struct of type @type whose member @member is at @ptr. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
 /* A macro's value as a string literal: GH_STR(GH_JSON_DEPTH_MAX) is "32". */
 #define GH_XSTR(x) #x
 #define GH_STR(x) GH_XSTR(x)
@@ -34,19 +37,19 @@ static inline void freep(void *p)
  * DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_set *, nftnl_set_free) makes
  * _cleanup_(nftnl_set_freep).
  */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)       \
-	static inline void func##p(type *p)           \
-	{                                             \
-		if (*p)                               \
-			func(*p);                     \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
+	static inline void func##p(type *p)                                                        \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
 	}
 
 /* Hand ownership out of a cleanup variable: returns it and clears it. */
-#define TAKE_PTR(p)                                   \
-	({                                            \
-		__typeof__(p) _take_tmp = (p);        \
-		(p) = NULL;                           \
-		_take_tmp;                            \
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _take_tmp = (p);                                                     \
+		(p) = NULL;                                                                        \
+		_take_tmp;                                                                         \
 	})
 
 /* malloc(n * size) with the multiplication checked; NULL on overflow. */

@@ -71,18 +71,16 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
 
 uint32_t gh_hash_nocase(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = GH_HASH_INIT;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (uint8_t)gh_tolower(s[i]);
-		h *= 16777619u;
-	}
+	for (size_t i = 0; i < n; i++)
+		h = gh_hash_step(h, (unsigned char)gh_tolower(s[i]));
 	return h;
 }
 
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
-static size_t utf8_valid(const unsigned char *s, size_t n)
+size_t gh_utf8_len(const char *str, size_t n)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	size_t len;
 	unsigned cp;
 
@@ -116,7 +114,7 @@ bool gh_utf8_valid(const char *s, size_t n)
 	if (!(gh_or_bytes(s, n) & GH_HIGH_BITS))
 		return true;
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_valid((const unsigned char *)s + i, n - i);
+		size_t len = gh_utf8_len(s + i, n - i);
 
 		if (!len)
 			return false;
@@ -130,7 +128,7 @@ void gh_utf8_sanitize(char *s)
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_valid((const unsigned char *)s + i, n - i);
+		size_t len = gh_utf8_len(s + i, n - i);
 
 		if (len) {
 			i += len;

@@ -19,7 +19,7 @@ size_t gh_strlcpy(char *dst, const char *src, size_t size);
 /* Like gh_strlcpy, but a cut string ends in "..." (for messages only). */
 void gh_strlcpy_ellipsis(char *dst, const char *src, size_t size);
 void gh_vsnprintf_ellipsis(char *dst, size_t size, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 /* ASCII lower-casing: IAM folds case of keys and actions in ASCII only. */
 static inline char gh_tolower(char c)
@@ -42,15 +42,15 @@ bool gh_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 /* Counted @s (@len bytes) equals @lit, ASCII case-insensitively. */
 #define gh_eq_lit(s, len, lit) gh_eq_nocase((s), (len), "" lit, GH_LIT_LEN(lit))
 /* Counted @s starts with @lit, ASCII case-insensitively (@len is read twice). */
-#define gh_prefix_lit(s, len, lit) \
+#define gh_prefix_lit(s, len, lit)                                                                 \
 	((len) >= GH_LIT_LEN(lit) && gh_eq_nocase((s), GH_LIT_LEN(lit), "" lit, GH_LIT_LEN(lit)))
 /* NUL-terminated @s starts with @lit, case-sensitively. */
 #define gh_starts_with(s, lit) (strncmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* Counted @s (@len bytes) equals @lit, case-sensitively (@len is read twice). */
-#define gh_eq_lit_case(s, len, lit) \
+#define gh_eq_lit_case(s, len, lit)                                                                \
 	((len) == GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* Counted @s starts with @lit, case-sensitively (@len is read twice). */
-#define gh_prefix_lit_case(s, len, lit) \
+#define gh_prefix_lit_case(s, len, lit)                                                            \
 	((len) >= GH_LIT_LEN(lit) && memcmp((s), "" lit, GH_LIT_LEN(lit)) == 0)
 /* The first @lit in counted @s, or NULL (memmem(3), _GNU_SOURCE). */
 #define gh_find_lit(s, len, lit) memmem((s), (len), "" lit, GH_LIT_LEN(lit))
@@ -94,7 +94,35 @@ bool gh_utf8_valid(const char *s, size_t n);
  */
 void gh_utf8_sanitize(char *s);
 
-/* FNV-1a over the lower-cased bytes: the hash of case-insensitive keys. */
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @n bytes: one for
+ * ASCII), or 0 when it is not one (overlong, a surrogate, past U+10FFFF,
+ * cut short): the one UTF-8 check, of requests here and of JSON text in
+ * jread.c.
+ */
+size_t gh_utf8_len(const char *s, size_t n);
+
+/*
+ * The one string hash: 32-bit FNV-1a.  gh_hash_step adds a byte;
+ * gh_hash_str hashes a NUL-terminated string as it is (the string map's
+ * keys), gh_hash_nocase @n bytes lower-cased (case-insensitive keys).
+ */
+#define GH_HASH_INIT 2166136261u
+
+static inline uint32_t gh_hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t gh_hash_str(const char *s)
+{
+	uint32_t h = GH_HASH_INIT;
+
+	for (; *s; s++)
+		h = gh_hash_step(h, (unsigned char)*s);
+	return h;
+}
+
 uint32_t gh_hash_nocase(const char *s, size_t n);
 
 #endif

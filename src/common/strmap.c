@@ -4,16 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
+#include "common/str.h"
 
 static struct strmap_slot *find(const struct strmap *m, const char *key, uint32_t h)
 {
@@ -34,7 +25,7 @@ static int grow(struct strmap *m)
 
 	if (size < oldsize) /* wrapped: 2^31 slots */
 		return -ENOMEM;
-	m->slots = arena_array(m->arena, size, sizeof(*m->slots));
+	m->slots = gh_arena_array(m->arena, size, sizeof(*m->slots));
 	if (!m->slots) {
 		m->slots = old;
 		return -ENOMEM;
@@ -46,9 +37,9 @@ static int grow(struct strmap *m)
 	return 0;
 }
 
-int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
+int gh_strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
 {
-	uint32_t h = hash(key);
+	uint32_t h = gh_hash_str(key);
 	struct strmap_slot *s;
 
 	if ((!m->slots || (m->n + 1) * 2 > m->mask + 1) && grow(m) < 0)
@@ -64,12 +55,12 @@ int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old)
 	return 0;
 }
 
-void *strmap_get(const struct strmap *m, const char *key)
+void *gh_strmap_get(const struct strmap *m, const char *key)
 {
 	struct strmap_slot *s;
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, hash(key));
+	s = find(m, key, gh_hash_str(key));
 	return s->key ? s->value : NULL;
 }

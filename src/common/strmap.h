@@ -34,7 +34,7 @@ struct strmap {
 	struct arena *arena;
 };
 
-static inline void strmap_init(struct strmap *m, struct arena *a)
+static inline void gh_strmap_init(struct strmap *m, struct arena *a)
 {
 	m->slots = NULL;
 	m->mask = 0;
@@ -46,8 +46,8 @@ static inline void strmap_init(struct strmap *m, struct arena *a)
  * Insert @key -> @value.  Returns 0, -EEXIST (then *ret_old, when
  * non-NULL, is the value already there), or -ENOMEM.
  */
-int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old);
+int gh_strmap_put(struct strmap *m, const char *key, void *value, void **ret_old);
 /* The value of @key, or NULL. */
-void *strmap_get(const struct strmap *m, const char *key);
+void *gh_strmap_get(const struct strmap *m, const char *key);
 
 #endif

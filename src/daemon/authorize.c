@@ -35,7 +35,9 @@ static int parse_request(json_t *o, const char *where, struct gd_call *c, struct
 		if (i == ARRAY_SIZE(request_keys))
 			return gd_fail(err, 400, "unknown_key", "",
 				       "unknown key \"%s\" (expected principal or session, action, "
-				       "resource, context)", key), gd_err_at(err, where, key);
+				       "resource, context)",
+				       key),
+			       gd_err_at(err, where, key);
 		if (i < 4 && !json_is_string(v))
 			return gd_fail(err, 400, "invalid_request", "", "%s is a string", key),
 			       gd_err_at(err, where, key);
@@ -130,7 +132,8 @@ void gd_opa(struct gd *d, const struct http_request *req, struct http_response *
 				 "OPA's body is {\"input\": {...}} with the /v1/authorize request");
 		} else if ((a = answer_one(d, w.s, input, "input", w.cb, &w.dd, &err))) {
 			json_object_del(a, "decision_id");
-			gd_json(res, 200, json_pack("{so ss}", "result", a, "decision_id", w.dd.id));
+			gd_json(res, 200,
+				json_pack("{so ss}", "result", a, "decision_id", w.dd.id));
 		} else {
 			gd_err_answer(res, &err);
 		}
@@ -170,7 +173,8 @@ void gd_authorize_batch(struct gd *d, const struct http_request *req, struct htt
 				/* The item's place, formatted only when it failed. */
 				snprintf(where, sizeof(where), "requests[%zu]", i);
 				gd_err_at(&err, where, NULL);
-				gd_answer_json_text(&b, json_pack("{so*}", "error", gd_err_json(&err)));
+				gd_answer_json_text(&b,
+						    json_pack("{so*}", "error", gd_err_json(&err)));
 			} else {
 				gd_answer_write(&b, &w.dd);
 			}

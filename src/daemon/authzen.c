@@ -106,9 +106,9 @@ static json_t *decision_json(const struct gd_decision *dd)
 		json_array_append_new(missing, json_string(dd->r.missing[i]));
 	return json_pack("{sb s{ss ss so* so* ss ss}}", "decision", dd->r.decision == AUTHZ_ALLOW,
 			 "context", "reason", gd_reason(dd->r.decision), "explanation",
-			 authz_reason_text(dd->r.reason), "matched",
-			 gd_matched_json(&dd->r), "missing_context", missing, "decision_id",
-			 dd->id, "principal", dd->principal);
+			 authz_reason_text(dd->r.reason), "matched", gd_matched_json(&dd->r),
+			 "missing_context", missing, "decision_id", dd->id, "principal",
+			 dd->principal);
 }
 
 /* An evaluation that could not be made: denied, with the error (AuthZEN 1.0, 7.2). */
@@ -146,8 +146,7 @@ static void az_done(struct az *a)
 	gd_ctxb_free(a->cb);
 }
 
-void gd_authzen_evaluation(struct gd *d, const struct http_request *req,
-			   struct http_response *res)
+void gd_authzen_evaluation(struct gd *d, const struct http_request *req, struct http_response *res)
 {
 	struct az a;
 	json_t *b;
@@ -166,8 +165,7 @@ void gd_authzen_evaluation(struct gd *d, const struct http_request *req,
 
 enum semantic { EXECUTE_ALL, DENY_ON_FIRST_DENY, PERMIT_ON_FIRST_PERMIT };
 
-void gd_authzen_evaluations(struct gd *d, const struct http_request *req,
-			    struct http_response *res)
+void gd_authzen_evaluations(struct gd *d, const struct http_request *req, struct http_response *res)
 {
 	static const char *const parts[] = { "subject", "action", "resource", "context" };
 	enum semantic sem = EXECUTE_ALL;
@@ -229,7 +227,8 @@ void gd_authzen_evaluations(struct gd *d, const struct http_request *req,
 		}
 		snprintf(where, sizeof(where), "evaluations[%zu].", i);
 		if (!json_is_object(x)) {
-			gd_fail(&a.err, 400, "invalid_request", where, "an evaluation is an object");
+			gd_fail(&a.err, 400, "invalid_request", where,
+				"an evaluation is an object");
 			one = error_json(&a.err);
 		} else if (evaluate(d, a.s, p[0], p[1], p[2], p[3], where, a.cb, &a.dd, &a.err) <
 			   0) {
@@ -240,7 +239,8 @@ void gd_authzen_evaluations(struct gd *d, const struct http_request *req,
 		}
 		json_array_append_new(out, one);
 		/* An error counts as a deny: fail closed. */
-		if ((sem == DENY_ON_FIRST_DENY && !allow) || (sem == PERMIT_ON_FIRST_PERMIT && allow))
+		if ((sem == DENY_ON_FIRST_DENY && !allow) ||
+		    (sem == PERMIT_ON_FIRST_PERMIT && allow))
 			break;
 	}
 	gd_json(res, 200, json_pack("{so*}", "evaluations", out));
@@ -255,8 +255,8 @@ void gd_authzen_config(struct gd *d, const struct http_request *req, struct http
 
 	(void)d;
 	/* Over a Unix socket there is no authority of our own: the caller's Host, as given. */
-	snprintf(base, sizeof(base), "http://%s", host && *host && !strpbrk(host, "/\"\\ ") ? host
-										    : "localhost");
+	snprintf(base, sizeof(base), "http://%s",
+		 host && *host && !strpbrk(host, "/\"\\ ") ? host : "localhost");
 	gd_json(res, 200,
 		json_pack("{s:s+ s:s+ s:s+}", "policy_decision_point", base, "",
 			  "access_evaluation_endpoint", base, "/access/v1/evaluation",

@@ -131,10 +131,10 @@ struct gd_totp *gd_totp_free(struct gd_totp *t);
 
 enum gd_totp_verdict {
 	GD_TOTP_OK,
-	GD_TOTP_NO_SECRET,  /* no secret for the user */
-	GD_TOTP_MALFORMED,  /* not six digits */
-	GD_TOTP_WRONG,      /* no match within +-1 step */
-	GD_TOTP_REPLAYED,   /* matched a step already used (or an older one) */
+	GD_TOTP_NO_SECRET, /* no secret for the user */
+	GD_TOTP_MALFORMED, /* not six digits */
+	GD_TOTP_WRONG,	   /* no match within +-1 step */
+	GD_TOTP_REPLAYED,  /* matched a step already used (or an older one) */
 };
 
 /*
@@ -240,7 +240,7 @@ int gd_sessions_add(struct gd_sessions *t, const struct gd_session_info *info,
  * -ENOENT also when it cannot be rebuilt (the role is gone).
  */
 typedef struct authz_session *(*gd_role_rebuild_fn)(void *ctx, const struct authz_store *s,
-						   const struct gd_session_info *info);
+						    const struct gd_session_info *info);
 int gd_sessions_find(struct gd_sessions *t, const char *token, int64_t now_ms,
 		     struct authz_store *store, gd_role_rebuild_fn rebuild, void *ctx,
 		     struct gd_session_info *ret, struct gd_role_session **ret_role);
@@ -253,8 +253,8 @@ size_t gd_sessions_count(struct gd_sessions *t);
  * The --state file: load (a corrupt one is renamed to PATH.corrupt-<time>
  * and reported in @msg, not fatal) and save (temp file, fsync, rename).
  */
-int gd_sessions_load_state(struct gd_sessions *t, struct gd_totp *totp, int64_t now_ms,
-			   char *msg, size_t msgsize);
+int gd_sessions_load_state(struct gd_sessions *t, struct gd_totp *totp, int64_t now_ms, char *msg,
+			   size_t msgsize);
 int gd_sessions_save_state(struct gd_sessions *t, struct gd_totp *totp, int64_t now_ms);
 
 /* ---- the daemon ------------------------------------------------------------- */
@@ -356,8 +356,8 @@ struct gd_err {
 	char msg[400];
 };
 
-int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt,
-	    ...) __attribute__((format(printf, 5, 6)));
+int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 void gd_err_answer(struct http_response *res, const struct gd_err *e);
 /*
  * Put @where and @key in front of a failure's path, which is relative to
@@ -418,7 +418,8 @@ int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, stru
 const char *gd_reason(enum authz_decision dec);
 /* [{"policy", "sid", "index", "effect"}, ...] */
 json_t *gd_matched_json(const struct authz_result *r);
-/* {"decision", "reason", "explanation", "matched", "missing_context", "decision_id", "principal"} */
+/* {"decision", "reason", "explanation", "matched", "missing_context", "decision_id", "principal"}
+ */
 json_t *gd_answer_json(const struct gd_decision *dd);
 
 /* ---- answer.c: answers written as text ---------------------------------------- */
@@ -457,8 +458,7 @@ void gd_authorize(struct gd *d, const struct http_request *req, struct http_resp
 void gd_authorize_batch(struct gd *d, const struct http_request *req, struct http_response *res);
 void gd_opa(struct gd *d, const struct http_request *req, struct http_response *res);
 void gd_check(struct gd *d, const struct http_request *req, struct http_response *res);
-void gd_authzen_evaluation(struct gd *d, const struct http_request *req,
-			   struct http_response *res);
+void gd_authzen_evaluation(struct gd *d, const struct http_request *req, struct http_response *res);
 void gd_authzen_evaluations(struct gd *d, const struct http_request *req,
 			    struct http_response *res);
 void gd_authzen_config(struct gd *d, const struct http_request *req, struct http_response *res);

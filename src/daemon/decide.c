@@ -37,8 +37,7 @@ struct gd_ctxb {
 	size_t n, nv, nkeytext, ncaller, ntags;
 };
 
-int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt,
-	    ...)
+int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,8 +98,8 @@ int gd_err_at(struct gd_err *err, const char *where, const char *key)
 			     key && *where ? "." : "", key ? key : "");
 	if (n < sizeof(err->path) && rel[0] &&
 	    (size_t)snprintf(err->path + n, sizeof(err->path) - n, "%s%s",
-			     n && rel[0] != '[' && rel[0] != '.' ? "." : "", rel) >=
-		    sizeof(err->path) - n)
+			     n && rel[0] != '[' && rel[0] != '.' ? "." : "",
+			     rel) >= sizeof(err->path) - n)
 		n = sizeof(err->path); /* cut: marked below */
 	if (n >= sizeof(err->path))
 		memcpy(err->path + sizeof(err->path) - 4, "...", 4);
@@ -121,7 +120,8 @@ static int add_value(struct gd_ctxb *cb, json_t *v, const char *path, struct gd_
 	if (!s)
 		return gd_fail(err, 400, "invalid_context", path,
 			       "a context value is a string, number, boolean or a list of them, "
-			       "not %s", gh_json_type_name(v));
+			       "not %s",
+			       gh_json_type_name(v));
 	cb->v[cb->nv].s = s;
 	cb->v[cb->nv].len = len;
 	cb->nv++;
@@ -174,11 +174,16 @@ int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struc
 			return gd_fail(err, 400, "derived_key", "",
 				       "%s comes from the daemon's own TOTP check (open a session "
 				       "with POST /v1/sessions and an mfa_code); a caller cannot "
-				       "set it", key), gd_err_at(err, where, key);
+				       "set it",
+				       key),
+			       gd_err_at(err, where, key);
 		if (authz_key_is_derived(key, klen))
 			return gd_fail(err, 400, "derived_key", "",
-				       "%s is derived by gatehouse from the principal and the clock; "
-				       "a caller cannot set it", key), gd_err_at(err, where, key);
+				       "%s is derived by gatehouse from the principal and the "
+				       "clock; "
+				       "a caller cannot set it",
+				       key),
+			       gd_err_at(err, where, key);
 		if (cb->ncaller >= GD_CONTEXT_MAX)
 			return gd_fail(err, 400, "too_many_keys", where,
 				       "more than %d context keys", GD_CONTEXT_MAX);
@@ -199,15 +204,19 @@ int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char 
 	json_t *x;
 
 	if (cb->ntags >= CTXB_TAGS_MAX)
-		return gd_fail(err, 400, "too_many_keys", where,
-			       "more than %d resource properties", CTXB_TAGS_MAX);
-	json_array_foreach(json_is_array(v) ? v : NULL, i, x) if (!json_is_string(x)) v = NULL;
+		return gd_fail(err, 400, "too_many_keys", where, "more than %d resource properties",
+			       CTXB_TAGS_MAX);
+	json_array_foreach(json_is_array(v) ? v : NULL, i, x)
+		if (!json_is_string(x))
+			v = NULL;
 	if (!json_is_string(v) && !json_is_array(v))
 		return gd_fail(err, 400, "invalid_property", where,
 			       "a resource property is a string or a list of strings (it becomes "
-			       "aws:ResourceTag/%s)", name);
+			       "aws:ResourceTag/%s)",
+			       name);
 	if (klen + 1 > CTXB_KEYTEXT - cb->nkeytext)
-		return gd_fail(err, 400, "too_many_keys", where, "resource property names too long");
+		return gd_fail(err, 400, "too_many_keys", where,
+			       "resource property names too long");
 	key = cb->keytext + cb->nkeytext;
 	memcpy(key, prefix, sizeof(prefix) - 1);
 	memcpy(key + sizeof(prefix) - 1, name, nlen + 1);
@@ -221,7 +230,8 @@ int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char 
 /* The daemon's MFA facts: present, and the age of the TOTP check, now. */
 static void add_mfa(struct gd_ctxb *cb, int64_t mfa_ms, int64_t now_ms)
 {
-	static const char present[] = "aws:MultiFactorAuthPresent", age[] = "aws:MultiFactorAuthAge";
+	static const char present[] = "aws:MultiFactorAuthPresent",
+			  age[] = "aws:MultiFactorAuthAge";
 	int64_t secs = now_ms > mfa_ms ? (now_ms - mfa_ms) / 1000 : 0;
 	struct authz_value *v = &cb->v[GD_VALUES_MAX];
 
@@ -271,12 +281,9 @@ struct authz_session *gd_role_rebuild(void *ctx, const struct authz_store *s,
 const char *gd_reason(enum authz_decision dec)
 {
 	switch (dec) {
-	case AUTHZ_ALLOW:
-		return "allowed";
-	case AUTHZ_EXPLICIT_DENY:
-		return "explicit_deny";
-	default:
-		return "implicit_deny";
+	case AUTHZ_ALLOW: return "allowed";
+	case AUTHZ_EXPLICIT_DENY: return "explicit_deny";
+	default: return "implicit_deny";
 	}
 }
 
@@ -289,7 +296,8 @@ json_t *gd_matched_json(const struct authz_result *r)
 		char label[48];
 		const char *name = authz_policy_name(m->policy);
 
-		/* The daemon sends no session policies; a library that adds some is named by slot. */
+		/* The daemon sends no session policies; a library that adds some is named by slot.
+		 */
 		if (m->slot == AUTHZ_SLOT_SESSION) {
 			snprintf(label, sizeof(label), "session_policies[%u]", m->slot_index);
 			name = label;
@@ -314,9 +322,8 @@ json_t *gd_answer_json(const struct gd_decision *dd)
 	return json_pack("{ss ss ss so* so* ss ss}", "decision",
 			 dd->r.decision == AUTHZ_ALLOW ? "allow" : "deny", "reason",
 			 gd_reason(dd->r.decision), "explanation", authz_reason_text(dd->r.reason),
-			 "matched", gd_matched_json(&dd->r),
-			 "missing_context", missing, "decision_id", dd->id, "principal",
-			 dd->principal);
+			 "matched", gd_matched_json(&dd->r), "missing_context", missing,
+			 "decision_id", dd->id, "principal", dd->principal);
 }
 
 void gd_iso_time(int64_t ms, char buf[32])
@@ -349,8 +356,8 @@ static void log_decision(struct gd *d, const struct gd_call *c, const struct gd_
 	o = json_pack("{ss ss ss ss ss ss ss so* sI}", "time", when, "decision_id", dd->id,
 		      "principal", dd->principal, "action", c->action, "resource", c->resource,
 		      "decision", dd->r.decision == AUTHZ_ALLOW ? "allow" : "deny", "reason",
-		      gd_reason(dd->r.decision), "matched", gd_matched_json(&dd->r),
-		      "latency_us", (json_int_t)us);
+		      gd_reason(dd->r.decision), "matched", gd_matched_json(&dd->r), "latency_us",
+		      (json_int_t)us);
 	gd_dlog_push(d->dlog, o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL);
 	json_decref(o);
 }

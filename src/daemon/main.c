@@ -92,8 +92,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			errno = 0;
 			v = strtoul(optarg, &end, 8);
 			if (errno || *end || end == optarg || v > 0777) {
-				fprintf(stderr, "gatehoused: --socket-mode wants an octal mode such "
-						"as 0660, got '%s'\n", optarg);
+				fprintf(stderr,
+					"gatehoused: --socket-mode wants an octal mode such "
+					"as 0660, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			o->mode = (mode_t)v;
@@ -251,8 +253,7 @@ int main(int argc, char **argv)
 	fd = bind_socket(&o, gid);
 	if (fd < 0)
 		goto out;
-	if (o.decision_log &&
-	    !(d->dlog = gd_dlog_open(o.decision_log, &d->metrics.dlog_drops))) {
+	if (o.decision_log && !(d->dlog = gd_dlog_open(o.decision_log, &d->metrics.dlog_drops))) {
 		fprintf(stderr, "gatehoused: --decision-log %s: %s\n", o.decision_log,
 			strerror(errno));
 		goto out;

@@ -116,10 +116,13 @@ char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_l
 			if (!n)
 				continue;
 			if (statuses[i])
-				put(&t, "gatehoused_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+				put(&t,
+				    "gatehoused_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
 				    route_names[r], statuses[i], n);
 			else
-				put(&t, "gatehoused_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+				put(&t,
+				    "gatehoused_requests_total{route=\"%s\",status=\"other\"} "
+				    "%llu\n",
 				    route_names[r], n);
 		}
 	put(&t, "# HELP gatehoused_decisions_total Authorization decisions, by outcome.\n"
@@ -127,38 +130,49 @@ char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_l
 	for (size_t d = 0; d < _AUTHZ_DECISION_MAX; d++)
 		put(&t, "gatehoused_decisions_total{decision=\"%s\"} %llu\n",
 		    authz_decision_name((enum authz_decision)d), LOAD(m->decisions[d]));
-	put(&t, "# HELP gatehoused_request_duration_seconds Time from a whole request to its answer.\n"
-		"# TYPE gatehoused_request_duration_seconds histogram\n");
+	put(&t,
+	    "# HELP gatehoused_request_duration_seconds Time from a whole request to its answer.\n"
+	    "# TYPE gatehoused_request_duration_seconds histogram\n");
 	for (size_t b = 0; b <= GD_LATENCY_BUCKETS; b++) {
 		cum += LOAD(m->latency[b]);
 		if (b < GD_LATENCY_BUCKETS)
 			put(&t, "gatehoused_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
 			    (double)bounds_us[b] / 1e6, cum);
 		else
-			put(&t, "gatehoused_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+			put(&t, "gatehoused_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+			    cum);
 	}
-	put(&t, "gatehoused_request_duration_seconds_sum %.6f\n"
-		"gatehoused_request_duration_seconds_count %llu\n",
+	put(&t,
+	    "gatehoused_request_duration_seconds_sum %.6f\n"
+	    "gatehoused_request_duration_seconds_count %llu\n",
 	    (double)LOAD(m->latency_sum_us) / 1e6, cum);
-	put(&t, "# HELP gatehoused_reloads_total Store reloads, by result.\n"
-		"# TYPE gatehoused_reloads_total counter\n"
-		"gatehoused_reloads_total{result=\"ok\"} %llu\n"
-		"gatehoused_reloads_total{result=\"failed\"} %llu\n",
+	put(&t,
+	    "# HELP gatehoused_reloads_total Store reloads, by result.\n"
+	    "# TYPE gatehoused_reloads_total counter\n"
+	    "gatehoused_reloads_total{result=\"ok\"} %llu\n"
+	    "gatehoused_reloads_total{result=\"failed\"} %llu\n",
 	    LOAD(m->reloads_ok), LOAD(m->reloads_failed));
-	put(&t, "# HELP gatehoused_sessions_open Sessions open now.\n"
-		"# TYPE gatehoused_sessions_open gauge\n"
-		"gatehoused_sessions_open %zu\n", sessions_open);
-	put(&t, "# HELP gatehoused_mfa_checks_total TOTP codes checked, by result.\n"
-		"# TYPE gatehoused_mfa_checks_total counter\n"
-		"gatehoused_mfa_checks_total{result=\"ok\"} %llu\n"
-		"gatehoused_mfa_checks_total{result=\"refused\"} %llu\n",
+	put(&t,
+	    "# HELP gatehoused_sessions_open Sessions open now.\n"
+	    "# TYPE gatehoused_sessions_open gauge\n"
+	    "gatehoused_sessions_open %zu\n",
+	    sessions_open);
+	put(&t,
+	    "# HELP gatehoused_mfa_checks_total TOTP codes checked, by result.\n"
+	    "# TYPE gatehoused_mfa_checks_total counter\n"
+	    "gatehoused_mfa_checks_total{result=\"ok\"} %llu\n"
+	    "gatehoused_mfa_checks_total{result=\"refused\"} %llu\n",
 	    LOAD(m->mfa_ok), LOAD(m->mfa_refused));
-	put(&t, "# HELP gatehoused_decision_log_drops_total Decision-log lines dropped (queue full).\n"
-		"# TYPE gatehoused_decision_log_drops_total counter\n"
-		"gatehoused_decision_log_drops_total %llu\n", LOAD(m->dlog_drops));
-	put(&t, "# HELP gatehoused_store_loaded 1 when a store is being served.\n"
-		"# TYPE gatehoused_store_loaded gauge\n"
-		"gatehoused_store_loaded %d\n", store_loaded ? 1 : 0);
+	put(&t,
+	    "# HELP gatehoused_decision_log_drops_total Decision-log lines dropped (queue full).\n"
+	    "# TYPE gatehoused_decision_log_drops_total counter\n"
+	    "gatehoused_decision_log_drops_total %llu\n",
+	    LOAD(m->dlog_drops));
+	put(&t,
+	    "# HELP gatehoused_store_loaded 1 when a store is being served.\n"
+	    "# TYPE gatehoused_store_loaded gauge\n"
+	    "gatehoused_store_loaded %d\n",
+	    store_loaded ? 1 : 0);
 	if (t.failed) {
 		free(t.s);
 		return NULL;

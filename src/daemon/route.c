@@ -41,7 +41,8 @@ void gd_json(struct http_response *res, int status, json_t *v)
 	} else {
 		/* Out of memory: a fixed answer, never a partial one. */
 		free(res->body);
-		res->body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n");
+		res->body =
+		    strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n");
 		res->len = res->body ? strlen(res->body) : 0;
 		res->status = 500;
 	}
@@ -121,7 +122,9 @@ int gd_reload(struct gd *d, json_t **ret_json)
 	/* The daemon logs where it decides: one line, then every diagnostic. */
 	fprintf(stderr, "gatehoused: reload of %s %s in %lld ms (%zu errors, %zu warnings)\n",
 		d->store.dir,
-		r >= 0 ? "ok" : before ? "FAILED, still serving the previous store" : "FAILED",
+		r >= 0	 ? "ok"
+		: before ? "FAILED, still serving the previous store"
+			 : "FAILED",
 		(long long)ms, dl.errors, dl.warnings);
 	authz_store_unref(before);
 	diag_list_print(stderr, &dl);
@@ -207,7 +210,7 @@ void gd_handle(struct gd *d, const struct http_request *req, struct http_respons
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		const struct route *r = &routes[i];
 		bool match = r->prefix ? strncmp(req->path, r->path, strlen(r->path)) == 0 &&
-						 req->path[strlen(r->path)]
+					     req->path[strlen(r->path)]
 				       : strcmp(req->path, r->path) == 0;
 
 		if (!match)
@@ -222,42 +225,20 @@ void gd_handle(struct gd *d, const struct http_request *req, struct http_respons
 	if (rt)
 		id = rt->id;
 	switch (rt ? rt->id : GD_ROUTE_OTHER) {
-	case GD_ROUTE_AUTHORIZE:
-		gd_authorize(d, req, res);
-		break;
-	case GD_ROUTE_AUTHORIZE_BATCH:
-		gd_authorize_batch(d, req, res);
-		break;
-	case GD_ROUTE_SESSIONS:
-		gd_sessions_open(d, req, res);
-		break;
+	case GD_ROUTE_AUTHORIZE: gd_authorize(d, req, res); break;
+	case GD_ROUTE_AUTHORIZE_BATCH: gd_authorize_batch(d, req, res); break;
+	case GD_ROUTE_SESSIONS: gd_sessions_open(d, req, res); break;
 	case GD_ROUTE_SESSION_DELETE:
 		gd_sessions_delete(d, req, req->path + strlen(rt->path), res);
 		break;
-	case GD_ROUTE_CHECK:
-		gd_check(d, req, res);
-		break;
-	case GD_ROUTE_AUTHZEN_EVALUATION:
-		gd_authzen_evaluation(d, req, res);
-		break;
-	case GD_ROUTE_AUTHZEN_EVALUATIONS:
-		gd_authzen_evaluations(d, req, res);
-		break;
-	case GD_ROUTE_AUTHZEN_CONFIG:
-		gd_authzen_config(d, req, res);
-		break;
-	case GD_ROUTE_OPA:
-		gd_opa(d, req, res);
-		break;
-	case GD_ROUTE_HEALTH:
-		health(d, res);
-		break;
-	case GD_ROUTE_METRICS:
-		metrics(d, res);
-		break;
-	case GD_ROUTE_RELOAD:
-		reload(d, req, res);
-		break;
+	case GD_ROUTE_CHECK: gd_check(d, req, res); break;
+	case GD_ROUTE_AUTHZEN_EVALUATION: gd_authzen_evaluation(d, req, res); break;
+	case GD_ROUTE_AUTHZEN_EVALUATIONS: gd_authzen_evaluations(d, req, res); break;
+	case GD_ROUTE_AUTHZEN_CONFIG: gd_authzen_config(d, req, res); break;
+	case GD_ROUTE_OPA: gd_opa(d, req, res); break;
+	case GD_ROUTE_HEALTH: health(d, res); break;
+	case GD_ROUTE_METRICS: metrics(d, res); break;
+	case GD_ROUTE_RELOAD: reload(d, req, res); break;
 	default:
 		if (path_known)
 			gd_error(res, 405, "method_not_allowed", NULL, "%s is not allowed on %s",

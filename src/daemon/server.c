@@ -85,7 +85,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *con, struct http_respo
 static void peer_of(struct MHD_Connection *con, struct http_request *req)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
 
@@ -108,8 +108,8 @@ static enum MHD_Result too_big(struct MHD_Connection *con)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct gd_server *srv = cls;
 	struct pending *p = *con_cls;
@@ -192,13 +192,13 @@ struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 	if (!s)
 		return NULL;
 	s->d = d;
-	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
-		on_request, s, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
-		threads ? threads : 1, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GD_HEADER_MEM,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)GD_CONNECTIONS_MAX,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)GD_IDLE_SECONDS,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO,
+				  0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				  MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GD_HEADER_MEM,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)GD_CONNECTIONS_MAX,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)GD_IDLE_SECONDS,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!s->mhd) {
 		free(s);
 		return NULL;

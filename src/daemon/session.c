@@ -159,8 +159,8 @@ static void sweep(struct gd_sessions *t, int64_t now_ms)
 		}
 }
 
-static int insert(struct gd_sessions *t, const unsigned char *h,
-		  const struct gd_session_info *info, struct gd_role_session *role)
+static int insert(struct gd_sessions *t, const unsigned char *h, const struct gd_session_info *info,
+		  struct gd_role_session *role)
 {
 	struct sess *e;
 
@@ -325,15 +325,18 @@ static json_t *state_json(struct gd_sessions *t, struct gd_totp *totp, int64_t n
 			if (in->expires_ms <= now_ms)
 				continue;
 			hex(e->hash, sizeof(e->hash), h);
-			ok = json_array_append_new(
-				     arr, json_pack("{ss ss ss ss sb sI sI sI sI ss}", "token_sha256", h,
-						    "user", in->user, "role", in->role,
-						    "session_name", in->session_name, "mfa", in->mfa,
-						    "mfa_ms", (json_int_t)in->mfa_ms, "issued_ms",
-						    (json_int_t)in->issued_ms, "expires_ms",
-						    (json_int_t)in->expires_ms, "owner_uid",
-						    (json_int_t)in->owner_uid, "assume_context",
-						    in->assume_context)) == 0;
+			ok = json_array_append_new(arr,
+						   json_pack("{ss ss ss ss sb sI sI sI sI ss}",
+							     "token_sha256", h, "user", in->user,
+							     "role", in->role, "session_name",
+							     in->session_name, "mfa", in->mfa,
+							     "mfa_ms", (json_int_t)in->mfa_ms,
+							     "issued_ms", (json_int_t)in->issued_ms,
+							     "expires_ms",
+							     (json_int_t)in->expires_ms,
+							     "owner_uid", (json_int_t)in->owner_uid,
+							     "assume_context",
+							     in->assume_context)) == 0;
 		}
 	pthread_mutex_unlock(&t->lock);
 	if (ok)
@@ -403,8 +406,8 @@ static int load_entry(struct gd_sessions *t, json_t *v, int64_t now_ms)
 	json_error_t je;
 
 	if (json_unpack_ex(v, &je, JSON_STRICT, "{ss ss ss ss sb sI sI sI sI ss}", "token_sha256",
-			   &hash, "user", &user, "role", &role, "session_name", &name, "mfa",
-			   &mfa, "mfa_ms", &mfa_ms, "issued_ms", &issued, "expires_ms", &expires,
+			   &hash, "user", &user, "role", &role, "session_name", &name, "mfa", &mfa,
+			   "mfa_ms", &mfa_ms, "issued_ms", &issued, "expires_ms", &expires,
 			   "owner_uid", &owner, "assume_context", &actx) < 0 ||
 	    !unhex(hash, h, sizeof(h)))
 		return -EINVAL;
@@ -412,7 +415,7 @@ static int load_entry(struct gd_sessions *t, json_t *v, int64_t now_ms)
 	    gh_strlcpy(in.role, role, sizeof(in.role)) >= sizeof(in.role) ||
 	    gh_strlcpy(in.session_name, name, sizeof(in.session_name)) >= sizeof(in.session_name) ||
 	    gh_strlcpy(in.assume_context, actx, sizeof(in.assume_context)) >=
-		    sizeof(in.assume_context))
+		sizeof(in.assume_context))
 		return -EINVAL;
 	in.mfa = mfa;
 	in.mfa_ms = mfa_ms;
@@ -424,8 +427,8 @@ static int load_entry(struct gd_sessions *t, json_t *v, int64_t now_ms)
 	return insert(t, h, &in, NULL) == -ENOMEM ? -ENOMEM : 0;
 }
 
-int gd_sessions_load_state(struct gd_sessions *t, struct gd_totp *totp, int64_t now_ms,
-			   char *msg, size_t msgsize)
+int gd_sessions_load_state(struct gd_sessions *t, struct gd_totp *totp, int64_t now_ms, char *msg,
+			   size_t msgsize)
 {
 	json_error_t je;
 	json_t *root, *arr, *steps, *v;
@@ -459,8 +462,8 @@ int gd_sessions_load_state(struct gd_sessions *t, struct gd_totp *totp, int64_t 
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (!r)
-		json_object_foreach(steps, key, v) gd_totp_set_last_step(
-			totp, key, (uint64_t)json_integer_value(v));
+		json_object_foreach(steps, key, v)
+			gd_totp_set_last_step(totp, key, (uint64_t)json_integer_value(v));
 	json_decref(root);
 	if (r < 0) {
 		char aside[4096];

@@ -16,11 +16,10 @@
 #include "common/str.h"
 #include "daemon/daemon.h"
 
-static const char *const open_keys[] = { "user", "mfa_code", "duration_seconds", "role",
-					 "session_name", "context" };
+static const char *const open_keys[] = { "user", "mfa_code",	 "duration_seconds",
+					 "role", "session_name", "context" };
 
-static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
-		      struct gd_err *err)
+static int parse_open(json_t *b, struct gd_session_info *in, const char **code, struct gd_err *err)
 {
 	const char *key, *user, *role, *name;
 	json_t *v, *dur;
@@ -34,7 +33,8 @@ static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
 		if (i == ARRAY_SIZE(open_keys))
 			return gd_fail(err, 400, "unknown_key", key,
 				       "unknown key \"%s\" (expected user, mfa_code, "
-				       "duration_seconds, role, session_name, context)", key);
+				       "duration_seconds, role, session_name, context)",
+				       key);
 		if (i != 2 && i != 5 && !json_is_string(v))
 			return gd_fail(err, 400, "invalid_request", key, "%s is a string", key);
 	}
@@ -75,7 +75,7 @@ static int parse_open(json_t *b, struct gd_session_info *in, const char **code,
 	if (gh_strlcpy(in->user, user, sizeof(in->user)) >= sizeof(in->user) ||
 	    gh_strlcpy(in->role, role ? role : "", sizeof(in->role)) >= sizeof(in->role) ||
 	    gh_strlcpy(in->session_name, name ? name : user, sizeof(in->session_name)) >=
-		    sizeof(in->session_name))
+		sizeof(in->session_name))
 		return gd_fail(err, 400, "invalid_request", "", "a name is too long");
 	in->expires_ms = (dur ? json_integer_value(dur) : GD_SESSION_DEFAULT_S) * 1000;
 	return 0;
@@ -92,8 +92,7 @@ static int check_code(struct gd *d, const char *user, const char *code, int64_t 
 	v = gd_totp_check(d->totp, user, code, now_ms / 1000);
 	atomic_fetch_add(v == GD_TOTP_OK ? &d->metrics.mfa_ok : &d->metrics.mfa_refused, 1);
 	switch (v) {
-	case GD_TOTP_OK:
-		return 0;
+	case GD_TOTP_OK: return 0;
 	case GD_TOTP_NO_SECRET:
 		return gd_fail(err, 401, "mfa_refused", "mfa_code", "no TOTP secret for %s", user);
 	case GD_TOTP_MALFORMED:
@@ -101,8 +100,7 @@ static int check_code(struct gd *d, const char *user, const char *code, int64_t 
 	case GD_TOTP_REPLAYED:
 		return gd_fail(err, 401, "mfa_replayed", "mfa_code",
 			       "this code (or a later one) was already used; wait for the next");
-	default:
-		return gd_fail(err, 401, "mfa_refused", "mfa_code", "wrong or expired TOTP code");
+	default: return gd_fail(err, 401, "mfa_refused", "mfa_code", "wrong or expired TOTP code");
 	}
 }
 
@@ -132,27 +130,30 @@ static void open_session(struct gd *d, struct authz_store *s, const struct authz
 		if (!rs) {
 			/* Say why: run the assumption again for its answer. */
 			if (!authz_store_find(s, in->role))
-				gd_error(res, 404, "unknown_role", "role", "no role %s in the store",
-					 in->role);
+				gd_error(res, 404, "unknown_role", "role",
+					 "no role %s in the store", in->role);
 			else
 				gd_error(res, 403, "assume_role_denied", "role",
 					 "%s may not assume %s (trust policy, identity policies or "
-					 "session name)", in->user, in->role);
+					 "session name)",
+					 in->user, in->role);
 			return;
 		}
 		arn = authz_session_arn(rs);
 	}
 	r = gd_sessions_add(d->sessions, in, s, rs, token);
 	if (r < 0) {
-		gd_fail(&err, r == -ENOSPC ? 503 : 500, "internal", NULL, "cannot open a session: %s",
+		gd_fail(&err, r == -ENOSPC ? 503 : 500, "internal", NULL,
+			"cannot open a session: %s",
 			r == -ENOSPC ? "too many open sessions" : strerror(-r));
 		gd_err_answer(res, &err);
 		return;
 	}
 	save_state(d, in->issued_ms);
 	gd_iso_time(in->expires_ms, when);
-	gd_json(res, 200, json_pack("{ss ss ss sb}", "token", token, "expires_at", when,
-				    "principal", arn, "mfa", in->mfa));
+	gd_json(res, 200,
+		json_pack("{ss ss ss sb}", "token", token, "expires_at", when, "principal", arn,
+			  "mfa", in->mfa));
 }
 
 void gd_sessions_open(struct gd *d, const struct http_request *req, struct http_response *res)

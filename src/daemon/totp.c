@@ -125,8 +125,8 @@ struct gd_totp *gd_totp_load(const char *path, char *err, size_t errsize)
 	explicit_bzero(text, len);
 	if (!root || !json_is_object(root)) {
 		if (root)
-			snprintf(err, errsize, "%s: want a JSON object {\"user\": \"BASE32 secret\"}",
-				 path);
+			snprintf(err, errsize,
+				 "%s: want a JSON object {\"user\": \"BASE32 secret\"}", path);
 		else
 			snprintf(err, errsize, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		goto out;
@@ -188,8 +188,8 @@ enum gd_totp_verdict gd_totp_check(struct gd_totp *t, const char *user, const ch
 	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return GD_TOTP_MALFORMED;
 	pthread_mutex_lock(&t->lock);
-	r = oath_totp_validate4(u->secret, u->len, (time_t)now_s, TOTP_STEP_S, 0, TOTP_WINDOW,
-				&pos, &step, 0, code);
+	r = oath_totp_validate4(u->secret, u->len, (time_t)now_s, TOTP_STEP_S, 0, TOTP_WINDOW, &pos,
+				&step, 0, code);
 	if (r < 0)
 		v = GD_TOTP_WRONG;
 	else if (step <= u->last_step)

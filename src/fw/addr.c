@@ -61,7 +61,8 @@ void fw_cidr_range(const struct gh_cidr *c, struct fw_addr *lo, struct fw_addr *
 	/* m = host mask (low @host bits set). */
 	if (host >= 64) {
 		m.lo = UINT64_MAX;
-		m.hi = host >= 128 ? UINT64_MAX : (host == 64 ? 0 : (UINT64_C(1) << (host - 64)) - 1);
+		m.hi =
+		    host >= 128 ? UINT64_MAX : (host == 64 ? 0 : (UINT64_C(1) << (host - 64)) - 1);
 	} else {
 		m.lo = host ? (UINT64_C(1) << host) - 1 : 0;
 	}
@@ -110,7 +111,8 @@ void fw_range_format(int family, struct fw_addr lo, struct fw_addr hi, char *buf
 
 		if (k >= 64) {
 			m.lo = UINT64_MAX;
-			m.hi = k >= 128 ? UINT64_MAX : (k == 64 ? 0 : (UINT64_C(1) << (k - 64)) - 1);
+			m.hi =
+			    k >= 128 ? UINT64_MAX : (k == 64 ? 0 : (UINT64_C(1) << (k - 64)) - 1);
 		} else {
 			m.lo = (UINT64_C(1) << k) - 1;
 		}

@@ -74,7 +74,7 @@ static int member_diff(const struct fw_set *s, const struct fw_kset *k, struct f
 	qsort(want, s->nelems, sizeof(*want), cmp_elem_addr);
 	qsort(have, k->s.nelems, sizeof(*have), cmp_elem_addr);
 	while (a < s->nelems || b < k->s.nelems) {
-		int cm = a >= s->nelems	   ? 1
+		int cm = a >= s->nelems	    ? 1
 			 : b >= k->s.nelems ? -1
 					    : cmp_elem_addr(&want[a], &have[b]);
 

@@ -20,7 +20,8 @@ const char *fw_comment(struct arena *a, const char *fmt, ...)
 	 * never leaves half a UTF-8 sequence; comments are for people.
 	 */
 	for (char *p = buf; *p; p++)
-		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ||
+		    (unsigned char)*p >= 0x7f)
 			*p = '_';
-	return arena_strdup(a, buf);
+	return gh_arena_strdup(a, buf);
 }

@@ -50,7 +50,7 @@ struct dirwork {
 		uint32_t group;
 		struct boxvec key[_B_MAX]; /* icmp: [B_ICMP] holds both (split below) */
 		struct boxvec icmp6;
-	} *grefs;
+	} * grefs;
 	size_t ngrefs, cgrefs;
 };
 
@@ -100,8 +100,7 @@ static void dirwork_free(struct dirwork *w)
 
 static size_t name_slot(const struct fw_nameset *ns, const char *name)
 {
-	size_t i = (size_t)gh_fnv1a64_str(name) &
-		   (ns->cap - 1);
+	size_t i = (size_t)gh_fnv1a64_str(name) & (ns->cap - 1);
 
 	while (ns->slot[i] && strcmp(ns->slot[i], name))
 		i = (i + 1) & (ns->cap - 1);
@@ -169,11 +168,11 @@ static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *ra
 			return NULL;
 		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
 	}
-	return arena_strdup(&c->arena, buf);
+	return gh_arena_strdup(&c->arena, buf);
 }
 
-static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind,
-			      uint8_t family, const char *comment, size_t *ret_idx)
+static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind, uint8_t family,
+			      const char *comment, size_t *ret_idx)
 {
 	struct fw_set *s;
 
@@ -257,9 +256,7 @@ static enum bucket perm_key(const struct fw_perm *p, uint32_t *lo, uint32_t *hi)
 			*lo = *hi = (uint32_t)p->lo << 8 | (uint32_t)p->hi;
 		}
 		return B_ICMP;
-	case FW_P_OTHER:
-		*lo = *hi = p->protonum;
-		return B_PROTO;
+	case FW_P_OTHER: *lo = *hi = p->protonum; return B_PROTO;
 	default:
 		*lo = 0;
 		*hi = 255;
@@ -291,8 +288,7 @@ static int add_cidr(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
 	return boxvec_add(&w->cidr[fam == 6][b], lo, hi, klo, khi, origin, p->group);
 }
 
-static int add_group_peer(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
-			  uint32_t g)
+static int add_group_peer(struct dirwork *w, const struct fw_perm *p, uint32_t origin, uint32_t g)
 {
 	struct fw_addr zero = { 0, 0 };
 	uint32_t klo, khi;
@@ -339,9 +335,7 @@ static int collect(struct cctx *x, const struct fw_iface *ifc, bool in, struct d
 				int r = 0;
 
 				switch (peer->kind) {
-				case FW_PEER_CIDR:
-					r = add_cidr(w, p, origin, &peer->cidr);
-					break;
+				case FW_PEER_CIDR: r = add_cidr(w, p, origin, &peer->cidr); break;
 				case FW_PEER_PLIST: {
 					const struct fw_plist *pl = &rs->plists[peer->ref];
 
@@ -398,8 +392,8 @@ static int member_elems(struct cctx *x, struct fw_set *s, int fam, const struct 
 		e = &s->elems[s->nelems++];
 		memset(e, 0, sizeof(*e));
 		e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
-		e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
-					ifname ? ifname : "?");
+		e->comment =
+		    fw_comment(&c->arena, "%s %s", h->name ? h->name : "?", ifname ? ifname : "?");
 		if (!e->comment)
 			return -ENOMEM;
 	}
@@ -426,13 +420,13 @@ static int membership_sets(struct cctx *x, uint32_t g)
 		int fam = f ? 6 : 4;
 		char suffix[4] = { '_', f ? '6' : '4', 0 };
 		size_t idx;
-		struct fw_set *s = set_new(c, ident(c, "grp_", fw_group_label(grp), suffix),
-					   FW_SK_ADDR, (uint8_t)fam,
-					   fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
-						      fw_group_label(grp), grp->name ? " (" : "",
-						      grp->name ? grp->name : "",
-						      grp->name ? ")" : "", fam),
-					   &idx);
+		struct fw_set *s =
+		    set_new(c, ident(c, "grp_", fw_group_label(grp), suffix), FW_SK_ADDR,
+			    (uint8_t)fam,
+			    fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
+				       fw_group_label(grp), grp->name ? " (" : "",
+				       grp->name ? grp->name : "", grp->name ? ")" : "", fam),
+			    &idx);
 
 		if (!s)
 			return -ENOMEM;
@@ -524,14 +518,14 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		if (!c->sets[k].nelems)
 			continue;
 		r = rule_add(c, chain,
-			     (struct fw_rule){ .match = FW_M_SET,
-					       .in = in,
-					       .family = (uint8_t)(f ? 6 : 4),
-					       .proto = (uint8_t)b,
-					       .set = (uint32_t)k,
-					       .counter = true,
-					       .comment = fw_comment(&c->arena, "%s",
-								     c->sets[k].comment) });
+			     (struct fw_rule){
+				 .match = FW_M_SET,
+				 .in = in,
+				 .family = (uint8_t)(f ? 6 : 4),
+				 .proto = (uint8_t)b,
+				 .set = (uint32_t)k,
+				 .counter = true,
+				 .comment = fw_comment(&c->arena, "%s", c->sets[k].comment) });
 	}
 	return r;
 }
@@ -541,8 +535,8 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
  * group @g (@bv, normalised), and a rule in @chain per family matching it
  * with the group's membership set.
  */
-static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
-		      uint32_t g, struct boxvec *bv, int b)
+static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain, uint32_t g,
+		      struct boxvec *bv, int b)
 {
 	static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP, FW_SK_PROTO };
 	struct fw_compiled *c = x->c;
@@ -556,13 +550,15 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 	int r;
 
 	snprintf(suffix, sizeof(suffix), "_%s",
-		 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
+		 b == B_ICMP   ? "icmp4"
+		 : b == _B_MAX ? "icmp6"
+			       : bucket_name[b]);
 	snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
 	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
 	s = set_new(c, ident(c, in ? "in_" : "out_", raw, suffix), kind, (uint8_t)fam_only,
-		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in),
-			       ifc->name, b == _B_MAX ? "icmpv6" : bucket_name[b],
-			       in ? "from" : "to", glabel, gtext ? gtext : ""),
+		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in), ifc->name,
+			       b == _B_MAX ? "icmpv6" : bucket_name[b], in ? "from" : "to", glabel,
+			       gtext ? gtext : ""),
 		    &idx);
 	if (!s)
 		return -ENOMEM;
@@ -573,15 +569,15 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 		if (fam_only && fam_only != fam)
 			continue;
 		r = rule_add(c, chain,
-			     (struct fw_rule){ .match = FW_M_GROUP_SET,
-					       .in = in,
-					       .family = (uint8_t)fam,
-					       .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
-					       .set = (uint32_t)idx,
-					       .gset = x->grpset[f][g] - 1,
-					       .counter = true,
-					       .comment = fw_comment(&c->arena, "%s (IPv%d)",
-								     s->comment, fam) });
+			     (struct fw_rule){
+				 .match = FW_M_GROUP_SET,
+				 .in = in,
+				 .family = (uint8_t)fam,
+				 .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+				 .set = (uint32_t)idx,
+				 .gset = x->grpset[f][g] - 1,
+				 .counter = true,
+				 .comment = fw_comment(&c->arena, "%s (IPv%d)", s->comment, fam) });
 	}
 	return r;
 }
@@ -614,8 +610,8 @@ static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 static int base_chain(struct cctx *x, bool in, size_t vmap)
 {
 	struct fw_compiled *c = x->c;
-	static const uint8_t fixed[] = { FW_M_CT_OK, FW_M_CT_INVALID, FW_M_LOOPBACK, FW_M_ND,
-					 FW_M_DHCP4, FW_M_DHCP6 };
+	static const uint8_t fixed[] = { FW_M_CT_OK, FW_M_CT_INVALID, FW_M_LOOPBACK,
+					 FW_M_ND,    FW_M_DHCP4,      FW_M_DHCP6 };
 	static const char *const why[] = {
 		"replies to allowed traffic (stateful, as security groups)",
 		"invalid packets",
@@ -625,23 +621,25 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 		"DHCPv6 client (outside security groups)",
 	};
 	size_t idx = c->nchains;
-	struct fw_chain *ch = chain_new(
-		c, in ? "input" : "output", true, in,
-		fw_comment(&c->arena, "%s of host %s: what no security group allows is dropped",
-			   dir_word(in), c->host));
+	struct fw_chain *ch =
+	    chain_new(c, in ? "input" : "output", true, in,
+		      fw_comment(&c->arena,
+				 "%s of host %s: what no security group allows is dropped",
+				 dir_word(in), c->host));
 	int r;
 
 	if (!ch)
 		return -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
 		r = rule_add(c, idx,
-			     (struct fw_rule){ .match = fixed[i],
-					       .in = in,
-					       .family = (uint8_t)(fixed[i] == FW_M_ND ||
-								   fixed[i] == FW_M_DHCP6 ?
-							   6 :
-						   fixed[i] == FW_M_DHCP4 ? 4 : 0),
-					       .comment = fw_comment(&c->arena, "%s", why[i]) });
+			     (struct fw_rule){
+				 .match = fixed[i],
+				 .in = in,
+				 .family =
+				     (uint8_t)(fixed[i] == FW_M_ND || fixed[i] == FW_M_DHCP6 ? 6
+					       : fixed[i] == FW_M_DHCP4			     ? 4
+											     : 0),
+				 .comment = fw_comment(&c->arena, "%s", why[i]) });
 		if (r < 0)
 			return r;
 	}
@@ -649,17 +647,17 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 		     (struct fw_rule){ .match = FW_M_VMAP,
 				       .in = in,
 				       .set = (uint32_t)vmap,
-				       .comment = fw_comment(&c->arena,
-							     "security groups per %s interface",
-							     in ? "input" : "output") });
+				       .comment =
+					   fw_comment(&c->arena, "security groups per %s interface",
+						      in ? "input" : "output") });
 	if (r < 0)
 		return r;
 	return rule_add(c, idx,
-			(struct fw_rule){ .match = FW_M_DROP,
-					  .in = in,
-					  .counter = true,
-					  .comment = fw_comment(&c->arena, "default deny %s",
-								dir_word(in)) });
+			(struct fw_rule){
+			    .match = FW_M_DROP,
+			    .in = in,
+			    .counter = true,
+			    .comment = fw_comment(&c->arena, "default deny %s", dir_word(in)) });
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -729,12 +727,13 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 {
 	struct fw_compiled *c = x->c;
 	size_t chain = c->nchains;
-	const char *gtext = groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
-					ifc->ngroups > 8);
-	struct fw_chain *ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-					fw_comment(&c->arena, "%s via %s: %s", dir_word(in),
-						   ifc->name,
-						   ifc->ngroups ? gtext : "no security groups"));
+	const char *gtext =
+	    groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
+			ifc->ngroups > 8);
+	struct fw_chain *ch =
+	    chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+		      fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
+				 ifc->ngroups ? gtext : "no security groups"));
 	struct fw_set *m = &c->sets[vmap];
 	struct fw_elem *e;
 	int r;
@@ -746,7 +745,7 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		return r;
 	e = &m->elems[m->nelems++];
 	memset(e, 0, sizeof(*e));
-	e->ifname = arena_strdup(&c->arena, ifc->name);
+	e->ifname = gh_arena_strdup(&c->arena, ifc->name);
 	if (!e->ifname)
 		return -ENOMEM;
 	e->chain = (uint32_t)chain;
@@ -761,7 +760,7 @@ static int compile_host(struct cctx *x, const struct fw_host *h)
 	size_t vmap[2];
 	int r;
 
-	c->host = arena_strdup(&c->arena, h->name);
+	c->host = gh_arena_strdup(&c->arena, h->name);
 	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
 	if (!c->host || !c->comment)
 		return -ENOMEM;
@@ -806,7 +805,8 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 	int r;
 
 	if (!h) {
-		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
+		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory",
+			 host);
 		return -ENOENT;
 	}
 	c = calloc(1, sizeof(*c));
@@ -838,7 +838,7 @@ struct fw_compiled *fw_compiled_free(struct fw_compiled *c)
 	free(c->sets);
 	free(c->chains);
 	free(c->names.slot);
-	arena_clear(&c->arena);
+	gh_arena_clear(&c->arena);
 	free(c);
 	return NULL;
 }

@@ -71,8 +71,8 @@ static int load_locals(struct ct_ctx *x)
 	for (i = ifa; i; i = i->ifa_next) {
 		struct local_addr *l;
 
-		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-				     i->ifa_addr->sa_family != AF_INET6))
+		if (!i->ifa_addr ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
 			continue;
 		if (FW_VEC_PUSH(x->locals, x->nlocals, cap, 65536) < 0)
 			break;
@@ -84,7 +84,8 @@ static int load_locals(struct ct_ctx *x)
 			memcpy(l->addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
 		} else {
 			l->family = 6;
-			memcpy(l->addr, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+			memcpy(l->addr, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
+			       16);
 		}
 	}
 	freeifaddrs(ifa);
@@ -116,7 +117,8 @@ static void parse_tuple(const struct nlattr *t, struct tuple *out)
 	const struct nlattr *tb[32] = { 0 }, *ip[32] = { 0 }, *pr[32] = { 0 };
 
 	memset(out, 0, sizeof(*out));
-	if (mnl_attr_parse_nested(t, nested_cb, tb) < 0 || !tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
+	if (mnl_attr_parse_nested(t, nested_cb, tb) < 0 || !tb[CTA_TUPLE_IP] ||
+	    !tb[CTA_TUPLE_PROTO])
 		return;
 	if (mnl_attr_parse_nested(tb[CTA_TUPLE_IP], nested_cb, ip) < 0 ||
 	    mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], nested_cb, pr) < 0)
@@ -233,7 +235,7 @@ static int kill_victims(struct fw_nl *nl, const struct ct_ctx *x, struct diag_li
 	for (size_t i = 0; i < x->nv; i++) {
 		const struct victim *v = &x->v[i];
 		struct nlmsghdr *nlh =
-			ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, nl->seq++);
+		    ct_hdr(req, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, v->family, nl->seq++);
 		int k;
 
 		/* The original tuple exactly as dumped identifies the entry. */
@@ -264,8 +266,8 @@ int fw_conntrack_kill_removed(const struct fw_compiled *c, struct diag_list *dl)
 	r = fw_kernel_open(&nl, dl);
 	if (r < 0)
 		return r;
-	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++),
-		       ct_cb, &x);
+	r = fw_nl_dump(&nl, ct_hdr(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, nl.seq++), ct_cb,
+		       &x);
 	if (x.err)
 		r = x.err;
 	if (r < 0) {

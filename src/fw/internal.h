@@ -95,7 +95,6 @@ struct fw_peer {
 /* "IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs". */
 extern const char *const fw_peer_arrays[4];
 
-
 /**
  * struct fw_perm - one IpPermissions / IpPermissionsEgress entry
  * @group: owning group index
@@ -216,13 +215,13 @@ const char *fw_group_label(const struct fw_group *g);
 /* ---- the IR of one host ---- */
 
 enum fw_setkind {
-	FW_SK_ADDR, /* membership: ip[6] addr */
-	FW_SK_ADDR_PORT, /* addr . inet_service */
-	FW_SK_ADDR_ICMP, /* addr . icmp[v6] type . icmp[v6] code */
-	FW_SK_ADDR_PROTO, /* addr . inet_proto */
-	FW_SK_PORT, /* inet_service (ports of a group-peer rule) */
-	FW_SK_ICMP, /* icmp[v6] type . code (group-peer) */
-	FW_SK_PROTO, /* inet_proto (group-peer) */
+	FW_SK_ADDR,	   /* membership: ip[6] addr */
+	FW_SK_ADDR_PORT,   /* addr . inet_service */
+	FW_SK_ADDR_ICMP,   /* addr . icmp[v6] type . icmp[v6] code */
+	FW_SK_ADDR_PROTO,  /* addr . inet_proto */
+	FW_SK_PORT,	   /* inet_service (ports of a group-peer rule) */
+	FW_SK_ICMP,	   /* icmp[v6] type . code (group-peer) */
+	FW_SK_PROTO,	   /* inet_proto (group-peer) */
 	FW_SK_IFNAME_VMAP, /* ifname : verdict */
 	_FW_SK_MAX,
 };
@@ -274,16 +273,16 @@ struct fw_set {
 };
 
 enum fw_match {
-	FW_M_CT_OK, /* ct state established,related accept */
+	FW_M_CT_OK,	 /* ct state established,related accept */
 	FW_M_CT_INVALID, /* ct state invalid drop */
-	FW_M_LOOPBACK, /* iif/oif "lo" accept */
-	FW_M_ND, /* ICMPv6 ND/RA, hop limit 255 */
-	FW_M_DHCP4, /* DHCPv4 client traffic */
-	FW_M_DHCP6, /* DHCPv6 client traffic */
-	FW_M_VMAP, /* iifname/oifname vmap @map */
-	FW_M_DROP, /* counter drop */
-	FW_M_SET, /* addr . key @set accept */
-	FW_M_GROUP_SET, /* addr @group key @set accept */
+	FW_M_LOOPBACK,	 /* iif/oif "lo" accept */
+	FW_M_ND,	 /* ICMPv6 ND/RA, hop limit 255 */
+	FW_M_DHCP4,	 /* DHCPv4 client traffic */
+	FW_M_DHCP6,	 /* DHCPv6 client traffic */
+	FW_M_VMAP,	 /* iifname/oifname vmap @map */
+	FW_M_DROP,	 /* counter drop */
+	FW_M_SET,	 /* addr . key @set accept */
+	FW_M_GROUP_SET,	 /* addr @group key @set accept */
 	_FW_M_MAX,
 };
 

@@ -75,7 +75,7 @@ static int cmp_kel(const void *a, const void *b)
 void fw_kset_done(struct fw_kset *k)
 {
 	free(k->s.elems);
-	arena_clear(&k->arena);
+	gh_arena_clear(&k->arena);
 }
 
 /* Kind and family of @st as one of our set kinds; false when it is not one. */
@@ -116,9 +116,10 @@ static int kel_add(struct fw_kset *k, struct nftnl_set_elem *e, struct kel **v, 
 		x->kelen = 0;
 	x->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 		 (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
-	x->comment = arena_strdup(&k->arena, elem_comment(e, cbuf, sizeof(cbuf)));
+	x->comment = gh_arena_strdup(&k->arena, elem_comment(e, cbuf, sizeof(cbuf)));
 	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-		x->chain = arena_strdup(&k->arena, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+		x->chain =
+		    gh_arena_strdup(&k->arena, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
 	return 0;
 }
 
@@ -126,7 +127,7 @@ static int kel_add(struct fw_kset *k, struct nftnl_set_elem *e, struct kel **v, 
 static int kels_read(struct nftnl_set *st, struct fw_kset *k, struct kel **ret, size_t *ret_n)
 {
 	_cleanup_(nftnl_set_elems_iter_destroyp) struct nftnl_set_elems_iter *it =
-		nftnl_set_elems_iter_create(st);
+	    nftnl_set_elems_iter_create(st);
 	_cleanup_free_ struct kel *v = NULL;
 	struct nftnl_set_elem *e;
 	size_t n = 0, cap = 0;
@@ -185,7 +186,7 @@ static int decode_vmap(struct fw_kset *k, const struct kel *x, struct fw_elem *f
 	char name[17] = { 0 };
 
 	memcpy(name, x->key, x->klen < 16 ? x->klen : 16);
-	fe->ifname = arena_strdup(&k->arena, name);
+	fe->ifname = gh_arena_strdup(&k->arena, name);
 	fe->chain = 0;
 	fe->chain_name = x->chain;
 	fe->comment = x->comment;
@@ -252,8 +253,7 @@ const char *fw_kernel_comment(enum fw_kobj kind, const void *obj, char *buf, siz
 		ud = nftnl_rule_get_data(obj, NFTNL_RULE_USERDATA, &len);
 		type = NFTNL_UDATA_RULE_COMMENT;
 		break;
-	case _FW_KOBJ_MAX:
-		break;
+	case _FW_KOBJ_MAX: break;
 	}
 	return fw_udata_comment(ud, len, type, buf, size);
 }

@@ -40,8 +40,8 @@ const char *fw_udata_comment(const void *ud, uint32_t len, uint8_t type, char *b
 enum fw_kobj {
 	FW_KOBJ_TABLE, /* struct nftnl_table */
 	FW_KOBJ_CHAIN, /* struct nftnl_chain */
-	FW_KOBJ_SET, /* struct nftnl_set */
-	FW_KOBJ_RULE, /* struct nftnl_rule */
+	FW_KOBJ_SET,   /* struct nftnl_set */
+	FW_KOBJ_RULE,  /* struct nftnl_rule */
 	_FW_KOBJ_MAX,
 };
 

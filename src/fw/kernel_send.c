@@ -48,7 +48,7 @@ static void word_nack(const struct fw_tx *tx, const struct fw_nl_nack *k, struct
 		}
 	}
 	diag_add(dl, DIAG_ERROR, "kernel", "", 0, 0, "%s: %s%s%s%s%s%s", strerror(-k->error),
-		 m->type == NFT_MSG_NEWRULE	? "rule in chain "
+		 m->type == NFT_MSG_NEWRULE    ? "rule in chain "
 		 : m->type == NFT_MSG_NEWCHAIN ? "chain "
 		 : m->type == NFT_MSG_NEWSET   ? "set "
 		 : m->set		       ? "elements of set "
@@ -70,8 +70,7 @@ int fw_kernel_open(struct fw_nl *n, struct diag_list *dl)
 	return r;
 }
 
-int fw_kernel_send(struct fw_nl *n, const struct fw_tx *tx, size_t *ret_bytes,
-		   struct diag_list *dl)
+int fw_kernel_send(struct fw_nl *n, const struct fw_tx *tx, size_t *ret_bytes, struct diag_list *dl)
 {
 	_cleanup_(fw_nl_status_done) struct fw_nl_status st = { 0 };
 	int r = fw_nl_send_batch(n, tx->b, tx->nmsgs, &st);

@@ -45,7 +45,7 @@ static bool check_keys(struct ld *ld, json_t *obj, const struct fw_loc *loc,
 			}
 		if (!found) {
 			/* The key name is not static: locate through a copy of it in the arena. */
-			const char *k = arena_strdup(&ld->rs->arena, key);
+			const char *k = gh_arena_strdup(&ld->rs->arena, key);
 			struct fw_loc kl = fw_loc_key(loc, k ? k : "?");
 
 			LD_ERR(ld, &kl, "unknown key \"%s\" in %s", key, what);
@@ -89,7 +89,7 @@ static const char *get_name(struct ld *ld, json_t *obj, const char *key, const s
 			LD_ERR(ld, &kl, "\"%s\" contains a control character", key);
 			return NULL;
 		}
-	return arena_strdup(&ld->rs->arena, s);
+	return gh_arena_strdup(&ld->rs->arena, s);
 }
 
 /* Optional free text (Description): any string. */
@@ -165,7 +165,8 @@ static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *l
 
 		gh_cidr_mask(&m);
 		gh_cidr_format(&m, buf, sizeof(buf));
-		LD_ERR(ld, loc, "CIDR \"%s\" has host bits set (network is %s; for one address use /%d)",
+		LD_ERR(ld, loc,
+		       "CIDR \"%s\" has host bits set (network is %s; for one address use /%d)",
 		       json_string_value(v), buf, ret->family == GH_INET4 ? 32 : 128);
 		return false;
 	}
@@ -197,16 +198,14 @@ static int proto_number(const char *s)
 	return n > 255 ? -1 : n;
 }
 
-static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc,
-			   struct fw_perm *p)
+static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
 	static const struct {
 		const char *name;
 		uint8_t proto, num;
 	} names[] = {
-		{ "tcp", FW_P_TCP, 6 },	      { "udp", FW_P_UDP, 17 },
-		{ "icmp", FW_P_ICMP, 1 },     { "icmpv6", FW_P_ICMPV6, 58 },
-		{ "-1", FW_P_ALL, 0 },
+		{ "tcp", FW_P_TCP, 6 },	       { "udp", FW_P_UDP, 17 }, { "icmp", FW_P_ICMP, 1 },
+		{ "icmpv6", FW_P_ICMPV6, 58 }, { "-1", FW_P_ALL, 0 },
 	};
 	json_t *v = json_object_get(perm, "IpProtocol");
 	struct fw_loc kl = fw_loc_key(loc, "IpProtocol");
@@ -218,8 +217,9 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 		return false;
 	}
 	if (!json_is_string(v)) {
-		LD_ERR(ld, &kl, "\"IpProtocol\" must be a string (\"tcp\", \"udp\", \"icmp\", "
-				"\"icmpv6\", \"-1\" or a protocol number), not %s",
+		LD_ERR(ld, &kl,
+		       "\"IpProtocol\" must be a string (\"tcp\", \"udp\", \"icmp\", "
+		       "\"icmpv6\", \"-1\" or a protocol number), not %s",
 		       gh_json_type_name(v));
 		return false;
 	}
@@ -327,9 +327,10 @@ static bool parse_ports(struct ld *ld, json_t *perm, const struct fw_loc *loc, s
 static const char *const range_keys[] = { "CidrIp", "Description", NULL };
 static const char *const range6_keys[] = { "CidrIpv6", "Description", NULL };
 static const char *const plist_ref_keys[] = { "PrefixListId", "Description", NULL };
-static const char *const pair_keys[] = { "GroupId",	"GroupName",		  "UserId",
-					 "VpcId",	"VpcPeeringConnectionId", "PeeringStatus",
-					 "Description", NULL };
+static const char *const pair_keys[] = {
+	"GroupId",	 "GroupName",	"UserId", "VpcId", "VpcPeeringConnectionId",
+	"PeeringStatus", "Description", NULL
+};
 
 /* An IpRanges (@v6 false) or Ipv6Ranges entry @e at @el into @peer; false if refused. */
 static bool parse_range_peer(struct ld *ld, json_t *e, bool v6, const struct fw_loc *el,
@@ -367,8 +368,7 @@ static bool parse_plist_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
 }
 
 /* A UserIdGroupPairs entry @e at @el into @peer (a reference resolved later). */
-static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
-			    struct fw_peer *peer)
+static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el, struct fw_peer *peer)
 {
 	const char *gid, *gname;
 	struct fw_loc rl;
@@ -408,8 +408,8 @@ static bool parse_peer(struct ld *ld, json_t *e, size_t i, size_t j, const struc
 
 static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
-	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
-						 "IpRanges",	 "Ipv6Ranges",	  "PrefixListIds",
+	static const char *const perm_keys[] = { "IpProtocol",	     "FromPort",   "ToPort",
+						 "IpRanges",	     "Ipv6Ranges", "PrefixListIds",
 						 "UserIdGroupPairs", NULL };
 	const char *const *arrays = fw_peer_arrays;
 	json_t *arr[ARRAY_SIZE(fw_peer_arrays)];
@@ -432,7 +432,7 @@ static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, st
 		       FW_PEERS_PER_PERM_MAX);
 		return;
 	}
-	p->peers = arena_array(&ld->rs->arena, total, sizeof(*p->peers));
+	p->peers = gh_arena_array(&ld->rs->arena, total, sizeof(*p->peers));
 	if (!p->peers) {
 		LD_ERR(ld, loc, "out of memory");
 		return;
@@ -519,9 +519,9 @@ static bool parse_perms(struct ld *ld, json_t *g, const struct fw_loc *loc, uint
 
 static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 {
-	static const char *const group_keys[] = { "Description",	 "GroupName", "IpPermissions",
-						  "OwnerId",		 "GroupId",   "IpPermissionsEgress",
-						  "VpcId",		 "Tags",      "SecurityGroupArn",
+	static const char *const group_keys[] = { "Description", "GroupName", "IpPermissions",
+						  "OwnerId",	 "GroupId",   "IpPermissionsEgress",
+						  "VpcId",	 "Tags",      "SecurityGroupArn",
 						  NULL };
 	struct fw_ruleset *rs = ld->rs;
 	struct fw_group *grp;
@@ -587,7 +587,8 @@ static const char *ifname_problem(const char *name)
 		if (*c == '*')
 			return "nft reads '*' as a wildcard matching many interfaces";
 		if (*c == '%')
-			return "the kernel reads '%' as a name template (\"eth%d\" becomes \"eth0\")";
+			return "the kernel reads '%' as a name template (\"eth%d\" becomes "
+			       "\"eth0\")";
 		if (*c == '/' || *c == ':' || *c == '"' || *c == '\\' ||
 		    (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
 			return "no '/', ':', quote, backslash, space, control or non-ASCII "
@@ -610,7 +611,7 @@ static void *entries_array(struct ld *ld, json_t *arr, size_t max, size_t size,
 		LD_ERR(ld, loc, "%zu %s; at most %zu %s", json_array_size(arr), things, max, per);
 		return NULL;
 	}
-	v = arena_array(&ld->rs->arena, json_array_size(arr), size);
+	v = gh_arena_array(&ld->rs->arena, json_array_size(arr), size);
 	if (!v)
 		LD_ERR(ld, loc, "out of memory");
 	return v;
@@ -683,8 +684,7 @@ static bool addr_entry(struct ld *ld, json_t *a, const struct fw_loc *el, void *
 }
 
 /* An interface's security group: a reference resolved later. */
-static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v,
-			      size_t k)
+static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v, size_t k)
 {
 	uint32_t *groups = v;
 	const char *name;
@@ -694,7 +694,7 @@ static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el,
 		LD_ERR(ld, el, "a security group reference must be a GroupId or GroupName string");
 		return false;
 	}
-	name = arena_strdup(&ld->rs->arena, json_string_value(g));
+	name = gh_arena_strdup(&ld->rs->arena, json_string_value(g));
 	if (!name) {
 		LD_ERR(ld, el, "out of memory");
 		return false;
@@ -702,12 +702,13 @@ static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el,
 	return add_ref(ld, name, FW_PEER_GROUP, &groups[k], el) >= 0;
 }
 
-static const struct entries addr_entries = { "Addresses", FW_ADDRS_PER_IFACE_MAX,
-					     sizeof(struct gh_cidr), "addresses",
-					     "per interface", addr_entry };
+static const struct entries addr_entries = {
+	"Addresses", FW_ADDRS_PER_IFACE_MAX, sizeof(struct gh_cidr),
+	"addresses", "per interface",	     addr_entry
+};
 static const struct entries iface_group_entries = { "SecurityGroups", FW_GROUPS_MAX,
 						    sizeof(uint32_t), "security groups",
-						    "per interface", iface_group_entry };
+						    "per interface",  iface_group_entry };
 
 static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
 {
@@ -727,8 +728,8 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 		const char *why = ifname_problem(out->name);
 
 		if (why) {
-			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)", out->name,
-			       why);
+			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)",
+			       out->name, why);
 			out->name = NULL;
 		}
 	}
@@ -737,8 +738,8 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 		return;
 	out->addrs = v;
 	v = NULL;
-	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc,
-		     &iface_group_entries, &v, &out->ngroups);
+	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc, &iface_group_entries,
+		     &v, &out->ngroups);
 	out->groups = v;
 }
 
@@ -849,8 +850,9 @@ void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct 
 	bool any = false, bad = false;
 
 	if (!json_is_object(root)) {
-		LD_ERR(&ld, &root_loc, "expected an object with \"SecurityGroups\", \"Hosts\" or "
-				       "\"PrefixLists\", not %s",
+		LD_ERR(&ld, &root_loc,
+		       "expected an object with \"SecurityGroups\", \"Hosts\" or "
+		       "\"PrefixLists\", not %s",
 		       gh_json_type_name(root));
 		return;
 	}
@@ -942,7 +944,7 @@ struct fw_ruleset *fw_ruleset_free(struct fw_ruleset *rs)
 	free(rs->hosts);
 	free(rs->plists);
 	free(rs->refs);
-	arena_clear(&rs->arena);
+	gh_arena_clear(&rs->arena);
 	free(rs);
 	return NULL;
 }

@@ -66,7 +66,7 @@ struct diag *fw_diag(struct diag_list *dl, enum diag_severity sev, const struct 
 }
 
 const char *const fw_peer_arrays[4] = { "IpRanges", "Ipv6Ranges", "PrefixListIds",
-					 "UserIdGroupPairs" };
+					"UserIdGroupPairs" };
 
 struct fw_loc fw_peer_loc(const struct fw_perm *p, const struct fw_peer *peer)
 {

@@ -149,8 +149,7 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Send @b in one sendmsg; its size into @st->bytes.  0 or -errno. */
-static int send_all(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
-		    struct fw_nl_status *st)
+static int send_all(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs, struct fw_nl_status *st)
 {
 	int fd = mnl_socket_get_fd(n->nl);
 	int niov = nftnl_batch_iovec_len(b);
@@ -178,8 +177,7 @@ static int send_all(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
 	return 0;
 }
 
-int fw_nl_send_batch(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
-		     struct fw_nl_status *st)
+int fw_nl_send_batch(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs, struct fw_nl_status *st)
 {
 	size_t bufsz = MNL_SOCKET_BUFFER_SIZE * 16;
 	_cleanup_free_ char *buf = NULL;

@@ -27,12 +27,12 @@ struct fw_nl {
 /* Where a socket or a batch failed. */
 enum fw_nl_step {
 	FW_NL_OK,
-	FW_NL_SOCKET, /* socket(2) */
-	FW_NL_BIND, /* bind(2) */
-	FW_NL_SEND, /* sendmsg(2) of the batch */
-	FW_NL_RECV, /* reading the acks */
+	FW_NL_SOCKET,	    /* socket(2) */
+	FW_NL_BIND,	    /* bind(2) */
+	FW_NL_SEND,	    /* sendmsg(2) of the batch */
+	FW_NL_RECV,	    /* reading the acks */
 	FW_NL_ACKS_MISSING, /* fewer acks than messages, and nothing left to read */
-	FW_NL_NACKED, /* the kernel refused messages (@nacks) */
+	FW_NL_NACKED,	    /* the kernel refused messages (@nacks) */
 	_FW_NL_STEP_MAX,
 };
 
@@ -85,8 +85,7 @@ void fw_nl_close(struct fw_nl *n);
  * step's -errno (-EPROTO for missing acks); @st says which and holds every
  * refusal.
  */
-int fw_nl_send_batch(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs,
-		     struct fw_nl_status *st);
+int fw_nl_send_batch(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs, struct fw_nl_status *st);
 
 /* Send request @req and run @cb on each reply until done.  0 or -errno. */
 int fw_nl_dump(struct fw_nl *n, struct nlmsghdr *req, int (*cb)(const struct nlmsghdr *, void *),

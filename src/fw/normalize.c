@@ -156,8 +156,8 @@ static int emit(struct fw_compiled *c, struct fw_set *set, const struct fw_rules
 			if (ta <= tb)
 				parts[np++] = (__typeof__(parts[0])){ ta, tb, 0, 255 };
 			if (last)
-				parts[np++] = (__typeof__(parts[0])){ tb + 1, tb + 1, 0,
-								      (uint16_t)cb };
+				parts[np++] =
+				    (__typeof__(parts[0])){ tb + 1, tb + 1, 0, (uint16_t)cb };
 		}
 	}
 	for (unsigned i = 0; i < np; i++) {
@@ -287,7 +287,7 @@ static void sweep_enter(struct sweep *sw, struct fw_addr start)
 	/* ...merged into the active ones, dropping those that ended. */
 	while (x < sw->nact || y < ne) {
 		size_t rk = y >= ne || (x < sw->nact && sw->act[x] < sw->ent[y]) ? sw->act[x++]
-										  : sw->ent[y++];
+										 : sw->ent[y++];
 
 		if (fw_addr_cmp(sw->boxes[sw->byrank[rk]].hi, start) >= 0)
 			sw->act2[na++] = rk;
@@ -372,7 +372,8 @@ int fw_normalize(struct fw_compiled *c, struct fw_set *set, struct fw_box *boxes
 		if (r < 0)
 			return r;
 		/* Join with the previous interval when it touches and has the same keys. */
-		if (have_pend && !fw_addr_cmp(addr_inc(phi), start) && join_same_keys(&pend, &cur)) {
+		if (have_pend && !fw_addr_cmp(addr_inc(phi), start) &&
+		    join_same_keys(&pend, &cur)) {
 			phi = end;
 			continue;
 		}

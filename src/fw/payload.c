@@ -141,7 +141,8 @@ static int dump_elems(FILE *f, const struct nlmsghdr *nlh)
 		case NFTA_SET_ELEM_LIST_SET:
 			fprintf(f, "  %s %.*s\n",
 				mnl_attr_get_type(attr) == NFTA_SET_ELEM_LIST_SET ? "set" : "table",
-				(int)strnlen(mnl_attr_get_str(attr), mnl_attr_get_payload_len(attr)),
+				(int)strnlen(mnl_attr_get_str(attr),
+					     mnl_attr_get_payload_len(attr)),
 				mnl_attr_get_str(attr));
 			break;
 		case NFTA_SET_ELEM_LIST_SET_ID:
@@ -155,13 +156,18 @@ static int dump_elems(FILE *f, const struct nlmsghdr *nlh)
 				mnl_attr_for_each_nested(ea, el) {
 					switch (mnl_attr_get_type(ea)) {
 					case NFTA_SET_ELEM_KEY: put_data(f, "key", ea); break;
-					case NFTA_SET_ELEM_KEY_END: put_data(f, "key_end", ea); break;
+					case NFTA_SET_ELEM_KEY_END:
+						put_data(f, "key_end", ea);
+						break;
 					case NFTA_SET_ELEM_DATA: put_data(f, "data", ea); break;
 					case NFTA_SET_ELEM_FLAGS:
-						fprintf(f, " flags 0x%x", ntohl(mnl_attr_get_u32(ea)));
+						fprintf(f, " flags 0x%x",
+							ntohl(mnl_attr_get_u32(ea)));
 						break;
 					case NFTA_SET_ELEM_USERDATA: break;
-					default: fprintf(f, " attr %u", mnl_attr_get_type(ea)); break;
+					default:
+						fprintf(f, " attr %u", mnl_attr_get_type(ea));
+						break;
 					}
 				}
 				fputc('\n', f);
@@ -171,9 +177,7 @@ static int dump_elems(FILE *f, const struct nlmsghdr *nlh)
 							  mnl_attr_get_payload_len(ea));
 			}
 			break;
-		default:
-			fprintf(f, "  attr %u\n", mnl_attr_get_type(attr));
-			break;
+		default: fprintf(f, "  attr %u\n", mnl_attr_get_type(attr)); break;
 		}
 	}
 	return 0;

@@ -78,7 +78,8 @@ static void render_set(FILE *f, const struct fw_compiled *c, const struct fw_set
 			char buf[256];
 
 			fw_elem_format(s, e, c, buf, sizeof(buf));
-			fprintf(f, "%s%s comment \"%s\"", i ? ",\n\t\t\t     " : "", buf, e->comment);
+			fprintf(f, "%s%s comment \"%s\"", i ? ",\n\t\t\t     " : "", buf,
+				e->comment);
 			if (map)
 				fprintf(f, " : jump %s", c->chains[e->chain].name);
 		}

@@ -41,7 +41,8 @@ static void show_chain(FILE *f, const struct fw_snapshot *s, struct nftnl_chain 
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
 	char cbuf[FW_COMMENT_MAX + 1];
 
-	fprintf(f, "\nchain %s  # %s\n", name, fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
+	fprintf(f, "\nchain %s  # %s\n", name,
+		fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
 	for (size_t j = 0; j < s->nrules; j++) {
 		uint64_t p = 0, b = 0;
 		bool has;

@@ -92,7 +92,7 @@ static int put_table_delete(struct fw_tx *tx)
 static int put_set_elems(struct fw_tx *tx, struct nftnl_set *st)
 {
 	_cleanup_(nftnl_set_elems_iter_destroyp) struct nftnl_set_elems_iter *it =
-		nftnl_set_elems_iter_create(st);
+	    nftnl_set_elems_iter_create(st);
 	int more, r;
 
 	if (!it)
@@ -100,8 +100,8 @@ static int put_set_elems(struct fw_tx *tx, struct nftnl_set *st)
 	if (!nftnl_set_elems_iter_cur(it))
 		return 0;
 	do {
-		struct nlmsghdr *nlh = fw_tx_msg_start(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-						       "set elements", NULL);
+		struct nlmsghdr *nlh =
+		    fw_tx_msg_start(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE, "set elements", NULL);
 
 		if (!nlh)
 			return -ENOMEM;

@@ -12,7 +12,7 @@
  * least @need items.  Returns 0 or -ENOMEM (or -E2BIG past @max items).
  */
 int fw_vec_reserve(void **p, size_t *cap, size_t need, size_t size, size_t max);
-#define FW_VEC_PUSH(arr, n, cap, max) \
+#define FW_VEC_PUSH(arr, n, cap, max)                                                              \
 	fw_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)), (max))
 
 #endif

@@ -93,10 +93,10 @@ static int reqs_build(const struct gen_set *s, unsigned n, struct reqs *ret)
 			struct authz_value *v = &ret->vals[vi];
 
 			for (unsigned j = 0; j < c->nvals; j++)
-				ret->vals[vi++] = (struct authz_value){ c->vals[j],
-									strlen(c->vals[j]) };
-			authz_ctx_entry_init(&ret->ctx[ci++], c->key, strlen(c->key), v,
-					     c->nvals, c->multi);
+				ret->vals[vi++] =
+				    (struct authz_value){ c->vals[j], strlen(c->vals[j]) };
+			authz_ctx_entry_init(&ret->ctx[ci++], c->key, strlen(c->key), v, c->nvals,
+					     c->multi);
 		}
 	}
 	ret->n = n;
@@ -127,8 +127,8 @@ static int compile_set(const struct gen_set *s, struct authz_policy **pols)
 	diag_list_init(&dl);
 	for (unsigned i = 0; i < s->ndocs; i++) {
 		snprintf(name, sizeof(name), "policies[%u]", i);
-		pols[i] = authz_policy_load(s->docs[i], s->doclens[i], name,
-					    AUTHZ_POLICY_IDENTITY, name, &dl);
+		pols[i] = authz_policy_load(s->docs[i], s->doclens[i], name, AUTHZ_POLICY_IDENTITY,
+					    name, &dl);
 		if (!pols[i]) {
 			err = -EINVAL;
 			break;
@@ -359,8 +359,8 @@ static void print_json(const struct opts *o, const struct result *r)
 	       "\"latency_samples\": %llu, \"timer_overhead_ns\": %.1f, "
 	       "\"timer\": \"clock_gettime(CLOCK_MONOTONIC), overhead subtracted\", "
 	       "\"compile_allocs\": %ld, \"allocs\": %ld, \"allocs_per_decision\": ",
-	       r->prof->name, (unsigned long long)o->seed, r->policies, r->statements,
-	       r->requests, r->compile_ms, cold, r->arena_bytes, r->rss_after_kib,
+	       r->prof->name, (unsigned long long)o->seed, r->policies, r->statements, r->requests,
+	       r->compile_ms, cold, r->arena_bytes, r->rss_after_kib,
 	       r->rss_after_kib - r->rss_before_kib, r->hwm_kib, r->decisions_per_s,
 	       (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
 	       (unsigned long long)r->p999_ns, (unsigned long long)r->max_ns,
@@ -431,7 +431,8 @@ int main(int argc, char **argv)
 			ok = bench_parse_seconds(v, &o.seconds), i++;
 		else if (!strcmp(a, "--requests"))
 			ok = bench_parse_u64(v, &o.requests) && o.requests > 0 &&
-			     o.requests <= 1000000, i++;
+			     o.requests <= 1000000,
+			i++;
 		else if (!strcmp(a, "--cases-dir") && v)
 			o.cases_dir = v, i++;
 		else if (!strcmp(a, "--peer-cases"))
@@ -472,7 +473,9 @@ int main(int argc, char **argv)
 		if (o.count_allocs_only) {
 			printf("%s: %ld allocations in %llu decisions%s\n", p->name,
 			       res[nres].allocs, (unsigned long long)res[nres].allocs_decisions,
-			       bench_alloc_counter_works() ? "" : " (counter unavailable in this build)");
+			       bench_alloc_counter_works()
+				   ? ""
+				   : " (counter unavailable in this build)");
 			if (res[nres].allocs > 0)
 				rc = 1;
 		} else {

@@ -225,8 +225,7 @@ static enum MHD_Result hello(void *cls, struct MHD_Connection *con, const char *
 		*size = 0;
 		return MHD_YES;
 	}
-	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
-					    MHD_RESPMEM_PERSISTENT);
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	ret = MHD_queue_response(con, 200, r);
 	MHD_destroy_response(r);
@@ -244,15 +243,17 @@ static pid_t start_hello(const char *path, unsigned threads)
 		int sig;
 
 		memcpy(sa.sun_path, path, strlen(path) + 1);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4096) < 0)
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(fd, 4096) < 0)
 			_exit(1);
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
-		struct MHD_Daemon *d = MHD_start_daemon(
-			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
-			hello, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-			threads, MHD_OPTION_END);
+		struct MHD_Daemon *d =
+		    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+					 MHD_USE_TURBO,
+				     0, NULL, NULL, hello, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+				     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 		if (!d)
 			_exit(1);
 		sigwait(&set, &sig);
@@ -262,8 +263,7 @@ static pid_t start_hello(const char *path, unsigned threads)
 	return pid;
 }
 
-static pid_t start_daemon(const char *bin, const char *policies, const char *sock,
-			  unsigned threads)
+static pid_t start_daemon(const char *bin, const char *policies, const char *sock, unsigned threads)
 {
 	char t[16];
 	pid_t pid;
@@ -312,9 +312,9 @@ static long rss_kib(pid_t pid)
 }
 
 static const char one_body[] =
-	"{\"principal\": \"alice\", \"action\": \"s3:GetObject\", \"resource\": "
-	"\"arn:aws:s3:::corp-home/home/alice/notes.txt\", \"context\": {\"aws:SourceIp\": "
-	"\"10.1.2.3\"}}";
+    "{\"principal\": \"alice\", \"action\": \"s3:GetObject\", \"resource\": "
+    "\"arn:aws:s3:::corp-home/home/alice/notes.txt\", \"context\": {\"aws:SourceIp\": "
+    "\"10.1.2.3\"}}";
 
 static char *http_post(const char *path, const char *body, size_t *ret_len)
 {
@@ -365,15 +365,17 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--conns") && next && bench_parse_u64(next, &v) && v &&
 			 v <= CONNS_MAX)
 			conns = (unsigned)v, i++;
-		else if (!strcmp(a, "--threads") && next && bench_parse_u64(next, &v) && v && v <= 64)
+		else if (!strcmp(a, "--threads") && next && bench_parse_u64(next, &v) && v &&
+			 v <= 64)
 			threads = (unsigned)v, i++;
 		else if (!strcmp(a, "--rate") && next && bench_parse_u64(next, &v) && v)
 			rate = (double)v, i++;
 		else if (!strcmp(a, "--smoke"))
 			seconds = 0.1, rate = 1000;
 		else {
-			fprintf(stderr, "usage: bench_daemon --gatehoused PATH --policies DIR "
-					"[--seconds S] [--conns N] [--threads T] [--rate R] [--smoke]\n");
+			fprintf(stderr,
+				"usage: bench_daemon --gatehoused PATH --policies DIR "
+				"[--seconds S] [--conns N] [--threads T] [--rate R] [--smoke]\n");
 			return 2;
 		}
 	}
@@ -390,8 +392,10 @@ int main(int argc, char **argv)
 	}
 
 	/* GET with no body: the cheapest request, for the library's ceiling. */
-	l = (struct load){ .sock = hsock, .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
-			   .nconns = conns, .seconds = seconds };
+	l = (struct load){ .sock = hsock,
+			   .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
+			   .nconns = conns,
+			   .seconds = seconds };
 	l.reqlen = strlen(l.req);
 	if (run(&l) < 0)
 		goto out;
@@ -408,8 +412,13 @@ int main(int argc, char **argv)
 		 hello_rate > 0 ? (double)l.done / seconds / hello_rate : 0);
 	report("authorize", &l, 1, extra);
 
-	l = (struct load){ .sock = dsock, .req = req, .reqlen = l.reqlen, .nconns = conns,
-			   .seconds = seconds, .rate = rate, .hist = calloc(US_BINS, 4) };
+	l = (struct load){ .sock = dsock,
+			   .req = req,
+			   .reqlen = l.reqlen,
+			   .nconns = conns,
+			   .seconds = seconds,
+			   .rate = rate,
+			   .hist = calloc(US_BINS, 4) };
 	if (!l.hist || run(&l) < 0)
 		goto out;
 	snprintf(extra, sizeof(extra),
@@ -430,8 +439,8 @@ int main(int argc, char **argv)
 			goto out;
 		off += (size_t)snprintf(body + off, cap - off, "{\"requests\": [");
 		for (int i = 0; i < 100; i++)
-			off += (size_t)snprintf(body + off, cap - off, "%s%s", i ? "," : "",
-						one_body);
+			off +=
+			    (size_t)snprintf(body + off, cap - off, "%s%s", i ? "," : "", one_body);
 		snprintf(body + off, cap - off, "]}");
 		l = (struct load){ .sock = dsock, .nconns = conns, .seconds = seconds };
 		req = http_post("/v1/authorize/batch", body, &l.reqlen);

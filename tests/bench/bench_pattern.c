@@ -13,7 +13,7 @@
  * with match and depth limits.  Every pair is checked to give the same
  * answer both ways.  Prints a table and one JSON line per class.
  *
- * Then the worst case (issue 8, item 6): the pattern and the subject that
+ * Then the worst case: the pattern and the subject that
  * cost the glob matcher most at the caps of src/authz/limits.h, one "*"
  * followed by a near-miss ("*aaa...ab" against "aaa...a").  Each start of
  * the "*" costs the near-miss's length until one reaches the subject's
@@ -88,11 +88,11 @@ static int glob_to_regex(const char *p, size_t len, char *out, size_t size)
 {
 	size_t o = 0;
 
-#define PUT(c)                       \
-	do {                         \
-		if (o + 1 >= size)   \
-			return -E2BIG; \
-		out[o++] = (c);      \
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (o + 1 >= size)                                                                 \
+			return -E2BIG;                                                             \
+		out[o++] = (c);                                                                    \
 	} while (0)
 	PUT('^');
 	for (size_t i = 0; i < len; i++) {
@@ -109,8 +109,8 @@ static int glob_to_regex(const char *p, size_t len, char *out, size_t size)
 		}
 		if (c == '\\' && i + 1 < len)
 			c = (unsigned char)p[++i];
-		if (c < 0x80 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-				  (c >= 'A' && c <= 'Z')))
+		if (c < 0x80 &&
+		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			PUT('\\');
 		PUT((char)c);
 	}
@@ -129,8 +129,8 @@ static bool re_match(const struct cpat *c, const char *s, size_t len)
 }
 
 enum variant { V_GLOB, V_GENERAL, V_PCRE2, _V_MAX };
-static const char *const variant_names[_V_MAX] = { "glob_match", "glob_match_general",
-						    "pcre2_jit_match" };
+static const char *const variant_names[_V_MAX] = { "az_glob_match", "az_glob_match_general",
+						   "pcre2_jit_match" };
 
 static volatile size_t sink;
 
@@ -151,16 +151,16 @@ static char *near_miss(const char *prefix, size_t n, char last)
 }
 
 /* Into *@ret_ns: ns per evaluation of @expr, repeated for at least @seconds. */
-#define TIME_CALLS(seconds, ret_ns, expr)                                                   \
-	do {                                                                                 \
-		uint64_t t0_ = bench_now_ns(), t1_, n_ = 0;                                  \
-		uint64_t end_ = t0_ + (uint64_t)((seconds) * 1e9);                           \
-		do {                                                                         \
-			sink += (size_t)(expr);                                              \
-			n_++;                                                                \
-			t1_ = bench_now_ns();                                                \
-		} while (t1_ < end_);                                                        \
-		*(ret_ns) = (double)(t1_ - t0_) / (double)n_;                                \
+#define TIME_CALLS(seconds, ret_ns, expr)                                                          \
+	do {                                                                                       \
+		uint64_t t0_ = bench_now_ns(), t1_, n_ = 0;                                        \
+		uint64_t end_ = t0_ + (uint64_t)((seconds)*1e9);                                   \
+		do {                                                                               \
+			sink += (size_t)(expr);                                                    \
+			n_++;                                                                      \
+			t1_ = bench_now_ns();                                                      \
+		} while (t1_ < end_);                                                              \
+		*(ret_ns) = (double)(t1_ - t0_) / (double)n_;                                      \
 	} while (0)
 
 /*
@@ -194,24 +194,25 @@ static int worst_case(double seconds)
 	}
 	{
 		struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
-		struct authz_request capped = { "arn:aws:iam::111122223333:user/a", "s3:GetObject",
-						subj, NULL, NULL, 0 };
+		struct authz_request capped = {
+			"arn:aws:iam::111122223333:user/a", "s3:GetObject", subj, NULL, NULL, 0
+		};
 		struct authz_request big = capped;
 
 		big.resource = huge;
-		glob_compile(&g, pat, strlen(pat));
-		if (g.kind != GLOB_GENERAL || glob_match(&g, subj, strlen(subj)) ||
+		az_glob_compile(&g, pat, strlen(pat));
+		if (g.kind != GLOB_GENERAL || az_glob_match(&g, subj, strlen(subj)) ||
 		    authz_evaluate(&set, &capped, &r) != 0 || r.decision != AUTHZ_IMPLICIT_DENY ||
 		    authz_evaluate(&set, &big, &r) != -E2BIG) {
 			fprintf(stderr, "bench_pattern: the worst case answers wrong\n");
 			goto out;
 		}
-		TIME_CALLS(seconds, &match_ns, glob_match(&g, subj, strlen(subj)));
+		TIME_CALLS(seconds, &match_ns, az_glob_match(&g, subj, strlen(subj)));
 		TIME_CALLS(seconds, &eval_ns, authz_evaluate(&set, &capped, &r));
 		TIME_CALLS(seconds, &refuse_ns, authz_evaluate(&set, &big, &r));
 	}
 	printf("worst case at the caps: a %zu-byte \"*aaa...ab\" against a %zu-byte resource: "
-	       "glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
+	       "az_glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
 	       "%.0f ns\n\n",
 	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
 	printf("{\"bench\": \"pattern-worst\", \"pattern_bytes\": %zu, \"subject_bytes\": %zu, "
@@ -239,16 +240,12 @@ static double time_variant(enum variant v, const struct plist *l, double seconds
 			const struct pair *p = &l->v[i];
 
 			switch (v) {
-			case V_GLOB:
-				hits += glob_match(&p->p->g, p->s, p->len);
-				break;
+			case V_GLOB: hits += az_glob_match(&p->p->g, p->s, p->len); break;
 			case V_GENERAL:
-				hits += glob_match_general(p->p->gp->text, strlen(p->p->gp->text),
-							   p->s, p->len);
+				hits += az_glob_match_general(p->p->gp->text,
+							      strlen(p->p->gp->text), p->s, p->len);
 				break;
-			default:
-				hits += re_match(p->p, p->s, p->len);
-				break;
+			default: hits += re_match(p->p, p->s, p->len); break;
 			}
 		}
 		n += l->n;
@@ -352,7 +349,7 @@ int main(int argc, char **argv)
 
 			c->gp = &sets[si].pats[k];
 			t0 = bench_now_ns();
-			glob_compile(&c->g, t, strlen(t));
+			az_glob_compile(&c->g, t, strlen(t));
 			t1 = bench_now_ns();
 			rlen = glob_to_regex(t, strlen(t), re, sizeof(re));
 			if (rlen < 0) {
@@ -430,9 +427,9 @@ int main(int argc, char **argv)
 					else
 						nres++;
 					if (plist_add(&lists[PC_ALL], p) < 0 ||
-					    plist_add(
-						&lists[c->gp->action ? PC_ACTION : PC_RESOURCE],
-						p) < 0 ||
+					    plist_add(&lists[c->gp->action ? PC_ACTION
+									   : PC_RESOURCE],
+						      p) < 0 ||
 					    (c->g.kind == GLOB_GENERAL &&
 					     plist_add(&lists[PC_GENERAL], p) < 0))
 						goto oom;
@@ -448,7 +445,7 @@ int main(int argc, char **argv)
 	/* both matchers must agree on every pair */
 	for (size_t i = 0; i < lists[PC_ALL].n; i++) {
 		const struct pair *p = &lists[PC_ALL].v[i];
-		bool a = glob_match(&p->p->g, p->s, p->len), b = re_match(p->p, p->s, p->len);
+		bool a = az_glob_match(&p->p->g, p->s, p->len), b = re_match(p->p, p->s, p->len);
 
 		matches += a;
 		if (a != b && mismatches++ < 5)
@@ -472,7 +469,7 @@ int main(int argc, char **argv)
 		if (!l->n)
 			continue;
 		for (size_t i = 0; i < l->n; i++)
-			res_hit[c] += glob_match(&l->v[i].p->g, l->v[i].s, l->v[i].len);
+			res_hit[c] += az_glob_match(&l->v[i].p->g, l->v[i].s, l->v[i].len);
 		for (int v = 0; v < _V_MAX; v++)
 			ns[v] = time_variant((enum variant)v, l, seconds);
 		/* the engine keeps pattern lengths: take the bench's strlen off */
@@ -481,11 +478,11 @@ int main(int argc, char **argv)
 		       l->n, 100.0 * (double)res_hit[c] / (double)l->n, ns[V_GLOB], ns[V_GENERAL],
 		       ns[V_PCRE2], ns[V_PCRE2] / ns[V_GLOB], ns[V_PCRE2] / ns[V_GENERAL]);
 	}
-	printf(
-	    "glob ns: glob_match() as the engine calls it (exact/prefix fast paths); general ns: "
-	    "glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
-	    "disagree\n\n",
-	    mismatches, lists[PC_ALL].n);
+	printf("glob ns: az_glob_match() as the engine calls it (exact/prefix fast paths); general "
+	       "ns: "
+	       "az_glob_match_general() alone; pcre2 ns: pcre2_jit_match(); %zu of %zu pairs "
+	       "disagree\n\n",
+	       mismatches, lists[PC_ALL].n);
 	for (int c = 0; c < _PC_MAX; c++) {
 		const struct plist *l = &lists[c];
 		const double *ns = res_ns[c];

@@ -402,8 +402,8 @@ static int queries_build(const struct gen_set *s, struct queries *ret)
 			if (authz_key_is_derived(c->key, strlen(c->key)))
 				continue;
 			for (unsigned j = 0; j < c->nvals; j++)
-				ret->vals[vi++] = (struct authz_value){ c->vals[j],
-									strlen(c->vals[j]) };
+				ret->vals[vi++] =
+				    (struct authz_value){ c->vals[j], strlen(c->vals[j]) };
 			authz_ctx_entry_init(&ret->ctx[ci++], c->key, strlen(c->key), v, c->nvals,
 					     c->multi);
 			q->ncontext++;
@@ -450,7 +450,7 @@ static int engine_compare(const struct opts *o, const struct gen_set *core,
 	struct authz_request *reqs = calloc(qs->n, sizeof(*reqs));
 	struct authz_ctx_entry *ctx = NULL;
 	struct authz_value *tv = NULL;
-	char (*times)[2][64] = NULL;
+	char(*times)[2][64] = NULL;
 	struct diag_list dl;
 	struct authz_result ar;
 	uint64_t t0, t1, n, deadline, store_ns = 0, engine_ns = 0;
@@ -461,7 +461,7 @@ static int engine_compare(const struct opts *o, const struct gen_set *core,
 	for (unsigned i = 0; i < qs->n; i++) {
 		const struct authz_principal *p = authz_store_find(s, qs->names[i]);
 
-		nctx += (p ? p->nderived : 0) + 2 + qs->q[i].ncontext;
+		nctx += (p ? p->e.nderived : 0) + 2 + qs->q[i].ncontext;
 	}
 	ctx = calloc(nctx ? nctx : 1, sizeof(*ctx));
 	tv = calloc(2 * (size_t)qs->n + 1, sizeof(*tv));
@@ -496,12 +496,12 @@ static int engine_compare(const struct opts *o, const struct gen_set *core,
 		if (!p)
 			continue;
 		y += m <= 2;
-		reqs[i].principal = p->arn;
+		reqs[i].principal = p->e.arn;
 		reqs[i].action = q->action;
 		reqs[i].resource = q->resource;
 		reqs[i].context = &ctx[ci];
-		for (uint32_t k = 0; k < p->nderived; k++)
-			ctx[ci++] = p->derived[k];
+		for (uint32_t k = 0; k < p->e.nderived; k++)
+			ctx[ci++] = p->e.derived[k];
 		snprintf(times[i][0], sizeof(times[i][0]), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
 			 (int)m, (int)d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 		snprintf(times[i][1], sizeof(times[i][1]), "%lld", (long long)secs);
@@ -600,14 +600,14 @@ static int measure_eval(const struct opts *o, const struct gen_set *core, unsign
 			goto out;
 		}
 		res->principals++;
-		if (p->ngroups < res->groups_min)
-			res->groups_min = p->ngroups;
-		if (p->ngroups > res->groups_max)
-			res->groups_max = p->ngroups;
-		if (p->npolicies < res->pols_min)
-			res->pols_min = p->npolicies;
-		if (p->npolicies > res->pols_max)
-			res->pols_max = p->npolicies;
+		if (p->e.ngroups < res->groups_min)
+			res->groups_min = p->e.ngroups;
+		if (p->e.ngroups > res->groups_max)
+			res->groups_max = p->e.ngroups;
+		if (p->e.npolicies < res->pols_min)
+			res->pols_min = p->e.npolicies;
+		if (p->e.npolicies > res->pols_max)
+			res->pols_max = p->e.npolicies;
 	}
 	if (res->groups_min != GEN_ORG_CORE_GROUPS || res->groups_max != GEN_ORG_CORE_GROUPS ||
 	    res->pols_min != GEN_ORG_CORE_POLICIES || res->pols_max != GEN_ORG_CORE_POLICIES) {
@@ -720,10 +720,10 @@ static void print_load_json(const struct opts *o, const struct load_result *r)
 	       g->users, g->groups, g->roles, g->policies, g->aws_policies, g->versions,
 	       g->statements, g->inline_policies, g->user_boundaries, g->role_boundaries,
 	       r->stats.users, r->stats.groups, r->stats.roles, r->stats.policies,
-	       r->stats.resource_policies, r->compiled, r->runs, r->ms_median, r->ms_min,
-	       r->ms_max, r->rss_before_kib, r->rss_kib, r->rss_kib - r->rss_before_kib,
-	       r->hwm_kib, r->hwm_reset ? "true" : "false", r->rss_trimmed_kib, r->store_bytes,
-	       r->load_allocs, r->warnings);
+	       r->stats.resource_policies, r->compiled, r->runs, r->ms_median, r->ms_min, r->ms_max,
+	       r->rss_before_kib, r->rss_kib, r->rss_kib - r->rss_before_kib, r->hwm_kib,
+	       r->hwm_reset ? "true" : "false", r->rss_trimmed_kib, r->store_bytes, r->load_allocs,
+	       r->warnings);
 }
 
 static double allocs_per(const struct eval_result *r)
@@ -762,10 +762,9 @@ static void print_eval_json(const struct opts *o, unsigned enc, const struct eva
 	       "\"store_overhead_ns\": %.1f, \"engine_mismatches\": %u, \"mix\": {\"allow\": %u, "
 	       "\"explicit_deny\": %u, \"implicit_deny\": %u, \"error\": %u}}\n",
 	       (unsigned long long)r->allocs_decisions, r->paired_decisions_per_s,
-	       r->engine_decisions_per_s,
-	       store_ns && engine_ns ? store_ns - engine_ns : 0, r->mismatches,
-	       r->mix[AUTHZ_ALLOW], r->mix[AUTHZ_EXPLICIT_DENY], r->mix[AUTHZ_IMPLICIT_DENY],
-	       r->errors);
+	       r->engine_decisions_per_s, store_ns && engine_ns ? store_ns - engine_ns : 0,
+	       r->mismatches, r->mix[AUTHZ_ALLOW], r->mix[AUTHZ_EXPLICIT_DENY],
+	       r->mix[AUTHZ_IMPLICIT_DENY], r->errors);
 }
 
 static void print_table(const struct opts *o, const struct load_result *l, size_t nl,
@@ -774,7 +773,8 @@ static void print_table(const struct opts *o, const struct load_result *l, size_
 	const struct gen_org_info *g = nl ? &l[0].gen.info : NULL;
 
 	printf("\ngatehouse identity store, single thread: generated AWS account export "
-	       "(org %s, seed %llu)\n", o->org->name, (unsigned long long)o->seed);
+	       "(org %s, seed %llu)\n",
+	       o->org->name, (unsigned long long)o->seed);
 	if (g)
 		printf("org: %u users, %u groups, %u roles, %u customer-managed + %u AWS-managed "
 		       "policies, %u versions, %u statements in default versions, %u inline "
@@ -807,10 +807,10 @@ static void print_table(const struct opts *o, const struct load_result *l, size_
 	       "p99", "allocs/d", "paired", "engine/s", "overhead", "mix allow/xdeny/ideny/err");
 	{
 		char allocs[32], who[64];
-		double store_ns = e->paired_decisions_per_s > 0 ? 1e9 / e->paired_decisions_per_s
-								 : 0;
-		double engine_ns = e->engine_decisions_per_s > 0 ? 1e9 / e->engine_decisions_per_s
-								 : 0;
+		double store_ns =
+		    e->paired_decisions_per_s > 0 ? 1e9 / e->paired_decisions_per_s : 0;
+		double engine_ns =
+		    e->engine_decisions_per_s > 0 ? 1e9 / e->engine_decisions_per_s : 0;
 
 		if (e->allocs < 0)
 			snprintf(allocs, sizeof(allocs), "n/a");
@@ -821,9 +821,9 @@ static void print_table(const struct opts *o, const struct load_result *l, size_
 		printf("%-22s %12.0f %6lluns %6lluns %9s %12.0f %12.0f %7.0fns %u/%u/%u/%u\n", who,
 		       e->decisions_per_s, (unsigned long long)e->p50_ns,
 		       (unsigned long long)e->p99_ns, allocs, e->paired_decisions_per_s,
-		       e->engine_decisions_per_s,
-		       store_ns && engine_ns ? store_ns - engine_ns : 0, e->mix[AUTHZ_ALLOW],
-		       e->mix[AUTHZ_EXPLICIT_DENY], e->mix[AUTHZ_IMPLICIT_DENY], e->errors);
+		       e->engine_decisions_per_s, store_ns && engine_ns ? store_ns - engine_ns : 0,
+		       e->mix[AUTHZ_ALLOW], e->mix[AUTHZ_EXPLICIT_DENY],
+		       e->mix[AUTHZ_IMPLICIT_DENY], e->errors);
 	}
 	printf("decisions: authz_store_find(name) + authz_store_evaluate per decision on the "
 	       "%s store, %u requests (bench_authz's \"typical\" ones, same seed) by ",
@@ -847,7 +847,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .org = &gen_org_full, .seed = 1, .seconds = 1.0, .runs = 5,
+	struct opts o = { .org = &gen_org_full,
+			  .seed = 1,
+			  .seconds = 1.0,
+			  .runs = 5,
 			  .encodings = ENC_CLI | ENC_RAW };
 	struct gen_profile prof = *gen_profile_find("typical");
 	struct gen_report rep[3];
@@ -863,8 +866,9 @@ int main(int argc, char **argv)
 		bool ok = true;
 
 		if (!strcmp(a, "--org") && v) {
-			o.org = !strcmp(v, "full") ? &gen_org_full
-				: !strcmp(v, "tiny") ? &gen_org_tiny : NULL;
+			o.org = !strcmp(v, "full")   ? &gen_org_full
+				: !strcmp(v, "tiny") ? &gen_org_tiny
+						     : NULL;
 			ok = o.org, i++;
 		} else if (!strcmp(a, "--seed")) {
 			ok = bench_parse_u64(v, &o.seed), i++;
@@ -874,13 +878,15 @@ int main(int argc, char **argv)
 			ok = bench_parse_u64(v, &o.runs) && o.runs >= 1 && o.runs <= RUNS_MAX, i++;
 		} else if (!strcmp(a, "--requests")) {
 			ok = bench_parse_u64(v, &o.requests) && o.requests > 0 &&
-			     o.requests <= 1000000, i++;
+			     o.requests <= 1000000,
+			i++;
 		} else if (!strcmp(a, "--work-dir") && v) {
 			o.work_dir = v, i++;
 		} else if (!strcmp(a, "--encoding") && v) {
-			o.encodings = !strcmp(v, "cli") ? ENC_CLI
-				      : !strcmp(v, "raw") ? ENC_RAW
-				      : !strcmp(v, "both") ? ENC_CLI | ENC_RAW : 0;
+			o.encodings = !strcmp(v, "cli")	   ? ENC_CLI
+				      : !strcmp(v, "raw")  ? ENC_RAW
+				      : !strcmp(v, "both") ? ENC_CLI | ENC_RAW
+							   : 0;
 			ok = o.encodings, i++;
 		} else if (!strcmp(a, "--write-only")) {
 			o.write_only = true;
@@ -960,8 +966,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (er.errors || er.mismatches) {
-		fprintf(stderr, "bench_store: %u requests failed, %u decisions differ from the "
-				"engine's alone\n", er.errors, er.mismatches);
+		fprintf(stderr,
+			"bench_store: %u requests failed, %u decisions differ from the "
+			"engine's alone\n",
+			er.errors, er.mismatches);
 		rc = 1;
 	}
 	if (o.count_allocs_only) {

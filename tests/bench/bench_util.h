@@ -64,8 +64,8 @@ double bench_timer_overhead_ns(unsigned n);
  * own @overhead_ns, into @hist and *@max_ns.  Inline: it runs between two
  * timed decisions.
  */
-static inline void bench_lat_add(uint32_t *hist, uint64_t *max_ns, double overhead_ns,
-				 uint64_t a, uint64_t b)
+static inline void bench_lat_add(uint32_t *hist, uint64_t *max_ns, double overhead_ns, uint64_t a,
+				 uint64_t b)
 {
 	double adj = (double)(b - a) - overhead_ns;
 	uint64_t d = adj > 0 ? (uint64_t)(adj + 0.5) : 0;

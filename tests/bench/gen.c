@@ -37,90 +37,116 @@ struct svc_row {
 };
 
 static const struct svc_row rows[] = {
-	{ "s3", "arn:aws:s3:::bucket-{n}/{t}/{u}/file-{h}",
+	{ "s3",
+	  "arn:aws:s3:::bucket-{n}/{t}/{u}/file-{h}",
 	  { "GetObject", "PutObject", "DeleteObject", "GetObjectTagging", "PutObjectAcl",
 	    "GetObjectVersion" },
 	  { "s3:Get*", "s3:*Object", "s3:Put*", "s3:*" } },
-	{ "s3", "arn:aws:s3:::bucket-{n}",
+	{ "s3",
+	  "arn:aws:s3:::bucket-{n}",
 	  { "ListBucket", "GetBucketPolicy", "GetBucketLocation", "PutBucketPolicy",
 	    "GetBucketTagging" },
 	  { "s3:List*", "s3:GetBucket*", "s3:*" } },
-	{ "ec2", "arn:aws:ec2:{r}:{a}:instance/i-0{h}",
+	{ "ec2",
+	  "arn:aws:ec2:{r}:{a}:instance/i-0{h}",
 	  { "StartInstances", "StopInstances", "TerminateInstances", "RebootInstances" },
 	  { "ec2:*Instances", "ec2:St*", "ec2:*" } },
-	{ "iam", "arn:aws:iam::{a}:user/{u}",
-	  { "GetUser", "CreateAccessKey", "DeleteAccessKey", "ListAccessKeys",
-	    "UpdateLoginProfile", "ChangePassword" },
+	{ "iam",
+	  "arn:aws:iam::{a}:user/{u}",
+	  { "GetUser", "CreateAccessKey", "DeleteAccessKey", "ListAccessKeys", "UpdateLoginProfile",
+	    "ChangePassword" },
 	  { "iam:*AccessKey*", "iam:Get*", "iam:*" } },
-	{ "iam", "arn:aws:iam::{a}:role/{t}-role-{n}", { "GetRole", "PassRole", "UpdateRole" },
+	{ "iam",
+	  "arn:aws:iam::{a}:role/{t}-role-{n}",
+	  { "GetRole", "PassRole", "UpdateRole" },
 	  { "iam:*Role", "iam:Get*", "iam:*" } },
-	{ "dynamodb", "arn:aws:dynamodb:{r}:{a}:table/{t}-table-{n}",
+	{ "dynamodb",
+	  "arn:aws:dynamodb:{r}:{a}:table/{t}-table-{n}",
 	  { "GetItem", "PutItem", "Query", "Scan", "UpdateItem", "DeleteItem", "BatchGetItem" },
 	  { "dynamodb:Get*", "dynamodb:*Item", "dynamodb:Batch*", "dynamodb:*" } },
-	{ "sqs", "arn:aws:sqs:{r}:{a}:{t}-queue-{n}",
-	  { "SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes",
-	    "PurgeQueue" },
+	{ "sqs",
+	  "arn:aws:sqs:{r}:{a}:{t}-queue-{n}",
+	  { "SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "PurgeQueue" },
 	  { "sqs:*Message", "sqs:Get*", "sqs:*" } },
-	{ "sns", "arn:aws:sns:{r}:{a}:{t}-topic-{n}",
+	{ "sns",
+	  "arn:aws:sns:{r}:{a}:{t}-topic-{n}",
 	  { "Publish", "Subscribe", "GetTopicAttributes", "DeleteTopic" },
 	  { "sns:Get*", "sns:*" } },
-	{ "lambda", "arn:aws:lambda:{r}:{a}:function:{t}-fn-{n}",
+	{ "lambda",
+	  "arn:aws:lambda:{r}:{a}:function:{t}-fn-{n}",
 	  { "InvokeFunction", "GetFunction", "UpdateFunctionCode", "DeleteFunction",
 	    "GetFunctionConfiguration" },
 	  { "lambda:Get*", "lambda:Invoke*", "lambda:*Function*", "lambda:*" } },
-	{ "kms", "arn:aws:kms:{r}:{a}:key/{h}-1111-4222-8333-44445555666{n}",
+	{ "kms",
+	  "arn:aws:kms:{r}:{a}:key/{h}-1111-4222-8333-44445555666{n}",
 	  { "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "ReEncryptFrom",
 	    "ScheduleKeyDeletion" },
 	  { "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:Describe*", "kms:*" } },
-	{ "logs", "arn:aws:logs:{r}:{a}:log-group:/{t}/app-{n}",
+	{ "logs",
+	  "arn:aws:logs:{r}:{a}:log-group:/{t}/app-{n}",
 	  { "PutRetentionPolicy", "DeleteLogGroup", "DeleteRetentionPolicy", "DescribeLogStreams" },
 	  { "logs:*LogGroup", "logs:Describe*", "logs:*" } },
-	{ "secretsmanager", "arn:aws:secretsmanager:{r}:{a}:secret:{t}/db-{n}-{h}",
+	{ "secretsmanager",
+	  "arn:aws:secretsmanager:{r}:{a}:secret:{t}/db-{n}-{h}",
 	  { "GetSecretValue", "DescribeSecret", "PutSecretValue", "RotateSecret" },
 	  { "secretsmanager:Get*", "secretsmanager:*Secret*", "secretsmanager:*" } },
-	{ "ssm", "arn:aws:ssm:{r}:{a}:parameter/{t}/app-{n}/{h}",
+	{ "ssm",
+	  "arn:aws:ssm:{r}:{a}:parameter/{t}/app-{n}/{h}",
 	  { "GetParameter", "GetParameters", "PutParameter", "DeleteParameter",
 	    "GetParameterHistory" },
 	  { "ssm:GetParameter*", "ssm:*Parameter", "ssm:*" } },
-	{ "ecr", "arn:aws:ecr:{r}:{a}:repository/{t}/repo-{n}",
-	  { "BatchGetImage", "GetDownloadUrlForLayer", "PutImage",
-	    "BatchCheckLayerAvailability" },
+	{ "ecr",
+	  "arn:aws:ecr:{r}:{a}:repository/{t}/repo-{n}",
+	  { "BatchGetImage", "GetDownloadUrlForLayer", "PutImage", "BatchCheckLayerAvailability" },
 	  { "ecr:*Image", "ecr:Batch*", "ecr:*" } },
-	{ "rds", "arn:aws:rds:{r}:{a}:db:{t}-db-{n}",
+	{ "rds",
+	  "arn:aws:rds:{r}:{a}:db:{t}-db-{n}",
 	  { "DeleteDBInstance", "RebootDBInstance", "StartDBInstance", "StopDBInstance" },
 	  { "rds:*DBInstance", "rds:St*", "rds:*" } },
-	{ "kinesis", "arn:aws:kinesis:{r}:{a}:stream/{t}-stream-{n}",
+	{ "kinesis",
+	  "arn:aws:kinesis:{r}:{a}:stream/{t}-stream-{n}",
 	  { "PutRecord", "PutRecords", "GetShardIterator", "DescribeStream" },
 	  { "kinesis:Put*", "kinesis:Get*", "kinesis:*" } },
-	{ "states", "arn:aws:states:{r}:{a}:stateMachine:{t}-sm-{n}",
+	{ "states",
+	  "arn:aws:states:{r}:{a}:stateMachine:{t}-sm-{n}",
 	  { "StartExecution", "DescribeStateMachine", "StartSyncExecution" },
 	  { "states:Start*", "states:*" } },
-	{ "events", "arn:aws:events:{r}:{a}:event-bus/{t}-bus-{n}",
+	{ "events",
+	  "arn:aws:events:{r}:{a}:event-bus/{t}-bus-{n}",
 	  { "PutEvents", "DescribeEventBus" },
 	  { "events:Put*", "events:*" } },
-	{ "cloudformation", "arn:aws:cloudformation:{r}:{a}:stack/{t}-stack-{n}/{h}",
+	{ "cloudformation",
+	  "arn:aws:cloudformation:{r}:{a}:stack/{t}-stack-{n}/{h}",
 	  { "CreateStack", "DeleteStack", "UpdateStack", "DescribeStacks" },
 	  { "cloudformation:*Stack", "cloudformation:Describe*", "cloudformation:*" } },
-	{ "athena", "arn:aws:athena:{r}:{a}:workgroup/{t}-wg-{n}",
+	{ "athena",
+	  "arn:aws:athena:{r}:{a}:workgroup/{t}-wg-{n}",
 	  { "StartQueryExecution", "GetQueryResults", "GetWorkGroup" },
 	  { "athena:Get*", "athena:*" } },
-	{ "ecs", "arn:aws:ecs:{r}:{a}:service/{t}-cluster/svc-{n}",
+	{ "ecs",
+	  "arn:aws:ecs:{r}:{a}:service/{t}-cluster/svc-{n}",
 	  { "UpdateService", "DeleteService", "DescribeServices" },
 	  { "ecs:*Service*", "ecs:*" } },
-	{ "cloudwatch", "arn:aws:cloudwatch:{r}:{a}:alarm:{t}-alarm-{n}",
+	{ "cloudwatch",
+	  "arn:aws:cloudwatch:{r}:{a}:alarm:{t}-alarm-{n}",
 	  { "PutMetricAlarm", "DeleteAlarms", "DescribeAlarmHistory" },
 	  { "cloudwatch:*Alarm*", "cloudwatch:*" } },
-	{ "route53", "arn:aws:route53:::hostedzone/Z0{h}",
+	{ "route53",
+	  "arn:aws:route53:::hostedzone/Z0{h}",
 	  { "ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone" },
 	  { "route53:*ResourceRecordSets", "route53:Get*", "route53:*" } },
-	{ "codebuild", "arn:aws:codebuild:{r}:{a}:project/{t}-proj-{n}",
+	{ "codebuild",
+	  "arn:aws:codebuild:{r}:{a}:project/{t}-proj-{n}",
 	  { "StartBuild", "BatchGetProjects", "UpdateProject" },
 	  { "codebuild:Start*", "codebuild:*" } },
 	/* role assumption: simulate cases carry no trust policy (the identity side decides) */
-	{ "sts", "arn:aws:iam::{a}:role/{t}-role-{n}", { "AssumeRole", "TagSession" },
+	{ "sts",
+	  "arn:aws:iam::{a}:role/{t}-role-{n}",
+	  { "AssumeRole", "TagSession" },
 	  { "sts:AssumeRole*", "sts:*" } },
 	/* request-only row (ROWS_POLICY below): no statement names it */
-	{ "elasticfilesystem", "arn:aws:elasticfilesystem:{r}:{a}:file-system/fs-{h}",
+	{ "elasticfilesystem",
+	  "arn:aws:elasticfilesystem:{r}:{a}:file-system/fs-{h}",
 	  { "ClientMount", "ClientWrite", "DeleteFileSystem" },
 	  { "elasticfilesystem:Client*" } },
 };
@@ -141,7 +167,6 @@ static const char *const teams[] = { "blue", "red", "green", "platform" };
 static const char *const ids[] = { "3f2a9c01", "77b1e0d4", "a0c4f3e2", "5d9e8b10",
 				   "c2f00b7a", "19e4d6c3", "e8a7b5f9", "0b3c2d1e" };
 static const char *const tag_keys[] = { "env", "owner", "project", "cost-center" };
-
 
 static unsigned row_nactions(const struct svc_row *row)
 {
@@ -372,7 +397,7 @@ static int add_pattern(struct gen *g, const char *text, size_t len, unsigned svc
 		s->pats = np;
 		g->pats_cap = cap;
 	}
-	t = arena_strndup(&s->arena, text, len);
+	t = gh_arena_strndup(&s->arena, text, len);
 	if (!t)
 		return -ENOMEM;
 	if (action)
@@ -390,8 +415,8 @@ static void json_strings(struct sb *b, const char *const *v, unsigned n)
 	sb_add(b, n == 1 ? "" : "]");
 }
 
-static const char *const cond_ips[] = { "10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16",
-					"192.0.2.0/24", "198.51.100.0/24" };
+static const char *const cond_ips[] = { "10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16", "192.0.2.0/24",
+					"198.51.100.0/24" };
 
 /*
  * @op on aws:PrincipalArn with an IAM user ARN pattern: an empty region
@@ -401,18 +426,10 @@ static void arn_like_principal(struct rng *r, struct sb *b, const struct inst *v
 {
 	sb_printf(b, "\"%s\": {\"aws:PrincipalArn\": ", op);
 	switch (rng_below(r, 5)) {
-	case 0:
-		sb_printf(b, "\"arn:aws:iam::%s:user/*\"}", GEN_ACCOUNT);
-		break;
-	case 1:
-		sb_printf(b, "\"arn:aws:iam::%s:user/%c*\"}", GEN_ACCOUNT, v->u[0]);
-		break;
-	case 2:
-		sb_printf(b, "\"arn:aws:iam::%s:*\"}", GEN_ACCOUNT);
-		break;
-	case 3:
-		sb_printf(b, "\"arn:aws:iam::*:user/%s\"}", v->u);
-		break;
+	case 0: sb_printf(b, "\"arn:aws:iam::%s:user/*\"}", GEN_ACCOUNT); break;
+	case 1: sb_printf(b, "\"arn:aws:iam::%s:user/%c*\"}", GEN_ACCOUNT, v->u[0]); break;
+	case 2: sb_printf(b, "\"arn:aws:iam::%s:*\"}", GEN_ACCOUNT); break;
+	case 3: sb_printf(b, "\"arn:aws:iam::*:user/%s\"}", v->u); break;
 	default:
 		sb_printf(b, "[\"arn:aws:iam::%s:user/%s\", \"arn:aws:iam:*:%s:role/*\"]}",
 			  GEN_ACCOUNT, v->u, GEN_ACCOUNT);
@@ -450,16 +467,13 @@ static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 			sb_printf(b, "\"IpAddress\": {\"aws:SourceIp\": [\"%s\", \"%s\"]}",
 				  PICK(r, cond_ips), ip2);
 			break;
-		case 2:
-			sb_add(b, "\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}");
-			break;
+		case 2: sb_add(b, "\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}"); break;
 		case 3:
 			sb_printf(b, "\"StringLike\": {\"aws:username\": [\"%c*\", \"%s\"]}",
 				  v->u[0], PICK(r, users));
 			break;
 		case 4:
-			sb_printf(b,
-				  "\"NumericLessThan\": {\"aws:MultiFactorAuthAge\": \"%u\"}",
+			sb_printf(b, "\"NumericLessThan\": {\"aws:MultiFactorAuthAge\": \"%u\"}",
 				  rng_pct(r, 50) ? 3600u : 900u);
 			break;
 		case 5:
@@ -473,7 +487,8 @@ static void allow_condition(struct gen *g, struct sb *b, const struct inst *v)
 			sb_printf(b,
 				  "\"ForAnyValue:StringEquals%s\": {\"aws:TagKeys\": "
 				  "[\"%s\", \"%s\"]}",
-				  rng_pct(r, 40) ? "IfExists" : "", PICK(r, tag_keys), PICK(r, tag_keys));
+				  rng_pct(r, 40) ? "IfExists" : "", PICK(r, tag_keys),
+				  PICK(r, tag_keys));
 			break;
 		case 7:
 			/* IAM ARNs have an empty region: each ARN part is matched alone */
@@ -605,8 +620,10 @@ static int statement(struct gen *g, struct sb *b, unsigned pi, unsigned si)
 		sb_add(b, ", \"Condition\": {\"BoolIfExists\": "
 			  "{\"aws:MultiFactorAuthPresent\": \"false\"}}");
 	else if (kind < 6 && rng_pct(r, 60))
-		sb_printf(b, ", \"Condition\": {\"StringNotEquals\": "
-			     "{\"aws:PrincipalTag/team\": \"%s\"}}", v->t);
+		sb_printf(b,
+			  ", \"Condition\": {\"StringNotEquals\": "
+			  "{\"aws:PrincipalTag/team\": \"%s\"}}",
+			  v->t);
 	else if (kind < 6 && rng_pct(r, 50)) {
 		/* the admins-only guardrail: deny all but some principals */
 		sb_add(b, ", \"Condition\": {");
@@ -634,7 +651,7 @@ static int set_ctx1(struct gen_request *q, const char *key, const char *val)
 	return 0;
 }
 
-static const char *const source_ips[] = { "10.0.3.7", "10.1.200.14", "10.2.0.99", "10.9.1.1",
+static const char *const source_ips[] = { "10.0.3.7",	"10.1.200.14",	"10.2.0.99",   "10.9.1.1",
 					  "192.0.2.44", "198.51.100.7", "203.0.113.25" };
 static const char *const mfa_ages[] = { "60", "600", "1800", "3000", "5400", "86400" };
 static const char *const times[] = { "2023-11-02T08:15:00Z", "2024-09-14T17:30:00Z",
@@ -677,7 +694,7 @@ static int request(struct gen *g, struct gen_request *q)
 	row = &rows[q->svc];
 
 	sb_printf(&b, "arn:aws:iam::%s:user/%s", GEN_ACCOUNT, v.u);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->principal = t;
 	b.len = 0;
 	/* sts:GetCallerIdentity needs no permission: not even a Deny stops it */
@@ -686,14 +703,14 @@ static int request(struct gen *g, struct gen_request *q)
 		sb_add(&b, "sts:GetCallerIdentity");
 	else
 		sb_printf(&b, "%s:%s", row->svc, row->actions[rng_below(r, row_nactions(row))]);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->action = t;
 	b.len = 0;
 	if (caller_identity)
 		sb_add(&b, "*");
 	else
 		arn_instance(&b, row, &v);
-	t = b.oom ? NULL : arena_strndup(&s->arena, b.buf, b.len);
+	t = b.oom ? NULL : gh_arena_strndup(&s->arena, b.buf, b.len);
 	q->resource = t;
 	free(b.buf);
 	if (!q->principal || !q->action || !q->resource)
@@ -738,9 +755,9 @@ int gen_make(const struct gen_profile *p, uint64_t seed, struct gen_set *ret)
 	g.set = s;
 	g.st_row = calloc(nst, sizeof(*g.st_row));
 	g.st_inst = calloc(nst, sizeof(*g.st_inst));
-	s->docs = arena_array(&s->arena, p->npolicies, sizeof(*s->docs));
-	s->doclens = arena_array(&s->arena, p->npolicies, sizeof(*s->doclens));
-	s->reqs = arena_array(&s->arena, p->nrequests, sizeof(*s->reqs));
+	s->docs = gh_arena_array(&s->arena, p->npolicies, sizeof(*s->docs));
+	s->doclens = gh_arena_array(&s->arena, p->npolicies, sizeof(*s->doclens));
+	s->reqs = gh_arena_array(&s->arena, p->nrequests, sizeof(*s->reqs));
 	if (!g.st_row || !g.st_inst || !s->docs || !s->doclens || !s->reqs)
 		goto out;
 
@@ -761,7 +778,7 @@ int gen_make(const struct gen_profile *p, uint64_t seed, struct gen_set *ret)
 			err = -ENOMEM;
 			goto out;
 		}
-		s->docs[pi] = arena_strndup(&s->arena, b.buf, b.len);
+		s->docs[pi] = gh_arena_strndup(&s->arena, b.buf, b.len);
 		s->doclens[pi] = b.len;
 		free(b.buf);
 		if (!s->docs[pi]) {
@@ -788,7 +805,7 @@ out:
 void gen_free(struct gen_set *s)
 {
 	free(s->pats);
-	arena_clear(&s->arena);
+	gh_arena_clear(&s->arena);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -46,28 +46,26 @@ static const struct {
 };
 #define NAWS ARRAY_SIZE(aws_managed)
 
-static const char *const depts[] = { "finance", "platform", "data", "web", "mobile",
-				     "security", "sre", "ml", "payments", "support" };
-static const char *const functions[] = { "developers", "admins", "analysts", "readers",
-					 "operators", "auditors", "leads", "contractors" };
-static const char *const services[] = { "s3", "ec2", "dynamodb", "sqs", "lambda", "kms",
-					"logs", "ssm", "ecr", "rds", "kinesis", "sns" };
+static const char *const depts[] = { "finance",	 "platform", "data", "web",	 "mobile",
+				     "security", "sre",	     "ml",   "payments", "support" };
+static const char *const functions[] = { "developers", "admins",   "analysts", "readers",
+					 "operators",  "auditors", "leads",    "contractors" };
+static const char *const services[] = { "s3",	"ec2", "dynamodb", "sqs", "lambda",  "kms",
+					"logs", "ssm", "ecr",	   "rds", "kinesis", "sns" };
 static const char *const purposes[] = { "readonly", "readwrite", "deploy", "admin",
-					"ci", "etl", "access", "ops" };
-static const char *const surnames[] = { "smith", "jones", "garcia", "miller", "davis",
-					"martin", "lopez", "wilson", "anderson", "thomas",
-					"moore", "jackson", "white", "harris", "clark",
-					"lewis", "walker", "young", "king", "wright" };
-static const char *const user_paths[] = { "/", "/", "/", "/engineering/", "/contractors/",
-					  "/ops/" };
+					"ci",	    "etl",	 "access", "ops" };
+static const char *const surnames[] = { "smith",  "jones",   "garcia", "miller",   "davis",
+					"martin", "lopez",   "wilson", "anderson", "thomas",
+					"moore",  "jackson", "white",  "harris",   "clark",
+					"lewis",  "walker",  "young",  "king",	   "wright" };
+static const char *const user_paths[] = {
+	"/", "/", "/", "/engineering/", "/contractors/", "/ops/"
+};
 static const char *const teams[] = { "blue", "red", "green", "platform" };
-static const char *const trust_services[] = { "ec2.amazonaws.com", "lambda.amazonaws.com",
-					      "ecs-tasks.amazonaws.com",
-					      "states.amazonaws.com",
-					      "codebuild.amazonaws.com",
-					      "events.amazonaws.com" };
+static const char *const trust_services[] = { "ec2.amazonaws.com",	 "lambda.amazonaws.com",
+					      "ecs-tasks.amazonaws.com", "states.amazonaws.com",
+					      "codebuild.amazonaws.com", "events.amazonaws.com" };
 static const char *const regions[] = { "us-east-1", "us-west-2", "eu-west-1", "eu-central-1" };
-
 
 /* ---- a streaming JSON writer, laid out as the AWS CLI (Python json, indent 4) ---- */
 
@@ -176,8 +174,7 @@ static void reindent(FILE *f, const char *s, unsigned depth, unsigned step)
 		case ' ':
 		case '\n':
 		case '\t':
-		case '\r':
-			break;
+		case '\r': break;
 		case '{':
 		case '[': {
 			const char *n = s + 1;
@@ -202,12 +199,8 @@ static void reindent(FILE *f, const char *s, unsigned depth, unsigned step)
 			fputc(',', f);
 			newline_indent(f, d, step);
 			break;
-		case ':':
-			fputs(": ", f);
-			break;
-		default:
-			fputc(c, f);
-			break;
+		case ':': fputs(": ", f); break;
+		default: fputc(c, f); break;
 		}
 	}
 }
@@ -340,7 +333,7 @@ static char *org_strf(struct org *o, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return NULL;
-	return arena_strndup(&o->arena, buf, (size_t)n);
+	return gh_arena_strndup(&o->arena, buf, (size_t)n);
 }
 
 /* A permission boundary: the services a team may use, never IAM or Organizations. */
@@ -374,7 +367,7 @@ static char *boundary_doc(struct org *o, unsigned b)
 		     regions[(b + 1) % ARRAY_SIZE(regions)]);
 	if (n < 0 || (size_t)n >= sizeof(buf) - off)
 		return NULL;
-	return arena_strdup(&o->arena, buf);
+	return gh_arena_strdup(&o->arena, buf);
 }
 
 static int org_names(struct org *o)
@@ -382,13 +375,13 @@ static int org_names(struct org *o)
 	const struct gen_org_shape *sh = o->shape;
 	unsigned np = sh->policies + NAWS;
 
-	o->pol_name = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_path = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_arn = arena_array(&o->arena, np, sizeof(char *));
-	o->pol_doc = arena_array(&o->arena, np, sizeof(char *));
-	o->attached = arena_array(&o->arena, np, sizeof(unsigned));
-	o->bounding = arena_array(&o->arena, np, sizeof(unsigned));
-	o->group_name = arena_array(&o->arena, sh->groups, sizeof(char *));
+	o->pol_name = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_path = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_arn = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->pol_doc = gh_arena_array(&o->arena, np, sizeof(char *));
+	o->attached = gh_arena_array(&o->arena, np, sizeof(unsigned));
+	o->bounding = gh_arena_array(&o->arena, np, sizeof(unsigned));
+	o->group_name = gh_arena_array(&o->arena, sh->groups, sizeof(char *));
 	if (!o->pol_name || !o->pol_path || !o->pol_arn || !o->pol_doc || !o->attached ||
 	    !o->bounding || !o->group_name)
 		return -ENOMEM;
@@ -399,8 +392,8 @@ static int org_names(struct org *o)
 			o->pol_name[i] = org_strf(o, "eng-baseline-%02u", i);
 			o->pol_doc[i] = o->core->docs[i];
 		} else if (i < FIRST_RANDOM) {
-			o->pol_name[i] = org_strf(o, "boundary-%s",
-						  depts[i - GEN_ORG_CORE_POLICIES]);
+			o->pol_name[i] =
+			    org_strf(o, "boundary-%s", depts[i - GEN_ORG_CORE_POLICIES]);
 			path = "/boundaries/";
 			o->pol_doc[i] = boundary_doc(o, i - GEN_ORG_CORE_POLICIES);
 		} else if (i < sh->policies) {
@@ -625,8 +618,8 @@ static int write_groups(struct org *o)
 
 		open_entity(o, "Group", "AGPA", "/", o->group_name[i], id, date, arn);
 		if (core) {
-			unsigned per = (GEN_ORG_CORE_POLICIES - GEN_ORG_CORE_DIRECT) /
-				       GEN_ORG_CORE_GROUPS;
+			unsigned per =
+			    (GEN_ORG_CORE_POLICIES - GEN_ORG_CORE_DIRECT) / GEN_ORG_CORE_GROUPS;
 
 			err = inline_list(o, "GroupPolicyList", o->group_name[i], 0);
 			np = per;
@@ -678,7 +671,7 @@ static char *trust_doc(struct org *o, unsigned kind, const char *svc)
 			     (unsigned)rng_next(&o->rng));
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return NULL;
-	return arena_strdup(&o->arena, buf);
+	return gh_arena_strdup(&o->arena, buf);
 }
 
 static int write_roles(struct org *o)
@@ -807,8 +800,8 @@ static int write_policy(struct org *o, unsigned i)
 	jw_open(&o->w, "PolicyVersionList", '[');
 	/* newest first, as AWS lists them */
 	for (unsigned v = nver; v >= 1; v--) {
-		const char *doc = v == def ? o->pol_doc[i]
-					   : o->old.docs[o->old_next++ % o->old.ndocs];
+		const char *doc =
+		    v == def ? o->pol_doc[i] : o->old.docs[o->old_next++ % o->old.ndocs];
 
 		jw_open(&o->w, NULL, '{');
 		err = jw_doc(&o->w, "Document", doc);
@@ -834,8 +827,9 @@ static int write_policy(struct org *o, unsigned i)
 int gen_org_write(FILE *f, const struct gen_org_shape *shape, uint64_t seed,
 		  const struct gen_set *core, bool urlencode, struct gen_org_info *info)
 {
-	struct org o = { .shape = shape, .rng = { seed ^ 0x6f7267616e6973ull }, .core = core,
-			 .info = info };
+	struct org o = {
+		.shape = shape, .rng = { seed ^ 0x6f7267616e6973ull }, .core = core, .info = info
+	};
 	struct gen_profile body = { "org-body", 0, shape->stmts, 0 };
 	struct gen_profile old = { "org-old", 0, shape->stmts, 0 };
 	struct gen_profile inl = { "org-inline", 0, 3, 0 };
@@ -885,6 +879,6 @@ out:
 	gen_free(&o.body);
 	gen_free(&o.old);
 	gen_free(&o.inl);
-	arena_clear(&o.arena);
+	gh_arena_clear(&o.arena);
 	return err;
 }

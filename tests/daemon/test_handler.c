@@ -15,19 +15,20 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                      \
-		}                                                                        \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);           \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static void handle(struct gd *d, const char *method, const char *path, const char *body,
 		   struct http_response *res)
 {
-	struct http_request req = { .method = method, .path = path, .body = body,
-				    .body_len = strlen(body) };
+	struct http_request req = {
+		.method = method, .path = path, .body = body, .body_len = strlen(body)
+	};
 
 	gd_handle(d, &req, res);
 }
@@ -96,8 +97,9 @@ static void test_totp_vectors(const char *dir)
 /* The text writer prints what jansson prints for the same answer, escapes included. */
 static void test_answer_text(void)
 {
-	static const char pol[] = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"S1\", "
-				  "\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}";
+	static const char pol[] =
+	    "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"S1\", "
+	    "\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}";
 	struct gd_decision dd = { 0 };
 	struct gd_buf b = { 0 };
 	struct diag_list dl;
@@ -114,8 +116,9 @@ static void test_answer_text(void)
 	dd.r.decision = AUTHZ_ALLOW;
 	dd.r.reason = AUTHZ_REASON_IDENTITY_ALLOW;
 	dd.r.matched[0] = (struct authz_match){ .policy = p, .index = 0, .sid = "S1" };
-	dd.r.matched[1] = (struct authz_match){ .policy = p, .index = 7, .sid = NULL,
-						.effect = AUTHZ_EFFECT_DENY };
+	dd.r.matched[1] = (struct authz_match){
+		.policy = p, .index = 7, .sid = NULL, .effect = AUTHZ_EFFECT_DENY
+	};
 	dd.r.nmatched = 2;
 	dd.r.missing[0] = "aws:Tag/\x01\t\u00e9";
 	dd.r.nmissing = 1;

@@ -26,28 +26,28 @@
 #include "fw/internal.h"
 
 static const char *const INV =
-	"{\"Hosts\": ["
-	"{\"Name\": \"db\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.0.3.10\", "
-	"\"2001:db8:3::10\"], \"SecurityGroups\": [\"sg-db\"]}]},"
-	"{\"Name\": \"app\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.0.2.10\", "
-	"\"2001:db8:2::10\"], \"SecurityGroups\": [\"sg-app\"]}]}"
-	"]}";
+    "{\"Hosts\": ["
+    "{\"Name\": \"db\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.0.3.10\", "
+    "\"2001:db8:3::10\"], \"SecurityGroups\": [\"sg-db\"]}]},"
+    "{\"Name\": \"app\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.0.2.10\", "
+    "\"2001:db8:2::10\"], \"SecurityGroups\": [\"sg-app\"]}]}"
+    "]}";
 
 static const char *const SG =
-	"{\"SecurityGroups\": ["
-	"{\"GroupId\": \"sg-db\", \"IpPermissions\": ["
-	" {\"IpProtocol\": \"tcp\", \"FromPort\": 5432, \"ToPort\": 5432, "
-	"  \"UserIdGroupPairs\": [{\"GroupId\": \"sg-app\"}]},"
-	" {\"IpProtocol\": \"tcp\", \"FromPort\": 1000, \"ToPort\": 2000, "
-	"  \"IpRanges\": [{\"CidrIp\": \"192.0.2.0/24\"}]},"
-	" {\"IpProtocol\": \"icmp\", \"FromPort\": 8, \"ToPort\": -1, "
-	"  \"IpRanges\": [{\"CidrIp\": \"10.0.0.0/8\"}], \"Ipv6Ranges\": [{\"CidrIpv6\": \"::/0\"}]}"
-	"], \"IpPermissionsEgress\": ["
-	" {\"IpProtocol\": \"udp\", \"FromPort\": 53, \"ToPort\": 53, "
-	"  \"IpRanges\": [{\"CidrIp\": \"10.0.0.2/32\"}]}"
-	"]},"
-	"{\"GroupId\": \"sg-app\"}"
-	"]}";
+    "{\"SecurityGroups\": ["
+    "{\"GroupId\": \"sg-db\", \"IpPermissions\": ["
+    " {\"IpProtocol\": \"tcp\", \"FromPort\": 5432, \"ToPort\": 5432, "
+    "  \"UserIdGroupPairs\": [{\"GroupId\": \"sg-app\"}]},"
+    " {\"IpProtocol\": \"tcp\", \"FromPort\": 1000, \"ToPort\": 2000, "
+    "  \"IpRanges\": [{\"CidrIp\": \"192.0.2.0/24\"}]},"
+    " {\"IpProtocol\": \"icmp\", \"FromPort\": 8, \"ToPort\": -1, "
+    "  \"IpRanges\": [{\"CidrIp\": \"10.0.0.0/8\"}], \"Ipv6Ranges\": [{\"CidrIpv6\": \"::/0\"}]}"
+    "], \"IpPermissionsEgress\": ["
+    " {\"IpProtocol\": \"udp\", \"FromPort\": 53, \"ToPort\": 53, "
+    "  \"IpRanges\": [{\"CidrIp\": \"10.0.0.2/32\"}]}"
+    "]},"
+    "{\"GroupId\": \"sg-app\"}"
+    "]}";
 
 static struct fw_ruleset *load2(const char *a, const char *b, struct diag_list *dl)
 {
@@ -121,7 +121,8 @@ static void test_errors_located(void **state)
 	assert_int_equal(dl.errors, 1);
 	assert_int_equal(dl.items[0].line, 2);
 	assert_true(dl.items[0].column > 1);
-	assert_string_equal(dl.items[0].path, "SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp");
+	assert_string_equal(dl.items[0].path,
+			    "SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp");
 	assert_non_null(strstr(dl.items[0].message, "host bits"));
 	diag_list_clear(&dl);
 }
@@ -190,9 +191,11 @@ static void test_normalize_random(void **state)
 		rs.perms = &p;
 		rs.nperms = 1;
 		for (size_t i = 0; i < n; i++) {
-			/* Small universe (addresses 0..31, ports 0..15) for a brute-force oracle. */
+			/* Small universe (addresses 0..31, ports 0..15) for a brute-force oracle.
+			 */
 			uint32_t a = (uint32_t)rand_r(&seed) % 32, b = (uint32_t)rand_r(&seed) % 32;
-			uint32_t k1 = (uint32_t)rand_r(&seed) % 16, k2 = (uint32_t)rand_r(&seed) % 16;
+			uint32_t k1 = (uint32_t)rand_r(&seed) % 16,
+				 k2 = (uint32_t)rand_r(&seed) % 16;
 
 			boxes[i].lo = (struct fw_addr){ 0, a < b ? a : b };
 			boxes[i].hi = (struct fw_addr){ 0, a < b ? b : a };
@@ -213,13 +216,15 @@ static void test_normalize_random(void **state)
 					int hits = 0;
 
 					for (size_t e = 0; e < s.nelems; e++)
-						hits += a >= s.elems[e].alo.lo && a <= s.elems[e].ahi.lo &&
-							k >= s.elems[e].k1lo && k <= s.elems[e].k1hi;
+						hits += a >= s.elems[e].alo.lo &&
+							a <= s.elems[e].ahi.lo &&
+							k >= s.elems[e].k1lo &&
+							k <= s.elems[e].k1hi;
 					assert_int_equal(hits, want[a][k] ? 1 : 0);
 				}
 		}
 		free(s.elems);
-		arena_clear(&c.arena);
+		gh_arena_clear(&c.arena);
 	}
 }
 
@@ -233,8 +238,8 @@ static void test_normalize_icmp(void **state)
 	struct fw_perm p = { 0 };
 	struct fw_box b[3] = {
 		{ { 0, 0 }, { 0, 0 }, 3 << 8 | 5, 3 << 8 | 255, 0 }, /* type 3, codes 5.. */
-		{ { 0, 0 }, { 0, 0 }, 4 << 8, 6 << 8 | 255, 0 }, /* types 4-6 */
-		{ { 0, 0 }, { 0, 0 }, 7 << 8, 7 << 8 | 3, 0 }, /* type 7, codes 0-3 */
+		{ { 0, 0 }, { 0, 0 }, 4 << 8, 6 << 8 | 255, 0 },     /* types 4-6 */
+		{ { 0, 0 }, { 0, 0 }, 7 << 8, 7 << 8 | 3, 0 },	     /* type 7, codes 0-3 */
 	};
 
 	rs.groups = &g;
@@ -249,7 +254,7 @@ static void test_normalize_icmp(void **state)
 	assert_int_equal(s.elems[2].k1lo, 7);
 	assert_int_equal(s.elems[2].k2hi, 3);
 	free(s.elems);
-	arena_clear(&c.arena);
+	gh_arena_clear(&c.arena);
 }
 
 /* Netlink key encoding decodes back to the element (as show/diff read it). */
@@ -287,7 +292,8 @@ static void test_rule_roundtrip(void **state)
 	assert_int_equal(fw_compile(rs, "db", &c, &dl), 0);
 	for (size_t i = 0; i < c->nchains; i++)
 		for (size_t k = 0; k < c->chains[i].nrules; k++) {
-			struct nftnl_rule *a = fw_rule_build(c, &c->chains[i], &c->chains[i].rules[k]);
+			struct nftnl_rule *a =
+			    fw_rule_build(c, &c->chains[i], &c->chains[i].rules[k]);
 			struct nftnl_rule *b = nftnl_rule_alloc();
 			static char buf[16384];
 			char ta[4096], tb[4096];

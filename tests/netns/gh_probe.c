@@ -126,7 +126,8 @@ static int icmp_main(int argc, char **argv)
 	struct timespec t0, t1;
 
 	if (argc != 3 || (strcmp(argv[1], "icmp") && strcmp(argv[1], "icmp6"))) {
-		fputs("usage: gh_probe icmp|icmp6 ADDRESS | udp ADDRESS PORT | udp-echo PORT\n", stderr);
+		fputs("usage: gh_probe icmp|icmp6 ADDRESS | udp ADDRESS PORT | udp-echo PORT\n",
+		      stderr);
 		return 2;
 	}
 	v6 = !strcmp(argv[1], "icmp6");

@@ -23,8 +23,8 @@ static bool gm(const char *pat, const char *s)
 {
 	struct glob g;
 
-	glob_compile(&g, pat, strlen(pat));
-	return glob_match(&g, s, strlen(s));
+	az_glob_compile(&g, pat, strlen(pat));
+	return az_glob_match(&g, s, strlen(s));
 }
 
 static void test_glob(void **state)
@@ -130,9 +130,9 @@ static void test_tmpl(void **state)
 	struct tmpl *t;
 	const char *msg;
 
-	assert_int_equal(tmpl_parse(&a, "plain", 5, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "plain", 5, true, &t, &msg), 0);
 	assert_null(t);
-	assert_int_equal(tmpl_parse(&a, "home/${aws:username}/*", 22, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "home/${aws:username}/*", 22, true, &t, &msg), 0);
 	assert_non_null(t);
 	assert_int_equal(t->nsegs, 3);
 	assert_true(t->segs[1].var);
@@ -140,21 +140,21 @@ static void test_tmpl(void **state)
 	assert_null(t->segs[1].def);
 
 	const char *d = "${aws:PrincipalTag/team , 'no ne'}";
-	assert_int_equal(tmpl_parse(&a, d, strlen(d), true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, d, strlen(d), true, &t, &msg), 0);
 	assert_int_equal(t->nsegs, 1);
 	assert_string_equal(t->segs[0].text, "aws:PrincipalTag/team");
 	assert_string_equal(t->segs[0].def, "no ne");
 
 	/* ${*} is a literal star: escaped in glob form. */
-	assert_int_equal(tmpl_parse(&a, "a${*}b", 6, true, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "a${*}b", 6, true, &t, &msg), 0);
 	assert_string_equal(t->segs[1].text, "\\*");
-	assert_int_equal(tmpl_parse(&a, "a${*}b", 6, false, &t, &msg), 0);
+	assert_int_equal(az_tmpl_parse(&a, "a${*}b", 6, false, &t, &msg), 0);
 	assert_string_equal(t->segs[1].text, "*");
 
-	assert_int_equal(tmpl_parse(&a, "x${aws:username", 15, true, &t, &msg), -EINVAL);
-	assert_int_equal(tmpl_parse(&a, "${}", 3, true, &t, &msg), -EINVAL);
-	assert_int_equal(tmpl_parse(&a, "${k, nope}", 10, true, &t, &msg), -EINVAL);
-	arena_clear(&a);
+	assert_int_equal(az_tmpl_parse(&a, "x${aws:username", 15, true, &t, &msg), -EINVAL);
+	assert_int_equal(az_tmpl_parse(&a, "${}", 3, true, &t, &msg), -EINVAL);
+	assert_int_equal(az_tmpl_parse(&a, "${k, nope}", 10, true, &t, &msg), -EINVAL);
+	gh_arena_clear(&a);
 }
 
 static void test_values(void **state)
@@ -164,43 +164,43 @@ static void test_values(void **state)
 	bool b;
 	uint32_t st[6], ln[6];
 
-	assert_true(value_parse_number("10", 2, &n) && n == 10);
-	assert_true(value_parse_number("-2.5", 4, &n) && n == -2.5);
-	assert_false(value_parse_number("1e3", 3, &n));
-	assert_false(value_parse_number("abc", 3, &n));
-	assert_false(value_parse_number("1.", 2, &n));
-	assert_false(value_parse_number("", 0, &n));
+	assert_true(az_value_parse_number("10", 2, &n) && n == 10);
+	assert_true(az_value_parse_number("-2.5", 4, &n) && n == -2.5);
+	assert_false(az_value_parse_number("1e3", 3, &n));
+	assert_false(az_value_parse_number("abc", 3, &n));
+	assert_false(az_value_parse_number("1.", 2, &n));
+	assert_false(az_value_parse_number("", 0, &n));
 
-	assert_true(value_parse_date("1970-01-02", 10, &ms) && ms == 86400000);
-	assert_true(value_parse_date("2026-11-30T17:58:05Z", 20, &ms) && ms == 1796061485000);
-	assert_true(value_parse_date("2026-11-30T18:58:05+01:00", 25, &ms) &&
+	assert_true(az_value_parse_date("1970-01-02", 10, &ms) && ms == 86400000);
+	assert_true(az_value_parse_date("2026-11-30T17:58:05Z", 20, &ms) && ms == 1796061485000);
+	assert_true(az_value_parse_date("2026-11-30T18:58:05+01:00", 25, &ms) &&
 		    ms == 1796061485000);
-	assert_true(value_parse_date("2026-11-30T17:58:05.250Z", 24, &ms) &&
+	assert_true(az_value_parse_date("2026-11-30T17:58:05.250Z", 24, &ms) &&
 		    ms == 1796061485250);
-	assert_true(value_parse_date("1796061485", 10, &ms) && ms == 1796061485000);
-	assert_false(value_parse_date("2026-02-30", 10, &ms));
-	assert_false(value_parse_date("2026-13-01", 10, &ms));
-	assert_false(value_parse_date("2026-11-30T25:00:00Z", 20, &ms));
-	assert_false(value_parse_date("yesterday", 9, &ms));
-	assert_true(value_parse_date("2024-02-29", 10, &ms));
-	assert_false(value_parse_date("2023-02-29", 10, &ms));
+	assert_true(az_value_parse_date("1796061485", 10, &ms) && ms == 1796061485000);
+	assert_false(az_value_parse_date("2026-02-30", 10, &ms));
+	assert_false(az_value_parse_date("2026-13-01", 10, &ms));
+	assert_false(az_value_parse_date("2026-11-30T25:00:00Z", 20, &ms));
+	assert_false(az_value_parse_date("yesterday", 9, &ms));
+	assert_true(az_value_parse_date("2024-02-29", 10, &ms));
+	assert_false(az_value_parse_date("2023-02-29", 10, &ms));
 
-	assert_true(value_parse_bool("TRUE", 4, &b) && b);
-	assert_true(value_parse_bool("false", 5, &b) && !b);
-	assert_false(value_parse_bool("yes", 3, &b));
+	assert_true(az_value_parse_bool("TRUE", 4, &b) && b);
+	assert_true(az_value_parse_bool("false", 5, &b) && !b);
+	assert_false(az_value_parse_bool("yes", 3, &b));
 
-	assert_true(value_is_base64("QmluYXJ5", 8));
-	assert_true(value_is_base64("QQ==", 4));
-	assert_false(value_is_base64("QQ=", 3));
-	assert_false(value_is_base64("Q=Q=", 4));
+	assert_true(az_value_is_base64("QmluYXJ5", 8));
+	assert_true(az_value_is_base64("QQ==", 4));
+	assert_false(az_value_is_base64("QQ=", 3));
+	assert_false(az_value_is_base64("Q=Q=", 4));
 
-	assert_true(value_split_arn("arn:aws:s3:::b/k:x", 18, st, ln));
+	assert_true(az_value_split_arn("arn:aws:s3:::b/k:x", 18, st, ln));
 	assert_int_equal(ln[3], 0);
 	assert_int_equal(ln[4], 0);
 	assert_int_equal(st[5], 13);
 	assert_int_equal(ln[5], 5); /* the resource keeps its own colons */
-	assert_false(value_split_arn("arn:aws:s3", 10, st, ln));
-	assert_false(value_split_arn("urn:a:b:c:d:e", 13, st, ln));
+	assert_false(az_value_split_arn("arn:aws:s3", 10, st, ln));
+	assert_false(az_value_split_arn("urn:a:b:c:d:e", 13, st, ln));
 }
 
 static struct authz_policy *load(const char *text, enum authz_policy_kind kind,
@@ -220,15 +220,16 @@ static const struct diag *find_diag(const struct diag_list *dl, const char *need
 
 static void test_load_reports_every_error_located(void **state)
 {
-	const char *text = "{\n"
-			   " \"Version\": \"2012-10-17\",\n"
-			   " \"Statement\": [\n"
-			   "  {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
-			   "  {\"Effect\": \"Permit\", \"Action\": \"s3*\", \"Resource\": \"bucket\",\n"
-			   "   \"Condition\": {\"DateLessThan\": {\"aws:CurrentTime\": \"soon\"},\n"
-			   "                 \"StringEqualz\": {\"aws:username\": \"a\"}}}\n"
-			   " ]\n"
-			   "}\n";
+	const char *text =
+	    "{\n"
+	    " \"Version\": \"2012-10-17\",\n"
+	    " \"Statement\": [\n"
+	    "  {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
+	    "  {\"Effect\": \"Permit\", \"Action\": \"s3*\", \"Resource\": \"bucket\",\n"
+	    "   \"Condition\": {\"DateLessThan\": {\"aws:CurrentTime\": \"soon\"},\n"
+	    "                 \"StringEqualz\": {\"aws:username\": \"a\"}}}\n"
+	    " ]\n"
+	    "}\n";
 	struct diag_list dl;
 	const struct diag *d;
 
@@ -259,9 +260,9 @@ static void test_load_reports_every_error_located(void **state)
 static void test_load_kinds(void **state)
 {
 	const char *with_principal =
-		"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
-		"\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, "
-		"\"Action\": \"sts:AssumeRole\"}}";
+	    "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+	    "\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, "
+	    "\"Action\": \"sts:AssumeRole\"}}";
 	struct diag_list dl;
 	struct authz_policy *p;
 
@@ -284,12 +285,13 @@ static void test_load_kinds(void **state)
 static void test_load_warnings(void **state)
 {
 	const char *text =
-		"{\"Statement\": ["
-		"{\"Sid\": \"A\", \"Effect\": \"Allow\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
-		"{\"Sid\": \"A\", \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\","
-		" \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"false\"},"
-		"  \"IpAddress\": {\"aws:SoruceIp\": \"10.0.0.1/8\"},"
-		"  \"ForAllValues:StringEquals\": {\"aws:username\": \"x\"}}}]}";
+	    "{\"Statement\": ["
+	    "{\"Sid\": \"A\", \"Effect\": \"Allow\", \"NotAction\": \"iam:*\", \"Resource\": "
+	    "\"*\"},"
+	    "{\"Sid\": \"A\", \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\","
+	    " \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"false\"},"
+	    "  \"IpAddress\": {\"aws:SoruceIp\": \"10.0.0.1/8\"},"
+	    "  \"ForAllValues:StringEquals\": {\"aws:username\": \"x\"}}}]}";
 	struct diag_list dl;
 	struct authz_policy *p = load(text, AUTHZ_POLICY_IDENTITY, &dl);
 
@@ -308,7 +310,7 @@ static void test_load_warnings(void **state)
 }
 
 /*
- * Issue 9: a variable that some principals never have, a multivalued key
+ * A variable that some principals never have, a multivalued key
  * without a set operator; not with a set operator or a default.
  */
 static void test_load_warnings_keys(void **state)
@@ -345,12 +347,15 @@ static void test_load_warnings_keys(void **state)
 
 static void test_action_index(void **state)
 {
-	const char *text = "{\"Version\": \"2012-10-17\", \"Statement\": ["
-			   "{\"Effect\": \"Allow\", \"Action\": [\"S3:Get*\", \"s3:List*\"], \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": [\"s3:Put*\", \"*:Describe*\"], \"Resource\": \"*\"},"
-			   "{\"Effect\": \"Allow\", \"Action\": [\"ec2:Run*\", \"s3:Delete*\"], \"Resource\": \"*\"}]}";
+	const char *text =
+	    "{\"Version\": \"2012-10-17\", \"Statement\": ["
+	    "{\"Effect\": \"Allow\", \"Action\": [\"S3:Get*\", \"s3:List*\"], \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"Resource\": \"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": [\"s3:Put*\", \"*:Describe*\"], \"Resource\": "
+	    "\"*\"},"
+	    "{\"Effect\": \"Allow\", \"Action\": [\"ec2:Run*\", \"s3:Delete*\"], \"Resource\": "
+	    "\"*\"}]}";
 	struct diag_list dl;
 	struct authz_policy *p = load(text, AUTHZ_POLICY_IDENTITY, &dl);
 	const struct action_index *ix;
@@ -397,8 +402,9 @@ static enum authz_decision decide(const char *policy, const char *action, const 
 	struct authz_policy_set set = { .identity = &p, .nidentity = 1 };
 	struct authz_value val = { v, strlen(v) };
 	struct authz_ctx_entry e;
-	struct authz_request req = { "arn:aws:iam::111122223333:user/a", action, resource, NULL,
-				     &e, 1 };
+	struct authz_request req = {
+		"arn:aws:iam::111122223333:user/a", action, resource, NULL, &e, 1
+	};
 	struct authz_result r;
 
 	assert_non_null(p);
@@ -435,7 +441,8 @@ static void test_evaluate_question_takes_whole_characters(void **state)
 		assert_int_equal(decide(policies[0], two, "r", "k", ""), AUTHZ_ALLOW);
 		assert_int_equal(decide(policies[1], "s3:x", arn1, "k", ""), AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[1], "s3:x", arn2, "k", ""), AUTHZ_ALLOW);
-		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3), AUTHZ_IMPLICIT_DENY);
+		assert_int_equal(decide(policies[2], "s3:x", "r", "k", one + 3),
+				 AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[2], "s3:x", "r", "k", two + 3), AUTHZ_ALLOW);
 		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn1), AUTHZ_IMPLICIT_DENY);
 		assert_int_equal(decide(policies[3], "s3:x", "r", "k", arn2), AUTHZ_ALLOW);
@@ -591,6 +598,43 @@ static void test_evaluate_rejects_bad_request(void **state)
 	assert_int_equal(r.reason, AUTHZ_REASON_NO_ALLOW);
 }
 
+/* authz_request_read: the request reader simulate and batch share, public for the daemon. */
+static void test_request_read(void **state)
+{
+	static const char good[] =
+	    "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": "
+	    "\"s3:GetObject\",\n"
+	    " \"resource\": \"arn:aws:s3:::b/k\", \"context\": {\"aws:SecureTransport\": true,"
+	    " \"aws:TagKeys\": [\"a\", \"b\"]}}";
+	static const char bad[] = "{\"principal\": \"p\",\n \"action\": 7, \"resource\": \"r\","
+				  " \"colour\": 1}";
+	struct authz_request_doc *d;
+	const struct authz_request *req;
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	d = authz_request_read(good, strlen(good), "good.json", &dl);
+	assert_non_null(d);
+	assert_int_equal(dl.errors, 0);
+	req = authz_request_doc_request(d);
+	assert_string_equal(req->action, "s3:GetObject");
+	assert_null(req->resource_account);
+	assert_int_equal(req->ncontext, 2);
+	assert_string_equal(req->context[0].values[0].s, "true");
+	assert_true(req->context[1].multi);
+	assert_int_equal(req->context[1].nvalues, 2);
+	d = authz_request_doc_free(d);
+
+	assert_null(authz_request_read(bad, strlen(bad), "bad.json", &dl));
+	assert_int_equal(dl.errors, 2);
+	/* Every error located: the unknown key, then the action that is not a string. */
+	assert_string_equal(dl.items[0].path, "colour");
+	assert_string_equal(dl.items[1].path, "action");
+	assert_int_equal(dl.items[1].line, 2);
+	assert_int_equal(dl.items[1].column, 12);
+	diag_list_clear(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
 		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
 		cmocka_unit_test(test_request_caps),
+		cmocka_unit_test(test_request_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

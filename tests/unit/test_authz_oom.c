@@ -2,8 +2,8 @@
 /*
  * Allocation-failure sweep (as jansson's test_chaos): fail the 1st, 2nd,
  * ... allocation of a policy load, of a simulate case and of an identity
- * store (an account export) until one runs through.  Every failure must come back as NULL with an error, never a
- * crash or a leak (the ASan build's leak checker runs at exit).
+ * store (an account export) until one runs through.  Every failure must come back as NULL with an
+ * error, never a crash or a leak (the ASan build's leak checker runs at exit).
  *
  * Our code is linked with -Wl,--wrap for malloc/calloc/realloc; jansson
  * (a shared library) gets the same failing allocator through
@@ -65,13 +65,13 @@ static void *json_alloc(size_t n)
 }
 
 static const char policy[] =
-	"{\"Version\": \"2012-10-17\", \"Statement\": ["
-	"{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": [\"s3:Get*\", \"ec2:*\"],"
-	" \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\","
-	" \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"::1\"]},"
-	"  \"StringLike\": {\"aws:PrincipalTag/team\": \"${aws:username, 'x'}*\"},"
-	"  \"DateLessThan\": {\"aws:CurrentTime\": \"2030-01-01T00:00:00Z\"}}},"
-	"{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"NotResource\": \"*\"}]}";
+    "{\"Version\": \"2012-10-17\", \"Statement\": ["
+    "{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": [\"s3:Get*\", \"ec2:*\"],"
+    " \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\","
+    " \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"::1\"]},"
+    "  \"StringLike\": {\"aws:PrincipalTag/team\": \"${aws:username, 'x'}*\"},"
+    "  \"DateLessThan\": {\"aws:CurrentTime\": \"2030-01-01T00:00:00Z\"}}},"
+    "{\"Effect\": \"Deny\", \"NotAction\": \"iam:*\", \"NotResource\": \"*\"}]}";
 
 static void test_load_sweep(void **state)
 {
@@ -84,8 +84,8 @@ static void test_load_sweep(void **state)
 		diag_list_init(&dl);
 		failures = 0;
 		countdown = n;
-		p = authz_policy_load(policy, strlen(policy), "p.json", AUTHZ_POLICY_IDENTITY,
-				      "p", &dl);
+		p = authz_policy_load(policy, strlen(policy), "p.json", AUTHZ_POLICY_IDENTITY, "p",
+				      &dl);
 		countdown = -1;
 		if (!failures) {
 			assert_non_null(p);
@@ -150,43 +150,43 @@ static void test_simulate_sweep(void **state)
  * policy nobody attaches (which a failure must not quietly drop).
  */
 static const char export_text[] =
-	"{\"UserDetailList\": [{\"UserName\": \"alice\", \"UserId\": \"AIDA1\","
-	" \"Arn\": \"arn:aws:iam::111122223333:user/alice\", \"GroupList\": [\"devs\"],"
-	" \"UserPolicyList\": [{\"PolicyName\": \"own\", \"PolicyDocument\":"
-	" \"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
-	"%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D\"}],"
-	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
-	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}],"
-	" \"Tags\": [{\"Key\": \"team\", \"Value\": \"blue\"}]}],"
-	" \"GroupDetailList\": [{\"GroupName\": \"devs\", \"GroupId\": \"AGPA1\","
-	" \"Arn\": \"arn:aws:iam::111122223333:group/devs\", \"GroupPolicyList\": [],"
-	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p2\","
-	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p2\"}]}],"
-	" \"RoleDetailList\": [{\"RoleName\": \"ops\", \"RoleId\": \"AROA1\","
-	" \"Arn\": \"arn:aws:iam::111122223333:role/ops\", \"AssumeRolePolicyDocument\":"
-	" {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"},"
-	" \"Action\": \"sts:AssumeRole\"}]}, \"RolePolicyList\": [],"
-	" \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
-	" \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}]}],"
-	" \"Policies\": ["
-	"{\"PolicyName\": \"p1\", \"Arn\": \"arn:aws:iam::111122223333:policy/p1\","
-	" \"DefaultVersionId\": \"v2\", \"PolicyVersionList\": ["
-	"{\"Document\": {\"Statement\": \"old\"}, \"VersionId\": \"v1\", \"IsDefaultVersion\": false},"
-	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Action\": [\"ec2:Describe*\", \"s3:List*\"], \"Resource\": \"*\", \"Condition\":"
-	" {\"StringEquals\": {\"aws:PrincipalTag/team\": \"${aws:username}\"}}}]},"
-	" \"VersionId\": \"v2\", \"IsDefaultVersion\": true}]},"
-	"{\"PolicyName\": \"p2\", \"Arn\": \"arn:aws:iam::111122223333:policy/p2\","
-	" \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
-	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\","
-	" \"Action\": \"iam:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
-	" \"IsDefaultVersion\": true}]},"
-	"{\"PolicyName\": \"unused\", \"Arn\": \"arn:aws:iam::111122223333:policy/unused\","
-	" \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
-	"{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\","
-	" \"Action\": \"sqs:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
-	" \"IsDefaultVersion\": true}]}]}";
+    "{\"UserDetailList\": [{\"UserName\": \"alice\", \"UserId\": \"AIDA1\","
+    " \"Arn\": \"arn:aws:iam::111122223333:user/alice\", \"GroupList\": [\"devs\"],"
+    " \"UserPolicyList\": [{\"PolicyName\": \"own\", \"PolicyDocument\":"
+    " \"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+    "%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D\"}],"
+    " \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
+    " \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}],"
+    " \"Tags\": [{\"Key\": \"team\", \"Value\": \"blue\"}]}],"
+    " \"GroupDetailList\": [{\"GroupName\": \"devs\", \"GroupId\": \"AGPA1\","
+    " \"Arn\": \"arn:aws:iam::111122223333:group/devs\", \"GroupPolicyList\": [],"
+    " \"AttachedManagedPolicies\": [{\"PolicyName\": \"p2\","
+    " \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p2\"}]}],"
+    " \"RoleDetailList\": [{\"RoleName\": \"ops\", \"RoleId\": \"AROA1\","
+    " \"Arn\": \"arn:aws:iam::111122223333:role/ops\", \"AssumeRolePolicyDocument\":"
+    " {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"},"
+    " \"Action\": \"sts:AssumeRole\"}]}, \"RolePolicyList\": [],"
+    " \"AttachedManagedPolicies\": [{\"PolicyName\": \"p1\","
+    " \"PolicyArn\": \"arn:aws:iam::111122223333:policy/p1\"}]}],"
+    " \"Policies\": ["
+    "{\"PolicyName\": \"p1\", \"Arn\": \"arn:aws:iam::111122223333:policy/p1\","
+    " \"DefaultVersionId\": \"v2\", \"PolicyVersionList\": ["
+    "{\"Document\": {\"Statement\": \"old\"}, \"VersionId\": \"v1\", \"IsDefaultVersion\": false},"
+    "{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Action\": [\"ec2:Describe*\", \"s3:List*\"], \"Resource\": \"*\", \"Condition\":"
+    " {\"StringEquals\": {\"aws:PrincipalTag/team\": \"${aws:username}\"}}}]},"
+    " \"VersionId\": \"v2\", \"IsDefaultVersion\": true}]},"
+    "{\"PolicyName\": \"p2\", \"Arn\": \"arn:aws:iam::111122223333:policy/p2\","
+    " \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
+    "{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\","
+    " \"Action\": \"iam:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
+    " \"IsDefaultVersion\": true}]},"
+    "{\"PolicyName\": \"unused\", \"Arn\": \"arn:aws:iam::111122223333:policy/unused\","
+    " \"DefaultVersionId\": \"v1\", \"PolicyVersionList\": ["
+    "{\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\","
+    " \"Action\": \"sqs:*\", \"Resource\": \"*\"}}, \"VersionId\": \"v1\","
+    " \"IsDefaultVersion\": true}]}]}";
 
 /**
  * struct store_want - what a store of the sweep holds when it loads
@@ -223,7 +223,7 @@ static void sweep_store(const char *const *names, const char *const *texts, size
 		diag_list_init(&dl);
 		failures = 0;
 		countdown = k;
-		s = store_load_texts(names, copies, lens, n, &dl);
+		s = az_store_load_texts(names, copies, lens, n, &dl);
 		countdown = -1;
 		if (s) {
 			struct authz_store_stats st;
@@ -247,32 +247,33 @@ static void test_store_sweep(void **state)
 {
 	const char *name = "export.json", *text = export_text;
 	/* Three managed policies, one inline, one trust policy. */
-	const struct store_want want = { { .users = 1, .groups = 1, .roles = 1, .policies = 3 }, 5 };
+	const struct store_want want = { { .users = 1, .groups = 1, .roles = 1, .policies = 3 },
+					 5 };
 
 	sweep_store(&name, &text, 1, &want);
 }
 
 /* The native layout: an identities file, policy files, a resource policy, an inline trust. */
 static const char native_ids[] =
-	"{\"Account\": \"111122223333\","
-	" \"Users\": [{\"Name\": \"alice\", \"Groups\": [\"devs\"], \"Tags\": {\"team\": \"blue\"},"
-	" \"PermissionsBoundary\": \"bound\", \"Policies\": [\"home\"]}],"
-	" \"Groups\": [{\"Name\": \"devs\", \"Policies\": [\"home\"]}],"
-	" \"Roles\": [{\"Name\": \"ops\", \"Trust\": {\"Version\": \"2012-10-17\","
-	" \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"111122223333\"},"
-	" \"Action\": \"sts:AssumeRole\"}]}, \"Policies\": [\"bound\"]}],"
-	" \"ResourcePolicies\": [{\"Resources\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"],"
-	" \"Policy\": \"bucket\"}]}";
+    "{\"Account\": \"111122223333\","
+    " \"Users\": [{\"Name\": \"alice\", \"Groups\": [\"devs\"], \"Tags\": {\"team\": \"blue\"},"
+    " \"PermissionsBoundary\": \"bound\", \"Policies\": [\"home\"]}],"
+    " \"Groups\": [{\"Name\": \"devs\", \"Policies\": [\"home\"]}],"
+    " \"Roles\": [{\"Name\": \"ops\", \"Trust\": {\"Version\": \"2012-10-17\","
+    " \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"111122223333\"},"
+    " \"Action\": \"sts:AssumeRole\"}]}, \"Policies\": [\"bound\"]}],"
+    " \"ResourcePolicies\": [{\"Resources\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"],"
+    " \"Policy\": \"bucket\"}]}";
 static const char native_home[] =
-	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Action\": \"s3:*\", \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\"}]}";
+    "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Action\": \"s3:*\", \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\"}]}";
 static const char native_bound[] =
-	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Action\": [\"s3:*\", \"ec2:Describe*\"], \"Resource\": \"*\"}]}";
+    "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Action\": [\"s3:*\", \"ec2:Describe*\"], \"Resource\": \"*\"}]}";
 static const char native_bucket[] =
-	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-	" \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/ops\"},"
-	" \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}";
+    "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+    " \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/ops\"},"
+    " \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}";
 
 static void test_native_sweep(void **state)
 {

@@ -34,7 +34,8 @@ static void test_locate_nested(void **state)
 /* A memo must give the same answers as a fresh walk, in and out of order. */
 static void test_locate_memo(void **state)
 {
-	const char *text = "{\"L\": [\n {\"a\": 1},\n {\"a\": 2},\n {\"a\": 3, \"b\": [7,\n 8]}\n]}";
+	const char *text =
+	    "{\"L\": [\n {\"a\": 1},\n {\"a\": 2},\n {\"a\": 3, \"b\": [7,\n 8]}\n]}";
 	static const size_t order[] = { 0, 2, 1, 2, 0 };
 	struct gh_locate_memo memo = { 0 };
 
@@ -199,10 +200,10 @@ static void test_utf8_valid(void **state)
 	assert_true(gh_utf8_valid("", 0));
 	assert_true(gh_utf8_valid("ascii", 5));
 	assert_true(gh_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9));
-	assert_false(gh_utf8_valid("\xe2\x82", 2));        /* cut short */
-	assert_false(gh_utf8_valid("\x82", 1));             /* stray continuation */
-	assert_false(gh_utf8_valid("\xc0\xaf", 2));        /* overlong "/" */
-	assert_false(gh_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(gh_utf8_valid("\xe2\x82", 2));	    /* cut short */
+	assert_false(gh_utf8_valid("\x82", 1));		    /* stray continuation */
+	assert_false(gh_utf8_valid("\xc0\xaf", 2));	    /* overlong "/" */
+	assert_false(gh_utf8_valid("\xed\xa0\x80", 3));	    /* surrogate */
 	assert_false(gh_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
 	/* The count is what is checked: a valid prefix of an invalid buffer. */
 	assert_true(gh_utf8_valid("ab\xff", 2));

@@ -272,7 +272,9 @@ static void test_string_utf8(void **state)
 	UTF8_OK("\xf0\x90\x80\x80");
 	UTF8_OK("\xf3\xbf\xbf\xbf");
 	UTF8_OK("\xf4\x8f\xbf\xbf"); /* U+10FFFF */
-	UTF8_OK("a\xc3\xa9" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80");
+	UTF8_OK("a\xc3\xa9"
+		"b\xe2\x82\xac"
+		"c\xf0\x9f\x98\x80");
 
 	/* Overlong forms. */
 	UTF8_BAD("\xc0\x80", 2);
@@ -298,8 +300,12 @@ static void test_string_utf8(void **state)
 	UTF8_BAD("\xc3", 2);
 	UTF8_BAD("\xe2\x82", 2);
 	UTF8_BAD("\xf0\x9f\x98", 2);
-	UTF8_BAD("ab\xf0\x9f\x98" "c", 4);
-	UTF8_BAD("\xe2" "ab", 2);
+	UTF8_BAD("ab\xf0\x9f\x98"
+		 "c",
+		 4);
+	UTF8_BAD("\xe2"
+		 "ab",
+		 2);
 	/* Stray continuation bytes. */
 	UTF8_BAD("\x80", 2);
 	UTF8_BAD("\xbf", 2);
@@ -531,7 +537,9 @@ static void test_structure(void **state)
 	/* Whitespace is space, tab, CR and LF only; no comments. */
 	REJECT("[\f1]", 1, "invalid token");
 	REJECT("[\v1]", 1, "invalid token");
-	REJECT("[\xc2\xa0" "1]", 1, "invalid token");
+	REJECT("[\xc2\xa0"
+	       "1]",
+	       1, "invalid token");
 	REJECT("[1 /* c */]", 3, "expected ',' or ']'");
 	REJECT("[1] // c", 4, "end of text expected");
 	REJECT("[<1>]", 1, "invalid token");
@@ -786,16 +794,16 @@ static void del_at(json_t *root, const char *const *path, unsigned n)
 }
 
 static const char export_doc[] =
-	"{\"Policies\": [\n"
-	"  {\"Name\": \"p0\", \"PolicyVersionList\": [\n"
-	"    {\"Document\": {\"Statement\": [1, 2]}, \"VersionId\": \"v1\"},\n"
-	"    {\"VersionId\": \"v2\", \"Document\" :  [ \"x\" ] \n}\n"
-	"  ]},\n"
-	"  {\"Name\": \"p1\", \"PolicyVersionList\": []},\n"
-	"  {\"Name\": \"p2\", \"PolicyVersionList\": [{\"Document\": \"only\"}],\n"
-	"   \"Document\": 7},\n"
-	"  {\"Name\": \"p3\", \"PolicyVersionList\": {\"Document\": 8}}\n"
-	"], \"Document\": \"top\"}\n";
+    "{\"Policies\": [\n"
+    "  {\"Name\": \"p0\", \"PolicyVersionList\": [\n"
+    "    {\"Document\": {\"Statement\": [1, 2]}, \"VersionId\": \"v1\"},\n"
+    "    {\"VersionId\": \"v2\", \"Document\" :  [ \"x\" ] \n}\n"
+    "  ]},\n"
+    "  {\"Name\": \"p1\", \"PolicyVersionList\": []},\n"
+    "  {\"Name\": \"p2\", \"PolicyVersionList\": [{\"Document\": \"only\"}],\n"
+    "   \"Document\": 7},\n"
+    "  {\"Name\": \"p3\", \"PolicyVersionList\": {\"Document\": 8}}\n"
+    "], \"Document\": \"top\"}\n";
 
 static const char *const export_path[] = { "Policies", NULL, "PolicyVersionList", NULL,
 					   "Document" };
@@ -831,8 +839,11 @@ static void test_skip_export_path(void **state)
 	del_at(want, (const char *const[]){ "Policies", "0", "PolicyVersionList", "0", "Document" },
 	       5);
 	assert_true(json_equal(v, want));
-	assert_null(json_object_get(json_array_get(json_object_get(json_array_get(
-		json_object_get(v, "Policies"), 0), "PolicyVersionList"), 0), "Document"));
+	assert_null(json_object_get(
+	    json_array_get(json_object_get(json_array_get(json_object_get(v, "Policies"), 0),
+					   "PolicyVersionList"),
+			   0),
+	    "Document"));
 	assert_non_null(json_object_get(v, "Document"));
 	json_decref(want);
 	json_decref(v);
@@ -935,11 +946,15 @@ static void test_skip_no_match(void **state)
 	static const char *const name_on_array[] = { "Policies", "PolicyVersionList" };
 	static const char *const wildcard_on_object[] = { NULL };
 	/* Statement is [1, 2]: no element of 1 or 2 to match. */
-	static const char *const in_scalar[] = { "Policies", NULL, "PolicyVersionList", NULL,
-						 "Document", "Statement", NULL, NULL };
-	struct { const char *const *path; unsigned depth; } paths[] = {
-		{ nope, 2 }, { name_on_array, 2 }, { wildcard_on_object, 1 }, { in_scalar, 8 },
-		{ export_path, 0 }, { NULL, 0 },
+	static const char *const in_scalar[] = { "Policies", NULL,	 "PolicyVersionList",
+						 NULL,	     "Document", "Statement",
+						 NULL,	     NULL };
+	struct {
+		const char *const *path;
+		unsigned depth;
+	} paths[] = {
+		{ nope, 2 },	  { name_on_array, 2 }, { wildcard_on_object, 1 },
+		{ in_scalar, 8 }, { export_path, 0 },	{ NULL, 0 },
 	};
 	json_t *want = json_loadb(LIT(export_doc), JSON_REJECT_DUPLICATES, NULL);
 
@@ -980,8 +995,7 @@ static void test_skip_no_match(void **state)
 }
 
 /* @text, read skipping "a", is refused at @off with @msg, after @calls callbacks. */
-static void skip_reject(const char *text, size_t len, size_t off, const char *msg,
-			unsigned calls)
+static void skip_reject(const char *text, size_t len, size_t off, const char *msg, unsigned calls)
 {
 	static const char *const a[] = { "a" };
 	struct seen seen = { 0 };
@@ -1179,8 +1193,8 @@ static void check_skip(const char *text, size_t len, json_t *full, const char *c
 	}
 	for (unsigned i = 0; i < seen.n; i++) {
 		struct gh_jread_opts any = { .any = true };
-		json_t *part = rd(text + seen.v[i].start, seen.v[i].end - seen.v[i].start, &any,
-				  &err);
+		json_t *part =
+		    rd(text + seen.v[i].start, seen.v[i].end - seen.v[i].start, &any, &err);
 
 		assert_non_null(part);
 		assert_true(json_equal(part, at_path(full, path, depth, seen.v[i].idx)));
@@ -1306,8 +1320,8 @@ static void gen_string(struct gen *g, const char *fixed)
 
 		switch (pick(g, 6)) {
 		case 0: {
-			static const char *const e[] = { "\\\"", "\\\\", "\\/", "\\b", "\\f",
-							 "\\n", "\\r", "\\t" };
+			static const char *const e[] = { "\\\"", "\\\\", "\\/", "\\b",
+							 "\\f",	 "\\n",	 "\\r", "\\t" };
 
 			puts_(g, e[pick(g, 8)]);
 			break;
@@ -1361,17 +1375,13 @@ static void gen_number(struct gen *g)
 	long long i = (long long)rnd(g);
 
 	switch (pick(g, 6)) {
-	case 0:
-		snprintf(b, sizeof(b), "%d", (int)pick(g, 200) - 100);
-		break;
+	case 0: snprintf(b, sizeof(b), "%d", (int)pick(g, 200) - 100); break;
 	case 1: /* near the ends of json_int_t */
 		snprintf(b, sizeof(b), "%lld",
 			 pick(g, 2) ? LLONG_MAX - (long long)pick(g, 4)
 				    : LLONG_MIN + (long long)pick(g, 4));
 		break;
-	case 2:
-		snprintf(b, sizeof(b), "%lld", i >> pick(g, 63));
-		break;
+	case 2: snprintf(b, sizeof(b), "%lld", i >> pick(g, 63)); break;
 	case 3: /* digits '.' digits */
 		snprintf(b, sizeof(b), "%s%u.%0*u", pick(g, 2) ? "-" : "", pick(g, 100000),
 			 (int)(1 + pick(g, 5)), pick(g, 100000));
@@ -1379,7 +1389,10 @@ static void gen_number(struct gen *g)
 	case 4: /* with an exponent, in range (or underflowing) */
 		snprintf(b, sizeof(b), "%s%u%s%c%s%d", pick(g, 2) ? "-" : "", pick(g, 10),
 			 pick(g, 2) ? ".25" : "", pick(g, 2) ? 'e' : 'E',
-			 pick(g, 3) ? "" : pick(g, 2) ? "+" : "-", (int)pick(g, 300));
+			 pick(g, 3)   ? ""
+			 : pick(g, 2) ? "+"
+				      : "-",
+			 (int)pick(g, 300));
 		break;
 	default:
 		snprintf(b, sizeof(b), "%.17g", (double)i / (double)(1 + pick(g, 1000000)));
@@ -1448,13 +1461,9 @@ static void gen_value(struct gen *g, unsigned depth)
 	if (depth < GH_JSON_DEPTH_MAX && k < 2)
 		return k ? gen_object(g, depth + 1) : gen_array(g, depth + 1);
 	switch (pick(g, 5)) {
-	case 0:
-		gen_string(g, NULL);
-		break;
+	case 0: gen_string(g, NULL); break;
 	case 1:
-	case 2:
-		gen_number(g);
-		break;
+	case 2: gen_number(g); break;
 	default: {
 		static const char *const lit[] = { "true", "false", "null" };
 

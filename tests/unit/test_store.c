@@ -19,20 +19,20 @@
 #define NOW_MS INT64_C(1796040000000) /* 2026-11-30T12:00:00Z */
 
 static const char identities[] =
-	"{\"Account\": \"111122223333\",\n"
-	" \"Organization\": {\"Id\": \"o-a1b2c3d4e5\",\n"
-	"                  \"Path\": \"o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\"},\n"
-	" \"Users\": [{\"Name\": \"alice\"}],\n"
-	" \"Roles\": [{\"Name\": \"mfa-role\",\n"
-	"   \"Trust\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\",\n"
-	"     \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:user/alice\"},\n"
-	"     \"Action\": \"sts:AssumeRole\"}]},\n"
-	"   \"InlinePolicies\": {\"NeedsMFA\": {\"Version\": \"2012-10-17\", \"Statement\": [\n"
-	"     {\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\",\n"
-	"      \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"},\n"
-	"                     \"NumericLessThan\": {\"aws:MultiFactorAuthAge\": \"3600\"}}},\n"
-	"     {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\",\n"
-	"      \"Condition\": {\"StringEquals\": {\"aws:PrincipalOrgID\": \"o-a1b2c3d4e5\"}}}]}}}]}\n";
+    "{\"Account\": \"111122223333\",\n"
+    " \"Organization\": {\"Id\": \"o-a1b2c3d4e5\",\n"
+    "                  \"Path\": \"o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\"},\n"
+    " \"Users\": [{\"Name\": \"alice\"}],\n"
+    " \"Roles\": [{\"Name\": \"mfa-role\",\n"
+    "   \"Trust\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\",\n"
+    "     \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:user/alice\"},\n"
+    "     \"Action\": \"sts:AssumeRole\"}]},\n"
+    "   \"InlinePolicies\": {\"NeedsMFA\": {\"Version\": \"2012-10-17\", \"Statement\": [\n"
+    "     {\"Effect\": \"Allow\", \"Action\": \"ec2:*\", \"Resource\": \"*\",\n"
+    "      \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"},\n"
+    "                     \"NumericLessThan\": {\"aws:MultiFactorAuthAge\": \"3600\"}}},\n"
+    "     {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\",\n"
+    "      \"Condition\": {\"StringEquals\": {\"aws:PrincipalOrgID\": \"o-a1b2c3d4e5\"}}}]}}}]}\n";
 
 /* A store directory with the one identities file, loaded; removed again at teardown. */
 struct fixture {
@@ -111,20 +111,21 @@ static enum authz_decision ask(const struct authz_store *s, const struct authz_s
 	return r.decision;
 }
 
-static void entry(struct authz_ctx_entry *e, const char *key, const struct authz_value *v,
-		  size_t n)
+static void entry(struct authz_ctx_entry *e, const char *key, const struct authz_value *v, size_t n)
 {
 	authz_ctx_entry_init(e, key, strlen(key), v, n, n > 1);
 }
 
-/* Issue 8 item 2: a session made without MFA never gains it from a later request. */
+/* a session made without MFA never gains it from a later request. */
 static void test_session_mfa_is_fixed_at_assume(void **state)
 {
 	struct fixture *f = *state;
 	static const struct authz_value yes[2] = { { "true", 4 }, { "true", 4 } };
 	static const struct authz_value fresh = { "10", 2 };
 	static const char *const spellings[] = {
-		"aws:MultiFactorAuthPresent", "AWS:MULTIFACTORAUTHPRESENT", "aws:multifactorauthpresent",
+		"aws:MultiFactorAuthPresent",
+		"AWS:MULTIFACTORAUTHPRESENT",
+		"aws:multifactorauthpresent",
 	};
 	struct authz_ctx_entry ctx[2];
 	struct authz_session *sess;
@@ -144,7 +145,8 @@ static void test_session_mfa_is_fixed_at_assume(void **state)
 	}
 	authz_session_free(sess);
 
-	/* With MFA when assumed: allowed while fresh, denied an hour later, whatever the caller says. */
+	/* With MFA when assumed: allowed while fresh, denied an hour later, whatever the caller
+	 * says. */
 	entry(&ctx[0], "aws:MultiFactorAuthPresent", yes, 1);
 	entry(&ctx[1], "aws:MultiFactorAuthAge", &fresh, 1);
 	sess = assume(f->s, ctx, 2, &r);
@@ -155,13 +157,15 @@ static void test_session_mfa_is_fixed_at_assume(void **state)
 	authz_session_free(sess);
 }
 
-/* Issue 8 item 3: an MFA age too large for milliseconds saturates; it never wraps. */
+/* an MFA age too large for milliseconds saturates; it never wraps. */
 static void test_mfa_age_saturates(void **state)
 {
 	struct fixture *f = *state;
 	static const struct authz_value yes = { "true", 4 };
 	static const char *const ages[] = {
-		"100000000000000000", "9223372036854775.807", "9223372036854776",
+		"100000000000000000",
+		"9223372036854775.807",
+		"9223372036854776",
 		"1000000000000000000000",
 	};
 	/* Times after the (saturated) MFA check; one before it is clamped to age 0, below. */
@@ -204,25 +208,51 @@ static void recase(char *dst, const char *src, int upper)
 }
 
 /*
- * Issue 8 item 9: every key that describes the principal or its session
+ * Every key that describes the principal or its session
  * comes from gatehouse, in any letter case; the daemon relies on this list.
  */
 static void test_principal_keys_are_derived(void **state)
 {
 	static const char *const derived[] = {
-		"aws:username", "aws:userid", "aws:PrincipalArn", "aws:PrincipalAccount",
-		"aws:PrincipalType", "aws:PrincipalTag/team", "aws:PrincipalOrgID",
-		"aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService", "aws:PrincipalServiceName",
-		"aws:PrincipalServiceNamesList", "aws:SourceIdentity", "aws:FederatedProvider",
-		"aws:AssumedRoot", "aws:TokenIssueTime", "aws:ViaAWSService", "aws:CalledVia",
-		"aws:CalledViaFirst", "aws:CalledViaLast", "aws:Ec2InstanceSourceVpc",
-		"aws:Ec2InstanceSourcePrivateIPv4", "aws:ChatbotSourceArn", "aws:CurrentTime",
-		"aws:EpochTime", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+		"aws:username",
+		"aws:userid",
+		"aws:PrincipalArn",
+		"aws:PrincipalAccount",
+		"aws:PrincipalType",
+		"aws:PrincipalTag/team",
+		"aws:PrincipalOrgID",
+		"aws:PrincipalOrgPaths",
+		"aws:PrincipalIsAWSService",
+		"aws:PrincipalServiceName",
+		"aws:PrincipalServiceNamesList",
+		"aws:SourceIdentity",
+		"aws:FederatedProvider",
+		"aws:AssumedRoot",
+		"aws:TokenIssueTime",
+		"aws:ViaAWSService",
+		"aws:CalledVia",
+		"aws:CalledViaFirst",
+		"aws:CalledViaLast",
+		"aws:Ec2InstanceSourceVpc",
+		"aws:Ec2InstanceSourcePrivateIPv4",
+		"aws:ChatbotSourceArn",
+		"aws:CurrentTime",
+		"aws:EpochTime",
+		"aws:ResourceAccount",
+		"aws:ResourceOrgID",
+		"aws:ResourceOrgPaths",
 	};
 	static const char *const caller[] = {
-		"aws:SourceIp", "aws:SecureTransport", "aws:MultiFactorAuthPresent",
-		"aws:MultiFactorAuthAge", "aws:RequestTag/team", "aws:ResourceTag/team", "s3:prefix",
-		"aws:PrincipalTag", "aws:userids", "aws:PrincipalOrg",
+		"aws:SourceIp",
+		"aws:SecureTransport",
+		"aws:MultiFactorAuthPresent",
+		"aws:MultiFactorAuthAge",
+		"aws:RequestTag/team",
+		"aws:ResourceTag/team",
+		"s3:prefix",
+		"aws:PrincipalTag",
+		"aws:userids",
+		"aws:PrincipalOrg",
 	};
 	struct fixture *f = *state;
 	static const struct authz_value v = { "o-a1b2c3d4e5", 12 };
@@ -268,7 +298,7 @@ static void test_org_id_from_store(void **state)
 	authz_session_free(sess);
 }
 
-/* Issue 8 item 10: sts:AssumeRole asked directly is the trust step of authz_store_assume_role. */
+/* sts:AssumeRole asked directly is the trust step of authz_store_assume_role. */
 static void test_assume_role_asked_directly(void **state)
 {
 	struct fixture *f = *state;
@@ -297,7 +327,8 @@ static void test_assume_role_asked_directly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_session_mfa_is_fixed_at_assume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_mfa_is_fixed_at_assume, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mfa_age_saturates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_principal_keys_are_derived, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_org_id_from_store, setup, teardown),

@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 		for (;;) {
 			struct sockaddr_in from;
 			socklen_t fl = sizeof(from);
-			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+			ssize_t n =
+			    recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 
 			if (n > 0)
 				sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fl);
