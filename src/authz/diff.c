@@ -28,7 +28,7 @@
 #include "common/str.h"
 
 /* Contexts tried per (principal, action, resource): beyond it, a seeded sample. */
-#define DIFF_CONTEXTS_MAX 512
+#define DIFF_CONTEXTS_MAX 4096
 /* Folders nested below a store directory when mining it (the store loader's cap). */
 #define DIFF_DEPTH_MAX 16
 /* A principal that holds an identity-policy file given alone. */
