@@ -170,9 +170,15 @@ static void ip_values(struct mined *m, struct keyvals *k, const char *v)
 		af = AF_INET6, n = 16;
 	else
 		return;
-	bits = slash ? atoi(slash + 1) : n * 8;
-	if (bits < 0 || bits > n * 8)
-		return;
+	bits = n * 8;
+	if (slash) {
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+
+		if (end == slash + 1 || *end || b < 0 || b > n * 8)
+			return;
+		bits = (int)b;
+	}
 	memcpy(hi, lo, 16);
 	for (int i = bits; i < n * 8; i++) {
 		lo[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
