@@ -697,8 +697,8 @@ static void record(struct search *s, const struct who *w, const char *action,
 	c = json_object();
 	old = json_object();
 	new = json_object();
-	if (!c || !old || !new || !output_result(old, &a, !!s->old.policy) ||
-	    !output_result(new, &b, !!s->new.policy)) {
+	if (!c || !old || !new || !output_result(old, &a, false) ||
+	    !output_result(new, &b, false)) {
 		json_decref(c);
 		json_decref(old);
 		json_decref(new);
