@@ -432,7 +432,163 @@ static void mined_free(struct mined *m)
 	free(m->keys);
 }
 
+/* ---- what changed between the versions --------------------------------- */
+
+/* Mine @v as the value of @key (so that "Action": [...] counts as actions). */
+static void mine_value(struct mined *m, const char *key, json_t *v)
+{
+	json_t *o = json_object();
+
+	if (!o || json_object_set(o, key, v) < 0)
+		m->err = -ENOMEM;
+	else
+		mine_json(m, o, 0);
+	json_decref(o);
+}
+
+/* The name of an entity entry (a user, role or group of either layout), or NULL. */
+static const char *entity_name(json_t *o)
+{
+	static const char *const keys[] = { "UserName", "RoleName", "GroupName", "Name" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(o, keys[i]);
+
+		if (json_is_string(v))
+			return json_string_value(v);
+	}
+	return NULL;
+}
+
+/*
+ * Mine what differs between @a and @b into @f: a statement that changed
+ * whole (both versions), a value that changed under its key; the names of
+ * entries (users, roles, groups) with a change below them into @who.
+ */
+static void diff_json(struct mined *f, struct strset *who, const char *key, json_t *a, json_t *b,
+		      int depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_equal(a, b) || depth > 64)
+		return;
+	if (json_is_object(a) && json_is_object(b)) {
+		const char *na = entity_name(a), *nb = entity_name(b);
+
+		if (json_object_get(a, "Effect") || json_object_get(b, "Effect")) {
+			mine_json(f, a, 0);
+			mine_json(f, b, 0);
+			return;
+		}
+		if (na)
+			note(f, set_add(who, na));
+		if (nb)
+			note(f, set_add(who, nb));
+		json_object_foreach(a, k, v) {
+			json_t *w = json_object_get(b, k);
+
+			if (w)
+				diff_json(f, who, k, v, w, depth + 1);
+			else
+				mine_value(f, k, v);
+		}
+		json_object_foreach(b, k, v)
+			if (!json_object_get(a, k))
+				mine_value(f, k, v);
+		return;
+	}
+	if (json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b)) {
+		json_array_foreach(a, i, v)
+			diff_json(f, who, key, v, json_array_get(b, i), depth + 1);
+		return;
+	}
+	/* Scalars, or lists that grew or shrank: what they hold, under their key. */
+	if (key) {
+		mine_value(f, key, a);
+		mine_value(f, key, b);
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		json_array_foreach(a, i, v)
+			if (json_is_object(v) && entity_name(v))
+				note(f, set_add(who, entity_name(v)));
+		json_array_foreach(b, i, v)
+			if (json_is_object(v) && entity_name(v))
+				note(f, set_add(who, entity_name(v)));
+	}
+}
+
+/* Files below @dir (relative paths, *.json, not hidden) into @out. */
+static void list_files(struct mined *m, const char *dir, const char *rel, int depth,
+		       struct strset *out)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir, *rel ? "/" : "", rel);
+	if (depth > DIFF_DEPTH_MAX || !(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		char sub[4096];
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* A path this long does not load as a store either (its loader refuses it). */
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name) >=
+			    sizeof(sub) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, sub) >= sizeof(path) ||
+		    stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			list_files(m, dir, sub, depth + 1, out);
+		else if (n > 5 && !strcmp(de->d_name + n - 5, ".json"))
+			note(m, set_add(out, sub));
+	}
+	closedir(d);
+}
+
+/* Pair the files of both versions by path and mine their differences. */
+static void diff_paths(struct mined *f, struct strset *who, const char *old_path,
+		       const char *new_path)
+{
+	struct strset files = { 0 };
+	struct stat st;
+
+	if (stat(old_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		list_files(f, old_path, "", 0, &files);
+		list_files(f, new_path, "", 0, &files);
+	} else {
+		note(f, set_add(&files, ""));
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		char a[4096], b[4096];
+		json_t *ja, *jb;
+
+		snprintf(a, sizeof(a), "%s%s%s", old_path, *files.v[i] ? "/" : "", files.v[i]);
+		snprintf(b, sizeof(b), "%s%s%s", new_path, *files.v[i] ? "/" : "", files.v[i]);
+		ja = json_load_file(a, 0, NULL);
+		jb = json_load_file(b, 0, NULL);
+		if (ja && jb)
+			diff_json(f, who, NULL, ja, jb, 0);
+		else
+			mine_json(f, ja ? ja : jb, 0);
+		json_decref(ja);
+		json_decref(jb);
+	}
+	set_free(&files);
+}
+
 /* ---- candidates ------------------------------------------------------------ */
+
+/*
+ * Stands for the requester's user name in a resource made from a pattern
+ * with ${aws:username}: filled in per principal (resource_for()).
+ */
+#define DIFF_USERNAME "\x01"
 
 /* Fill each wildcard with a value that matches it ("ghdiff" for `*`, "x" for `?`). */
 static void instantiate(struct mined *m, struct strset *into, const char *pat, const char *star)
@@ -445,7 +601,10 @@ static void instantiate(struct mined *m, struct strset *into, const char *pat, c
 			const char *close = strchr(p, '}');
 
 			if (close) {
-				o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", star);
+				bool user = !strncasecmp(p + 2, "aws:username}", 13);
+
+				o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s",
+						      user ? DIFF_USERNAME : star);
 				p = close;
 				continue;
 			}
@@ -496,10 +655,6 @@ static void build_resources(struct mined *m, struct strset *out)
 			continue;
 		}
 		instantiate(m, out, r, "ghdiff");
-		/* A variable filled with each user's name: ${aws:username} homes. */
-		if (strstr(r, "${"))
-			for (size_t u = 0; u < m->users.n; u++)
-				instantiate(m, out, r, m->users.v[u]);
 	}
 }
 
@@ -518,7 +673,9 @@ struct side {
  */
 struct who {
 	const char *name, *role;
-	bool external;
+	bool external, user;
+	int rank;
+	size_t order;
 };
 
 static int side_load(const char *path, struct side *s, struct diag_list *diags)
@@ -627,6 +784,10 @@ struct search {
 	struct who *whos;
 	size_t nwhos;
 	json_t *granted, *revoked, *reclassified;
+	struct mined focus;
+	struct strset focus_who, focus_actions, focus_resources;
+	uint64_t *done;
+	size_t ndone, capdone;
 	uint64_t rng;
 	double deadline;
 	bool stopped, sampled;
@@ -675,25 +836,42 @@ static json_t *context_json(const struct authz_ctx_entry *ctx, size_t n)
 	return o;
 }
 
+/* Kinds of change, as bits: a witness is kept per principal, action and kind. */
+enum {
+	CHANGE_GRANTED = 1,
+	CHANGE_REVOKED = 2,
+	CHANGE_RECLASSIFIED = 4,
+};
+
+static unsigned change_kind(const struct search *s, const struct authz_result *a,
+			    const struct authz_result *b)
+{
+	if (!allowed(a) && allowed(b))
+		return CHANGE_GRANTED;
+	if (allowed(a) && !allowed(b))
+		return CHANGE_REVOKED;
+	return s->o->all && a->decision != b->decision ? CHANGE_RECLASSIFIED : 0;
+}
+
 /* Re-evaluate on both sides and keep the change, if it still is one. */
 static void record(struct search *s, const struct who *w, const char *action,
 		   const char *resource, const struct authz_ctx_entry *ctx, size_t n)
 {
+	static const char *const names[] = { [CHANGE_GRANTED] = "granted",
+					     [CHANGE_REVOKED] = "revoked",
+					     [CHANGE_RECLASSIFIED] = "reclassified" };
 	struct authz_result a, b;
 	json_t *c, *old, *new, *list;
-	const char *kind;
+	unsigned kind;
 
 	if (!side_eval(&s->old, s->allow_all, w, action, resource, ctx, n, s->o->now_ms, &a) ||
 	    !side_eval(&s->new, s->allow_all, w, action, resource, ctx, n, s->o->now_ms, &b))
 		return;
-	if (!allowed(&a) && allowed(&b))
-		kind = "granted", list = s->granted;
-	else if (allowed(&a) && !allowed(&b))
-		kind = "revoked", list = s->revoked;
-	else if (s->o->all && a.decision != b.decision)
-		kind = "reclassified", list = s->reclassified;
-	else
+	kind = change_kind(s, &a, &b);
+	if (!kind)
 		return;
+	list = kind == CHANGE_GRANTED ? s->granted
+	       : kind == CHANGE_REVOKED ? s->revoked : s->reclassified;
 	c = json_object();
 	old = json_object();
 	new = json_object();
@@ -704,7 +882,7 @@ static void record(struct search *s, const struct who *w, const char *action,
 		json_decref(new);
 		return;
 	}
-	json_object_set_new(c, "change", json_string(kind));
+	json_object_set_new(c, "change", json_string(names[kind]));
 	json_object_set_new(c, "principal", json_string(w->name));
 	if (w->role)
 		json_object_set_new(c, "assume_role", json_string(w->role));
@@ -716,16 +894,24 @@ static void record(struct search *s, const struct who *w, const char *action,
 	json_array_append_new(list, c);
 }
 
-/* Does this request differ (allow/deny, or explicit/implicit with --all)? */
-static bool differs(struct search *s, const struct who *w, const char *action,
+/*
+ * Evaluate one request on both sides; when it is a change of a kind in
+ * @want, record it and return its kind bit.
+ */
+static unsigned try(struct search *s, const struct who *w, const char *action,
 		    const char *resource, const struct authz_ctx_entry *ctx, size_t n,
-		    struct authz_result *a, struct authz_result *b)
+		    unsigned want, struct authz_result *a, struct authz_result *b)
 {
+	unsigned kind;
+
 	s->requests++;
 	if (!side_eval(&s->old, s->allow_all, w, action, resource, ctx, n, s->o->now_ms, a) ||
 	    !side_eval(&s->new, s->allow_all, w, action, resource, ctx, n, s->o->now_ms, b))
-		return false;
-	return allowed(a) != allowed(b) || (s->o->all && a->decision != b->decision);
+		return 0;
+	kind = change_kind(s, a, b) & want;
+	if (kind)
+		record(s, w, action, resource, ctx, n);
+	return kind;
 }
 
 static void add_relevant(struct search *s, const struct authz_result *r, struct keyvals **rel,
@@ -745,21 +931,22 @@ static void add_relevant(struct search *s, const struct authz_result *r, struct 
 	}
 }
 
-/* One (principal, action, resource): the contexts over the keys that matter there. */
-static bool explore(struct search *s, const struct who *w, const char *action,
-		    const char *resource)
+/*
+ * One (principal, action, resource): the contexts over the keys that
+ * matter there, until a witness of each kind in @want is found.  Returns
+ * the kinds found.
+ */
+static unsigned explore(struct search *s, const struct who *w, const char *action,
+			const char *resource, unsigned want)
 {
 	struct authz_result a, b;
 	struct keyvals *rel[AUTHZ_RESULT_MISSING_MAX * 2 + 64];
 	struct authz_ctx_entry ctx[sizeof(rel) / sizeof(rel[0])];
 	struct authz_value vals[sizeof(rel) / sizeof(rel[0])];
 	size_t nrel = 0, total = 1, idx[sizeof(rel) / sizeof(rel[0])];
+	unsigned found = try(s, w, action, resource, NULL, 0, want, &a, &b);
 	bool sample;
 
-	if (differs(s, w, action, resource, NULL, 0, &a, &b)) {
-		record(s, w, action, resource, NULL, 0);
-		return true;
-	}
 	add_relevant(s, &a, rel, &nrel);
 	add_relevant(s, &b, rel, &nrel);
 	for (size_t i = 0; i < s->m.ifexists.n && nrel < 64; i++) {
@@ -768,8 +955,8 @@ static bool explore(struct search *s, const struct who *w, const char *action,
 		fake.missing[0] = s->m.ifexists.v[i];
 		add_relevant(s, &fake, rel, &nrel);
 	}
-	if (!nrel)
-		return false;
+	if (!nrel || found == want)
+		return found;
 	for (size_t i = 0; i < nrel && total <= DIFF_CONTEXTS_MAX; i++)
 		total *= rel[i]->vals.n + 1;
 	sample = total > DIFF_CONTEXTS_MAX;
@@ -794,12 +981,11 @@ static bool explore(struct search *s, const struct who *w, const char *action,
 					     rel[i]->multi);
 			n++;
 		}
-		if (differs(s, w, action, resource, ctx, n, &a, &b)) {
-			record(s, w, action, resource, ctx, n);
-			return true;
-		}
+		found |= try(s, w, action, resource, ctx, n, want & ~found, &a, &b);
+		if (found == want)
+			break;
 	}
-	return false;
+	return found;
 }
 
 static bool wanted(const struct search *s, const char *name)
@@ -812,15 +998,40 @@ static bool wanted(const struct search *s, const char *name)
 	return false;
 }
 
+static bool in_focus(const struct search *s, const char *name)
+{
+	for (size_t i = 0; i < s->focus_who.n; i++)
+		if (!strcmp(s->focus_who.v[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Rank: principals whose entry changed first, then the other users and
+ * roles, then role sessions (callers that changed first), then other
+ * accounts: a change near what was edited is found first.
+ */
 static int add_who(struct search *s, const char *name, const char *role, bool external)
 {
 	struct who *w = realloc(s->whos, (s->nwhos + 1) * sizeof(*w));
+	bool focus = in_focus(s, name) || (role && in_focus(s, role));
 
 	if (!w)
 		return -ENOMEM;
 	s->whos = w;
-	w[s->nwhos++] = (struct who){ .name = name, .role = role, .external = external };
+	w[s->nwhos] = (struct who){ .name = name, .role = role, .external = external,
+				    .rank = (role ? 2 : 0) + (focus ? 0 : 1), .order = s->nwhos };
+	s->nwhos++;
 	return 0;
+}
+
+static int who_cmp(const void *x, const void *y)
+{
+	const struct who *a = x, *b = y;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
 }
 
 /* Is @arn a principal of @store's own account (whose principals the store lists)? */
@@ -845,6 +1056,8 @@ static int build_whos(struct search *s)
 		if (!wanted(s, s->m.users.v[u]))
 			continue;
 		r = add_who(s, s->m.users.v[u], NULL, false);
+		if (r == 0)
+			s->whos[s->nwhos - 1].user = true;
 		for (size_t k = 0; k < s->m.roles.n && r == 0; k++)
 			r = add_who(s, s->m.users.v[u], s->m.roles.v[k], false);
 	}
@@ -861,6 +1074,8 @@ static int build_whos(struct search *s)
 		for (size_t k = 0; k < s->m.roles.n && r == 0; k++)
 			r = add_who(s, x, s->m.roles.v[k], true);
 	}
+	if (r == 0 && s->nwhos)
+		qsort(s->whos, s->nwhos, sizeof(*s->whos), who_cmp);
 	return r;
 }
 
@@ -874,27 +1089,145 @@ static const char *role_arn(const struct search *s, const char *role)
 	return p ? authz_principal_arn(p) : NULL;
 }
 
-static void search_run(struct search *s)
+static uint64_t done_key(size_t who, const char *action)
+{
+	uint64_t h = 1469598103934665603ull ^ ((uint64_t)who + 1) * 0x9e3779b97f4a7c15ull;
+
+	for (const char *p = action; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h | 1; /* 0 marks an empty slot */
+}
+
+/* Has (@who, @action) a witness already?  With @add, note that it has; false on OOM. */
+static bool done(struct search *s, size_t who, const char *action, bool add)
+{
+	uint64_t k = done_key(who, action);
+	size_t i;
+
+	if (add && (s->ndone + 1) * 2 > s->capdone) {
+		size_t cap = s->capdone ? s->capdone * 2 : 1024;
+		uint64_t *t = calloc(cap, sizeof(*t)), *old = s->done;
+
+		if (!t)
+			return false;
+		for (size_t j = 0; j < s->capdone; j++) {
+			if (!old[j])
+				continue;
+			for (i = old[j] & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = old[j];
+		}
+		free(old);
+		s->done = t;
+		s->capdone = cap;
+	}
+	if (!s->capdone)
+		return false;
+	for (i = k & (s->capdone - 1); s->done[i]; i = (i + 1) & (s->capdone - 1))
+		if (s->done[i] == k)
+			return true;
+	if (add) {
+		s->done[i] = k;
+		s->ndone++;
+	}
+	return false;
+}
+
+/* @r for @w: a ${aws:username} part becomes the user's name (a session has none). */
+static const char *resource_for(const struct who *w, const char *r, char *buf, size_t size)
+{
+	const char *u = strstr(r, DIFF_USERNAME);
+
+	if (!u)
+		return r;
+	snprintf(buf, size, "%.*s%s%s", (int)(u - r), r, w->user ? w->name : "ghdiff",
+		 u + strlen(DIFF_USERNAME));
+	return buf;
+}
+
+/* The kinds of change (@who, @action) still lacks a witness for. */
+static unsigned wanted_kinds(struct search *s, size_t who, const char *action)
+{
+	unsigned want = 0;
+	char key[512];
+
+	for (unsigned k = CHANGE_GRANTED; k <= CHANGE_RECLASSIFIED; k <<= 1) {
+		if (k == CHANGE_RECLASSIFIED && !s->o->all)
+			continue;
+		snprintf(key, sizeof(key), "%u:%s", k, action);
+		if (!done(s, who, key, false))
+			want |= k;
+	}
+	return want;
+}
+
+static void mark_done(struct search *s, size_t who, const char *action, unsigned kinds)
+{
+	char key[512];
+
+	for (unsigned k = CHANGE_GRANTED; k <= CHANGE_RECLASSIFIED; k <<= 1) {
+		if (!(kinds & k))
+			continue;
+		snprintf(key, sizeof(key), "%u:%s", k, action);
+		done(s, who, key, true);
+	}
+}
+
+/* (@who, @action) over @resources until each kind has a witness. */
+static void explore_action(struct search *s, size_t who, const char *action,
+			   const struct strset *resources)
+{
+	const struct who *w = &s->whos[who];
+	unsigned want = wanted_kinds(s, who, action);
+
+	for (size_t r = 0; r < resources->n && want && !s->stopped; r++) {
+		char buf[2048];
+		const char *res = resource_for(w, resources->v[r], buf, sizeof(buf));
+		unsigned found = explore(s, w, action, res, want);
+
+		mark_done(s, who, action, found);
+		want &= ~found;
+		if (now_s() > s->deadline)
+			s->stopped = true;
+	}
+}
+
+/* Every principal (of the focus only, or all) x @actions x @resources, until the deadline. */
+static void search_phase(struct search *s, const struct strset *actions,
+			 const struct strset *resources, bool only_focus)
 {
 	for (size_t i = 0; i < s->nwhos && !s->stopped; i++) {
 		const struct who *w = &s->whos[i];
 
+		if (only_focus && w->rank % 2)
+			continue;
 		if (w->external) {
 			const char *arn = role_arn(s, w->role);
+			struct strset one = { .v = (char **)&arn, .n = 1 };
 
 			if (arn)
-				explore(s, w, "sts:AssumeRole", arn);
+				explore_action(s, i, "sts:AssumeRole", &one);
 			continue;
 		}
-		for (size_t a = 0; a < s->actions.n && !s->stopped; a++) {
-			/* One witness per (principal, action): the first resource that shows it. */
-			for (size_t r = 0; r < s->resources.n; r++)
-				if (explore(s, w, s->actions.v[a], s->resources.v[r]))
-					break;
-			if (now_s() > s->deadline)
-				s->stopped = true;
-		}
+		for (size_t a = 0; a < actions->n && !s->stopped; a++)
+			explore_action(s, i, actions->v[a], resources);
 	}
+}
+
+/*
+ * First what the edit touched (the statements that changed, the
+ * principals whose entries changed), then everything, as time allows.
+ */
+static void search_run(struct search *s)
+{
+	const struct strset *fa = s->focus_actions.n ? &s->focus_actions : &s->actions;
+	const struct strset *fr = s->focus_resources.n ? &s->focus_resources : &s->resources;
+
+	if (s->focus_actions.n || s->focus_resources.n)
+		search_phase(s, fa, fr, false);
+	else if (s->focus_who.n)
+		search_phase(s, &s->actions, &s->resources, true);
+	search_phase(s, &s->actions, &s->resources, false);
 }
 
 static void report_all(json_t *list, void (*report)(json_t *, void *), void *data)
@@ -937,10 +1270,13 @@ int authz_diff(const char *old_path, const char *new_path, const struct authz_di
 	mine_path(&s->m, new_path, 0);
 	build_actions(&s->m, &s->actions);
 	build_resources(&s->m, &s->resources);
+	diff_paths(&s->focus, &s->focus_who, old_path, new_path);
+	build_actions(&s->focus, &s->focus_actions);
+	build_resources(&s->focus, &s->focus_resources);
 	s->granted = json_array();
 	s->revoked = json_array();
 	s->reclassified = json_array();
-	r = s->m.err;
+	r = s->m.err ? s->m.err : s->focus.err;
 	if (r == 0 && (!s->allow_all || !s->granted || !s->revoked || !s->reclassified))
 		r = -ENOMEM;
 	if (r == 0)
@@ -969,6 +1305,11 @@ out:
 	authz_policy_unref(s->new.policy);
 	authz_policy_unref(s->allow_all);
 	mined_free(&s->m);
+	mined_free(&s->focus);
+	set_free(&s->focus_who);
+	set_free(&s->focus_actions);
+	set_free(&s->focus_resources);
+	free(s->done);
 	set_free(&s->actions);
 	set_free(&s->resources);
 	free(s->whos);
