@@ -29,7 +29,8 @@
  * struct authz_diff_opts - what to explore
  * @principals: only these principals (names or ARNs); none: all
  * @nprincipals: entries in @principals
- * @seconds: time budget; the search stops (not exhaustive) past it
+ * @seconds: time budget from the start (loading included); the search
+ *	stops (not exhaustive) past it
  * @seed: seed of the sampling (same seed, same requests)
  * @all: also report requests that stay denied but change between
  *	explicit and implicit deny
@@ -52,11 +53,15 @@ struct authz_diff_opts {
  * @exhaustive: every candidate combination was evaluated (nothing
  *	sampled, the time budget not reached)
  * @granted, @revoked, @reclassified: changes reported
+ * @seconds: time the whole run took (loading both versions included)
+ * @first_granted_s: when the first granted witness was found, in seconds
+ *	from the start (loading included); negative when none was
  */
 struct authz_diff_summary {
 	size_t principals, actions, resources, values, requests;
 	bool exhaustive;
 	size_t granted, revoked, reclassified;
+	double seconds, first_granted_s;
 };
 
 /*

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "authz/output.h"
+#include "authz/pattern.h"
 #include "authz/store.h"
 #include "common/str.h"
 
@@ -81,11 +82,13 @@ static void set_free(struct strset *s)
  * struct keyvals - candidate values of one condition key
  * @key: the key as a policy spells it
  * @vals: values (each given single-valued, or as a one-value list when @multi)
+ * @ifexists_actions: action patterns (lower-case) of the statements that use the key
+ *	with IfExists or Null, which need nothing and so are never reported missing
  * @multi: AWS documents the key as multivalued, or a set operator uses it
  */
 struct keyvals {
 	char *key;
-	struct strset vals;
+	struct strset vals, ifexists_actions;
 	bool multi;
 };
 
@@ -93,7 +96,7 @@ struct keyvals {
  * struct mined - what either version mentions
  */
 struct mined {
-	struct strset actions, not_actions, resources, users, roles, external, ifexists;
+	struct strset actions, not_actions, resources, users, roles, external;
 	struct keyvals *keys;
 	size_t nkeys, capkeys;
 	int err;
@@ -229,7 +232,31 @@ static void string_values(struct mined *m, struct keyvals *k, const char *v, boo
 	}
 }
 
-static void cond_values(struct mined *m, const char *op, const char *key, const char *v)
+/* @stmt's Action patterns, lower-case ("*" for NotAction: it may match anything). */
+static void statement_actions(struct mined *m, json_t *stmt, struct strset *into)
+{
+	json_t *a = json_object_get(stmt, "Action"), *e;
+	size_t n = json_is_array(a) ? json_array_size(a) : 1;
+
+	if (!a) {
+		note(m, set_add(into, "*"));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char low[256];
+		size_t len;
+
+		e = json_is_array(a) ? json_array_get(a, i) : a;
+		len = json_string_length(e);
+		if (!json_is_string(e) || len >= sizeof(low))
+			continue;
+		gh_lower(low, json_string_value(e), len);
+		note(m, set_add_n(into, low, len));
+	}
+}
+
+static void cond_values(struct mined *m, json_t *stmt, const char *op, const char *key,
+			const char *v)
 {
 	struct keyvals *k;
 	double num;
@@ -246,7 +273,7 @@ static void cond_values(struct mined *m, const char *op, const char *key, const 
 	if (strstr(op, "ForAnyValue:") || strstr(op, "ForAllValues:"))
 		k->multi = true;
 	if (strstr(op, "IfExists") || !strcmp(op, "Null"))
-		note(m, set_add(&m->ifexists, key));
+		statement_actions(m, stmt, &k->ifexists_actions);
 	if (!strcmp(op, "Null")) {
 		note(m, set_add(&k->vals, "ghdiff"));
 	} else if (strstr(op, "Numeric")) {
@@ -288,7 +315,7 @@ static void each_string(struct mined *m, json_t *v, struct strset *into)
 			note(m, set_add(into, json_string_value(e)));
 }
 
-static void mine_condition(struct mined *m, json_t *cond)
+static void mine_condition(struct mined *m, json_t *stmt, json_t *cond)
 {
 	const char *op, *key;
 	json_t *keys, *vals;
@@ -304,7 +331,7 @@ static void mine_condition(struct mined *m, json_t *cond)
 				char *z = t ? strndup(t, len) : NULL;
 
 				if (z)
-					cond_values(m, op, key, z);
+					cond_values(m, stmt, op, key, z);
 				free(z);
 			}
 		}
@@ -363,7 +390,7 @@ static void mine_json(struct mined *m, json_t *v, int depth)
 			 !strcmp(k, "Resources"))
 			each_string(m, e, &m->resources);
 		else if (!strcmp(k, "Condition") && json_is_object(e))
-			mine_condition(m, e);
+			mine_condition(m, v, e);
 		else if (!strcmp(k, "Principal") || !strcmp(k, "NotPrincipal"))
 			mine_principal(m, e);
 		if ((!strcmp(k, "Users") || !strcmp(k, "UserDetailList") || !strcmp(k, "Roles") ||
@@ -424,10 +451,10 @@ static void mined_free(struct mined *m)
 	set_free(&m->users);
 	set_free(&m->roles);
 	set_free(&m->external);
-	set_free(&m->ifexists);
 	for (size_t i = 0; i < m->nkeys; i++) {
 		free(m->keys[i].key);
 		set_free(&m->keys[i].vals);
+		set_free(&m->keys[i].ifexists_actions);
 	}
 	free(m->keys);
 }
@@ -789,7 +816,7 @@ struct search {
 	uint64_t *done;
 	size_t ndone, capdone;
 	uint64_t rng;
-	double deadline;
+	double start, deadline, first_granted;
 	bool stopped, sampled;
 	size_t requests;
 };
@@ -892,6 +919,8 @@ static void record(struct search *s, const struct who *w, const char *action,
 	json_object_set_new(c, "old", old);
 	json_object_set_new(c, "new", new);
 	json_array_append_new(list, c);
+	if (kind == CHANGE_GRANTED && s->first_granted < 0)
+		s->first_granted = now_s() - s->start;
 }
 
 /*
@@ -949,11 +978,26 @@ static unsigned explore(struct search *s, const struct who *w, const char *actio
 
 	add_relevant(s, &a, rel, &nrel);
 	add_relevant(s, &b, rel, &nrel);
-	for (size_t i = 0; i < s->m.ifexists.n && nrel < 64; i++) {
-		struct authz_result fake = { .nmissing = 1 };
+	/* IfExists and Null keys of the statements that can match the action. */
+	for (size_t k = 0; k < s->m.nkeys && nrel < 64; k++) {
+		const struct keyvals *kv = &s->m.keys[k];
+		char low[256];
+		size_t len = strlen(action);
 
-		fake.missing[0] = s->m.ifexists.v[i];
-		add_relevant(s, &fake, rel, &nrel);
+		if (!kv->ifexists_actions.n || len >= sizeof(low))
+			continue;
+		gh_lower(low, action, len);
+		for (size_t i = 0; i < kv->ifexists_actions.n; i++) {
+			const char *pat = kv->ifexists_actions.v[i];
+
+			if (glob_match_general(pat, strlen(pat), low, len)) {
+				struct authz_result fake = { .nmissing = 1 };
+
+				fake.missing[0] = kv->key;
+				add_relevant(s, &fake, rel, &nrel);
+				break;
+			}
+		}
 	}
 	if (!nrel || found == want)
 		return found;
@@ -1254,6 +1298,8 @@ int authz_diff(const char *old_path, const char *new_path, const struct authz_di
 		return -ENOMEM;
 	s->o = o;
 	s->rng = o->seed;
+	s->start = now_s();
+	s->first_granted = -1;
 	r = side_load(old_path, &s->old, diags);
 	if (side_load(new_path, &s->new, diags) < 0)
 		r = -EINVAL;
@@ -1283,7 +1329,7 @@ int authz_diff(const char *old_path, const char *new_path, const struct authz_di
 		r = build_whos(s);
 	if (r < 0)
 		goto out;
-	s->deadline = now_s() + o->seconds;
+	s->deadline = s->start + o->seconds;
 	search_run(s);
 	report_all(s->granted, report, data);
 	report_all(s->revoked, report, data);
@@ -1298,6 +1344,8 @@ int authz_diff(const char *old_path, const char *new_path, const struct authz_di
 	ret->granted = json_array_size(s->granted);
 	ret->revoked = json_array_size(s->revoked);
 	ret->reclassified = json_array_size(s->reclassified);
+	ret->first_granted_s = s->first_granted;
+	ret->seconds = now_s() - s->start;
 out:
 	authz_store_unref(s->old.store);
 	authz_store_unref(s->new.store);

@@ -166,7 +166,9 @@ int cmd_diff(int argc, char **argv)
 	}
 	diag_list_init(&dl);
 	r = authz_diff(argv[optind], argv[optind + 1], &o, report, &json, &sum, &dl);
-	diag_list_print(stderr, &dl);
+	/* Warnings are check's business: a diff shows diagnostics only when a side does not load. */
+	if (r < 0)
+		diag_list_print(stderr, &dl);
 	diag_list_clear(&dl);
 	if (r < 0) {
 		if (r == -ENOMEM)
@@ -176,11 +178,14 @@ int cmd_diff(int argc, char **argv)
 	fflush(stdout);
 	fprintf(stderr,
 		"diff: explored %zu principals, %zu actions, %zu resources, %zu condition values "
-		"(%zu requests), %s; %zu granted, %zu revoked\n",
-		sum.principals, sum.actions, sum.resources, sum.values, sum.requests,
+		"(%zu requests in %.1f s), %s; %zu granted, %zu revoked",
+		sum.principals, sum.actions, sum.resources, sum.values, sum.requests, sum.seconds,
 		sum.exhaustive ? "exhaustive for that space"
 			       : "NOT exhaustive (sampled, or the time budget ran out)",
 		sum.granted, sum.revoked);
+	if (sum.first_granted_s >= 0)
+		fprintf(stderr, " (the first granted after %.2f s)", sum.first_granted_s);
+	fputc('\n', stderr);
 	if (sum.granted)
 		return DIFF_EXIT_WIDENED;
 	return sum.revoked ? DIFF_EXIT_NARROWED : CLI_EXIT_OK;
