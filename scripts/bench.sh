@@ -18,7 +18,8 @@
 # and the peer on the same cases, bench_pattern (hand matcher vs PCRE2 JIT),
 # bench_store (the identity store on a generated AWS account export: load
 # time in both encodings, RSS, decisions/s with principal resolution), then
-# tests/bench/fw/run.sh if it exists and is executable.  Raw JSON lines, the
+# tests/bench/fw/run.sh and tests/bench/diff/run.sh (gatehouse diff on seeded
+# edits) if they exist and are executable.  Raw JSON lines, the
 # cases and the generated export go to DIR/bench-out/.  See
 # tests/bench/README.md.
 set -euo pipefail
@@ -34,7 +35,7 @@ while (($#)); do
 	--seed) seed="$2"; shift ;;
 	--seconds) seconds="$2"; shift ;;
 	--no-peer) peer=0 ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -140,4 +141,11 @@ if [[ -x tests/bench/fw/run.sh ]]; then
 	echo
 	echo "== tests/bench/fw/run.sh"
 	GH_BUILD_DIR="$build_dir" tests/bench/fw/run.sh
+fi
+
+if [[ -x tests/bench/diff/run.sh ]]; then
+	echo
+	echo "== tests/bench/diff/run.sh: gatehouse diff on seeded edits"
+	tests/bench/diff/run.sh "$build_dir" | tee "$out/diff.jsonl" ||
+		echo "bench: gatehouse diff missed a seeded edit (see above)" >&2
 fi
