@@ -3,6 +3,7 @@
  * ref_check: the production engine against the reference evaluator.
  *
  *   ref_check [--golden DIR]... [--generated PROFILE SEEDS REQUESTS]... [FILE.jsonl]...
+ *   ref_check --expect FILE.jsonl
  *
  * Every case (DIR/<case>/case.json; generated cases from tests/bench/gen.c,
  * seeds 1..SEEDS, the first REQUESTS of each; simulate lines of a file) is
@@ -11,6 +12,11 @@
  * not compared.  A disagreement is tolerated only when the case went
  * through a known-defect class (known_disagreements.h); any other fails
  * the run.  Exit status: 0 agreement, 1 a disagreement, 2 usage or I/O.
+ *
+ * --expect checks the reference against answers AWS documents, on lines
+ * {"about", "decision", "case"}: the classes where the engine is known to
+ * be wrong today.  The engine's answer is shown and compared as above (a
+ * disagreement tolerated only while its defect is listed as known).
  */
 #include <gatehouse/authz.h>
 #include <gatehouse/simulate.h>
@@ -187,10 +193,62 @@ static int check_lines(const char *path, struct tally *t)
 	return 0;
 }
 
+
+/* The reference against documented answers, and the engine against the reference. */
+static int check_expect(const char *path)
+{
+	struct tally t = { 0 };
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned lineno = 0, bad = 0, total = 0;
+
+	if (!f) {
+		fprintf(stderr, "ref_check: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_t *e = json_loadb(line, (size_t)n, 0, NULL), *c = json_object_get(e, "case");
+		const char *want = json_string_value(json_object_get(e, "decision"));
+		char *text = c ? json_dumps(c, JSON_COMPACT) : NULL;
+		char *engine = text ? authz_simulate(text, strlen(text), path, 1) : NULL;
+		struct ref_result ref;
+
+		lineno++;
+		if (!c || !want || ref_eval(c, &ref) < 0) {
+			fprintf(stderr, "%s:%u: not a {\"about\", \"decision\", \"case\"} line the "
+					"reference reads\n", path, lineno);
+			bad++;
+		} else if (strcmp(want, ref_decision_name(ref.decision))) {
+			fprintf(stderr, "%s:%u: the reference answers %s, AWS documents %s (%s)\n", path,
+				lineno, ref_decision_name(ref.decision), want,
+				json_string_value(json_object_get(e, "about")));
+			bad++;
+		} else {
+			printf("ok %s: %s (engine today: %s)\n",
+			       json_string_value(json_object_get(c, "id")), want, engine ? engine : "?");
+		}
+		if (text)
+			check_case(text, strlen(text), path, &t);
+		total++;
+		free(engine);
+		free(text);
+		json_decref(e);
+	}
+	free(line);
+	fclose(f);
+	printf("ref_check: %u documented answers, %u wrong; the engine: %u agree, %u tolerated, "
+	       "%u disagree\n", total, bad, t.agreed, t.tolerated, t.failed);
+	return bad || t.failed || !total ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tally t = { 0 };
 
+	if (argc == 3 && !strcmp(argv[1], "--expect"))
+		return check_expect(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		int r;
 
