@@ -193,7 +193,6 @@ static int check_lines(const char *path, struct tally *t)
 	return 0;
 }
 
-
 /* The reference against documented answers, and the engine against the reference. */
 static int check_expect(const char *path)
 {
