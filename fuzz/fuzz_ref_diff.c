@@ -17,12 +17,18 @@
  *  - adding a Deny statement never turns a deny into an allow;
  *  - removing an Allow statement never turns a deny into an allow;
  *  - a request matching a Deny (Action "*", Resource "*" added) is an
- *    explicit deny, for the engine and the reference.
+ *    explicit deny, for the engine and the reference;
+ *  - `gatehouse diff` (authz_diff) of the first identity policy against
+ *    itself reports nothing, and against itself plus a Deny statement
+ *    reports no granted request.
  *
  * Any violation traps, after printing the case.
  */
 #include <gatehouse/authz.h>
+#include <gatehouse/diff.h>
 #include <gatehouse/simulate.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -416,6 +422,71 @@ static void metamorphic(const json_t *c, const char *dec, struct src *s)
 	}
 }
 
+/* @doc as a file that authz_diff() can open: a memfd, named by /proc/self/fd. */
+static int doc_file(const json_t *doc, char path[64])
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	int fd = memfd_create("fuzz-policy", 0);
+	size_t len = text ? strlen(text) : 0;
+
+	if (fd < 0 || !text || write(fd, text, len) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return -1;
+	}
+	free(text);
+	snprintf(path, 64, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+static void count_change(json_t *change, void *data)
+{
+	size_t *granted = data;
+
+	*granted += !strcmp(json_string_value(json_object_get(change, "change")), "granted");
+}
+
+/* diff(P, P) reports nothing; diff(P, P + Deny) grants nothing. */
+static void diff_checks(const json_t *c, struct src *s)
+{
+	json_t *doc = json_array_get(json_object_get(c, "policies"), 0), *more, *st;
+	struct authz_diff_opts o = { .seconds = 2, .seed = 1, .now_ms = 1764504000000 };
+	struct authz_diff_summary sum;
+	struct diag_list dl;
+	char a[64], b[64];
+	size_t granted = 0;
+	int fa, fb;
+
+	if (!doc)
+		return;
+	diag_list_init(&dl);
+	fa = doc_file(doc, a);
+	if (fa >= 0 && authz_diff(a, a, &o, count_change, &granted, &sum, &dl) == 0 &&
+	    sum.granted + sum.revoked)
+		fail("diff of a policy against itself reports changes", c, NULL);
+	more = json_deep_copy(doc);
+	st = statement(s, false);
+	json_object_set_new(st, "Effect", json_string("Deny"));
+	if (!json_is_array(json_object_get(more, "Statement"))) {
+		json_t *arr = json_array();
+
+		json_array_append(arr, json_object_get(more, "Statement"));
+		json_object_set_new(more, "Statement", arr);
+	}
+	json_array_append_new(json_object_get(more, "Statement"), st);
+	fb = doc_file(more, b);
+	if (fa >= 0 && fb >= 0 && authz_diff(a, b, &o, count_change, &granted, &sum, &dl) == 0 &&
+	    granted)
+		fail("diff reports a request granted by adding a Deny", more, NULL);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	json_decref(more);
+	diag_list_clear(&dl);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct src s = { data, size };
@@ -439,6 +510,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("engine and reference disagree", c, line);
 	}
 	metamorphic(c, dec, &s);
+	diff_checks(c, &s);
 done:
 	json_decref(c);
 	json_decref(out);
