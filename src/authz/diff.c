@@ -1032,13 +1032,23 @@ static unsigned explore(struct search *s, const struct who *w, const char *actio
 	return found;
 }
 
+/* Is @name (a user or role name, or an external ARN) one of --principal's (names or ARNs)? */
 static bool wanted(const struct search *s, const char *name)
 {
+	const struct authz_principal *p = NULL;
+
 	if (!s->o->nprincipals)
 		return true;
-	for (size_t i = 0; i < s->o->nprincipals; i++)
-		if (!strcmp(s->o->principals[i], name))
+	if (s->new.store)
+		p = authz_store_find(s->new.store, name);
+	if (!p && s->old.store)
+		p = authz_store_find(s->old.store, name);
+	for (size_t i = 0; i < s->o->nprincipals; i++) {
+		const char *want = s->o->principals[i];
+
+		if (!strcmp(want, name) || (p && !strcmp(want, authz_principal_arn(p))))
 			return true;
+	}
 	return false;
 }
 
