@@ -1335,6 +1335,19 @@ int authz_diff(const char *old_path, const char *new_path, const struct authz_di
 	r = s->m.err ? s->m.err : s->focus.err;
 	if (r == 0 && (!s->allow_all || !s->granted || !s->revoked || !s->reclassified))
 		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && s->old.store && i < o->nprincipals; i++) {
+		const char *x = o->principals[i];
+		bool external = false;
+
+		for (size_t e = 0; e < s->m.external.n; e++)
+			external |= !strcmp(s->m.external.v[e], x);
+		if (!authz_store_find(s->old.store, x) && !authz_store_find(s->new.store, x) &&
+		    !external) {
+			diag_add(diags, DIAG_ERROR, new_path, "", 0, 0,
+				 "--principal %s: no such user or role in either version", x);
+			r = -EINVAL;
+		}
+	}
 	if (r == 0)
 		r = build_whos(s);
 	if (r < 0)
