@@ -31,7 +31,8 @@ time in both encodings, RSS, decisions/s with principal resolution), then
 bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
 beside a libmicrohttpd hello-world, p99 at 50,000 requests/s, batch
 decisions/s, RSS), then tests/bench/fw/run.sh if it exists and is
-executable.  Raw JSON lines, the
+executable, and tests/bench/diff/run.sh (gatehouse diff on seeded edits).
+Raw JSON lines, the
 cases and the generated export go to DIR/bench-out/.  See
 tests/bench/README.md.
 EOF
@@ -160,4 +161,11 @@ if [[ -x tests/bench/fw/run.sh ]]; then
 	echo
 	echo "== tests/bench/fw/run.sh"
 	GH_BUILD_DIR="$build_dir" tests/bench/fw/run.sh
+fi
+
+if [[ -x tests/bench/diff/run.sh ]]; then
+	echo
+	echo "== tests/bench/diff/run.sh: gatehouse diff on seeded edits"
+	tests/bench/diff/run.sh "$build_dir" | tee "$out/diff.jsonl" ||
+		echo "bench: gatehouse diff missed a seeded edit (see above)" >&2
 fi

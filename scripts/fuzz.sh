@@ -56,6 +56,8 @@ build_dir="$(cd "$build_dir" && pwd)"
 max_len_for() {
 	case "$1" in
 	fuzz_policy_load|fuzz_eval|fuzz_simulate|fuzz_daemon_request) echo 8192 ;;
+	# fuzz_ref_diff reads one choice a byte: a whole case takes a few hundred.
+	fuzz_ref_diff|fuzz_fw_ref_diff) echo 1024 ;;
 	*) echo 4096 ;;
 	esac
 }

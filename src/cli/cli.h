@@ -21,5 +21,6 @@ int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_fw(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static const struct {
 	{ "eval", cmd_eval, "evaluate one request against policy files" },
 	{ "simulate", cmd_simulate,
 	  "evaluate JSON Lines cases from stdin (simulate-custom-policy)" },
+	{ "diff", cmd_diff,
+	  "requests whose decision differs between two stores (exit 3: widened)" },
 #ifdef GH_HAVE_FW
 	{ "fw", cmd_fw, "security groups -> nftables: check, compile, apply, diff, show" },
 #endif
