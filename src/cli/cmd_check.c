@@ -110,7 +110,7 @@ int cmd_check(int argc, char **argv)
 	struct check c = { .kind = AUTHZ_POLICY_AUTO };
 	int opt, failed = 0;
 
-	while ((opt = getopt_long(argc, argv, "k:qh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:qh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			if (!cli_parse_kind(optarg, &c.kind)) {
@@ -120,7 +120,7 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'q': c.quiet = true; break;
 		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: usage(stderr); return CLI_EXIT_USAGE;
+		default: return cli_bad_option("gatehouse check", opt, argv, opts);
 		}
 	}
 	if (optind >= argc) {

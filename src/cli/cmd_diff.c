@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "util.h"
 
 /* Exit statuses of diff (relied on): 3 access widened, 4 access only narrowed. */
 enum {
@@ -127,7 +128,7 @@ int cmd_diff(int argc, char **argv)
 
 	o.now_ms = (int64_t)time(NULL) * 1000;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'a': o.all = true; break;
@@ -166,7 +167,7 @@ int cmd_diff(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: usage(stderr); return CLI_EXIT_USAGE;
+		default: return cli_bad_option("gatehouse diff", c, argv, longopts);
 		}
 	}
 	if (argc - optind != 2) {

@@ -162,7 +162,7 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 	};
 	int opt, bad = 0;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (a->nidentity >= EVAL_POLICIES_MAX)
@@ -205,7 +205,7 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 		case 'S': a->assume_role = optarg; break;
 		case 'n': a->session_name = optarg; break;
 		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return CLI_EXIT_USAGE;
+		default: return cli_bad_option("gatehouse eval", opt, argv, opts);
 		}
 	}
 	if (bad)

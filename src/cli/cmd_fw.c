@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/util.h"
 #include "common/macro.h"
 
 /* --confirm longer than an hour is a typo, not a plan. */
@@ -45,8 +46,106 @@ static void usage(FILE *f)
 	      "       gatehouse fw apply   --rules DIR --host NAME [--check] [--full] [--force]\n"
 	      "                            [--confirm SECONDS] [--kill-removed] [--stats]\n"
 	      "       gatehouse fw diff    --rules DIR --host NAME\n"
-	      "       gatehouse fw show\n",
+	      "       gatehouse fw show\n"
+	      "\n"
+	      "Security groups (rules/README.md) to the nftables table \"inet gatehouse\" of one\n"
+	      "host.  'gatehouse fw SUBCOMMAND --help' documents each subcommand.\n",
 	      f);
+}
+
+/* Each subcommand's --help: its flags, exit statuses and the privilege it needs. */
+static const struct {
+	const char *name, *help;
+} sub_help[] = {
+	{ "check",
+	  "usage: gatehouse fw check --rules DIR [--host NAME]\n"
+	  "\n"
+	  "Load the rules directory and compile every host (or only --host NAME), without\n"
+	  "touching the kernel.  Errors and warnings go to stderr as\n"
+	  "FILE:LINE:COL: error: MESSAGE [at JSON.PATH]; warnings are printed only when\n"
+	  "there is no error.  On success prints 'DIR: OK (...)' on stdout.\n"
+	  "\n"
+	  "  --rules DIR   the rules directory (every *.json in it, in name order)\n"
+	  "  --host NAME   compile only this host of the inventory\n"
+	  "\n"
+	  "Privilege: none.\n"
+	  "Exit status: 0 valid, 1 errors (or no such host), 2 usage.\n" },
+	{ "compile", "usage: gatehouse fw compile --rules DIR --host NAME [--stats]\n"
+		     "\n"
+		     "Print the ruleset of host NAME as nft text (what 'nft -f' reads) on stdout,\n"
+		     "without touching the kernel.\n"
+		     "\n"
+		     "  --rules DIR   the rules directory\n"
+		     "  --host NAME   the host of the inventory\n"
+		     "  --stats       sizes and load+compile time, on stderr\n"
+		     "\n"
+		     "Privilege: none.\n"
+		     "Exit status: 0 printed, 1 the rules do not load or compile, 2 usage.\n" },
+	{ "apply",
+	  "usage: gatehouse fw apply --rules DIR --host NAME [--check] [--full] [--force]\n"
+	  "                          [--confirm SECONDS] [--kill-removed] [--stats]\n"
+	  "\n"
+	  "Replace the table \"inet gatehouse\" of the current network namespace with the\n"
+	  "ruleset of host NAME, in one netlink transaction (all or nothing).  When only\n"
+	  "group membership changed, only set elements are updated.  Applying for another\n"
+	  "--host replaces the whole table: one host per namespace.\n"
+	  "\n"
+	  "  --rules DIR          the rules directory\n"
+	  "  --host NAME          the host of the inventory\n"
+	  "  --check              have the kernel validate the ruleset, change nothing\n"
+	  "  --full               replace the whole table even if only membership changed\n"
+	  "  --force              apply even if the ruleset would cut this SSH session\n"
+	  "                       (SSH_CONNECTION), which is otherwise refused\n"
+	  "  --confirm SECONDS    keep the new ruleset only if the line \"yes\" is read on\n"
+	  "                       stdin within SECONDS (1 to 3600); otherwise restore the\n"
+	  "                       previous one and exit 4\n"
+	  "  --kill-removed       delete tracked connections the new ruleset no longer allows\n"
+	  "  --stats              sizes and timings, on stderr\n"
+	  "\n"
+	  "Privilege: CAP_NET_ADMIN in the network namespace (run as root), --check too.\n"
+	  "Exit status: 0 applied (or unchanged, or --check passed), 1 refused (rules,\n"
+	  "kernel, privilege, SSH guard), 2 usage, 4 not confirmed: rolled back.\n" },
+	{ "diff", "usage: gatehouse fw diff --rules DIR --host NAME\n"
+		  "\n"
+		  "Compare the table in the kernel with the ruleset of host NAME, without\n"
+		  "changing anything: '-' lines are in the kernel only, '+' lines would be\n"
+		  "added by apply.\n"
+		  "\n"
+		  "  --rules DIR   the rules directory\n"
+		  "  --host NAME   the host of the inventory\n"
+		  "\n"
+		  "Privilege: CAP_NET_ADMIN (reading nftables over netlink needs it).\n"
+		  "Exit status: 0 same, 3 differs, 1 refused, 2 usage.\n" },
+	{ "show", "usage: gatehouse fw show\n"
+		  "\n"
+		  "Print the table \"inet gatehouse\" of the current network namespace as nft\n"
+		  "text, each rule with its counters and the security-group rules named in\n"
+		  "its comment.\n"
+		  "\n"
+		  "Privilege: CAP_NET_ADMIN.\n"
+		  "Exit status: 0 printed, 1 no table or refused, 2 usage.\n" },
+};
+
+static void sub_usage(FILE *f, const char *sub)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sub_help); i++)
+		if (!strcmp(sub, sub_help[i].name))
+			fputs(sub_help[i].help, f);
+}
+
+/*
+ * Netlink refuses a process without CAP_NET_ADMIN with EPERM on every path
+ * (read, apply, snapshot, conntrack): say so instead of blaming the ruleset.
+ */
+static bool refused_privilege(int r, const char *sub)
+{
+	if (r != -EPERM)
+		return false;
+	fprintf(stderr,
+		"gatehouse fw %s: Operation not permitted: fw %s needs CAP_NET_ADMIN (run as "
+		"root)\n",
+		sub, sub);
+	return true;
 }
 
 static double now_ms(void)
@@ -74,7 +173,7 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:H:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":r:H:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->rules = optarg; break;
 		case 'H': o->host = optarg; break;
@@ -96,8 +195,14 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 			}
 			break;
 		}
-		case 'h': usage(stdout); exit(CLI_EXIT_OK);
-		default: return -EINVAL;
+		case 'h': sub_usage(stdout, argv[0]); exit(CLI_EXIT_OK);
+		default: {
+			char cmd[64];
+
+			snprintf(cmd, sizeof(cmd), "gatehouse fw %s", argv[0]);
+			cli_bad_option(cmd, ch, argv, longopts);
+			return -EINVAL;
+		}
 		}
 	}
 	if (optind < argc) {
@@ -135,6 +240,20 @@ static int compile(const struct fw_ruleset *rs, const char *host, struct fw_comp
 	return r;
 }
 
+/* When @host is not in the inventory, list those that are: the likely fix is one of them. */
+static void print_hosts_if_unknown(const struct fw_ruleset *rs, const char *host)
+{
+	const char *name;
+
+	for (size_t i = 0; (name = fw_ruleset_host_name(rs, i)); i++)
+		if (!strcmp(name, host))
+			return;
+	fputs("gatehouse fw: the hosts of the inventory are:", stderr);
+	for (size_t i = 0; (name = fw_ruleset_host_name(rs, i)); i++)
+		fprintf(stderr, " %s", name);
+	fputs(fw_ruleset_host_name(rs, 0) ? "\n" : " (none)\n", stderr);
+}
+
 static int load_compile(const struct fw_opts *o, struct fw_compiled **ret)
 {
 	struct fw_ruleset *rs = NULL;
@@ -149,6 +268,8 @@ static int load_compile(const struct fw_opts *o, struct fw_compiled **ret)
 	if (r != CLI_EXIT_OK)
 		return r;
 	r = compile(rs, o->host, ret) < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+	if (r != CLI_EXIT_OK)
+		print_hosts_if_unknown(rs, o->host);
 	t1 = now_ms();
 	if (r == CLI_EXIT_OK && o->stats) {
 		struct fw_stats st;
@@ -188,6 +309,7 @@ static int do_check(const struct fw_opts *o)
 	}
 	if (o->host && !found) {
 		fprintf(stderr, "gatehouse fw check: no host \"%s\" in the inventory\n", o->host);
+		print_hosts_if_unknown(rs, o->host);
 		bad++;
 	}
 	fw_ruleset_stats(rs, &g, &n, &h);
@@ -354,7 +476,7 @@ static int do_apply(const struct fw_opts *o)
 	unsigned flags = 0;
 	char why[256];
 	double t0;
-	int r = load_compile(o, &c);
+	int k, r = load_compile(o, &c);
 
 	if (r != CLI_EXIT_OK)
 		return r;
@@ -374,10 +496,12 @@ static int do_apply(const struct fw_opts *o)
 				"exist "
 				"here; its rules apply once it appears\n",
 				fw_compiled_iface(c, i), o->host);
-	if (o->confirm && !o->check && fw_snapshot_take(&snap, &dl) < 0) {
-		diag_list_print(stderr, &dl);
-		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n",
-		      stderr);
+	if (o->confirm && !o->check && (k = fw_snapshot_take(&snap, &dl)) < 0) {
+		if (!refused_privilege(k, "apply")) {
+			diag_list_print(stderr, &dl);
+			fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n",
+			      stderr);
+		}
 		r = CLI_EXIT_REFUSED;
 		goto out;
 	}
@@ -388,11 +512,14 @@ static int do_apply(const struct fw_opts *o)
 	if (fault_hook_dup_element())
 		flags |= FW_APPLY_FAULT_DUP_ELEMENT;
 	t0 = now_ms();
-	if (fw_apply(c, flags, &res, &dl) < 0) {
-		diag_list_print(stderr, &dl);
-		fputs("gatehouse fw apply: the kernel refused the ruleset; the previous one is "
-		      "still in force\n",
-		      stderr);
+	if ((k = fw_apply(c, flags, &res, &dl)) < 0) {
+		if (!refused_privilege(k, "apply")) {
+			diag_list_print(stderr, &dl);
+			fputs("gatehouse fw apply: the kernel refused the ruleset; the previous "
+			      "one "
+			      "is still in force\n",
+			      stderr);
+		}
 		r = CLI_EXIT_REFUSED;
 		goto out;
 	}
@@ -413,7 +540,8 @@ static int do_apply(const struct fw_opts *o)
 		print_repairs(o, &res);
 	if (o->confirm && !o->check && !confirmed(o->confirm)) {
 		diag_list_clear(&dl);
-		if (fw_snapshot_restore(snap, &dl) < 0) {
+		if ((k = fw_snapshot_restore(snap, &dl)) < 0) {
+			refused_privilege(k, "apply");
 			diag_list_print(stderr, &dl);
 			fputs("gatehouse fw apply: ROLLBACK FAILED\n", stderr);
 			r = CLI_EXIT_REFUSED;
@@ -424,10 +552,12 @@ static int do_apply(const struct fw_opts *o)
 		goto out;
 	}
 	if (o->kill_removed && !o->check) {
-		int k;
-
 		diag_list_clear(&dl);
 		k = fw_conntrack_kill_removed(c, &dl);
+		if (k < 0 && refused_privilege(k, "apply")) {
+			r = CLI_EXIT_REFUSED;
+			goto out;
+		}
 		diag_list_print(stderr, &dl);
 		if (k < 0) {
 			fprintf(stderr, "gatehouse fw apply: --kill-removed failed: %s\n",
@@ -455,7 +585,8 @@ static int do_diff(const struct fw_opts *o)
 		return r;
 	diag_list_init(&dl);
 	n = fw_diff(c, stdout, &dl);
-	diag_list_print(stderr, &dl);
+	if (!refused_privilege(n, "diff"))
+		diag_list_print(stderr, &dl);
 	diag_list_clear(&dl);
 	fw_compiled_free(c);
 	if (n < 0)
@@ -470,7 +601,8 @@ static int do_show(const struct fw_opts *o)
 
 	diag_list_init(&dl);
 	r = fw_show(stdout, &dl);
-	diag_list_print(stderr, &dl);
+	if (!refused_privilege(r, "show"))
+		diag_list_print(stderr, &dl);
 	diag_list_clear(&dl);
 	if (r == -ENOENT) {
 		fputs("no gatehouse table in this network namespace\n", stderr);
@@ -497,13 +629,20 @@ int cmd_fw(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		if (strcmp(argv[1], subs[i].name))
 			continue;
-		if (parse_opts(argc - 1, argv + 1, &o) < 0) {
-			usage(stderr);
+		if (parse_opts(argc - 1, argv + 1, &o) < 0)
 			return CLI_EXIT_USAGE;
-		}
 		return subs[i].run(&o);
 	}
-	fprintf(stderr, "gatehouse fw: unknown subcommand '%s'\n", argv[1]);
-	usage(stderr);
+	{
+		const char *names[ARRAY_SIZE(subs)], *near;
+
+		for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+			names[i] = subs[i].name;
+		near = cli_suggest(argv[1], names, ARRAY_SIZE(subs));
+		fprintf(stderr,
+			"gatehouse fw: unknown subcommand '%s'%s%s%s (try 'gatehouse fw --help')\n",
+			argv[1], near ? ": did you mean '" : "", near ? near : "",
+			near ? "'?" : "");
+	}
 	return CLI_EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
 #define GH_CLI_UTIL_H
 
 #include <gatehouse/authz.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -33,5 +34,26 @@ long cli_read_line(FILE *f, char **buf, size_t *cap, bool *ret_too_long);
  * Returns an exit code.
  */
 int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *data), void *data);
+
+/*
+ * The candidate closest to @word by edit distance, when close enough to be
+ * a typo of it (at most a third of its letters, and at least 2, differ);
+ * NULL otherwise.
+ */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
+/*
+ * Report the option getopt_long() refused (it returned '?' or ':' with an
+ * optstring that starts with ':' and opterr 0) as one line, with "did you
+ * mean" from @opts, and return CLI_EXIT_USAGE.  @cmd is "gatehouse eval".
+ */
+int cli_bad_option(const char *cmd, int ch, char **argv, const struct option *opts);
+
+/*
+ * @dir without its trailing slashes ("rules/" -> "rules", "/" stays), in
+ * @buf of @size bytes; @dir itself when it does not fit.  Paths the
+ * libraries join onto it then read "rules/x.json", not "rules//x.json".
+ */
+const char *cli_trim_dir(const char *dir, char *buf, size_t size);
 
 #endif
