@@ -273,6 +273,13 @@ GH_EXPORT int authz_evaluate_diag(const struct authz_policy_set *set,
 GH_EXPORT int authz_request_check(const struct authz_request *req, struct diag *reterr);
 
 /*
+ * False for a key under "aws:" that AWS does not define (a typo such as
+ * aws:SoruceIp: no request carries it); true for every other key.  The
+ * warning check gives for a policy's condition key, for callers' keys.
+ */
+GH_EXPORT bool authz_key_is_known(const char *key, size_t len);
+
+/*
  * Parse a time as IAM's Date operators do: ISO 8601 ("2026-11-30",
  * "2026-11-30T12:00:00Z", fractions, "+01:00" offsets) or epoch seconds,
  * into milliseconds since the epoch.  False when it is neither.

@@ -156,6 +156,11 @@ bool az_key_is_known(const char *key, size_t len)
 	return find(key, len) >= 0;
 }
 
+bool authz_key_is_known(const char *key, size_t len)
+{
+	return az_key_is_known(key, len);
+}
+
 bool az_key_is_singlevalued(const char *key, size_t len)
 {
 	int i = find(key, len);

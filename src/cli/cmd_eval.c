@@ -117,6 +117,8 @@ static int check_args(const struct eval_args *a, int argc)
 
 	if (optind < argc)
 		why = "unexpected arguments";
+	else if (!a->store_dir && !a->nidentity && !a->boundary && !a->resource && !a->nsession)
+		why = "give --policies DIR (an identity store) or --policy FILE (policy files)";
 	else if (a->store_dir && (a->nidentity || a->boundary || a->resource))
 		why = "--policies (an identity store) and --policy/--boundary/--resource-policy "
 		      "(policy files) do not mix";
@@ -125,12 +127,21 @@ static int check_args(const struct eval_args *a, int argc)
 	else if (a->batch && (a->req.principal || a->req.action || a->req.resource ||
 			      a->assume_role || a->req.resource_account))
 		why = "--batch reads its requests from stdin (\"resource_account\" in a line)";
-	else if (!a->batch && (!a->req.principal || !a->req.action || !a->req.resource))
-		why = "--principal, --action and --resource are required";
+	else if (!a->batch && !a->req.principal)
+		why = "--principal is required";
+	else if (!a->batch && !a->req.action)
+		why = "--action is required";
+	else if (!a->batch && !a->req.resource)
+		why = "--resource is required";
+	else if (a->now && !a->store_dir)
+		why = "--now goes with --policies DIR; with policy files nothing is derived: give "
+		      "--context aws:CurrentTime=TIME";
 	else if ((a->assume_role || a->session_name) && !a->store_dir)
 		why = "--assume-role needs --policies DIR";
-	else if (!a->assume_role != !a->session_name)
-		why = "--assume-role and --session-name go together";
+	else if (a->assume_role && !a->session_name)
+		why = "--assume-role needs --session-name NAME";
+	else if (!a->assume_role && a->session_name)
+		why = "--session-name needs --assume-role ROLE";
 	else if (a->nsession && !a->assume_role && a->store_dir)
 		why = "--session-policy needs --assume-role";
 	if (!why)
@@ -244,9 +255,9 @@ int cmd_eval(int argc, char **argv)
 		.nsession = a->nsession,
 		.resource = a->resource,
 	};
+	eval_warn_request(a);
 	if (authz_evaluate_diag(&set, &a->req, &r, &d) < 0) {
-		fprintf(stderr, "gatehouse eval: %s%s%s%s\n", d.message, d.path[0] ? " [at " : "",
-			d.path, d.path[0] ? "]" : "");
+		eval_print_refusal(&d);
 		eval_args_free(a);
 		return CLI_EXIT_USAGE;
 	}

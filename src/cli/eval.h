@@ -32,6 +32,18 @@ struct eval_args {
 
 /* Print a decision, and with --explain its statements and missing keys. */
 void eval_print_result(const struct eval_args *a, const struct authz_result *r);
+/*
+ * A refused request, its JSON path named as the flag that set it
+ * ("[at assume_role]" is --assume-role, "context.aws:SourceIp" is
+ * --context aws:SourceIp).
+ */
+void eval_print_refusal(const struct diag *d);
+/*
+ * Warn, as check does for policies, of a request that is valid but likely
+ * wrong: a resource that is not an ARN, a --context key under aws: that
+ * AWS does not define (a typo such as aws:SoruceIp).
+ */
+void eval_warn_request(const struct eval_args *a);
 /* --policies DIR: load the store, answer one request or --batch. */
 int eval_store(struct eval_args *a);
 

@@ -33,12 +33,43 @@ static char *batch_answer(const char *line, size_t len, int lineno, void *data)
 	return authz_store_batch(b->store, line, len, "<stdin>", lineno, b->now_ms);
 }
 
-static void print_refusal(const struct diag *d)
+/*
+ * A user's ARN includes its path (user/eng/alice): when @arn names a user or
+ * role of @s by its last component but without its path, say which ARN it has.
+ */
+static void print_not_found(const struct eval_args *a, const struct authz_store *s)
 {
-	if (d->path[0])
-		fprintf(stderr, "gatehouse eval: %s [at %s]\n", d->message, d->path);
+	const char *arn = a->req.principal, *slash = strrchr(arn, '/');
+	const struct authz_principal *p = NULL;
+
+	if (CLI_STARTS_WITH(arn, "arn:") && slash && slash[1])
+		p = authz_store_find(s, slash + 1);
+	if (p && strcmp(authz_principal_arn(p), arn))
+		fprintf(stderr,
+			"gatehouse eval: no user or role %s in %s; did you mean %s? (an ARN "
+			"includes the path)\n",
+			arn, a->store_dir, authz_principal_arn(p));
 	else
-		fprintf(stderr, "gatehouse eval: %s\n", d->message);
+		fprintf(stderr, "gatehouse eval: no user or role %s in %s\n", arn, a->store_dir);
+}
+
+/*
+ * The trust policy of a role that trusts its account allows the request,
+ * yet it is denied: the account delegates to IAM policies, and none of the
+ * caller's allows sts:AssumeRole.  "no statement allows it" above an Allow
+ * line would read as a contradiction: say which half is missing.
+ */
+static void print_trust_delegation(const struct authz_result *r)
+{
+	if (r->decision != AUTHZ_IMPLICIT_DENY || r->reason != AUTHZ_REASON_NO_ALLOW)
+		return;
+	for (size_t i = 0; i < r->nmatched; i++)
+		if (r->matched[i].slot == AUTHZ_SLOT_RESOURCE &&
+		    r->matched[i].effect == AUTHZ_EFFECT_ALLOW) {
+			puts("  the trust policy delegates to the account, and no identity-based "
+			     "policy allows sts:AssumeRole on the role");
+			return;
+		}
 }
 
 static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
@@ -59,26 +90,26 @@ static int one(struct eval_args *a, const struct authz_store *s, int64_t now_ms)
 	int rc;
 
 	if (!p) {
-		fprintf(stderr, "gatehouse eval: no user or role %s in %s\n", a->req.principal,
-			a->store_dir);
+		print_not_found(a, s);
 		return CLI_EXIT_REFUSED;
 	}
 	if (a->assume_role) {
 		if (authz_store_assume_role(s, p, a->assume_role, a->session_name, a->session,
 					    a->nsession, a->ctx, a->req.ncontext, now_ms, &r, &sess,
 					    &d) < 0) {
-			print_refusal(&d);
+			eval_print_refusal(&d);
 			return CLI_EXIT_REFUSED;
 		}
 		printf("sts:AssumeRole %s: ", a->assume_role);
 		eval_print_result(a, &r);
+		print_trust_delegation(&r);
 		if (!sess)
 			return CLI_EXIT_DENY;
 		printf("session %s: ", authz_session_arn(sess));
 		q.session = sess;
 	}
 	if (authz_store_evaluate(s, &q, &r, &d) < 0) {
-		print_refusal(&d);
+		eval_print_refusal(&d);
 		authz_session_free(sess);
 		return CLI_EXIT_REFUSED;
 	}
@@ -108,6 +139,8 @@ int eval_store(struct eval_args *a)
 	diag_list_clear(&dl);
 	if (!s)
 		return CLI_EXIT_REFUSED;
+	if (!a->batch)
+		eval_warn_request(a);
 	if (a->batch) {
 		struct batch_data b = { s, now_ms };
 

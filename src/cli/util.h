@@ -7,9 +7,13 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Elements of an array (not a pointer). */
 #define CLI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* @s starts with the literal @lit (its length counted by the compiler). */
+#define CLI_STARTS_WITH(s, lit) (strncmp((s), "" lit, sizeof(lit) - 1) == 0)
 
 /* Parse a --kind value: "identity", "resource", "trust", "auto"; false when unknown. */
 bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
