@@ -5,6 +5,7 @@
  * compiler does.  Exit 0 when nothing has an error, 1 otherwise.
  */
 #include <gatehouse/store.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,35 @@ struct check {
 	size_t files, errors, warnings;
 };
 
+/*
+ * A policy document whose errors are all at the top-level keys of an
+ * identities file (Users, Groups, Roles, ...) is one: it is a part of a
+ * store, whose references resolve only with the rest of its directory.
+ */
+static bool is_identities_file(const struct diag_list *dl)
+{
+	static const char *const keys[] = {
+		"Account", "Organization", "Users", "Groups", "Roles", "ResourcePolicies",
+	};
+	bool any = false;
+
+	for (size_t i = 0; i < dl->n; i++) {
+		const struct diag *d = &dl->items[i];
+		bool known = false;
+
+		if (d->severity != DIAG_ERROR)
+			continue;
+		if (!d->path[0])
+			continue; /* "a policy document needs a Statement" */
+		for (size_t k = 0; k < CLI_ARRAY_SIZE(keys); k++)
+			known |= !strcmp(d->path, keys[k]);
+		if (!known)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 static void check_file(struct check *c, const char *path)
 {
 	struct diag_list dl;
@@ -27,11 +57,20 @@ static void check_file(struct check *c, const char *path)
 
 	diag_list_init(&dl);
 	p = authz_policy_load_file(path, c->kind, NULL, &dl);
+	c->files++;
+	if (is_identities_file(&dl)) {
+		fprintf(stderr,
+			"%s: error: an identities file (Users, Groups, Roles), not a policy: check "
+			"its directory, which is the store (gatehouse check DIR)\n",
+			path);
+		c->errors++;
+		goto out;
+	}
 	if (!c->quiet || dl.errors)
 		diag_list_print(stderr, &dl);
-	c->files++;
 	c->errors += dl.errors;
 	c->warnings += dl.warnings;
+out:
 	authz_policy_unref(p);
 	diag_list_clear(&dl);
 }
@@ -56,6 +95,14 @@ static int check_store(struct check *c, const char *dir)
 	if (s) {
 		authz_store_stats(s, &st);
 		c->files += st.policies;
+		if (!st.users && !st.groups && !st.roles && !st.policies && !st.resource_policies) {
+			/* Likely a wrong path: a store with nothing in it allows nothing. */
+			fprintf(stderr,
+				"%s: warning: no users, groups, roles or policies (no *.json below "
+				"it?)\n",
+				dir);
+			c->warnings++;
+		}
 		if (!c->quiet)
 			fprintf(stderr,
 				"%s: %zu users, %zu groups, %zu roles, %zu managed policies, "
@@ -73,7 +120,8 @@ static int check_path(struct check *c, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		perror(path);
+		fprintf(stderr, "%s: error: %s\n", path, strerror(errno));
+		c->errors++;
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode))
@@ -127,9 +175,12 @@ int cmd_check(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++)
-		if (check_path(&c, argv[i]) < 0)
+	for (int i = optind; i < argc; i++) {
+		char buf[4096];
+
+		if (check_path(&c, cli_trim_dir(argv[i], buf, sizeof(buf))) < 0)
 			failed = 1;
+	}
 	fprintf(stderr, "%zu polic%s checked: %zu error%s, %zu warning%s\n", c.files,
 		c.files == 1 ? "y" : "ies", c.errors, c.errors == 1 ? "" : "s", c.warnings,
 		c.warnings == 1 ? "" : "s");

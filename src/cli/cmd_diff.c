@@ -122,6 +122,7 @@ int cmd_diff(int argc, char **argv)
 	struct authz_diff_opts o = { .principals = principals, .seconds = 30, .seed = 1 };
 	struct authz_diff_summary sum;
 	struct diag_list dl;
+	char old_buf[4096], new_buf[4096];
 	bool json = false;
 	double seed;
 	int c, r;
@@ -175,7 +176,9 @@ int cmd_diff(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	diag_list_init(&dl);
-	r = authz_diff(argv[optind], argv[optind + 1], &o, report, &json, &sum, &dl);
+	r = authz_diff(cli_trim_dir(argv[optind], old_buf, sizeof(old_buf)),
+		       cli_trim_dir(argv[optind + 1], new_buf, sizeof(new_buf)), &o, report, &json,
+		       &sum, &dl);
 	/* Warnings are check's business: a diff shows diagnostics only when a side does not load.
 	 */
 	if (r < 0)

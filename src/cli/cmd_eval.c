@@ -210,7 +210,9 @@ static int parse_args(struct eval_args *a, int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'e': a->explain = true; break;
-		case 'D': a->store_dir = optarg; break;
+		case 'D':
+			a->store_dir = cli_trim_dir(optarg, a->dir_buf, sizeof(a->dir_buf));
+			break;
 		case 'B': a->batch = true; break;
 		case 'N': a->now = optarg; break;
 		case 'S': a->assume_role = optarg; break;

@@ -35,6 +35,7 @@
 
 struct fw_opts {
 	const char *rules, *host;
+	char rules_buf[4096]; /* --rules without trailing slashes, when it had some */
 	bool check, full, force, kill_removed, stats;
 	long confirm;
 };
@@ -175,7 +176,9 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":r:H:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': o->rules = optarg; break;
+		case 'r':
+			o->rules = cli_trim_dir(optarg, o->rules_buf, sizeof(o->rules_buf));
+			break;
 		case 'H': o->host = optarg; break;
 		case 'c': o->check = true; break;
 		case 'F': o->full = true; break;

@@ -24,6 +24,7 @@ struct eval_args {
 	struct diag_list diags;
 	/* identity-store mode (--policies DIR) */
 	const char *store_dir;
+	char dir_buf[4096]; /* store_dir without trailing slashes, when it had some */
 	bool batch;
 	const char *now;
 	const char *assume_role;
