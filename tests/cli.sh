@@ -48,12 +48,12 @@ printf '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*"
 long="arn:aws:s3:::b/$(head -c 2040 /dev/zero | tr '\0' a)"
 expect_rc 2 "eval a resource over the cap" "$gh" eval --policy "$tmp/ip.json" \
 	--principal arn:aws:iam::111122223333:user/a --action s3:GetObject --resource "$long"
-grep -q 'resource is longer than 2048 bytes \[at resource\]' "$tmp/err" && pass=$((pass + 1)) ||
+grep -q 'resource is longer than 2048 bytes (--resource)' "$tmp/err" && pass=$((pass + 1)) ||
 	{ echo "FAIL: eval names the resource over the cap" >&2; fail=$((fail + 1)); }
 expect_rc 2 "eval a context value not UTF-8" "$gh" eval --policy "$tmp/ip.json" \
 	--principal arn:aws:iam::111122223333:user/a --action s3:GetObject --resource x \
 	--context "aws:SourceIp=$(printf '\xff')"
-grep -q 'not valid UTF-8 \[at context.aws:SourceIp\]' "$tmp/err" && pass=$((pass + 1)) ||
+grep -q 'not valid UTF-8 (--context aws:SourceIp)' "$tmp/err" && pass=$((pass + 1)) ||
 	{ echo "FAIL: eval names the context value not UTF-8" >&2; fail=$((fail + 1)); }
 # An IPv6 range over the IPv4-mapped addresses, no IPv4 range: check warns.
 expect_rc 0 "check warns of ::/0" "$gh" check "$tmp/ip.json"
@@ -69,6 +69,113 @@ expect_rc 0 "eval --batch" sh -c "\"$gh\" eval --policies \"$root/policies\" --b
 expect_rc 0 "simulate" sh -c "\"$gh\" simulate <\"$tmp/in\""
 [[ $(grep -c '"error"' "$tmp/out") == 2 ]] && pass=$((pass + 1)) ||
 	{ echo "FAIL: simulate: want 2 error answers" >&2; fail=$((fail + 1)); }
+
+# expect_err WHAT REGEX: stderr of the last expect_rc has a line matching REGEX
+# (grep -E), and, with ONE, only one line in all.
+expect_err() {
+	if grep -qE -- "$2" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $1: stderr has no line matching /$2/:" >&2
+		sed 's/^/  /' "$tmp/err" >&2
+		fail=$((fail + 1))
+	fi
+	if [[ ${3:-} == ONE && $(wc -l <"$tmp/err") != 1 ]]; then
+		echo "FAIL: $1: $(wc -l <"$tmp/err") lines on stderr, want one" >&2
+		fail=$((fail + 1))
+	fi
+}
+expect_no_err() {
+	if grep -qE -- "$2" "$tmp/err"; then
+		echo "FAIL: $1: stderr matches /$2/" >&2
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+# A new user's mistakes: one line each, saying what to do.
+expect_rc 2 "a typo'd command" "$gh" evl
+expect_err "a typo'd command" "^gatehouse: unknown command 'evl': did you mean 'eval'\?" ONE
+expect_rc 2 "a typo'd option" "$gh" eval --polices "$root/policies"
+expect_err "a typo'd option" "^gatehouse eval: unknown option --polices: did you mean --policies\?" ONE
+expect_rc 2 "a typo'd fw option" "$gh" fw apply --rules "$root/rules" --hots db-1
+expect_err "a typo'd fw option" "did you mean --host\?" ONE
+expect_rc 2 "a typo'd fw subcommand" "$gh" fw shwo
+expect_err "a typo'd fw subcommand" "did you mean 'show'\?" ONE
+expect_rc 2 "an option without its value" "$gh" check --kind
+expect_err "an option without its value" "^gatehouse check: --kind needs a value" ONE
+expect_rc 2 "eval with neither --policies nor --policy" "$gh" eval --principal alice \
+	--action s3:GetObject --resource x
+expect_err "eval with neither --policies nor --policy" "--policies DIR.*--policy FILE" ONE
+expect_rc 2 "eval --now with policy files" "$gh" eval --policy "$tmp/ip.json" \
+	--principal arn:aws:iam::111122223333:user/a --action s3:GetObject --resource x --now 2026-01-01
+expect_err "eval --now with policy files" "--now goes with --policies"
+for missing in principal action resource; do
+	args=(--policies "$root/policies")
+	for f in principal action resource; do
+		[[ $f == "$missing" ]] || args+=("--$f" x)
+	done
+	expect_rc 2 "eval without --$missing" "$gh" eval "${args[@]}"
+	expect_err "eval without --$missing" "^gatehouse eval: --$missing is required" ONE
+done
+expect_rc 2 "eval --assume-role without --session-name" "$gh" eval "${alice[@]}" \
+	--action s3:GetObject --resource x --assume-role ops-admin
+expect_err "eval --assume-role without --session-name" "--assume-role needs --session-name" ONE
+expect_rc 1 "eval --assume-role of no role" "$gh" eval "${alice[@]}" --action s3:GetObject \
+	--resource x --assume-role nope --session-name s
+expect_err "eval --assume-role of no role" "no role nope in the store \(--assume-role\)"
+expect_no_err "eval --assume-role of no role" "\[at assume_role\]"
+expect_rc 1 "eval an ARN without the user's path" "$gh" eval --policies "$root/policies" \
+	--principal arn:aws:iam::111122223333:user/alice --action s3:GetObject --resource x
+expect_err "eval an ARN without the user's path" "did you mean arn:aws:iam::111122223333:user/eng/alice\?"
+expect_rc 3 "eval warns of a resource that is no ARN and a typo'd key" "$gh" eval \
+	--policies "$root/policies" --principal alice --action s3:GetObject --resource notanarn \
+	--context aws:SoruceIp=10.1.2.3
+expect_err "eval warns of a resource that is no ARN" 'warning: --resource "notanarn" is not an ARN'
+expect_err "eval warns of a typo'd global key" 'warning: --context "aws:SoruceIp" is not a known AWS global condition key'
+expect_rc 3 "row 11: a trust policy that delegates" "$gh" eval "${alice[@]}" \
+	--action ec2:TerminateInstances --resource arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc0000000000001 \
+	--assume-role ops-admin --session-name alice --context aws:MultiFactorAuthPresent=true \
+	--context aws:MultiFactorAuthAge=300
+grep -q 'the trust policy delegates to the account, and no identity-based policy allows sts:AssumeRole' \
+	"$tmp/out" && pass=$((pass + 1)) || { echo "FAIL: row 11 explains the delegation" >&2; fail=$((fail + 1)); }
+
+# check: an identities file, an empty directory, a path that does not exist, a trailing slash.
+expect_rc 1 "check an identities file" "$gh" check "$root/policies/identities.json"
+expect_err "check an identities file" "an identities file .* check its directory"
+mkdir "$tmp/empty"
+expect_rc 0 "check an empty directory" "$gh" check "$tmp/empty"
+expect_err "check an empty directory" "empty: warning: no users, groups, roles or policies"
+expect_err "check an empty directory counts it" "0 errors, 1 warning$"
+expect_rc 1 "check a path that does not exist" "$gh" check "$tmp/nosuchdir"
+expect_err "check a path that does not exist" "^0 policies checked: 1 error, 0 warnings$"
+expect_rc 0 "check a store with a trailing slash" "$gh" check "$root/policies/"
+expect_no_err "check a store with a trailing slash" "//"
+if [[ -d $root/rules ]] && "$gh" fw --help >/dev/null 2>&1; then
+	expect_rc 0 "fw check with a trailing slash" "$gh" fw check --rules "$root/rules/"
+	grep -q "^$root/rules: OK" "$tmp/out" && pass=$((pass + 1)) ||
+		{ echo "FAIL: fw check --rules DIR/ prints DIR" >&2; fail=$((fail + 1)); }
+	expect_rc 1 "fw compile for an unknown host" "$gh" fw compile --rules "$root/rules" --host db-9
+	expect_err "fw compile for an unknown host" "the hosts of the inventory are: .*db-1"
+	for sub in check compile apply diff show; do
+		expect_rc 0 "fw $sub --help" "$gh" fw $sub --help
+		grep -q "^Exit status:" "$tmp/out" && grep -q "^Privilege:" "$tmp/out" &&
+			pass=$((pass + 1)) || { echo "FAIL: fw $sub --help: no exit status or privilege" >&2; fail=$((fail + 1)); }
+	done
+	for flag in --check --full --force --confirm --kill-removed --stats; do
+		"$gh" fw apply --help | grep -q -- "^  $flag" && pass=$((pass + 1)) ||
+			{ echo "FAIL: fw apply --help does not document $flag" >&2; fail=$((fail + 1)); }
+	done
+fi
+expect_rc 0 "eval --help" "$gh" eval --help
+for flag in --principal --action --resource --policies --policy; do
+	grep -q -- "^  $flag" "$tmp/out" && pass=$((pass + 1)) ||
+		{ echo "FAIL: eval --help does not describe $flag" >&2; fail=$((fail + 1)); }
+done
+expect_rc 0 "gatehouse --help" "$gh" --help
+grep -q "eval .*identity store" "$tmp/out" && pass=$((pass + 1)) ||
+	{ echo "FAIL: gatehouse --help does not say eval works on stores" >&2; fail=$((fail + 1)); }
 
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]

@@ -135,7 +135,9 @@ int eval_store(struct eval_args *a)
 	}
 	diag_list_init(&dl);
 	s = authz_store_load(a->store_dir, &dl);
-	diag_list_print(stderr, &dl);
+	/* Warnings are check's business (as in diff): shown only when the store does not load. */
+	if (!s)
+		diag_list_print(stderr, &dl);
 	diag_list_clear(&dl);
 	if (!s)
 		return CLI_EXIT_REFUSED;
