@@ -409,6 +409,9 @@ static bool confirmed(long seconds)
 	char line[64];
 	size_t off = 0;
 
+	/* The result line (stdout) first, then the prompt and the outcome (stderr), even
+	 * when stdout is a pipe or a log file. */
+	fflush(stdout);
 	fprintf(stderr,
 		"applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
 		seconds);
