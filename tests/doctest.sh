@@ -169,6 +169,7 @@ run_block() {
 		local c="${cmds[i]}"
 		printf '%s' "${outs[i]}" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$work/expect.raw"
 		if [[ $c =~ ^cat\ ([^ ]+)$ && ! -e $work/${BASH_REMATCH[1]} ]]; then
+			mkdir -p "$(dirname "$work/${BASH_REMATCH[1]}")"
 			cp "$work/expect.raw" "$work/${BASH_REMATCH[1]}"
 		fi
 		(cd "$work" && { (exit "$prev"); eval "$c"; }) >"$work/actual.raw" 2>&1 </dev/null
