@@ -158,6 +158,17 @@ if [[ -d $root/rules ]] && "$gh" fw --help >/dev/null 2>&1; then
 		{ echo "FAIL: fw check --rules DIR/ prints DIR" >&2; fail=$((fail + 1)); }
 	expect_rc 1 "fw compile for an unknown host" "$gh" fw compile --rules "$root/rules" --host db-9
 	expect_err "fw compile for an unknown host" "the hosts of the inventory are: .*db-1"
+	# Without CAP_NET_ADMIN every netlink path says so, in a namespace of our own (root only).
+	if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && unshare -n true 2>/dev/null; then
+		nocap=(unshare -n setpriv --inh-caps=-all --bounding-set=-net_admin "$gh" fw)
+		for sub in "apply --check" apply "apply --confirm 5" diff show; do
+			# shellcheck disable=SC2086 # $sub is the subcommand and its flags
+			expect_rc 1 "fw $sub without CAP_NET_ADMIN" "${nocap[@]}" $sub --rules "$root/rules" --host db-1
+			expect_err "fw $sub without CAP_NET_ADMIN" \
+				"Operation not permitted: fw ${sub%% *} needs CAP_NET_ADMIN \(run as root\)"
+			expect_no_err "fw $sub without CAP_NET_ADMIN" "kernel refused|netlink: error"
+		done
+	fi
 	for sub in check compile apply diff show; do
 		expect_rc 0 "fw $sub --help" "$gh" fw $sub --help
 		grep -q "^Exit status:" "$tmp/out" && grep -q "^Privilege:" "$tmp/out" &&
