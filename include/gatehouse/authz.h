@@ -122,10 +122,10 @@ struct authz_request {
  * @boundary: the principal's permission boundary, or NULL
  * @session: session policies of a role session (none: no narrowing)
  * @resource: the resource's resource-based policy, or NULL
- * @resource_must_allow: the resource policy must allow in any case, as a
- *	role's trust policy for sts:AssumeRole (set it when the resource
- *	policy is one; sts:AssumeRole* on a role ARN and kms:* on a key ARN
- *	get it anyway)
+ * @resource_must_allow: the resource policy must allow sts:AssumeRole*
+ *	in any case, as a role's trust policy (set it when the resource
+ *	policy is one; other actions are not held to it; sts:AssumeRole* on
+ *	a role ARN and kms:* on a key ARN get it anyway)
  * @scp: service control policies of the principal's account (AWS
  *	Organizations): each must allow, a Deny in any is an explicit deny;
  *	they never grant

@@ -341,18 +341,19 @@ static bool same_account(const struct eval_ctx *ec)
  * Resources whose own policy must allow whatever the identity side says
  * (AWS, "Policy evaluation logic": "IAM role trust policies and KMS key
  * policies are exceptions ... they must explicitly allow access for
- * principals"): sts:AssumeRole* on a role, kms:* on a key.
+ * principals"): sts:AssumeRole* on a role, kms:* on a key.  A trust
+ * policy governs assuming its role only: any other action on the role
+ * (iam:GetRole) is not held to it.
  */
 static bool resource_must_allow(const struct authz_policy_set *set, const struct eval_ctx *ec)
 {
 	const char *res = ec->req->resource;
 
-	if (set->resource_must_allow)
-		return true;
 	/* ec->action is lower-cased. */
 	if (gh_eq_lit_case(ec->action, ec->svclen, "sts"))
-		return gh_starts_with(ec->action, "sts:assumerole") && strstr(res, ":iam::") &&
-		       strstr(res, ":role/");
+		return gh_starts_with(ec->action, "sts:assumerole") &&
+		       (set->resource_must_allow ||
+			(strstr(res, ":iam::") && strstr(res, ":role/")));
 	if (gh_eq_lit_case(ec->action, ec->svclen, "kms"))
 		return gh_starts_with(res, "arn:") && strstr(res, ":kms:") && strstr(res, ":key/");
 	return false;

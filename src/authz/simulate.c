@@ -16,6 +16,7 @@
 #include "authz/load.h"
 #include "authz/output.h"
 #include "authz/request_read.h"
+#include "authz/value.h"
 #include "common/arena.h"
 #include "common/macro.h"
 #include "common/str.h"
@@ -122,6 +123,17 @@ static int build_context(struct sim *s)
 	return r;
 }
 
+/* "arn:<partition>:iam::<account>:role/...": the only resource that has a trust policy. */
+static bool is_role_arn(const char *arn)
+{
+	uint32_t st[6], ln[6];
+
+	if (!arn || !az_value_split_arn(arn, strlen(arn), st, ln))
+		return false;
+	return gh_eq_lit_case(arn + st[2], ln[2], "iam") && ln[3] == 0 &&
+	       gh_prefix_lit_case(arn + st[5], ln[5], "role/");
+}
+
 static void load_case(struct sim *s)
 {
 	json_t *v;
@@ -143,12 +155,15 @@ static void load_case(struct sim *s)
 	/*
 	 * A resource_policy whose statements name a Principal and allow
 	 * sts:AssumeRole* is the trust policy of the role named by "resource"
-	 * (Resource is optional there), as `check --kind auto` reads it.
-	 * Without one, a role's trust policy is not known: the identity side
-	 * decides, as in AWS's policy simulator (eval.c, decide()).
+	 * (Resource is optional there), as `check --kind auto` reads it; only
+	 * a role has a trust policy, so on any other resource it is that
+	 * resource's own policy.  Without one, a role's trust policy is not
+	 * known: the identity side decides, as in AWS's policy simulator
+	 * (eval.c, decide()).
 	 */
 	if ((v = json_object_get(s->root, "resource_policy"))) {
-		bool trust = az_policy_guess_kind(v) == AUTHZ_POLICY_TRUST;
+		bool trust =
+		    az_policy_guess_kind(v) == AUTHZ_POLICY_TRUST && is_role_arn(s->req.resource);
 
 		s->set.resource = compile_one(s, v, "resource_policy", 0, false,
 					      trust ? AUTHZ_POLICY_TRUST : AUTHZ_POLICY_RESOURCE);

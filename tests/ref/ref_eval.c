@@ -697,7 +697,12 @@ static bool ordered(enum cmp c, int sign)
 	}
 }
 
-/* ArnEquals / ArnLike: part by part, wildcards within a part (not across its colons). */
+/*
+ * ArnEquals / ArnLike: "each of the six colon-delimited components of the
+ * ARN is checked separately", wildcards within a part (never across the
+ * colons between the first five).  A listed value that is not a six-part
+ * ARN has no components to check: it matches nothing, except a lone `*`.
+ */
 static bool arn_value_match(struct ref *r, const struct text *pat, const char *s)
 {
 	struct arn pa, sa;
@@ -706,7 +711,7 @@ static bool arn_value_match(struct ref *r, const struct text *pat, const char *s
 	for (size_t i = 0; i < pat->len; i++)
 		wild |= !pat->lit[i] && (pat->s[i] == '*' || pat->s[i] == '?');
 	if (!arn_split(pat->s, pat->len, &pa))
-		return glob_text(r, pat, s, false);
+		return pat->len == 1 && pat->s[0] == '*' && !pat->lit[0];
 	if (!arn_split(s, strlen(s), &sa))
 		return false;
 	for (int i = 0; i < 6; i++)
@@ -895,8 +900,9 @@ static const struct op *op_find(const char *name, enum set *set, bool *ifexists)
 
 /*
  * The Condition block: operators ANDed, keys ANDed, values ORed.  Every
- * value is substituted first: an unresolved variable anywhere makes the
- * statement not apply (*unresolved).  Returns -EINVAL for an operator the
+ * value is substituted first: an unresolved variable anywhere (but in an
+ * ...IfExists condition whose key is absent) makes the statement not
+ * apply (*unresolved).  Returns -EINVAL for an operator the
  * reference does not know.
  */
 static int conditions_hold(struct ref *r, const json_t *cond, bool vars, bool *unresolved)
@@ -917,7 +923,13 @@ static int conditions_hold(struct ref *r, const json_t *cond, bool vars, bool *u
 		json_object_foreach((json_t *)keys, key, vals) {
 			struct listed l;
 
-			if (!listed_load(r, vals, vars, &l)) {
+			/*
+			 * An ...IfExists condition on an absent key holds without
+			 * its values being compared: AWS recommends IfExists "to
+			 * prevent variables from causing invalid statements".
+			 */
+			if (!listed_load(r, vals, vars, &l) &&
+			    !(ifexists && !ctx_get(r, key, strlen(key)))) {
 				*unresolved = true;
 				listed_free(&l);
 				continue;
@@ -1076,9 +1088,11 @@ static bool resource_matches(struct ref *r, const json_t *st, bool vars, bool *u
  * @present: the part exists (a boundary, at least one session policy)
  * @allow: an Allow statement applied
  * @pm: resource part: the strongest principal match among applying Allows
+ * @caps: an organization policy (SCP, RCP): its Allows only cap what the
+ *	others grant, so they are not listed among the matches
  */
 struct slot {
-	bool present, allow;
+	bool present, allow, caps;
 	enum pmatch pm;
 };
 
@@ -1145,7 +1159,8 @@ static int eval_policy(struct ref *r, const json_t *doc, const char *name, struc
 			slot->allow = true;
 			if (pm > slot->pm)
 				slot->pm = pm;
-			add_match(ans->allow, &ans->nallow, name, i, false);
+			if (!slot->caps)
+				add_match(ans->allow, &ans->nallow, name, i, false);
 		}
 	}
 	return 0;
@@ -1214,7 +1229,17 @@ static void decide(struct ref *r, const struct slot sl[4], bool has_resource_pol
 	 */
 	if (assume && !has_resource_policy) {
 		r->touched |= REF_DEFECT(ASSUMEROLE_NO_TRUST);
-	} else if ((assume || kms) && rpm == PM_NONE) {
+		if (id_ok) {
+			res->decision = REF_ALLOW;
+			res->reason = REF_REASON_IDENTITY_ALLOW_UNVERIFIED;
+		} else {
+			res->reason = !id->allow  ? REF_REASON_NO_ALLOW
+				      : !bound_ok ? REF_REASON_BOUNDARY
+						  : REF_REASON_SESSION;
+		}
+		return;
+	}
+	if ((assume || kms) && rpm == PM_NONE) {
 		res->reason = kms ? REF_REASON_KEY_POLICY : REF_REASON_TRUST;
 		return;
 	}
@@ -1242,6 +1267,53 @@ static void decide(struct ref *r, const struct slot sl[4], bool has_resource_pol
 	}
 }
 
+/*
+ * AWS Organizations, "Service control policies (SCPs)" and "Resource
+ * control policies (RCPs)": every one of the case's @key list must allow
+ * the request (each applies on its own, like each level of the
+ * organization); a Deny in any is an explicit deny (recorded in @ans);
+ * they never grant.  True when each one allows (or there are none).
+ */
+static int org_policies_allow(struct ref *r, const json_t *c, const char *key, struct answer *ans,
+			      bool *all)
+{
+	const json_t *arr = json_object_get(c, key), *doc;
+	size_t i;
+
+	*all = true;
+	json_array_foreach((json_t *)arr, i, doc) {
+		struct slot one = { .caps = true };
+		char name[40];
+		int ret;
+
+		snprintf(name, sizeof(name), "%s[%zu]", key, i);
+		ret = eval_policy(r, doc, name, &one, ans);
+		if (ret < 0)
+			return ret;
+		*all &= one.allow;
+	}
+	return 0;
+}
+
+/*
+ * RCPs "apply only to" the services of AWS Organizations' "List of AWS
+ * services that support RCPs": the action's service prefix decides.
+ */
+static bool rcp_applies(const char *action)
+{
+	static const char *const services[] = {
+		"s3",  "sts",  "kms",  "sqs",	   "secretsmanager",
+		"ecr", "aoss", "logs", "dynamodb", "cognito-identity",
+	};
+	const char *colon = strchr(action, ':');
+	size_t n = colon ? (size_t)(colon - action) : 0;
+
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (n == strlen(services[i]) && !strncasecmp(action, services[i], n))
+			return true;
+	return false;
+}
+
 static const char *string_of(const json_t *c, const char *key)
 {
 	const json_t *v = json_object_get(c, key);
@@ -1254,6 +1326,7 @@ int ref_eval(const json_t *c, struct ref_result *res)
 	struct ref r = { 0 };
 	struct slot sl[4] = { { 0 } };
 	struct answer *ans = calloc(1, sizeof(*ans));
+	bool scp_ok = true, rcp_ok = true;
 	const json_t *v;
 	int ret = 0;
 
@@ -1279,6 +1352,10 @@ int ref_eval(const json_t *c, struct ref_result *res)
 		ret = eval_list(&r, c, "session_policies", &sl[2], ans);
 	if (ret == 0 && (v = json_object_get(c, "resource_policy")))
 		ret = eval_policy(&r, v, "resource_policy", &sl[3], ans);
+	if (ret == 0)
+		ret = org_policies_allow(&r, c, "service_control_policies", ans, &scp_ok);
+	if (ret == 0 && rcp_applies(r.action))
+		ret = org_policies_allow(&r, c, "resource_control_policies", ans, &rcp_ok);
 	if (ret < 0)
 		goto out;
 	if (r.oom) {
@@ -1290,12 +1367,19 @@ int ref_eval(const json_t *c, struct ref_result *res)
 		res->reason = REF_REASON_EXPLICIT_DENY;
 	} else {
 		decide(&r, sl, json_object_get(c, "resource_policy") != NULL, res);
+		/* They cap what the others allowed; an implicit deny keeps its own rule. */
+		if (res->decision == REF_ALLOW && (!scp_ok || !rcp_ok)) {
+			res->decision = REF_IMPLICIT_DENY;
+			res->reason = !scp_ok ? REF_REASON_SCP : REF_REASON_RCP;
+		}
 	}
 	/* "You don't need permission to perform this operation", and a Deny does not stop it. */
 	if (!strcasecmp(r.action, "sts:GetCallerIdentity")) {
 		r.touched |= REF_DEFECT(GET_CALLER_IDENTITY);
 		res->decision = REF_ALLOW;
 		res->reason = REF_REASON_NO_PERMISSION_NEEDED;
+		/* No statement decided it, so none is listed. */
+		ans->nallow = 0;
 	}
 	if (res->decision == REF_EXPLICIT_DENY) {
 		memcpy(res->matched, ans->deny, ans->ndeny * sizeof(ans->deny[0]));

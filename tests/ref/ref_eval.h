@@ -37,12 +37,15 @@ enum ref_reason {
 	REF_REASON_CROSS_ACCOUNT_NO_IDENTITY,
 	REF_REASON_TRUST,
 	REF_REASON_KEY_POLICY,
-	REF_REASON_NO_PERMISSION_NEEDED, /* sts:GetCallerIdentity */
+	REF_REASON_IDENTITY_ALLOW_UNVERIFIED, /* sts:AssumeRole*, the trust policy not given */
+	REF_REASON_NO_PERMISSION_NEEDED,      /* sts:GetCallerIdentity */
+	REF_REASON_SCP,			      /* allowed, but not by every SCP */
+	REF_REASON_RCP,			      /* allowed, but not by every applying RCP */
 	_REF_REASON_MAX,
 };
 
 /*
- * Classes of input on which the engine is known to be wrong today (issues 8
+ * Classes of input on which the engine was wrong (issues 8
  * and 9).  The reference answers them correctly and says, in
  * ref_result.touched, which of them a case went through, so that a
  * comparison can tolerate a disagreement of that class only while the
