@@ -52,6 +52,13 @@ void gd_buf_put(struct gd_buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* Bytes jansson escapes in a string: control characters, '"', '\\' (NUL ends the string). */
+static const unsigned char escaped[256] = {
+	[0x00 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+};
+
 /* @s as a JSON string, escaped as jansson escapes (UTF-8 passes through). */
 void gd_buf_str(struct gd_buf *b, const char *s)
 {
@@ -64,13 +71,18 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 		return;
 	o = b->s + b->len;
 	*o++ = '"';
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (;;) {
+		const char *run = s;
+		unsigned char ch;
 
-		if (ch >= 0x20 && ch != '"' && ch != '\\') {
-			*o++ = (char)ch;
-			continue;
-		}
+		/* Runs of plain text, copied whole: most strings are one run. */
+		while (!escaped[(unsigned char)*s])
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		ch = (unsigned char)*s++;
+		if (!ch)
+			break;
 		*o++ = '\\';
 		switch (ch) {
 		case '"': *o++ = '"'; break;
