@@ -11,6 +11,7 @@
  *   decide.c     request context and one decision: query -> result -> log line
  *   answer.c     the hot answers written as JSON text, not built as trees
  *   authorize.c  /v1/authorize, /v1/authorize/batch, OPA's /v1/data/gatehouse/authorize
+ *   reqread.c    the bodies of the first two read in one pass, without a tree
  *   authzen.c    the AuthZEN Authorization API: evaluation(s), configuration
  *   check.c      GET /v1/check for reverse proxies
  *   session_api.c  POST and DELETE /v1/sessions: TOTP check, role assumption
@@ -271,6 +272,8 @@ int gd_sessions_save_state(struct gd_sessions *t, struct gd_totp *totp, int64_t 
  * @id_prefix: random per start, the first half of each decision_id
  * @next_id: the second half
  * @state_lock: serialises writes of the --state file
+ * @tree_only: read every body as a jansson tree, never with reqread.c
+ *	(the tests compare the two readers' answers)
  */
 struct gd {
 	struct gd_clock clock;
@@ -283,6 +286,7 @@ struct gd {
 	char id_prefix[17];
 	atomic_uint_fast64_t next_id;
 	pthread_mutex_t state_lock;
+	bool tree_only;
 };
 
 /* ---- route.c: one request in, one answer out -------------------------------- */
@@ -378,6 +382,14 @@ void gd_ctxb_reset(struct gd_ctxb *cb);
  * key (authz_key_is_mfa) is refused, in any letter case: 400 derived_key.
  */
 int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struct gd_err *err);
+/*
+ * One caller key of @where with its values' texts (given as a list when
+ * @list), with gd_ctxb_add_object()'s checks and errors for one member;
+ * the texts are borrowed.
+ */
+int gd_ctxb_add_texts(struct gd_ctxb *cb, const char *key, size_t klen,
+		      const struct authz_value *v, size_t nv, bool list, const char *where,
+		      struct gd_err *err);
 /* aws:ResourceTag/<name> = @v (a string or a list of strings). */
 int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char *where,
 		    struct gd_err *err);
@@ -420,6 +432,50 @@ const char *gd_reason(enum authz_decision dec);
 json_t *gd_matched_json(const struct authz_result *r);
 /* {"decision", "reason", "explanation", "matched", "missing_context", "decision_id", "principal"} */
 json_t *gd_answer_json(const struct gd_decision *dd);
+
+/* ---- reqread.c: /v1/authorize bodies read without a tree --------------------- */
+
+/* A context member read: its key (NUL-terminated) and values r->v[@v0, @v0 + @nv). */
+struct gd_rmember {
+	const char *key;
+	size_t klen;
+	size_t v0, nv;
+	bool list;
+};
+
+/* A request read: its call and context members r->m[@m0, @m0 + @nm). */
+struct gd_ritem {
+	struct gd_call c;
+	size_t m0, nm;
+};
+
+/**
+ * struct gd_reqs - the requests of one body, every string in @text (the
+ * body's copy, decoded in place) or @nums (numbers as a tree's value prints)
+ * @items: @n requests, in order
+ * @m, @v: their context members and values
+ */
+struct gd_reqs {
+	char *text, *nums;
+	size_t nnums, numcap;
+	struct gd_ritem *items;
+	size_t n, cap;
+	struct gd_rmember *m;
+	size_t nm, mcap;
+	struct authz_value *v;
+	size_t nv, vcap;
+};
+
+/*
+ * Read @len bytes of @text, a /v1/authorize body or, with @batch, a
+ * /v1/authorize/batch body.  False (nothing held) when the body is outside
+ * what this reader reads (reqread.c says what): read it as a tree then.
+ */
+bool gd_reqs_read(struct gd_reqs *r, const char *text, size_t len, bool batch);
+/* The context of @it into @cb, checked as gd_ctxb_add_object() checks it ("context..." paths). */
+int gd_reqs_context(const struct gd_reqs *r, const struct gd_ritem *it, struct gd_ctxb *cb,
+		    struct gd_err *err);
+void gd_reqs_done(struct gd_reqs *r);
 
 /* ---- answer.c: answers written as text ---------------------------------------- */
 

@@ -108,15 +108,23 @@ int gd_err_at(struct gd_err *err, const char *where, const char *key)
 	return -1;
 }
 
+/* Room for one more value in cb->v. */
+static int value_room(struct gd_ctxb *cb, const char *path, struct gd_err *err)
+{
+	if (cb->nv >= GD_VALUES_MAX)
+		return gd_fail(err, 400, "too_many_values", path,
+			       "more than %d context values in one request", GD_VALUES_MAX);
+	return 0;
+}
+
 /* One scalar into cb->v (numbers and booleans printed into cb->num). */
 static int add_value(struct gd_ctxb *cb, json_t *v, const char *path, struct gd_err *err)
 {
 	const char *s;
 	size_t len;
 
-	if (cb->nv >= GD_VALUES_MAX)
-		return gd_fail(err, 400, "too_many_values", path,
-			       "more than %d context values in one request", GD_VALUES_MAX);
+	if (value_room(cb, path, err) < 0)
+		return -1;
 	s = gh_json_scalar_text(v, cb->num[cb->nv], &len);
 	if (!s)
 		return gd_fail(err, 400, "invalid_context", path,
@@ -128,19 +136,25 @@ static int add_value(struct gd_ctxb *cb, json_t *v, const char *path, struct gd_
 	return 0;
 }
 
+/* @key is not in @cb yet, in any letter case (the failure's path is relative: ""). */
+static int new_key(struct gd_ctxb *cb, const char *key, size_t keylen, struct gd_err *err)
+{
+	for (size_t k = 0; k < cb->n; k++)
+		if (gh_eq_nocase(cb->e[k].key, cb->e[k].keylen, key, keylen))
+			return gd_fail(err, 400, "duplicate_key", "",
+				       "context key given twice (keys ignore letter case)");
+	return 0;
+}
+
 /* @key = @v (a scalar or a list of scalars), its text borrowed. */
 static int add_entry(struct gd_ctxb *cb, const char *key, size_t keylen, json_t *v,
 		     struct gd_err *err)
 {
-	const char *path = ""; /* relative: the caller says where (at()) */
-
 	size_t first = cb->nv, i;
 	json_t *x;
 
-	for (size_t k = 0; k < cb->n; k++)
-		if (gh_eq_nocase(cb->e[k].key, cb->e[k].keylen, key, keylen))
-			return gd_fail(err, 400, "duplicate_key", path,
-				       "context key given twice (keys ignore letter case)");
+	if (new_key(cb, key, keylen, err) < 0)
+		return -1;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, x) {
 			if (add_value(cb, x, "", err) < 0) {
@@ -148,11 +162,30 @@ static int add_entry(struct gd_ctxb *cb, const char *key, size_t keylen, json_t 
 				return -1;
 			}
 		}
-	} else if (add_value(cb, v, path, err) < 0) {
+	} else if (add_value(cb, v, "", err) < 0) {
 		return -1;
 	}
 	authz_ctx_entry_init(&cb->e[cb->n++], key, keylen, &cb->v[first], cb->nv - first,
 			     json_is_array(v));
+	return 0;
+}
+
+/* What a caller may not set, and the cap on how many keys it sets (@key of @where). */
+static int caller_key(struct gd_ctxb *cb, const char *key, size_t klen, const char *where,
+		      struct gd_err *err)
+{
+	if (authz_key_is_mfa(key, klen))
+		return gd_fail(err, 400, "derived_key", "",
+			       "%s comes from the daemon's own TOTP check (open a session "
+			       "with POST /v1/sessions and an mfa_code); a caller cannot "
+			       "set it", key), gd_err_at(err, where, key);
+	if (authz_key_is_derived(key, klen))
+		return gd_fail(err, 400, "derived_key", "",
+			       "%s is derived by gatehouse from the principal and the clock; "
+			       "a caller cannot set it", key), gd_err_at(err, where, key);
+	if (cb->ncaller >= GD_CONTEXT_MAX)
+		return gd_fail(err, 400, "too_many_keys", where,
+			       "more than %d context keys", GD_CONTEXT_MAX);
 	return 0;
 }
 
@@ -170,22 +203,35 @@ int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struc
 	json_object_foreach(obj, key, v) {
 		size_t klen = strlen(key);
 
-		if (authz_key_is_mfa(key, klen))
-			return gd_fail(err, 400, "derived_key", "",
-				       "%s comes from the daemon's own TOTP check (open a session "
-				       "with POST /v1/sessions and an mfa_code); a caller cannot "
-				       "set it", key), gd_err_at(err, where, key);
-		if (authz_key_is_derived(key, klen))
-			return gd_fail(err, 400, "derived_key", "",
-				       "%s is derived by gatehouse from the principal and the clock; "
-				       "a caller cannot set it", key), gd_err_at(err, where, key);
-		if (cb->ncaller >= GD_CONTEXT_MAX)
-			return gd_fail(err, 400, "too_many_keys", where,
-				       "more than %d context keys", GD_CONTEXT_MAX);
+		if (caller_key(cb, key, klen, where, err) < 0)
+			return -1;
 		if (add_entry(cb, key, klen, v, err) < 0)
 			return gd_err_at(err, where, key);
 		cb->ncaller++;
 	}
+	return 0;
+}
+
+int gd_ctxb_add_texts(struct gd_ctxb *cb, const char *key, size_t klen,
+		      const struct authz_value *v, size_t nv, bool list, const char *where,
+		      struct gd_err *err)
+{
+	size_t first = cb->nv;
+
+	if (caller_key(cb, key, klen, where, err) < 0)
+		return -1;
+	if (new_key(cb, key, klen, err) < 0)
+		return gd_err_at(err, where, key);
+	for (size_t i = 0; i < nv; i++) {
+		if (value_room(cb, "", err) < 0) {
+			if (list)
+				snprintf(err->path, sizeof(err->path), "[%zu]", i);
+			return gd_err_at(err, where, key);
+		}
+		cb->v[cb->nv++] = v[i];
+	}
+	authz_ctx_entry_init(&cb->e[cb->n++], key, klen, &cb->v[first], cb->nv - first, list);
+	cb->ncaller++;
 	return 0;
 }
 
