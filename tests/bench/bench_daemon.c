@@ -13,12 +13,20 @@
  * Output: one JSON line per measure (tests/bench/README.md).
  *
  *   bench_daemon --gatehoused PATH --policies DIR [--seconds S] [--conns N]
- *                [--threads T] [--rate R] [--smoke]
+ *                [--threads T] [--rate R] [--only MEASURE] [--pin] [--smoke]
+ *   bench_daemon --socket PATH [...]
+ *
+ * --socket PATH talks to a gatehoused started by the caller (under perf,
+ * taskset, a store of its own) instead of starting one.
+ * --only runs one measure (the others' load off the machine: instruction
+ * counts of the daemon per request, perf); --pin puts the servers on CPU 1
+ * and the generator on CPU 0, so that they do not take each other's core.
  */
 #include <errno.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,11 +241,27 @@ static enum MHD_Result hello(void *cls, struct MHD_Connection *con, const char *
 	return ret;
 }
 
+/* With --pin: the servers on CPU 1, the generator on CPU 0. */
+static int pin_cpu = -1;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (pin_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		perror("bench_daemon: sched_setaffinity");
+}
+
 static pid_t start_hello(const char *path, unsigned threads)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		pin(1);
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		sigset_t set;
@@ -271,6 +295,7 @@ static pid_t start_daemon(const char *bin, const char *policies, const char *soc
 	snprintf(t, sizeof(t), "%u", threads);
 	pid = fork();
 	if (pid == 0) {
+		pin(1);
 		execl(bin, bin, "--policies", policies, "--socket", sock, "--threads", t,
 		      (char *)NULL);
 		_exit(127);
@@ -330,6 +355,11 @@ static char *http_post(const char *path, const char *body, size_t *ret_len)
 	return s;
 }
 
+static bool wanted(const char *only, const char *measure)
+{
+	return !only || !strcmp(only, measure);
+}
+
 static void report(const char *measure, const struct load *l, double per_req, const char *extra)
 {
 	printf("{\"bench\": \"daemon\", \"measure\": \"%s\", \"conns\": %u, \"seconds\": %.2f, "
@@ -343,10 +373,10 @@ static void report(const char *measure, const struct load *l, double per_req, co
 
 int main(int argc, char **argv)
 {
-	const char *bin = NULL, *policies = NULL;
+	const char *bin = NULL, *policies = NULL, *only = NULL, *sock = NULL;
 	double seconds = 2, rate = 50000;
 	unsigned conns = 16, threads = 1;
-	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[64], hsock[64], extra[160];
+	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[108], hsock[64], extra[160];
 	pid_t dpid, hpid;
 	struct load l;
 	uint64_t v;
@@ -369,21 +399,32 @@ int main(int argc, char **argv)
 			threads = (unsigned)v, i++;
 		else if (!strcmp(a, "--rate") && next && bench_parse_u64(next, &v) && v)
 			rate = (double)v, i++;
+		else if (!strcmp(a, "--socket") && next)
+			sock = argv[++i];
+		else if (!strcmp(a, "--only") && next)
+			only = argv[++i];
+		else if (!strcmp(a, "--pin"))
+			pin_cpu = 0;
 		else if (!strcmp(a, "--smoke"))
 			seconds = 0.1, rate = 1000;
 		else {
 			fprintf(stderr, "usage: bench_daemon --gatehoused PATH --policies DIR "
-					"[--seconds S] [--conns N] [--threads T] [--rate R] [--smoke]\n");
+					"[--seconds S] [--conns N] [--threads T] [--rate R] "
+					"[--only MEASURE] [--pin] [--smoke]\n"
+					"       bench_daemon --socket PATH [...]\n");
 			return 2;
 		}
 	}
-	if (!bin || !policies || !mkdtemp(dir))
+	if ((!sock && (!bin || !policies)) || !mkdtemp(dir))
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(dsock, sizeof(dsock), "%s/d.sock", dir);
 	snprintf(hsock, sizeof(hsock), "%s/h.sock", dir);
+	pin(0);
 	hpid = start_hello(hsock, threads);
-	dpid = start_daemon(bin, policies, dsock, threads);
+	if (sock)
+		gh_strlcpy(dsock, sock, sizeof(dsock));
+	dpid = sock ? 0 : start_daemon(bin, policies, dsock, threads);
 	if (!wait_socket(hsock) || !wait_socket(dsock)) {
 		fprintf(stderr, "bench_daemon: the servers did not start\n");
 		goto out;
@@ -393,36 +434,46 @@ int main(int argc, char **argv)
 	l = (struct load){ .sock = hsock, .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
 			   .nconns = conns, .seconds = seconds };
 	l.reqlen = strlen(l.req);
-	if (run(&l) < 0)
-		goto out;
-	hello_rate = (double)l.done / seconds;
-	report("hello", &l, 0, "");
+	hello_rate = 0;
+	if (wanted(only, "hello")) {
+		if (run(&l) < 0)
+			goto out;
+		hello_rate = (double)l.done / seconds;
+		report("hello", &l, 0, "");
+	}
 
 	l = (struct load){ .sock = dsock, .nconns = conns, .seconds = seconds };
 	char *req = http_post("/v1/authorize", one_body, &l.reqlen);
+	size_t reqlen = l.reqlen;
 
 	l.req = req;
-	if (!req || run(&l) < 0)
+	if (!req)
 		goto out;
-	snprintf(extra, sizeof(extra), ", \"of_hello\": %.3f",
-		 hello_rate > 0 ? (double)l.done / seconds / hello_rate : 0);
-	report("authorize", &l, 1, extra);
+	if (wanted(only, "authorize")) {
+		if (run(&l) < 0)
+			goto out;
+		snprintf(extra, sizeof(extra), ", \"of_hello\": %.3f",
+			 hello_rate > 0 ? (double)l.done / seconds / hello_rate : 0);
+		report("authorize", &l, 1, extra);
+	}
 
-	l = (struct load){ .sock = dsock, .req = req, .reqlen = l.reqlen, .nconns = conns,
+	l = (struct load){ .sock = dsock, .req = req, .reqlen = reqlen, .nconns = conns,
 			   .seconds = seconds, .rate = rate, .hist = calloc(US_BINS, 4) };
-	if (!l.hist || run(&l) < 0)
-		goto out;
-	snprintf(extra, sizeof(extra),
-		 ", \"rate\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu", rate,
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.5),
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.99),
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.999));
-	report("fixed-rate", &l, 1, extra);
+	if (wanted(only, "fixed-rate")) {
+		if (!l.hist || run(&l) < 0)
+			goto out;
+		snprintf(extra, sizeof(extra),
+			 ", \"rate\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu",
+			 rate, (unsigned long long)quantile_us(l.hist, l.done, 0.5),
+			 (unsigned long long)quantile_us(l.hist, l.done, 0.99),
+			 (unsigned long long)quantile_us(l.hist, l.done, 0.999));
+		report("fixed-rate", &l, 1, extra);
+	}
 	free(l.hist);
 	free(req);
 
 	/* A batch of 100: decisions/s through one request. */
-	{
+	if (wanted(only, "batch")) {
 		size_t cap = 100 * (sizeof(one_body) + 2) + 32, off = 0;
 		char *body = malloc(cap);
 
@@ -442,15 +493,18 @@ int main(int argc, char **argv)
 		report("batch", &l, 100, ", \"batch\": 100");
 		free(req);
 	}
-	printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
-	       rss_kib(dpid));
+	if (dpid)
+		printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
+		       rss_kib(dpid));
 	rc = 0;
 out:
-	kill(dpid, SIGTERM);
+	if (dpid) {
+		kill(dpid, SIGTERM);
+		waitpid(dpid, NULL, 0);
+		unlink(dsock);
+	}
 	kill(hpid, SIGTERM);
-	waitpid(dpid, NULL, 0);
 	waitpid(hpid, NULL, 0);
-	unlink(dsock);
 	unlink(hsock);
 	rmdir(dir);
 	return rc;
