@@ -492,6 +492,13 @@ void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
 void gd_buf_str(struct gd_buf *b, const char *s);
 /* The gd_answer_json() object as text, without building it. */
 void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);
+/*
+ * A decision-log line, as jansson would print {"time", "decision_id",
+ * "principal", "action", "resource", "decision", "reason", "matched",
+ * "latency_us"}: written on the request thread, so not built as a tree.
+ */
+void gd_log_line_write(struct gd_buf *b, const char *when, const struct gd_decision *dd,
+		       const char *action, const char *resource, uint64_t latency_us);
 /* @v (stolen) as compact text. */
 void gd_answer_json_text(struct gd_buf *b, json_t *v);
 /* Answer @status with @b's text (taken over; a failed buffer is a 500). */

@@ -388,17 +388,16 @@ static int64_t mono_us(void)
 static void log_decision(struct gd *d, const struct gd_call *c, const struct gd_decision *dd,
 			 int64_t now_ms, int64_t us)
 {
+	struct gd_buf b = { 0 };
 	char when[32];
-	json_t *o;
 
 	gd_iso_time(now_ms, when);
-	o = json_pack("{ss ss ss ss ss ss ss so* sI}", "time", when, "decision_id", dd->id,
-		      "principal", dd->principal, "action", c->action, "resource", c->resource,
-		      "decision", dd->r.decision == AUTHZ_ALLOW ? "allow" : "deny", "reason",
-		      gd_reason(dd->r.decision), "matched", gd_matched_json(&dd->r),
-		      "latency_us", (json_int_t)us);
-	gd_dlog_push(d->dlog, o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL);
-	json_decref(o);
+	gd_log_line_write(&b, when, dd, c->action, c->resource, us > 0 ? (uint64_t)us : 0);
+	if (b.failed) {
+		free(b.s);
+		b.s = NULL;
+	}
+	gd_dlog_push(d->dlog, b.s);
 }
 
 /* "<16 hex of the start>-<12 hex of the counter>", without printf (it showed in profiles). */

@@ -96,6 +96,19 @@ static void test_totp_vectors(const char *dir)
 	unlink(path);
 }
 
+/* @b's text is what jansson prints for @j (stolen); @b's text is freed. */
+static void same_text(struct gd_buf *b, json_t *j)
+{
+	char *want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(j);
+	CHECK(want && b->s && strcmp(want, b->s) == 0);
+	if (want && b->s && strcmp(want, b->s))
+		fprintf(stderr, "want %s\n got %s\n", want, b->s);
+	free(want);
+	free(b->s);
+}
+
 /* The text writer prints what jansson prints for the same answer, escapes included. */
 static void test_answer_text(void)
 {
@@ -105,7 +118,6 @@ static void test_answer_text(void)
 	struct gd_buf b = { 0 };
 	struct diag_list dl;
 	struct authz_policy *p;
-	char *want;
 
 	diag_list_init(&dl);
 	/* A policy name with a quote and a backslash, to be escaped. */
@@ -125,15 +137,17 @@ static void test_answer_text(void)
 	memcpy(dd.id, "abc-1", 6);
 	memcpy(dd.principal, "arn:aws:iam::1:user/\"x\"\n", 24);
 	gd_answer_write(&b, &dd);
-	json_t *j = gd_answer_json(&dd);
+	same_text(&b, gd_answer_json(&dd));
 
-	want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	CHECK(want && b.s && strcmp(want, b.s) == 0);
-	if (want && b.s && strcmp(want, b.s))
-		fprintf(stderr, "want %s\n got %s\n", want, b.s);
-	free(want);
-	free(b.s);
+	/* The decision-log line, against the object it used to be built as. */
+	b = (struct gd_buf){ 0 };
+	gd_log_line_write(&b, "2026-12-01T14:57:42.783Z", &dd, "s3:Get\"Object", "arn:\\x\x02",
+			  17);
+	same_text(&b, json_pack("{ss ss ss ss ss ss ss so sI}", "time", "2026-12-01T14:57:42.783Z",
+				"decision_id", dd.id, "principal", dd.principal, "action",
+				"s3:Get\"Object", "resource", "arn:\\x\x02", "decision", "allow",
+				"reason", "allowed", "matched", gd_matched_json(&dd.r),
+				"latency_us", (json_int_t)17));
 	authz_policy_unref(p);
 	diag_list_clear(&dl);
 }
