@@ -14,11 +14,14 @@
  * Output: one JSON line per measure (tests/bench/README.md).
  *
  *   bench_daemon --gatehoused PATH --policies DIR [--seconds S] [--conns N]
- *                [--threads T] [--rate R] [--only MEASURE] [--pin] [--smoke]
+ *                [--threads T] [--rate R] [--only MEASURE] [--pin]
+ *                [--sessions N [--session-user NAME]] [--reloads R] [--smoke]
  *   bench_daemon --socket PATH [...]
  *
  * --socket PATH talks to a gatehoused started by the caller (under perf,
  * taskset, a store of its own) instead of starting one.
+ * --sessions and --reloads, last: open N sessions of NAME (default alice),
+ * then reload R times, and report RSS before and after, and its peak.
  * --only runs one measure (the others' load off the machine: instruction
  * counts of the daemon per request, perf); --pin puts the servers on CPU 1
  * and the generator on CPU 0, so that they do not take each other's core.
@@ -307,37 +310,69 @@ static pid_t start_daemon(const char *bin, const char *policies, const char *soc
 	return pid;
 }
 
-static bool wait_socket(const char *path)
-{
-	for (int i = 0; i < 400; i++) {
-		int fd = connect_unix(path);
-
-		if (fd >= 0) {
-			close(fd);
-			/* The daemon listens before its store is in: give it the load time. */
-			usleep(100000);
-			return true;
-		}
-		usleep(25000);
-	}
-	return false;
-}
-
-/* VmRSS of process @pid in KiB, -1 when unknown. */
-static long rss_kib(pid_t pid)
+/* @field ("VmRSS", "VmHWM") of process @pid in KiB, -1 when unknown. */
+static long status_kib(pid_t pid, const char *field)
 {
 	char path[64], line[256];
+	size_t n = strlen(field);
 	long kib = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%ld", &kib) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kib;
+}
+
+/* @req sent @n times on one connection, one at a time: how many were answered 200. */
+static long repeat(const char *sock, const char *req, size_t len, long n)
+{
+	struct conn c = { .fd = connect_unix(sock), .in = malloc(BUF_MAX) };
+	long ok = 0;
+
+	for (long i = 0; c.fd >= 0 && c.in && i < n; i++) {
+		size_t got = 0;
+		bool is200 = false;
+
+		if (!send_all(c.fd, req, len))
+			break;
+		while (!(got = answer_len(&c, &is200))) {
+			ssize_t r = read(c.fd, c.in + c.len, BUF_MAX - c.len);
+
+			if (r <= 0)
+				goto out;
+			c.len += (size_t)r;
+		}
+		memmove(c.in, c.in + got, c.len - got);
+		c.len -= got;
+		ok += is200;
+	}
+out:
+	if (c.fd >= 0)
+		close(c.fd);
+	free(c.in);
+	return ok;
+}
+
+/*
+ * Wait (up to 10 s) until @path answers GET /health with 200: the daemon
+ * listens before its store is in (a 30 MiB export takes a few hundred ms).
+ */
+static bool wait_socket(const char *path)
+{
+	static const char health[] = "GET /health HTTP/1.1\r\nHost: bench\r\n\r\n";
+
+	for (int i = 0; i < 400; i++) {
+		if (repeat(path, health, sizeof(health) - 1, 1) == 1)
+			return true;
+		usleep(25000);
+	}
+	return false;
 }
 
 static const char one_body[] =
@@ -378,6 +413,8 @@ static void report(const char *measure, const struct load *l, double per_req, co
 int main(int argc, char **argv)
 {
 	const char *bin = NULL, *policies = NULL, *only = NULL, *sock = NULL;
+	const char *session_user = "alice";
+	long sessions = 0, reloads = 0;
 	double seconds = 2, rate = 50000;
 	unsigned conns = 16, threads = 1;
 	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[108], hsock[64], extra[160];
@@ -405,6 +442,13 @@ int main(int argc, char **argv)
 			rate = (double)v, i++;
 		else if (!strcmp(a, "--socket") && next)
 			sock = argv[++i];
+		else if (!strcmp(a, "--sessions") && next && bench_parse_u64(next, &v) &&
+			 v <= 100000)
+			sessions = (long)v, i++;
+		else if (!strcmp(a, "--session-user") && next)
+			session_user = argv[++i];
+		else if (!strcmp(a, "--reloads") && next && bench_parse_u64(next, &v) && v <= 100)
+			reloads = (long)v, i++;
 		else if (!strcmp(a, "--only") && next)
 			only = argv[++i];
 		else if (!strcmp(a, "--pin"))
@@ -414,7 +458,8 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: bench_daemon --gatehoused PATH --policies DIR "
 					"[--seconds S] [--conns N] [--threads T] [--rate R] "
-					"[--only MEASURE] [--pin] [--smoke]\n"
+					"[--only MEASURE] [--pin] [--sessions N [--session-user NAME]] "
+					"[--reloads R] [--smoke]\n"
 					"       bench_daemon --socket PATH [...]\n");
 			return 2;
 		}
@@ -518,7 +563,26 @@ int main(int argc, char **argv)
 	}
 	if (dpid)
 		printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
-		       rss_kib(dpid));
+		       status_kib(dpid, "VmRSS"));
+	/* Sessions opened, then reloads: RSS before and after, and its peak. */
+	if (dpid && (sessions || reloads)) {
+		char body[192];
+		size_t len;
+		long opened, reloaded, before;
+
+		snprintf(body, sizeof(body), "{\"user\": \"%s\"}", session_user);
+		req = http_post("/v1/sessions", body, &len);
+		opened = req ? repeat(dsock, req, len, sessions) : 0;
+		free(req);
+		before = status_kib(dpid, "VmRSS");
+		req = http_post("/v1/reload", "", &len);
+		reloaded = req ? repeat(dsock, req, len, reloads) : 0;
+		free(req);
+		printf("{\"bench\": \"daemon\", \"measure\": \"reload\", \"sessions\": %ld, "
+		       "\"reloads\": %ld, \"rss_kib_before\": %ld, \"rss_kib_after\": %ld, "
+		       "\"hwm_kib\": %ld}\n",
+		       opened, reloaded, before, status_kib(dpid, "VmRSS"), status_kib(dpid, "VmHWM"));
+	}
 	rc = 0;
 out:
 	if (dpid) {
