@@ -454,6 +454,8 @@ struct gd_ritem {
  * body's copy, decoded in place) or @nums (numbers as a tree's value prints)
  * @items: @n requests, in order
  * @m, @v: their context members and values
+ * @item_room, @m_room, @v_room: where @items, @m and @v start, so that
+ *	a single request with a small context allocates nothing but @text
  */
 struct gd_reqs {
 	char *text, *nums;
@@ -464,6 +466,9 @@ struct gd_reqs {
 	size_t nm, mcap;
 	struct authz_value *v;
 	size_t nv, vcap;
+	struct gd_ritem item_room[1];
+	struct gd_rmember m_room[8];
+	struct authz_value v_room[16];
 };
 
 /*

@@ -49,7 +49,11 @@ struct scan {
 	size_t nfix, fixcap;
 };
 
-static bool grow(void **p, size_t *cap, size_t want, size_t size)
+/*
+ * Room for @want elements of @size at *@p: realloc'ed, or moved off
+ * @inline_buf (the gd_reqs' own room for one small request) to the heap.
+ */
+static bool grow(void **p, size_t *cap, size_t want, size_t size, const void *inline_buf)
 {
 	size_t n = *cap ? *cap : 16;
 	void *q;
@@ -58,7 +62,13 @@ static bool grow(void **p, size_t *cap, size_t want, size_t size)
 		return true;
 	while (n < want)
 		n *= 2;
-	q = realloc(*p, n * size);
+	if (*p && *p == inline_buf) {
+		q = malloc(n * size);
+		if (q)
+			memcpy(q, *p, *cap * size);
+	} else {
+		q = realloc(*p, n * size);
+	}
 	if (!q)
 		return false;
 	*p = q;
@@ -196,8 +206,8 @@ static bool number(struct scan *s, size_t value)
 	json_decref(j);
 	if (!j || !text)
 		return false;
-	if (!grow((void **)&r->nums, &r->numcap, r->nnums + len + 1, 1) ||
-	    !grow((void **)&s->fix, &s->fixcap, s->nfix + 1, sizeof(*s->fix)))
+	if (!grow((void **)&r->nums, &r->numcap, r->nnums + len + 1, 1, NULL) ||
+	    !grow((void **)&s->fix, &s->fixcap, s->nfix + 1, sizeof(*s->fix), NULL))
 		return false;
 	memcpy(r->nums + r->nnums, text, len + 1);
 	s->fix[s->nfix++] = (struct num_fix){ .value = value, .off = r->nnums };
@@ -220,7 +230,7 @@ static bool scalar(struct scan *s)
 	struct gd_reqs *r = s->r;
 	struct authz_value *v;
 
-	if (!grow((void **)&r->v, &r->vcap, r->nv + 1, sizeof(*r->v)))
+	if (!grow((void **)&r->v, &r->vcap, r->nv + 1, sizeof(*r->v), r->v_room))
 		return false;
 	v = &r->v[r->nv];
 	ws(s);
@@ -287,7 +297,7 @@ static bool context(struct scan *s, struct gd_ritem *it)
 		struct gd_rmember *m;
 
 		if (it->nm >= GD_CONTEXT_MAX ||
-		    !grow((void **)&r->m, &r->mcap, r->nm + 1, sizeof(*r->m)))
+		    !grow((void **)&r->m, &r->mcap, r->nm + 1, sizeof(*r->m), r->m_room))
 			return false;
 		m = &r->m[r->nm];
 		ws(s);
@@ -315,7 +325,7 @@ static bool request(struct scan *s)
 	struct gd_ritem *it;
 	unsigned seen = 0;
 
-	if (!grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items)))
+	if (!grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items), r->item_room))
 		return false;
 	it = &r->items[r->n];
 	memset(it, 0, sizeof(*it));
@@ -383,7 +393,10 @@ bool gd_reqs_read(struct gd_reqs *r, const char *text, size_t len, bool batch)
 	struct scan s = { .r = r };
 	bool ok;
 
-	memset(r, 0, sizeof(*r));
+	/* The arrays start in the room of their own: a single request allocates only its text. */
+	*r = (struct gd_reqs){ .items = r->item_room, .cap = ARRAY_SIZE(r->item_room),
+			       .m = r->m_room, .mcap = ARRAY_SIZE(r->m_room),
+			       .v = r->v_room, .vcap = ARRAY_SIZE(r->v_room) };
 	r->text = malloc(len + 1);
 	if (!r->text)
 		return false;
@@ -419,8 +432,14 @@ void gd_reqs_done(struct gd_reqs *r)
 {
 	free(r->text);
 	free(r->nums);
-	free(r->items);
-	free(r->m);
-	free(r->v);
-	memset(r, 0, sizeof(*r));
+	if (r->items != r->item_room)
+		free(r->items);
+	if (r->m != r->m_room)
+		free(r->m);
+	if (r->v != r->v_room)
+		free(r->v);
+	r->text = r->nums = NULL;
+	r->items = NULL;
+	r->m = NULL;
+	r->v = NULL;
 }
