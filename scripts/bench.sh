@@ -30,7 +30,8 @@ bench_store (the identity store on a generated AWS account export: load
 time in both encodings, RSS, decisions/s with principal resolution), then
 bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
 beside a libmicrohttpd hello-world, p99 at 50,000 requests/s, batch
-decisions/s, RSS), then tests/bench/fw/run.sh if it exists and is
+decisions/s, RSS; on bench_store's export, RSS with 10,000 sessions and
+after 3 reloads), then tests/bench/fw/run.sh if it exists and is
 executable, and tests/bench/diff/run.sh (gatehouse diff on seeded edits).
 Raw JSON lines, the
 cases and the generated export go to DIR/bench-out/.  See
@@ -152,6 +153,15 @@ if [[ -x "$bin/bench_daemon" && -x "$bin/gatehoused" ]]; then
 	if ! "$bin/bench_daemon" --gatehoused "$bin/gatehoused" --policies policies \
 		--seconds "$seconds" --threads 2 2>"$out/daemon.log" | tee "$out/daemon.jsonl"; then
 		echo "bench: bench_daemon failed (see $out/daemon.log)" >&2
+	fi
+	if [[ -d "$out/store/cli" ]]; then
+		echo "== bench_daemon on bench_store's export: RSS with 10,000 sessions and after 3 reloads"
+		if ! "$bin/bench_daemon" --gatehoused "$bin/gatehoused" --policies "$out/store/cli" \
+			--only none --sessions 10000 --reloads 3 2>"$out/daemon-reload.log" |
+			tee -a "$out/daemon.jsonl"; then
+			echo "bench: bench_daemon failed (see $out/daemon-reload.log)" >&2
+		fi
+		grep -o 'reload of .* in [0-9]* ms' "$out/daemon-reload.log" || true
 	fi
 else
 	echo "== bench_daemon: not built (GH_DAEMON=OFF?)"

@@ -52,6 +52,13 @@ void gd_buf_put(struct gd_buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* Bytes jansson escapes in a string: control characters, '"', '\\' (NUL ends the string). */
+static const unsigned char escaped[256] = {
+	[0x00 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+};
+
 /* @s as a JSON string, escaped as jansson escapes (UTF-8 passes through). */
 void gd_buf_str(struct gd_buf *b, const char *s)
 {
@@ -64,13 +71,18 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 		return;
 	o = b->s + b->len;
 	*o++ = '"';
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (;;) {
+		const char *run = s;
+		unsigned char ch;
 
-		if (ch >= 0x20 && ch != '"' && ch != '\\') {
-			*o++ = (char)ch;
-			continue;
-		}
+		/* Runs of plain text, copied whole: most strings are one run. */
+		while (!escaped[(unsigned char)*s])
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		ch = (unsigned char)*s++;
+		if (!ch)
+			break;
 		*o++ = '\\';
 		switch (ch) {
 		case '"': *o++ = '"'; break;
@@ -105,17 +117,10 @@ static void put_uint(struct gd_buf *b, uint64_t v)
 	gd_buf_put(b, tmp + i, sizeof(tmp) - i);
 }
 
-void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
+/* "matched":[...] of a result, as gd_matched_json() builds it. */
+static void put_matched(struct gd_buf *b, const struct authz_result *r)
 {
-	const struct authz_result *r = &dd->r;
-
-	GD_BUF_LIT(b, "{\"decision\":");
-	gd_buf_str(b, r->decision == AUTHZ_ALLOW ? "allow" : "deny");
-	GD_BUF_LIT(b, ",\"reason\":");
-	gd_buf_str(b, gd_reason(r->decision));
-	GD_BUF_LIT(b, ",\"explanation\":");
-	gd_buf_str(b, authz_reason_text(r->reason));
-	GD_BUF_LIT(b, ",\"matched\":[");
+	GD_BUF_LIT(b, "\"matched\":[");
 	for (size_t i = 0; i < r->nmatched; i++) {
 		const struct authz_match *m = &r->matched[i];
 		char label[48];
@@ -140,7 +145,22 @@ void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
 		if (i + 1 < r->nmatched)
 			GD_BUF_LIT(b, ",");
 	}
-	GD_BUF_LIT(b, "],\"missing_context\":[");
+	GD_BUF_LIT(b, "]");
+}
+
+void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
+{
+	const struct authz_result *r = &dd->r;
+
+	GD_BUF_LIT(b, "{\"decision\":");
+	gd_buf_str(b, r->decision == AUTHZ_ALLOW ? "allow" : "deny");
+	GD_BUF_LIT(b, ",\"reason\":");
+	gd_buf_str(b, gd_reason(r->decision));
+	GD_BUF_LIT(b, ",\"explanation\":");
+	gd_buf_str(b, authz_reason_text(r->reason));
+	GD_BUF_LIT(b, ",");
+	put_matched(b, r);
+	GD_BUF_LIT(b, ",\"missing_context\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)
 			GD_BUF_LIT(b, ",");
@@ -150,6 +170,30 @@ void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd)
 	gd_buf_str(b, dd->id);
 	GD_BUF_LIT(b, ",\"principal\":");
 	gd_buf_str(b, dd->principal);
+	GD_BUF_LIT(b, "}");
+}
+
+void gd_log_line_write(struct gd_buf *b, const char *when, const struct gd_decision *dd,
+		       const char *action, const char *resource, uint64_t latency_us)
+{
+	GD_BUF_LIT(b, "{\"time\":");
+	gd_buf_str(b, when);
+	GD_BUF_LIT(b, ",\"decision_id\":");
+	gd_buf_str(b, dd->id);
+	GD_BUF_LIT(b, ",\"principal\":");
+	gd_buf_str(b, dd->principal);
+	GD_BUF_LIT(b, ",\"action\":");
+	gd_buf_str(b, action);
+	GD_BUF_LIT(b, ",\"resource\":");
+	gd_buf_str(b, resource);
+	GD_BUF_LIT(b, ",\"decision\":");
+	gd_buf_str(b, dd->r.decision == AUTHZ_ALLOW ? "allow" : "deny");
+	GD_BUF_LIT(b, ",\"reason\":");
+	gd_buf_str(b, gd_reason(dd->r.decision));
+	GD_BUF_LIT(b, ",");
+	put_matched(b, &dd->r);
+	GD_BUF_LIT(b, ",\"latency_us\":");
+	put_uint(b, latency_us);
 	GD_BUF_LIT(b, "}");
 }
 

@@ -11,6 +11,7 @@
  *   decide.c     request context and one decision: query -> result -> log line
  *   answer.c     the hot answers written as JSON text, not built as trees
  *   authorize.c  /v1/authorize, /v1/authorize/batch, OPA's /v1/data/gatehouse/authorize
+ *   reqread.c    the bodies of the first two read in one pass, without a tree
  *   authzen.c    the AuthZEN Authorization API: evaluation(s), configuration
  *   check.c      GET /v1/check for reverse proxies
  *   session_api.c  POST and DELETE /v1/sessions: TOTP check, role assumption
@@ -271,6 +272,8 @@ int gd_sessions_save_state(struct gd_sessions *t, struct gd_totp *totp, int64_t 
  * @id_prefix: random per start, the first half of each decision_id
  * @next_id: the second half
  * @state_lock: serialises writes of the --state file
+ * @tree_only: read every body as a jansson tree, never with reqread.c
+ *	(the tests compare the two readers' answers)
  */
 struct gd {
 	struct gd_clock clock;
@@ -283,6 +286,7 @@ struct gd {
 	char id_prefix[17];
 	atomic_uint_fast64_t next_id;
 	pthread_mutex_t state_lock;
+	bool tree_only;
 };
 
 /* ---- route.c: one request in, one answer out -------------------------------- */
@@ -378,6 +382,13 @@ void gd_ctxb_reset(struct gd_ctxb *cb);
  * key (authz_key_is_mfa) is refused, in any letter case: 400 derived_key.
  */
 int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struct gd_err *err);
+/*
+ * One caller key of @where with its values' texts (given as a list when
+ * @list), with gd_ctxb_add_object()'s checks and errors for one member;
+ * the texts are borrowed.
+ */
+int gd_ctxb_add_texts(struct gd_ctxb *cb, const char *key, size_t klen, const struct authz_value *v,
+		      size_t nv, bool list, const char *where, struct gd_err *err);
 /* aws:ResourceTag/<name> = @v (a string or a list of strings). */
 int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char *where,
 		    struct gd_err *err);
@@ -422,6 +433,55 @@ json_t *gd_matched_json(const struct authz_result *r);
  */
 json_t *gd_answer_json(const struct gd_decision *dd);
 
+/* ---- reqread.c: /v1/authorize bodies read without a tree --------------------- */
+
+/* A context member read: its key (NUL-terminated) and values r->v[@v0, @v0 + @nv). */
+struct gd_rmember {
+	const char *key;
+	size_t klen;
+	size_t v0, nv;
+	bool list;
+};
+
+/* A request read: its call and context members r->m[@m0, @m0 + @nm). */
+struct gd_ritem {
+	struct gd_call c;
+	size_t m0, nm;
+};
+
+/**
+ * struct gd_reqs - the requests of one body, every string in @text (the
+ * body's copy, decoded in place) or @nums (numbers as a tree's value prints)
+ * @items: @n requests, in order
+ * @m, @v: their context members and values
+ * @item_room, @m_room, @v_room: where @items, @m and @v start, so that
+ *	a single request with a small context allocates nothing but @text
+ */
+struct gd_reqs {
+	char *text, *nums;
+	size_t nnums, numcap;
+	struct gd_ritem *items;
+	size_t n, cap;
+	struct gd_rmember *m;
+	size_t nm, mcap;
+	struct authz_value *v;
+	size_t nv, vcap;
+	struct gd_ritem item_room[1];
+	struct gd_rmember m_room[8];
+	struct authz_value v_room[16];
+};
+
+/*
+ * Read @len bytes of @text, a /v1/authorize body or, with @batch, a
+ * /v1/authorize/batch body.  False (nothing held) when the body is outside
+ * what this reader reads (reqread.c says what): read it as a tree then.
+ */
+bool gd_reqs_read(struct gd_reqs *r, const char *text, size_t len, bool batch);
+/* The context of @it into @cb, checked as gd_ctxb_add_object() checks it ("context..." paths). */
+int gd_reqs_context(const struct gd_reqs *r, const struct gd_ritem *it, struct gd_ctxb *cb,
+		    struct gd_err *err);
+void gd_reqs_done(struct gd_reqs *r);
+
 /* ---- answer.c: answers written as text ---------------------------------------- */
 
 /* A growable text with a ceiling; @failed once it could not grow. */
@@ -437,6 +497,13 @@ void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
 void gd_buf_str(struct gd_buf *b, const char *s);
 /* The gd_answer_json() object as text, without building it. */
 void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);
+/*
+ * A decision-log line, as jansson would print {"time", "decision_id",
+ * "principal", "action", "resource", "decision", "reason", "matched",
+ * "latency_us"}: written on the request thread, so not built as a tree.
+ */
+void gd_log_line_write(struct gd_buf *b, const char *when, const struct gd_decision *dd,
+		       const char *action, const char *resource, uint64_t latency_us);
 /* @v (stolen) as compact text. */
 void gd_answer_json_text(struct gd_buf *b, json_t *v);
 /* Answer @status with @b's text (taken over; a failed buffer is a 500). */

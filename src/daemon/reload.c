@@ -7,6 +7,7 @@
  * store finishes on it; the old store is freed by its last request.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <time.h>
 
 #include "daemon/daemon.h"
@@ -52,5 +53,13 @@ int gd_store_reload(struct gd_store *st, struct diag_list *diags, int64_t *ret_m
 	pthread_mutex_unlock(&st->lock);
 	pthread_mutex_unlock(&st->reload_lock);
 	authz_store_unref(old);
+#ifdef __GLIBC__
+	/*
+	 * The old store is freed here unless a request still holds it (for
+	 * microseconds): hand its heap back, or glibc keeps it and RSS after
+	 * three reloads of a 30 MiB export is 2.4 times that of one load.
+	 */
+	malloc_trim(0);
+#endif
 	return 0;
 }

@@ -112,21 +112,27 @@ static void metrics(struct gd *d, struct http_response *res)
 int gd_reload(struct gd *d, json_t **ret_json)
 {
 	struct diag_list dl;
+	/*
+	 * Whether a store was served, not a reference to it: held across the
+	 * reload, that reference made this function, not the swap, free the
+	 * old store, after gd_store_reload() had handed the freed heap back.
+	 */
 	struct authz_store *before = gd_store_get(&d->store, NULL);
+	bool had_store = before != NULL;
 	int64_t ms = 0;
 	int r;
 
+	authz_store_unref(before);
 	diag_list_init(&dl);
 	r = gd_store_reload(&d->store, &dl, &ms);
 	atomic_fetch_add(r < 0 ? &d->metrics.reloads_failed : &d->metrics.reloads_ok, 1);
 	/* The daemon logs where it decides: one line, then every diagnostic. */
 	fprintf(stderr, "gatehoused: reload of %s %s in %lld ms (%zu errors, %zu warnings)\n",
 		d->store.dir,
-		r >= 0	 ? "ok"
-		: before ? "FAILED, still serving the previous store"
-			 : "FAILED",
+		r >= 0	    ? "ok"
+		: had_store ? "FAILED, still serving the previous store"
+			    : "FAILED",
 		(long long)ms, dl.errors, dl.warnings);
-	authz_store_unref(before);
 	diag_list_print(stderr, &dl);
 	if (ret_json) {
 		json_t *diags = json_array();

@@ -28,15 +28,27 @@ struct gd_server {
 	struct gd *d;
 };
 
+/* A body buffer larger than this is freed after its request, not kept for the next one. */
+#define BODY_KEEP (64u << 10)
+
 /**
- * struct pending - a request being received
- * @body: what came so far, NUL-terminated
+ * struct conn - one connection's state, from its start to its close
+ * (MHD_OPTION_NOTIFY_CONNECTION), reused by each request on it: a
+ * keep-alive connection costs no allocation and no system call per
+ * request beyond libmicrohttpd's own
+ * @peer_known, @uid, @gid: SO_PEERCRED, asked once (a socket's peer
+ *	credentials are those of connect() and never change)
+ * @body: the body of the request being received, NUL-terminated
+ * @started: on_request() saw the request's headers
  * @too_big: the body passed GD_BODY_MAX: the rest is read and dropped
  */
-struct pending {
+struct conn {
+	bool peer_known;
+	uid_t uid;
+	gid_t gid;
 	char *body;
 	size_t len, cap;
-	bool too_big;
+	bool started, too_big;
 };
 
 struct header_list {
@@ -82,20 +94,33 @@ static enum MHD_Result send_answer(struct MHD_Connection *con, struct http_respo
 	return ok;
 }
 
-static void peer_of(struct MHD_Connection *con, struct http_request *req)
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
 {
+	struct conn *c = *socket_context;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (c)
+			free(c->body);
+		free(c);
+		*socket_context = NULL;
+		return;
+	}
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
 
-	req->peer_known = false;
-	if (ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0 &&
+	/* Out of memory: no context, and on_request() closes the connection. */
+	c = calloc(1, sizeof(*c));
+	if (c && ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0 &&
 	    len == sizeof(uc)) {
-		req->peer_known = true;
-		req->uid = uc.uid;
-		req->gid = uc.gid;
+		c->peer_known = true;
+		c->uid = uc.uid;
+		c->gid = uc.gid;
 	}
+	*socket_context = c;
 }
 
 static enum MHD_Result too_big(struct MHD_Connection *con)
@@ -112,20 +137,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct gd_server *srv = cls;
-	struct pending *p = *con_cls;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *p = ci ? ci->socket_context : NULL;
 	struct header_list hl = { .n = 0 };
 	struct http_request req = { 0 };
 	struct http_response res;
 
 	(void)version;
-	if (!p) {
+	if (!p)
+		return MHD_NO;
+	if (!p->started) {
 		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return MHD_NO;
+		/* on_completed() resets the connection's state for its next request. */
 		*con_cls = p;
+		p->started = true;
 		/* Refused before a byte of it is read. */
 		if (cl && strtoull(cl, NULL, 10) > GD_BODY_MAX)
 			return too_big(con);
@@ -163,9 +191,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	req.path = url;
 	req.headers = hl.h;
 	req.nheaders = hl.n;
-	req.body = p->body ? p->body : "";
+	req.body = p->len ? p->body : "";
 	req.body_len = p->len;
-	peer_of(con, &req);
+	req.peer_known = p->peer_known;
+	req.uid = p->uid;
+	req.gid = p->gid;
 	gd_handle(srv->d, &req, &res);
 	return send_answer(con, &res);
 }
@@ -173,14 +203,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	struct pending *p = *con_cls;
+	struct conn *p = *con_cls;
 
 	(void)cls;
 	(void)con;
 	(void)toe;
 	if (p) {
-		free(p->body);
-		free(p);
+		p->len = 0;
+		p->started = p->too_big = false;
+		if (p->cap > BODY_KEEP) {
+			free(p->body);
+			p->body = NULL;
+			p->cap = 0;
+		}
 		*con_cls = NULL;
 	}
 }
@@ -192,13 +227,15 @@ struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 	if (!s)
 		return NULL;
 	s->d = d;
-	s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO,
-				  0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
-				  MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GD_HEADER_MEM,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)GD_CONNECTIONS_MAX,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)GD_IDLE_SECONDS,
-				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	s->mhd =
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0,
+			     NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+			     MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GD_HEADER_MEM,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)GD_CONNECTIONS_MAX,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)GD_IDLE_SECONDS,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
 	if (!s->mhd) {
 		free(s);
 		return NULL;

@@ -5,7 +5,8 @@
  * one request in flight on each, in one thread with poll().  In one run:
  *   hello       a libmicrohttpd hello-world server (the same library, the
  *               same thread count), the ceiling the daemon is compared to
- *   authorize   POST /v1/authorize, closed loop: requests/s
+ *   authorize   POST /v1/authorize, closed loop: requests/s (in turns with
+ *               hello, ten of each, so that both see the same load)
  *   fixed-rate  POST /v1/authorize at a fixed rate (default 50,000/s): p50,
  *               p99, counted from when each request was due, not sent (no
  *               coordinated omission)
@@ -13,13 +14,25 @@
  * Output: one JSON line per measure (tests/bench/README.md).
  *
  *   bench_daemon --gatehoused PATH --policies DIR [--seconds S] [--conns N]
- *                [--threads T] [--rate R] [--smoke]
+ *                [--threads T] [--rate R] [--only MEASURE] [--pin]
+ *                [--sessions N [--session-user NAME]] [--reloads R] [--smoke]
+ *   bench_daemon --socket PATH [...]
+ *
+ * --socket PATH talks to a gatehoused started by the caller (under perf,
+ * taskset, a store of its own) instead of starting one.
+ * --sessions and --reloads, last: open N sessions of NAME (default alice),
+ * then reload R times, and report RSS before and after, and its peak.
+ * --only runs one measure (the others' load off the machine: instruction
+ * counts of the daemon per request, perf); --pin puts the servers on CPU 1
+ * and the generator on CPU 0, so that they do not take each other's core.
  */
 #include <errno.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +46,8 @@
 
 #define CONNS_MAX 256
 #define BUF_MAX (1u << 20)
+/* Turns taken by hello and authorize (see main()). */
+#define TURNS 10
 /* Latency bins of 1 µs up to 100 ms; the last bin overflows. */
 #define US_BINS 100000
 
@@ -232,11 +247,27 @@ static enum MHD_Result hello(void *cls, struct MHD_Connection *con, const char *
 	return ret;
 }
 
+/* With --pin: the servers on CPU 1, the generator on CPU 0. */
+static int pin_cpu = -1;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (pin_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		perror("bench_daemon: sched_setaffinity");
+}
+
 static pid_t start_hello(const char *path, unsigned threads)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		pin(1);
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		sigset_t set;
@@ -271,6 +302,7 @@ static pid_t start_daemon(const char *bin, const char *policies, const char *soc
 	snprintf(t, sizeof(t), "%u", threads);
 	pid = fork();
 	if (pid == 0) {
+		pin(1);
 		execl(bin, bin, "--policies", policies, "--socket", sock, "--threads", t,
 		      (char *)NULL);
 		_exit(127);
@@ -278,37 +310,69 @@ static pid_t start_daemon(const char *bin, const char *policies, const char *soc
 	return pid;
 }
 
-static bool wait_socket(const char *path)
-{
-	for (int i = 0; i < 400; i++) {
-		int fd = connect_unix(path);
-
-		if (fd >= 0) {
-			close(fd);
-			/* The daemon listens before its store is in: give it the load time. */
-			usleep(100000);
-			return true;
-		}
-		usleep(25000);
-	}
-	return false;
-}
-
-/* VmRSS of process @pid in KiB, -1 when unknown. */
-static long rss_kib(pid_t pid)
+/* @field ("VmRSS", "VmHWM") of process @pid in KiB, -1 when unknown. */
+static long status_kib(pid_t pid, const char *field)
 {
 	char path[64], line[256];
+	size_t n = strlen(field);
 	long kib = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%ld", &kib) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kib;
+}
+
+/* @req sent @n times on one connection, one at a time: how many were answered 200. */
+static long repeat(const char *sock, const char *req, size_t len, long n)
+{
+	struct conn c = { .fd = connect_unix(sock), .in = malloc(BUF_MAX) };
+	long ok = 0;
+
+	for (long i = 0; c.fd >= 0 && c.in && i < n; i++) {
+		size_t got = 0;
+		bool is200 = false;
+
+		if (!send_all(c.fd, req, len))
+			break;
+		while (!(got = answer_len(&c, &is200))) {
+			ssize_t r = read(c.fd, c.in + c.len, BUF_MAX - c.len);
+
+			if (r <= 0)
+				goto out;
+			c.len += (size_t)r;
+		}
+		memmove(c.in, c.in + got, c.len - got);
+		c.len -= got;
+		ok += is200;
+	}
+out:
+	if (c.fd >= 0)
+		close(c.fd);
+	free(c.in);
+	return ok;
+}
+
+/*
+ * Wait (up to 10 s) until @path answers GET /health with 200: the daemon
+ * listens before its store is in (a 30 MiB export takes a few hundred ms).
+ */
+static bool wait_socket(const char *path)
+{
+	static const char health[] = "GET /health HTTP/1.1\r\nHost: bench\r\n\r\n";
+
+	for (int i = 0; i < 400; i++) {
+		if (repeat(path, health, sizeof(health) - 1, 1) == 1)
+			return true;
+		usleep(25000);
+	}
+	return false;
 }
 
 static const char one_body[] =
@@ -330,6 +394,11 @@ static char *http_post(const char *path, const char *body, size_t *ret_len)
 	return s;
 }
 
+static bool wanted(const char *only, const char *measure)
+{
+	return !only || !strcmp(only, measure);
+}
+
 static void report(const char *measure, const struct load *l, double per_req, const char *extra)
 {
 	printf("{\"bench\": \"daemon\", \"measure\": \"%s\", \"conns\": %u, \"seconds\": %.2f, "
@@ -343,10 +412,12 @@ static void report(const char *measure, const struct load *l, double per_req, co
 
 int main(int argc, char **argv)
 {
-	const char *bin = NULL, *policies = NULL;
+	const char *bin = NULL, *policies = NULL, *only = NULL, *sock = NULL;
+	const char *session_user = "alice";
+	long sessions = 0, reloads = 0;
 	double seconds = 2, rate = 50000;
 	unsigned conns = 16, threads = 1;
-	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[64], hsock[64], extra[160];
+	char dir[] = "/tmp/gh-bench-daemon.XXXXXX", dsock[108], hsock[64], extra[160];
 	pid_t dpid, hpid;
 	struct load l;
 	uint64_t v;
@@ -370,68 +441,116 @@ int main(int argc, char **argv)
 			threads = (unsigned)v, i++;
 		else if (!strcmp(a, "--rate") && next && bench_parse_u64(next, &v) && v)
 			rate = (double)v, i++;
+		else if (!strcmp(a, "--socket") && next)
+			sock = argv[++i];
+		else if (!strcmp(a, "--sessions") && next && bench_parse_u64(next, &v) &&
+			 v <= 100000)
+			sessions = (long)v, i++;
+		else if (!strcmp(a, "--session-user") && next)
+			session_user = argv[++i];
+		else if (!strcmp(a, "--reloads") && next && bench_parse_u64(next, &v) && v <= 100)
+			reloads = (long)v, i++;
+		else if (!strcmp(a, "--only") && next)
+			only = argv[++i];
+		else if (!strcmp(a, "--pin"))
+			pin_cpu = 0;
 		else if (!strcmp(a, "--smoke"))
 			seconds = 0.1, rate = 1000;
 		else {
 			fprintf(stderr,
 				"usage: bench_daemon --gatehoused PATH --policies DIR "
-				"[--seconds S] [--conns N] [--threads T] [--rate R] [--smoke]\n");
+				"[--seconds S] [--conns N] [--threads T] [--rate R] "
+				"[--only MEASURE] [--pin] [--sessions N [--session-user NAME]] "
+				"[--reloads R] [--smoke]\n"
+				"       bench_daemon --socket PATH [...]\n");
 			return 2;
 		}
 	}
-	if (!bin || !policies || !mkdtemp(dir))
+	if ((!sock && (!bin || !policies)) || !mkdtemp(dir))
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(dsock, sizeof(dsock), "%s/d.sock", dir);
 	snprintf(hsock, sizeof(hsock), "%s/h.sock", dir);
+	pin(0);
 	hpid = start_hello(hsock, threads);
-	dpid = start_daemon(bin, policies, dsock, threads);
+	if (sock)
+		gh_strlcpy(dsock, sock, sizeof(dsock));
+	dpid = sock ? 0 : start_daemon(bin, policies, dsock, threads);
 	if (!wait_socket(hsock) || !wait_socket(dsock)) {
 		fprintf(stderr, "bench_daemon: the servers did not start\n");
 		goto out;
 	}
 
+	/*
+	 * The generator sleeps until the next request is due (every 20 us at
+	 * 50,000/s); with the default 50 us of timer slack it would wake late
+	 * and send in bursts, whose wait counts as latency (the servers,
+	 * started before, keep the default).
+	 */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+
 	/* GET with no body: the cheapest request, for the library's ceiling. */
-	l = (struct load){ .sock = hsock,
-			   .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
-			   .nconns = conns,
-			   .seconds = seconds };
-	l.reqlen = strlen(l.req);
-	if (run(&l) < 0)
-		goto out;
-	hello_rate = (double)l.done / seconds;
-	report("hello", &l, 0, "");
+	/*
+	 * hello and authorize in turns of a tenth of the time each, summed: on
+	 * a machine shared with other work the load moves within seconds, and
+	 * the ratio of the two is only meaningful when both saw the same.
+	 */
+	struct load h = { .sock = hsock,
+			  .req = "GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
+			  .nconns = conns,
+			  .seconds = seconds };
+	struct load a = { .sock = dsock, .nconns = conns, .seconds = seconds };
+	char *req = http_post("/v1/authorize", one_body, &a.reqlen);
+	size_t reqlen = a.reqlen;
 
-	l = (struct load){ .sock = dsock, .nconns = conns, .seconds = seconds };
-	char *req = http_post("/v1/authorize", one_body, &l.reqlen);
-
-	l.req = req;
-	if (!req || run(&l) < 0)
+	h.reqlen = strlen(h.req);
+	a.req = req;
+	if (!req)
 		goto out;
-	snprintf(extra, sizeof(extra), ", \"of_hello\": %.3f",
-		 hello_rate > 0 ? (double)l.done / seconds / hello_rate : 0);
-	report("authorize", &l, 1, extra);
+	for (int turn = 0; turn < TURNS; turn++) {
+		struct load *both[] = { &h, &a };
+
+		for (int k = 0; k < 2; k++) {
+			l = *both[k];
+			l.seconds = seconds / TURNS;
+			l.done = l.failed = 0;
+			if (wanted(only, k ? "authorize" : "hello") && run(&l) < 0)
+				goto out;
+			both[k]->done += l.done;
+			both[k]->failed += l.failed;
+		}
+	}
+	hello_rate = (double)h.done / seconds;
+	if (wanted(only, "hello"))
+		report("hello", &h, 0, "");
+	if (wanted(only, "authorize")) {
+		snprintf(extra, sizeof(extra), ", \"of_hello\": %.3f",
+			 hello_rate > 0 ? (double)a.done / seconds / hello_rate : 0);
+		report("authorize", &a, 1, extra);
+	}
 
 	l = (struct load){ .sock = dsock,
 			   .req = req,
-			   .reqlen = l.reqlen,
+			   .reqlen = reqlen,
 			   .nconns = conns,
 			   .seconds = seconds,
 			   .rate = rate,
 			   .hist = calloc(US_BINS, 4) };
-	if (!l.hist || run(&l) < 0)
-		goto out;
-	snprintf(extra, sizeof(extra),
-		 ", \"rate\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu", rate,
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.5),
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.99),
-		 (unsigned long long)quantile_us(l.hist, l.done, 0.999));
-	report("fixed-rate", &l, 1, extra);
+	if (wanted(only, "fixed-rate")) {
+		if (!l.hist || run(&l) < 0)
+			goto out;
+		snprintf(extra, sizeof(extra),
+			 ", \"rate\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu",
+			 rate, (unsigned long long)quantile_us(l.hist, l.done, 0.5),
+			 (unsigned long long)quantile_us(l.hist, l.done, 0.99),
+			 (unsigned long long)quantile_us(l.hist, l.done, 0.999));
+		report("fixed-rate", &l, 1, extra);
+	}
 	free(l.hist);
 	free(req);
 
 	/* A batch of 100: decisions/s through one request. */
-	{
+	if (wanted(only, "batch")) {
 		size_t cap = 100 * (sizeof(one_body) + 2) + 32, off = 0;
 		char *body = malloc(cap);
 
@@ -451,15 +570,38 @@ int main(int argc, char **argv)
 		report("batch", &l, 100, ", \"batch\": 100");
 		free(req);
 	}
-	printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
-	       rss_kib(dpid));
+	if (dpid)
+		printf("{\"bench\": \"daemon\", \"measure\": \"rss\", \"gatehoused_kib\": %ld}\n",
+		       status_kib(dpid, "VmRSS"));
+	/* Sessions opened, then reloads: RSS before and after, and its peak. */
+	if (dpid && (sessions || reloads)) {
+		char body[192];
+		size_t len;
+		long opened, reloaded, before;
+
+		snprintf(body, sizeof(body), "{\"user\": \"%s\"}", session_user);
+		req = http_post("/v1/sessions", body, &len);
+		opened = req ? repeat(dsock, req, len, sessions) : 0;
+		free(req);
+		before = status_kib(dpid, "VmRSS");
+		req = http_post("/v1/reload", "", &len);
+		reloaded = req ? repeat(dsock, req, len, reloads) : 0;
+		free(req);
+		printf("{\"bench\": \"daemon\", \"measure\": \"reload\", \"sessions\": %ld, "
+		       "\"reloads\": %ld, \"rss_kib_before\": %ld, \"rss_kib_after\": %ld, "
+		       "\"hwm_kib\": %ld}\n",
+		       opened, reloaded, before, status_kib(dpid, "VmRSS"),
+		       status_kib(dpid, "VmHWM"));
+	}
 	rc = 0;
 out:
-	kill(dpid, SIGTERM);
+	if (dpid) {
+		kill(dpid, SIGTERM);
+		waitpid(dpid, NULL, 0);
+		unlink(dsock);
+	}
 	kill(hpid, SIGTERM);
-	waitpid(dpid, NULL, 0);
 	waitpid(hpid, NULL, 0);
-	unlink(dsock);
 	unlink(hsock);
 	rmdir(dir);
 	return rc;
