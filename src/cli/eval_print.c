@@ -37,6 +37,8 @@ void eval_print_result(const struct eval_args *a, const struct authz_result *r)
 		       authz_policy_name(m->policy));
 		if (m->slot == AUTHZ_SLOT_SCP)
 			print_levels(r, m->policy);
+		else if (m->slot == AUTHZ_SLOT_RCP)
+			printf(" (resource control policy)");
 		printf("\n");
 	}
 	if (r->capped) {
