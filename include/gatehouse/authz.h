@@ -117,6 +117,20 @@ struct authz_request {
 };
 
 /**
+ * struct authz_org_level - one level of an organization between its root
+ * and an account (the root, an OU, the account itself) and the
+ * organization policies attached there (borrowed)
+ * @name: what it is: "root r-ab12", "OU ou-ab12-11111111", "account 111122223333"
+ * @policies: the policies attached there, each also in the set's list
+ * @n: entries in @policies
+ */
+struct authz_org_level {
+	const char *name;
+	struct authz_policy *const *policies;
+	size_t n;
+};
+
+/**
  * struct authz_policy_set - the policies that apply to one request (borrowed)
  * @identity: identity-based policies (a user's own and its groups', a role's)
  * @boundary: the principal's permission boundary, or NULL
@@ -133,6 +147,15 @@ struct authz_request {
  * @rcp: resource control policies of the resource's account, the same for
  *	the resource side
  * @nrcp: entries in @rcp
+ * @scp_levels: NULL: each of @scp must allow (a level of its own each);
+ *	else the organization's levels, root first, and at each of them one
+ *	of its attached policies must allow (AWS Organizations, "SCP
+ *	evaluation": "the permissions must be allowed at every level");
+ *	@scp then lists each policy once, for its Denies
+ * @nscp_levels: entries in @scp_levels
+ * @rcp_deny_only: only the Denies of @rcp count, as for an organization's
+ *	RCPs (AWS attaches RCPFullAWSAccess to every root, OU and account,
+ *	and it cannot be detached: every level allows)
  * @resource_policy_unknown: the caller does not know the resource's own
  *	policy (authz_simulate without "resource_policy"): when @resource is
  *	NULL and that policy would be a role's trust policy, the identity
@@ -151,6 +174,9 @@ struct authz_policy_set {
 	size_t nscp;
 	struct authz_policy *const *rcp;
 	size_t nrcp;
+	const struct authz_org_level *scp_levels;
+	size_t nscp_levels;
+	bool rcp_deny_only;
 };
 
 enum authz_decision {
@@ -177,6 +203,7 @@ enum authz_reason {
 	AUTHZ_REASON_NO_PERMISSION_NEEDED,	/* sts:GetCallerIdentity */
 	AUTHZ_REASON_SCP,			/* a service control policy allows nothing of it */
 	AUTHZ_REASON_RCP,			/* a resource control policy allows nothing of it */
+	AUTHZ_REASON_SCP_LEVEL, /* no SCP attached at one level of the organization allows it */
 	_AUTHZ_REASON_MAX,
 };
 
@@ -234,6 +261,10 @@ struct authz_match {
  *	an otherwise matching statement needed and the request lacked
  *	(borrowed from the policies)
  * @nmissing: entries in @missing
+ * @levels, @nlevels: the set's @scp_levels (borrowed), to say where an
+ *	SCP in @matched is attached
+ * @capped: for AUTHZ_REASON_SCP_LEVEL, the level of the organization
+ *	where no attached policy allows it (one of @levels), else NULL
  */
 struct authz_result {
 	enum authz_decision decision;
@@ -243,6 +274,9 @@ struct authz_result {
 	size_t nmatched_total;
 	const char *missing[AUTHZ_RESULT_MISSING_MAX];
 	size_t nmissing;
+	const struct authz_org_level *levels;
+	size_t nlevels;
+	const struct authz_org_level *capped;
 };
 
 /*

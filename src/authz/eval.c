@@ -434,6 +434,28 @@ static bool org_policies_allow(struct authz_policy *const *list, size_t n, enum 
 }
 
 /*
+ * An organization's SCPs, level by level (AWS Organizations, "SCP
+ * evaluation": "the permissions must be allowed at every level", by one of
+ * the SCPs attached there): the first of the @n levels where none of its
+ * policies allows, else NULL.  Their Denies were recorded already.
+ */
+static const struct authz_org_level *org_level_capping(const struct authz_org_level *lv, size_t n,
+						       struct eval_ctx *ec)
+{
+	struct matches none = { .nallow = 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct slot_state st = { 0 };
+
+		for (size_t k = 0; k < lv[i].n && !st.allow; k++)
+			eval_policy(lv[i].policies[k], AUTHZ_SLOT_SCP, k, ec, &st, &none);
+		if (!st.allow)
+			return &lv[i];
+	}
+	return NULL;
+}
+
+/*
  * RCPs apply to the services AWS lists (AWS Organizations, "Resource control
  * policies (RCPs)", "List of AWS services that support RCPs"); the others'
  * resources are not capped by them.
@@ -486,6 +508,9 @@ void az_eval_request(const struct authz_policy_set *set, const struct authz_requ
 
 	m.nallow = m.ndeny = m.nallow_total = m.ndeny_total = 0;
 	r->nmatched = r->nmatched_total = r->nmissing = 0;
+	r->levels = set->scp_levels;
+	r->nlevels = set->nscp_levels;
+	r->capped = NULL;
 	r->decision = AUTHZ_IMPLICIT_DENY;
 	r->reason = AUTHZ_REASON_NO_ALLOW;
 	az_ctx_init(&ec, req);
@@ -514,9 +539,12 @@ void az_eval_request(const struct authz_policy_set *set, const struct authz_requ
 	if (set->resource)
 		eval_policy(set->resource, AUTHZ_SLOT_RESOURCE, 0, &ec, &st[AUTHZ_SLOT_RESOURCE],
 			    &m);
-	scp_ok = org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m);
+	/* With levels, this pass only records the Denies: the levels decide the allows. */
+	scp_ok =
+	    org_policies_allow(set->scp, set->nscp, AUTHZ_SLOT_SCP, &ec, &m) || set->scp_levels;
 	if (set->nrcp && rcp_applies(&ec))
-		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m);
+		rcp_ok = org_policies_allow(set->rcp, set->nrcp, AUTHZ_SLOT_RCP, &ec, &m) ||
+			 set->rcp_deny_only;
 
 	if (m.ndeny_total) {
 		r->decision = AUTHZ_EXPLICIT_DENY;
@@ -526,10 +554,16 @@ void az_eval_request(const struct authz_policy_set *set, const struct authz_requ
 		r->nmatched_total = m.ndeny_total;
 	} else {
 		decide(set, &ec, st, r);
+		/* An organization's levels are walked only for a request they may cap. */
+		if (r->decision == AUTHZ_ALLOW && set->scp_levels)
+			scp_ok = !(r->capped =
+				       org_level_capping(set->scp_levels, set->nscp_levels, &ec));
 		/* They cap whatever else allowed; an implicit deny keeps its own reason. */
 		if (r->decision == AUTHZ_ALLOW && (!scp_ok || !rcp_ok)) {
 			r->decision = AUTHZ_IMPLICIT_DENY;
-			r->reason = !scp_ok ? AUTHZ_REASON_SCP : AUTHZ_REASON_RCP;
+			r->reason = !scp_ok
+					? (r->capped ? AUTHZ_REASON_SCP_LEVEL : AUTHZ_REASON_SCP)
+					: AUTHZ_REASON_RCP;
 		}
 		memcpy(r->matched, m.allow, m.nallow * sizeof(m.allow[0]));
 		r->nmatched = m.nallow;
@@ -590,6 +624,10 @@ const char *authz_reason_text(enum authz_reason r)
 				     "must allow; they never grant)",
 		[AUTHZ_REASON_RCP] = "allowed, but not by every resource control policy (each one "
 				     "must allow; they never grant)",
+		[AUTHZ_REASON_SCP_LEVEL] =
+		    "allowed, but at one level of the organization (its root, "
+		    "an OU, the account) no attached service control policy "
+		    "allows it (every level must; they never grant)",
 		[AUTHZ_REASON_NO_PERMISSION_NEEDED] =
 		    "sts:GetCallerIdentity needs no permission, and an explicit Deny does not "
 		    "stop it",

@@ -473,6 +473,33 @@ static int build_context(struct query_ctx *c, const struct az_entity *p,
 	return push_caller(c, sess, ctx, nctx, err);
 }
 
+/*
+ * AWS Organizations' policies of a request: the SCPs of the principal's
+ * account, level by level, and the RCPs of the resource's owner (whose
+ * allows never cap: RCPFullAWSAccess is at every level).  Neither applies
+ * to the management account (its principals, its resources) nor to
+ * service-linked roles (AWS Organizations, "Service control policies":
+ * "SCPs don't affect ... service-linked roles"; "RCPs don't affect ...
+ * resources in the management account").
+ */
+static void org_policies(const struct az_entity *p, const struct resource_view *rv,
+			 struct authz_policy_set *set)
+{
+	if (p->kind == ENTITY_ROLE && gh_starts_with(p->path, "/aws-service-role/"))
+		return;
+	if (p->org && !p->org->management && p->org->nscp) {
+		set->scp = p->org->scp;
+		set->nscp = p->org->nscp;
+		set->scp_levels = p->org->levels;
+		set->nscp_levels = p->org->nlevels;
+	}
+	if (rv->org && !rv->org->management && rv->org->nrcp) {
+		set->rcp = rv->org->rcp;
+		set->nrcp = rv->org->nrcp;
+		set->rcp_deny_only = true;
+	}
+}
+
 static int evaluate(const struct authz_store *s, const struct az_entity *p,
 		    const struct authz_session *sess, const char *action, const char *resource,
 		    const char *resource_account, const struct authz_ctx_entry *ctx, size_t nctx,
@@ -509,6 +536,7 @@ static int evaluate(const struct authz_store *s, const struct az_entity *p,
 		set.nsession = sess->npolicies;
 	}
 	set.resource = rv.policy;
+	org_policies(p, &rv, &set);
 	/* A trust policy must allow the caller itself (AWS: "IAM role trust policies ... are
 	 * exceptions"). */
 	set.resource_must_allow = rv.trust;

@@ -51,6 +51,7 @@ struct tag {
  *	(users), without repeats
  * @derived: context keys derived from the principal (username, userid,
  *	PrincipalArn, PrincipalAccount, PrincipalType, PrincipalTag/...)
+ * @org: its account, when the store places it in an organization
  * @resolved: its references were resolved (a name defined twice, an
  *	error already, must not be resolved twice into arrays sized once)
  */
@@ -70,6 +71,7 @@ struct az_entity {
 	uint32_t npolicies;
 	struct authz_ctx_entry *derived;
 	uint32_t nderived;
+	const struct store_account *org;
 	bool resolved;
 };
 
@@ -122,6 +124,41 @@ struct resource_binding {
 	const char *account;
 };
 
+/* AWS Organizations' quotas: policies of one type attached to one root, OU or account; OU depth. */
+#define STORE_ORG_ATTACHED_MAX 5
+#define STORE_ORG_OU_DEPTH_MAX 5
+/* Levels between the root and an account: the root, the OUs, the account. */
+#define STORE_ORG_LEVELS_MAX (STORE_ORG_OU_DEPTH_MAX + 2)
+
+enum org_policy_type {
+	ORG_SCP,
+	ORG_RCP,
+	_ORG_POLICY_TYPE_MAX,
+};
+
+/**
+ * struct org_target - a root, an OU or an account, and what is attached there
+ * @att: the service control and resource control policies attached (by type)
+ * @n: their numbers
+ * @src, @path: its first attachment (loading only)
+ */
+struct org_target {
+	struct authz_policy *att[_ORG_POLICY_TYPE_MAX][STORE_ORG_ATTACHED_MAX];
+	uint32_t n[_ORG_POLICY_TYPE_MAX];
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+};
+
+/**
+ * struct store_org - an organization an organization file describes
+ * @id: "o-..."
+ * @management: its management account (MasterAccountId), or NULL
+ * @where: the file that said so
+ */
+struct store_org {
+	const char *id, *management, *where;
+};
+
 /**
  * struct store_account - what the store knows of one account
  * @id: the 12-digit account id
@@ -129,11 +166,26 @@ struct resource_binding {
  * @org_path: its path in the organization ("o-.../r-.../ou-.../"), or NULL
  * @where: the file that gave the organization (a second file that says
  *	otherwise is an error that names it)
+ * @src, @path: where (loading only)
+ * @management: it is its organization's management account, which no
+ *	SCP or RCP applies to
+ * @scp, @nscp: the SCPs of its root, OUs and itself, each once
+ * @levels, @nlevels: those levels that have SCPs attached, root first
+ * @rcp, @nrcp: the RCPs of its root, OUs and itself, each once
  */
 struct store_account {
 	const char *id;
 	const char *org_id, *org_path;
 	const char *where;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+	bool management;
+	struct authz_policy **scp;
+	uint32_t nscp;
+	struct authz_org_level *levels;
+	uint32_t nlevels;
+	struct authz_policy **rcp;
+	uint32_t nrcp;
 };
 
 /**
@@ -148,6 +200,11 @@ struct store_account {
  * @bindings: resource-based policies, in file order
  * @accounts: struct store_account by account id, for accounts with an
  *	organization
+ * @orgs: struct store_org by organization id, for organization files
+ * @targets: struct org_target by target id (r-..., ou-..., account), for
+ *	organization policies
+ * @org_policies: the organization policies' files, by ARN (loading only:
+ *	a policy defined twice is an error)
  * @compiled: every compiled policy (the store holds one reference each)
  * @stats: counts
  */
@@ -156,6 +213,7 @@ struct authz_store {
 	struct arena arena;
 	const char *account;
 	struct strmap by_name, by_arn, groups, docs_by_name, docs_by_arn, accounts;
+	struct strmap orgs, targets, org_policies;
 	struct resource_binding *bindings;
 	size_t nbindings, capbindings;
 	struct authz_policy **compiled;
@@ -307,9 +365,43 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 /* An identities file's "Organization" (@org, at key Organization of @jpath) for @account. */
 int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
 			const struct gh_jsrc *src, struct gh_jpath *jpath);
-/* An organization file (README.md, "The identity store"): accounts and their organization. */
+/*
+ * An organization file (README.md, "Organizations"): accounts and their
+ * organization, and its service and resource control policies with their
+ * targets.
+ */
 bool az_store_org_is(json_t *root);
 int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src);
+/*
+ * Once every file is read: each account's SCPs by level and its RCPs,
+ * from its path; its management account.  Returns 0, or -ENOMEM.
+ */
+int az_store_org_finish(struct store_loader *l);
+
+/**
+ * struct doc_at - a policy document and where its diagnostics point
+ * @doc: the document (a reference of its own)
+ * @src: its source: the file's, or a decoded document's own
+ * @path: its path in the file
+ */
+struct doc_at {
+	json_t *doc;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+};
+
+/*
+ * The document at member @key of @obj: a JSON object as it is, or a
+ * string: URL-encoded JSON when @url_encoded (an IAM export's), else JSON
+ * text (an Organizations policy's Content), decoded and parsed (its
+ * diagnostics then point into that text, named after the file and the
+ * path).  ret->doc is a new reference: drop it with az_store_doc_done()
+ * once compiled.  False when there is none (reported).
+ */
+bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
+		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret);
+/* A document compiled: drop its tree, and its decoded text if it had one (@src: the file's). */
+void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src);
 
 /*
  * Two passes over each identities file or export: first every name is

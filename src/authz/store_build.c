@@ -286,6 +286,9 @@ struct authz_store *az_store_new(void)
 	gh_strmap_init(&s->docs_by_name, &s->arena);
 	gh_strmap_init(&s->docs_by_arn, &s->arena);
 	gh_strmap_init(&s->accounts, &s->arena);
+	gh_strmap_init(&s->orgs, &s->arena);
+	gh_strmap_init(&s->targets, &s->arena);
+	gh_strmap_init(&s->org_policies, &s->arena);
 	return s;
 }
 
@@ -415,8 +418,9 @@ int az_store_principal_finish(struct store_loader *l, struct az_entity *p)
 	/* AWS sets both in every request: no store principal is an AWS service or calls via one. */
 	az_store_derive(&p->derived[n], &v[n], "aws:PrincipalIsAWSService", "false"), n++;
 	az_store_derive(&p->derived[n], &v[n], "aws:ViaAWSService", "false"), n++;
-	n += derive_org(&p->derived[n], &v[n], gh_strmap_get(&l->s->accounts, p->account),
-			"aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
+	p->org = gh_strmap_get(&l->s->accounts, p->account);
+	n += derive_org(&p->derived[n], &v[n], p->org, "aws:PrincipalOrgID",
+			"aws:PrincipalOrgPaths");
 	r = derive_tags(a, p, p->derived, v, n);
 	if (r < 0)
 		return r;

@@ -101,26 +101,8 @@ static int url_decode(const char *s, size_t len, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/**
- * struct doc_at - a policy document and where its diagnostics point
- * @doc: the document (a reference of its own)
- * @src: its source: the file's, or a decoded document's own
- * @path: its path in the file
- */
-struct doc_at {
-	json_t *doc;
-	const struct gh_jsrc *src;
-	struct gh_jpath path;
-};
-
-/*
- * The document at member @key of @obj: a JSON object as it is, or a
- * URL-encoded string decoded and parsed (its diagnostics then point into
- * the decoded text, named after the file and the path).  ret->doc is a new
- * reference: the caller drops it once the document is compiled.
- */
-static bool document(struct store_loader *l, json_t *obj, const char *key,
-		     const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
+bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
+		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
 {
 	json_t *v = json_object_get(obj, key);
 	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
@@ -136,14 +118,21 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 		return true;
 	}
 	if (!json_is_string(v)) {
-		az_store_err(l, src, p,
-			     "%s must be a policy document (an object, or a URL-encoded "
-			     "JSON string)",
-			     key);
+		az_store_err(l, src, p, "%s must be a policy document (an object, or %s)", key,
+			     url_encoded ? "a URL-encoded JSON string"
+					 : "its JSON text as a string");
 		gh_jpath_pop(p);
 		return false;
 	}
-	r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
+	if (url_encoded) {
+		r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
+	} else {
+		len = json_string_length(v);
+		text = malloc(len + 1);
+		r = text ? 0 : -ENOMEM;
+		if (text)
+			memcpy(text, json_string_value(v), len + 1);
+	}
 	if (r == -EINVAL)
 		az_store_err(l, src, p,
 			     "%s is not valid URL-encoded text (a '%%' not followed by two "
@@ -151,7 +140,8 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 			     key);
 	if (r == 0) {
 		gh_jpath_format(p, where, sizeof(where));
-		snprintf(name, sizeof(name), "%s (URL-decoded %s)", src->name, where);
+		snprintf(name, sizeof(name), "%s (%s %s)", src->name,
+			 url_encoded ? "URL-decoded" : "the JSON text of", where);
 		dsrc = az_store_source(l, name, text, len);
 		r = dsrc ? 0 : -ENOMEM;
 	}
@@ -181,7 +171,7 @@ static bool document(struct store_loader *l, json_t *obj, const char *key,
 }
 
 /* A document compiled: drop its tree, and its decoded text if it had one. */
-static void doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
+void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
 {
 	json_decref(d->doc);
 	d->doc = NULL;
@@ -327,7 +317,7 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 	}
 	gh_jpath_index(p, (size_t)i);
 	dsrc = read_document(l, f, v, p);
-	if (dsrc && document(l, v, "Document", dsrc, p, &d)) {
+	if (dsrc && az_store_document(l, v, "Document", true, dsrc, p, &d)) {
 		r = az_store_add_doc(l, name, arn, d.doc, d.src, &d.path);
 		/*
 		 * Every policy of an export is a managed (identity) policy:
@@ -337,7 +327,7 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 			az_store_doc_policy(l, arn, src, p);
 			az_store_doc_forget(l, arn);
 		}
-		doc_done(l, &d, dsrc);
+		az_store_doc_done(l, &d, dsrc);
 	} else {
 		/*
 		 * Its document is reported already: the policy still exists,
@@ -481,11 +471,11 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 		gh_jpath_index(p, i);
 		pname = need_string(l, v, "PolicyName", src, p);
 		if (pname && az_store_check_name(l, "PolicyName", pname, src, p) &&
-		    document(l, v, "PolicyDocument", src, p, &d)) {
+		    az_store_document(l, v, "PolicyDocument", true, src, p, &d)) {
 			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
 				 pname);
 			x = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
-			doc_done(l, &d, src);
+			az_store_doc_done(l, &d, src);
 			if (x)
 				e->own[e->nown++] = x;
 		}
@@ -630,10 +620,11 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	    (e->kind == ENTITY_USER && resolve_user(l, e, obj, src, p) < 0))
 		return -ENOMEM;
 	resolve_boundary(l, e, obj, src, p);
-	if (e->kind == ENTITY_ROLE && document(l, obj, "AssumeRolePolicyDocument", src, p, &d)) {
+	if (e->kind == ENTITY_ROLE &&
+	    az_store_document(l, obj, "AssumeRolePolicyDocument", true, src, p, &d)) {
 		snprintf(tname, sizeof(tname), "trust:role/%s", e->name);
 		e->trust = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
-		doc_done(l, &d, src);
+		az_store_doc_done(l, &d, src);
 	}
 	return 0;
 }

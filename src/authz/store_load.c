@@ -47,10 +47,11 @@ static enum file_kind classify(json_t *root)
 		return FILE_UNKNOWN;
 	if (json_object_get(root, "Statement"))
 		return FILE_DOCUMENT;
-	if (az_store_export_is(root))
-		return FILE_EXPORT;
+	/* Before exports: an organization file's "Policies" are its SCPs and RCPs. */
 	if (az_store_org_is(root))
 		return FILE_ORGANIZATION;
+	if (az_store_export_is(root))
+		return FILE_EXPORT;
 	if (az_store_native_is(root))
 		return FILE_NATIVE;
 	return FILE_UNKNOWN;
@@ -388,6 +389,8 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 		r = add_organizations(l, fl);
 	if (r >= 0)
 		r = each_file(l, fl, az_store_native_resolve, az_store_export_resolve);
+	if (r >= 0)
+		r = az_store_org_finish(l);
 	if (r >= 0)
 		r = check_unreferenced(l);
 	if (r >= 0 && !l->errors)

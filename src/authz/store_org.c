@@ -16,6 +16,13 @@
  *
  *   {"Organization": {"Id": "o-a1b2c3d4e5", "MasterAccountId": "...", ...},
  *    "Accounts": [{"Id": "111122223333", "Path": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"}]}
+ *
+ * An organization file, in either layout, also gives the organization's
+ * service and resource control policies: "Policies", each the "Policy" of
+ * `aws organizations describe-policy` with the "Targets" of
+ * `list-targets-for-policy` merged in.  Each account's are gathered from
+ * its path once everything is read (az_store_org_finish): its root's, each
+ * OU's, its own.
  */
 #include <errno.h>
 #include <string.h>
@@ -59,7 +66,16 @@ static bool valid_org_path(const char *path, const char *org_id)
 				 id_chars(p + 3, (size_t)(slash - p) - 3, 4, 68, true)))
 			return false;
 	}
-	return seg >= 1;
+	return seg >= 1 && seg <= STORE_ORG_OU_DEPTH_MAX + 1;
+}
+
+static void bad_org_id(struct store_loader *l, const char *org_id, const struct gh_jsrc *src,
+		       struct gh_jpath *p)
+{
+	gh_jpath_key(p, "Id");
+	az_store_err(l, src, p,
+		     "\"%s\" is not an organization id (\"o-\" and 10 to 32 of a-z, 0-9)", org_id);
+	gh_jpath_pop(p);
 }
 
 int az_store_org_add(struct store_loader *l, const char *account, const char *org_id,
@@ -70,20 +86,14 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 	bool bad_id = !valid_org_id(org_id);
 	bool bad_path = org_path && !valid_org_path(org_path, org_id);
 
-	if (bad_id) {
-		gh_jpath_key(p, "Id");
-		az_store_err(l, src, p,
-			     "\"%s\" is not an organization id (\"o-\" and 10 to 32 of "
-			     "a-z, 0-9)",
-			     org_id);
-		gh_jpath_pop(p);
-	}
+	if (bad_id)
+		bad_org_id(l, org_id, src, p);
 	if (bad_path && !bad_id) {
 		gh_jpath_key(p, "Path");
 		az_store_err(l, src, p,
 			     "\"%s\" is not a path in organization %s (\"%s/r-.../\" then "
-			     "\"ou-.../\" for each organizational unit)",
-			     org_path, org_id, org_id);
+			     "\"ou-.../\" for each organizational unit, at most %d)",
+			     org_path, org_id, org_id, STORE_ORG_OU_DEPTH_MAX);
 		gh_jpath_pop(p);
 	}
 	if (bad_id || bad_path)
@@ -110,6 +120,8 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 		return -ENOMEM;
 	if (!org_path)
 		a->org_path = NULL;
+	a->src = src;
+	a->path = *p;
 	return gh_strmap_put(&l->s->accounts, a->id, a, NULL);
 }
 
@@ -154,17 +166,267 @@ int az_store_org_native(struct store_loader *l, const char *account, json_t *org
 
 bool az_store_org_is(json_t *root)
 {
-	return json_object_get(root, "Accounts") != NULL;
+	/* "Policies" alone is an account export's: an organization file names its Organization. */
+	return json_object_get(root, "Accounts") ||
+	       (json_object_get(root, "Organization") && json_object_get(root, "Policies") &&
+		!json_object_get(root, "UserDetailList") &&
+		!json_object_get(root, "RoleDetailList") &&
+		!json_object_get(root, "GroupDetailList"));
+}
+
+static bool is_account_id(const char *s)
+{
+	return strlen(s) == 12 && strspn(s, "0123456789") == 12;
+}
+
+/* Organization.MasterAccountId: the management account, which no SCP or RCP applies to. */
+static int add_org(struct store_loader *l, json_t *org, const char *org_id,
+		   const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *m = json_object_get(org, "MasterAccountId");
+	const char *mgmt = json_string_value(m);
+	struct store_org *o = gh_strmap_get(&l->s->orgs, org_id);
+
+	if (m && (!mgmt || !is_account_id(mgmt))) {
+		gh_jpath_key(p, "MasterAccountId");
+		az_store_err(l, src, p, "MasterAccountId must be a 12-digit account id");
+		gh_jpath_pop(p);
+		return -EINVAL;
+	}
+	if (o) {
+		if (mgmt && o->management && strcmp(mgmt, o->management)) {
+			gh_jpath_key(p, "MasterAccountId");
+			az_store_err(l, src, p,
+				     "the management account of %s is %s according to %s: an "
+				     "organization has one",
+				     org_id, o->management, o->where);
+			gh_jpath_pop(p);
+			return -EINVAL;
+		}
+		if (mgmt && !o->management && !(o->management = az_store_strdup(l, mgmt)))
+			return -ENOMEM;
+		return 0;
+	}
+	o = gh_arena_alloc(&l->s->arena, sizeof(*o));
+	if (!o || !(o->id = az_store_strdup(l, org_id)) ||
+	    (mgmt && !(o->management = az_store_strdup(l, mgmt))) ||
+	    !(o->where = az_store_strdup(l, src->name)))
+		return -ENOMEM;
+	return gh_strmap_put(&l->s->orgs, o->id, o, NULL);
+}
+
+/* A root ("r-" and 4 to 32 of a-z, 0-9), an OU ("ou-" ...) or an account (12 digits). */
+static bool valid_target(const char *t)
+{
+	if (gh_starts_with(t, "r-"))
+		return id_chars(t + 2, strlen(t) - 2, 4, 32, false);
+	if (gh_starts_with(t, "ou-"))
+		return id_chars(t + 3, strlen(t) - 3, 4, 68, true);
+	return is_account_id(t);
+}
+
+/* Attach @pol (of @type) to target @id. */
+static int attach(struct store_loader *l, const char *id, enum org_policy_type type,
+		  struct authz_policy *pol, const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	struct org_target *t = gh_strmap_get(&l->s->targets, id);
+	int r;
+
+	if (!t) {
+		const char *key = az_store_strdup(l, id);
+
+		t = gh_arena_alloc(&l->s->arena, sizeof(*t));
+		if (!key || !t)
+			return -ENOMEM;
+		r = gh_strmap_put(&l->s->targets, key, t, NULL);
+		if (r < 0)
+			return r;
+		t->src = src;
+		t->path = *p;
+	}
+	for (uint32_t i = 0; i < t->n[type]; i++)
+		if (t->att[type][i] == pol)
+			return 0; /* listed twice: attached once */
+	/* AWS's quota, so that an organization's real output always fits: over it, refused. */
+	if (t->n[type] >= STORE_ORG_ATTACHED_MAX) {
+		az_store_err(l, src, p,
+			     "more than %d %s attached to %s (AWS Organizations' quota): "
+			     "refused, not cut",
+			     STORE_ORG_ATTACHED_MAX,
+			     type == ORG_SCP ? "service control policies"
+					     : "resource control policies",
+			     id);
+		return -EINVAL;
+	}
+	t->att[type][t->n[type]++] = pol;
+	return 0;
+}
+
+/* Policy types of AWS Organizations that authorize nothing (tag, backup, ... policies). */
+static bool other_policy_type(const char *type)
+{
+	static const char *const others[] = {
+		"TAG_POLICY",	  "BACKUP_POLICY",	    "AISERVICES_OPT_OUT_POLICY",
+		"CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+		if (!strcmp(type, others[i]))
+			return true;
+	return false;
+}
+
+/*
+ * {"PolicySummary": {"Arn", "Name", "Type", ...}, "Content": document,
+ * "Targets": [{"TargetId", ...}]}: compiled (an SCP as an identity policy,
+ * an RCP as a resource policy) and named by its ARN; of organization @org_id.
+ */
+static int add_policy(struct store_loader *l, json_t *pol, const char *org_id,
+		      const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	static const char *const keys[] = { "PolicySummary", "Content", "Targets" };
+	json_t *sum = json_object_get(pol, "PolicySummary"), *targets, *t;
+	const char *arn, *type, *where;
+	enum org_policy_type kind;
+	struct authz_policy *compiled;
+	struct doc_at d;
+	size_t i;
+	int r = 0;
+
+	if (!json_is_object(pol)) {
+		az_store_err(l, src, p, "expected an object (describe-policy's \"Policy\")");
+		return 0;
+	}
+	l->errors += gh_json_check_keys(pol, keys, ARRAY_SIZE(keys), "a policy", src, p, l->diags);
+	gh_jpath_key(p, "PolicySummary");
+	arn = json_string_value(json_object_get(sum, "Arn"));
+	type = json_string_value(json_object_get(sum, "Type"));
+	if (!json_is_object(sum) || !arn || !type) {
+		az_store_err(l, src, p,
+			     "needs \"PolicySummary\" with \"Arn\" and \"Type\" (strings)");
+		gh_jpath_pop(p);
+		return 0;
+	}
+	gh_jpath_key(p, "Type");
+	if (!strcmp(type, "SERVICE_CONTROL_POLICY")) {
+		kind = ORG_SCP;
+	} else if (!strcmp(type, "RESOURCE_CONTROL_POLICY")) {
+		kind = ORG_RCP;
+	} else {
+		if (!other_policy_type(type))
+			az_store_err(l, src, p,
+				     "unknown policy type \"%s\" (SERVICE_CONTROL_POLICY, "
+				     "RESOURCE_CONTROL_POLICY, or one that authorizes nothing "
+				     "and is ignored: TAG_POLICY, BACKUP_POLICY, ...)",
+				     type);
+		gh_jpath_pop(p);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	gh_jpath_pop(p);
+	gh_jpath_key(p, "Arn");
+	if ((where = gh_strmap_get(&l->s->org_policies, arn))) {
+		az_store_err(l, src, p, "policy %s is defined twice (also in %s)", arn, where);
+		gh_jpath_pop(p);
+		gh_jpath_pop(p);
+		return 0;
+	}
+	gh_jpath_pop(p);
+	gh_jpath_pop(p);
+	if (!(arn = az_store_strdup(l, arn)) || !(where = az_store_strdup(l, src->name)) ||
+	    gh_strmap_put(&l->s->org_policies, arn, (void *)where, NULL) < 0)
+		return -ENOMEM;
+	if (!az_store_document(l, pol, "Content", false, src, p, &d))
+		return 0;
+	compiled =
+	    az_store_compile(l, d.doc, d.src, &d.path,
+			     kind == ORG_SCP ? AUTHZ_POLICY_IDENTITY : AUTHZ_POLICY_RESOURCE, arn);
+	az_store_doc_done(l, &d, src);
+	targets = json_object_get(pol, "Targets");
+	gh_jpath_key(p, "Targets");
+	if (!json_is_array(targets))
+		az_store_err(l, src, p,
+			     "Targets must be an array (list-targets-for-policy's "
+			     "\"Targets\": [{\"TargetId\": \"r-...\" or \"ou-...\" or an "
+			     "account id}])");
+	json_array_foreach(targets, i, t) {
+		const char *id = json_string_value(json_object_get(t, "TargetId"));
+
+		gh_jpath_index(p, i);
+		if (!id) {
+			az_store_err(l, src, p, "a target needs \"TargetId\" (a string)");
+		} else if (!valid_target(id)) {
+			gh_jpath_key(p, "TargetId");
+			az_store_err(l, src, p,
+				     "\"%s\" is not a root (\"r-...\"), an organizational unit "
+				     "(\"ou-...\") or an account id",
+				     id);
+			gh_jpath_pop(p);
+		} else if (compiled) {
+			r = attach(l, id, kind, compiled, src, p);
+		}
+		gh_jpath_pop(p);
+		if (r == -ENOMEM)
+			return r;
+	}
+	gh_jpath_pop(p);
+	return 0;
+}
+
+/* One of "Accounts": {"Id": account, "Path": its path in organization @org_id}. */
+static int add_account(struct store_loader *l, json_t *a, const char *org_id,
+		       const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	const char *acct, *path;
+
+	if (!json_is_object(a)) {
+		az_store_err(l, src, p, "expected an object");
+	} else if (org_strings(l, a, src, p, &acct, &path)) {
+		if (!is_account_id(acct)) {
+			gh_jpath_key(p, "Id");
+			az_store_err(l, src, p, "\"%s\" is not a 12-digit account id", acct);
+			gh_jpath_pop(p);
+		} else {
+			return az_store_org_add(l, acct, org_id, path, src, p);
+		}
+	}
+	return 0;
+}
+
+/*
+ * @each for every element of array member @key of @root (absent: none),
+ * at its path; another type is reported as @what says.
+ */
+static int each_element(struct store_loader *l, json_t *root, const char *key, const char *what,
+			const char *org_id,
+			int (*each)(struct store_loader *, json_t *, const char *,
+				    const struct gh_jsrc *, struct gh_jpath *),
+			const struct gh_jsrc *src)
+{
+	json_t *arr = json_object_get(root, key), *v;
+	struct gh_jpath p = { 0 };
+	size_t i;
+
+	gh_jpath_key(&p, key);
+	if (arr && !json_is_array(arr)) {
+		az_store_err(l, src, &p, "%s must be an array of %s", key, what);
+		return 0;
+	}
+	json_array_foreach(arr, i, v) {
+		gh_jpath_index(&p, i);
+		if (each(l, v, org_id, src, &p) == -ENOMEM)
+			return -ENOMEM;
+		gh_jpath_pop(&p);
+	}
+	return 0;
 }
 
 int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
 {
+	static const char *const keys[] = { "Organization", "Accounts", "Policies" };
 	json_t *org = json_object_get(root, "Organization");
-	json_t *accounts = json_object_get(root, "Accounts");
 	struct gh_jpath p = { 0 };
 	const char *org_id, *ignored;
-	json_t *a;
-	size_t i;
 
 	if (!json_is_object(org)) {
 		az_store_err(l, src, &p,
@@ -173,33 +435,125 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 			     "\"Accounts\"");
 		return 0;
 	}
+	l->errors += gh_json_check_keys(root, keys, ARRAY_SIZE(keys), "an organization file", src,
+					&p, l->diags);
 	gh_jpath_key(&p, "Organization");
 	if (!org_strings(l, org, src, &p, &org_id, &ignored))
 		return 0;
-	gh_jpath_pop(&p);
-	gh_jpath_key(&p, "Accounts");
-	if (!json_is_array(accounts)) {
-		az_store_err(l, src, &p,
-			     "Accounts must be an array of {\"Id\": account, \"Path\": "
-			     "its path in the organization}");
+	if (!valid_org_id(org_id)) {
+		bad_org_id(l, org_id, src, &p);
 		return 0;
 	}
-	json_array_foreach(accounts, i, a) {
-		const char *acct, *path;
+	if (add_org(l, org, org_id, src, &p) == -ENOMEM ||
+	    each_element(l, root, "Accounts",
+			 "{\"Id\": account, \"Path\": its path in the "
+			 "organization}",
+			 org_id, add_account, src) == -ENOMEM)
+		return -ENOMEM;
+	return each_element(l, root, "Policies",
+			    "describe-policy's \"Policy\" objects, each with "
+			    "list-targets-for-policy's \"Targets\"",
+			    org_id, add_policy, src);
+}
 
-		gh_jpath_index(&p, i);
-		if (!json_is_object(a)) {
-			az_store_err(l, src, &p, "expected an object");
-		} else if (org_strings(l, a, src, &p, &acct, &path)) {
-			if (strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
-				gh_jpath_key(&p, "Id");
-				az_store_err(l, src, &p, "\"%s\" is not a 12-digit account id",
-					     acct);
-				gh_jpath_pop(&p);
-			} else if (az_store_org_add(l, acct, org_id, path, src, &p) == -ENOMEM)
-				return -ENOMEM;
+/* Add @pol to @list (room for it) unless there already; returns the new count. */
+static uint32_t add_once(struct authz_policy **list, uint32_t n, struct authz_policy *pol)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (list[i] == pol)
+			return n;
+	list[n] = pol;
+	return n + 1;
+}
+
+/* The level named @id ("r-...", "ou-..." or the account) of account @a. */
+static int add_level(struct store_loader *l, struct store_account *a, const char *id, size_t len)
+{
+	char key[80];
+	const struct org_target *t;
+	struct authz_org_level *lv;
+	const char *what = gh_starts_with(id, "r-")    ? "root"
+			   : gh_starts_with(id, "ou-") ? "OU"
+						       : "account";
+	char *name;
+
+	snprintf(key, sizeof(key), "%.*s", (int)len, id);
+	if (!(t = gh_strmap_get(&l->s->targets, key)))
+		return 0;
+	for (uint32_t i = 0; i < t->n[ORG_RCP]; i++)
+		a->nrcp = add_once(a->rcp, a->nrcp, t->att[ORG_RCP][i]);
+	/* No SCP attached: as with FullAWSAccess, which AWS attaches to every level. */
+	if (!t->n[ORG_SCP])
+		return 0;
+	lv = &a->levels[a->nlevels++];
+	name = gh_arena_alloc(&l->s->arena, strlen(what) + strlen(key) + 2);
+	if (!name)
+		return -ENOMEM;
+	snprintf(name, strlen(what) + strlen(key) + 2, "%s %s", what, key);
+	lv->name = name;
+	lv->policies = t->att[ORG_SCP];
+	lv->n = t->n[ORG_SCP];
+	for (uint32_t i = 0; i < t->n[ORG_SCP]; i++)
+		a->nscp = add_once(a->scp, a->nscp, t->att[ORG_SCP][i]);
+	return 0;
+}
+
+/* @a's levels: its root, each OU of its path, itself. */
+static int account_levels(struct store_loader *l, struct store_account *a)
+{
+	struct arena *ar = &l->s->arena;
+	const struct store_org *o = gh_strmap_get(&l->s->orgs, a->org_id);
+	const size_t max = STORE_ORG_LEVELS_MAX * STORE_ORG_ATTACHED_MAX;
+	const char *seg, *slash;
+	int r = 0;
+
+	a->management = o && o->management && !strcmp(o->management, a->id);
+	if (!a->org_path) {
+		gh_jdiag(l->diags, DIAG_ERROR, a->src, &a->path,
+			 "account %s needs its \"Path\" in organization %s: the organization's "
+			 "policies attached to its root and OUs apply to it",
+			 a->id, a->org_id);
+		l->errors++;
+		return 0;
+	}
+	a->scp = gh_arena_array(ar, max, sizeof(*a->scp));
+	a->rcp = gh_arena_array(ar, max, sizeof(*a->rcp));
+	a->levels = gh_arena_array(ar, STORE_ORG_LEVELS_MAX, sizeof(*a->levels));
+	if (!a->scp || !a->rcp || !a->levels)
+		return -ENOMEM;
+	/* "o-.../" first, then "r-.../", "ou-.../" ...: checked by valid_org_path. */
+	seg = strchr(a->org_path, '/') + 1;
+	for (; r >= 0 && (slash = strchr(seg, '/')); seg = slash + 1)
+		r = add_level(l, a, seg, (size_t)(slash - seg));
+	return r < 0 ? r : add_level(l, a, a->id, strlen(a->id));
+}
+
+int az_store_org_finish(struct store_loader *l)
+{
+	const struct strmap *m = &l->s->accounts;
+
+	const struct strmap *t = &l->s->targets;
+
+	/* No organization policy anywhere: nothing is capped, and a path is not needed. */
+	if (!t->n)
+		return 0;
+	for (uint32_t i = 0; m->slots && i <= m->mask; i++)
+		if (m->slots[i].key && account_levels(l, m->slots[i].value) < 0)
+			return -ENOMEM;
+	/* Attached to an account that nothing places in the organization: it would apply to nobody.
+	 */
+	for (uint32_t i = 0; t->slots && i <= t->mask; i++) {
+		const struct org_target *x = t->slots[i].value;
+
+		if (t->slots[i].key && is_account_id(t->slots[i].key) &&
+		    !gh_strmap_get(m, t->slots[i].key)) {
+			gh_jdiag(l->diags, DIAG_ERROR, x->src, &x->path,
+				 "account %s is a target, but no file places it in the "
+				 "organization (\"Accounts\" of an organization file, or an "
+				 "identities file's \"Organization\")",
+				 t->slots[i].key);
+			l->errors++;
 		}
-		gh_jpath_pop(&p);
 	}
 	return 0;
 }

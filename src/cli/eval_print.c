@@ -10,6 +10,22 @@
 #include "eval.h"
 #include "util.h"
 
+/* ", service control policy at root r-ab12, OU ou-ab12-11111111": where SCP @p is attached. */
+static void print_levels(const struct authz_result *r, const struct authz_policy *p)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->nlevels; i++)
+		for (size_t k = 0; k < r->levels[i].n; k++)
+			if (r->levels[i].policies[k] == p) {
+				printf("%s%s", any ? ", " : " (service control policy at ",
+				       r->levels[i].name);
+				any = true;
+			}
+	if (any)
+		printf(")");
+}
+
 void eval_print_result(const struct eval_args *a, const struct authz_result *r)
 {
 	printf("%s: %s\n", authz_decision_name(r->decision), authz_reason_text(r->reason));
@@ -18,9 +34,21 @@ void eval_print_result(const struct eval_args *a, const struct authz_result *r)
 	for (size_t i = 0; i < r->nmatched; i++) {
 		const struct authz_match *m = &r->matched[i];
 
-		printf("  %s statement %u%s%s%s in %s\n", authz_effect_name(m->effect), m->index,
+		printf("  %s statement %u%s%s%s in %s", authz_effect_name(m->effect), m->index,
 		       m->sid ? " (Sid " : "", m->sid ? m->sid : "", m->sid ? ")" : "",
 		       authz_policy_name(m->policy));
+		if (m->slot == AUTHZ_SLOT_SCP)
+			print_levels(r, m->policy);
+		else if (m->slot == AUTHZ_SLOT_RCP)
+			printf(" (resource control policy)");
+		printf("\n");
+	}
+	if (r->capped) {
+		printf("  capped at %s: no service control policy attached there allows it\n",
+		       r->capped->name);
+		for (size_t i = 0; i < r->capped->n; i++)
+			printf("    attached there: %s\n",
+			       authz_policy_name(r->capped->policies[i]));
 	}
 	if (r->nmatched_total > r->nmatched)
 		printf("  ... and %zu more statements\n", r->nmatched_total - r->nmatched);

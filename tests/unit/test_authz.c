@@ -449,6 +449,87 @@ static void test_evaluate_question_takes_whole_characters(void **state)
 	}
 }
 
+/*
+ * An organization's SCPs by level (AWS Organizations, "SCP evaluation"):
+ * at every level one attached SCP must allow, not every SCP; the result
+ * names the level that capped.  An organization's RCPs count by their
+ * Denies only.
+ */
+static void test_evaluate_org_levels(void **state)
+{
+#define ORG_DOC(effect, action)                                                                    \
+	"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"" effect                      \
+	"\", \"Action\": \"" action "\", \"Resource\": \"*\"}}"
+	struct diag_list dl[5];
+	struct authz_policy *id = load(ORG_DOC("Allow", "*"), AUTHZ_POLICY_IDENTITY, &dl[0]);
+	struct authz_policy *full = load(ORG_DOC("Allow", "*"), AUTHZ_POLICY_IDENTITY, &dl[1]);
+	struct authz_policy *ec2 = load(ORG_DOC("Allow", "ec2:*"), AUTHZ_POLICY_IDENTITY, &dl[2]);
+	struct authz_policy *s3 = load(ORG_DOC("Allow", "s3:*"), AUTHZ_POLICY_IDENTITY, &dl[3]);
+	struct authz_policy *rcp = load("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": "
+					"\"Allow\", \"Principal\": \"*\", \"Action\": \"sqs:*\", "
+					"\"Resource\": \"*\"}}",
+					AUTHZ_POLICY_RESOURCE, &dl[4]);
+	struct authz_policy *root[] = { full }, *account[] = { ec2, full }, *ou[] = { s3 };
+	struct authz_policy *scp[] = { full, ec2, s3 };
+	const struct authz_org_level levels[] = {
+		{ "root r-ab12", root, 1 },
+		{ "OU ou-ab12-11111111", ou, 1 },
+		{ "account 111122223333", account, 2 },
+	};
+	struct authz_policy_set set = {
+		.identity = &id,
+		.nidentity = 1,
+		.scp = scp,
+		.nscp = 3,
+		.scp_levels = levels,
+		.nscp_levels = 3,
+	};
+	struct authz_request req = { "arn:aws:iam::111122223333:user/a",
+				     "s3:GetObject",
+				     "arn:aws:s3:::b/k",
+				     NULL,
+				     NULL,
+				     0 };
+	struct authz_result r;
+
+	(void)state;
+	assert_non_null(id && full && ec2 && s3 && rcp);
+	/* ec2 at the account does not allow s3, FullAWSAccess beside it does. */
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	assert_int_equal(r.decision, AUTHZ_ALLOW);
+	assert_null(r.capped);
+	/* The OU allows only s3. */
+	req.action = "ec2:RunInstances";
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	assert_int_equal(r.decision, AUTHZ_IMPLICIT_DENY);
+	assert_int_equal(r.reason, AUTHZ_REASON_SCP_LEVEL);
+	assert_ptr_equal(r.capped, &levels[1]);
+	/* A flat list (simulate's): every one must allow. */
+	set.scp_levels = NULL;
+	set.nscp_levels = 0;
+	req.action = "s3:GetObject";
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	assert_int_equal(r.reason, AUTHZ_REASON_SCP);
+	assert_null(r.capped);
+	/* An organization's RCP that allows nothing of an s3 request does not cap it. */
+	set.nscp = 0;
+	set.rcp = &rcp;
+	set.nrcp = 1;
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	assert_int_equal(r.reason, AUTHZ_REASON_RCP);
+	set.rcp_deny_only = true;
+	assert_int_equal(authz_evaluate(&set, &req, &r), 0);
+	assert_int_equal(r.decision, AUTHZ_ALLOW);
+	authz_policy_unref(id);
+	authz_policy_unref(full);
+	authz_policy_unref(ec2);
+	authz_policy_unref(s3);
+	authz_policy_unref(rcp);
+	for (size_t i = 0; i < ARRAY_SIZE(dl); i++)
+		diag_list_clear(&dl[i]);
+#undef ORG_DOC
+}
+
 /* An IPv6 range over the IPv4-mapped addresses cannot match them: `check` says so. */
 static void test_load_warns_mapped_range_asymmetry(void **state)
 {
@@ -650,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_action_index),
 		cmocka_unit_test(test_evaluate_rejects_bad_request),
 		cmocka_unit_test(test_evaluate_question_takes_whole_characters),
+		cmocka_unit_test(test_evaluate_org_levels),
 		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
 		cmocka_unit_test(test_request_caps),
 		cmocka_unit_test(test_request_read),
