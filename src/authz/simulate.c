@@ -31,8 +31,8 @@
  * @identity, @session: compiled policies (owned)
  * @set: the policy set handed to the engine
  * @req: the request
- * @spans: where each element of "policies" is in @src's text: the case is
- *	read without building them (policy_read(), the document cache)
+ * @spans: where each element of "policies" is in @src's text, and its cache
+ *	slot (doc_slot()): case_read() leaves them unbuilt
  * @nspans: elements of "policies" seen (may exceed the array's size)
  * @docs: those read, for the ones not in the cache (owned)
  * @cached: those found in the cache (owned references)
@@ -44,20 +44,34 @@ struct sim {
 	json_t *root;
 	struct diag_list diags;
 	struct arena arena;
+	struct authz_policy_set set;
+	struct authz_request req;
+	size_t nspans;
+	struct gh_locate_memo span_memo;
+	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
-	struct authz_policy_set set;
-	struct authz_request req;
 	struct {
-		size_t start, end;
+		size_t start, end, slot;
 	} spans[AUTHZ_CASE_POLICIES_MAX];
-	size_t nspans;
 	json_t *docs[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *cached[AUTHZ_CASE_POLICIES_MAX];
-	struct gh_locate_memo span_memo;
 };
+
+/*
+ * A case's state, its fields cleared up to the arrays: clearing all of
+ * them (70 KiB) cost more than a cached case's whole evaluation.
+ */
+static struct sim *sim_new(void)
+{
+	struct sim *s = malloc(sizeof(*s));
+
+	if (s)
+		memset(s, 0, offsetof(struct sim, identity));
+	return s;
+}
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
 
@@ -85,19 +99,31 @@ struct doc_slot {
 static struct doc_slot doc_cache[DOC_CACHE_SLOTS];
 static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct doc_slot *doc_slot(const char *text, size_t len)
+/*
+ * The slot of @text: a multiply-xor hash eight bytes at a time (a byte-wise
+ * hash costs as much as reading the text; this only picks a slot, the
+ * whole text is compared on a hit).
+ */
+static size_t doc_slot(const char *text, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = len, w;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = gh_hash_step(h, (unsigned char)text[i]);
-	return &doc_cache[h % DOC_CACHE_SLOTS];
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, text + i, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	return (size_t)(h % DOC_CACHE_SLOTS);
 }
 
-/* A new reference to the policy compiled from exactly @text, or NULL. */
-static struct authz_policy *doc_cache_get(const char *text, size_t len)
+/* A new reference to the policy compiled from exactly @text (in @slot), or NULL. */
+static struct authz_policy *doc_cache_get(size_t slot, const char *text, size_t len)
 {
-	struct doc_slot *d = doc_slot(text, len);
+	struct doc_slot *d = &doc_cache[slot];
 	struct authz_policy *pol = NULL;
 
 	pthread_mutex_lock(&doc_cache_lock);
@@ -107,10 +133,10 @@ static struct authz_policy *doc_cache_get(const char *text, size_t len)
 	return pol;
 }
 
-/* Keep @pol (borrowed; the cache takes its own reference) as @text's; best effort. */
-static void doc_cache_put(const char *text, size_t len, struct authz_policy *pol)
+/* Keep @pol (borrowed; the cache takes its own reference) as @text's in @slot; best effort. */
+static void doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
 {
-	struct doc_slot *d = doc_slot(text, len);
+	struct doc_slot *d = &doc_cache[slot];
 	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
 	struct authz_policy *old;
 	char *oldtext;
@@ -135,6 +161,8 @@ static int policy_found(void *ctx, const size_t *index, size_t start, size_t end
 	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
+		s->docs[index[1]] = NULL;
+		s->cached[index[1]] = NULL;
 	}
 	if (index[1] >= s->nspans)
 		s->nspans = index[1] + 1;
@@ -191,7 +219,8 @@ static json_t *case_read(struct sim *s)
 	for (size_t i = 0; !whole && i < s->nspans; i++) {
 		struct gh_jsrc sub = span_src(s, i);
 
-		if ((s->cached[i] = doc_cache_get(sub.text, sub.len)))
+		s->spans[i].slot = doc_slot(sub.text, sub.len);
+		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len)))
 			continue;
 		s->docs[i] = gh_json_read(sub.text, sub.len, &any, &err);
 		whole = !s->docs[i];
@@ -223,7 +252,7 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 			pol = az_policy_compile(s->docs[i], &sub, &p, AUTHZ_POLICY_IDENTITY, name,
 						&s->diags);
 			if (pol && s->diags.errors == errors)
-				doc_cache_put(sub.text, sub.len, pol);
+				doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol);
 		}
 		if (pol)
 			out[n++] = pol;
@@ -394,7 +423,7 @@ static bool answer(struct sim *s, json_t *out, int first_line)
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
-	struct sim *s = calloc(1, sizeof(*s));
+	struct sim *s = sim_new();
 	json_t *out = json_object(), *id, *salvaged = NULL;
 	char *ret = NULL;
 	bool ok;
