@@ -81,14 +81,16 @@ static struct sim *sim_new(void)
  * a case's cost, so the identity policies of "policies" that compiled
  * without an error are kept, keyed by their exact bytes (a hit compares
  * the whole text, the hash only picks the slot).  Direct-mapped and
- * bounded: a new document replaces the one in its slot.  A document with
- * an error is never kept, so every error is found and located again, in
- * its own case, exactly as without the cache.  Compiled policies are
+ * bounded (slots, bytes per document, bytes in all): a new document
+ * replaces the one in its slot.  A document with an error is never kept,
+ * so every error is found and located again, in its own case, exactly as
+ * without the cache.  Compiled policies are
  * immutable and reference-counted, so cases on other threads may share
  * them; the mutex guards only the slots.
  */
 #define DOC_CACHE_SLOTS 1024
 #define DOC_CACHE_TEXT_MAX (64 * 1024)
+#define DOC_CACHE_BYTES_MAX (16 * 1024 * 1024) /* of text: compiled sizes follow it */
 
 struct doc_slot {
 	char *text;
@@ -97,6 +99,7 @@ struct doc_slot {
 };
 
 static struct doc_slot doc_cache[DOC_CACHE_SLOTS];
+static size_t doc_cache_bytes; /* text held in doc_cache */
 static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
@@ -138,19 +141,24 @@ static void doc_cache_put(size_t slot, const char *text, size_t len, struct auth
 {
 	struct doc_slot *d = &doc_cache[slot];
 	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
-	struct authz_policy *old;
-	char *oldtext;
+	struct authz_policy *old = NULL;
+	char *oldtext = NULL;
 
 	if (!copy)
 		return;
 	memcpy(copy, text, len);
 	pthread_mutex_lock(&doc_cache_lock);
-	old = d->pol;
-	oldtext = d->text;
-	*d = (struct doc_slot){ copy, len, authz_policy_ref(pol) };
+	if (doc_cache_bytes - d->len + len <= DOC_CACHE_BYTES_MAX) {
+		doc_cache_bytes = doc_cache_bytes - d->len + len;
+		old = d->pol;
+		oldtext = d->text;
+		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol) };
+		copy = NULL;
+	}
 	pthread_mutex_unlock(&doc_cache_lock);
 	authz_policy_unref(old);
 	free(oldtext);
+	free(copy);
 }
 
 /* The skip reader's report of one element of "policies". */

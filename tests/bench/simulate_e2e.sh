@@ -79,6 +79,10 @@ if ((peer)); then
 	awk -v g="$gbest" -v p="$pbest" -v s="$per_set" 'BEGIN {
 		printf "{\"bench\": \"simulate-e2e-ratio\", \"per_set\": %s, \"peer_over_gatehouse\": %.1f}\n",
 			s, p / (g > 0 ? g : 1) }'
+	# The same for a reader, on stderr (stdout stays JSON lines).
+	printf '%s lines, %s bytes: gatehouse best %s ms (median %s, spread %s); peer best %s ms (median %s, spread %s): %s x\n' \
+		"$lines" "$bytes" "$gbest" "$gmed" "$gspread" "$pbest" "$pmed" "$pspread" \
+		"$(awk -v g="$gbest" -v p="$pbest" 'BEGIN { printf "%.1f", p / (g > 0 ? g : 1) }')" >&2
 	node "$here/peer_simulate_stream.js" --compare "$out/simulate-gatehouse.jsonl" \
 		"$out/simulate-peer.jsonl"
 fi
