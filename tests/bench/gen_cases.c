@@ -108,7 +108,8 @@ int main(int argc, char **argv)
 	unsigned ns = 0, nh = 0;
 
 	for (unsigned id = 0; ns < small.ncases || nh < heavy.ncases; id++) {
-		bool h = nh < heavy.ncases && (ns == small.ncases || (every && id % every == every - 1));
+		bool h =
+		    nh < heavy.ncases && (ns == small.ncases || (every && id % every == every - 1));
 		int r = h ? write_next(&heavy, (unsigned)per_set)
 			  : write_next(&small, (unsigned)per_set);
 
