@@ -9,6 +9,8 @@ build_dir=build-bench
 seed=1
 seconds=1
 peer=1
+sim_runs=3
+callgrind=0
 usage() {
 	cat <<'EOF'
 Set up and run every benchmark (a measurement, not a test: nothing here
@@ -18,14 +20,19 @@ and the npm peer @cloud-copilot/iam-simulate into the build tree (never
 into the repository: it is AGPL, run only as a separate process).
 
   scripts/bench.sh [--build-dir DIR] [--seed N] [--seconds S] [--no-peer]
+                   [--simulate-runs N] [--callgrind]
 
   --build-dir DIR  Release build tree (default: build-bench)
   --seed N         generator seed (default 1): same seed, same cases
   --seconds S      measuring time per loop (default 1; the peer gets 2x)
   --no-peer        skip the node peer
+  --simulate-runs N  runs of the end-to-end simulate measurement (default 3)
+  --callgrind      add gatehouse's instruction count on that stream (valgrind)
 
 Runs: bench_authz (compile time, memory, decisions/s, p50/p99, allocations)
-and the peer on the same cases, bench_pattern (hand matcher vs PCRE2 JIT),
+and the peer on the same cases, `gatehouse simulate` end to end against the
+peer on one generated JSON Lines stream (3,000 small + 150 heavy cases:
+tests/bench/simulate_e2e.sh, best/median/spread and the ratio), bench_pattern (hand matcher vs PCRE2 JIT),
 bench_store (the identity store on a generated AWS account export: load
 time in both encodings, RSS, decisions/s with principal resolution), then
 bench_daemon (gatehoused over its Unix socket: /v1/authorize requests/s
@@ -45,6 +52,8 @@ while (($#)); do
 	--seed) seed="$2"; shift ;;
 	--seconds) seconds="$2"; shift ;;
 	--no-peer) peer=0 ;;
+	--simulate-runs) sim_runs="$2"; shift ;;
+	--callgrind) callgrind=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
@@ -60,7 +69,8 @@ scripts/setup.sh --no-build
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DGH_FW=ON >/dev/null
 if ! scripts/setup.sh --build-dir "$build_dir"; then
 	echo "bench: the full build failed; building the authz benchmarks alone" >&2
-	cmake --build "$build_dir" -j "$(nproc)" --target bench_authz bench_pattern bench_store >&2
+	cmake --build "$build_dir" -j "$(nproc)" --target bench_authz bench_pattern bench_store \
+		gatehouse gen_cases >&2
 	cmake --build "$build_dir" -j "$(nproc)" --target gatehoused bench_daemon >&2 || true
 fi
 build_abs="$(cd "$build_dir" && pwd)"
@@ -120,6 +130,17 @@ else
 	echo "== peer: NOT MEASURED: $peer_why"
 	why="${peer_why//[\"\\]/ }"
 	printf '{"bench": "peer-missing", "reason": "%s"}\n' "${why//[[:cntrl:]]/ }" >"$out/peer.jsonl"
+fi
+
+if [[ -x "$bin/gen_cases" && -x "$bin/gatehouse" ]]; then
+	echo "== gatehouse simulate end to end vs the peer (seed $seed, $sim_runs runs)"
+	sim_opts=(--seed "$seed" --runs "$sim_runs" --peer-dir "$peer_dir")
+	((peer_ok)) || sim_opts+=(--no-peer)
+	((callgrind)) && sim_opts+=(--callgrind)
+	tests/bench/simulate_e2e.sh "$build_abs" "$out" "${sim_opts[@]}" |
+		tee "$out/simulate.jsonl" || echo "bench: simulate_e2e.sh failed" >&2
+else
+	echo "== gatehouse simulate end to end: not built"
 fi
 
 if [[ -x "$bin/bench_pattern" ]]; then

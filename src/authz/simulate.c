@@ -7,6 +7,7 @@
 #include <gatehouse/simulate.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,27 +25,249 @@
 /**
  * struct sim - one case being run
  * @src: the case's text
+ * @memo: speeds up locating its errors (a heavy case is 200 KiB of text)
  * @root: the parsed case
  * @diags: problems found
  * @arena: the context's values
  * @identity, @session: compiled policies (owned)
  * @set: the policy set handed to the engine
  * @req: the request
+ * @spans: where each element of "policies" is in @src's text, and its cache
+ *	slot (doc_slot()): case_read() leaves them unbuilt
+ * @nspans: elements of "policies" seen (may exceed the array's size)
+ * @docs: those read, for the ones not in the cache (owned)
+ * @cached: those found in the cache (owned references)
+ * @span_memo: locates errors inside one of those elements
  */
 struct sim {
 	struct gh_jsrc src;
+	struct gh_locate_memo memo;
 	json_t *root;
 	struct diag_list diags;
 	struct arena arena;
+	struct authz_policy_set set;
+	struct authz_request req;
+	size_t nspans;
+	struct gh_locate_memo span_memo;
+	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
-	struct authz_policy_set set;
-	struct authz_request req;
+	struct {
+		size_t start, end, slot;
+	} spans[AUTHZ_CASE_POLICIES_MAX];
+	json_t *docs[AUTHZ_CASE_POLICIES_MAX];
+	struct authz_policy *cached[AUTHZ_CASE_POLICIES_MAX];
 };
 
+/*
+ * A case's state, its fields cleared up to the arrays: clearing all of
+ * them (70 KiB) cost more than a cached case's whole evaluation.
+ */
+static struct sim *sim_new(void)
+{
+	struct sim *s = malloc(sizeof(*s));
+
+	if (s)
+		memset(s, 0, offsetof(struct sim, identity));
+	return s;
+}
+
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
+
+/*
+ * The document cache.  A stream of cases mostly repeats its policies (one
+ * principal's set, request after request), and compiling them is most of
+ * a case's cost, so the identity policies of "policies" that compiled
+ * without an error are kept, keyed by their exact bytes (a hit compares
+ * the whole text, the hash only picks the slot).  Direct-mapped and
+ * bounded (slots, bytes per document, bytes in all): a new document
+ * replaces the one in its slot.  A document with an error is never kept,
+ * so every error is found and located again, in its own case, exactly as
+ * without the cache.  Compiled policies are
+ * immutable and reference-counted, so cases on other threads may share
+ * them; the mutex guards only the slots.
+ */
+#define DOC_CACHE_SLOTS 1024
+#define DOC_CACHE_TEXT_MAX (64 * 1024)
+#define DOC_CACHE_BYTES_MAX (16 * 1024 * 1024) /* of text: compiled sizes follow it */
+
+struct doc_slot {
+	char *text;
+	size_t len;
+	struct authz_policy *pol;
+};
+
+static struct doc_slot doc_cache[DOC_CACHE_SLOTS];
+static size_t doc_cache_bytes; /* text held in doc_cache */
+static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * The slot of @text: a multiply-xor hash eight bytes at a time (a byte-wise
+ * hash costs as much as reading the text; this only picks a slot, the
+ * whole text is compared on a hit).
+ */
+static size_t doc_slot(const char *text, size_t len)
+{
+	uint64_t h = len, w;
+	size_t i = 0;
+
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, text + i, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	return (size_t)(h % DOC_CACHE_SLOTS);
+}
+
+/* A new reference to the policy compiled from exactly @text (in @slot), or NULL. */
+static struct authz_policy *doc_cache_get(size_t slot, const char *text, size_t len)
+{
+	struct doc_slot *d = &doc_cache[slot];
+	struct authz_policy *pol = NULL;
+
+	pthread_mutex_lock(&doc_cache_lock);
+	if (d->pol && d->len == len && !memcmp(d->text, text, len))
+		pol = authz_policy_ref(d->pol);
+	pthread_mutex_unlock(&doc_cache_lock);
+	return pol;
+}
+
+/* Keep @pol (borrowed; the cache takes its own reference) as @text's in @slot; best effort. */
+static void doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
+{
+	struct doc_slot *d = &doc_cache[slot];
+	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
+	struct authz_policy *old = NULL;
+	char *oldtext = NULL;
+
+	if (!copy)
+		return;
+	memcpy(copy, text, len);
+	pthread_mutex_lock(&doc_cache_lock);
+	if (doc_cache_bytes - d->len + len <= DOC_CACHE_BYTES_MAX) {
+		doc_cache_bytes = doc_cache_bytes - d->len + len;
+		old = d->pol;
+		oldtext = d->text;
+		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol) };
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&doc_cache_lock);
+	authz_policy_unref(old);
+	free(oldtext);
+	free(copy);
+}
+
+/* The skip reader's report of one element of "policies". */
+static int policy_found(void *ctx, const size_t *index, size_t start, size_t end)
+{
+	struct sim *s = ctx;
+
+	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
+		s->spans[index[1]].start = start;
+		s->spans[index[1]].end = end;
+		s->docs[index[1]] = NULL;
+		s->cached[index[1]] = NULL;
+	}
+	if (index[1] >= s->nspans)
+		s->nspans = index[1] + 1;
+	return 0;
+}
+
+/* Drop what case_read() kept of the elements of "policies". */
+static void span_docs_free(struct sim *s)
+{
+	for (size_t i = 0; i < s->nspans && i < AUTHZ_CASE_POLICIES_MAX; i++) {
+		json_decref(s->docs[i]);
+		s->docs[i] = NULL;
+		s->cached[i] = authz_policy_unref(s->cached[i]);
+	}
+	s->nspans = 0;
+}
+
+/* Element @i of "policies" as a source of its own, located within the case's text. */
+static struct gh_jsrc span_src(struct sim *s, size_t i)
+{
+	return (struct gh_jsrc){
+		.name = s->src.name,
+		.text = s->src.text + s->spans[i].start,
+		.len = s->spans[i].end - s->spans[i].start,
+		.skip = 2,
+		.memo = &s->span_memo,
+		.outer = &s->src,
+		.unlocated_warnings = true,
+	};
+}
+
+/*
+ * Read the case, leaving the elements of "policies" unbuilt (their spans
+ * go to s->spans): a document found in the cache is never built at all,
+ * the others are read from their spans into s->docs.  The skip reader
+ * checks a skipped value's syntax only, so a document can still fail on
+ * its own (a duplicate key, a number out of range); then, and when the
+ * case is not valid JSON, or has too many policies, the case is read
+ * whole, as before, so that what is reported is exactly the same.
+ */
+static json_t *case_read(struct sim *s)
+{
+	static const char *const path[] = { "policies", NULL };
+	const struct gh_jskip skip = { path, ARRAY_SIZE(path), policy_found, s };
+	const struct gh_jread_opts opts = { .skip = &skip }, any = { .any = true };
+	struct gh_jread_err err;
+	json_t *root = gh_json_read(s->src.text, s->src.len, &opts, &err), *arr;
+	bool whole = !root || s->nspans > AUTHZ_CASE_POLICIES_MAX;
+
+	/* A skipped element is left out of its array: an array with some left is not ours. */
+	arr = root ? json_object_get(root, "policies") : NULL;
+	if (s->nspans && (!json_is_array(arr) || json_array_size(arr)))
+		whole = true;
+	for (size_t i = 0; !whole && i < s->nspans; i++) {
+		struct gh_jsrc sub = span_src(s, i);
+
+		s->spans[i].slot = doc_slot(sub.text, sub.len);
+		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len)))
+			continue;
+		s->docs[i] = gh_json_read(sub.text, sub.len, &any, &err);
+		whole = !s->docs[i];
+	}
+	if (!whole)
+		return root;
+	json_decref(root);
+	span_docs_free(s);
+	return gh_json_parse(&s->src, &s->diags);
+}
+
+/* "policies" read as spans (case_read()): from the cache, else compiled from s->docs. */
+static size_t compile_spans(struct sim *s, struct authz_policy **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nspans; i++) {
+		struct gh_jsrc sub = span_src(s, i);
+		size_t errors = s->diags.errors;
+		struct authz_policy *pol = s->cached[i];
+		struct gh_jpath p = { 0 };
+		char name[64];
+
+		s->cached[i] = NULL; /* the reference moves to @out */
+		if (!pol) {
+			gh_jpath_key(&p, "policies");
+			gh_jpath_index(&p, i);
+			snprintf(name, sizeof(name), "policies[%zu]", i);
+			pol = az_policy_compile(s->docs[i], &sub, &p, AUTHZ_POLICY_IDENTITY, name,
+						&s->diags);
+			if (pol && s->diags.errors == errors)
+				doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol);
+		}
+		if (pol)
+			out[n++] = pol;
+	}
+	return n;
+}
 
 static struct authz_policy *compile_one(struct sim *s, json_t *doc, const char *key, size_t index,
 					bool indexed, enum authz_policy_kind kind)
@@ -141,7 +364,9 @@ static void load_case(struct sim *s)
 	if (gh_json_walk(s->root, &case_schema, &s->req, &s->src, &s->diags) < 0)
 		return;
 	s->set.identity = s->identity;
-	s->set.nidentity = compile_list(s, "policies", s->identity, AUTHZ_POLICY_IDENTITY);
+	s->set.nidentity = s->nspans
+			       ? compile_spans(s, s->identity)
+			       : compile_list(s, "policies", s->identity, AUTHZ_POLICY_IDENTITY);
 	s->set.session = s->session;
 	s->set.nsession = compile_list(s, "session_policies", s->session, AUTHZ_POLICY_IDENTITY);
 	/* SCPs are written as identity policies, RCPs as resource policies (Principal "*"). */
@@ -187,6 +412,7 @@ static void sim_free(struct sim *s)
 		authz_policy_unref(s->rcp[i]);
 	authz_policy_unref(s->set.boundary);
 	authz_policy_unref(s->set.resource);
+	span_docs_free(s);
 	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
 	json_decref(s->root);
@@ -220,16 +446,21 @@ static bool answer(struct sim *s, json_t *out, int first_line)
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
-	struct sim *s = calloc(1, sizeof(*s));
+	struct sim *s = sim_new();
 	json_t *out = json_object(), *id, *salvaged = NULL;
 	char *ret = NULL;
 	bool ok;
 
 	if (!s || !out)
 		goto done;
-	s->src = (struct gh_jsrc){ .name = source, .text = text, .len = len };
+	/* Only errors are answered: warnings are not worth a walk of the text. */
+	s->src = (struct gh_jsrc){ .name = source,
+				   .text = text,
+				   .len = len,
+				   .memo = &s->memo,
+				   .unlocated_warnings = true };
 	diag_list_init(&s->diags);
-	s->root = gh_json_parse(&s->src, &s->diags);
+	s->root = case_read(s);
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
 	if (!s->root)
 		id = salvage_id(&s->src, &salvaged);

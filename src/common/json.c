@@ -182,8 +182,8 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	va_list ap;
 
 	gh_jpath_format(p, path, sizeof(path));
-	if (!src->text || l->n >= GH_DIAG_MAX) {
-		/* No text, or a full list that will only count it: no walk. */
+	if (!src->text || l->n >= GH_DIAG_MAX || (sev != DIAG_ERROR && src->unlocated_warnings)) {
+		/* No text, a full list that will only count it, or a warning not wanted located. */
 		line = col = 0;
 	} else if (src->skip && src->skip <= p->depth && p->depth <= GH_JSON_DEPTH_MAX) {
 		struct gh_jpath inner = { .depth = p->depth - src->skip };

@@ -32,6 +32,9 @@ struct gh_locate_memo;
  * @outer: the source @text is a piece of, or NULL: an export's policy
  *	document is read and located on its own (a few KiB to walk, not the
  *	whole file), but its lines and columns count from @outer's start
+ * @unlocated_warnings: warnings are recorded without a line and column (a
+ *	caller that prints only errors, as `gatehouse simulate` does, need not
+ *	walk the text for each warning); errors are always located
  */
 struct gh_jsrc {
 	const char *name;
@@ -40,6 +43,7 @@ struct gh_jsrc {
 	unsigned skip;
 	struct gh_locate_memo *memo;
 	const struct gh_jsrc *outer;
+	bool unlocated_warnings;
 };
 
 /**

@@ -13,6 +13,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include <gatehouse/simulate.h>
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "authz/limits.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
@@ -716,6 +720,90 @@ static void test_request_read(void **state)
 	diag_list_clear(&dl);
 }
 
+/* One simulate answer, parsed; the caller decrefs. */
+static json_t *sim(const char *line, int first_line)
+{
+	char *out = authz_simulate(line, strlen(line), "<stdin>", first_line);
+	json_t *j;
+
+	assert_non_null(out);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	free(out);
+	return j;
+}
+
+static void assert_decision(json_t *j, const char *want)
+{
+	assert_string_equal(json_string_value(json_object_get(j, "decision")), want);
+	json_decref(j);
+}
+
+static void assert_error(json_t *j, const char *message, const char *path, int line, int col)
+{
+	json_t *e = json_object_get(j, "error");
+
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "message")), message);
+	assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+	assert_int_equal(json_integer_value(json_object_get(e, "line")), line);
+	assert_int_equal(json_integer_value(json_object_get(e, "column")), col);
+	json_decref(j);
+}
+
+/*
+ * A stream of simulate cases repeating their policies: the document cache
+ * (simulate.c) answers the repeats, and what is reported stays what a case
+ * read alone gets: a cached document decides for other requests, a
+ * document with an error is located again in each case, and an element of
+ * "policies" that is not valid JSON on its own (a duplicate key, which the
+ * skip reader does not see) is reported as the whole case's JSON error.
+ */
+static void test_simulate_stream(void **state)
+{
+#define OK_DOC                                                                                     \
+	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": "       \
+	"\"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}"
+#define BAD_DOC                                                                                    \
+	"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Maybe\", \"Action\": "       \
+	"\"s3:GetObject\", \"Resource\": \"*\"}]}"
+#define REQ(action)                                                                                \
+	"\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"" action           \
+	"\", \"resource\": \"arn:aws:s3:::b/k\""
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		assert_decision(sim("{\"id\": 1, \"policies\": [" OK_DOC
+				    "], " REQ("s3:GetObject") "}",
+				    1),
+				"allow");
+		assert_decision(sim("{\"id\": 2, \"policies\": [" OK_DOC
+				    "], " REQ("s3:PutObject") "}",
+				    2),
+				"implicit_deny");
+		/* The error is in the second document, on the case's third line. */
+		for (int first = 3; first <= 4; first++)
+			assert_error(sim("{\"id\": 3,\n\"policies\": [" OK_DOC ",\n" BAD_DOC
+					 "], " REQ("s3:GetObject") "}",
+					 first),
+				     "Effect must be \"Allow\" or \"Deny\", not \"Maybe\"",
+				     "policies[1].Statement[0].Effect", first + 2, 52);
+		/* A duplicate key inside a document: the case is not valid JSON. */
+		assert_error(sim("{\"id\": 4, \"policies\": [" OK_DOC
+				 ", {\"Version\": \"2012-10-17\", "
+				 "\"Version\": \"2012-10-17\"}], " REQ("s3:GetObject") "}",
+				 5),
+			     "invalid JSON: duplicate object key", "", 5, 171);
+		/* A cached document, then the case's own syntax error. */
+		assert_error(sim("{\"id\": 5, \"policies\": [" OK_DOC
+				 "], " REQ("s3:GetObject") ",}",
+				 6),
+			     "invalid JSON: expected a string as the object key", "", 6, 256);
+	}
+#undef OK_DOC
+#undef BAD_DOC
+#undef REQ
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -735,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_load_warns_mapped_range_asymmetry),
 		cmocka_unit_test(test_request_caps),
 		cmocka_unit_test(test_request_read),
+		cmocka_unit_test(test_simulate_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
