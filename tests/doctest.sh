@@ -77,6 +77,8 @@ cleanup() {
 trap cleanup EXIT
 ln -s "$root/policies" "$work/policies"
 ln -s "$root/rules" "$work/rules"
+# Examples may name a golden store of the tests (tests/store/...).
+ln -s "$root/tests" "$work/tests"
 mkdir "$work/bin"
 ln -s "$gh" "$work/bin/gatehouse"
 [[ -x $ghd ]] && ln -s "$(realpath "$ghd")" "$work/bin/gatehoused"
