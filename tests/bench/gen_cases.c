@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	struct shape heavy = { .prof = *gen_profile_find("heavy"), .ncases = 150 };
 	unsigned long seed = 1, per_set = 10;
 
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: options and values come in pairs. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--seed"))
@@ -91,7 +92,6 @@ int main(int argc, char **argv)
 					"[--small-statements S]\n");
 			return 2;
 		}
-		i++;
 	}
 	if (!per_set || !small.prof.npolicies || !small.prof.nstmts) {
 		fprintf(stderr, "gen_cases: --per-set, --small-policies and --small-statements "
