@@ -154,8 +154,15 @@ struct fw_group {
 	struct fw_loc loc;
 };
 
+/*
+ * An interface of a host, or the host-side port (tap, veth, vnet) of one of
+ * its guests (@guest names the guest then).  Guest ports follow the host's
+ * own interfaces in the host's @ifaces, so that membership and address
+ * checks cover both alike.
+ */
 struct fw_iface {
 	const char *name;
+	const char *guest;
 	struct gh_cidr *addrs;
 	size_t naddrs;
 	uint32_t *groups;
@@ -167,6 +174,7 @@ struct fw_host {
 	const char *name;
 	struct fw_iface *ifaces;
 	size_t nifaces;
+	size_t nguest_ports; /* the last @nguest_ports of @ifaces are guest ports */
 	struct fw_loc loc;
 };
 
@@ -284,6 +292,8 @@ enum fw_match {
 	FW_M_DROP, /* counter drop */
 	FW_M_SET, /* addr . key @set accept */
 	FW_M_GROUP_SET, /* addr @group key @set accept */
+	FW_M_SPOOF, /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
+	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
 	_FW_M_MAX,
 };
 
@@ -296,6 +306,8 @@ enum fw_match {
  * @set: set index (FW_M_SET, FW_M_VMAP; the key set of FW_M_GROUP_SET)
  * @gset: membership set index (FW_M_GROUP_SET)
  * @counter: has a counter
+ * @ret: return instead of accept: a guest's egress rule, after which the
+ *	 forward chain still checks the destination guest's ingress
  * @comment: where it came from
  */
 struct fw_rule {
@@ -305,13 +317,19 @@ struct fw_rule {
 	uint8_t proto;
 	uint32_t set, gset;
 	bool counter;
+	bool ret;
 	const char *comment;
 };
 
+/*
+ * A chain; a base chain hooks input (@in), output, or forward (@fwd: guest
+ * traffic, policy accept, since what touches no guest port is not ours).
+ */
 struct fw_chain {
 	const char *name;
 	bool base;
 	bool in;
+	bool fwd;
 	const char *comment;
 	struct fw_rule *rules;
 	size_t nrules, crules;
