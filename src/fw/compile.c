@@ -505,6 +505,9 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 		return -ENOMEM;
 	s = &c->sets[idx]; /* set_new may have moved the array */
 	xs->exact = true;
+	/* Both halves keep every origin: a count over more than one is shared. */
+	xs->origins = s->origins;
+	xs->norigins = s->norigins;
 	xs->elems = malloc_multiply(points, sizeof(*xs->elems));
 	if (!xs->elems)
 		return -ENOMEM;
@@ -516,6 +519,33 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 			s->elems[keep++] = s->elems[i];
 	}
 	s->nelems = keep;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct origins of @bv's boxes as @s's origins (what fw stats maps counts to). */
+static int set_origins(struct fw_compiled *c, struct fw_set *s, const struct boxvec *bv)
+{
+	uint32_t *o = arena_array(&c->arena, bv->n ? bv->n : 1, sizeof(*o));
+	size_t n = 0;
+
+	if (!o)
+		return -ENOMEM;
+	for (size_t i = 0; i < bv->n; i++)
+		o[i] = bv->v[i].origin;
+	if (bv->n)
+		qsort(o, bv->n, sizeof(*o), cmp_u32);
+	for (size_t i = 0; i < bv->n; i++)
+		if (!n || o[n - 1] != o[i])
+			o[n++] = o[i];
+	s->origins = o;
+	s->norigins = n;
 	return 0;
 }
 
@@ -546,7 +576,9 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
+	r = set_origins(c, s, bv);
+	if (r >= 0)
+		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
 	if (r >= 0)
 		r = split_exact(c, idx, suffix, ifc->name, pfx);
 	/* The interval set (if anything is left in it), then the exact one. */
@@ -597,7 +629,9 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
+	r = set_origins(c, s, bv);
+	if (r >= 0)
+		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
 	for (int f = 0; f < 2 && r >= 0; f++) {
 		int fam = f ? 6 : 4;
 
@@ -785,6 +819,9 @@ static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size
 					  ifc->ngroups ? gtext : "no security groups"));
 	if (!ch)
 		return -ENOMEM;
+	ch->ifname = arena_strdup(&c->arena, ifc->name);
+	if (!ch->ifname)
+		return -ENOMEM;
 	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, max);
 	if (r < 0)
 		return r;
@@ -805,7 +842,19 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 	size_t chain;
 	int r = iface_chain(x, ifc, in, vmap, FW_IFACES_PER_HOST_MAX, &chain);
 
-	return r < 0 ? r : build_dir(x, ifc, in, chain);
+	if (r >= 0)
+		r = build_dir(x, ifc, in, chain);
+	/* Dropped here rather than by the base chain's drop: the same verdict,
+	 * counted per interface for fw stats. */
+	if (r >= 0)
+		r = rule_add(x->c, chain,
+			     (struct fw_rule){ .match = FW_M_DROP,
+					       .in = in,
+					       .counter = true,
+					       .comment = fw_comment(&x->c->arena,
+								     "default deny %s via %s",
+								     dir_word(in), ifc->name) });
+	return r;
 }
 
 /*

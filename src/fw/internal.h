@@ -277,6 +277,10 @@ struct fw_set {
 	bool membership;
 	bool exact;
 	const char *comment;
+	/* Permissions (indexes into the ruleset's perms) whose peers are in
+	 * it, sorted, for fw stats; arena-owned. */
+	const uint32_t *origins;
+	size_t norigins;
 	struct fw_elem *elems;
 	size_t nelems, celems;
 };
@@ -327,6 +331,7 @@ struct fw_rule {
  */
 struct fw_chain {
 	const char *name;
+	const char *ifname; /* the interface or guest port of an interface chain, or NULL */
 	bool base;
 	bool in;
 	bool fwd;
