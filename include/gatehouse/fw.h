@@ -159,6 +159,52 @@ int fw_show(FILE *f, struct diag_list *diags);
  */
 int fw_diff(const struct fw_compiled *c, FILE *f, struct diag_list *diags);
 
+/**
+ * struct fw_rule_count - the traffic one security-group rule let through on one interface
+ * @group_id: the group's GroupId (its GroupName when it has none)
+ * @interface: the host interface or guest port
+ * @rule: index in IpPermissions (ingress) or IpPermissionsEgress (@egress)
+ * @egress: an egress rule
+ * @shared: the count is of nft rules serving other security-group rules too
+ *	    (merged into one set): it cannot be split between them
+ * @packets: packets counted
+ * @bytes: bytes counted
+ */
+struct fw_rule_count {
+	const char *group_id, *interface;
+	uint32_t rule;
+	bool egress, shared;
+	uint64_t packets, bytes;
+};
+
+/**
+ * struct fw_drop_count - what one interface dropped
+ * @interface: the interface or guest port; NULL: interfaces not in the inventory
+ * @reason: "default_deny" or "spoofed_source" (a guest port's foreign source)
+ * @egress: leaving through it (a guest's egress), not entering
+ */
+struct fw_drop_count {
+	const char *interface, *reason;
+	bool egress;
+	uint64_t packets, bytes;
+};
+
+struct fw_counts {
+	struct fw_rule_count *rules;
+	size_t nrules;
+	struct fw_drop_count *drops;
+	size_t ndrops;
+};
+
+/*
+ * The counters of our table in the current network namespace (one rule
+ * dump), per security-group rule and interface of @c, and the drops per
+ * interface, sorted by interface.  Strings are borrowed from @c.  Refused
+ * (-ESTALE) when the kernel's table was not written from @c.  0 or -errno.
+ */
+int fw_counts_read(const struct fw_compiled *c, struct fw_counts *ret, struct diag_list *diags);
+void fw_counts_done(struct fw_counts *k);
+
 /*
  * Would @c let a new connection in?  @dir_in: inbound (true) or outbound;
  * @ifname: the local interface; @family 4 or 6; @peer: the remote address

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "common/macro.h"
@@ -34,7 +35,7 @@
 
 struct fw_opts {
 	const char *rules, *host;
-	bool check, full, force, kill_removed, stats;
+	bool check, full, force, kill_removed, stats, json, prometheus;
 	long confirm;
 };
 
@@ -45,7 +46,8 @@ static void usage(FILE *f)
 	      "       gatehouse fw apply   --rules DIR --host NAME [--check] [--full] [--force]\n"
 	      "                            [--confirm SECONDS] [--kill-removed] [--stats]\n"
 	      "       gatehouse fw diff    --rules DIR --host NAME\n"
-	      "       gatehouse fw show\n",
+	      "       gatehouse fw show\n"
+	      "       gatehouse fw stats   --rules DIR --host NAME [--json | --prometheus]\n",
 	      f);
 }
 
@@ -68,6 +70,8 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 		{ "confirm", required_argument, NULL, 'C' },
 		{ "kill-removed", no_argument, NULL, 'k' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,6 +87,8 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 		case 'f': o->force = true; break;
 		case 'k': o->kill_removed = true; break;
 		case 's': o->stats = true; break;
+		case 'j': o->json = true; break;
+		case 'P': o->prometheus = true; break;
 		case 'C': {
 			char *end;
 
@@ -460,6 +466,152 @@ static int do_diff(const struct fw_opts *o)
 	return n ? CLI_EXIT_DIFFERS : CLI_EXIT_OK;
 }
 
+static const char *dir_name(bool egress)
+{
+	return egress ? "egress" : "ingress";
+}
+
+/* fw stats --json: {"host", "rules": [...], "drops": [...]}. */
+static int print_counts_json(const char *host, const struct fw_counts *k)
+{
+	json_auto_t *root = json_pack("{s:s, s:[], s:[]}", "host", host, "rules", "drops");
+	json_t *rules = json_object_get(root, "rules"), *drops = json_object_get(root, "drops");
+	int r = 0;
+
+	if (!root)
+		return -ENOMEM;
+	for (size_t i = 0; i < k->nrules && r == 0; i++) {
+		const struct fw_rule_count *c = &k->rules[i];
+
+		r = json_array_append_new(
+			rules, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b}", "group_id", c->group_id,
+					 "direction", dir_name(c->egress), "rule", (json_int_t)c->rule,
+					 "interface", c->interface, "packets", (json_int_t)c->packets,
+					 "bytes", (json_int_t)c->bytes, "shared", c->shared));
+	}
+	for (size_t i = 0; i < k->ndrops && r == 0; i++) {
+		const struct fw_drop_count *d = &k->drops[i];
+
+		r = json_array_append_new(
+			drops, json_pack("{s:o, s:s, s:s, s:I, s:I}", "interface",
+					 d->interface ? json_string(d->interface) : json_null(),
+					 "direction", dir_name(d->egress), "reason", d->reason,
+					 "packets", (json_int_t)d->packets, "bytes", (json_int_t)d->bytes));
+	}
+	if (r == 0)
+		r = json_dumpf(root, stdout, JSON_COMPACT);
+	putchar('\n');
+	return r ? -ENOMEM : 0;
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void prom_label(const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			printf("\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*v);
+	}
+}
+
+/* fw stats --prometheus: node_exporter textfile collector format. */
+static void print_counts_prometheus(const char *host, const struct fw_counts *k)
+{
+	static const char *const what[2] = { "packets", "bytes" };
+
+	for (int m = 0; m < 2; m++) {
+		printf("# HELP gatehouse_fw_rule_%s_total %s let through by a security-group rule "
+		       "on an interface (shared: counted with other rules merged into one set)\n"
+		       "# TYPE gatehouse_fw_rule_%s_total counter\n",
+		       what[m], m ? "Bytes" : "Packets", what[m]);
+		for (size_t i = 0; i < k->nrules; i++) {
+			const struct fw_rule_count *c = &k->rules[i];
+
+			printf("gatehouse_fw_rule_%s_total{host=\"", what[m]);
+			prom_label(host);
+			fputs("\",group_id=\"", stdout);
+			prom_label(c->group_id);
+			printf("\",direction=\"%s\",rule=\"%u\",interface=\"%s\",shared=\"%s\"} %llu\n",
+			       dir_name(c->egress), c->rule, c->interface,
+			       c->shared ? "true" : "false",
+			       (unsigned long long)(m ? c->bytes : c->packets));
+		}
+	}
+	for (int m = 0; m < 2; m++) {
+		printf("# HELP gatehouse_fw_drop_%s_total %s dropped per interface (interface \"*\": "
+		       "interfaces not in the inventory)\n"
+		       "# TYPE gatehouse_fw_drop_%s_total counter\n",
+		       what[m], m ? "Bytes" : "Packets", what[m]);
+		for (size_t i = 0; i < k->ndrops; i++) {
+			const struct fw_drop_count *d = &k->drops[i];
+
+			printf("gatehouse_fw_drop_%s_total{host=\"", what[m]);
+			prom_label(host);
+			printf("\",interface=\"%s\",direction=\"%s\",reason=\"%s\"} %llu\n",
+			       d->interface ? d->interface : "*", dir_name(d->egress), d->reason,
+			       (unsigned long long)(m ? d->bytes : d->packets));
+		}
+	}
+}
+
+static void print_counts_text(const char *host, const struct fw_counts *k)
+{
+	printf("%s: security-group rules (* = shared with other rules of one set)\n", host);
+	printf("  %-15s %-8s %-24s %6s %12s %14s\n", "interface", "dir", "group", "rule",
+	       "packets", "bytes");
+	for (size_t i = 0; i < k->nrules; i++) {
+		const struct fw_rule_count *c = &k->rules[i];
+
+		printf("  %-15s %-8s %-24s %5u%s %12llu %14llu\n", c->interface,
+		       dir_name(c->egress), c->group_id, c->rule, c->shared ? "*" : " ",
+		       (unsigned long long)c->packets, (unsigned long long)c->bytes);
+	}
+	printf("%s: drops\n", host);
+	for (size_t i = 0; i < k->ndrops; i++) {
+		const struct fw_drop_count *d = &k->drops[i];
+
+		printf("  %-15s %-8s %-31s %12llu %14llu\n", d->interface ? d->interface : "*",
+		       dir_name(d->egress), d->reason, (unsigned long long)d->packets,
+		       (unsigned long long)d->bytes);
+	}
+}
+
+static int do_stats(const struct fw_opts *o)
+{
+	struct fw_compiled *c = NULL;
+	struct fw_counts k = { 0 };
+	struct diag_list dl;
+	int r;
+
+	if (o->json && o->prometheus) {
+		fputs("gatehouse fw stats: --json or --prometheus, not both\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	r = load_compile(o, &c);
+	if (r != CLI_EXIT_OK)
+		return r;
+	diag_list_init(&dl);
+	if (fw_counts_read(c, &k, &dl) < 0) {
+		diag_list_print(stderr, &dl);
+		r = CLI_EXIT_REFUSED;
+	} else if (o->json) {
+		r = print_counts_json(o->host, &k) < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+	} else if (o->prometheus) {
+		print_counts_prometheus(o->host, &k);
+	} else {
+		print_counts_text(o->host, &k);
+	}
+	if (r == CLI_EXIT_OK && fflush(stdout))
+		r = CLI_EXIT_REFUSED;
+	fw_counts_done(&k);
+	diag_list_clear(&dl);
+	fw_compiled_free(c);
+	return r;
+}
+
 static int do_show(const struct fw_opts *o)
 {
 	struct diag_list dl;
@@ -483,7 +635,7 @@ int cmd_fw(int argc, char **argv)
 		int (*run)(const struct fw_opts *o);
 	} subs[] = {
 		{ "check", do_check }, { "compile", do_compile }, { "apply", do_apply },
-		{ "diff", do_diff },   { "show", do_show },
+		{ "diff", do_diff },   { "show", do_show },       { "stats", do_stats },
 	};
 	struct fw_opts o = { 0 };
 

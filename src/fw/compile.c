@@ -69,6 +69,7 @@ struct cctx {
 	struct diag_list *dl;
 	uint32_t *grpset[2]; /* per group: membership set index + 1, per family */
 	bool ret; /* building a guest's egress chain: its rules return (fw_rule.ret) */
+	const char **glabel; /* per group: its label copied into the compiled arena, or NULL */
 };
 
 static void boxvec_note_group(struct boxvec *b, uint32_t g)
@@ -530,9 +531,11 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* The distinct origins of @bv's boxes as @s's origins (what fw stats maps counts to). */
-static int set_origins(struct fw_compiled *c, struct fw_set *s, const struct boxvec *bv)
+static int set_origins(struct cctx *x, struct fw_set *s, const struct boxvec *bv)
 {
-	uint32_t *o = arena_array(&c->arena, bv->n ? bv->n : 1, sizeof(*o));
+	struct fw_compiled *c = x->c;
+	_cleanup_free_ uint32_t *o = malloc_multiply(bv->n ? bv->n : 1, sizeof(*o));
+	struct fw_origin *out;
 	size_t n = 0;
 
 	if (!o)
@@ -544,7 +547,21 @@ static int set_origins(struct fw_compiled *c, struct fw_set *s, const struct box
 	for (size_t i = 0; i < bv->n; i++)
 		if (!n || o[n - 1] != o[i])
 			o[n++] = o[i];
-	s->origins = o;
+	out = arena_array(&c->arena, n ? n : 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_perm *p = &x->rs->perms[o[i]];
+
+		if (!x->glabel[p->group]) {
+			x->glabel[p->group] =
+				arena_strdup(&c->arena, fw_group_label(&x->rs->groups[p->group]));
+			if (!x->glabel[p->group])
+				return -ENOMEM;
+		}
+		out[i] = (struct fw_origin){ x->glabel[p->group], p->index, p->egress };
+	}
+	s->origins = out;
 	s->norigins = n;
 	return 0;
 }
@@ -576,7 +593,7 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = set_origins(c, s, bv);
+	r = set_origins(x, s, bv);
 	if (r >= 0)
 		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
 	if (r >= 0)
@@ -629,7 +646,7 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = set_origins(c, s, bv);
+	r = set_origins(x, s, bv);
 	if (r >= 0)
 		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
 	for (int f = 0; f < 2 && r >= 0; f++) {
@@ -1052,6 +1069,7 @@ static void cctx_done(struct cctx *x)
 {
 	free(x->grpset[0]);
 	free(x->grpset[1]);
+	free(x->glabel);
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
@@ -1061,7 +1079,7 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 {
 	const struct fw_host *h = host_find(rs, host);
 	_cleanup_(fw_compiled_freep) struct fw_compiled *c = NULL;
-	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL }, false };
+	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL }, false, NULL };
 	int r;
 
 	if (!h) {
@@ -1072,7 +1090,8 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 	x.c = c;
 	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
 	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
-	r = !c || !x.grpset[0] || !x.grpset[1] ? -ENOMEM : compile_host(&x, h);
+	x.glabel = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(*x.glabel));
+	r = !c || !x.grpset[0] || !x.grpset[1] || !x.glabel ? -ENOMEM : compile_host(&x, h);
 	if (r == -E2BIG)
 		diag_add(dl, DIAG_ERROR, "", "", 0, 0,
 			 "host %s: ruleset over the compiler's caps (too many elements, "

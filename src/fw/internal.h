@@ -260,6 +260,18 @@ struct fw_elem {
 };
 
 /**
+ * struct fw_origin - a security-group rule, as fw stats names it
+ * @group: its group's label (GroupId, else GroupName), owned by the compiled arena
+ * @index: its index in IpPermissions or IpPermissionsEgress
+ * @egress: from IpPermissionsEgress
+ */
+struct fw_origin {
+	const char *group;
+	uint32_t index;
+	bool egress;
+};
+
+/**
  * struct fw_set - a named set or map
  * @name: nft name
  * @kind: enum fw_setkind
@@ -277,9 +289,8 @@ struct fw_set {
 	bool membership;
 	bool exact;
 	const char *comment;
-	/* Permissions (indexes into the ruleset's perms) whose peers are in
-	 * it, sorted, for fw stats; arena-owned. */
-	const uint32_t *origins;
+	/* The security-group rules whose peers are in it, for fw stats. */
+	const struct fw_origin *origins;
 	size_t norigins;
 	struct fw_elem *elems;
 	size_t nelems, celems;

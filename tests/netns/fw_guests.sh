@@ -214,4 +214,30 @@ echo "== fw show names the guests' rules"
 run $HV "$GH" fw show >$TMP/show.txt
 check "show lists out_tap1 and sg-web rules" sh -c "grep -q out_tap1 $TMP/show.txt && grep -q 'sg-web out\[' $TMP/show.txt"
 
+echo "== fw stats: exact counts per security-group rule and per interface"
+# A full replace starts every counter from zero.
+check "apply --full" run $HV "$GH" fw apply --full --rules $TMP/closed --host hv-1
+for i in 1 2 3 4 5; do run $EXT "$PROBE" icmp 10.0.1.11; done
+for i in 1 2 3; do run $EXT "$PROBE" icmp6 fd01::11; done
+for i in 1 2 3 4; do run $EXT "$PROBE" icmp 10.0.1.12; done
+for i in 1 2 3; do tcp $EXT 192.168.50.3 10.0.1.11 80; done
+run $HV "$GH" fw stats --rules $TMP/closed --host hv-1 --json >$TMP/stats.json
+cat $TMP/stats.json
+# gh_probe sends a 64-byte ICMP message: 84 bytes with IPv4, 104 with IPv6.
+check "sg-web in[2] (icmp) on tap1: 5 packets, 420 bytes" grep -q \
+	'{"group_id":"sg-web","direction":"ingress","rule":2,"interface":"tap1","packets":5,"bytes":420,"shared":false}' $TMP/stats.json
+check "sg-web in[3] (icmpv6) on tap1: 3 packets, 312 bytes" grep -q \
+	'{"group_id":"sg-web","direction":"ingress","rule":3,"interface":"tap1","packets":3,"bytes":312,"shared":false}' $TMP/stats.json
+check "sg-web in[0] (tcp 80) on tap1: 3 connections, 3 packets" grep -q \
+	'{"group_id":"sg-web","direction":"ingress","rule":0,"interface":"tap1","packets":3,"bytes":[0-9]*,"shared":false}' $TMP/stats.json
+check "tap2 ingress default deny: 4 packets, 336 bytes" grep -q \
+	'{"interface":"tap2","direction":"ingress","reason":"default_deny","packets":4,"bytes":336}' $TMP/stats.json
+check "nothing spoofed since" grep -q \
+	'{"interface":"tap1","direction":"egress","reason":"spoofed_source","packets":0,"bytes":0}' $TMP/stats.json
+run $HV "$GH" fw stats --rules $TMP/closed --host hv-1 --prometheus >$TMP/stats.prom
+check "prometheus: the same count" grep -q \
+	'^gatehouse_fw_rule_packets_total{host="hv-1",group_id="sg-web",direction="ingress",rule="2",interface="tap1",shared="false"} 5$' $TMP/stats.prom
+check "stats refused for rules the table was not written from" sh -c \
+	"! ip netns exec $HV $GH fw stats --rules $RULES --host hv-1 >/dev/null 2>&1"
+
 exit $FAIL
