@@ -77,6 +77,8 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret);
 
 /* Name of interface @i of the compiled host, or NULL past the end. */
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i);
+/* Name of guest port @i of the compiled host, or NULL past the end. */
+const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i);
 
 /* Print @c as nft text ("table inet gatehouse { ... }"). Returns 0 or -EIO. */
 int fw_render(const struct fw_compiled *c, FILE *f);

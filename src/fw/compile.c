@@ -1132,6 +1132,14 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
 		ret->rules += c->chains[i].rules ? c->chains[i].nrules : 0;
 }
 
+const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i)
+{
+	for (size_t k = 0; k < c->nsets; k++)
+		if (c->sets[k].kind == FW_SK_IFNAME_VMAP && !strcmp(c->sets[k].name, "fwd_in_ifaces"))
+			return i < c->sets[k].nelems ? c->sets[k].elems[i].ifname : NULL;
+	return NULL;
+}
+
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i)
 {
 	for (size_t k = 0; k < c->nsets; k++)

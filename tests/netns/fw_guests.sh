@@ -214,6 +214,15 @@ echo "== fw show names the guests' rules"
 run $HV "$GH" fw show >$TMP/show.txt
 check "show lists out_tap1 and sg-web rules" sh -c "grep -q out_tap1 $TMP/show.txt && grep -q 'sg-web out\[' $TMP/show.txt"
 
+echo "== a guest port moved into a bridge is named in a warning (not filtered there)"
+ip -n $HV link add br9 type bridge
+ip -n $HV link set tap3 master br9
+run $HV "$GH" fw apply --rules $TMP/closed --host hv-1 >/dev/null 2>$TMP/bridged.err
+check "warning names tap3" grep -q 'guest port tap3 is a bridge port: .* NOT enforced' $TMP/bridged.err
+check "no warning for routed tap1" sh -c "! grep -q 'port tap1' $TMP/bridged.err"
+ip -n $HV link set tap3 nomaster
+ip -n $HV link del br9
+
 echo "== fw stats: exact counts per security-group rule and per interface"
 # A full replace starts every counter from zero.
 check "apply --full" run $HV "$GH" fw apply --full --rules $TMP/closed --host hv-1

@@ -44,10 +44,10 @@ trap 'exit 1' INT TERM
 
 GUESTS=200
 GPG=${GPG:-1}
-GROUPS=50
+NGROUPS=50
 PER=200
 # The client sends from the source of the last rule of the last group.
-last=$((GROUPS * PER - 1))
+last=$((NGROUPS * PER - 1))
 SRC=10.100.$((last / 256)).$((last % 256))
 PORT=$((10000 + PER - 1))
 
@@ -74,7 +74,7 @@ ip -n $HV link set eth0 up
 # gen DIR [joined]: the rules; with "joined", guest vm-x of hv-2 joins sg-peers.
 gen() {
 	mkdir -p "$1"
-	awk -v g=$GROUPS -v per=$PER 'BEGIN {
+	awk -v g=$NGROUPS -v per=$PER 'BEGIN {
 		printf "{\"SecurityGroups\": [\n"
 		for (k = 0; k < g; k++) {
 			printf "{\"GroupId\": \"sg-b%d\", \"IpPermissions\": [\n", k
@@ -88,7 +88,7 @@ gen() {
 		}
 		printf "{\"GroupId\": \"sg-peers\"}]}\n"
 	}' >"$1/sg.json"
-	awk -v n=$GUESTS -v g=$GROUPS -v gpg=$GPG -v joined="${2:-}" 'BEGIN {
+	awk -v n=$GUESTS -v g=$NGROUPS -v gpg=$GPG -v joined="${2:-}" 'BEGIN {
 		printf "{\"Hosts\": [{\"Name\": \"hv-1\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.100.255.254\"], \"SecurityGroups\": []}],\n \"Guests\": [\n"
 		for (j = 0; j < n; j++) {
 			printf "%s{\"Name\": \"vm-%d\", \"Interfaces\": [{\"Name\": \"tap%d\", \"Addresses\": [\"10.1.%d.%d\"], \"SecurityGroups\": [", \
@@ -116,7 +116,7 @@ stateful='table inet stateful {
 out=$build/bench-fw-guests.txt
 {
 echo "gatehouse fw guests benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs"
-echo "$GUESTS guests, $((GROUPS * PER)) udp rules in $GROUPS groups (+1 group reference each), $GPG group(s) per guest"
+echo "$GUESTS guests, $((NGROUPS * PER)) udp rules in $NGROUPS groups (+1 group reference each), $GPG group(s) per guest"
 echo
 echo "== compile + apply, membership update (best of 3, in-library times)"
 best_c=""; best_a=""; best_u=""
