@@ -214,6 +214,15 @@ echo "== fw show names the guests' rules"
 run $HV "$GH" fw show >$TMP/show.txt
 check "show lists out_tap1 and sg-web rules" sh -c "grep -q out_tap1 $TMP/show.txt && grep -q 'sg-web out\[' $TMP/show.txt"
 
+echo "== --confirm rolls back a guests' ruleset (forward chain included) unless confirmed"
+run $HV nft -s list table inet gatehouse >$TMP/before.nft
+run $HV "$GH" fw apply --full --confirm 1 --rules "$RULES" --host hv-1 </dev/null >/dev/null 2>&1
+check "exit status 4 (rolled back)" [ $? = 4 ]
+run $HV nft -s list table inet gatehouse >$TMP/after.nft
+check "previous ruleset restored" diff -u $TMP/before.nft $TMP/after.nft
+expect drop "vm-2 egress still closed" tcp $G2 - 192.168.50.3 9000
+expect pass "vm-1 -> vm-2 tcp 5432 still open" tcp $G1 10.0.1.11 10.0.1.12 5432
+
 echo "== a guest port moved into a bridge is named in a warning (not filtered there)"
 ip -n $HV link add br9 type bridge
 ip -n $HV link set tap3 master br9
