@@ -58,6 +58,20 @@ const char *fw_ruleset_host_name(const struct fw_ruleset *rs, size_t i);
  * -ENOENT (no such host), -E2BIG (over a cap), -ENOMEM, with diagnostics.
  * The IR does not borrow from @rs.
  */
+/**
+ * struct fw_compile_opts - how fw_compile_with() builds the ruleset
+ * @log_group: NFLOG group (0..65535) that default-deny drops are logged to,
+ *	       rate-limited per interface and direction (fw flows reads it);
+ *	       -1: no logging
+ */
+struct fw_compile_opts {
+	int log_group;
+};
+
+/* fw_compile() with options (@o NULL: the defaults, no logging). */
+int fw_compile_with(const struct fw_ruleset *rs, const char *host, const struct fw_compile_opts *o,
+		    struct fw_compiled **ret, struct diag_list *diags);
+
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *diags);
 
@@ -206,6 +220,15 @@ struct fw_counts {
  */
 int fw_counts_read(const struct fw_compiled *c, struct fw_counts *ret, struct diag_list *diags);
 void fw_counts_done(struct fw_counts *k);
+
+/*
+ * Print the default-deny drops logged to NFLOG group @group (fw apply
+ * --log-drops) to @f, one JSON line each, in the shape of an AWS VPC flow
+ * log record (time, interface, direction, protocol, addresses, ports,
+ * "action": "REJECT"), until @count lines (0: until interrupted).  0 or
+ * -errno.
+ */
+int fw_flows(int group, long count, FILE *f, struct diag_list *diags);
 
 /*
  * Would @c let a new connection in?  @dir_in: inbound (true) or outbound;

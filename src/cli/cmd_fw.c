@@ -37,6 +37,8 @@ struct fw_opts {
 	const char *rules, *host;
 	bool check, full, force, kill_removed, stats, json, prometheus;
 	long confirm;
+	int log_group; /* --log-drops GROUP, or -1 */
+	long count; /* fw flows --count N, 0: until killed */
 };
 
 static void usage(FILE *f)
@@ -45,9 +47,12 @@ static void usage(FILE *f)
 	      "       gatehouse fw compile --rules DIR --host NAME [--stats]\n"
 	      "       gatehouse fw apply   --rules DIR --host NAME [--check] [--full] [--force]\n"
 	      "                            [--confirm SECONDS] [--kill-removed] [--stats]\n"
+	      "                            [--log-drops GROUP]\n"
 	      "       gatehouse fw diff    --rules DIR --host NAME\n"
 	      "       gatehouse fw show\n"
-	      "       gatehouse fw stats   --rules DIR --host NAME [--json | --prometheus]\n",
+	      "       gatehouse fw stats   --rules DIR --host NAME [--json | --prometheus]\n"
+	      "       gatehouse fw flows   --group GROUP [--count N]\n"
+	      "compile, diff and stats take --log-drops GROUP too (as the table was applied)\n",
 	      f);
 }
 
@@ -72,6 +77,9 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 		{ "stats", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'P' },
+		{ "log-drops", required_argument, NULL, 'L' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,6 +97,27 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 		case 's': o->stats = true; break;
 		case 'j': o->json = true; break;
 		case 'P': o->prometheus = true; break;
+		case 'L':
+		case 'g':
+		case 'n': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 ||
+			    v > (ch == 'n' ? 1000000000L : 65535L)) {
+				fprintf(stderr, "gatehouse fw: %s takes %s, not '%s'\n",
+					ch == 'L' ? "--log-drops" : ch == 'g' ? "--group" : "--count",
+					ch == 'n' ? "a count" : "an NFLOG group 0 to 65535", optarg);
+				return -EINVAL;
+			}
+			if (ch == 'n')
+				o->count = v;
+			else
+				o->log_group = (int)v;
+			break;
+		}
 		case 'C': {
 			char *end;
 
@@ -129,13 +158,15 @@ static int load(const struct fw_opts *o, struct fw_ruleset **ret)
 	return r < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
 }
 
-static int compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret)
+static int compile(const struct fw_ruleset *rs, const char *host, int log_group,
+		   struct fw_compiled **ret)
 {
+	struct fw_compile_opts co = { .log_group = log_group };
 	struct diag_list dl;
 	int r;
 
 	diag_list_init(&dl);
-	r = fw_compile(rs, host, ret, &dl);
+	r = fw_compile_with(rs, host, &co, ret, &dl);
 	diag_list_print(stderr, &dl);
 	diag_list_clear(&dl);
 	return r;
@@ -154,7 +185,7 @@ static int load_compile(const struct fw_opts *o, struct fw_compiled **ret)
 	r = load(o, &rs);
 	if (r != CLI_EXIT_OK)
 		return r;
-	r = compile(rs, o->host, ret) < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+	r = compile(rs, o->host, o->log_group, ret) < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
 	t1 = now_ms();
 	if (r == CLI_EXIT_OK && o->stats) {
 		struct fw_stats st;
@@ -188,7 +219,7 @@ static int do_check(const struct fw_opts *o)
 		if (o->host && strcmp(o->host, name))
 			continue;
 		found = true;
-		if (compile(rs, name, &c) < 0)
+		if (compile(rs, name, o->log_group, &c) < 0)
 			bad++;
 		fw_compiled_free(c);
 	}
@@ -644,6 +675,23 @@ static int do_stats(const struct fw_opts *o)
 	return r;
 }
 
+static int do_flows(const struct fw_opts *o)
+{
+	struct diag_list dl;
+	int r;
+
+	if (o->log_group < 0) {
+		fputs("gatehouse fw flows: --group GROUP is required (the --log-drops group)\n",
+		      stderr);
+		return CLI_EXIT_USAGE;
+	}
+	diag_list_init(&dl);
+	r = fw_flows(o->log_group, o->count, stdout, &dl);
+	diag_list_print(stderr, &dl);
+	diag_list_clear(&dl);
+	return r < 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+}
+
 static int do_show(const struct fw_opts *o)
 {
 	struct diag_list dl;
@@ -668,8 +716,9 @@ int cmd_fw(int argc, char **argv)
 	} subs[] = {
 		{ "check", do_check }, { "compile", do_compile }, { "apply", do_apply },
 		{ "diff", do_diff },   { "show", do_show },       { "stats", do_stats },
+		{ "flows", do_flows },
 	};
-	struct fw_opts o = { 0 };
+	struct fw_opts o = { .log_group = -1 };
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);

@@ -694,6 +694,35 @@ static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 	return r;
 }
 
+/*
+ * The default deny at the end of @chain: a counted drop, after a
+ * rate-limited log rule when drops are logged.  @in: inbound (ingress);
+ * @ifname: the interface, NULL for the base chains.
+ */
+static int deny_rules(struct cctx *x, size_t chain, bool in, const char *ifname,
+		      const char *comment)
+{
+	struct fw_compiled *c = x->c;
+	int r = 0;
+
+	if (c->log_group >= 0)
+		r = rule_add(c, chain,
+			     (struct fw_rule){
+				     .match = FW_M_LOG,
+				     .in = in,
+				     .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
+							  ifname ? ifname : "*"),
+				     .group = (uint16_t)c->log_group,
+				     .comment = fw_comment(&c->arena, "log: %s", comment) });
+	if (r >= 0)
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_DROP,
+					       .in = in,
+					       .counter = true,
+					       .comment = comment });
+	return r;
+}
+
 static int base_chain(struct cctx *x, bool in, size_t vmap)
 {
 	struct fw_compiled *c = x->c;
@@ -737,12 +766,7 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 							     in ? "input" : "output") });
 	if (r < 0)
 		return r;
-	return rule_add(c, idx,
-			(struct fw_rule){ .match = FW_M_DROP,
-					  .in = in,
-					  .counter = true,
-					  .comment = fw_comment(&c->arena, "default deny %s",
-								dir_word(in)) });
+	return deny_rules(x, idx, in, NULL, fw_comment(&c->arena, "default deny %s", dir_word(in)));
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -796,6 +820,10 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 			/* Hashed only when set: hosts without guests keep their hash. */
 			if (r->ret)
 				h = gh_fnv1a64(h, "return", 6);
+			if (r->match == FW_M_LOG) {
+				h = hash_str(h, r->prefix);
+				h = gh_fnv1a64(h, &r->group, sizeof(r->group));
+			}
 			h = gh_fnv1a64(h, &r->set, sizeof(r->set));
 			h = gh_fnv1a64(h, &r->gset, sizeof(r->gset));
 			h = hash_str(h, r->comment);
@@ -864,13 +892,9 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 	/* Dropped here rather than by the base chain's drop: the same verdict,
 	 * counted per interface for fw stats. */
 	if (r >= 0)
-		r = rule_add(x->c, chain,
-			     (struct fw_rule){ .match = FW_M_DROP,
-					       .in = in,
-					       .counter = true,
-					       .comment = fw_comment(&x->c->arena,
-								     "default deny %s via %s",
-								     dir_word(in), ifc->name) });
+		r = deny_rules(x, chain, in, ifc->name,
+			       fw_comment(&x->c->arena, "default deny %s via %s", dir_word(in),
+					  ifc->name));
 	return r;
 }
 
@@ -957,15 +981,9 @@ static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t v
 			r = build_dir(x, ifc, in, chain);
 		x->ret = false;
 		if (r >= 0)
-			r = rule_add(c, chain,
-				     (struct fw_rule){
-					     .match = FW_M_DROP,
-					     .in = in,
-					     .counter = true,
-					     .comment = fw_comment(&c->arena,
-								   "default deny %s of guest %s via %s",
-								   in ? "ingress" : "egress",
-								   ifc->guest, ifc->name) });
+			r = deny_rules(x, chain, in, ifc->name,
+				       fw_comment(&c->arena, "default deny %s of guest %s via %s",
+						  in ? "ingress" : "egress", ifc->guest, ifc->name));
 	}
 	return r;
 }
@@ -1077,6 +1095,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *dl)
 {
+	return fw_compile_with(rs, host, NULL, ret, dl);
+}
+
+int fw_compile_with(const struct fw_ruleset *rs, const char *host, const struct fw_compile_opts *o,
+		    struct fw_compiled **ret, struct diag_list *dl)
+{
 	const struct fw_host *h = host_find(rs, host);
 	_cleanup_(fw_compiled_freep) struct fw_compiled *c = NULL;
 	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL }, false, NULL };
@@ -1086,7 +1110,14 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
 		return -ENOENT;
 	}
+	if (o && (o->log_group < -1 || o->log_group > 65535)) {
+		diag_add(dl, DIAG_ERROR, "--log-drops", "", 0, 0,
+			 "an NFLOG group is 0 to 65535, not %d", o->log_group);
+		return -EINVAL;
+	}
 	c = calloc(1, sizeof(*c));
+	if (c)
+		c->log_group = o ? o->log_group : -1;
 	x.c = c;
 	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
 	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));

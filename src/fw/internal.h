@@ -309,6 +309,7 @@ enum fw_match {
 	FW_M_GROUP_SET, /* addr @group key @set accept */
 	FW_M_SPOOF, /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
 	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
+	FW_M_LOG, /* limit rate ... log prefix "gh <in|out> <ifname>" group N (before a default deny) */
 	_FW_M_MAX,
 };
 
@@ -334,6 +335,8 @@ struct fw_rule {
 	bool counter;
 	bool ret;
 	const char *comment;
+	const char *prefix; /* FW_M_LOG: the log prefix (arena) */
+	uint16_t group; /* FW_M_LOG: the NFLOG group */
 };
 
 /*
@@ -371,7 +374,13 @@ struct fw_compiled {
 	 * so apply can tell an edit by hand (same hash) from a change of
 	 * rules.  Never trusted to say what the table holds (apply.c). */
 	uint64_t structure_hash;
+	int log_group; /* NFLOG group of default-deny drops, or -1 */
 };
+
+/* Default-deny drops logged: at most this many packets a second per
+ * interface and direction (then this burst), so a flood cannot fill a disk. */
+#define FW_LOG_RATE 10
+#define FW_LOG_BURST 20
 
 /* Normalise boxes into disjoint elements of @set (stage 3). */
 struct fw_box {

@@ -410,6 +410,34 @@ static void family_emit(struct fw_eb *eb, const struct fw_rule *r)
 	eb_nfproto(eb, r->family);
 }
 
+/* ---- FW_M_LOG: limit rate N/second burst B packets log prefix "..." group G ---- */
+
+static void log_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "limit rate %d/second burst %d packets log prefix \"%s\" group %u",
+		 FW_LOG_RATE, FW_LOG_BURST, r->prefix, r->group);
+}
+
+static void log_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	struct nftnl_expr *e = eb_new(eb, "limit");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, FW_LOG_RATE);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, FW_LOG_BURST);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+	eb_add(eb, e);
+	e = eb_new(eb, "log");
+	if (!e)
+		return;
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, r->prefix);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, r->group);
+	eb_add(eb, e);
+}
+
 const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_CT_OK] = { ct_ok_render, ct_ok_emit, NF_ACCEPT },
 	[FW_M_CT_INVALID] = { ct_inv_render, ct_inv_emit, NF_DROP },
@@ -423,4 +451,5 @@ const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_GROUP_SET] = { gset_render, gset_emit, NF_ACCEPT },
 	[FW_M_SPOOF] = { spoof_render, spoof_emit, NF_DROP },
 	[FW_M_FAMILY_DROP] = { family_render, family_emit, NF_DROP },
+	[FW_M_LOG] = { log_render, log_emit, -1 },
 };

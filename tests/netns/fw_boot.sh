@@ -14,49 +14,19 @@ set -u
 GH=$1
 SRC=$2
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for ip netns"; exit 77; }
-for t in ip nft socat; do
-	command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
-done
-
+. "$SRC/tests/netns/lib.sh"
+nl_require nft socat
 P=ghbt$$
 T=$P-t1
 C=$P-peer
-TMP=$(mktemp -d)
-PIDS=""
-FAIL=0
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for ns in $T $C; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+nl_pair $T $C 10.0.9.1/24 10.0.9.2/24
 
-ip netns add $T 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ip netns add $C || exit 1
-ip -n $T link set lo up
-ip -n $C link set lo up
-ip link add eth0 netns $T type veth peer name eth0 netns $C || exit 1
-ip -n $T addr add 10.0.9.1/24 dev eth0
-ip -n $C addr add 10.0.9.2/24 dev eth0
-ip -n $T link set eth0 up
-ip -n $C link set eth0 up
-
-run() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 for p in 22 80; do
 	ip netns exec $T socat TCP-LISTEN:$p,reuseaddr,fork SYSTEM:"echo ok" >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 done
 sleep 0.5
 tcp() { out=$(run $C timeout 4 socat -T2 - TCP:10.0.9.1:$1,connect-timeout=0.7 </dev/null 2>/dev/null); [ "$out" = ok ]; }
-expect() {
-	want=$1; what=$2; shift 2
-	if "$@"; then got=pass; else got=drop; fi
-	if [ "$got" = drop ] && [ "$want" = pass ]; then sleep 0.5; if "$@"; then got=pass; fi; fi
-	if [ "$got" = "$want" ]; then echo "ok   $what: $got"; else echo "FAIL $what: expected $want, got $got"; FAIL=1; fi
-}
-check() { what=$1; shift; if "$@"; then echo "ok   $what"; else echo "FAIL $what"; FAIL=1; fi; }
 
 # The unit's ExecStart, as systemd would run it (the helper from the source tree).
 execstart() { # UNIT.in -> the command line

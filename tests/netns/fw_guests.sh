@@ -13,32 +13,14 @@
 #
 #   fw_guests.sh GATEHOUSE GH_PROBE RULES_DIR
 set -u
-GH=$1
-PROBE=$2
-RULES=$3
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for ip netns"; exit 77; }
-for t in ip nft socat; do
-	command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
-done
-
-P=ghgu$$
+. "$(dirname "$0")/lib.sh"
+nl_start ghgu "$@"
 HV=$P-hv
 EXT=$P-ext
 G1=$P-vm1
 G2=$P-vm2
 G3=$P-vm3
-TMP=$(mktemp -d)
-PIDS=""
-FAIL=0
-
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for ns in $HV $EXT $G1 $G2 $G3; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+nl_cleanup_add $HV $EXT $G1 $G2 $G3
 
 ip netns add $HV 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
 ip -n $HV link set lo up
@@ -88,8 +70,6 @@ ip -n $EXT link set eth0 up
 ip -n $EXT route add 10.0.1.0/24 via 192.168.50.1
 ip -n $EXT -6 route add fd01::/64 via fd50::1
 
-run() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-bg() { ns=$1; shift; ip netns exec "$ns" "$@" >/dev/null 2>&1 & PIDS="$PIDS $!"; }
 
 for p in 80 8079 8080 8081 8082; do
 	bg $G1 socat TCP6-LISTEN:$p,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
@@ -102,30 +82,11 @@ bg $EXT socat TCP6-LISTEN:9000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
 bg $EXT socat -u TCP6-LISTEN:7000,ipv6only=0,reuseaddr OPEN:$TMP/flow.txt,creat,append
 sleep 1
 
-addr() { case "$1" in *:*) echo "[$1]";; *) echo "$1";; esac; }
 tcp() { # NS SRC DST PORT -> 0 when "ok" came back (SRC "-": the kernel's choice)
 	b=""
 	[ "$2" = - ] || b=",bind=$(addr "$2")"
 	out=$(run "$1" timeout 4 socat -T2 - TCP:$(addr "$3"):$4,connect-timeout=0.7$b </dev/null 2>/dev/null)
 	[ "$out" = ok ]
-}
-
-expect() { # pass|drop DESCRIPTION COMMAND...
-	want=$1; what=$2; shift 2
-	if "$@"; then got=pass; else got=drop; fi
-	if [ "$got" = drop ] && [ "$want" = pass ]; then
-		sleep 0.5
-		if "$@"; then got=pass; fi
-	fi
-	if [ "$got" = "$want" ]; then
-		echo "ok   $what: $got"
-	else
-		echo "FAIL $what: expected $want, got $got"; FAIL=1
-	fi
-}
-check() {
-	what=$1; shift
-	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; FAIL=1; fi
 }
 
 echo "== baseline (no firewall): routing works, spoofed sources included"
