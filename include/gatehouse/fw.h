@@ -25,7 +25,7 @@
 /* The one table gatehouse owns; no other table is ever read or written. */
 #define FW_TABLE_NAME "gatehouse"
 
-struct fw_ruleset; /* loaded and resolved rules directory */
+struct fw_ruleset;  /* loaded and resolved rules directory */
 struct fw_compiled; /* nftables IR of one host */
 
 /*
@@ -99,7 +99,7 @@ int fw_render(const struct fw_compiled *c, FILE *f);
 
 enum fw_apply_flags {
 	FW_APPLY_CHECK = 1 << 0, /* send the batch without its end: kernel validates, aborts */
-	FW_APPLY_FULL = 1 << 1, /* always replace the table (no set-element-only update) */
+	FW_APPLY_FULL = 1 << 1,	 /* always replace the table (no set-element-only update) */
 	/*
 	 * Test hook, never for production: the batch adds one set element
 	 * twice, so that the kernel refuses it (tests of error mapping and of
@@ -142,9 +142,9 @@ void fw_apply_result_done(struct fw_apply_result *r);
  * content, not a stored hash): when everything but group membership
  * elements is equal, only those elements are sent (or nothing); otherwise
  * our table is deleted and re-created in the same transaction, which also
- * undoes edits made to it by hand (reported in @ret->repaired).  On a kernel error nothing changes; the diagnostic names the
- * security-group rule the failing object came from.  Returns 0, -EPERM
- * (no CAP_NET_ADMIN), or the kernel's -errno.
+ * undoes edits made to it by hand (reported in @ret->repaired).  On a kernel error nothing changes;
+ * the diagnostic names the security-group rule the failing object came from.  Returns 0, -EPERM (no
+ * CAP_NET_ADMIN), or the kernel's -errno.
  */
 int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result *ret,
 	     struct diag_list *diags);

@@ -38,7 +38,7 @@ struct fw_opts {
 	bool check, full, force, kill_removed, stats, json, prometheus;
 	long confirm;
 	int log_group; /* --log-drops GROUP, or -1 */
-	long count; /* fw flows --count N, 0: until killed */
+	long count;    /* fw flows --count N, 0: until killed */
 };
 
 static void usage(FILE *f)
@@ -108,8 +108,11 @@ static int parse_opts(int argc, char **argv, struct fw_opts *o)
 			if (errno || end == optarg || *end || v < 0 ||
 			    v > (ch == 'n' ? 1000000000L : 65535L)) {
 				fprintf(stderr, "gatehouse fw: %s takes %s, not '%s'\n",
-					ch == 'L' ? "--log-drops" : ch == 'g' ? "--group" : "--count",
-					ch == 'n' ? "a count" : "an NFLOG group 0 to 65535", optarg);
+					ch == 'L'   ? "--log-drops"
+					: ch == 'g' ? "--group"
+						    : "--count",
+					ch == 'n' ? "a count" : "an NFLOG group 0 to 65535",
+					optarg);
 				return -EINVAL;
 			}
 			if (ch == 'n')
@@ -321,7 +324,8 @@ static bool confirmed(long seconds)
 	char line[64];
 	size_t off = 0;
 
-	fprintf(stderr, "applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
+	fprintf(stderr,
+		"applied; type \"yes\" within %ld seconds to keep it, or it is rolled back\n",
 		seconds);
 	for (;;) {
 		double left = deadline - now_ms();
@@ -383,19 +387,21 @@ static void guest_port_warnings(const struct fw_compiled *c, const char *host)
 
 		if (!if_nametoindex(port)) {
 			fprintf(stderr,
-				"gatehouse fw apply: warning: guest port %s of host %s does not exist "
+				"gatehouse fw apply: warning: guest port %s of host %s does not "
+				"exist "
 				"here; its rules apply once it appears\n",
 				port, host);
 			continue;
 		}
 		snprintf(path, sizeof(path), "/sys/class/net/%s/brport", port);
 		if (!access(path, F_OK))
-			fprintf(stderr,
-				"gatehouse fw apply: warning: guest port %s is a bridge port: bridged "
-				"traffic does not pass the forward hook, so its security groups are "
-				"NOT enforced (bridged guests are not supported yet: route the "
-				"guest)\n",
-				port);
+			fprintf(
+			    stderr,
+			    "gatehouse fw apply: warning: guest port %s is a bridge port: bridged "
+			    "traffic does not pass the forward hook, so its security groups are "
+			    "NOT enforced (bridged guests are not supported yet: route the "
+			    "guest)\n",
+			    port);
 	}
 }
 
@@ -437,13 +443,15 @@ static int do_apply(const struct fw_opts *o)
 	for (size_t i = 0; fw_compiled_iface(c, i); i++)
 		if (!if_nametoindex(fw_compiled_iface(c, i)))
 			fprintf(stderr,
-				"gatehouse fw apply: warning: interface %s of host %s does not exist "
+				"gatehouse fw apply: warning: interface %s of host %s does not "
+				"exist "
 				"here; its rules apply once it appears\n",
 				fw_compiled_iface(c, i), o->host);
 	guest_port_warnings(c, o->host);
 	if (o->confirm && !o->check && fw_snapshot_take(&snap, &dl) < 0) {
 		diag_list_print(stderr, &dl);
-		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n", stderr);
+		fputs("gatehouse fw apply: cannot save the current ruleset for --confirm\n",
+		      stderr);
 		r = CLI_EXIT_REFUSED;
 		goto out;
 	}
@@ -546,20 +554,24 @@ static int print_counts_json(const char *host, const struct fw_counts *k)
 	for (size_t i = 0; i < k->nrules && r == 0; i++) {
 		const struct fw_rule_count *c = &k->rules[i];
 
-		r = json_array_append_new(
-			rules, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b}", "group_id", c->group_id,
-					 "direction", dir_name(c->egress), "rule", (json_int_t)c->rule,
-					 "interface", c->interface, "packets", (json_int_t)c->packets,
-					 "bytes", (json_int_t)c->bytes, "shared", c->shared));
+		r = json_array_append_new(rules,
+					  json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b}",
+						    "group_id", c->group_id, "direction",
+						    dir_name(c->egress), "rule",
+						    (json_int_t)c->rule, "interface", c->interface,
+						    "packets", (json_int_t)c->packets, "bytes",
+						    (json_int_t)c->bytes, "shared", c->shared));
 	}
 	for (size_t i = 0; i < k->ndrops && r == 0; i++) {
 		const struct fw_drop_count *d = &k->drops[i];
 
-		r = json_array_append_new(
-			drops, json_pack("{s:o, s:s, s:s, s:I, s:I}", "interface",
-					 d->interface ? json_string(d->interface) : json_null(),
-					 "direction", dir_name(d->egress), "reason", d->reason,
-					 "packets", (json_int_t)d->packets, "bytes", (json_int_t)d->bytes));
+		r = json_array_append_new(drops,
+					  json_pack("{s:o, s:s, s:s, s:I, s:I}", "interface",
+						    d->interface ? json_string(d->interface)
+								 : json_null(),
+						    "direction", dir_name(d->egress), "reason",
+						    d->reason, "packets", (json_int_t)d->packets,
+						    "bytes", (json_int_t)d->bytes));
 	}
 	if (r == 0)
 		r = json_dumpf(root, stdout, JSON_COMPACT);
@@ -597,14 +609,16 @@ static void print_counts_prometheus(const char *host, const struct fw_counts *k)
 			prom_label(host);
 			fputs("\",group_id=\"", stdout);
 			prom_label(c->group_id);
-			printf("\",direction=\"%s\",rule=\"%u\",interface=\"%s\",shared=\"%s\"} %llu\n",
+			printf("\",direction=\"%s\",rule=\"%u\",interface=\"%s\",shared=\"%s\"} "
+			       "%llu\n",
 			       dir_name(c->egress), c->rule, c->interface,
 			       c->shared ? "true" : "false",
 			       (unsigned long long)(m ? c->bytes : c->packets));
 		}
 	}
 	for (int m = 0; m < 2; m++) {
-		printf("# HELP gatehouse_fw_drop_%s_total %s dropped per interface (interface \"*\": "
+		printf("# HELP gatehouse_fw_drop_%s_total %s dropped per interface (interface "
+		       "\"*\": "
 		       "interfaces not in the inventory)\n"
 		       "# TYPE gatehouse_fw_drop_%s_total counter\n",
 		       what[m], m ? "Bytes" : "Packets", what[m]);
@@ -623,8 +637,8 @@ static void print_counts_prometheus(const char *host, const struct fw_counts *k)
 static void print_counts_text(const char *host, const struct fw_counts *k)
 {
 	printf("%s: security-group rules (* = shared with other rules of one set)\n", host);
-	printf("  %-15s %-8s %-24s %6s %12s %14s\n", "interface", "dir", "group", "rule",
-	       "packets", "bytes");
+	printf("  %-15s %-8s %-24s %6s %12s %14s\n", "interface", "dir", "group", "rule", "packets",
+	       "bytes");
 	for (size_t i = 0; i < k->nrules; i++) {
 		const struct fw_rule_count *c = &k->rules[i];
 
@@ -715,7 +729,7 @@ int cmd_fw(int argc, char **argv)
 		int (*run)(const struct fw_opts *o);
 	} subs[] = {
 		{ "check", do_check }, { "compile", do_compile }, { "apply", do_apply },
-		{ "diff", do_diff },   { "show", do_show },       { "stats", do_stats },
+		{ "diff", do_diff },   { "show", do_show },	  { "stats", do_stats },
 		{ "flows", do_flows },
 	};
 	struct fw_opts o = { .log_group = -1 };

@@ -59,7 +59,7 @@ struct dirwork {
 		uint32_t group;
 		struct boxvec key[_B_MAX]; /* icmp: [B_ICMP] holds both (split below) */
 		struct boxvec icmp6;
-	} *grefs;
+	} * grefs;
 	size_t ngrefs, cgrefs;
 };
 
@@ -68,7 +68,7 @@ struct cctx {
 	struct fw_compiled *c;
 	struct diag_list *dl;
 	uint32_t *grpset[2]; /* per group: membership set index + 1, per family */
-	bool ret; /* building a guest's egress chain: its rules return (fw_rule.ret) */
+	bool ret;	     /* building a guest's egress chain: its rules return (fw_rule.ret) */
 	const char **glabel; /* per group: its label copied into the compiled arena, or NULL */
 };
 
@@ -111,8 +111,7 @@ static void dirwork_free(struct dirwork *w)
 
 static size_t name_slot(const struct fw_nameset *ns, const char *name)
 {
-	size_t i = (size_t)gh_fnv1a64_str(name) &
-		   (ns->cap - 1);
+	size_t i = (size_t)gh_fnv1a64_str(name) & (ns->cap - 1);
 
 	while (ns->slot[i] && strcmp(ns->slot[i], name))
 		i = (i + 1) & (ns->cap - 1);
@@ -183,8 +182,8 @@ static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *ra
 	return arena_strdup(&c->arena, buf);
 }
 
-static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind,
-			      uint8_t family, const char *comment, size_t *ret_idx)
+static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind, uint8_t family,
+			      const char *comment, size_t *ret_idx)
 {
 	struct fw_set *s;
 
@@ -268,9 +267,7 @@ static enum bucket perm_key(const struct fw_perm *p, uint32_t *lo, uint32_t *hi)
 			*lo = *hi = (uint32_t)p->lo << 8 | (uint32_t)p->hi;
 		}
 		return B_ICMP;
-	case FW_P_OTHER:
-		*lo = *hi = p->protonum;
-		return B_PROTO;
+	case FW_P_OTHER: *lo = *hi = p->protonum; return B_PROTO;
 	default:
 		*lo = 0;
 		*hi = 255;
@@ -302,8 +299,7 @@ static int add_cidr(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
 	return boxvec_add(&w->cidr[fam == 6][b], lo, hi, klo, khi, origin, p->group);
 }
 
-static int add_group_peer(struct dirwork *w, const struct fw_perm *p, uint32_t origin,
-			  uint32_t g)
+static int add_group_peer(struct dirwork *w, const struct fw_perm *p, uint32_t origin, uint32_t g)
 {
 	struct fw_addr zero = { 0, 0 };
 	uint32_t klo, khi;
@@ -350,9 +346,7 @@ static int collect(struct cctx *x, const struct fw_iface *ifc, bool in, struct d
 				int r = 0;
 
 				switch (peer->kind) {
-				case FW_PEER_CIDR:
-					r = add_cidr(w, p, origin, &peer->cidr);
-					break;
+				case FW_PEER_CIDR: r = add_cidr(w, p, origin, &peer->cidr); break;
 				case FW_PEER_PLIST: {
 					const struct fw_plist *pl = &rs->plists[peer->ref];
 
@@ -410,8 +404,9 @@ static int member_elems(struct cctx *x, struct fw_set *s, int fam, const struct 
 		memset(e, 0, sizeof(*e));
 		e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
 		if (h->ifaces[mm->iface].guest)
-			e->comment = fw_comment(&c->arena, "%s guest %s %s", h->name ? h->name : "?",
-						h->ifaces[mm->iface].guest, ifname ? ifname : "?");
+			e->comment =
+			    fw_comment(&c->arena, "%s guest %s %s", h->name ? h->name : "?",
+				       h->ifaces[mm->iface].guest, ifname ? ifname : "?");
 		else
 			e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
 						ifname ? ifname : "?");
@@ -441,13 +436,13 @@ static int membership_sets(struct cctx *x, uint32_t g)
 		int fam = f ? 6 : 4;
 		char suffix[4] = { '_', f ? '6' : '4', 0 };
 		size_t idx;
-		struct fw_set *s = set_new(c, ident(c, "grp_", fw_group_label(grp), suffix),
-					   FW_SK_ADDR, (uint8_t)fam,
-					   fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
-						      fw_group_label(grp), grp->name ? " (" : "",
-						      grp->name ? grp->name : "",
-						      grp->name ? ")" : "", fam),
-					   &idx);
+		struct fw_set *s =
+		    set_new(c, ident(c, "grp_", fw_group_label(grp), suffix), FW_SK_ADDR,
+			    (uint8_t)fam,
+			    fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
+				       fw_group_label(grp), grp->name ? " (" : "",
+				       grp->name ? grp->name : "", grp->name ? ")" : "", fam),
+			    &idx);
 
 		if (!s)
 			return -ENOMEM;
@@ -555,7 +550,7 @@ static int set_origins(struct cctx *x, struct fw_set *s, const struct boxvec *bv
 
 		if (!x->glabel[p->group]) {
 			x->glabel[p->group] =
-				arena_strdup(&c->arena, fw_group_label(&x->rs->groups[p->group]));
+			    arena_strdup(&c->arena, fw_group_label(&x->rs->groups[p->group]));
 			if (!x->glabel[p->group])
 				return -ENOMEM;
 		}
@@ -603,15 +598,15 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		if (!c->sets[k].nelems)
 			continue;
 		r = rule_add(c, chain,
-			     (struct fw_rule){ .match = FW_M_SET,
-					       .in = in,
-					       .family = (uint8_t)(f ? 6 : 4),
-					       .proto = (uint8_t)b,
-					       .set = (uint32_t)k,
-					       .counter = true,
-					       .ret = x->ret,
-					       .comment = fw_comment(&c->arena, "%s",
-								     c->sets[k].comment) });
+			     (struct fw_rule){
+				 .match = FW_M_SET,
+				 .in = in,
+				 .family = (uint8_t)(f ? 6 : 4),
+				 .proto = (uint8_t)b,
+				 .set = (uint32_t)k,
+				 .counter = true,
+				 .ret = x->ret,
+				 .comment = fw_comment(&c->arena, "%s", c->sets[k].comment) });
 	}
 	return r;
 }
@@ -621,8 +616,8 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
  * group @g (@bv, normalised), and a rule in @chain per family matching it
  * with the group's membership set.
  */
-static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain,
-		      uint32_t g, struct boxvec *bv, int b)
+static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t chain, uint32_t g,
+		      struct boxvec *bv, int b)
 {
 	static const uint8_t kinds[_B_MAX] = { FW_SK_PORT, FW_SK_PORT, FW_SK_ICMP, FW_SK_PROTO };
 	struct fw_compiled *c = x->c;
@@ -636,13 +631,15 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 	int r;
 
 	snprintf(suffix, sizeof(suffix), "_%s",
-		 b == B_ICMP ? "icmp4" : b == _B_MAX ? "icmp6" : bucket_name[b]);
+		 b == B_ICMP   ? "icmp4"
+		 : b == _B_MAX ? "icmp6"
+			       : bucket_name[b]);
 	snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
 	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
 	s = set_new(c, ident(c, in ? "in_" : "out_", raw, suffix), kind, (uint8_t)fam_only,
-		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in),
-			       ifc->name, b == _B_MAX ? "icmpv6" : bucket_name[b],
-			       in ? "from" : "to", glabel, gtext ? gtext : ""),
+		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in), ifc->name,
+			       b == _B_MAX ? "icmpv6" : bucket_name[b], in ? "from" : "to", glabel,
+			       gtext ? gtext : ""),
 		    &idx);
 	if (!s)
 		return -ENOMEM;
@@ -655,16 +652,16 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 		if (fam_only && fam_only != fam)
 			continue;
 		r = rule_add(c, chain,
-			     (struct fw_rule){ .match = FW_M_GROUP_SET,
-					       .in = in,
-					       .family = (uint8_t)fam,
-					       .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
-					       .set = (uint32_t)idx,
-					       .gset = x->grpset[f][g] - 1,
-					       .counter = true,
-					       .ret = x->ret,
-					       .comment = fw_comment(&c->arena, "%s (IPv%d)",
-								     s->comment, fam) });
+			     (struct fw_rule){
+				 .match = FW_M_GROUP_SET,
+				 .in = in,
+				 .family = (uint8_t)fam,
+				 .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+				 .set = (uint32_t)idx,
+				 .gset = x->grpset[f][g] - 1,
+				 .counter = true,
+				 .ret = x->ret,
+				 .comment = fw_comment(&c->arena, "%s (IPv%d)", s->comment, fam) });
 	}
 	return r;
 }
@@ -708,12 +705,12 @@ static int deny_rules(struct cctx *x, size_t chain, bool in, const char *ifname,
 	if (c->log_group >= 0)
 		r = rule_add(c, chain,
 			     (struct fw_rule){
-				     .match = FW_M_LOG,
-				     .in = in,
-				     .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
-							  ifname ? ifname : "*"),
-				     .group = (uint16_t)c->log_group,
-				     .comment = fw_comment(&c->arena, "log: %s", comment) });
+				 .match = FW_M_LOG,
+				 .in = in,
+				 .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
+						      ifname ? ifname : "*"),
+				 .group = (uint16_t)c->log_group,
+				 .comment = fw_comment(&c->arena, "log: %s", comment) });
 	if (r >= 0)
 		r = rule_add(c, chain,
 			     (struct fw_rule){ .match = FW_M_DROP,
@@ -726,8 +723,8 @@ static int deny_rules(struct cctx *x, size_t chain, bool in, const char *ifname,
 static int base_chain(struct cctx *x, bool in, size_t vmap)
 {
 	struct fw_compiled *c = x->c;
-	static const uint8_t fixed[] = { FW_M_CT_OK, FW_M_CT_INVALID, FW_M_LOOPBACK, FW_M_ND,
-					 FW_M_DHCP4, FW_M_DHCP6 };
+	static const uint8_t fixed[] = { FW_M_CT_OK, FW_M_CT_INVALID, FW_M_LOOPBACK,
+					 FW_M_ND,    FW_M_DHCP4,      FW_M_DHCP6 };
 	static const char *const why[] = {
 		"replies to allowed traffic (stateful, as security groups)",
 		"invalid packets",
@@ -737,23 +734,25 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 		"DHCPv6 client (outside security groups)",
 	};
 	size_t idx = c->nchains;
-	struct fw_chain *ch = chain_new(
-		c, in ? "input" : "output", true, in,
-		fw_comment(&c->arena, "%s of host %s: what no security group allows is dropped",
-			   dir_word(in), c->host));
+	struct fw_chain *ch =
+	    chain_new(c, in ? "input" : "output", true, in,
+		      fw_comment(&c->arena,
+				 "%s of host %s: what no security group allows is dropped",
+				 dir_word(in), c->host));
 	int r;
 
 	if (!ch)
 		return -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
 		r = rule_add(c, idx,
-			     (struct fw_rule){ .match = fixed[i],
-					       .in = in,
-					       .family = (uint8_t)(fixed[i] == FW_M_ND ||
-								   fixed[i] == FW_M_DHCP6 ?
-							   6 :
-						   fixed[i] == FW_M_DHCP4 ? 4 : 0),
-					       .comment = fw_comment(&c->arena, "%s", why[i]) });
+			     (struct fw_rule){
+				 .match = fixed[i],
+				 .in = in,
+				 .family =
+				     (uint8_t)(fixed[i] == FW_M_ND || fixed[i] == FW_M_DHCP6 ? 6
+					       : fixed[i] == FW_M_DHCP4			     ? 4
+											     : 0),
+				 .comment = fw_comment(&c->arena, "%s", why[i]) });
 		if (r < 0)
 			return r;
 	}
@@ -761,9 +760,9 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 		     (struct fw_rule){ .match = FW_M_VMAP,
 				       .in = in,
 				       .set = (uint32_t)vmap,
-				       .comment = fw_comment(&c->arena,
-							     "security groups per %s interface",
-							     in ? "input" : "output") });
+				       .comment =
+					   fw_comment(&c->arena, "security groups per %s interface",
+						      in ? "input" : "output") });
 	if (r < 0)
 		return r;
 	return deny_rules(x, idx, in, NULL, fw_comment(&c->arena, "default deny %s", dir_word(in)));
@@ -841,13 +840,14 @@ static const struct fw_host *host_find(const struct fw_ruleset *rs, const char *
 }
 
 /* The chain of @ifc in direction @in and its element in verdict map @vmap (@max elements). */
-static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap,
-		       size_t max, size_t *ret_chain)
+static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap, size_t max,
+		       size_t *ret_chain)
 {
 	struct fw_compiled *c = x->c;
 	size_t chain = c->nchains;
-	const char *gtext = groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
-					ifc->ngroups > 8);
+	const char *gtext =
+	    groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
+			ifc->ngroups > 8);
 	struct fw_chain *ch;
 	struct fw_set *m = &c->sets[vmap];
 	struct fw_elem *e;
@@ -923,7 +923,8 @@ static int spoof_rules(struct cctx *x, const struct fw_iface *ifc, size_t chain)
 				s = set_new(c, ident(c, "own_", ifc->name, suffix), FW_SK_ADDR,
 					    (uint8_t)fam,
 					    fw_comment(&c->arena,
-						       "addresses guest %s may send from via %s (IPv%d)",
+						       "addresses guest %s may send from via %s "
+						       "(IPv%d)",
 						       ifc->guest, ifc->name, fam),
 					    &idx);
 				if (!s)
@@ -946,15 +947,16 @@ static int spoof_rules(struct cctx *x, const struct fw_iface *ifc, size_t chain)
 		}
 		r = rule_add(c, chain,
 			     (struct fw_rule){
-				     .match = s ? FW_M_SPOOF : FW_M_FAMILY_DROP,
-				     .in = false,
-				     .family = (uint8_t)fam,
-				     .set = (uint32_t)idx,
-				     .counter = true,
-				     .comment = fw_comment(&c->arena,
-							   s ? "spoofed IPv%d source from %s"
-							     : "IPv%d from %s, which has no IPv%d address",
-							   fam, ifc->name, fam) });
+				 .match = s ? FW_M_SPOOF : FW_M_FAMILY_DROP,
+				 .in = false,
+				 .family = (uint8_t)fam,
+				 .set = (uint32_t)idx,
+				 .counter = true,
+				 .comment =
+				     fw_comment(&c->arena,
+						s ? "spoofed IPv%d source from %s"
+						  : "IPv%d from %s, which has no IPv%d address",
+						fam, ifc->name, fam) });
 	}
 	return r;
 }
@@ -983,7 +985,8 @@ static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t v
 		if (r >= 0)
 			r = deny_rules(x, chain, in, ifc->name,
 				       fw_comment(&c->arena, "default deny %s of guest %s via %s",
-						  in ? "ingress" : "egress", ifc->guest, ifc->name));
+						  in ? "ingress" : "egress", ifc->guest,
+						  ifc->name));
 	}
 	return r;
 }
@@ -993,11 +996,12 @@ static int forward_chain(struct cctx *x, const size_t vmap[2])
 {
 	struct fw_compiled *c = x->c;
 	size_t idx = c->nchains;
-	struct fw_chain *ch = chain_new(
-		c, "forward", true, false,
-		fw_comment(&c->arena, "traffic of the guests of host %s: each guest port is filtered "
-				      "by its guest's security groups",
-			   c->host));
+	struct fw_chain *ch =
+	    chain_new(c, "forward", true, false,
+		      fw_comment(&c->arena,
+				 "traffic of the guests of host %s: each guest port is filtered "
+				 "by its guest's security groups",
+				 c->host));
 	int r;
 
 	if (!ch)
@@ -1005,19 +1009,23 @@ static int forward_chain(struct cctx *x, const size_t vmap[2])
 	ch->fwd = true;
 	r = rule_add(c, idx,
 		     (struct fw_rule){ .match = FW_M_CT_OK,
-				       .comment = fw_comment(&c->arena, "replies to allowed traffic "
-									"(stateful, as security groups)") });
+				       .comment = fw_comment(&c->arena,
+							     "replies to allowed traffic "
+							     "(stateful, as security groups)") });
 	if (r >= 0)
 		r = rule_add(c, idx,
 			     (struct fw_rule){ .match = FW_M_CT_INVALID,
-					       .comment = fw_comment(&c->arena, "invalid packets") });
+					       .comment =
+						   fw_comment(&c->arena, "invalid packets") });
 	for (int d = 1; d >= 0 && r >= 0; d--)
 		r = rule_add(c, idx,
-			     (struct fw_rule){ .match = FW_M_VMAP,
-					       .in = d == 1, /* iifname: the sending guest's egress */
-					       .set = (uint32_t)vmap[d],
-					       .comment = fw_comment(&c->arena, "security groups per guest %s port",
-								     d ? "sending" : "receiving") });
+			     (struct fw_rule){
+				 .match = FW_M_VMAP,
+				 .in = d == 1, /* iifname: the sending guest's egress */
+				 .set = (uint32_t)vmap[d],
+				 .comment =
+				     fw_comment(&c->arena, "security groups per guest %s port",
+						d ? "sending" : "receiving") });
 	return r;
 }
 
@@ -1107,7 +1115,8 @@ int fw_compile_with(const struct fw_ruleset *rs, const char *host, const struct 
 	int r;
 
 	if (!h) {
-		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory", host);
+		diag_add(dl, DIAG_ERROR, "--host", "", 0, 0, "no host \"%s\" in the inventory",
+			 host);
 		return -ENOENT;
 	}
 	if (o && (o->log_group < -1 || o->log_group > 65535)) {
@@ -1166,7 +1175,8 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
 const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i)
 {
 	for (size_t k = 0; k < c->nsets; k++)
-		if (c->sets[k].kind == FW_SK_IFNAME_VMAP && !strcmp(c->sets[k].name, "fwd_in_ifaces"))
+		if (c->sets[k].kind == FW_SK_IFNAME_VMAP &&
+		    !strcmp(c->sets[k].name, "fwd_in_ifaces"))
 			return i < c->sets[k].nelems ? c->sets[k].elems[i].ifname : NULL;
 	return NULL;
 }

@@ -222,10 +222,10 @@ bool fw_set_kind_from_type(uint32_t type, uint8_t *kind, uint8_t *family)
 
 			if (fw_set_key_type(&s) == type) {
 				*kind = k;
-				*family = (k == FW_SK_PORT || k == FW_SK_PROTO ||
-					   k == FW_SK_IFNAME_VMAP) ?
-						  0 :
-						  f;
+				*family =
+				    (k == FW_SK_PORT || k == FW_SK_PROTO || k == FW_SK_IFNAME_VMAP)
+					? 0
+					: f;
 				return true;
 			}
 		}
@@ -283,8 +283,7 @@ enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint
 		kend[0] = (uint8_t)e->k1hi;
 		kend[4] = (uint8_t)e->k2hi;
 		return FW_KEYEND_ATTR;
-	default:
-		break;
+	default: break;
 	}
 	/* Concatenations with an address first; each field padded to 32 bits. */
 	put_addr(s, e->alo, key);
@@ -339,10 +338,8 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 		e->k1hi = kend[0];
 		e->k2hi = kend[4];
 		return;
-	case FW_SK_IFNAME_VMAP:
-		return;
-	default:
-		break;
+	case FW_SK_IFNAME_VMAP: return;
+	default: break;
 	}
 	e->alo = fw_addr_from_bytes(fam, key);
 	e->ahi = fw_addr_from_bytes(fam, kend);
@@ -381,8 +378,8 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 		nftnl_udata_buf_free(ud);
 	}
 	nlh = fw_tx_msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
-			type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
-			c ? c->comment : NULL);
+			      type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
+			      c ? c->comment : NULL);
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_table_nlmsg_build_payload(nlh, t);
@@ -402,9 +399,10 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	if (ch->base) {
 		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, ch->fwd  ? NF_INET_FORWARD
-							     : ch->in ? NF_INET_LOCAL_IN
-								      : NF_INET_LOCAL_OUT);
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM,
+				    ch->fwd  ? NF_INET_FORWARD
+				    : ch->in ? NF_INET_LOCAL_IN
+					     : NF_INET_LOCAL_OUT);
 		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, 0);
 		/* forward: what touches no guest port is not ours to drop. */
 		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, ch->fwd ? NF_ACCEPT : NF_DROP);
@@ -490,7 +488,8 @@ static int emit_set(struct fw_tx *tx, const struct fw_compiled *c, size_t i)
 
 	if (!ns)
 		return -ENOMEM;
-	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
+	nlh =
+	    fw_tx_msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
 	if (!nlh) {
 		nftnl_set_free(ns);
 		return -ENOMEM;
@@ -555,8 +554,8 @@ static void record_offsets(struct fw_msginfo *m, const struct nlmsghdr *nlh, boo
 			/* Interval ends follow their start: same IR element. */
 			if (!paired || raw % 2 == 0) {
 				if (k < m->nelems)
-					m->elem_off[k++] = (uint32_t)((const char *)el -
-								      (const char *)nlh);
+					m->elem_off[k++] =
+					    (uint32_t)((const char *)el - (const char *)nlh);
 			}
 			raw++;
 		}
@@ -571,7 +570,7 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	struct fw_msginfo *m;
 
 	nlh = fw_tx_msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
-			add ? NLM_F_CREATE | NLM_F_EXCL : 0, s->name, s->comment);
+			      add ? NLM_F_CREATE | NLM_F_EXCL : 0, s->name, s->comment);
 	if (!nlh)
 		return -ENOMEM;
 	m = &tx->msgs[tx->nmsgs - 1];
@@ -668,8 +667,8 @@ struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_ch
 	if (ops->verdict >= 0)
 		fw_eb_verdict(&eb, r->ret ? NFT_RETURN : ops->verdict);
 	if (!eb.err)
-		eb.err = put_comment_udata(NFTNL_UDATA_RULE_COMMENT, r->comment, eb.r,
-					   set_rule_udata);
+		eb.err =
+		    put_comment_udata(NFTNL_UDATA_RULE_COMMENT, r->comment, eb.r, set_rule_udata);
 	if (eb.err) {
 		nftnl_rule_free(eb.r);
 		return NULL;
@@ -685,7 +684,8 @@ static int emit_rule(struct fw_tx *tx, const struct fw_compiled *c, const struct
 
 	if (!nr)
 		return -ENOMEM;
-	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
+	nlh =
+	    fw_tx_msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
 	if (!nlh) {
 		nftnl_rule_free(nr);
 		return -ENOMEM;

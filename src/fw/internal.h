@@ -95,7 +95,6 @@ struct fw_peer {
 /* "IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs". */
 extern const char *const fw_peer_arrays[4];
 
-
 /**
  * struct fw_perm - one IpPermissions / IpPermissionsEgress entry
  * @group: owning group index
@@ -224,13 +223,13 @@ const char *fw_group_label(const struct fw_group *g);
 /* ---- the IR of one host ---- */
 
 enum fw_setkind {
-	FW_SK_ADDR, /* membership: ip[6] addr */
-	FW_SK_ADDR_PORT, /* addr . inet_service */
-	FW_SK_ADDR_ICMP, /* addr . icmp[v6] type . icmp[v6] code */
-	FW_SK_ADDR_PROTO, /* addr . inet_proto */
-	FW_SK_PORT, /* inet_service (ports of a group-peer rule) */
-	FW_SK_ICMP, /* icmp[v6] type . code (group-peer) */
-	FW_SK_PROTO, /* inet_proto (group-peer) */
+	FW_SK_ADDR,	   /* membership: ip[6] addr */
+	FW_SK_ADDR_PORT,   /* addr . inet_service */
+	FW_SK_ADDR_ICMP,   /* addr . icmp[v6] type . icmp[v6] code */
+	FW_SK_ADDR_PROTO,  /* addr . inet_proto */
+	FW_SK_PORT,	   /* inet_service (ports of a group-peer rule) */
+	FW_SK_ICMP,	   /* icmp[v6] type . code (group-peer) */
+	FW_SK_PROTO,	   /* inet_proto (group-peer) */
 	FW_SK_IFNAME_VMAP, /* ifname : verdict */
 	_FW_SK_MAX,
 };
@@ -297,19 +296,20 @@ struct fw_set {
 };
 
 enum fw_match {
-	FW_M_CT_OK, /* ct state established,related accept */
-	FW_M_CT_INVALID, /* ct state invalid drop */
-	FW_M_LOOPBACK, /* iif/oif "lo" accept */
-	FW_M_ND, /* ICMPv6 ND/RA, hop limit 255 */
-	FW_M_DHCP4, /* DHCPv4 client traffic */
-	FW_M_DHCP6, /* DHCPv6 client traffic */
-	FW_M_VMAP, /* iifname/oifname vmap @map */
-	FW_M_DROP, /* counter drop */
-	FW_M_SET, /* addr . key @set accept */
-	FW_M_GROUP_SET, /* addr @group key @set accept */
-	FW_M_SPOOF, /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
+	FW_M_CT_OK,	  /* ct state established,related accept */
+	FW_M_CT_INVALID,  /* ct state invalid drop */
+	FW_M_LOOPBACK,	  /* iif/oif "lo" accept */
+	FW_M_ND,	  /* ICMPv6 ND/RA, hop limit 255 */
+	FW_M_DHCP4,	  /* DHCPv4 client traffic */
+	FW_M_DHCP6,	  /* DHCPv6 client traffic */
+	FW_M_VMAP,	  /* iifname/oifname vmap @map */
+	FW_M_DROP,	  /* counter drop */
+	FW_M_SET,	  /* addr . key @set accept */
+	FW_M_GROUP_SET,	  /* addr @group key @set accept */
+	FW_M_SPOOF,	  /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
 	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
-	FW_M_LOG, /* limit rate ... log prefix "gh <in|out> <ifname>" group N (before a default deny) */
+	FW_M_LOG, /* limit rate ... log prefix "gh <in|out> <ifname>" group N (before a default
+		     deny) */
 	_FW_M_MAX,
 };
 
@@ -336,7 +336,7 @@ struct fw_rule {
 	bool ret;
 	const char *comment;
 	const char *prefix; /* FW_M_LOG: the log prefix (arena) */
-	uint16_t group; /* FW_M_LOG: the NFLOG group */
+	uint16_t group;	    /* FW_M_LOG: the NFLOG group */
 };
 
 /*

@@ -165,7 +165,8 @@ static bool parse_cidr(struct ld *ld, json_t *v, int fam, const struct fw_loc *l
 
 		gh_cidr_mask(&m);
 		gh_cidr_format(&m, buf, sizeof(buf));
-		LD_ERR(ld, loc, "CIDR \"%s\" has host bits set (network is %s; for one address use /%d)",
+		LD_ERR(ld, loc,
+		       "CIDR \"%s\" has host bits set (network is %s; for one address use /%d)",
 		       json_string_value(v), buf, ret->family == GH_INET4 ? 32 : 128);
 		return false;
 	}
@@ -197,16 +198,14 @@ static int proto_number(const char *s)
 	return n > 255 ? -1 : n;
 }
 
-static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc,
-			   struct fw_perm *p)
+static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
 	static const struct {
 		const char *name;
 		uint8_t proto, num;
 	} names[] = {
-		{ "tcp", FW_P_TCP, 6 },	      { "udp", FW_P_UDP, 17 },
-		{ "icmp", FW_P_ICMP, 1 },     { "icmpv6", FW_P_ICMPV6, 58 },
-		{ "-1", FW_P_ALL, 0 },
+		{ "tcp", FW_P_TCP, 6 },	       { "udp", FW_P_UDP, 17 }, { "icmp", FW_P_ICMP, 1 },
+		{ "icmpv6", FW_P_ICMPV6, 58 }, { "-1", FW_P_ALL, 0 },
 	};
 	json_t *v = json_object_get(perm, "IpProtocol");
 	struct fw_loc kl = fw_loc_key(loc, "IpProtocol");
@@ -218,8 +217,9 @@ static bool parse_protocol(struct ld *ld, json_t *perm, const struct fw_loc *loc
 		return false;
 	}
 	if (!json_is_string(v)) {
-		LD_ERR(ld, &kl, "\"IpProtocol\" must be a string (\"tcp\", \"udp\", \"icmp\", "
-				"\"icmpv6\", \"-1\" or a protocol number), not %s",
+		LD_ERR(ld, &kl,
+		       "\"IpProtocol\" must be a string (\"tcp\", \"udp\", \"icmp\", "
+		       "\"icmpv6\", \"-1\" or a protocol number), not %s",
 		       gh_json_type_name(v));
 		return false;
 	}
@@ -327,9 +327,10 @@ static bool parse_ports(struct ld *ld, json_t *perm, const struct fw_loc *loc, s
 static const char *const range_keys[] = { "CidrIp", "Description", NULL };
 static const char *const range6_keys[] = { "CidrIpv6", "Description", NULL };
 static const char *const plist_ref_keys[] = { "PrefixListId", "Description", NULL };
-static const char *const pair_keys[] = { "GroupId",	"GroupName",		  "UserId",
-					 "VpcId",	"VpcPeeringConnectionId", "PeeringStatus",
-					 "Description", NULL };
+static const char *const pair_keys[] = {
+	"GroupId",	 "GroupName",	"UserId", "VpcId", "VpcPeeringConnectionId",
+	"PeeringStatus", "Description", NULL
+};
 
 /* An IpRanges (@v6 false) or Ipv6Ranges entry @e at @el into @peer; false if refused. */
 static bool parse_range_peer(struct ld *ld, json_t *e, bool v6, const struct fw_loc *el,
@@ -367,8 +368,7 @@ static bool parse_plist_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
 }
 
 /* A UserIdGroupPairs entry @e at @el into @peer (a reference resolved later). */
-static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el,
-			    struct fw_peer *peer)
+static bool parse_pair_peer(struct ld *ld, json_t *e, const struct fw_loc *el, struct fw_peer *peer)
 {
 	const char *gid, *gname;
 	struct fw_loc rl;
@@ -408,8 +408,8 @@ static bool parse_peer(struct ld *ld, json_t *e, size_t i, size_t j, const struc
 
 static void parse_perm(struct ld *ld, json_t *perm, const struct fw_loc *loc, struct fw_perm *p)
 {
-	static const char *const perm_keys[] = { "IpProtocol",	 "FromPort",	  "ToPort",
-						 "IpRanges",	 "Ipv6Ranges",	  "PrefixListIds",
+	static const char *const perm_keys[] = { "IpProtocol",	     "FromPort",   "ToPort",
+						 "IpRanges",	     "Ipv6Ranges", "PrefixListIds",
 						 "UserIdGroupPairs", NULL };
 	const char *const *arrays = fw_peer_arrays;
 	json_t *arr[ARRAY_SIZE(fw_peer_arrays)];
@@ -519,9 +519,9 @@ static bool parse_perms(struct ld *ld, json_t *g, const struct fw_loc *loc, uint
 
 static void parse_group(struct ld *ld, json_t *g, const struct fw_loc *loc)
 {
-	static const char *const group_keys[] = { "Description",	 "GroupName", "IpPermissions",
-						  "OwnerId",		 "GroupId",   "IpPermissionsEgress",
-						  "VpcId",		 "Tags",      "SecurityGroupArn",
+	static const char *const group_keys[] = { "Description", "GroupName", "IpPermissions",
+						  "OwnerId",	 "GroupId",   "IpPermissionsEgress",
+						  "VpcId",	 "Tags",      "SecurityGroupArn",
 						  NULL };
 	struct fw_ruleset *rs = ld->rs;
 	struct fw_group *grp;
@@ -587,7 +587,8 @@ static const char *ifname_problem(const char *name)
 		if (*c == '*')
 			return "nft reads '*' as a wildcard matching many interfaces";
 		if (*c == '%')
-			return "the kernel reads '%' as a name template (\"eth%d\" becomes \"eth0\")";
+			return "the kernel reads '%' as a name template (\"eth%d\" becomes "
+			       "\"eth0\")";
 		if (*c == '/' || *c == ':' || *c == '"' || *c == '\\' ||
 		    (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
 			return "no '/', ':', quote, backslash, space, control or non-ASCII "
@@ -683,8 +684,7 @@ static bool addr_entry(struct ld *ld, json_t *a, const struct fw_loc *el, void *
 }
 
 /* An interface's security group: a reference resolved later. */
-static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v,
-			      size_t k)
+static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el, void *v, size_t k)
 {
 	uint32_t *groups = v;
 	const char *name;
@@ -702,12 +702,13 @@ static bool iface_group_entry(struct ld *ld, json_t *g, const struct fw_loc *el,
 	return add_ref(ld, name, FW_PEER_GROUP, &groups[k], el) >= 0;
 }
 
-static const struct entries addr_entries = { "Addresses", FW_ADDRS_PER_IFACE_MAX,
-					     sizeof(struct gh_cidr), "addresses",
-					     "per interface", addr_entry };
+static const struct entries addr_entries = {
+	"Addresses", FW_ADDRS_PER_IFACE_MAX, sizeof(struct gh_cidr),
+	"addresses", "per interface",	     addr_entry
+};
 static const struct entries iface_group_entries = { "SecurityGroups", FW_GROUPS_MAX,
 						    sizeof(uint32_t), "security groups",
-						    "per interface", iface_group_entry };
+						    "per interface",  iface_group_entry };
 
 static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
 {
@@ -727,8 +728,8 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 		const char *why = ifname_problem(out->name);
 
 		if (why) {
-			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)", out->name,
-			       why);
+			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)",
+			       out->name, why);
 			out->name = NULL;
 		}
 	}
@@ -737,8 +738,8 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 		return;
 	out->addrs = v;
 	v = NULL;
-	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc,
-		     &iface_group_entries, &v, &out->ngroups);
+	read_entries(ld, get_array(ld, ifc, "SecurityGroups", loc, &bad), loc, &iface_group_entries,
+		     &v, &out->ngroups);
 	out->groups = v;
 }
 
@@ -753,8 +754,8 @@ static void check_dup_iface(struct ld *ld, struct fw_host *host, size_t i)
 			LD_ERR(ld, &nl, "duplicate interface \"%s\" on this host%s",
 			       host->ifaces[i].name,
 			       host->ifaces[j].guest || host->ifaces[i].guest
-				       ? " (guest ports and the host's interfaces share one namespace)"
-				       : "");
+				   ? " (guest ports and the host's interfaces share one namespace)"
+				   : "");
 			return;
 		}
 }
@@ -814,8 +815,9 @@ static void parse_guest(struct ld *ld, struct fw_host *host, json_t *g, const st
 		/* Empty, not refused: a refused address is its own error. */
 		if (port->name && json_is_object(ifc) &&
 		    !json_array_size(json_object_get(ifc, "Addresses")))
-			LD_WARN(ld, &el, "guest port \"%s\" has no addresses: anti-spoofing drops "
-					 "everything it sends",
+			LD_WARN(ld, &el,
+				"guest port \"%s\" has no addresses: anti-spoofing drops "
+				"everything it sends",
 				port->name);
 		check_dup_iface(ld, host, (*next)++);
 	}
@@ -831,14 +833,14 @@ static void parse_guests(struct ld *ld, struct fw_host *host, json_t *guests,
 
 	json_array_foreach(guests, i, g) {
 		struct fw_loc el = fw_loc_index(&gl, i);
-		const char *name = json_is_object(g) ? json_string_value(json_object_get(g, "Name"))
-						     : NULL;
+		const char *name =
+		    json_is_object(g) ? json_string_value(json_object_get(g, "Name")) : NULL;
 
 		for (size_t j = 0; name && j < i; j++) {
 			json_t *prev = json_array_get(guests, j);
 			const char *pname = json_is_object(prev)
-						    ? json_string_value(json_object_get(prev, "Name"))
-						    : NULL;
+						? json_string_value(json_object_get(prev, "Name"))
+						: NULL;
 
 			if (pname && !strcmp(pname, name)) {
 				struct fw_loc nl = fw_loc_key(&el, "Name");
@@ -903,8 +905,8 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 		       FW_IFACES_PER_HOST_MAX);
 		return;
 	}
-	host->ifaces = arena_array(&rs->arena, json_array_size(ifcs) + nports,
-				   sizeof(*host->ifaces));
+	host->ifaces =
+	    arena_array(&rs->arena, json_array_size(ifcs) + nports, sizeof(*host->ifaces));
 	if (!host->ifaces) {
 		LD_ERR(ld, loc, "out of memory");
 		return;
@@ -980,8 +982,9 @@ void fw_load_document(struct fw_ruleset *rs, uint32_t src, json_t *root, struct 
 	bool any = false, bad = false;
 
 	if (!json_is_object(root)) {
-		LD_ERR(&ld, &root_loc, "expected an object with \"SecurityGroups\", \"Hosts\" or "
-				       "\"PrefixLists\", not %s",
+		LD_ERR(&ld, &root_loc,
+		       "expected an object with \"SecurityGroups\", \"Hosts\" or "
+		       "\"PrefixLists\", not %s",
 		       gh_json_type_name(root));
 		return;
 	}

@@ -72,8 +72,7 @@ static void eb_cmp_u8(struct fw_eb *eb, uint32_t op, uint8_t v)
 	eb_cmp(eb, op, &v, 1);
 }
 
-static void eb_payload(struct fw_eb *eb, uint32_t base, uint32_t off, uint32_t len,
-		       uint32_t dreg)
+static void eb_payload(struct fw_eb *eb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
 {
 	struct nftnl_expr *e = eb_new(eb, "payload");
 

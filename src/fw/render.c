@@ -78,7 +78,8 @@ static void render_set(FILE *f, const struct fw_compiled *c, const struct fw_set
 			char buf[256];
 
 			fw_elem_format(s, e, c, buf, sizeof(buf));
-			fprintf(f, "%s%s comment \"%s\"", i ? ",\n\t\t\t     " : "", buf, e->comment);
+			fprintf(f, "%s%s comment \"%s\"", i ? ",\n\t\t\t     " : "", buf,
+				e->comment);
 			if (map)
 				fprintf(f, " : jump %s", c->chains[e->chain].name);
 		}
@@ -92,7 +93,9 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 	fprintf(f, "\tchain %s {\n", ch->name);
 	if (ch->base)
 		fprintf(f, "\t\ttype filter hook %s priority filter; policy %s;\n",
-			ch->fwd ? "forward" : ch->in ? "input" : "output",
+			ch->fwd	 ? "forward"
+			: ch->in ? "input"
+				 : "output",
 			ch->fwd ? "accept" : "drop");
 	fprintf(f, "\t\tcomment \"%s\"\n", ch->comment);
 	for (size_t i = 0; i < ch->nrules; i++) {
@@ -111,9 +114,9 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 		}
 		if (ops->verdict >= 0)
 			fprintf(f, "%s%s", sep,
-				r->ret			      ? "return"
+				r->ret			    ? "return"
 				: ops->verdict == NF_ACCEPT ? "accept"
-							      : "drop");
+							    : "drop");
 		fprintf(f, " comment \"%s\"\n", r->comment);
 	}
 	fputs("\t}\n", f);

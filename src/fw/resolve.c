@@ -99,8 +99,8 @@ static void report_dups(struct fw_ruleset *rs, struct diag_list *dl, const struc
 		if (!strcmp(ix[i].name, ix[i - 1].name))
 			fw_diag(dl, sev, rs, loc(rs, ix[i].idx), "duplicate %s \"%s\"%s", what,
 				ix[i].name,
-				sev == DIAG_WARNING ? " (references by this name are ambiguous)" :
-						      "");
+				sev == DIAG_WARNING ? " (references by this name are ambiguous)"
+						    : "");
 }
 
 static const struct fw_loc *group_loc(const struct fw_ruleset *rs, uint32_t i)
@@ -123,7 +123,7 @@ static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 	size_t nid = 0, nname = 0, npl = 0, nh = 0;
 	_cleanup_free_ struct name_idx *byid = index_names(rs->ngroups, group_id, rs->groups, &nid);
 	_cleanup_free_ struct name_idx *byname =
-		index_names(rs->ngroups, group_name, rs->groups, &nname);
+	    index_names(rs->ngroups, group_name, rs->groups, &nname);
 	_cleanup_free_ struct name_idx *pls = index_names(rs->nplists, plist_id, rs->plists, &npl);
 	_cleanup_free_ struct name_idx *hosts = index_names(rs->nhosts, host_name, rs->hosts, &nh);
 
@@ -145,7 +145,8 @@ static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 			hit = lookup(pls, npl, ref->name, &cnt);
 			if (!hit) {
 				RS_ERR(dl, rs, &ref->loc,
-				       "unknown prefix list \"%s\" (define it under \"PrefixLists\")",
+				       "unknown prefix list \"%s\" (define it under "
+				       "\"PrefixLists\")",
 				       ref->name);
 				continue;
 			}
@@ -174,7 +175,8 @@ static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 static int add_member(struct fw_group *g, uint32_t host, uint32_t iface, const struct gh_cidr *a)
 {
 	int r = FW_VEC_PUSH(g->members, g->nmembers, g->cmembers,
-			    (size_t)FW_HOSTS_MAX * (FW_IFACES_PER_HOST_MAX + FW_GUEST_PORTS_PER_HOST_MAX));
+			    (size_t)FW_HOSTS_MAX *
+				(FW_IFACES_PER_HOST_MAX + FW_GUEST_PORTS_PER_HOST_MAX));
 
 	if (r < 0)
 		return r;
@@ -236,7 +238,8 @@ static void check_families(struct fw_ruleset *rs, struct diag_list *dl)
 			pl = fw_peer_loc(p, peer);
 			if (p->proto == FW_P_ICMP && peer->cidr.family == GH_INET6)
 				RS_WARN(dl, rs, &pl,
-					"protocol icmp (ICMP for IPv4) never matches an IPv6 range; "
+					"protocol icmp (ICMP for IPv4) never matches an IPv6 "
+					"range; "
 					"ignored (use icmpv6)");
 			if (p->proto == FW_P_ICMPV6 && peer->cidr.family == GH_INET4)
 				RS_WARN(dl, rs, &pl,

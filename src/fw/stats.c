@@ -177,8 +177,7 @@ static int count_rule(const struct fw_compiled *c, const struct fw_chain *ch,
 			.bytes = bytes,
 		};
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

@@ -174,8 +174,8 @@ int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opt
  * The lines of kernel set @st: its own, and one per element unless @hide and
  * it is a membership set (named in @member, @nmember of them).
  */
-static int set_lines_of_kernel(struct nftnl_set *st, bool hide,
-			       const char **member, size_t nmember, struct fw_lines *l)
+static int set_lines_of_kernel(struct nftnl_set *st, bool hide, const char **member, size_t nmember,
+			       struct fw_lines *l)
 {
 	_cleanup_(fw_kset_done) struct fw_kset k = { 0 };
 	char cbuf[FW_COMMENT_MAX + 1];
@@ -218,16 +218,17 @@ static const char *chain_hook_text(struct nftnl_chain *ch, char *buf, size_t siz
 		 : hook == NF_INET_FORWARD   ? "forward"
 					     : "(another hook)",
 		 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
-		 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE) ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
-							  : "?",
+		 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
+		     ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
+		     : "?",
 		 nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP ? " policy drop"
-									 : " policy accept");
+									: " policy accept");
 	return buf;
 }
 
 /* The lines of kernel chain @ch and of its rules in @s. */
-static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain *ch,
-				 unsigned opts, struct fw_lines *l)
+static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain *ch, unsigned opts,
+				 struct fw_lines *l)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
 	char hook[160], cbuf[FW_COMMENT_MAX + 1];
