@@ -308,8 +308,7 @@ enum fw_match {
 	FW_M_GROUP_SET,	  /* addr @group key @set accept */
 	FW_M_SPOOF,	  /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
 	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
-	FW_M_LOG, /* limit rate ... log prefix "gh <in|out> <ifname>" group N (before a default
-		     deny) */
+	FW_M_LOG,	  /* limit, log prefix "gh in eth0" group N (before a default deny) */
 	_FW_M_MAX,
 };
 
