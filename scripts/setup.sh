@@ -5,7 +5,8 @@
 cd "$(dirname "$0")/.."
 
 # Build: compiler, cmake, pkg-config.  Libraries: jansson (JSON), PCRE2
-# (patterns, benchmarked against our matcher), libnftnl + libmnl (netlink).
+# (patterns, benchmarked against our matcher), libnftnl + libmnl (netlink),
+# libnetfilter-log (fw flows: the logged drops; optional at build time).
 # Tests: cmocka (unit tests), nftables (nft -c checks the rendered text),
 # iproute2 (network namespaces), conntrack, socat (traffic in tests).
 # Fuzzing: clang with its runtime (libFuzzer, sanitizers), llvm-14 for
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 # codes), nginx-light (auth_request in front of /v1/check).
 PACKAGES=(
 	gcc make cmake pkg-config
-	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev
+	libjansson-dev libpcre2-dev libnftnl-dev libmnl-dev libnetfilter-log-dev
 	libcmocka-dev nftables iproute2 conntrack socat
 	clang libclang-rt-14-dev llvm-14 clang-format-14
 	libmicrohttpd-dev liboath-dev libssl-dev curl oathtool nginx-light jq

@@ -58,6 +58,20 @@ const char *fw_ruleset_host_name(const struct fw_ruleset *rs, size_t i);
  * -ENOENT (no such host), -E2BIG (over a cap), -ENOMEM, with diagnostics.
  * The IR does not borrow from @rs.
  */
+/**
+ * struct fw_compile_opts - how fw_compile_with() builds the ruleset
+ * @log_group: NFLOG group (0..65535) that default-deny drops are logged to,
+ *	       rate-limited per interface and direction (fw flows reads it);
+ *	       -1: no logging
+ */
+struct fw_compile_opts {
+	int log_group;
+};
+
+/* fw_compile() with options (@o NULL: the defaults, no logging). */
+int fw_compile_with(const struct fw_ruleset *rs, const char *host, const struct fw_compile_opts *o,
+		    struct fw_compiled **ret, struct diag_list *diags);
+
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *diags);
 
@@ -77,6 +91,8 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret);
 
 /* Name of interface @i of the compiled host, or NULL past the end. */
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i);
+/* Name of guest port @i of the compiled host, or NULL past the end. */
+const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i);
 
 /* Print @c as nft text ("table inet gatehouse { ... }"). Returns 0 or -EIO. */
 int fw_render(const struct fw_compiled *c, FILE *f);
@@ -158,6 +174,61 @@ int fw_show(FILE *f, struct diag_list *diags);
  * and chain).  Returns the number of differences (>= 0) or -errno.
  */
 int fw_diff(const struct fw_compiled *c, FILE *f, struct diag_list *diags);
+
+/**
+ * struct fw_rule_count - the traffic one security-group rule let through on one interface
+ * @group_id: the group's GroupId (its GroupName when it has none)
+ * @interface: the host interface or guest port
+ * @rule: index in IpPermissions (ingress) or IpPermissionsEgress (@egress)
+ * @egress: an egress rule
+ * @shared: the count is of nft rules serving other security-group rules too
+ *	    (merged into one set): it cannot be split between them
+ * @packets: packets counted
+ * @bytes: bytes counted
+ */
+struct fw_rule_count {
+	const char *group_id, *interface;
+	uint32_t rule;
+	bool egress, shared;
+	uint64_t packets, bytes;
+};
+
+/**
+ * struct fw_drop_count - what one interface dropped
+ * @interface: the interface or guest port; NULL: interfaces not in the inventory
+ * @reason: "default_deny" or "spoofed_source" (a guest port's foreign source)
+ * @egress: leaving through it (a guest's egress), not entering
+ */
+struct fw_drop_count {
+	const char *interface, *reason;
+	bool egress;
+	uint64_t packets, bytes;
+};
+
+struct fw_counts {
+	struct fw_rule_count *rules;
+	size_t nrules;
+	struct fw_drop_count *drops;
+	size_t ndrops;
+};
+
+/*
+ * The counters of our table in the current network namespace (one rule
+ * dump), per security-group rule and interface of @c, and the drops per
+ * interface, sorted by interface.  Strings are borrowed from @c.  Refused
+ * (-ESTALE) when the kernel's table was not written from @c.  0 or -errno.
+ */
+int fw_counts_read(const struct fw_compiled *c, struct fw_counts *ret, struct diag_list *diags);
+void fw_counts_done(struct fw_counts *k);
+
+/*
+ * Print the default-deny drops logged to NFLOG group @group (fw apply
+ * --log-drops) to @f, one JSON line each, in the shape of an AWS VPC flow
+ * log record (time, interface, direction, protocol, addresses, ports,
+ * "action": "REJECT"), until @count lines (0: until interrupted).  0 or
+ * -errno.
+ */
+int fw_flows(int group, long count, FILE *f, struct diag_list *diags);
 
 /*
  * Would @c let a new connection in?  @dir_in: inbound (true) or outbound;

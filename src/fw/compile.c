@@ -11,6 +11,15 @@
  *                          and per referenced group:
  *                          ip saddr @grp_<g>_4 tcp dport @in_<if>_<g>_tcp accept
  *     set grp_<g>_4/_6     group membership (updated alone)
+ *     chain forward        only with guests, policy accept (traffic touching
+ *                          no guest port is not ours): conntrack, then
+ *                          iifname vmap @fwd_out_ifaces (the source guest's
+ *                          egress: anti-spoofing, rules that return, a
+ *                          counted drop), then oifname vmap @fwd_in_ifaces
+ *                          (the destination guest's ingress: rules that
+ *                          accept, a counted drop).  Guest to guest on this
+ *                          host passes both, as between two instances.
+ *     set own_<port>_4/_6  a guest port's addresses: what it may send from
  *
  * Packet cost depends on the number of interfaces and of distinct groups
  * referenced as peers, never on the number of CIDR/port rules.  Every rule
@@ -59,6 +68,8 @@ struct cctx {
 	struct fw_compiled *c;
 	struct diag_list *dl;
 	uint32_t *grpset[2]; /* per group: membership set index + 1, per family */
+	bool ret;	     /* building a guest's egress chain: its rules return (fw_rule.ret) */
+	const char **glabel; /* per group: its label copied into the compiled arena, or NULL */
 };
 
 static void boxvec_note_group(struct boxvec *b, uint32_t g)
@@ -392,8 +403,13 @@ static int member_elems(struct cctx *x, struct fw_set *s, int fam, const struct 
 		e = &s->elems[s->nelems++];
 		memset(e, 0, sizeof(*e));
 		e->alo = e->ahi = fw_addr_from_bytes(fam, mm->addr.addr);
-		e->comment =
-		    fw_comment(&c->arena, "%s %s", h->name ? h->name : "?", ifname ? ifname : "?");
+		if (h->ifaces[mm->iface].guest)
+			e->comment =
+			    fw_comment(&c->arena, "%s guest %s %s", h->name ? h->name : "?",
+				       h->ifaces[mm->iface].guest, ifname ? ifname : "?");
+		else
+			e->comment = fw_comment(&c->arena, "%s %s", h->name ? h->name : "?",
+						ifname ? ifname : "?");
 		if (!e->comment)
 			return -ENOMEM;
 	}
@@ -437,6 +453,22 @@ static int membership_sets(struct cctx *x, uint32_t g)
 	return r;
 }
 
+static int cmp_elem_addr(const void *a, const void *b)
+{
+	return fw_addr_cmp(((const struct fw_elem *)a)->alo, ((const struct fw_elem *)b)->alo);
+}
+
+/* Drop repeats from sorted @e (an address listed twice is a warning, not two elements). */
+static size_t dedup_elems(struct fw_elem *e, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!k || fw_addr_cmp(e[k - 1].alo, e[i].alo))
+			e[k++] = e[i];
+	return k;
+}
+
 static const char *dir_word(bool in)
 {
 	return in ? "inbound" : "outbound";
@@ -469,6 +501,9 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 		return -ENOMEM;
 	s = &c->sets[idx]; /* set_new may have moved the array */
 	xs->exact = true;
+	/* Both halves keep every origin: a count over more than one is shared. */
+	xs->origins = s->origins;
+	xs->norigins = s->norigins;
 	xs->elems = malloc_multiply(points, sizeof(*xs->elems));
 	if (!xs->elems)
 		return -ENOMEM;
@@ -480,6 +515,49 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 			s->elems[keep++] = s->elems[i];
 	}
 	s->nelems = keep;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct origins of @bv's boxes as @s's origins (what fw stats maps counts to). */
+static int set_origins(struct cctx *x, struct fw_set *s, const struct boxvec *bv)
+{
+	struct fw_compiled *c = x->c;
+	_cleanup_free_ uint32_t *o = malloc_multiply(bv->n ? bv->n : 1, sizeof(*o));
+	struct fw_origin *out;
+	size_t n = 0;
+
+	if (!o)
+		return -ENOMEM;
+	for (size_t i = 0; i < bv->n; i++)
+		o[i] = bv->v[i].origin;
+	if (bv->n)
+		qsort(o, bv->n, sizeof(*o), cmp_u32);
+	for (size_t i = 0; i < bv->n; i++)
+		if (!n || o[n - 1] != o[i])
+			o[n++] = o[i];
+	out = gh_arena_array(&c->arena, n ? n : 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_perm *p = &x->rs->perms[o[i]];
+
+		if (!x->glabel[p->group]) {
+			x->glabel[p->group] =
+			    gh_arena_strdup(&c->arena, fw_group_label(&x->rs->groups[p->group]));
+			if (!x->glabel[p->group])
+				return -ENOMEM;
+		}
+		out[i] = (struct fw_origin){ x->glabel[p->group], p->index, p->egress };
+	}
+	s->origins = out;
+	s->norigins = n;
 	return 0;
 }
 
@@ -510,7 +588,9 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
+	r = set_origins(x, s, bv);
+	if (r >= 0)
+		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP);
 	if (r >= 0)
 		r = split_exact(c, idx, suffix, ifc->name, pfx);
 	/* The interval set (if anything is left in it), then the exact one. */
@@ -525,6 +605,7 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 				 .proto = (uint8_t)b,
 				 .set = (uint32_t)k,
 				 .counter = true,
+				 .ret = x->ret,
 				 .comment = fw_comment(&c->arena, "%s", c->sets[k].comment) });
 	}
 	return r;
@@ -562,7 +643,9 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 		    &idx);
 	if (!s)
 		return -ENOMEM;
-	r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
+	r = set_origins(x, s, bv);
+	if (r >= 0)
+		r = fw_normalize(c, s, bv->v, bv->n, x->rs, b == B_ICMP || b == _B_MAX);
 	for (int f = 0; f < 2 && r >= 0; f++) {
 		int fam = f ? 6 : 4;
 
@@ -577,6 +660,7 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 				 .set = (uint32_t)idx,
 				 .gset = x->grpset[f][g] - 1,
 				 .counter = true,
+				 .ret = x->ret,
 				 .comment = fw_comment(&c->arena, "%s (IPv%d)", s->comment, fam) });
 	}
 	return r;
@@ -604,6 +688,35 @@ static int build_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 				r = group_sets(x, ifc, in, chain, g, bv, b);
 		}
 	}
+	return r;
+}
+
+/*
+ * The default deny at the end of @chain: a counted drop, after a
+ * rate-limited log rule when drops are logged.  @in: inbound (ingress);
+ * @ifname: the interface, NULL for the base chains.
+ */
+static int deny_rules(struct cctx *x, size_t chain, bool in, const char *ifname,
+		      const char *comment)
+{
+	struct fw_compiled *c = x->c;
+	int r = 0;
+
+	if (c->log_group >= 0)
+		r = rule_add(c, chain,
+			     (struct fw_rule){
+				 .match = FW_M_LOG,
+				 .in = in,
+				 .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
+						      ifname ? ifname : "*"),
+				 .group = (uint16_t)c->log_group,
+				 .comment = fw_comment(&c->arena, "log: %s", comment) });
+	if (r >= 0)
+		r = rule_add(c, chain,
+			     (struct fw_rule){ .match = FW_M_DROP,
+					       .in = in,
+					       .counter = true,
+					       .comment = comment });
 	return r;
 }
 
@@ -652,12 +765,7 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 						      in ? "input" : "output") });
 	if (r < 0)
 		return r;
-	return rule_add(c, idx,
-			(struct fw_rule){
-			    .match = FW_M_DROP,
-			    .in = in,
-			    .counter = true,
-			    .comment = fw_comment(&c->arena, "default deny %s", dir_word(in)) });
+	return deny_rules(x, idx, in, NULL, fw_comment(&c->arena, "default deny %s", dir_word(in)));
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -701,11 +809,20 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 
 		h = hash_str(h, ch->name);
 		h = hash_str(h, ch->comment);
+		if (ch->fwd)
+			h = gh_fnv1a64(h, "forward", 7);
 		for (size_t k = 0; k < ch->nrules; k++) {
 			const struct fw_rule *r = &ch->rules[k];
 			uint8_t b[5] = { r->match, r->in, r->family, r->proto, r->counter };
 
 			h = gh_fnv1a64(h, b, sizeof(b));
+			/* Hashed only when set: hosts without guests keep their hash. */
+			if (r->ret)
+				h = gh_fnv1a64(h, "return", 6);
+			if (r->match == FW_M_LOG) {
+				h = hash_str(h, r->prefix);
+				h = gh_fnv1a64(h, &r->group, sizeof(r->group));
+			}
 			h = gh_fnv1a64(h, &r->set, sizeof(r->set));
 			h = gh_fnv1a64(h, &r->gset, sizeof(r->gset));
 			h = hash_str(h, r->comment);
@@ -722,25 +839,35 @@ static const struct fw_host *host_find(const struct fw_ruleset *rs, const char *
 	return NULL;
 }
 
-/* The chain of @ifc in direction @in, its element in verdict map @vmap, and its rules. */
-static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap)
+/* The chain of @ifc in direction @in and its element in verdict map @vmap (@max elements). */
+static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap, size_t max,
+		       size_t *ret_chain)
 {
 	struct fw_compiled *c = x->c;
 	size_t chain = c->nchains;
 	const char *gtext =
 	    groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
 			ifc->ngroups > 8);
-	struct fw_chain *ch =
-	    chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-		      fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
-				 ifc->ngroups ? gtext : "no security groups"));
+	struct fw_chain *ch;
 	struct fw_set *m = &c->sets[vmap];
 	struct fw_elem *e;
 	int r;
 
+	if (ifc->guest)
+		ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+			       fw_comment(&c->arena, "%s of guest %s via %s: %s",
+					  in ? "ingress" : "egress", ifc->guest, ifc->name,
+					  ifc->ngroups ? gtext : "no security groups"));
+	else
+		ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+			       fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
+					  ifc->ngroups ? gtext : "no security groups"));
 	if (!ch)
 		return -ENOMEM;
-	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, FW_IFACES_PER_HOST_MAX);
+	ch->ifname = gh_arena_strdup(&c->arena, ifc->name);
+	if (!ch->ifname)
+		return -ENOMEM;
+	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, max);
 	if (r < 0)
 		return r;
 	e = &m->elems[m->nelems++];
@@ -750,14 +877,180 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 		return -ENOMEM;
 	e->chain = (uint32_t)chain;
 	e->comment = fw_comment(&c->arena, "%s", ifc->name);
-	return build_dir(x, ifc, in, chain);
+	*ret_chain = chain;
+	return 0;
+}
+
+/* The chain of host interface @ifc in direction @in, its element in @vmap, and its rules. */
+static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap)
+{
+	size_t chain;
+	int r = iface_chain(x, ifc, in, vmap, FW_IFACES_PER_HOST_MAX, &chain);
+
+	if (r >= 0)
+		r = build_dir(x, ifc, in, chain);
+	/* Dropped here rather than by the base chain's drop: the same verdict,
+	 * counted per interface for fw stats. */
+	if (r >= 0)
+		r = deny_rules(x, chain, in, ifc->name,
+			       fw_comment(&x->c->arena, "default deny %s via %s", dir_word(in),
+					  ifc->name));
+	return r;
+}
+
+/*
+ * Anti-spoofing of guest port @ifc into its egress @chain, per family: a
+ * source not among the port's own addresses (set own_<port>_4/_6) is
+ * dropped; a port without addresses of a family sends none of it.
+ */
+static int spoof_rules(struct cctx *x, const struct fw_iface *ifc, size_t chain)
+{
+	struct fw_compiled *c = x->c;
+	int r = 0;
+
+	for (int f = 0; f < 2 && r >= 0; f++) {
+		int fam = f ? 6 : 4;
+		char suffix[4] = { '_', f ? '6' : '4', 0 };
+		size_t idx = 0;
+		struct fw_set *s = NULL;
+
+		for (size_t a = 0; a < ifc->naddrs && r >= 0; a++) {
+			struct fw_elem *e;
+
+			if (ifc->addrs[a].family != (f ? GH_INET6 : GH_INET4))
+				continue;
+			if (!s) {
+				s = set_new(c, ident(c, "own_", ifc->name, suffix), FW_SK_ADDR,
+					    (uint8_t)fam,
+					    fw_comment(&c->arena,
+						       "addresses guest %s may send from via %s "
+						       "(IPv%d)",
+						       ifc->guest, ifc->name, fam),
+					    &idx);
+				if (!s)
+					return -ENOMEM;
+			}
+			r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_ADDRS_PER_IFACE_MAX);
+			if (r < 0)
+				return r;
+			e = &s->elems[s->nelems++];
+			memset(e, 0, sizeof(*e));
+			e->alo = e->ahi = fw_addr_from_bytes(fam, ifc->addrs[a].addr);
+			e->comment = fw_comment(&c->arena, "%s", ifc->name);
+			if (!e->comment)
+				return -ENOMEM;
+		}
+		if (s) {
+			/* Sorted and one element per address, as normalised sets are. */
+			qsort(s->elems, s->nelems, sizeof(*s->elems), cmp_elem_addr);
+			s->nelems = dedup_elems(s->elems, s->nelems);
+		}
+		r = rule_add(c, chain,
+			     (struct fw_rule){
+				 .match = s ? FW_M_SPOOF : FW_M_FAMILY_DROP,
+				 .in = false,
+				 .family = (uint8_t)fam,
+				 .set = (uint32_t)idx,
+				 .counter = true,
+				 .comment =
+				     fw_comment(&c->arena,
+						s ? "spoofed IPv%d source from %s"
+						  : "IPv%d from %s, which has no IPv%d address",
+						fam, ifc->name, fam) });
+	}
+	return r;
+}
+
+/*
+ * Guest port @ifc: its egress chain (anti-spoofing, then its groups'
+ * egress rules, which return to the forward chain, then a counted drop)
+ * and its ingress chain (rules that accept, then a counted drop).
+ */
+static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t vmap[2])
+{
+	struct fw_compiled *c = x->c;
+	int r = 0;
+
+	for (int d = 1; d >= 0 && r >= 0; d--) {
+		bool in = d == 0;
+		size_t chain;
+
+		r = iface_chain(x, ifc, in, vmap[d], FW_GUEST_PORTS_PER_HOST_MAX, &chain);
+		if (r >= 0 && !in)
+			r = spoof_rules(x, ifc, chain);
+		x->ret = !in;
+		if (r >= 0)
+			r = build_dir(x, ifc, in, chain);
+		x->ret = false;
+		if (r >= 0)
+			r = deny_rules(x, chain, in, ifc->name,
+				       fw_comment(&c->arena, "default deny %s of guest %s via %s",
+						  in ? "ingress" : "egress", ifc->guest,
+						  ifc->name));
+	}
+	return r;
+}
+
+/* Base chain forward: conntrack, then the source guest's egress, then the destination's ingress. */
+static int forward_chain(struct cctx *x, const size_t vmap[2])
+{
+	struct fw_compiled *c = x->c;
+	size_t idx = c->nchains;
+	struct fw_chain *ch =
+	    chain_new(c, "forward", true, false,
+		      fw_comment(&c->arena,
+				 "traffic of the guests of host %s: each guest port is filtered "
+				 "by its guest's security groups",
+				 c->host));
+	int r;
+
+	if (!ch)
+		return -ENOMEM;
+	ch->fwd = true;
+	r = rule_add(c, idx,
+		     (struct fw_rule){ .match = FW_M_CT_OK,
+				       .comment = fw_comment(&c->arena,
+							     "replies to allowed traffic "
+							     "(stateful, as security groups)") });
+	if (r >= 0)
+		r = rule_add(c, idx,
+			     (struct fw_rule){ .match = FW_M_CT_INVALID,
+					       .comment =
+						   fw_comment(&c->arena, "invalid packets") });
+	for (int d = 1; d >= 0 && r >= 0; d--)
+		r = rule_add(c, idx,
+			     (struct fw_rule){
+				 .match = FW_M_VMAP,
+				 .in = d == 1, /* iifname: the sending guest's egress */
+				 .set = (uint32_t)vmap[d],
+				 .comment =
+				     fw_comment(&c->arena, "security groups per guest %s port",
+						d ? "sending" : "receiving") });
+	return r;
+}
+
+/* The guest ports of host @h: their verdict maps (into @vmap) and chains. */
+static int guest_ports(struct cctx *x, const struct fw_host *h, size_t vmap[2])
+{
+	struct fw_compiled *c = x->c;
+	int r = 0;
+
+	for (int d = 0; d < 2; d++)
+		if (!set_new(c, d == 0 ? "fwd_in_ifaces" : "fwd_out_ifaces", FW_SK_IFNAME_VMAP, 0,
+			     fw_comment(&c->arena, "%s chain per guest port",
+					d == 0 ? "ingress" : "egress"),
+			     &vmap[d]))
+			return -ENOMEM;
+	for (size_t i = h->nifaces - h->nguest_ports; i < h->nifaces && r >= 0; i++)
+		r = guest_port(x, &h->ifaces[i], vmap);
+	return r;
 }
 
 /* Everything of host @h into x->c. */
 static int compile_host(struct cctx *x, const struct fw_host *h)
 {
 	struct fw_compiled *c = x->c;
-	size_t vmap[2];
+	size_t vmap[2], gvmap[2];
 	int r;
 
 	c->host = gh_arena_strdup(&c->arena, h->name);
@@ -773,14 +1066,24 @@ static int compile_host(struct cctx *x, const struct fw_host *h)
 			     &vmap[d]))
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < h->nifaces; i++)
+	for (size_t i = 0; i < h->nifaces - h->nguest_ports; i++)
 		for (int d = 0; d < 2; d++) {
 			r = iface_dir(x, &h->ifaces[i], d == 0, vmap[d]);
 			if (r < 0)
 				return r;
 		}
+	if (h->nguest_ports) {
+		r = guest_ports(x, h, gvmap);
+		if (r < 0)
+			return r;
+	}
 	for (int d = 0; d < 2; d++) {
 		r = base_chain(x, d == 0, vmap[d]);
+		if (r < 0)
+			return r;
+	}
+	if (h->nguest_ports) {
+		r = forward_chain(x, gvmap);
 		if (r < 0)
 			return r;
 	}
@@ -792,6 +1095,7 @@ static void cctx_done(struct cctx *x)
 {
 	free(x->grpset[0]);
 	free(x->grpset[1]);
+	free(x->glabel);
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
@@ -799,9 +1103,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_compiled *, fw_compiled_free)
 int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled **ret,
 	       struct diag_list *dl)
 {
+	return fw_compile_with(rs, host, NULL, ret, dl);
+}
+
+int fw_compile_with(const struct fw_ruleset *rs, const char *host, const struct fw_compile_opts *o,
+		    struct fw_compiled **ret, struct diag_list *dl)
+{
 	const struct fw_host *h = host_find(rs, host);
 	_cleanup_(fw_compiled_freep) struct fw_compiled *c = NULL;
-	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL } };
+	_cleanup_(cctx_done) struct cctx x = { rs, NULL, dl, { NULL, NULL }, false, NULL };
 	int r;
 
 	if (!h) {
@@ -809,11 +1119,19 @@ int fw_compile(const struct fw_ruleset *rs, const char *host, struct fw_compiled
 			 host);
 		return -ENOENT;
 	}
+	if (o && (o->log_group < -1 || o->log_group > 65535)) {
+		diag_add(dl, DIAG_ERROR, "--log-drops", "", 0, 0,
+			 "an NFLOG group is 0 to 65535, not %d", o->log_group);
+		return -EINVAL;
+	}
 	c = calloc(1, sizeof(*c));
+	if (c)
+		c->log_group = o ? o->log_group : -1;
 	x.c = c;
 	x.grpset[0] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
 	x.grpset[1] = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(uint32_t));
-	r = !c || !x.grpset[0] || !x.grpset[1] ? -ENOMEM : compile_host(&x, h);
+	x.glabel = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(*x.glabel));
+	r = !c || !x.grpset[0] || !x.grpset[1] || !x.glabel ? -ENOMEM : compile_host(&x, h);
 	if (r == -E2BIG)
 		diag_add(dl, DIAG_ERROR, "", "", 0, 0,
 			 "host %s: ruleset over the compiler's caps (too many elements, "
@@ -852,6 +1170,15 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
 		ret->elements += c->sets[i].nelems;
 	for (size_t i = 0; i < c->nchains; i++)
 		ret->rules += c->chains[i].rules ? c->chains[i].nrules : 0;
+}
+
+const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i)
+{
+	for (size_t k = 0; k < c->nsets; k++)
+		if (c->sets[k].kind == FW_SK_IFNAME_VMAP &&
+		    !strcmp(c->sets[k].name, "fwd_in_ifaces"))
+			return i < c->sets[k].nelems ? c->sets[k].elems[i].ifname : NULL;
+	return NULL;
 }
 
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i)

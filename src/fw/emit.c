@@ -400,9 +400,12 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	if (ch->base) {
 		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM,
-				    ch->in ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
+				    ch->fwd  ? NF_INET_FORWARD
+				    : ch->in ? NF_INET_LOCAL_IN
+					     : NF_INET_LOCAL_OUT);
 		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, 0);
-		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, NF_DROP);
+		/* forward: what touches no guest port is not ours to drop. */
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, ch->fwd ? NF_ACCEPT : NF_DROP);
 	}
 	r = put_comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ch->comment, nc, set_chain_udata);
 	if (r < 0)
@@ -662,7 +665,7 @@ struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_ch
 	if (r->counter)
 		fw_eb_counter(&eb);
 	if (ops->verdict >= 0)
-		fw_eb_verdict(&eb, ops->verdict);
+		fw_eb_verdict(&eb, r->ret ? NFT_RETURN : ops->verdict);
 	if (!eb.err)
 		eb.err =
 		    put_comment_udata(NFTNL_UDATA_RULE_COMMENT, r->comment, eb.r, set_rule_udata);

@@ -153,8 +153,15 @@ struct fw_group {
 	struct fw_loc loc;
 };
 
+/*
+ * An interface of a host, or the host-side port (tap, veth, vnet) of one of
+ * its guests (@guest names the guest then).  Guest ports follow the host's
+ * own interfaces in the host's @ifaces, so that membership and address
+ * checks cover both alike.
+ */
 struct fw_iface {
 	const char *name;
+	const char *guest;
 	struct gh_cidr *addrs;
 	size_t naddrs;
 	uint32_t *groups;
@@ -166,6 +173,7 @@ struct fw_host {
 	const char *name;
 	struct fw_iface *ifaces;
 	size_t nifaces;
+	size_t nguest_ports; /* the last @nguest_ports of @ifaces are guest ports */
 	struct fw_loc loc;
 };
 
@@ -251,6 +259,18 @@ struct fw_elem {
 };
 
 /**
+ * struct fw_origin - a security-group rule, as fw stats names it
+ * @group: its group's label (GroupId, else GroupName), owned by the compiled arena
+ * @index: its index in IpPermissions or IpPermissionsEgress
+ * @egress: from IpPermissionsEgress
+ */
+struct fw_origin {
+	const char *group;
+	uint32_t index;
+	bool egress;
+};
+
+/**
  * struct fw_set - a named set or map
  * @name: nft name
  * @kind: enum fw_setkind
@@ -268,21 +288,27 @@ struct fw_set {
 	bool membership;
 	bool exact;
 	const char *comment;
+	/* The security-group rules whose peers are in it, for fw stats. */
+	const struct fw_origin *origins;
+	size_t norigins;
 	struct fw_elem *elems;
 	size_t nelems, celems;
 };
 
 enum fw_match {
-	FW_M_CT_OK,	 /* ct state established,related accept */
-	FW_M_CT_INVALID, /* ct state invalid drop */
-	FW_M_LOOPBACK,	 /* iif/oif "lo" accept */
-	FW_M_ND,	 /* ICMPv6 ND/RA, hop limit 255 */
-	FW_M_DHCP4,	 /* DHCPv4 client traffic */
-	FW_M_DHCP6,	 /* DHCPv6 client traffic */
-	FW_M_VMAP,	 /* iifname/oifname vmap @map */
-	FW_M_DROP,	 /* counter drop */
-	FW_M_SET,	 /* addr . key @set accept */
-	FW_M_GROUP_SET,	 /* addr @group key @set accept */
+	FW_M_CT_OK,	  /* ct state established,related accept */
+	FW_M_CT_INVALID,  /* ct state invalid drop */
+	FW_M_LOOPBACK,	  /* iif/oif "lo" accept */
+	FW_M_ND,	  /* ICMPv6 ND/RA, hop limit 255 */
+	FW_M_DHCP4,	  /* DHCPv4 client traffic */
+	FW_M_DHCP6,	  /* DHCPv6 client traffic */
+	FW_M_VMAP,	  /* iifname/oifname vmap @map */
+	FW_M_DROP,	  /* counter drop */
+	FW_M_SET,	  /* addr . key @set accept */
+	FW_M_GROUP_SET,	  /* addr @group key @set accept */
+	FW_M_SPOOF,	  /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
+	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
+	FW_M_LOG,	  /* limit, log prefix "gh in eth0" group N (before a default deny) */
 	_FW_M_MAX,
 };
 
@@ -295,6 +321,8 @@ enum fw_match {
  * @set: set index (FW_M_SET, FW_M_VMAP; the key set of FW_M_GROUP_SET)
  * @gset: membership set index (FW_M_GROUP_SET)
  * @counter: has a counter
+ * @ret: return instead of accept: a guest's egress rule, after which the
+ *	 forward chain still checks the destination guest's ingress
  * @comment: where it came from
  */
 struct fw_rule {
@@ -304,13 +332,22 @@ struct fw_rule {
 	uint8_t proto;
 	uint32_t set, gset;
 	bool counter;
+	bool ret;
 	const char *comment;
+	const char *prefix; /* FW_M_LOG: the log prefix (arena) */
+	uint16_t group;	    /* FW_M_LOG: the NFLOG group */
 };
 
+/*
+ * A chain; a base chain hooks input (@in), output, or forward (@fwd: guest
+ * traffic, policy accept, since what touches no guest port is not ours).
+ */
 struct fw_chain {
 	const char *name;
+	const char *ifname; /* the interface or guest port of an interface chain, or NULL */
 	bool base;
 	bool in;
+	bool fwd;
 	const char *comment;
 	struct fw_rule *rules;
 	size_t nrules, crules;
@@ -336,7 +373,13 @@ struct fw_compiled {
 	 * so apply can tell an edit by hand (same hash) from a change of
 	 * rules.  Never trusted to say what the table holds (apply.c). */
 	uint64_t structure_hash;
+	int log_group; /* NFLOG group of default-deny drops, or -1 */
 };
+
+/* Default-deny drops logged: at most this many packets a second per
+ * interface and direction (then this burst), so a flood cannot fill a disk. */
+#define FW_LOG_RATE 10
+#define FW_LOG_BURST 20
 
 /* Normalise boxes into disjoint elements of @set (stage 3). */
 struct fw_box {

@@ -64,8 +64,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Our table, or NULL in *ret (0 returned) when there is none. */
-static int get_table(struct fw_nl *n, struct nftnl_table **ret)
+int fw_kernel_get_table(struct fw_nl *n, struct nftnl_table **ret)
 {
 	char buf[FW_REQ_BUF];
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
@@ -199,8 +198,7 @@ static int read_sets(struct fw_nl *n, struct fw_snapshot *s)
 	return r;
 }
 
-/* Rules of our table into @s. */
-static int read_rules(struct fw_nl *n, struct fw_snapshot *s)
+int fw_kernel_read_rules(struct fw_nl *n, struct fw_snapshot *s)
 {
 	char buf[FW_REQ_BUF];
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
@@ -223,7 +221,7 @@ int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
 	*ret = NULL;
 	if (!s)
 		return -ENOMEM;
-	r = get_table(n, &s->table);
+	r = fw_kernel_get_table(n, &s->table);
 	if (r < 0 || !s->table)
 		return r;
 	/* The kernel cannot filter chain dumps by table: skip others' chains. */
@@ -231,7 +229,7 @@ int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
 	if (r >= 0)
 		r = read_sets(n, s);
 	if (r >= 0)
-		r = read_rules(n, s);
+		r = fw_kernel_read_rules(n, s);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(s);

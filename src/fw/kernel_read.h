@@ -38,6 +38,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_snapshot *, fw_snapshot_free)
  */
 int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret);
 
+/* Our table, or NULL in *ret (0 returned) when there is none. */
+int fw_kernel_get_table(struct fw_nl *n, struct nftnl_table **ret);
+
+/* The rules of our table, in chain order, into @s (one dump).  0 or -errno. */
+int fw_kernel_read_rules(struct fw_nl *n, struct fw_snapshot *s);
+
 /* Read the elements of set @st (named by its NFTNL_SET_NAME) into @st.  0 or -errno. */
 int fw_kernel_read_elems(struct fw_nl *n, struct nftnl_set *st);
 

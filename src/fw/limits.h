@@ -21,6 +21,11 @@
 #define FW_PEERS_PER_PERM_MAX 100000
 #define FW_HOSTS_MAX 100000
 #define FW_IFACES_PER_HOST_MAX 64
+/* Guests: a dense hypervisor or container host runs a few hundred to a few
+ * thousand; each guest port is two chains and two verdict-map elements. */
+#define FW_GUESTS_PER_HOST_MAX 4096
+#define FW_PORTS_PER_GUEST_MAX 16
+#define FW_GUEST_PORTS_PER_HOST_MAX 4096
 #define FW_ADDRS_PER_IFACE_MAX 256
 #define FW_PLISTS_MAX 10000
 #define FW_PLIST_CIDRS_MAX 100000

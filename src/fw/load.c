@@ -743,12 +743,125 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 	out->groups = v;
 }
 
+/* Is the port or interface at @i of @host named like one before it?  Reported. */
+static void check_dup_iface(struct ld *ld, struct fw_host *host, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (host->ifaces[i].name && host->ifaces[j].name &&
+		    !strcmp(host->ifaces[i].name, host->ifaces[j].name)) {
+			struct fw_loc nl = fw_loc_key(&host->ifaces[i].loc, "Name");
+
+			LD_ERR(ld, &nl, "duplicate interface \"%s\" on this host%s",
+			       host->ifaces[i].name,
+			       host->ifaces[j].guest || host->ifaces[i].guest
+				   ? " (guest ports and the host's interfaces share one namespace)"
+				   : "");
+			return;
+		}
+}
+
+/* Guest ports of a "Guests" array (before it is read, to size the host's ports). */
+static size_t guest_port_count(json_t *guests)
+{
+	size_t n = 0, i;
+	json_t *g;
+
+	json_array_foreach(guests, i, g) {
+		json_t *ifcs = json_is_object(g) ? json_object_get(g, "Interfaces") : NULL;
+
+		if (json_is_array(ifcs))
+			n += json_array_size(ifcs);
+	}
+	return n;
+}
+
+/*
+ * Guest @gi of host @host: {"Name": "vm-101", "Interfaces": [...]}; its
+ * ports go to @host's ifaces from *@next on.
+ */
+static void parse_guest(struct ld *ld, struct fw_host *host, json_t *g, const struct fw_loc *loc,
+			size_t *next)
+{
+	static const char *const guest_keys[] = { "Name", "Interfaces", NULL };
+	struct fw_loc il = fw_loc_key(loc, "Interfaces");
+	const char *name;
+	json_t *ifcs, *ifc;
+	bool bad = false;
+	size_t i;
+
+	if (!json_is_object(g)) {
+		LD_ERR(ld, loc, "a guest must be an object, not %s", gh_json_type_name(g));
+		return;
+	}
+	check_keys(ld, g, loc, guest_keys, "a guest");
+	name = get_name(ld, g, "Name", loc, true);
+	ifcs = get_array(ld, g, "Interfaces", loc, &bad);
+	if (!ifcs) {
+		if (!bad)
+			LD_ERR(ld, loc, "missing \"Interfaces\"");
+		return;
+	}
+	if (json_array_size(ifcs) > FW_PORTS_PER_GUEST_MAX) {
+		LD_ERR(ld, &il, "%zu interfaces; at most %d per guest", json_array_size(ifcs),
+		       FW_PORTS_PER_GUEST_MAX);
+		return;
+	}
+	json_array_foreach(ifcs, i, ifc) {
+		struct fw_loc el = fw_loc_index(&il, i);
+		struct fw_iface *port = &host->ifaces[*next];
+
+		parse_iface(ld, ifc, &el, port);
+		port->guest = name ? name : "?";
+		/* Empty, not refused: a refused address is its own error. */
+		if (port->name && json_is_object(ifc) &&
+		    !json_array_size(json_object_get(ifc, "Addresses")))
+			LD_WARN(ld, &el,
+				"guest port \"%s\" has no addresses: anti-spoofing drops "
+				"everything it sends",
+				port->name);
+		check_dup_iface(ld, host, (*next)++);
+	}
+}
+
+/* The "Guests" of a host, after its interfaces (@host->nifaces of them so far). */
+static void parse_guests(struct ld *ld, struct fw_host *host, json_t *guests,
+			 const struct fw_loc *loc)
+{
+	struct fw_loc gl = fw_loc_key(loc, "Guests");
+	size_t i, next = host->nifaces;
+	json_t *g;
+
+	json_array_foreach(guests, i, g) {
+		struct fw_loc el = fw_loc_index(&gl, i);
+		const char *name =
+		    json_is_object(g) ? json_string_value(json_object_get(g, "Name")) : NULL;
+
+		for (size_t j = 0; name && j < i; j++) {
+			json_t *prev = json_array_get(guests, j);
+			const char *pname = json_is_object(prev)
+						? json_string_value(json_object_get(prev, "Name"))
+						: NULL;
+
+			if (pname && !strcmp(pname, name)) {
+				struct fw_loc nl = fw_loc_key(&el, "Name");
+
+				LD_ERR(ld, &nl, "duplicate guest \"%s\" on this host", name);
+				break;
+			}
+		}
+		parse_guest(ld, host, g, &el, &next);
+	}
+	host->nguest_ports = next - host->nifaces;
+	host->nifaces = next;
+}
+
 static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 {
-	static const char *const host_keys[] = { "Name", "Interfaces", NULL };
+	static const char *const host_keys[] = { "Name", "Interfaces", "Guests", NULL };
 	struct fw_ruleset *rs = ld->rs;
 	struct fw_host *host;
-	json_t *ifcs;
+	json_t *ifcs, *guests;
+	size_t nports = 0;
 	bool bad = false;
 
 	if (!json_is_object(h)) {
@@ -765,15 +878,39 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 	host->loc = *loc;
 	host->name = get_name(ld, h, "Name", loc, true);
 	ifcs = get_array(ld, h, "Interfaces", loc, &bad);
+	guests = get_array(ld, h, "Guests", loc, &bad);
 	if (!ifcs) {
 		if (!bad)
 			LD_ERR(ld, loc, "missing \"Interfaces\"");
 		return;
 	}
-	host->ifaces = entries_array(ld, ifcs, FW_IFACES_PER_HOST_MAX, sizeof(*host->ifaces), loc,
-				     "interfaces", "per host");
-	if (!host->ifaces)
+	if (guests) {
+		struct fw_loc gl = fw_loc_key(loc, "Guests");
+
+		nports = guest_port_count(guests);
+		if (json_array_size(guests) > FW_GUESTS_PER_HOST_MAX) {
+			LD_ERR(ld, &gl, "%zu guests; at most %d per host", json_array_size(guests),
+			       FW_GUESTS_PER_HOST_MAX);
+			guests = NULL;
+		} else if (nports > FW_GUEST_PORTS_PER_HOST_MAX) {
+			LD_ERR(ld, &gl, "%zu guest interfaces; at most %d per host", nports,
+			       FW_GUEST_PORTS_PER_HOST_MAX);
+			guests = NULL;
+		}
+		if (!guests)
+			nports = 0;
+	}
+	if (json_array_size(ifcs) > FW_IFACES_PER_HOST_MAX) {
+		LD_ERR(ld, loc, "%zu interfaces; at most %d per host", json_array_size(ifcs),
+		       FW_IFACES_PER_HOST_MAX);
 		return;
+	}
+	host->ifaces =
+	    gh_arena_array(&rs->arena, json_array_size(ifcs) + nports, sizeof(*host->ifaces));
+	if (!host->ifaces) {
+		LD_ERR(ld, loc, "out of memory");
+		return;
+	}
 	{
 		struct fw_loc il = fw_loc_key(loc, "Interfaces");
 		size_t i;
@@ -783,17 +920,12 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 			struct fw_loc el = fw_loc_index(&il, i);
 
 			parse_iface(ld, ifc, &el, &host->ifaces[i]);
-			for (size_t j = 0; j < i; j++)
-				if (host->ifaces[i].name && host->ifaces[j].name &&
-				    !strcmp(host->ifaces[i].name, host->ifaces[j].name)) {
-					struct fw_loc nl = fw_loc_key(&el, "Name");
-
-					LD_ERR(ld, &nl, "duplicate interface \"%s\" on this host",
-					       host->ifaces[i].name);
-				}
+			check_dup_iface(ld, host, i);
 		}
 		host->nifaces = json_array_size(ifcs);
 	}
+	if (guests)
+		parse_guests(ld, host, guests, loc);
 }
 
 static void parse_plist(struct ld *ld, json_t *pl, const struct fw_loc *loc)

@@ -85,7 +85,7 @@ static void eb_payload(struct fw_eb *eb, uint32_t base, uint32_t off, uint32_t l
 	eb_add(eb, e);
 }
 
-static void eb_lookup(struct fw_eb *eb, size_t set, bool map)
+static void eb_lookup_flags(struct fw_eb *eb, size_t set, bool map, uint32_t flags)
 {
 	struct nftnl_expr *e = eb_new(eb, "lookup");
 
@@ -97,7 +97,14 @@ static void eb_lookup(struct fw_eb *eb, size_t set, bool map)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, fw_set_id(set));
 	if (map)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	if (flags)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
 	eb_add(eb, e);
+}
+
+static void eb_lookup(struct fw_eb *eb, size_t set, bool map)
+{
+	eb_lookup_flags(eb, set, map, 0);
 }
 
 static void eb_ct_state(struct fw_eb *eb, uint32_t mask)
@@ -373,6 +380,63 @@ static void gset_emit(struct fw_eb *eb, const struct fw_rule *r)
 	eb_lookup(eb, r->set, false);
 }
 
+/* ---- FW_M_SPOOF: ip[6] saddr != @own set (a guest port's addresses) ---- */
+
+static void spoof_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "%s saddr != @%s", r->family == 6 ? "ip6" : "ip", c->sets[r->set].name);
+}
+
+static void spoof_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+	if (r->family == 6)
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
+	else
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+	eb_lookup_flags(eb, r->set, false, NFT_LOOKUP_F_INV);
+}
+
+/* ---- FW_M_FAMILY_DROP: meta nfproto ipv4|ipv6 ---- */
+
+static void family_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "meta nfproto %s", r->family == 6 ? "ipv6" : "ipv4");
+}
+
+static void family_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+}
+
+/* ---- FW_M_LOG: limit rate N/second burst B packets log prefix "..." group G ---- */
+
+static void log_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "limit rate %d/second burst %d packets log prefix \"%s\" group %u",
+		 FW_LOG_RATE, FW_LOG_BURST, r->prefix, r->group);
+}
+
+static void log_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	struct nftnl_expr *e = eb_new(eb, "limit");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, FW_LOG_RATE);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, FW_LOG_BURST);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+	eb_add(eb, e);
+	e = eb_new(eb, "log");
+	if (!e)
+		return;
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, r->prefix);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, r->group);
+	eb_add(eb, e);
+}
+
 const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_CT_OK] = { ct_ok_render, ct_ok_emit, NF_ACCEPT },
 	[FW_M_CT_INVALID] = { ct_inv_render, ct_inv_emit, NF_DROP },
@@ -384,4 +448,7 @@ const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_DROP] = { drop_render, drop_emit, NF_DROP },
 	[FW_M_SET] = { set_render, set_emit, NF_ACCEPT },
 	[FW_M_GROUP_SET] = { gset_render, gset_emit, NF_ACCEPT },
+	[FW_M_SPOOF] = { spoof_render, spoof_emit, NF_DROP },
+	[FW_M_FAMILY_DROP] = { family_render, family_emit, NF_DROP },
+	[FW_M_LOG] = { log_render, log_emit, -1 },
 };

@@ -92,8 +92,11 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 {
 	fprintf(f, "\tchain %s {\n", ch->name);
 	if (ch->base)
-		fprintf(f, "\t\ttype filter hook %s priority filter; policy drop;\n",
-			ch->in ? "input" : "output");
+		fprintf(f, "\t\ttype filter hook %s priority filter; policy %s;\n",
+			ch->fwd	 ? "forward"
+			: ch->in ? "input"
+				 : "output",
+			ch->fwd ? "accept" : "drop");
 	fprintf(f, "\t\tcomment \"%s\"\n", ch->comment);
 	for (size_t i = 0; i < ch->nrules; i++) {
 		const struct fw_rule *r = &ch->rules[i];
@@ -110,7 +113,10 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 			sep = " ";
 		}
 		if (ops->verdict >= 0)
-			fprintf(f, "%s%s", sep, ops->verdict == NF_ACCEPT ? "accept" : "drop");
+			fprintf(f, "%s%s", sep,
+				r->ret			    ? "return"
+				: ops->verdict == NF_ACCEPT ? "accept"
+							    : "drop");
 		fprintf(f, " comment \"%s\"\n", r->comment);
 	}
 	fputs("\t}\n", f);

@@ -175,7 +175,8 @@ static void resolve_refs(struct fw_ruleset *rs, struct diag_list *dl)
 static int add_member(struct fw_group *g, uint32_t host, uint32_t iface, const struct gh_cidr *a)
 {
 	int r = FW_VEC_PUSH(g->members, g->nmembers, g->cmembers,
-			    (size_t)FW_HOSTS_MAX * FW_IFACES_PER_HOST_MAX);
+			    (size_t)FW_HOSTS_MAX *
+				(FW_IFACES_PER_HOST_MAX + FW_GUEST_PORTS_PER_HOST_MAX));
 
 	if (r < 0)
 		return r;

@@ -151,9 +151,10 @@ int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opt
 		const struct fw_chain *ch = &c->chains[i];
 
 		r = fw_lines_add(l, "chain %s%s comment \"%s\"", ch->name,
-				 ch->base ? (ch->in ? " hook input prio 0 type filter policy drop"
-						    : " hook output prio 0 type filter policy drop")
-					  : "",
+				 !ch->base ? ""
+				 : ch->fwd ? " hook forward prio 0 type filter policy accept"
+				 : ch->in  ? " hook input prio 0 type filter policy drop"
+					   : " hook output prio 0 type filter policy drop",
 				 ch->comment);
 		for (size_t k = 0; k < ch->nrules && r >= 0; k++) {
 			struct nftnl_rule *nr = fw_rule_build(c, ch, &ch->rules[k]);
@@ -214,6 +215,7 @@ static const char *chain_hook_text(struct nftnl_chain *ch, char *buf, size_t siz
 	snprintf(buf, size, " hook %s prio %d type %s%s",
 		 hook == NF_INET_LOCAL_IN    ? "input"
 		 : hook == NF_INET_LOCAL_OUT ? "output"
+		 : hook == NF_INET_FORWARD   ? "forward"
 					     : "(another hook)",
 		 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
 		 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)

@@ -7,6 +7,8 @@
 #   expect.nft    the nft text "fw compile" must print (exit 0)
 #   expect.err    the diagnostics "fw check" must print (exit 1)
 #   expect.warn   optional: the warnings a successful compile prints
+#   log-drops     optional: an NFLOG group; compile and payload as with
+#                 --log-drops GROUP
 #   expect.payload  the netlink batch "fw apply --full" would send, as text
 #                 (FW_PAYLOAD, tests/fw/fw_payload.c): required beside
 #                 expect.nft, so that a change of the bytecode fails a plain
@@ -24,6 +26,12 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 host=""
 [ -f host ] && host=$(cat host)
+logopt=""
+loggroup=""
+if [ -f log-drops ]; then
+	loggroup=$(cat log-drops)
+	logopt="--log-drops $loggroup"
+fi
 fail=0
 
 if [ -f expect.err ]; then
@@ -40,7 +48,7 @@ if [ -f expect.err ]; then
 fi
 
 if [ -z "$host" ]; then echo "no host file and no expect.err"; exit 1; fi
-"$gh" fw compile --rules . --host "$host" >"$tmp/out" 2>"$tmp/err"
+"$gh" fw compile $logopt --rules . --host "$host" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ "${GH_GOLDEN_UPDATE:-0}" = 1 ]; then
 	cp "$tmp/out" expect.nft
@@ -54,7 +62,7 @@ elif [ -s "$tmp/err" ]; then
 	echo "unexpected diagnostics:"; cat "$tmp/err"; fail=1
 fi
 if [ -n "$payload" ]; then
-	"$payload" . "$host" >"$tmp/payload" 2>"$tmp/payload.err" ||
+	"$payload" . "$host" $loggroup >"$tmp/payload" 2>"$tmp/payload.err" ||
 		{ echo "fw_payload failed:"; cat "$tmp/payload.err"; fail=1; }
 	if [ "${GH_GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/payload" expect.payload; fi
 	if [ -f expect.payload ]; then

@@ -11,33 +11,15 @@
 #
 #   fw_apply.sh GATEHOUSE GH_PROBE RULES_DIR
 set -u
-GH=$1
-PROBE=$2
-RULES=$3
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for ip netns"; exit 77; }
-for t in ip nft socat; do
-	command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
-done
-
-P=ghfw$$
+. "$(dirname "$0")/lib.sh"
+nl_start ghfw "$@"
 S=$P-sw
 T=$P-target
 M=$P-member
 O=$P-other
 X=$P-outside
 SCRATCH=$P-scratch
-TMP=$(mktemp -d)
-PIDS=""
-FAIL=0
-
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for ns in $T $M $O $X $S $SCRATCH; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+nl_cleanup_add $T $M $O $X $S $SCRATCH
 
 ip netns add $S 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
 ip -n $S link add br0 type bridge || exit 77
@@ -62,8 +44,6 @@ ip -n $T -6 route add fd99::/64 dev eth0
 ip -n $X route add 10.0.0.0/24 dev eth0
 ip -n $X -6 route add fd00::/64 dev eth0
 
-run() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-bg() { ns=$1; shift; ip netns exec "$ns" "$@" >/dev/null 2>&1 & PIDS="$PIDS $!"; }
 
 # Servers: every TCP port answers "ok"; UDP 5353 too; port 80 on the clients.
 for p in 22 443 7999 8000 8050 8100 8101 9000; do
@@ -76,7 +56,6 @@ bg $O socat TCP6-LISTEN:80,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
 bg $T socat -u TCP6-LISTEN:7000,ipv6only=0,reuseaddr OPEN:$TMP/flow.txt,creat,append
 sleep 1
 
-addr() { case "$1" in *:*) echo "[$1]";; *) echo "$1";; esac; }
 tcp() { # NS ADDR PORT -> 0 when "ok" came back
 	out=$(run "$1" timeout 4 socat -T2 - TCP:$(addr "$2"):$3,connect-timeout=0.7 </dev/null 2>/dev/null)
 	[ "$out" = ok ]
@@ -84,27 +63,6 @@ tcp() { # NS ADDR PORT -> 0 when "ok" came back
 udp() { run "$1" "$PROBE" udp "$2" "$3"; }
 icmp() { run "$1" "$PROBE" icmp "$2"; }
 icmp6() { run "$1" "$PROBE" icmp6 "$2"; }
-
-# expect pass|drop DESCRIPTION COMMAND...
-expect() {
-	want=$1; what=$2; shift 2
-	if "$@"; then got=pass; else got=drop; fi
-	# A flow that should pass gets a second chance (a server still starting,
-	# a lost first ARP); a drop is never retried into a pass.
-	if [ "$got" = drop ] && [ "$want" = pass ]; then
-		sleep 0.5
-		if "$@"; then got=pass; fi
-	fi
-	if [ "$got" = "$want" ]; then
-		echo "ok   $what: $got"
-	else
-		echo "FAIL $what: expected $want, got $got"; FAIL=1
-	fi
-}
-check() { # DESCRIPTION COMMAND... (must succeed)
-	what=$1; shift
-	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; FAIL=1; fi
-}
 
 echo "== baseline (no firewall): everything reaches the target"
 expect pass "member tcp 7999" tcp $M 10.0.0.1 7999

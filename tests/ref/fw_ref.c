@@ -63,30 +63,46 @@ static json_t *group_find(json_t *rules, const char *ref)
 	return NULL;
 }
 
-/* Does any interface of any host that carries group @ref have address @a? */
+/* Does interface @itf carry group @want and have address @a? */
+static bool iface_member(json_t *rules, json_t *itf, json_t *want, int family, const uint8_t *a)
+{
+	json_t *sg, *addr;
+	size_t l, m;
+	bool carries = false;
+
+	json_array_foreach(json_object_get(itf, "SecurityGroups"), l, sg)
+		carries |= group_find(rules, json_string_value(sg)) == want;
+	if (!carries)
+		return false;
+	json_array_foreach(json_object_get(itf, "Addresses"), m, addr) {
+		uint8_t b[16];
+
+		if (inet_pton(family == 4 ? AF_INET : AF_INET6, json_string_value(addr), b) == 1 &&
+		    !memcmp(b, a, family == 4 ? 4 : 16))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does any interface that carries group @ref have address @a?  A host's own
+ * interfaces and its guests' (a guest's addresses are members of its groups
+ * like any host's).
+ */
 static bool group_member(json_t *rules, const char *ref, int family, const uint8_t *a)
 {
-	json_t *want = group_find(rules, ref), *f, *h, *itf, *sg, *addr;
-	size_t i, j, k, l, m;
+	json_t *want = group_find(rules, ref), *f, *h, *itf, *guest;
+	size_t i, j, k, g;
 
 	EACH_FILE_ARRAY(rules, "Hosts", i, f, j, h)
 	{
-		json_array_foreach(json_object_get(h, "Interfaces"), k, itf) {
-			bool carries = false;
-
-			json_array_foreach(json_object_get(itf, "SecurityGroups"), l, sg)
-				carries |= group_find(rules, json_string_value(sg)) == want;
-			if (!carries)
-				continue;
-			json_array_foreach(json_object_get(itf, "Addresses"), m, addr) {
-				uint8_t b[16];
-
-				if (inet_pton(family == 4 ? AF_INET : AF_INET6,
-					      json_string_value(addr), b) == 1 &&
-				    !memcmp(b, a, family == 4 ? 4 : 16))
+		json_array_foreach(json_object_get(h, "Interfaces"), k, itf)
+			if (iface_member(rules, itf, want, family, a))
+				return true;
+		json_array_foreach(json_object_get(h, "Guests"), g, guest)
+			json_array_foreach(json_object_get(guest, "Interfaces"), k, itf)
+				if (iface_member(rules, itf, want, family, a))
 					return true;
-			}
-		}
 	}
 	return false;
 }

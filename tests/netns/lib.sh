@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared by the namespace tests (sourced, after setting P, the prefix of
+# every namespace the test creates).  Provides: nl_require (root and tools,
+# else exit 77), nl_cleanup_add NS... (deleted at exit, with the
+# background processes in $PIDS and $TMP), run, bg, check, expect, addr.
+# Namespaces are only ever the test's own: nothing runs in the caller's.
+
+# nl_start PREFIX GATEHOUSE GH_PROBE RULES_DIR: the arguments of the
+# scripts that take these three, root, nft and socat; P is the prefix of
+# the test's namespaces (PREFIX and our PID: parallel runs never collide).
+nl_start() {
+	P=$1$$
+	GH=$2
+	PROBE=$3
+	RULES=$4
+	nl_require nft socat
+}
+
+nl_require() { # TOOL...
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for ip netns"; exit 77; }
+	for t in ip "$@"; do
+		command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
+	done
+}
+
+TMP=$(mktemp -d)
+PIDS=""
+FAIL=0
+NL_NS=""
+nl_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for ns in $NL_NS; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap nl_cleanup EXIT
+trap 'exit 1' INT TERM
+nl_cleanup_add() { NL_NS="$NL_NS $*"; }
+
+# nl_pair A B ADDR_A ADDR_B: namespaces A and B (A's creation failing is a
+# skip), joined by a veth pair eth0 <-> eth0, with ADDR/LEN each.
+nl_pair() {
+	ip netns add "$1" 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
+	nl_cleanup_add "$1"
+	ip netns add "$2" || exit 1
+	nl_cleanup_add "$2"
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip link add eth0 netns "$1" type veth peer name eth0 netns "$2" || exit 1
+	ip -n "$1" addr add "$3" dev eth0
+	ip -n "$2" addr add "$4" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$2" link set eth0 up
+}
+
+run() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+bg() { ns=$1; shift; ip netns exec "$ns" "$@" >/dev/null 2>&1 & PIDS="$PIDS $!"; }
+addr() { case "$1" in *:*) echo "[$1]";; *) echo "$1";; esac; }
+
+# expect pass|drop DESCRIPTION COMMAND...: a flow that should pass gets a
+# second chance (a server still starting, a lost first ARP); a drop is
+# never retried into a pass.
+expect() {
+	want=$1; what=$2; shift 2
+	if "$@"; then got=pass; else got=drop; fi
+	if [ "$got" = drop ] && [ "$want" = pass ]; then
+		sleep 0.5
+		if "$@"; then got=pass; fi
+	fi
+	if [ "$got" = "$want" ]; then
+		echo "ok   $what: $got"
+	else
+		echo "FAIL $what: expected $want, got $got"; FAIL=1
+	fi
+}
+check() { # DESCRIPTION COMMAND... (must succeed)
+	what=$1; shift
+	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; FAIL=1; fi
+}
