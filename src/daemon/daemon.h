@@ -5,22 +5,24 @@
  * libmicrohttpd's threads (server.c) and by the fuzzer (fuzz_daemon_request.c)
  * alike, with nothing but a struct gd and a struct http_request.
  *
- * Modules, one job each:
- *   server.c     libmicrohttpd over the Unix socket: bytes -> http_request
- *   route.c      method + path -> handler, JSON errors, per-route metrics
- *   decide.c     request context and one decision: query -> result -> log line
- *   answer.c     the hot answers written as JSON text, not built as trees
+ * Modules, one job each, from the bottom up (a file uses only those above it):
+ *   clock.c      the time of a request (and the tests' clock)
+ *   metrics.c    counters and the Prometheus text
+ *   totp.c       --mfa-secrets, RFC 6238 through liboath, replay refusal
+ *   session.c    the session table and tokens, the --state file
+ *   reload.c     the current store: load off to the side, swap, refcounts
+ *   dlog.c       the decision log: bounded queue, a writer thread, SIGUSR1 reopen
+ *   answer.c     JSON answers and errors; the hot answers written as text, not trees
+ *   context.c    the request context being built: caller keys, resource tags, MFA facts
+ *   reqread.c    request bodies: /v1/authorize's read in one pass without a tree, any as a tree
+ *   decide.c     one decision: query -> result -> log line
  *   authorize.c  /v1/authorize, /v1/authorize/batch, OPA's /v1/data/gatehouse/authorize
- *   reqread.c    the bodies of the first two read in one pass, without a tree
  *   authzen.c    the AuthZEN Authorization API: evaluation(s), configuration
  *   check.c      GET /v1/check for reverse proxies
  *   session_api.c  POST and DELETE /v1/sessions: TOTP check, role assumption
- *   session.c    the session table and tokens, the --state file
- *   totp.c       --mfa-secrets, RFC 6238 through liboath, replay refusal
- *   reload.c     the current store: load off to the side, swap, refcounts
- *   dlog.c       the decision log: bounded queue, a writer thread, SIGUSR1 reopen
- *   metrics.c    counters and the Prometheus text
- *   clock.c      the time of a request (and the tests' clock)
+ *   route.c      method + path -> endpoint, per-route metrics, /health, /metrics, reload
+ *   server.c     libmicrohttpd over the Unix socket: bytes -> http_request
+ *   main.c       options, start-up, signals
  */
 #ifndef GH_DAEMON_H
 #define GH_DAEMON_H
@@ -289,7 +291,7 @@ struct gd {
 	bool tree_only;
 };
 
-/* ---- route.c: one request in, one answer out -------------------------------- */
+/* ---- requests, answers, errors: the types every file below shares -------- */
 
 struct http_header {
 	const char *name;
@@ -332,20 +334,6 @@ struct http_response {
 	char decision_id[40];
 };
 
-/* A header's value (name compared case-insensitively), or NULL. */
-const char *http_header(const struct http_request *req, const char *name);
-
-/* Handle @req into @res (res->body is the caller's to free).  Never fails: errors are answers. */
-void gd_handle(struct gd *d, const struct http_request *req, struct http_response *res);
-
-/* Answer @status with {"error": {"code", "message", "path"}}. */
-void gd_error(struct http_response *res, int status, const char *code, const char *path,
-	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Answer @status with the compact JSON of @v (stolen). */
-void gd_json(struct http_response *res, int status, json_t *v);
-
-/* ---- decide.c: one decision, shared by every decision endpoint --------------- */
-
 /**
  * struct gd_err - why a request is refused (answered as {"error": ...})
  * @status: HTTP status (4xx for the caller's mistakes, 5xx for ours)
@@ -359,39 +347,6 @@ struct gd_err {
 	char path[192];
 	char msg[400];
 };
-
-int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-void gd_err_answer(struct http_response *res, const struct gd_err *e);
-/*
- * Put @where and @key in front of a failure's path, which is relative to
- * the value that failed ("", "[2]", "aws:SourceIp"): paths are formatted
- * only when something fails, never per key of every request.  Returns -1.
- */
-int gd_err_at(struct gd_err *err, const char *where, const char *key);
-json_t *gd_err_json(const struct gd_err *e);
-
-/* The request context being built: the caller's keys, resource tags, the daemon's MFA facts. */
-struct gd_ctxb;
-struct gd_ctxb *gd_ctxb_new(void);
-void gd_ctxb_free(struct gd_ctxb *cb);
-void gd_ctxb_reset(struct gd_ctxb *cb);
-/*
- * Every member of object @obj as a caller key (@where names it in errors,
- * "context").  A key the daemon derives (authz_key_is_derived) or an MFA
- * key (authz_key_is_mfa) is refused, in any letter case: 400 derived_key.
- */
-int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struct gd_err *err);
-/*
- * One caller key of @where with its values' texts (given as a list when
- * @list), with gd_ctxb_add_object()'s checks and errors for one member;
- * the texts are borrowed.
- */
-int gd_ctxb_add_texts(struct gd_ctxb *cb, const char *key, size_t klen, const struct authz_value *v,
-		      size_t nv, bool list, const char *where, struct gd_err *err);
-/* aws:ResourceTag/<name> = @v (a string or a list of strings). */
-int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char *where,
-		    struct gd_err *err);
 
 /**
  * struct gd_call - who asks what
@@ -417,13 +372,24 @@ struct gd_decision {
 	char principal[600];
 };
 
+/* ---- answer.c: JSON answers and errors, answers written as text ---------- */
+
+/* Answer @status with {"error": {"code", "message", "path"}}. */
+void gd_error(struct http_response *res, int status, const char *code, const char *path,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answer @status with the compact JSON of @v (stolen). */
+void gd_json(struct http_response *res, int status, json_t *v);
+
+int gd_fail(struct gd_err *e, int status, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void gd_err_answer(struct http_response *res, const struct gd_err *e);
 /*
- * Decide @c on @s with the context in @cb (to which the daemon's MFA facts
- * are added for an MFA session).  Counts the decision and logs it.
- * Returns 0, or -1 with *@err.
+ * Put @where and @key in front of a failure's path, which is relative to
+ * the value that failed ("", "[2]", "aws:SourceIp"): paths are formatted
+ * only when something fails, never per key of every request.  Returns -1.
  */
-int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, struct gd_ctxb *cb,
-	      struct gd_decision *out, struct gd_err *err);
+int gd_err_at(struct gd_err *err, const char *where, const char *key);
+json_t *gd_err_json(const struct gd_err *e);
 
 /* "allowed", "explicit_deny", "implicit_deny". */
 const char *gd_reason(enum authz_decision dec);
@@ -433,7 +399,63 @@ json_t *gd_matched_json(const struct authz_result *r);
  */
 json_t *gd_answer_json(const struct gd_decision *dd);
 
-/* ---- reqread.c: /v1/authorize bodies read without a tree --------------------- */
+/* A growable text with a ceiling; @failed once it could not grow. */
+struct gd_buf {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
+/* Append a string literal, its length taken from the literal (never typed by hand). */
+#define GD_BUF_LIT(b, lit) gd_buf_put((b), "" lit, GH_LIT_LEN(lit))
+void gd_buf_str(struct gd_buf *b, const char *s);
+/* The gd_answer_json() object as text, without building it. */
+void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);
+/*
+ * A decision-log line, as jansson would print {"time", "decision_id",
+ * "principal", "action", "resource", "decision", "reason", "matched",
+ * "latency_us"}: written on the request thread, so not built as a tree.
+ */
+void gd_log_line_write(struct gd_buf *b, const char *when, const struct gd_decision *dd,
+		       const char *action, const char *resource, uint64_t latency_us);
+/* @v (stolen) as compact text. */
+void gd_answer_json_text(struct gd_buf *b, json_t *v);
+/* Answer @status with @b's text (taken over; a failed buffer is a 500). */
+void gd_buf_answer(struct http_response *res, int status, struct gd_buf *b);
+
+/* Milliseconds since the epoch as "2026-12-01T14:37:16.123Z". */
+void gd_iso_time(int64_t ms, char buf[32]);
+/* For a role session after a reload: the session made again on @s. */
+/* ---- context.c: the request context being built -------------------------- */
+
+/* The request context being built: the caller's keys, resource tags, the daemon's MFA facts. */
+struct gd_ctxb;
+struct gd_ctxb *gd_ctxb_new(void);
+void gd_ctxb_free(struct gd_ctxb *cb);
+void gd_ctxb_reset(struct gd_ctxb *cb);
+/* The context built so far, *@ret_n entries: what a query or a role assumption takes. */
+const struct authz_ctx_entry *gd_ctxb_entries(const struct gd_ctxb *cb, size_t *ret_n);
+/*
+ * Every member of object @obj as a caller key (@where names it in errors,
+ * "context").  A key the daemon derives (authz_key_is_derived) or an MFA
+ * key (authz_key_is_mfa) is refused, in any letter case: 400 derived_key.
+ */
+int gd_ctxb_add_object(struct gd_ctxb *cb, json_t *obj, const char *where, struct gd_err *err);
+/*
+ * One caller key of @where with its values' texts (given as a list when
+ * @list), with gd_ctxb_add_object()'s checks and errors for one member;
+ * the texts are borrowed.
+ */
+int gd_ctxb_add_texts(struct gd_ctxb *cb, const char *key, size_t klen, const struct authz_value *v,
+		      size_t nv, bool list, const char *where, struct gd_err *err);
+/* aws:ResourceTag/<name> = @v (a string or a list of strings). */
+int gd_ctxb_add_tag(struct gd_ctxb *cb, const char *name, json_t *v, const char *where,
+		    struct gd_err *err);
+/* The daemon's MFA facts: aws:MultiFactorAuthPresent, and aws:MultiFactorAuthAge as of @now_ms. */
+void gd_ctxb_add_mfa(struct gd_ctxb *cb, int64_t mfa_ms, int64_t now_ms);
+
+/* ---- reqread.c: request bodies; /v1/authorize's read without a tree ------ */
 
 /* A context member read: its key (NUL-terminated) and values r->v[@v0, @v0 + @nv). */
 struct gd_rmember {
@@ -482,39 +504,24 @@ int gd_reqs_context(const struct gd_reqs *r, const struct gd_ritem *it, struct g
 		    struct gd_err *err);
 void gd_reqs_done(struct gd_reqs *r);
 
-/* ---- answer.c: answers written as text ---------------------------------------- */
-
-/* A growable text with a ceiling; @failed once it could not grow. */
-struct gd_buf {
-	char *s;
-	size_t len, cap;
-	bool failed;
-};
-
-void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
-/* Append a string literal, its length taken from the literal (never typed by hand). */
-#define GD_BUF_LIT(b, lit) gd_buf_put((b), "" lit, GH_LIT_LEN(lit))
-void gd_buf_str(struct gd_buf *b, const char *s);
-/* The gd_answer_json() object as text, without building it. */
-void gd_answer_write(struct gd_buf *b, const struct gd_decision *dd);
-/*
- * A decision-log line, as jansson would print {"time", "decision_id",
- * "principal", "action", "resource", "decision", "reason", "matched",
- * "latency_us"}: written on the request thread, so not built as a tree.
- */
-void gd_log_line_write(struct gd_buf *b, const char *when, const struct gd_decision *dd,
-		       const char *action, const char *resource, uint64_t latency_us);
-/* @v (stolen) as compact text. */
-void gd_answer_json_text(struct gd_buf *b, json_t *v);
-/* Answer @status with @b's text (taken over; a failed buffer is a 500). */
-void gd_buf_answer(struct http_response *res, int status, struct gd_buf *b);
+/* A header's value (name compared case-insensitively), or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
 
 /* The body as a JSON object, or NULL with the 400 answered. */
 json_t *gd_body(const struct http_request *req, struct http_response *res);
+
+/* ---- decide.c: one decision, shared by every decision endpoint ----------- */
+
+/*
+ * Decide @c on @s with the context in @cb (to which the daemon's MFA facts
+ * are added for an MFA session).  Counts the decision and logs it.
+ * Returns 0, or -1 with *@err.
+ */
+int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, struct gd_ctxb *cb,
+	      struct gd_decision *out, struct gd_err *err);
+
 /* The current store, or NULL with the 503 answered. */
 struct authz_store *gd_store_or_503(struct gd *d, struct http_response *res);
-/* Milliseconds since the epoch as "2026-12-01T14:37:16.123Z". */
-void gd_iso_time(int64_t ms, char buf[32]);
 /* For a role session after a reload: the session made again on @s. */
 struct authz_session *gd_role_rebuild(void *ctx, const struct authz_store *s,
 				      const struct gd_session_info *info);
@@ -533,7 +540,10 @@ void gd_sessions_open(struct gd *d, const struct http_request *req, struct http_
 void gd_sessions_delete(struct gd *d, const struct http_request *req, const char *token,
 			struct http_response *res);
 
-/* ---- lifecycle (route.c) ---------------------------------------------------- */
+/* ---- route.c: one request in, one answer out; lifecycle ------------------ */
+
+/* Handle @req into @res (res->body is the caller's to free).  Never fails: errors are answers. */
+void gd_handle(struct gd *d, const struct http_request *req, struct http_response *res);
 
 /* Reload now (SIGHUP, POST /v1/reload): log, metric; the answer in *@ret_json if asked. */
 int gd_reload(struct gd *d, json_t **ret_json);

@@ -23,6 +23,9 @@
  * keys, keys given twice in other letter cases, unknown principals, ...)
  * is refused by the same code as for a tree: gd_ctxb_add_texts() and
  * gd_decide().
+ *
+ * Also here, for every endpoint: a body read as a tree (gd_body()) and a
+ * request header (http_header()).
  */
 #include <errno.h>
 #include <math.h>
@@ -450,4 +453,37 @@ void gd_reqs_done(struct gd_reqs *r)
 	r->items = NULL;
 	r->m = NULL;
 	r->v = NULL;
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (gh_eq_nocase(req->headers[i].name, strlen(req->headers[i].name), name, len))
+			return req->headers[i].value;
+	return NULL;
+}
+
+json_t *gd_body(const struct http_request *req, struct http_response *res)
+{
+	struct gh_jread_err je;
+	json_t *v;
+
+	if (!req->body_len) {
+		gd_error(res, 400, "invalid_json", NULL, "the request needs a JSON object body");
+		return NULL;
+	}
+	v = gh_json_read(req->body, req->body_len, NULL, &je);
+	if (!v) {
+		gd_error(res, 400, "invalid_json", NULL, "body, byte %zu: %s", je.offset, je.text);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		gd_error(res, 400, "invalid_json", NULL, "the body is a JSON object, not %s",
+			 gh_json_type_name(v));
+		json_decref(v);
+		return NULL;
+	}
+	return v;
 }

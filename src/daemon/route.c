@@ -5,7 +5,6 @@
  * This is the function the server and the fuzzer both call.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,63 +13,6 @@
 #include "common/macro.h"
 #include "common/str.h"
 #include "daemon/daemon.h"
-
-const char *http_header(const struct http_request *req, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < req->nheaders; i++)
-		if (gh_eq_nocase(req->headers[i].name, strlen(req->headers[i].name), name, len))
-			return req->headers[i].value;
-	return NULL;
-}
-
-void gd_json(struct http_response *res, int status, json_t *v)
-{
-	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
-	size_t n = v ? json_dumpb(v, NULL, 0, flags) : 0;
-
-	free(res->body);
-	res->body = NULL;
-	res->content_type = "application/json";
-	if (n && (res->body = malloc(n + 2)) && json_dumpb(v, res->body, n, flags) == n) {
-		res->body[n] = '\n';
-		res->body[n + 1] = '\0';
-		res->len = n + 1;
-		res->status = status;
-	} else {
-		/* Out of memory: a fixed answer, never a partial one. */
-		free(res->body);
-		res->body =
-		    strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n");
-		res->len = res->body ? strlen(res->body) : 0;
-		res->status = 500;
-	}
-	json_decref(v);
-}
-
-void gd_error(struct http_response *res, int status, const char *code, const char *path,
-	      const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* Messages quote caller input, and JSON must be valid UTF-8. */
-	gh_utf8_sanitize(msg);
-	json_t *e = json_pack("{ss ss}", "code", code, "message", msg);
-
-	if (e && path && *path) {
-		char p[256];
-
-		gh_strlcpy(p, path, sizeof(p));
-		gh_utf8_sanitize(p);
-		json_object_set_new(e, "path", json_string(p));
-	}
-	gd_json(res, status, e ? json_pack("{so}", "error", e) : NULL);
-}
 
 static void health(struct gd *d, struct http_response *res)
 {
