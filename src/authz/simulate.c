@@ -227,7 +227,9 @@ static size_t policy_known(void *ctx, const size_t *index, const char *at, size_
 	const size_t *b = doc_hint_bucket(at, avail);
 	size_t len = 0;
 
-	(void)index;
+	/* Only an element policy_found() keeps can take a reference. */
+	if (index[1] >= AUTHZ_CASE_POLICIES_MAX)
+		return 0;
 	pthread_mutex_lock(&doc_cache_lock);
 	for (size_t w = 0; w < DOC_HINT_WAYS && b[w] && !len; w++) {
 		struct doc_slot *d = &doc_cache[b[w] - 1];
@@ -249,6 +251,9 @@ static int policy_found(void *ctx, const size_t *index, size_t start, size_t end
 	struct sim *s = ctx;
 
 	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
+		/* "policies" named twice: its first array's element here is replaced. */
+		if (index[1] < s->nspans)
+			authz_policy_unref(s->cached[index[1]]);
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
 		s->spans[index[1]].slot = s->known_slot;
