@@ -70,6 +70,23 @@ expect_rc 0 "simulate" sh -c "\"$gh\" simulate <\"$tmp/in\""
 [[ $(grep -c '"error"' "$tmp/out") == 2 ]] && pass=$((pass + 1)) ||
 	{ echo "FAIL: simulate: want 2 error answers" >&2; fail=$((fail + 1)); }
 
+# The line cap (16 MiB, util.h CLI_LINE_MAX) read in chunks: a line of exactly
+# the cap is answered, one byte more is refused naming its line, and the lines
+# after it, one ending in CRLF and the last without a newline, keep their numbers.
+cap=$((16 << 20))
+pad() { printf '{"id": %s, "x": "' "$1"; head -c $(($2 - 17 - ${#1})) /dev/zero | tr '\0' a; printf '"}'; }
+{ pad 1 $cap; echo; pad 2 $((cap + 1)); echo; printf '{"id": 3}\r\n\n{"id": 4}'; } >"$tmp/long"
+expect_rc 0 "simulate long lines" sh -c "\"$gh\" simulate <\"$tmp/long\""
+if [[ $(wc -l <"$tmp/out") == 4 ]] && head -1 "$tmp/out" | grep -q '^{"id":1,"error"' &&
+	sed -n 2p "$tmp/out" | grep -qF '{"id":null,"error":{"message":"line longer than 16777216 bytes","path":"","line":2,"column":1}}' &&
+	sed -n 3p "$tmp/out" | grep -q '^{"id":3,.*"line":3' && sed -n 4p "$tmp/out" | grep -q '^{"id":4,.*"line":5'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: simulate long lines:" >&2
+	cut -c 1-200 "$tmp/out" >&2
+	fail=$((fail + 1))
+fi
+
 # expect_err WHAT REGEX: stderr of the last expect_rc has a line matching REGEX
 # (grep -E), and, with ONE, only one line in all.
 expect_err() {

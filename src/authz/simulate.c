@@ -38,6 +38,8 @@
  * @docs: those read, for the ones not in the cache (owned)
  * @cached: those found in the cache (owned references)
  * @span_memo: locates errors inside one of those elements
+ * @known, @known_slot: the cached policy policy_known() found for the
+ *	element being read (a reference, handed to policy_found())
  */
 struct sim {
 	struct gh_jsrc src;
@@ -49,6 +51,8 @@ struct sim {
 	struct authz_request req;
 	size_t nspans;
 	struct gh_locate_memo span_memo;
+	struct authz_policy *known;
+	size_t known_slot;
 	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
@@ -104,11 +108,11 @@ static size_t doc_cache_bytes; /* text held in doc_cache */
 static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
- * The slot of @text: a multiply-xor hash eight bytes at a time (a byte-wise
- * hash costs as much as reading the text; this only picks a slot, the
- * whole text is compared on a hit).
+ * A multiply-xor hash of @text eight bytes at a time (a byte-wise hash
+ * costs as much as reading the text; this only picks a slot, the whole
+ * text is compared on a hit).
  */
-static size_t doc_slot(const char *text, size_t len)
+static uint64_t doc_hash(const char *text, size_t len)
 {
 	uint64_t h = len, w;
 	size_t i = 0;
@@ -120,8 +124,47 @@ static size_t doc_slot(const char *text, size_t len)
 	}
 	for (; i < len; i++)
 		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ull;
-	h ^= h >> 32;
-	return (size_t)(h % DOC_CACHE_SLOTS);
+	return h ^ h >> 32;
+}
+
+/* The slot of @text. */
+static size_t doc_slot(const char *text, size_t len)
+{
+	return (size_t)(doc_hash(text, len) % DOC_CACHE_SLOTS);
+}
+
+/*
+ * Where to look for a document before its end is known: the skip reader
+ * asks (policy_known()) at an element's first byte, and reading the
+ * element to find its end is the very cost a hit saves.  So the slots of
+ * cached documents are also filed by a hash of the first DOC_HINT_BYTES
+ * bytes of the case's text from the element on (fewer at the text's end),
+ * a few ways deep, as documents of one principal's sets often begin
+ * alike.  A hint is only a place to try: the slot's whole text is compared.
+ */
+#define DOC_HINTS 4096
+#define DOC_HINT_WAYS 4
+#define DOC_HINT_BYTES 256
+
+static size_t doc_hint[DOC_HINTS][DOC_HINT_WAYS]; /* slot + 1; 0: none (under doc_cache_lock) */
+
+/* The hint bucket of an element whose bytes from its first one are @at (@avail of them). */
+static size_t *doc_hint_bucket(const char *at, size_t avail)
+{
+	return doc_hint[doc_hash(at, avail < DOC_HINT_BYTES ? avail : DOC_HINT_BYTES) % DOC_HINTS];
+}
+
+/* File @slot under the element at @at (@avail bytes of the case from there); most recent first. */
+static void doc_hint_put(const char *at, size_t avail, size_t slot)
+{
+	size_t *b = doc_hint_bucket(at, avail), w;
+
+	pthread_mutex_lock(&doc_cache_lock);
+	for (w = 0; w < DOC_HINT_WAYS - 1 && b[w] != slot + 1; w++)
+		;
+	memmove(b + 1, b, w * sizeof(*b));
+	b[0] = slot + 1;
+	pthread_mutex_unlock(&doc_cache_lock);
 }
 
 /* A new reference to the policy compiled from exactly @text (in @slot), or NULL. */
@@ -137,16 +180,21 @@ static struct authz_policy *doc_cache_get(size_t slot, const char *text, size_t 
 	return pol;
 }
 
-/* Keep @pol (borrowed; the cache takes its own reference) as @text's in @slot; best effort. */
-static void doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
+/*
+ * Keep @pol (borrowed; the cache takes its own reference) as @text's in
+ * @slot; best effort: false when it was not kept.
+ */
+static bool doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
 {
 	struct doc_slot *d = &doc_cache[slot];
 	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
 	struct authz_policy *old = NULL;
 	char *oldtext = NULL;
 
+	bool kept;
+
 	if (!copy)
-		return;
+		return false;
 	memcpy(copy, text, len);
 	pthread_mutex_lock(&doc_cache_lock);
 	if (doc_cache_bytes - d->len + len <= DOC_CACHE_BYTES_MAX) {
@@ -157,9 +205,44 @@ static void doc_cache_put(size_t slot, const char *text, size_t len, struct auth
 		copy = NULL;
 	}
 	pthread_mutex_unlock(&doc_cache_lock);
+	kept = !copy;
 	authz_policy_unref(old);
 	free(oldtext);
 	free(copy);
+	return kept;
+}
+
+/*
+ * The skip reader's question before it reads an element of "policies":
+ * does it begin with the exact text of a cached document (one its hint
+ * bucket names)?  Then that text is the element (a cached text is an
+ * object, and an object ends at its own brace), valid at this very path
+ * (only elements of "policies" are cached, and only after they were read
+ * without an error), and compiled: its policy is kept for policy_found(),
+ * and the element is neither read nor hashed whole.
+ */
+static size_t policy_known(void *ctx, const size_t *index, const char *at, size_t avail)
+{
+	struct sim *s = ctx;
+	const size_t *b = doc_hint_bucket(at, avail);
+	size_t len = 0;
+
+	/* Only an element policy_found() keeps can take a reference. */
+	if (index[1] >= AUTHZ_CASE_POLICIES_MAX)
+		return 0;
+	pthread_mutex_lock(&doc_cache_lock);
+	for (size_t w = 0; w < DOC_HINT_WAYS && b[w] && !len; w++) {
+		struct doc_slot *d = &doc_cache[b[w] - 1];
+
+		if (d->pol && d->len && d->len <= avail && d->text[0] == '{' &&
+		    !memcmp(d->text, at, d->len)) {
+			s->known = authz_policy_ref(d->pol);
+			s->known_slot = b[w] - 1;
+			len = d->len;
+		}
+	}
+	pthread_mutex_unlock(&doc_cache_lock);
+	return len;
 }
 
 /* The skip reader's report of one element of "policies". */
@@ -168,10 +251,15 @@ static int policy_found(void *ctx, const size_t *index, size_t start, size_t end
 	struct sim *s = ctx;
 
 	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
+		/* "policies" named twice: its first array's element here is replaced. */
+		if (index[1] < s->nspans)
+			authz_policy_unref(s->cached[index[1]]);
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
+		s->spans[index[1]].slot = s->known_slot;
 		s->docs[index[1]] = NULL;
-		s->cached[index[1]] = NULL;
+		s->cached[index[1]] = s->known;
+		s->known = NULL;
 	}
 	if (index[1] >= s->nspans)
 		s->nspans = index[1] + 1;
@@ -215,7 +303,13 @@ static struct gh_jsrc span_src(struct sim *s, size_t i)
 static json_t *case_read(struct sim *s)
 {
 	static const char *const path[] = { "policies", NULL };
-	const struct gh_jskip skip = { path, ARRAY_SIZE(path), policy_found, s };
+	const struct gh_jskip skip = {
+		.path = path,
+		.depth = ARRAY_SIZE(path),
+		.found = policy_found,
+		.ctx = s,
+		.known = policy_known,
+	};
 	const struct gh_jread_opts opts = { .skip = &skip }, any = { .any = true };
 	struct gh_jread_err err;
 	json_t *root = gh_json_read(s->src.text, s->src.len, &opts, &err), *arr;
@@ -228,9 +322,13 @@ static json_t *case_read(struct sim *s)
 	for (size_t i = 0; !whole && i < s->nspans; i++) {
 		struct gh_jsrc sub = span_src(s, i);
 
+		if (s->cached[i])
+			continue; /* policy_known() */
 		s->spans[i].slot = doc_slot(sub.text, sub.len);
-		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len)))
+		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len))) {
+			doc_hint_put(sub.text, s->src.len - s->spans[i].start, s->spans[i].slot);
 			continue;
+		}
 		s->docs[i] = gh_json_read(sub.text, sub.len, &any, &err);
 		whole = !s->docs[i];
 	}
@@ -260,8 +358,10 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 			snprintf(name, sizeof(name), "policies[%zu]", i);
 			pol = az_policy_compile(s->docs[i], &sub, &p, AUTHZ_POLICY_IDENTITY, name,
 						&s->diags);
-			if (pol && s->diags.errors == errors)
-				doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol);
+			if (pol && s->diags.errors == errors &&
+			    doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol))
+				doc_hint_put(sub.text, s->src.len - s->spans[i].start,
+					     s->spans[i].slot);
 		}
 		if (pol)
 			out[n++] = pol;
@@ -413,6 +513,7 @@ static void sim_free(struct sim *s)
 	authz_policy_unref(s->set.boundary);
 	authz_policy_unref(s->set.resource);
 	span_docs_free(s);
+	authz_policy_unref(s->known);
 	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
 	json_decref(s->root);

@@ -26,13 +26,6 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
 #define CLI_LINE_MAX (16u << 20)
 
 /*
- * Read one line of at most CLI_LINE_MAX bytes from @f into *buf (grown as
- * needed).  The rest of a longer line is read and dropped, never stored,
- * and *ret_too_long is set.  Returns the length, or -1 at the end.
- */
-long cli_read_line(FILE *f, char **buf, size_t *cap, bool *ret_too_long);
-
-/*
  * Run a JSON Lines filter: each non-blank line of stdin through @answer,
  * one output line each, in order.  Over-long lines get an error line.
  * Returns an exit code.

@@ -47,6 +47,33 @@ static const unsigned char plain[256] = {
 	[0x5d ... 0x7f] = 1,
 };
 
+#define BYTES(b) (0x0101010101010101ull * (b))
+
+/*
+ * Past the plain bytes from @p: eight at a time while a word holds none
+ * but plain ones (a byte below 0x20 or from 0x80, '"' or '\\' in a word is
+ * found with the carry tricks of "Bit Twiddling Hacks", whose any-byte
+ * answers are exact), then byte by byte up to the first one that is not.
+ * Policy text is mostly long runs of plain ASCII.
+ */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8) {
+		uint64_t w, q, b, stop;
+
+		memcpy(&w, p, sizeof(w));
+		q = w ^ BYTES('"');
+		b = w ^ BYTES('\\');
+		stop = ((w - BYTES(0x20)) & ~w) | w | ((q - BYTES(1)) & ~q) | ((b - BYTES(1)) & ~b);
+		if (stop & BYTES(0x80))
+			break;
+		p += 8;
+	}
+	while (p < end && plain[*p])
+		p++;
+	return p;
+}
+
 static json_t *fail(struct reader *r, const unsigned char *at, const char *what)
 {
 	if (!r->failed) {
@@ -209,8 +236,7 @@ static bool string(struct reader *r, bool decode, const char **ret, size_t *ret_
 	for (;;) {
 		size_t n;
 
-		while (p < r->end && plain[*p])
-			p++;
+		p = plain_run(p, r->end);
 		if (p >= r->end)
 			return fail(r, open, "unterminated string"), false;
 		if (*p == '"')
@@ -354,12 +380,19 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build);
 static json_t *child(struct reader *r, unsigned depth, unsigned m, bool build)
 {
 	const unsigned char *start;
+	size_t known;
 
 	if (m == NOMATCH || m < r->skip->depth)
 		return value(r, depth, m, build);
 	ws(r);
 	start = r->p;
-	if (!value(r, depth, NOMATCH, false))
+	known = build && r->skip->known
+		    ? r->skip->known(r->skip->ctx, r->index, (const char *)start,
+				     (size_t)(r->end - start))
+		    : 0;
+	if (known)
+		r->p = start + known;
+	else if (!value(r, depth, NOMATCH, false))
 		return NULL;
 	if (build) {
 		int e = r->skip->found(r->skip->ctx, r->index, (size_t)(start - r->base),

@@ -35,7 +35,13 @@
  *	its container.  -EEXIST stops the read with "duplicate object key"
  *	(a skipped member is not in its object, so only @found can tell),
  *	another negative return with "out of memory".
- * @ctx: for @found
+ * @known: optional, called first for each value at @path with its first
+ *	byte @at and the @avail bytes of the text from there: the length of a
+ *	text the caller knows to be one valid JSON object at this same path
+ *	when @at starts with exactly those bytes (an object ends at its own
+ *	closing brace, so a matching prefix is the whole value), else 0.  That
+ *	span is then stepped over unchecked, and @found is called for it.
+ * @ctx: for @found and @known
  *
  * A skipped value is checked for JSON syntax only: its duplicate keys and
  * numbers out of range are not looked at, as nothing of it is built.
@@ -45,6 +51,7 @@ struct gh_jskip {
 	unsigned depth;
 	int (*found)(void *ctx, const size_t *index, size_t start, size_t end);
 	void *ctx;
+	size_t (*known)(void *ctx, const size_t *index, const char *at, size_t avail);
 };
 
 /**

@@ -849,6 +849,102 @@ static void test_skip_export_path(void **state)
 	json_decref(v);
 }
 
+/*
+ * Strings are scanned eight bytes at a time: every byte value at every
+ * place of a word (and past the last whole word) is accepted exactly when
+ * it stands for itself, and a refused one is named at its own offset.
+ */
+static void test_string_every_byte(void **state)
+{
+	struct gh_jread_err err;
+	char text[32];
+
+	(void)state;
+	for (unsigned b = 0; b < 256; b++) {
+		for (unsigned pos = 0; pos < 20; pos++) {
+			bool plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+			json_t *v;
+
+			memset(text, 'a', sizeof(text));
+			memcpy(text, "[\"", 2);
+			text[2 + pos] = (char)b;
+			memcpy(text + 22, "\"]", 2);
+			v = rd(text, 24, NULL, &err);
+			if (plain) {
+				assert_non_null(v);
+				assert_int_equal(json_string_length(json_array_get(v, 0)), 20);
+				assert_int_equal((unsigned char)json_string_value(
+						     json_array_get(v, 0))[pos],
+						 b);
+				json_decref(v);
+			} else {
+				assert_null(v);
+				/* A '"' ends the string early; a last '\\' escapes the closing one.
+				 */
+				if (b != '"' && !(b == '\\' && pos == 19))
+					assert_int_equal(err.offset, 2 + pos);
+			}
+		}
+	}
+}
+
+/* A known text for test_skip_known: its bytes and the calls it saw. */
+struct known {
+	const char *text;
+	unsigned calls;
+	size_t index[2];
+	size_t avail;
+};
+
+static struct known known_text;
+
+static size_t known_cb(void *ctx, const size_t *index, const char *at, size_t avail)
+{
+	size_t n = strlen(known_text.text);
+
+	(void)ctx;
+	known_text.calls++;
+	memcpy(known_text.index, index, sizeof(known_text.index));
+	known_text.avail = avail;
+	return n <= avail && !memcmp(at, known_text.text, n) ? n : 0;
+}
+
+/*
+ * gh_jskip.known: a span the caller knows is stepped over unread (here a
+ * control byte in it proves nothing looked), and still reported to
+ * found(); the other elements are read and checked as ever.
+ */
+static void test_skip_known(void **state)
+{
+	static const char *const a_all[] = { "a", NULL };
+	static const char text[] = "{\"a\": [{\"b\": \"\x01\"}, {\"c\": 2}], \"z\": 1}";
+	struct gh_jskip skip = { .path = a_all, .depth = 2, .found = record, .known = known_cb };
+	struct gh_jread_opts o = { .skip = &skip };
+	struct gh_jread_err err;
+	struct seen seen = { 0 };
+	json_t *v;
+
+	(void)state;
+	skip.ctx = &seen;
+	known_text = (struct known){ .text = "{\"b\": \"\x01\"}" };
+	v = rd(LIT(text), &o, &err);
+	assert_non_null(v);
+	assert_int_equal(known_text.calls, 2);
+	assert_int_equal(known_text.index[1], 1);
+	assert_int_equal(known_text.avail, strlen(strstr(text, "{\"c\"")));
+	assert_int_equal(seen.n, 2);
+	span_is(text, &seen, 0, "{\"b\": \"\x01\"}");
+	span_is(text, &seen, 1, "{\"c\": 2}");
+	json_decref(v);
+
+	/* Not known: the same element is read, and refused. */
+	memset(&seen, 0, sizeof(seen));
+	known_text = (struct known){ .text = "{\"c\": 2}" };
+	assert_null(rd(LIT(text), &o, &err));
+	assert_string_equal(err.text, "control character in a string (escape it)");
+	assert_int_equal(err.offset, (size_t)(strchr(text, '\x01') - text));
+}
+
 static void test_skip_elements(void **state)
 {
 	static const char *const a_all[] = { "a", NULL };
@@ -1574,6 +1670,8 @@ int main(void)
 		cmocka_unit_test(test_long_strings),
 		cmocka_unit_test(test_skip_export_path),
 		cmocka_unit_test(test_skip_elements),
+		cmocka_unit_test(test_skip_known),
+		cmocka_unit_test(test_string_every_byte),
 		cmocka_unit_test(test_skip_no_match),
 		cmocka_unit_test(test_skip_checks_syntax),
 		cmocka_unit_test(test_skip_callback_errors),
