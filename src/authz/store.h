@@ -338,12 +338,21 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 			 const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
- * Check that @e's @n groups (or tags, when @tags) are within the store's
- * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
- * a cut: a Deny in the group past the cap, or a condition on the tag past
- * it, would be lost.  False when over.
+ * The groups of user @e: @names (the JSON array at @p, or NULL for none),
+ * each the name of a declared group; @absent ends the message for one
+ * that is not ("which does not exist").  Over STORE_GROUPS_MAX is an error,
+ * never a cut (a Deny in the group past the cap would be lost).  0 or
+ * -ENOMEM; problems are reported and counted.
  */
-bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
+int az_store_resolve_groups(struct store_loader *l, struct az_entity *e, json_t *names,
+			    const char *absent, const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
+ * The tags of @e from @tags at @p (NULL: none): an object of "key":
+ * "value" (the native format) or an array of {"Key": k, "Value": v} (an
+ * export).  Over STORE_TAGS_MAX is an error, never a cut.  0 or -ENOMEM.
+ */
+int az_store_resolve_tags(struct store_loader *l, struct az_entity *e, json_t *tags,
 			  const struct gh_jsrc *src, struct gh_jpath *p);
 
 /* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */

@@ -330,8 +330,8 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *obj,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *g = json_object_get(obj, "Groups"), *v;
-	size_t i;
+	json_t *g = json_object_get(obj, "Groups");
+	int r = 0;
 
 	if (!g)
 		return 0;
@@ -339,36 +339,17 @@ static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *o
 	if (!json_is_array(g))
 		az_store_err(l, src, p, "Groups must be an array of group names, not %s",
 			     gh_json_type_name(g));
-	if (!json_is_array(g) || !az_store_check_count(l, e, false, json_array_size(g), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->groups = gh_arena_array(&l->s->arena, json_array_size(g) + 1, sizeof(*e->groups));
-	if (!e->groups)
-		return -ENOMEM;
-	json_array_foreach(g, i, v) {
-		struct az_entity *grp =
-		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
-
-		gh_jpath_index(p, i);
-		if (!json_is_string(v))
-			az_store_err(l, src, p, "a group name must be a string");
-		else if (!grp)
-			az_store_err(l, src, p, "user %s is in group %s, which does not exist",
-				     e->name, json_string_value(v));
-		else
-			e->groups[e->ngroups++] = grp;
-		gh_jpath_pop(p);
-	}
+	else
+		r = az_store_resolve_groups(l, e, g, "does not exist", src, p);
 	gh_jpath_pop(p);
-	return 0;
+	return r;
 }
 
 static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *t = json_object_get(obj, "Tags"), *v;
-	const char *key;
+	json_t *t = json_object_get(obj, "Tags");
+	int r = 0;
 
 	if (!t)
 		return 0;
@@ -377,28 +358,10 @@ static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj
 		az_store_err(l, src, p,
 			     "Tags must be an object of \"key\": \"value\" pairs, not %s",
 			     gh_json_type_name(t));
-	if (!json_is_object(t) || !az_store_check_count(l, e, true, json_object_size(t), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->tags = gh_arena_array(&l->s->arena, json_object_size(t) + 1, sizeof(*e->tags));
-	if (!e->tags)
-		return -ENOMEM;
-	json_object_foreach(t, key, v) {
-		if (!json_is_string(v)) {
-			gh_jpath_key(p, key);
-			az_store_err(l, src, p, "a tag value must be a string");
-			gh_jpath_pop(p);
-			continue;
-		}
-		e->tags[e->ntags].key = az_store_strdup(l, key);
-		e->tags[e->ntags].value = az_store_strdup(l, json_string_value(v));
-		if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
-			return -ENOMEM;
-		e->ntags++;
-	}
+	else
+		r = az_store_resolve_tags(l, e, t, src, p);
 	gh_jpath_pop(p);
-	return 0;
+	return r;
 }
 
 static int resolve_role(struct store_loader *l, struct az_entity *e, json_t *obj,

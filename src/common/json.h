@@ -175,7 +175,8 @@ struct gh_jfield {
 /**
  * struct gh_jschema - the members an object may have
  * @name: the object in messages ("a request": "a request must be a JSON object")
- * @keys_name: the object in "unknown key" messages
+ * @keys_name: the object in "unknown key" messages; NULL: other members
+ *	are allowed and passed over (an AWS export has members we do not read)
  * @fields: every member it may have, in the order they are checked
  * @n: entries in @fields
  */
@@ -196,6 +197,10 @@ struct gh_jschema {
  */
 int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		 struct diag_list *diags);
+
+/* The same for an object inside a document, at path @p (restored on return). */
+int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		    struct gh_jpath *p, struct diag_list *diags);
 
 #define GH_JSON_SCALAR_MAX 64
 
