@@ -338,6 +338,14 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 			 const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
+ * gh_json_walk_at for a store file, its problems counted as the loader's
+ * errors: 0 when every member of @sc is as it says, -EINVAL (reported),
+ * or a handler's negative return.
+ */
+int az_store_walk(struct store_loader *l, json_t *obj, const struct gh_jschema *sc, void *out,
+		  const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
  * The groups of user @e: @names (the JSON array at @p, or NULL for none),
  * each the name of a declared group; @absent ends the message for one
  * that is not ("which does not exist").  Over STORE_GROUPS_MAX is an error,

@@ -8,6 +8,7 @@
  * it built.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,6 +338,16 @@ static bool check_count(struct store_loader *l, const struct az_entity *e, bool 
 	return false;
 }
 
+int az_store_walk(struct store_loader *l, json_t *obj, const struct gh_jschema *sc, void *out,
+		  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	size_t errors = l->diags->errors;
+	int r = gh_json_walk_at(obj, sc, out, src, p, l->diags);
+
+	l->errors += l->diags->errors - errors;
+	return r > 0 ? -EINVAL : r;
+}
+
 int az_store_resolve_groups(struct store_loader *l, struct az_entity *e, json_t *names,
 			    const char *absent, const struct gh_jsrc *src, struct gh_jpath *p)
 {
@@ -376,12 +387,7 @@ static const struct gh_jfield tag_fields[] = {
 	{ "Value", GH_J_STRING, true, offsetof(struct tag_member, value), NULL },
 };
 
-static const struct gh_jschema tag_schema = {
-	"a tag",
-	NULL,
-	tag_fields,
-	ARRAY_SIZE(tag_fields),
-};
+static const struct gh_jschema tag_schema = { "a tag", NULL, tag_fields, ARRAY_SIZE(tag_fields) };
 
 /* Tag @key = @v of @e, copied into the store. */
 static int add_tag(struct store_loader *l, struct az_entity *e, const char *key, const char *v)
@@ -421,13 +427,11 @@ int az_store_resolve_tags(struct store_loader *l, struct az_entity *e, json_t *t
 	}
 	json_array_foreach(tags, i, v) {
 		struct tag_member t = { 0 };
-		size_t errors = l->diags->errors;
 
 		gh_jpath_index(p, i);
-		gh_json_walk_at(v, &tag_schema, &t, src, p, l->diags);
+		r = az_store_walk(l, v, &tag_schema, &t, src, p);
 		gh_jpath_pop(p);
-		l->errors += l->diags->errors - errors;
-		if (t.key && t.value && add_tag(l, e, t.key, t.value) < 0)
+		if (r == 0 && add_tag(l, e, t.key, t.value) < 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -308,7 +308,11 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	return bad;
 }
 
-/* One member of a schema walk at @p (the object's path); a negative return stops the walk. */
+/*
+ * One member of a schema walk at @p (the object's path): 1 when it is
+ * missing or of the wrong kind (reported), a handler's negative return
+ * (which stops the walk), or 0.
+ */
 static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
 		      void *out, const struct gh_jsrc *src, struct gh_jpath *p,
 		      struct diag_list *diags)
@@ -322,7 +326,7 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 	if (!v) {
 		/* One wording for every kind: what is missing, and where it belongs. */
 		gh_jdiag(diags, DIAG_ERROR, src, p, "%s needs \"%s\"", sc->name, f->key);
-		return 0;
+		return 1;
 	}
 	gh_jpath_key(p, f->key);
 	switch (f->kind) {
@@ -340,7 +344,7 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		break;
 	default: ok = true; break;
 	}
-	r = 0;
+	r = !ok;
 	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
 		*(const char **)((char *)out + f->offset) = json_string_value(v);
 	if (ok && f->read)
@@ -362,7 +366,7 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 {
 	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
-	int r;
+	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
 		gh_jdiag(diags, DIAG_ERROR, src, p, "%s must be a JSON object", sc->name);
@@ -376,8 +380,9 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)
 			return r;
+		bad += r;
 	}
-	return 0;
+	return bad;
 }
 
 const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)

@@ -188,12 +188,14 @@ struct gh_jschema {
 };
 
 /*
- * Check @obj against @sc: an object, no unknown keys, each member of the
- * kind and presence its field says, in table order; strings stored into
- * @out, handlers called.  Every problem is reported (at the member's
- * path, or the object's when it is absent), and the walk goes on.
- * Returns -EINVAL when @obj is not an object, a handler's negative return,
- * or 0 (look at the diagnostics for errors).
+ * Check @obj against @sc: an object, each member of the kind and presence
+ * its field says, in table order, and no unknown keys (unless
+ * @sc->keys_name is NULL); strings stored into @out, handlers called.
+ * Every problem is reported (at the member's path, or the object's when
+ * it is absent), and the walk goes on.  Returns -EINVAL when @obj is not
+ * an object, a handler's negative return, or how many members were
+ * missing or of the wrong kind: 0 when every member the schema names is
+ * as it says (an unknown key is reported, but spoils nothing read).
  */
 int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		 struct diag_list *diags);
