@@ -321,6 +321,8 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 	bool ok;
 	int r;
 
+	if (f->kind == GH_J_STRING_OR_NULL && json_is_null(v))
+		v = NULL;
 	if (!v && !f->required)
 		return 0;
 	if (!v) {
@@ -337,6 +339,7 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 				 f->key);
 		break;
 	case GH_J_STRING:
+	case GH_J_STRING_OR_NULL:
 		ok = json_is_string(v);
 		if (!ok)
 			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a string, not %s",

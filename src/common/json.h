@@ -147,9 +147,10 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 
 /* What a member of a schema must be. */
 enum gh_jkind {
-	GH_J_ANY,    /* any value */
-	GH_J_STRING, /* a string, maybe empty: "K must be a string" */
-	GH_J_TEXT,   /* a non-empty string: "\"K\" must be a non-empty string" */
+	GH_J_ANY,	     /* any value */
+	GH_J_STRING,	     /* a string, maybe empty: "K must be a string" */
+	GH_J_TEXT,	     /* a non-empty string: "\"K\" must be a non-empty string" */
+	GH_J_STRING_OR_NULL, /* a string, or null taken as absent */
 };
 
 /**
