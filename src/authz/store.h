@@ -321,9 +321,13 @@ struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref
 struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc,
 				      const struct gh_jsrc *src, const struct gh_jpath *path,
 				      enum authz_policy_kind kind, const char *name);
-/* Add a principal (user, group, role); duplicates are reported. */
-int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
-			   const struct gh_jpath *path);
+/*
+ * Add a principal (user, group, role) of @names->kind, with its name,
+ * path, arn, account and id (each copied into the store; the rest starts
+ * empty, an hour's sessions); duplicates are reported (-EEXIST).
+ */
+int az_store_add_principal(struct store_loader *l, const struct az_entity *names,
+			   const struct gh_jsrc *src, const struct gh_jpath *path);
 int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 			 struct authz_policy *policy, const char *account);
 

@@ -224,14 +224,28 @@ static const char *const kind_name[_ENTITY_KIND_MAX] = {
 	[ENTITY_ROLE] = "role",
 };
 
-int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
-			   const struct gh_jpath *path)
+int az_store_add_principal(struct store_loader *l, const struct az_entity *names,
+			   const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct authz_store *s = l->s;
-	struct strmap *names = p->kind == ENTITY_GROUP ? &s->groups : &s->by_name;
+	struct strmap *map = names->kind == ENTITY_GROUP ? &s->groups : &s->by_name;
+	struct az_entity *p = gh_arena_alloc(&s->arena, sizeof(*p));
 	char key[512];
-	const char *k = p->name;
+	const char *k;
 	int r;
+
+	if (!p)
+		return -ENOMEM;
+	p->kind = names->kind;
+	p->name = az_store_strdup(l, names->name);
+	p->path = az_store_strdup(l, names->path);
+	p->arn = az_store_strdup(l, names->arn);
+	p->account = az_store_strdup(l, names->account);
+	p->id = az_store_strdup(l, names->id);
+	p->max_session = 3600;
+	if (!p->name || !p->path || !p->arn || !p->account || !p->id)
+		return -ENOMEM;
+	k = p->name;
 
 	if (p->kind == ENTITY_ROLE) {
 		/* Users and roles share one map: roles under "role/NAME". */
@@ -243,7 +257,7 @@ int az_store_add_principal(struct store_loader *l, struct az_entity *p, const st
 		if (!k)
 			return -ENOMEM;
 	}
-	r = gh_strmap_put(names, k, p, NULL);
+	r = gh_strmap_put(map, k, p, NULL);
 	if (r == 0 && p->kind != ENTITY_GROUP)
 		r = gh_strmap_put(&s->by_arn, p->arn, p, NULL);
 	if (r == -EEXIST) {

@@ -379,7 +379,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	const char *name = need_string(l, obj, namekey, src, p);
 	const char *arn = need_string(l, obj, "Arn", src, p);
 	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
-	struct az_entity *e;
+	struct az_entity e;
 	char account[13];
 
 	if (!name || !arn || !az_store_check_name(l, namekey, name, src, p))
@@ -393,19 +393,13 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->kind = kind;
-	e->name = az_store_strdup(l, name);
-	e->arn = az_store_strdup(l, arn);
-	e->account = az_store_strdup(l, account);
-	e->path = az_store_strdup(l, json_is_string(path) ? json_string_value(path) : "/");
-	e->id = az_store_strdup(l, json_is_string(id) ? json_string_value(id) : name);
-	e->max_session = 3600;
-	if (!e->name || !e->arn || !e->account || !e->path || !e->id)
-		return -ENOMEM;
-	return az_store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
+	e = (struct az_entity){ .kind = kind,
+				.name = name,
+				.arn = arn,
+				.account = account,
+				.path = json_is_string(path) ? json_string_value(path) : "/",
+				.id = json_is_string(id) ? json_string_value(id) : name };
+	return az_store_add_principal(l, &e, src, p) == -ENOMEM ? -ENOMEM : 0;
 }
 
 int az_store_export_declare(struct store_loader *l, const struct store_file *f)

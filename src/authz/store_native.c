@@ -117,7 +117,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, size_t section, c
 	struct entity_names names = { 0 };
 	static const char *const id_prefix[_ENTITY_KIND_MAX] = { "AIDA", "AGPA", "AROA" };
 	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	struct az_entity *e;
+	struct az_entity e;
 	const char *name, *path = "/", *id;
 	/* account (12) + kind + path (at most 512) + name (at most 128) */
 	char arn[1024];
@@ -150,19 +150,15 @@ static int declare_entity(struct store_loader *l, json_t *obj, size_t section, c
 			     arn_kind[kind], sizeof(arn) - 1);
 		return -EINVAL;
 	}
-	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
-	if (!e)
+	e = (struct az_entity){ .kind = kind,
+				.name = name,
+				.path = path,
+				.arn = arn,
+				.account = account,
+				.id = id ? id : derived_id(l, id_prefix[kind], arn) };
+	if (!e.id)
 		return -ENOMEM;
-	e->kind = kind;
-	e->name = az_store_strdup(l, name);
-	e->path = az_store_strdup(l, path);
-	e->arn = az_store_strdup(l, arn);
-	e->account = az_store_strdup(l, account);
-	e->id = id ? az_store_strdup(l, id) : derived_id(l, id_prefix[kind], arn);
-	e->max_session = 3600;
-	if (!e->name || !e->path || !e->arn || !e->account || !e->id)
-		return -ENOMEM;
-	return az_store_add_principal(l, e, src, p);
+	return az_store_add_principal(l, &e, src, p);
 }
 
 static const char *file_account(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
@@ -314,39 +310,26 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	return 0;
 }
 
-static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *obj,
+/* A user's Groups or a user's or role's Tags (when @tags), resolved by the builder. */
+static int resolve_member(struct store_loader *l, struct az_entity *e, json_t *obj, bool tags,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *g = json_object_get(obj, "Groups");
+	const char *key = tags ? "Tags" : "Groups";
+	json_t *v = json_object_get(obj, key);
 	int r = 0;
 
-	if (!g)
+	if (!v)
 		return 0;
-	gh_jpath_key(p, "Groups");
-	if (!json_is_array(g))
-		az_store_err(l, src, p, "Groups must be an array of group names, not %s",
-			     gh_json_type_name(g));
+	gh_jpath_key(p, key);
+	if (tags ? !json_is_object(v) : !json_is_array(v))
+		az_store_err(l, src, p, "%s must be %s, not %s", key,
+			     tags ? "an object of \"key\": \"value\" pairs"
+				  : "an array of group names",
+			     gh_json_type_name(v));
+	else if (tags)
+		r = az_store_resolve_tags(l, e, v, src, p);
 	else
-		r = az_store_resolve_groups(l, e, g, "does not exist", src, p);
-	gh_jpath_pop(p);
-	return r;
-}
-
-static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
-			const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *t = json_object_get(obj, "Tags");
-	int r = 0;
-
-	if (!t)
-		return 0;
-	gh_jpath_key(p, "Tags");
-	if (!json_is_object(t))
-		az_store_err(l, src, p,
-			     "Tags must be an object of \"key\": \"value\" pairs, not %s",
-			     gh_json_type_name(t));
-	else
-		r = az_store_resolve_tags(l, e, t, src, p);
+		r = az_store_resolve_groups(l, e, v, "does not exist", src, p);
 	gh_jpath_pop(p);
 	return r;
 }
@@ -395,8 +378,8 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		return 0;
 	e->resolved = true;
 	if (resolve_policies(l, e, obj, src, p) < 0 ||
-	    (kind == ENTITY_USER && resolve_groups(l, e, obj, src, p) < 0) ||
-	    (kind != ENTITY_GROUP && resolve_tags(l, e, obj, src, p) < 0) ||
+	    (kind == ENTITY_USER && resolve_member(l, e, obj, false, src, p) < 0) ||
+	    (kind != ENTITY_GROUP && resolve_member(l, e, obj, true, src, p) < 0) ||
 	    (kind == ENTITY_ROLE && resolve_role(l, e, obj, src, p) < 0))
 		return -ENOMEM;
 	b = json_object_get(obj, "PermissionsBoundary");
