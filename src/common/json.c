@@ -372,7 +372,8 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
-		gh_jdiag(diags, DIAG_ERROR, src, p, "%s must be a JSON object", sc->name);
+		gh_jdiag(diags, DIAG_ERROR, src, p, "%s must be a JSON object, not %s", sc->name,
+			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++)
