@@ -881,60 +881,26 @@ static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
 
 /* ---- Document ------------------------------------------------------------ */
 
-static const char *const document_keys[] = { "Version", "Id", "Statement" };
-
-static int load_version(struct loader *l, json_t *doc)
+static int load_version(void *out, json_t *v, struct gh_jpath *p)
 {
-	json_t *v = json_object_get(doc, "Version");
+	struct loader *l = out;
 
-	if (!v) {
-		lwarn(l, "no Version: the policy is read as Version 2008-10-17, where policy "
-			 "variables are literal text; add \"Version\": \"2012-10-17\"");
-		return 0;
-	}
-	gh_jpath_key(&l->path, "Version");
-	if (json_is_string(v) && !strcmp(json_string_value(v), "2012-10-17")) {
+	(void)p; /* l->path, at "Version" */
+	if (json_is_string(v) && !strcmp(json_string_value(v), "2012-10-17"))
 		l->p->variables = true;
-	} else if (!(json_is_string(v) && !strcmp(json_string_value(v), "2008-10-17"))) {
+	else if (!(json_is_string(v) && !strcmp(json_string_value(v), "2008-10-17")))
 		lerr(l, "Version must be \"2012-10-17\" or \"2008-10-17\"");
-		gh_jpath_pop(&l->path);
-		return -EINVAL;
-	}
-	gh_jpath_pop(&l->path);
 	return 0;
 }
 
-static int load_document(struct loader *l, json_t *doc)
+/* Statement: one statement object or an array of them, at l->path. */
+static int load_statements(void *out, json_t *stmts, struct gh_jpath *p)
 {
-	json_t *v, *stmts;
+	struct loader *l = out;
 	size_t n;
 	int r = 0;
 
-	if (!json_is_object(doc)) {
-		lerr(l, "a policy document must be a JSON object, not %s", gh_json_type_name(doc));
-		return -EINVAL;
-	}
-	if (gh_json_check_keys(doc, document_keys, ARRAY_SIZE(document_keys),
-			       "a policy document (expected Version, Id, Statement)", l->src,
-			       &l->path, l->diags)) {
-		l->errors++;
-		r = -EINVAL;
-	}
-	if (load_version(l, doc) < 0)
-		r = -EINVAL;
-	v = json_object_get(doc, "Id");
-	if (v && !json_is_string(v)) {
-		gh_jpath_key(&l->path, "Id");
-		lerr(l, "Id must be a string, not %s", gh_json_type_name(v));
-		gh_jpath_pop(&l->path);
-		r = -EINVAL;
-	}
-	stmts = json_object_get(doc, "Statement");
-	if (!stmts) {
-		lerr(l, "a policy document needs a Statement");
-		return -EINVAL;
-	}
-	gh_jpath_key(&l->path, "Statement");
+	(void)p;
 	n = list_len(stmts);
 	if (!json_is_object(stmts) && !json_is_array(stmts)) {
 		lerr(l, "Statement must be an object or an array of objects, not %s",
@@ -969,8 +935,35 @@ static int load_document(struct loader *l, json_t *doc)
 				r = k;
 		}
 	}
-	gh_jpath_pop(&l->path);
+	/* The last member: stopping the walk here skips nothing. */
 	return r;
+}
+
+static const struct gh_jfield document_fields[] = {
+	{ "Version", GH_J_ANY, false, GH_JFIELD_KEEP, load_version },
+	{ "Id", GH_J_STRING, false, GH_JFIELD_KEEP, NULL },
+	{ "Statement", GH_J_ANY, true, GH_JFIELD_KEEP, load_statements },
+};
+
+static const struct gh_jschema document_schema = { "a policy document",
+						   "a policy document (expected Version, Id, "
+						   "Statement)",
+						   document_fields, ARRAY_SIZE(document_fields) };
+
+static int load_document(struct loader *l, json_t *doc)
+{
+	size_t errors = l->diags->errors, mine = l->errors;
+	int r;
+
+	if (json_is_object(doc) && !json_object_get(doc, "Version"))
+		lwarn(l, "no Version: the policy is read as Version 2008-10-17, where policy "
+			 "variables are literal text; add \"Version\": \"2012-10-17\"");
+	r = gh_json_walk_at(doc, &document_schema, l, l->src, &l->path, l->diags);
+	/* Every error while walking went to l->diags: the walker's and lerr's. */
+	l->errors = mine + (l->diags->errors - errors);
+	if (r < 0)
+		return r;
+	return l->errors > mine ? -EINVAL : 0;
 }
 
 struct authz_policy *az_policy_compile(json_t *doc, const struct gh_jsrc *src,

@@ -321,9 +321,13 @@ struct authz_policy *az_store_doc_policy(struct store_loader *l, const char *ref
 struct authz_policy *az_store_compile(struct store_loader *l, json_t *doc,
 				      const struct gh_jsrc *src, const struct gh_jpath *path,
 				      enum authz_policy_kind kind, const char *name);
-/* Add a principal (user, group, role); duplicates are reported. */
-int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
-			   const struct gh_jpath *path);
+/*
+ * Add a principal (user, group, role) of @names->kind, with its name,
+ * path, arn, account and id (each copied into the store; the rest starts
+ * empty, an hour's sessions); duplicates are reported (-EEXIST).
+ */
+int az_store_add_principal(struct store_loader *l, const struct az_entity *names,
+			   const struct gh_jsrc *src, const struct gh_jpath *path);
 int az_store_add_binding(struct store_loader *l, struct glob *pats, uint32_t npats,
 			 struct authz_policy *policy, const char *account);
 
@@ -338,12 +342,29 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 			 const struct gh_jsrc *src, struct gh_jpath *p);
 
 /*
- * Check that @e's @n groups (or tags, when @tags) are within the store's
- * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
- * a cut: a Deny in the group past the cap, or a condition on the tag past
- * it, would be lost.  False when over.
+ * gh_json_walk_at for a store file, its problems counted as the loader's
+ * errors: 0 when every member of @sc is as it says, -EINVAL (reported),
+ * or a handler's negative return.
  */
-bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
+int az_store_walk(struct store_loader *l, json_t *obj, const struct gh_jschema *sc, void *out,
+		  const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
+ * The groups of user @e: @names (the JSON array at @p, or NULL for none),
+ * each the name of a declared group; @absent ends the message for one
+ * that is not ("which does not exist").  Over STORE_GROUPS_MAX is an error,
+ * never a cut (a Deny in the group past the cap would be lost).  0 or
+ * -ENOMEM; problems are reported and counted.
+ */
+int az_store_resolve_groups(struct store_loader *l, struct az_entity *e, json_t *names,
+			    const char *absent, const struct gh_jsrc *src, struct gh_jpath *p);
+
+/*
+ * The tags of @e from @tags at @p (NULL: none): an object of "key":
+ * "value" (the native format) or an array of {"Key": k, "Value": v} (an
+ * export).  Over STORE_TAGS_MAX is an error, never a cut.  0 or -ENOMEM.
+ */
+int az_store_resolve_tags(struct store_loader *l, struct az_entity *e, json_t *tags,
 			  const struct gh_jsrc *src, struct gh_jpath *p);
 
 /* Derived key @key = @value into @e/@v (both strings borrowed: the store's or a session's). */

@@ -8,6 +8,7 @@
  * it built.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,14 +224,28 @@ static const char *const kind_name[_ENTITY_KIND_MAX] = {
 	[ENTITY_ROLE] = "role",
 };
 
-int az_store_add_principal(struct store_loader *l, struct az_entity *p, const struct gh_jsrc *src,
-			   const struct gh_jpath *path)
+int az_store_add_principal(struct store_loader *l, const struct az_entity *names,
+			   const struct gh_jsrc *src, const struct gh_jpath *path)
 {
 	struct authz_store *s = l->s;
-	struct strmap *names = p->kind == ENTITY_GROUP ? &s->groups : &s->by_name;
+	struct strmap *map = names->kind == ENTITY_GROUP ? &s->groups : &s->by_name;
+	struct az_entity *p = gh_arena_alloc(&s->arena, sizeof(*p));
 	char key[512];
-	const char *k = p->name;
+	const char *k;
 	int r;
+
+	if (!p)
+		return -ENOMEM;
+	p->kind = names->kind;
+	p->name = az_store_strdup(l, names->name);
+	p->path = az_store_strdup(l, names->path);
+	p->arn = az_store_strdup(l, names->arn);
+	p->account = az_store_strdup(l, names->account);
+	p->id = az_store_strdup(l, names->id);
+	p->max_session = 3600;
+	if (!p->name || !p->path || !p->arn || !p->account || !p->id)
+		return -ENOMEM;
+	k = p->name;
 
 	if (p->kind == ENTITY_ROLE) {
 		/* Users and roles share one map: roles under "role/NAME". */
@@ -242,7 +257,7 @@ int az_store_add_principal(struct store_loader *l, struct az_entity *p, const st
 		if (!k)
 			return -ENOMEM;
 	}
-	r = gh_strmap_put(names, k, p, NULL);
+	r = gh_strmap_put(map, k, p, NULL);
 	if (r == 0 && p->kind != ENTITY_GROUP)
 		r = gh_strmap_put(&s->by_arn, p->arn, p, NULL);
 	if (r == -EEXIST) {
@@ -315,8 +330,14 @@ bool az_store_check_name(struct store_loader *l, const char *key, const char *na
 	return false;
 }
 
-bool az_store_check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
-			  const struct gh_jsrc *src, struct gh_jpath *p)
+/*
+ * Check that @e's @n groups (or tags, when @tags) are within the store's
+ * cap (STORE_GROUPS_MAX, STORE_TAGS_MAX).  Over it is an error at @p, never
+ * a cut: a Deny in the group past the cap, or a condition on the tag past
+ * it, would be lost.  False when over.
+ */
+static bool check_count(struct store_loader *l, const struct az_entity *e, bool tags, size_t n,
+			const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	if (n <= (tags ? STORE_TAGS_MAX : STORE_GROUPS_MAX))
 		return true;
@@ -329,6 +350,105 @@ bool az_store_check_count(struct store_loader *l, const struct az_entity *e, boo
 			     "user %s is in %zu groups; at most %d are allowed (AWS allows 10)",
 			     e->name, n, STORE_GROUPS_MAX);
 	return false;
+}
+
+int az_store_walk(struct store_loader *l, json_t *obj, const struct gh_jschema *sc, void *out,
+		  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	size_t errors = l->diags->errors;
+	int r = gh_json_walk_at(obj, sc, out, src, p, l->diags);
+
+	l->errors += l->diags->errors - errors;
+	return r > 0 ? -EINVAL : r;
+}
+
+int az_store_resolve_groups(struct store_loader *l, struct az_entity *e, json_t *names,
+			    const char *absent, const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	json_t *v;
+	size_t i;
+
+	if (!names || !check_count(l, e, false, json_array_size(names), src, p))
+		return 0;
+	e->groups = gh_arena_array(&l->s->arena, json_array_size(names) + 1, sizeof(*e->groups));
+	if (!e->groups)
+		return -ENOMEM;
+	json_array_foreach(names, i, v) {
+		struct az_entity *g =
+		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
+
+		gh_jpath_index(p, i);
+		if (!json_is_string(v))
+			az_store_err(l, src, p, "a group name must be a string, not %s",
+				     gh_json_type_name(v));
+		else if (!g)
+			az_store_err(l, src, p, "user %s is in group %s, which %s", e->name,
+				     json_string_value(v), absent);
+		else
+			e->groups[e->ngroups++] = g;
+		gh_jpath_pop(p);
+	}
+	return 0;
+}
+
+/* One tag as an export writes it: {"Key": "k", "Value": "v"}. */
+struct tag_member {
+	const char *key, *value;
+};
+
+static const struct gh_jfield tag_fields[] = {
+	{ "Key", GH_J_TEXT, true, offsetof(struct tag_member, key), NULL },
+	{ "Value", GH_J_STRING, true, offsetof(struct tag_member, value), NULL },
+};
+
+static const struct gh_jschema tag_schema = { "a tag", NULL, tag_fields, ARRAY_SIZE(tag_fields) };
+
+/* Tag @key = @v of @e, copied into the store. */
+static int add_tag(struct store_loader *l, struct az_entity *e, const char *key, const char *v)
+{
+	e->tags[e->ntags].key = az_store_strdup(l, key);
+	e->tags[e->ntags].value = az_store_strdup(l, v);
+	if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
+		return -ENOMEM;
+	e->ntags++;
+	return 0;
+}
+
+int az_store_resolve_tags(struct store_loader *l, struct az_entity *e, json_t *tags,
+			  const struct gh_jsrc *src, struct gh_jpath *p)
+{
+	size_t n = json_is_array(tags) ? json_array_size(tags) : json_object_size(tags), i;
+	const char *key;
+	json_t *v;
+	int r = 0;
+
+	if (!tags || !check_count(l, e, true, n, src, p))
+		return 0;
+	e->tags = gh_arena_array(&l->s->arena, n + 1, sizeof(*e->tags));
+	if (!e->tags)
+		return -ENOMEM;
+	json_object_foreach(tags, key, v) {
+		if (json_is_string(v)) {
+			r = add_tag(l, e, key, json_string_value(v));
+		} else {
+			gh_jpath_key(p, key);
+			az_store_err(l, src, p, "a tag value must be a string, not %s",
+				     gh_json_type_name(v));
+			gh_jpath_pop(p);
+		}
+		if (r < 0)
+			return r;
+	}
+	json_array_foreach(tags, i, v) {
+		struct tag_member t = { 0 };
+
+		gh_jpath_index(p, i);
+		r = az_store_walk(l, v, &tag_schema, &t, src, p);
+		gh_jpath_pop(p);
+		if (r == 0 && add_tag(l, e, t.key, t.value) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* ---- built at load ---------------------------------------------------------- */

@@ -379,7 +379,7 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 	const char *name = need_string(l, obj, namekey, src, p);
 	const char *arn = need_string(l, obj, "Arn", src, p);
 	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
-	struct az_entity *e;
+	struct az_entity e;
 	char account[13];
 
 	if (!name || !arn || !az_store_check_name(l, namekey, name, src, p))
@@ -393,19 +393,13 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->kind = kind;
-	e->name = az_store_strdup(l, name);
-	e->arn = az_store_strdup(l, arn);
-	e->account = az_store_strdup(l, account);
-	e->path = az_store_strdup(l, json_is_string(path) ? json_string_value(path) : "/");
-	e->id = az_store_strdup(l, json_is_string(id) ? json_string_value(id) : name);
-	e->max_session = 3600;
-	if (!e->name || !e->arn || !e->account || !e->path || !e->id)
-		return -ENOMEM;
-	return az_store_add_principal(l, e, src, p) == -ENOMEM ? -ENOMEM : 0;
+	e = (struct az_entity){ .kind = kind,
+				.name = name,
+				.arn = arn,
+				.account = account,
+				.path = json_is_string(path) ? json_string_value(path) : "/",
+				.id = json_is_string(id) ? json_string_value(id) : name };
+	return az_store_add_principal(l, &e, src, p) == -ENOMEM ? -ENOMEM : 0;
 }
 
 int az_store_export_declare(struct store_loader *l, const struct store_file *f)
@@ -505,72 +499,25 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 static int resolve_user(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *groups = opt_array(l, obj, "GroupList", src, p), *v;
-	size_t i;
+	json_t *groups = opt_array(l, obj, "GroupList", src, p);
+	int r;
 
 	gh_jpath_key(p, "GroupList");
-	if (!az_store_check_count(l, e, false, json_array_size(groups), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->groups = gh_arena_array(&l->s->arena, json_array_size(groups) + 1, sizeof(*e->groups));
-	if (!e->groups)
-		return -ENOMEM;
-	json_array_foreach(groups, i, v) {
-		struct az_entity *g =
-		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
-
-		gh_jpath_index(p, i);
-		if (!json_is_string(v))
-			az_store_err(l, src, p, "a group name must be a string, not %s",
-				     gh_json_type_name(v));
-		else if (!g)
-			az_store_err(l, src, p,
-				     "user %s is in group %s, which is not in the export", e->name,
-				     json_string_value(v));
-		else
-			e->groups[e->ngroups++] = g;
-		gh_jpath_pop(p);
-	}
+	r = az_store_resolve_groups(l, e, groups, "is not in the export", src, p);
 	gh_jpath_pop(p);
-	return 0;
+	return r;
 }
 
 static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *tags = opt_array(l, obj, "Tags", src, p), *v;
-	size_t i;
+	json_t *tags = opt_array(l, obj, "Tags", src, p);
+	int r;
 
 	gh_jpath_key(p, "Tags");
-	if (!az_store_check_count(l, e, true, json_array_size(tags), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->tags = gh_arena_array(&l->s->arena, json_array_size(tags) + 1, sizeof(*e->tags));
-	if (!e->tags)
-		return -ENOMEM;
-	json_array_foreach(tags, i, v) {
-		const char *k, *val;
-
-		gh_jpath_index(p, i);
-		k = need_string(l, v, "Key", src, p);
-		val = json_is_string(json_object_get(v, "Value"))
-			  ? json_string_value(json_object_get(v, "Value"))
-			  : NULL;
-		if (!val)
-			az_store_err(l, src, p, "a tag needs a string Value");
-		if (k && val) {
-			e->tags[e->ntags].key = az_store_strdup(l, k);
-			e->tags[e->ntags].value = az_store_strdup(l, val);
-			if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
-				return -ENOMEM;
-			e->ntags++;
-		}
-		gh_jpath_pop(p);
-	}
+	r = az_store_resolve_tags(l, e, tags, src, p);
 	gh_jpath_pop(p);
-	return 0;
+	return r;
 }
 
 static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t *obj,

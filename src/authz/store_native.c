@@ -14,6 +14,7 @@
  * Strict: unknown keys and wrong types are errors, each located.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,33 +28,45 @@ static const char *const top_keys[] = {
 	"Account", "Organization", "Users", "Groups", "Roles", "ResourcePolicies",
 };
 
-static const char *const user_keys[] = {
-	"Name", "Path",	     "Id", "Groups", "Policies", "InlinePolicies", "PermissionsBoundary",
-	"Tags", "MFADevice",
+/* What declaring a principal reads; the rest is read when it is resolved. */
+struct entity_names {
+	const char *name, *path, *id;
 };
-static const char *const group_keys[] = { "Name", "Path", "Id", "Policies", "InlinePolicies" };
-static const char *const role_keys[] = {
-	"Name",
-	"Path",
-	"Id",
-	"Trust",
-	"Policies",
-	"InlinePolicies",
-	"PermissionsBoundary",
-	"Tags",
-	"MaxSessionDuration",
+
+#define NAME_FIELD(key, required, member)                                                          \
+	{                                                                                          \
+		key, GH_J_STRING_OR_NULL, required, offsetof(struct entity_names, member), NULL    \
+	}
+#define KNOWN_FIELD(key)                                                                           \
+	{                                                                                          \
+		key, GH_J_ANY, false, GH_JFIELD_KEEP, NULL                                         \
+	}
+#define ENTITY_FIELDS                                                                              \
+	NAME_FIELD("Name", true, name), NAME_FIELD("Path", false, path),                           \
+	    NAME_FIELD("Id", false, id), KNOWN_FIELD("Policies"), KNOWN_FIELD("InlinePolicies")
+
+static const struct gh_jfield user_fields[] = {
+	ENTITY_FIELDS,	     KNOWN_FIELD("Groups"),    KNOWN_FIELD("PermissionsBoundary"),
+	KNOWN_FIELD("Tags"), KNOWN_FIELD("MFADevice"),
+};
+static const struct gh_jfield group_fields[] = { ENTITY_FIELDS };
+static const struct gh_jfield role_fields[] = {
+	ENTITY_FIELDS,
+	KNOWN_FIELD("Trust"),
+	KNOWN_FIELD("PermissionsBoundary"),
+	KNOWN_FIELD("Tags"),
+	KNOWN_FIELD("MaxSessionDuration"),
 };
 static const char *const binding_keys[] = { "Resources", "Policy" };
 
 static const struct {
 	const char *list;
 	enum entity_kind kind;
-	const char *const *keys;
-	size_t nkeys;
+	struct gh_jschema schema;
 } sections[] = {
-	{ "Users", ENTITY_USER, user_keys, ARRAY_SIZE(user_keys) },
-	{ "Groups", ENTITY_GROUP, group_keys, ARRAY_SIZE(group_keys) },
-	{ "Roles", ENTITY_ROLE, role_keys, ARRAY_SIZE(role_keys) },
+	{ "Users", ENTITY_USER, { "a user", "Users", user_fields, ARRAY_SIZE(user_fields) } },
+	{ "Groups", ENTITY_GROUP, { "a group", "Groups", group_fields, ARRAY_SIZE(group_fields) } },
+	{ "Roles", ENTITY_ROLE, { "a role", "Roles", role_fields, ARRAY_SIZE(role_fields) } },
 };
 
 bool az_store_native_is(json_t *root)
@@ -79,25 +92,6 @@ static size_t unknown_keys(struct store_loader *l, json_t *obj, const char *cons
 	return bad;
 }
 
-/* Optional string member; false (reported) when present with another type. */
-static bool opt_string(struct store_loader *l, json_t *obj, const char *key,
-		       const struct gh_jsrc *src, struct gh_jpath *p, const char **ret)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*ret = NULL;
-	if (!v || json_is_null(v))
-		return true;
-	if (!json_is_string(v)) {
-		gh_jpath_key(p, key);
-		az_store_err(l, src, p, "%s must be a string, not %s", key, gh_json_type_name(v));
-		gh_jpath_pop(p);
-		return false;
-	}
-	*ret = json_string_value(v);
-	return true;
-}
-
 static bool valid_path(const char *path)
 {
 	size_t n = strlen(path);
@@ -116,35 +110,31 @@ static const char *derived_id(struct store_loader *l, const char *prefix, const 
 }
 
 /* Returns 0, -EINVAL (reported) or -ENOMEM. */
-static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind kind,
-			  const char *account, const struct gh_jsrc *src, struct gh_jpath *p)
+static int declare_entity(struct store_loader *l, json_t *obj, size_t section, const char *account,
+			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
+	enum entity_kind kind = sections[section].kind;
+	struct entity_names names = { 0 };
 	static const char *const id_prefix[_ENTITY_KIND_MAX] = { "AIDA", "AGPA", "AROA" };
 	static const char *const arn_kind[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	struct az_entity *e;
-	const char *name, *path = "/", *id = NULL;
+	struct az_entity e;
+	const char *name, *path = "/", *id;
 	/* account (12) + kind + path (at most 512) + name (at most 128) */
 	char arn[1024];
 	int n;
 
-	if (!json_is_object(obj)) {
-		az_store_err(l, src, p, "expected an object, not %s", gh_json_type_name(obj));
-		return -EINVAL;
-	}
-	if (!opt_string(l, obj, "Name", src, p, &name) ||
-	    !opt_string(l, obj, "Path", src, p, &path) || !opt_string(l, obj, "Id", src, p, &id))
-		return -EINVAL;
-	if (!name) {
-		az_store_err(l, src, p, "a %s needs a \"Name\"", arn_kind[kind]);
-		return -EINVAL;
-	}
+	n = az_store_walk(l, obj, &sections[section].schema, &names, src, p);
+	if (n < 0)
+		return n;
+	name = names.name;
+	id = names.id;
+	if (names.path)
+		path = names.path;
 	if (!az_store_check_name(l, "Name", name, src, p))
 		return -EINVAL;
 	/* AWS's unique ids are at most 128 characters; aws:userid is built from it. */
 	if (id && !az_store_check_name(l, "Id", id, src, p))
 		return -EINVAL;
-	if (!path)
-		path = "/";
 	if (!valid_path(path)) {
 		gh_jpath_key(p, "Path");
 		az_store_err(l, src, p,
@@ -160,19 +150,15 @@ static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 			     arn_kind[kind], sizeof(arn) - 1);
 		return -EINVAL;
 	}
-	e = gh_arena_alloc(&l->s->arena, sizeof(*e));
-	if (!e)
+	e = (struct az_entity){ .kind = kind,
+				.name = name,
+				.path = path,
+				.arn = arn,
+				.account = account,
+				.id = id ? id : derived_id(l, id_prefix[kind], arn) };
+	if (!e.id)
 		return -ENOMEM;
-	e->kind = kind;
-	e->name = az_store_strdup(l, name);
-	e->path = az_store_strdup(l, path);
-	e->arn = az_store_strdup(l, arn);
-	e->account = az_store_strdup(l, account);
-	e->id = id ? az_store_strdup(l, id) : derived_id(l, id_prefix[kind], arn);
-	e->max_session = 3600;
-	if (!e->name || !e->path || !e->arn || !e->account || !e->id)
-		return -ENOMEM;
-	return az_store_add_principal(l, e, src, p);
+	return az_store_add_principal(l, &e, src, p);
 }
 
 static const char *file_account(struct store_loader *l, json_t *root, const struct gh_jsrc *src)
@@ -217,10 +203,7 @@ int az_store_native_declare(struct store_loader *l, json_t *root, const struct g
 		}
 		json_array_foreach(list, i, e) {
 			gh_jpath_index(&p, i);
-			if (json_is_object(e))
-				unknown_keys(l, e, sections[k].keys, sections[k].nkeys, src, &p,
-					     sections[k].list);
-			if (declare_entity(l, e, sections[k].kind, account, src, &p) == -ENOMEM)
+			if (declare_entity(l, e, k, account, src, &p) == -ENOMEM)
 				return -ENOMEM;
 			gh_jpath_pop(&p);
 		}
@@ -327,78 +310,28 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	return 0;
 }
 
-static int resolve_groups(struct store_loader *l, struct az_entity *e, json_t *obj,
+/* A user's Groups or a user's or role's Tags (when @tags), resolved by the builder. */
+static int resolve_member(struct store_loader *l, struct az_entity *e, json_t *obj, bool tags,
 			  const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *g = json_object_get(obj, "Groups"), *v;
-	size_t i;
+	const char *key = tags ? "Tags" : "Groups";
+	json_t *v = json_object_get(obj, key);
+	int r = 0;
 
-	if (!g)
+	if (!v)
 		return 0;
-	gh_jpath_key(p, "Groups");
-	if (!json_is_array(g))
-		az_store_err(l, src, p, "Groups must be an array of group names, not %s",
-			     gh_json_type_name(g));
-	if (!json_is_array(g) || !az_store_check_count(l, e, false, json_array_size(g), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->groups = gh_arena_array(&l->s->arena, json_array_size(g) + 1, sizeof(*e->groups));
-	if (!e->groups)
-		return -ENOMEM;
-	json_array_foreach(g, i, v) {
-		struct az_entity *grp =
-		    json_is_string(v) ? gh_strmap_get(&l->s->groups, json_string_value(v)) : NULL;
-
-		gh_jpath_index(p, i);
-		if (!json_is_string(v))
-			az_store_err(l, src, p, "a group name must be a string");
-		else if (!grp)
-			az_store_err(l, src, p, "user %s is in group %s, which does not exist",
-				     e->name, json_string_value(v));
-		else
-			e->groups[e->ngroups++] = grp;
-		gh_jpath_pop(p);
-	}
+	gh_jpath_key(p, key);
+	if (tags ? !json_is_object(v) : !json_is_array(v))
+		az_store_err(l, src, p, "%s must be %s, not %s", key,
+			     tags ? "an object of \"key\": \"value\" pairs"
+				  : "an array of group names",
+			     gh_json_type_name(v));
+	else if (tags)
+		r = az_store_resolve_tags(l, e, v, src, p);
+	else
+		r = az_store_resolve_groups(l, e, v, "does not exist", src, p);
 	gh_jpath_pop(p);
-	return 0;
-}
-
-static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
-			const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *t = json_object_get(obj, "Tags"), *v;
-	const char *key;
-
-	if (!t)
-		return 0;
-	gh_jpath_key(p, "Tags");
-	if (!json_is_object(t))
-		az_store_err(l, src, p,
-			     "Tags must be an object of \"key\": \"value\" pairs, not %s",
-			     gh_json_type_name(t));
-	if (!json_is_object(t) || !az_store_check_count(l, e, true, json_object_size(t), src, p)) {
-		gh_jpath_pop(p);
-		return 0;
-	}
-	e->tags = gh_arena_array(&l->s->arena, json_object_size(t) + 1, sizeof(*e->tags));
-	if (!e->tags)
-		return -ENOMEM;
-	json_object_foreach(t, key, v) {
-		if (!json_is_string(v)) {
-			gh_jpath_key(p, key);
-			az_store_err(l, src, p, "a tag value must be a string");
-			gh_jpath_pop(p);
-			continue;
-		}
-		e->tags[e->ntags].key = az_store_strdup(l, key);
-		e->tags[e->ntags].value = az_store_strdup(l, json_string_value(v));
-		if (!e->tags[e->ntags].key || !e->tags[e->ntags].value)
-			return -ENOMEM;
-		e->ntags++;
-	}
-	gh_jpath_pop(p);
-	return 0;
+	return r;
 }
 
 static int resolve_role(struct store_loader *l, struct az_entity *e, json_t *obj,
@@ -445,8 +378,8 @@ static int resolve_entity(struct store_loader *l, json_t *obj, enum entity_kind 
 		return 0;
 	e->resolved = true;
 	if (resolve_policies(l, e, obj, src, p) < 0 ||
-	    (kind == ENTITY_USER && resolve_groups(l, e, obj, src, p) < 0) ||
-	    (kind != ENTITY_GROUP && resolve_tags(l, e, obj, src, p) < 0) ||
+	    (kind == ENTITY_USER && resolve_member(l, e, obj, false, src, p) < 0) ||
+	    (kind != ENTITY_GROUP && resolve_member(l, e, obj, true, src, p) < 0) ||
 	    (kind == ENTITY_ROLE && resolve_role(l, e, obj, src, p) < 0))
 		return -ENOMEM;
 	b = json_object_get(obj, "PermissionsBoundary");

@@ -25,6 +25,7 @@
  * OU's, its own.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "authz/store.h"
@@ -126,40 +127,36 @@ int az_store_org_add(struct store_loader *l, const char *account, const char *or
 }
 
 /* {"Id": "o-...", "Path": "..."}: Id required, Path optional, both strings. */
-static bool org_strings(struct store_loader *l, json_t *obj, const struct gh_jsrc *src,
-			struct gh_jpath *p, const char **ret_id, const char **ret_path)
-{
-	json_t *id = json_object_get(obj, "Id"), *path = json_object_get(obj, "Path");
+struct org_place {
+	const char *id, *path;
+};
 
-	if (!json_is_string(id) || (path && !json_is_string(path))) {
-		az_store_err(l, src, p, "needs \"Id\" (a string) and may have \"Path\" (a string)");
-		return false;
-	}
-	*ret_id = json_string_value(id);
-	*ret_path = path ? json_string_value(path) : NULL;
-	return true;
-}
+static const struct gh_jfield place_fields[] = {
+	{ "Id", GH_J_STRING, true, offsetof(struct org_place, id), NULL },
+	{ "Path", GH_J_STRING, false, offsetof(struct org_place, path), NULL },
+};
+
+/* An identities file's Organization: these members only. */
+static const struct gh_jschema native_org_schema = { "Organization", "Organization", place_fields,
+						     ARRAY_SIZE(place_fields) };
+
+/* describe-organization's and list-accounts' output: AWS's other members passed over. */
+static const struct gh_jschema org_schema = { "Organization", NULL, place_fields,
+					      ARRAY_SIZE(place_fields) };
+
+static const struct gh_jschema account_schema = { "an account", NULL, place_fields,
+						  ARRAY_SIZE(place_fields) };
 
 int az_store_org_native(struct store_loader *l, const char *account, json_t *org,
 			const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	static const char *const keys[] = { "Id", "Path" };
-	const char *id, *path;
+	struct org_place o = { 0 };
 	int r;
 
 	gh_jpath_key(p, "Organization");
-	if (!json_is_object(org)) {
-		az_store_err(l, src, p,
-			     "Organization must be an object {\"Id\": \"o-...\", \"Path\": "
-			     "\"o-.../r-.../\"}");
-		gh_jpath_pop(p);
-		return -EINVAL;
-	}
-	/* Reported, and the rest still checked. */
-	l->errors +=
-	    gh_json_check_keys(org, keys, ARRAY_SIZE(keys), "Organization", src, p, l->diags);
-	r = org_strings(l, org, src, p, &id, &path) ? az_store_org_add(l, account, id, path, src, p)
-						    : -EINVAL;
+	r = az_store_walk(l, org, &native_org_schema, &o, src, p);
+	if (r == 0)
+		r = az_store_org_add(l, account, o.id, o.path, src, p);
 	gh_jpath_pop(p);
 	return r;
 }
@@ -377,19 +374,16 @@ static int add_policy(struct store_loader *l, json_t *pol, const char *org_id,
 static int add_account(struct store_loader *l, json_t *a, const char *org_id,
 		       const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	const char *acct, *path;
+	struct org_place o = { 0 };
+	int r = az_store_walk(l, a, &account_schema, &o, src, p);
 
-	if (!json_is_object(a)) {
-		az_store_err(l, src, p, "expected an object");
-	} else if (org_strings(l, a, src, p, &acct, &path)) {
-		if (!is_account_id(acct)) {
-			gh_jpath_key(p, "Id");
-			az_store_err(l, src, p, "\"%s\" is not a 12-digit account id", acct);
-			gh_jpath_pop(p);
-		} else {
-			return az_store_org_add(l, acct, org_id, path, src, p);
-		}
-	}
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	if (is_account_id(o.id))
+		return az_store_org_add(l, o.id, org_id, o.path, src, p);
+	gh_jpath_key(p, "Id");
+	az_store_err(l, src, p, "\"%s\" is not a 12-digit account id", o.id);
+	gh_jpath_pop(p);
 	return 0;
 }
 
@@ -426,7 +420,8 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 	static const char *const keys[] = { "Organization", "Accounts", "Policies" };
 	json_t *org = json_object_get(root, "Organization");
 	struct gh_jpath p = { 0 };
-	const char *org_id, *ignored;
+	struct org_place o = { 0 };
+	const char *org_id;
 
 	if (!json_is_object(org)) {
 		az_store_err(l, src, &p,
@@ -438,8 +433,9 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
 	l->errors += gh_json_check_keys(root, keys, ARRAY_SIZE(keys), "an organization file", src,
 					&p, l->diags);
 	gh_jpath_key(&p, "Organization");
-	if (!org_strings(l, org, src, &p, &org_id, &ignored))
+	if (az_store_walk(l, org, &org_schema, &o, src, &p) < 0)
 		return 0;
+	org_id = o.id;
 	if (!valid_org_id(org_id)) {
 		bad_org_id(l, org_id, src, &p);
 		return 0;

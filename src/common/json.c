@@ -308,65 +308,85 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	return bad;
 }
 
-/* One member of a schema walk; a negative return stops the walk. */
+/*
+ * One member of a schema walk at @p (the object's path): 1 when it is
+ * missing or of the wrong kind (reported), a handler's negative return
+ * (which stops the walk), or 0.
+ */
 static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
-		      void *out, const struct gh_jsrc *src, struct diag_list *diags)
+		      void *out, const struct gh_jsrc *src, struct gh_jpath *p,
+		      struct diag_list *diags)
 {
 	json_t *v = json_object_get(obj, f->key);
-	struct gh_jpath p = { 0 };
 	bool ok;
+	int r;
 
+	if (f->kind == GH_J_STRING_OR_NULL && json_is_null(v))
+		v = NULL;
 	if (!v && !f->required)
 		return 0;
-	if (v)
-		gh_jpath_key(&p, f->key);
+	if (!v) {
+		/* One wording for every kind: what is missing, and where it belongs. */
+		gh_jdiag(diags, DIAG_ERROR, src, p, "%s needs \"%s\"", sc->name, f->key);
+		return 1;
+	}
+	gh_jpath_key(p, f->key);
 	switch (f->kind) {
 	case GH_J_TEXT:
 		ok = json_is_string(v) && json_string_length(v) > 0;
 		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, &p, "\"%s\" must be a non-empty string",
+			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a non-empty string",
 				 f->key);
 		break;
 	case GH_J_STRING:
+	case GH_J_STRING_OR_NULL:
 		ok = json_is_string(v);
 		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a string", f->key);
+			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a string, not %s",
+				 f->key, gh_json_type_name(v));
 		break;
-	default:
-		ok = v != NULL;
-		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, &p, "%s needs an \"%s\"", sc->name,
-				 f->key);
-		break;
+	default: ok = true; break;
 	}
-	if (!ok)
-		return 0;
-	if (f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+	r = !ok;
+	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
 		*(const char **)((char *)out + f->offset) = json_string_value(v);
-	return f->read ? f->read(out, v, &p) : 0;
+	if (ok && f->read)
+		r = f->read(out, v, p);
+	gh_jpath_pop(p);
+	return r;
 }
 
 int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		 struct diag_list *diags)
 {
-	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
 	struct gh_jpath p = { 0 };
+
+	return gh_json_walk_at(obj, sc, out, src, &p, diags);
+}
+
+int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		    struct gh_jpath *p, struct diag_list *diags)
+{
+	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
-	int r;
+	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
-		gh_jdiag(diags, DIAG_ERROR, src, &p, "%s must be a JSON object", sc->name);
+		gh_jdiag(diags, DIAG_ERROR, src, p, "%s must be a JSON object, not %s", sc->name,
+			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++)
 		keys[i] = sc->fields[i].key;
-	gh_json_check_keys(obj, keys, n, sc->keys_name, src, &p, diags);
+	if (sc->keys_name)
+		gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
 	for (size_t i = 0; i < n; i++) {
-		r = walk_field(obj, sc, &sc->fields[i], out, src, diags);
+		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)
 			return r;
+		bad += r;
 	}
-	return 0;
+	return bad;
 }
 
 const char *gh_json_scalar_text(const json_t *v, char buf[GH_JSON_SCALAR_MAX], size_t *ret_len)

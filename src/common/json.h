@@ -147,9 +147,10 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 
 /* What a member of a schema must be. */
 enum gh_jkind {
-	GH_J_ANY,    /* any value */
-	GH_J_STRING, /* a string, maybe empty: "K must be a string" */
-	GH_J_TEXT,   /* a non-empty string: "\"K\" must be a non-empty string" */
+	GH_J_ANY,	     /* any value */
+	GH_J_STRING,	     /* a string, maybe empty: "K must be a string" */
+	GH_J_TEXT,	     /* a non-empty string: "\"K\" must be a non-empty string" */
+	GH_J_STRING_OR_NULL, /* a string, or null taken as absent */
 };
 
 /**
@@ -175,7 +176,8 @@ struct gh_jfield {
 /**
  * struct gh_jschema - the members an object may have
  * @name: the object in messages ("a request": "a request must be a JSON object")
- * @keys_name: the object in "unknown key" messages
+ * @keys_name: the object in "unknown key" messages; NULL: other members
+ *	are allowed and passed over (an AWS export has members we do not read)
  * @fields: every member it may have, in the order they are checked
  * @n: entries in @fields
  */
@@ -187,15 +189,21 @@ struct gh_jschema {
 };
 
 /*
- * Check @obj against @sc: an object, no unknown keys, each member of the
- * kind and presence its field says, in table order; strings stored into
- * @out, handlers called.  Every problem is reported (at the member's
- * path, or the object's when it is absent), and the walk goes on.
- * Returns -EINVAL when @obj is not an object, a handler's negative return,
- * or 0 (look at the diagnostics for errors).
+ * Check @obj against @sc: an object, each member of the kind and presence
+ * its field says, in table order, and no unknown keys (unless
+ * @sc->keys_name is NULL); strings stored into @out, handlers called.
+ * Every problem is reported (at the member's path, or the object's when
+ * it is absent), and the walk goes on.  Returns -EINVAL when @obj is not
+ * an object, a handler's negative return, or how many members were
+ * missing or of the wrong kind: 0 when every member the schema names is
+ * as it says (an unknown key is reported, but spoils nothing read).
  */
 int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		 struct diag_list *diags);
+
+/* The same for an object inside a document, at path @p (restored on return). */
+int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
+		    struct gh_jpath *p, struct diag_list *diags);
 
 #define GH_JSON_SCALAR_MAX 64
 
