@@ -103,8 +103,15 @@ cat $TMP/repair.out
 check "not \"unchanged\"" sh -c "! grep -q unchanged $TMP/repair.out"
 check "ruleset replaced" grep -q '^target: ruleset replaced' $TMP/repair.out
 check "reports 3 repairs" grep -q '^target: repaired 3 differences made outside gatehouse' $TMP/repair.out
-check "names the rule to port 4444" grep -q '^  - chain input rule .*0x00005c11 .*accept' $TMP/repair.out
-check "names the added element" grep -q '^  - set in_eth0_tcp4 element 0.0.0.0/0 . 23 ' $TMP/repair.out
+check "names the rule to port 4444, in nft syntax" \
+	grep -qx '  - rule inet gatehouse input meta l4proto tcp tcp dport 4444 accept comment ""' $TMP/repair.out
+check "names the added element, in nft syntax" \
+	grep -qx '  - element inet gatehouse in_eth0_tcp4 { 0.0.0.0/0 . 23 comment "" }' $TMP/repair.out
+check "fw diff prints the inserted rule in nft syntax, with its position" \
+	grep -qx -e '- rule inet gatehouse input index 0 meta l4proto tcp tcp dport 22 accept comment ""' $TMP/drift.diff
+check "fw diff prints the compiled side in nft syntax" \
+	grep -q '^+ rule inet gatehouse input index [0-9]* ct state established,related accept comment ' $TMP/drift.diff
+check "fw diff prints no netlink expression" sh -c "! grep -q '\\[meta load\\|\\[cmp ' $TMP/drift.diff"
 run $T nft -s list table inet gatehouse >$TMP/repaired.txt
 check "table as applied before the edits" diff -u $TMP/clean.txt $TMP/repaired.txt
 check "fw diff empty after the repair" run $T "$GH" fw diff --rules "$RULES" --host target
@@ -117,7 +124,8 @@ run $T nft flush chain inet gatehouse output
 run $T nft delete chain inet gatehouse output
 run $T nft -f $TMP/prio.nft
 run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/prio.out 2>&1
-check "chain priority repaired" grep -q '^  - chain output hook output prio 10 ' $TMP/prio.out
+check "chain priority repaired" \
+	grep -q '^  - chain inet gatehouse output { type filter hook output priority 10; policy drop; ' $TMP/prio.out
 run $T nft -s list table inet gatehouse >$TMP/repaired.txt
 check "table as applied before the priority edit" diff -u $TMP/clean.txt $TMP/repaired.txt
 # A hand edit of a membership set is undone by an element update.
