@@ -118,6 +118,30 @@ check "fw diff empty after the repair" run $T "$GH" fw diff --rules "$RULES" --h
 expect drop "other tcp 22 (edits undone)" tcp $O 10.0.0.1 22
 run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/again.out 2>&1
 check "then unchanged" grep -q '^target: unchanged' $TMP/again.out
+# The generation rule (README "Applying"): an apply right after ours, with
+# no nftables transaction in between, does not read the table back; any
+# transaction since (a hand edit of our table, a change to another table)
+# makes it read back, and a hand edit is still repaired.
+check "state recorded after the apply" grep -q '^gatehouse-fw-state 1 ' "$GATEHOUSE_FW_STATE"
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/fast.out 2>&1
+check "unchanged generation: table not read back" \
+	grep -q '^stats: generation [0-9]* unchanged since the last apply: table not read back' $TMP/fast.out
+check "unchanged generation: unchanged" grep -q '^target: unchanged' $TMP/fast.out
+run $T nft insert rule inet gatehouse input tcp dport 4444 accept
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/slow.out 2>&1
+check "hand edit after an apply: read back" sh -c "! grep -q 'not read back' $TMP/slow.out"
+check "hand edit after an apply: repaired" \
+	grep -q '^target: repaired 1 difference made outside gatehouse' $TMP/slow.out
+run $T nft add table ip gh_scratch
+run $T nft delete table ip gh_scratch
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/other-table.out 2>&1
+check "a transaction in another table: read back" \
+	sh -c "! grep -q 'not read back' $TMP/other-table.out"
+check "a transaction in another table: unchanged" grep -q '^target: unchanged' $TMP/other-table.out
+echo "garbage" >"$GATEHOUSE_FW_STATE"
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/garbage.out 2>&1
+check "a malformed state file: read back" sh -c "! grep -q 'not read back' $TMP/garbage.out"
+check "a malformed state file: unchanged" grep -q '^target: unchanged' $TMP/garbage.out
 # A base chain re-created with the same rules at another priority.
 run $T nft list chain inet gatehouse output | sed 's/priority filter/priority 10/' >$TMP/prio.nft
 run $T nft flush chain inet gatehouse output
@@ -218,6 +242,8 @@ run $T nft -s list table inet gatehouse >$TMP/after.txt
 check "table unchanged" diff -u $TMP/before.txt $TMP/after.txt
 
 echo "== membership update: set elements only, no rule touched"
+# The failed apply above left no record: this one reads back and records.
+check "apply (unchanged)" run $T "$GH" fw apply --rules $TMP/closed --host target
 mkdir $TMP/joined
 cp $TMP/closed/sg.json $TMP/joined/
 sed 's/"SecurityGroups": \["sg-others"\]/"SecurityGroups": ["sg-others", "sg-clients"]/' \
@@ -227,6 +253,8 @@ run $T nft -a list table inet gatehouse | grep -v 'elements\|^\s*[0-9a-f:.]*\( c
 run $T "$GH" fw apply --rules $TMP/joined --host target --stats >$TMP/join.out 2>&1
 cat $TMP/join.out
 check "reported as a membership update" grep -q 'membership updated (+2 -0' $TMP/join.out
+check "membership update right after our apply (and a --check): not read back" \
+	grep -q 'table not read back' $TMP/join.out
 run $T nft -a list table inet gatehouse | grep -v 'elements\|^\s*[0-9a-f:.]*\( comment\|,\)' \
 	>$TMP/handles.after
 check "rule and set handles unchanged" diff -u $TMP/handles.before $TMP/handles.after
