@@ -124,6 +124,10 @@ enum fw_apply_flags {
  *	     "+ " restored; rule positions left out), one per line, at most 40
  *	     then "... and N more"; NULL when @repaired is 0.  Owned by the
  *	     result: fw_apply_result_done() frees it.
+ * @fast: the table was not read back: the kernel's ruleset generation
+ *	  (@genid) was the one our last successful apply recorded, so nothing
+ *	  in any table had changed since
+ * @genid: the ruleset generation found before applying
  */
 struct fw_apply_result {
 	bool full, unchanged;
@@ -131,6 +135,8 @@ struct fw_apply_result {
 	size_t elements_added, elements_removed;
 	size_t repaired;
 	char *repairs;
+	bool fast;
+	uint32_t genid;
 };
 
 /* Free what @r owns (takes NULL). */

@@ -634,9 +634,15 @@ static int do_apply(const struct fw_opts *o)
 		goto out;
 	}
 	diag_list_print(stderr, &dl);
-	if (o->stats)
+	if (o->stats) {
 		fprintf(stderr, "stats: apply %.1f ms, %zu messages, %zu bytes\n", now_ms() - t0,
 			res.messages, res.bytes);
+		if (res.fast)
+			fprintf(stderr,
+				"stats: generation %u unchanged since the last apply: table not "
+				"read back\n",
+				res.genid);
+	}
 	if (o->check)
 		printf("check: the kernel accepts the ruleset of %s (nothing changed)\n", o->host);
 	else if (res.unchanged)

@@ -16,9 +16,11 @@
 #include <string.h>
 
 #include "fw/apply_members.h"
+#include "fw/apply_state.h"
 #include "fw/emit.h"
 #include "fw/kernel_read.h"
 #include "fw/kernel_send.h"
+#include "fw/nftnl_cleanup.h"
 #include "fw/nl.h"
 #include "fw/table_lines.h"
 
@@ -110,6 +112,51 @@ static int converge(struct fw_nl *n, const struct fw_compiled *c, unsigned flags
 	return r;
 }
 
+/*
+ * May apply skip reading our table back?  Only when the kernel's ruleset
+ * generation @genid is the one recorded right after our last successful
+ * apply in this namespace, of a ruleset with @c's structure, and our table
+ * is still the one it created (same handle and stored hash): then no
+ * transaction, ours or anyone's, has changed any table since, and the
+ * table holds exactly that ruleset.
+ */
+static bool fast_path(struct fw_nl *n, const struct fw_compiled *c, uint32_t genid)
+{
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
+	struct fw_apply_state st;
+	bool found;
+
+	if (!fw_apply_state_load(&st) || st.genid != genid || st.hash != c->structure_hash)
+		return false;
+	if (fw_kernel_get_table(n, &t) < 0 || !t)
+		return false;
+	return nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE) == st.handle &&
+	       fw_kernel_table_hash(t, &found) == c->structure_hash && found;
+}
+
+/*
+ * Record the generation our apply left (@res->genid was the one before it),
+ * for the next apply's fast_path().  Only when ours was the only
+ * transaction in between (one more, or none when nothing was sent):
+ * otherwise someone else's may have changed our table, and the next apply
+ * must read it back.
+ */
+static void record_generation(struct fw_nl *n, const struct fw_compiled *c, bool have_gen,
+			      const struct fw_apply_result *res)
+{
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
+	struct fw_apply_state st = { .hash = c->structure_hash };
+	uint32_t expect = res->genid + (res->unchanged ? 0 : 1);
+
+	if (!have_gen || fw_kernel_genid(n, &st.genid) < 0 || st.genid != expect ||
+	    fw_kernel_get_table(n, &t) < 0 || !t) {
+		fw_apply_state_save(NULL);
+		return;
+	}
+	st.handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	fw_apply_state_save(&st);
+}
+
 /* Replace our table with @c in one batch: delete it and create it anew. */
 static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
 			 struct fw_apply_result *res, struct diag_list *dl)
@@ -140,19 +187,26 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 {
 	_cleanup_(fw_apply_result_done) struct fw_apply_result res = { 0 };
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
+	bool have_gen;
 	int r = fw_kernel_open(&n, dl);
 
 	if (r < 0)
 		return r;
+	have_gen = fw_kernel_genid(&n, &res.genid) >= 0;
 	if (!(flags & (FW_APPLY_FULL | FW_APPLY_FAULT_DUP_ELEMENT))) {
 		/*
 		 * Converge on @c whatever the kernel holds: read our table and
 		 * compare it with @c (the hash stored in the table says what was
 		 * applied last, not what is there now: a rule inserted by hand
 		 * keeps the hash).  Only when everything but membership elements
-		 * is equal is an element update enough.
+		 * is equal is an element update enough.  Unless no transaction
+		 * happened since our last apply of this structure (fast_path()):
+		 * then the table is what that apply left, and only the
+		 * membership elements can differ.
 		 */
-		r = converge(&n, c, flags, &res, dl);
+		res.fast = have_gen && fast_path(&n, c, res.genid);
+		r = res.fast ? fw_apply_members(&n, c, flags, &res, dl)
+			     : converge(&n, c, flags, &res, dl);
 		if (r == 0) {
 			/* A replace follows: an element update begun is not what happens. */
 			res.elements_added = res.elements_removed = 0;
@@ -161,8 +215,12 @@ int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result
 	}
 	if (r == 0)
 		r = replace_table(&n, c, flags, &res, dl);
-	if (r < 0)
+	if (r < 0) {
+		fw_apply_state_save(NULL);
 		return r;
+	}
+	if (!(flags & FW_APPLY_CHECK))
+		record_generation(&n, c, have_gen, &res);
 	if (ret) {
 		*ret = res;
 		res = (struct fw_apply_result){ 0 }; /* handed out */

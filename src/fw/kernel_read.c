@@ -10,6 +10,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -85,6 +86,30 @@ int fw_kernel_get_table(struct fw_nl *n, struct nftnl_table **ret)
 		return r;
 	*ret = TAKE_PTR(t);
 	return 0;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+	uint32_t *id = data;
+
+	if (!g)
+		return MNL_CB_ERROR;
+	if (nftnl_gen_nlmsg_parse(nlh, g) < 0) {
+		nftnl_gen_free(g);
+		return MNL_CB_ERROR;
+	}
+	*id = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+int fw_kernel_genid(struct fw_nl *n, uint32_t *id)
+{
+	char buf[FW_REQ_BUF];
+
+	*id = 0;
+	return fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETGEN, NLM_F_ACK), gen_cb, id);
 }
 
 uint64_t fw_kernel_table_hash(const struct nftnl_table *t, bool *found)

@@ -33,6 +33,13 @@ struct fw_snapshot {
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fw_snapshot *, fw_snapshot_free)
 
 /*
+ * The kernel's ruleset generation id (NFT_MSG_GETGEN) into @id: every
+ * committed nftables transaction of the namespace, in any table, bumps it.
+ * 0 or -errno.
+ */
+int fw_kernel_genid(struct fw_nl *n, uint32_t *id);
+
+/*
  * Read our table over @n.  Returns 0 with a new snapshot in *@ret, or with
  * *@ret NULL when there is no table; -errno otherwise (not diagnosed).
  */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -24,6 +25,7 @@
 #include "fw/kernel_decode.h"
 #include "fw/kernel_read.h"
 #include "fw/nftnl_cleanup.h"
+#include "fw/rule_nft.h"
 #include "fw/table_lines.h"
 
 int fw_lines_add(struct fw_lines *l, const char *fmt, ...)
@@ -90,12 +92,101 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
 	}
 }
 
+/*
+ * Each line is its canonical text (what compares and sorts), FW_LINE_SHOW,
+ * then the same object in nft syntax (what is printed): the nft text is a
+ * function of the canonical one, so it changes no comparison.
+ */
+#define FW_LINE_SHOW "\x1f"
+#define NFT_T "inet " FW_TABLE_NAME
+
+/* Rule @nr, @k-th of @chain, as a line. */
 static int rule_line(struct fw_lines *l, unsigned opts, const char *chain, size_t k,
-		     const char *text, const char *comment)
+		     struct nftnl_rule *nr, const char *comment)
 {
-	if (opts & FW_LINES_NO_INDEX)
-		return fw_lines_add(l, "chain %s rule %s comment \"%s\"", chain, text, comment);
-	return fw_lines_add(l, "chain %s rule %zu %s comment \"%s\"", chain, k, text, comment);
+	char text[4096], nft[4096], pos[32] = "";
+
+	rule_text(nr, text, sizeof(text));
+	fw_rule_nft(nr, nft, sizeof(nft));
+	if (!(opts & FW_LINES_NO_INDEX))
+		snprintf(pos, sizeof(pos), "%zu ", k);
+	return fw_lines_add(l,
+			    "chain %s rule %s%s comment \"%s\"" FW_LINE_SHOW "rule " NFT_T
+			    " %s %s%s%s comment \"%s\"",
+			    chain, pos, text, comment, chain, pos[0] ? "index " : "", pos, nft,
+			    comment);
+}
+
+/* Set @name's line: @type NULL for a type that is not one of ours. */
+static int set_line(struct fw_lines *l, const char *name, const char *type, uint32_t flags,
+		    const char *comment)
+{
+	if (!type)
+		return fw_lines_add(l,
+				    "set %s type (not one of gatehouse's) comment "
+				    "\"%s\"" FW_LINE_SHOW "set " NFT_T
+				    " %s { comment \"%s\" } # a key type gatehouse never writes",
+				    name, comment, name, comment);
+	return fw_lines_add(l,
+			    "set %s type %s flags 0x%x comment \"%s\"" FW_LINE_SHOW "%s " NFT_T
+			    " %s { type %s;%s%s%s comment \"%s\" }",
+			    name, type, flags, comment, flags & NFT_SET_MAP ? "map" : "set", name,
+			    type, flags & NFT_SET_INTERVAL ? " flags interval;" : "",
+			    flags & NFT_SET_CONSTANT ? " flags constant;" : "",
+			    flags & NFT_SET_TIMEOUT ? " flags timeout;" : "", comment);
+}
+
+/* An element line: @elem formatted, @jump the chain of a verdict map's (or NULL). */
+static int elem_line(struct fw_lines *l, const char *set, const char *elem, const char *jump,
+		     const char *comment)
+{
+	if (jump)
+		return fw_lines_add(l,
+				    "set %s element %s : jump %s comment \"%s\"" FW_LINE_SHOW
+				    "element " NFT_T " %s { %s comment \"%s\" : jump %s }",
+				    set, elem, jump, comment, set, elem, comment, jump);
+	return fw_lines_add(l,
+			    "set %s element %s comment \"%s\"" FW_LINE_SHOW "element " NFT_T
+			    " %s { %s comment \"%s\" }",
+			    set, elem, comment, set, elem, comment);
+}
+
+/*
+ * A chain line; @hook NULL for a regular chain, else its hook name with
+ * @prio, @type and policy @drop.
+ */
+static int chain_line(struct fw_lines *l, const char *name, const char *hook, int prio,
+		      const char *type, bool drop, const char *comment)
+{
+	char prio_text[16];
+
+	if (!hook)
+		return fw_lines_add(l,
+				    "chain %s comment \"%s\"" FW_LINE_SHOW "chain " NFT_T
+				    " %s { comment \"%s\" }",
+				    name, comment, name, comment);
+	snprintf(prio_text, sizeof(prio_text), "%d", prio);
+	return fw_lines_add(l,
+			    "chain %s hook %s prio %d type %s policy %s comment \"%s\"" FW_LINE_SHOW
+			    "chain " NFT_T
+			    " %s { type %s hook %s priority %s; policy %s; comment \"%s\" }",
+			    name, hook, prio, type, drop ? "drop" : "accept", comment, name, type,
+			    hook, prio ? prio_text : "filter", drop ? "drop" : "accept", comment);
+}
+
+static int table_line(struct fw_lines *l, const char *comment)
+{
+	return fw_lines_add(l,
+			    "table comment \"%s\"" FW_LINE_SHOW "table " NFT_T
+			    " { comment \"%s\" }",
+			    comment, comment);
+}
+
+const char *fw_line_text(const char *line)
+{
+	const char *show = strstr(line, FW_LINE_SHOW);
+
+	return show ? show + GH_LIT_LEN(FW_LINE_SHOW) : line;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -125,46 +216,41 @@ static bool is_member_name(const char **names, size_t n, const char *name)
 
 int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opts)
 {
-	int r = fw_lines_add(l, "table comment \"%s\"", c->comment);
+	int r = table_line(l, c->comment);
 
 	for (size_t i = 0; i < c->nsets && r >= 0; i++) {
 		const struct fw_set *s = &c->sets[i];
 
-		r = fw_lines_add(l, "set %s type %s flags 0x%x comment \"%s\"", s->name,
-				 fw_set_type_text(s), fw_set_flags(s), s->comment);
+		r = set_line(l, s->name, fw_set_type_text(s), fw_set_flags(s), s->comment);
 		if ((opts & FW_LINES_NO_MEMBERS) && s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems && r >= 0; k++) {
 			char buf[256];
 
 			fw_elem_format(s, &s->elems[k], c, buf, sizeof(buf));
-			if (s->kind == FW_SK_IFNAME_VMAP)
-				r = fw_lines_add(l, "set %s element %s : jump %s comment \"%s\"",
-						 s->name, buf, c->chains[s->elems[k].chain].name,
-						 s->elems[k].comment);
-			else
-				r = fw_lines_add(l, "set %s element %s comment \"%s\"", s->name,
-						 buf, s->elems[k].comment);
+			r = elem_line(l, s->name, buf,
+				      s->kind == FW_SK_IFNAME_VMAP
+					  ? c->chains[s->elems[k].chain].name
+					  : NULL,
+				      s->elems[k].comment);
 		}
 	}
 	for (size_t i = 0; i < c->nchains && r >= 0; i++) {
 		const struct fw_chain *ch = &c->chains[i];
 
-		r = fw_lines_add(l, "chain %s%s comment \"%s\"", ch->name,
-				 !ch->base ? ""
-				 : ch->fwd ? " hook forward prio 0 type filter policy accept"
-				 : ch->in  ? " hook input prio 0 type filter policy drop"
-					   : " hook output prio 0 type filter policy drop",
-				 ch->comment);
+		r = chain_line(l, ch->name,
+			       !ch->base ? NULL
+			       : ch->fwd ? "forward"
+			       : ch->in	 ? "input"
+					 : "output",
+			       0, "filter", ch->base && !ch->fwd, ch->comment);
 		for (size_t k = 0; k < ch->nrules && r >= 0; k++) {
 			struct nftnl_rule *nr = fw_rule_build(c, ch, &ch->rules[k]);
-			char text[4096];
 
 			if (!nr)
 				return -ENOMEM;
-			rule_text(nr, text, sizeof(text));
+			r = rule_line(l, opts, ch->name, k, nr, ch->rules[k].comment);
 			nftnl_rule_free(nr);
-			r = rule_line(l, opts, ch->name, k, text, ch->rules[k].comment);
 		}
 	}
 	return r;
@@ -185,10 +271,9 @@ static int set_lines_of_kernel(struct nftnl_set *st, bool hide, const char **mem
 	if (r < 0)
 		return r;
 	if (!k.known)
-		return fw_lines_add(l, "set %s type (not one of gatehouse's) comment \"%s\"",
-				    nftnl_set_get_str(st, NFTNL_SET_NAME), cbuf);
-	r = fw_lines_add(l, "set %s type %s flags 0x%x comment \"%s\"", k.s.name,
-			 fw_set_type_text(&k.s), nftnl_set_get_u32(st, NFTNL_SET_FLAGS), cbuf);
+		return set_line(l, nftnl_set_get_str(st, NFTNL_SET_NAME), NULL, 0, cbuf);
+	r = set_line(l, k.s.name, fw_set_type_text(&k.s), nftnl_set_get_u32(st, NFTNL_SET_FLAGS),
+		     cbuf);
 	if (hide && is_member_name(member, nmember, k.s.name))
 		return r;
 	for (size_t e = 0; e < k.s.nelems && r >= 0; e++) {
@@ -196,34 +281,24 @@ static int set_lines_of_kernel(struct nftnl_set *st, bool hide, const char **mem
 		const struct fw_elem *fe = &k.s.elems[e];
 
 		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
-		if (k.s.kind == FW_SK_IFNAME_VMAP) {
-			r = fw_lines_add(l, "set %s element %s : jump %s comment \"%s\"", k.s.name,
-					 buf, fe->chain_name ? fe->chain_name : "?", fe->comment);
-		} else {
-			r = fw_lines_add(l, "set %s element %s comment \"%s\"", k.s.name, buf,
-					 fe->comment);
-		}
+		r = elem_line(l, k.s.name, buf,
+			      k.s.kind == FW_SK_IFNAME_VMAP
+				  ? (fe->chain_name ? fe->chain_name : "?")
+				  : NULL,
+			      fe->comment);
 	}
 	return r;
 }
 
-/* " hook input prio 0 type filter policy drop" of base chain @ch, into @buf. */
-static const char *chain_hook_text(struct nftnl_chain *ch, char *buf, size_t size)
+/* The hook name of base chain @ch. */
+static const char *chain_hook_name(struct nftnl_chain *ch)
 {
 	uint32_t hook = nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM);
 
-	snprintf(buf, size, " hook %s prio %d type %s%s",
-		 hook == NF_INET_LOCAL_IN    ? "input"
-		 : hook == NF_INET_LOCAL_OUT ? "output"
-		 : hook == NF_INET_FORWARD   ? "forward"
-					     : "(another hook)",
-		 nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
-		 nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
-		     ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
-		     : "?",
-		 nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP ? " policy drop"
-									: " policy accept");
-	return buf;
+	return hook == NF_INET_LOCAL_IN	   ? "input"
+	       : hook == NF_INET_LOCAL_OUT ? "output"
+	       : hook == NF_INET_FORWARD   ? "forward"
+					   : "(another hook)";
 }
 
 /* The lines of kernel chain @ch and of its rules in @s. */
@@ -231,21 +306,21 @@ static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain
 				 struct fw_lines *l)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
-	char hook[160], cbuf[FW_COMMENT_MAX + 1];
+	char cbuf[FW_COMMENT_MAX + 1];
 	size_t k = 0;
-	int r = fw_lines_add(l, "chain %s%s comment \"%s\"", name,
-			     nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM)
-				 ? chain_hook_text(ch, hook, sizeof(hook))
-				 : "",
-			     fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
+	bool base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+	int r = chain_line(l, name, base ? chain_hook_name(ch) : NULL,
+			   nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+			   nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
+			       ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
+			       : "?",
+			   nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_DROP,
+			   fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
 
 	for (size_t j = 0; j < s->nrules && r >= 0; j++) {
-		char text[4096];
-
 		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
 			continue;
-		rule_text(s->rules[j], text, sizeof(text));
-		r = rule_line(l, opts, name, k++, text,
+		r = rule_line(l, opts, name, k++, s->rules[j],
 			      fw_kernel_comment(FW_KOBJ_RULE, s->rules[j], cbuf, sizeof(cbuf)));
 	}
 	return r;
@@ -258,8 +333,7 @@ int fw_lines_of_kernel(const struct fw_snapshot *s, const struct fw_compiled *c,
 	char cbuf[FW_COMMENT_MAX + 1];
 	size_t nmember = 0;
 	_cleanup_free_ const char **member = hide ? member_names(c, &nmember) : NULL;
-	int r = fw_lines_add(l, "table comment \"%s\"",
-			     fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
+	int r = table_line(l, fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
 
 	if (hide && !member)
 		return -ENOMEM;
@@ -297,8 +371,8 @@ long fw_lines_diff(const struct fw_lines *want, const struct fw_lines *have, str
 		}
 		nd++;
 		if (out)
-			r = cm < 0 ? fw_lines_add(out, "+ %s", want->v[a])
-				   : fw_lines_add(out, "- %s", have->v[b]);
+			r = cm < 0 ? fw_lines_add(out, "+ %s", fw_line_text(want->v[a]))
+				   : fw_lines_add(out, "- %s", fw_line_text(have->v[b]));
 		if (r < 0)
 			return r;
 		if (cm < 0)

@@ -40,6 +40,9 @@ int fw_lines_add(struct fw_lines *l, const char *fmt, ...) GH_PRINTF(2, 3);
 void fw_lines_free(struct fw_lines *l);
 void fw_lines_sort(struct fw_lines *l);
 
+/* What @line prints: the object in nft syntax. */
+const char *fw_line_text(const char *line);
+
 /* The lines of compiled ruleset @c.  0 or -ENOMEM. */
 int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opts);
 
@@ -49,8 +52,8 @@ int fw_lines_of_kernel(const struct fw_snapshot *s, const struct fw_compiled *c,
 
 /*
  * The lines of @want missing from @have ("+ ") and of @have missing from
- * @want ("- "), both sorted, appended to @out (may be NULL) in sorted
- * order; returns the count or -ENOMEM.
+ * @want ("- "), as fw_line_text() prints them, both sorted, appended to @out (may be NULL) in
+ * sorted order; returns the count or -ENOMEM.
  */
 long fw_lines_diff(const struct fw_lines *want, const struct fw_lines *have, struct fw_lines *out);
 

@@ -103,21 +103,53 @@ cat $TMP/repair.out
 check "not \"unchanged\"" sh -c "! grep -q unchanged $TMP/repair.out"
 check "ruleset replaced" grep -q '^target: ruleset replaced' $TMP/repair.out
 check "reports 3 repairs" grep -q '^target: repaired 3 differences made outside gatehouse' $TMP/repair.out
-check "names the rule to port 4444" grep -q '^  - chain input rule .*0x00005c11 .*accept' $TMP/repair.out
-check "names the added element" grep -q '^  - set in_eth0_tcp4 element 0.0.0.0/0 . 23 ' $TMP/repair.out
+check "names the rule to port 4444, in nft syntax" \
+	grep -qx '  - rule inet gatehouse input meta l4proto tcp tcp dport 4444 accept comment ""' $TMP/repair.out
+check "names the added element, in nft syntax" \
+	grep -qx '  - element inet gatehouse in_eth0_tcp4 { 0.0.0.0/0 . 23 comment "" }' $TMP/repair.out
+check "fw diff prints the inserted rule in nft syntax, with its position" \
+	grep -qx -e '- rule inet gatehouse input index 0 meta l4proto tcp tcp dport 22 accept comment ""' $TMP/drift.diff
+check "fw diff prints the compiled side in nft syntax" \
+	grep -q '^+ rule inet gatehouse input index [0-9]* ct state established,related accept comment ' $TMP/drift.diff
+check "fw diff prints no netlink expression" sh -c "! grep -q '\\[meta load\\|\\[cmp ' $TMP/drift.diff"
 run $T nft -s list table inet gatehouse >$TMP/repaired.txt
 check "table as applied before the edits" diff -u $TMP/clean.txt $TMP/repaired.txt
 check "fw diff empty after the repair" run $T "$GH" fw diff --rules "$RULES" --host target
 expect drop "other tcp 22 (edits undone)" tcp $O 10.0.0.1 22
 run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/again.out 2>&1
 check "then unchanged" grep -q '^target: unchanged' $TMP/again.out
+# The generation rule (README "Applying"): an apply right after ours, with
+# no nftables transaction in between, does not read the table back; any
+# transaction since (a hand edit of our table, a change to another table)
+# makes it read back, and a hand edit is still repaired.
+check "state recorded after the apply" grep -q '^gatehouse-fw-state 1 ' "$GATEHOUSE_FW_STATE"
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/fast.out 2>&1
+check "unchanged generation: table not read back" \
+	grep -q '^stats: generation [0-9]* unchanged since the last apply: table not read back' $TMP/fast.out
+check "unchanged generation: unchanged" grep -q '^target: unchanged' $TMP/fast.out
+run $T nft insert rule inet gatehouse input tcp dport 4444 accept
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/slow.out 2>&1
+check "hand edit after an apply: read back" sh -c "! grep -q 'not read back' $TMP/slow.out"
+check "hand edit after an apply: repaired" \
+	grep -q '^target: repaired 1 difference made outside gatehouse' $TMP/slow.out
+run $T nft add table ip gh_scratch
+run $T nft delete table ip gh_scratch
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/other-table.out 2>&1
+check "a transaction in another table: read back" \
+	sh -c "! grep -q 'not read back' $TMP/other-table.out"
+check "a transaction in another table: unchanged" grep -q '^target: unchanged' $TMP/other-table.out
+echo "garbage" >"$GATEHOUSE_FW_STATE"
+run $T "$GH" fw apply --rules "$RULES" --host target --stats >$TMP/garbage.out 2>&1
+check "a malformed state file: read back" sh -c "! grep -q 'not read back' $TMP/garbage.out"
+check "a malformed state file: unchanged" grep -q '^target: unchanged' $TMP/garbage.out
 # A base chain re-created with the same rules at another priority.
 run $T nft list chain inet gatehouse output | sed 's/priority filter/priority 10/' >$TMP/prio.nft
 run $T nft flush chain inet gatehouse output
 run $T nft delete chain inet gatehouse output
 run $T nft -f $TMP/prio.nft
 run $T "$GH" fw apply --rules "$RULES" --host target >$TMP/prio.out 2>&1
-check "chain priority repaired" grep -q '^  - chain output hook output prio 10 ' $TMP/prio.out
+check "chain priority repaired" \
+	grep -q '^  - chain inet gatehouse output { type filter hook output priority 10; policy drop; ' $TMP/prio.out
 run $T nft -s list table inet gatehouse >$TMP/repaired.txt
 check "table as applied before the priority edit" diff -u $TMP/clean.txt $TMP/repaired.txt
 # A hand edit of a membership set is undone by an element update.
@@ -210,6 +242,8 @@ run $T nft -s list table inet gatehouse >$TMP/after.txt
 check "table unchanged" diff -u $TMP/before.txt $TMP/after.txt
 
 echo "== membership update: set elements only, no rule touched"
+# The failed apply above left no record: this one reads back and records.
+check "apply (unchanged)" run $T "$GH" fw apply --rules $TMP/closed --host target
 mkdir $TMP/joined
 cp $TMP/closed/sg.json $TMP/joined/
 sed 's/"SecurityGroups": \["sg-others"\]/"SecurityGroups": ["sg-others", "sg-clients"]/' \
@@ -219,6 +253,8 @@ run $T nft -a list table inet gatehouse | grep -v 'elements\|^\s*[0-9a-f:.]*\( c
 run $T "$GH" fw apply --rules $TMP/joined --host target --stats >$TMP/join.out 2>&1
 cat $TMP/join.out
 check "reported as a membership update" grep -q 'membership updated (+2 -0' $TMP/join.out
+check "membership update right after our apply (and a --check): not read back" \
+	grep -q 'table not read back' $TMP/join.out
 run $T nft -a list table inet gatehouse | grep -v 'elements\|^\s*[0-9a-f:.]*\( comment\|,\)' \
 	>$TMP/handles.after
 check "rule and set handles unchanged" diff -u $TMP/handles.before $TMP/handles.after

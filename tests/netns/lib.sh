@@ -25,6 +25,9 @@ nl_require() { # TOOL...
 }
 
 TMP=$(mktemp -d)
+# fw apply's record of the generation it left (README "Applying") in the
+# test's directory, not /run/gatehouse: these namespaces are throwaway.
+export GATEHOUSE_FW_STATE=$TMP/fw-apply.state
 PIDS=""
 FAIL=0
 NL_NS=""
