@@ -76,6 +76,8 @@ cleanup() {
 }
 trap cleanup EXIT
 ln -s "$root/policies" "$work/policies"
+# fw apply records the kernel's ruleset generation: in the work dir, not /run.
+export GATEHOUSE_FW_STATE="$work/fw-apply.state"
 ln -s "$root/rules" "$work/rules"
 # Examples may name a golden store of the tests (tests/store/...).
 ln -s "$root/tests" "$work/tests"
