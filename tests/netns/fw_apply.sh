@@ -214,10 +214,16 @@ mkdir $TMP/closed
 sed 's/"FromPort": 7000, "ToPort": 7000/"FromPort": 7001, "ToPort": 7001/' \
 	"$RULES/sg.json" >$TMP/closed/sg.json
 cp "$RULES/inventory.json" $TMP/closed/
-(echo first; sleep 3; echo second) | run $M socat -u - TCP:10.0.0.1:7000 >/dev/null 2>&1 &
+(echo first; sleep 5; echo second) | run $M socat -u - TCP:10.0.0.1:7000 >/dev/null 2>&1 &
 FLOW=$!
 PIDS="$PIDS $FLOW"
-sleep 1
+# The flow must be established before its rule goes: wait for its first line
+# (a loaded machine can take more than a second to start socat).
+for _ in $(seq 80); do
+	grep -q first $TMP/flow.txt 2>/dev/null && break
+	sleep 0.05
+done
+check "the flow was established before the re-apply" grep -q first $TMP/flow.txt
 check "apply without port 7000" run $T "$GH" fw apply --rules $TMP/closed --host target
 wait $FLOW 2>/dev/null
 check "first and second line arrived" grep -q second $TMP/flow.txt
