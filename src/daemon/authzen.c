@@ -146,20 +146,25 @@ static void az_done(struct az *a)
 	gd_ctxb_free(a->cb);
 }
 
+/* The body of @a as one evaluation, answered as one (also "evaluations" without a list). */
+static void answer_one(struct gd *d, struct az *a, struct http_response *res)
+{
+	json_t *b = a->body;
+
+	if (evaluate(d, a->s, json_object_get(b, "subject"), json_object_get(b, "action"),
+		     json_object_get(b, "resource"), json_object_get(b, "context"), "", a->cb,
+		     &a->dd, &a->err) < 0)
+		gd_err_answer(res, &a->err);
+	else
+		gd_json(res, 200, decision_json(&a->dd));
+}
+
 void gd_authzen_evaluation(struct gd *d, const struct http_request *req, struct http_response *res)
 {
 	struct az a;
-	json_t *b;
 
-	if (az_start(d, req, res, &a)) {
-		b = a.body;
-		if (evaluate(d, a.s, json_object_get(b, "subject"), json_object_get(b, "action"),
-			     json_object_get(b, "resource"), json_object_get(b, "context"), "",
-			     a.cb, &a.dd, &a.err) < 0)
-			gd_err_answer(res, &a.err);
-		else
-			gd_json(res, 200, decision_json(&a.dd));
-	}
+	if (az_start(d, req, res, &a))
+		answer_one(d, &a, res);
 	az_done(&a);
 }
 
@@ -205,12 +210,7 @@ void gd_authzen_evaluations(struct gd *d, const struct http_request *req, struct
 	}
 	/* No evaluations: the request is one evaluation, answered as one (AuthZEN 1.0, 7.1). */
 	if (json_array_size(evs) == 0) {
-		if (evaluate(d, a.s, json_object_get(b, "subject"), json_object_get(b, "action"),
-			     json_object_get(b, "resource"), json_object_get(b, "context"), "",
-			     a.cb, &a.dd, &a.err) < 0)
-			gd_err_answer(res, &a.err);
-		else
-			gd_json(res, 200, decision_json(&a.dd));
+		answer_one(d, &a, res);
 		goto out;
 	}
 	out = json_array();
