@@ -2,6 +2,8 @@
 #include "authz/pattern.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "authz/context.h"
@@ -44,11 +46,203 @@ static inline size_t next_char(const char *s, size_t i, size_t n)
 	return i;
 }
 
-bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
+static inline bool is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/*
+ * Long patterns against long text.  The greedy loop below restarts the
+ * segment after the last "*" at every character of the text, so a hostile
+ * pattern ("*a?a?a...?b", AUTHZ_SUBST_MAX bytes) against a near-miss costs
+ * pattern x text steps: milliseconds per match, seconds per request with
+ * a few thousand of them.  When the loop has used up a budget linear in
+ * both lengths, it hands over to this matcher, which finds each segment
+ * between stars once: the first anchored at the start, the last anchored
+ * at the end, each one in between at its earliest end by a bit-parallel
+ * (Shift-And) scan, or memmem() when it has no "?".  Taking the earliest
+ * end is enough: what comes after
+ * a segment only needs as much text as it leaves.  Cost: text x
+ * segment/64 words.  Same answers as the greedy loop (test_authz's
+ * differential test holds both to that), "?" included: it takes a whole
+ * UTF-8 character, so in the scan a "?" state stays set across
+ * continuation bytes and no token starts or follows a "?" on one.
+ */
+struct seg_scan {
+	unsigned char *lit; /* per token: the literal byte */
+	unsigned char *any; /* per token: 1 for "?" */
+	size_t ntok;
+	uint64_t *tab;	  /* [256][words]: literal bits per byte */
+	uint64_t *anyq;	  /* bits of "?" tokens */
+	uint64_t *afterq; /* bits of tokens that follow a "?" */
+	uint64_t *d, *t;  /* the state and a scratch row */
+};
+
+/* Tokens @a..@b of @sc at @s[@pos..], no further than @lim; the end or SIZE_MAX. */
+static size_t seg_at(const struct seg_scan *sc, size_t a, size_t b, const char *s, size_t pos,
+		     size_t lim)
+{
+	for (size_t j = a; j < b; j++) {
+		if (pos >= lim)
+			return SIZE_MAX;
+		if (sc->any[j]) {
+			pos = next_char(s, pos, lim);
+		} else {
+			if ((unsigned char)s[pos] != sc->lit[j])
+				return SIZE_MAX;
+			pos++;
+		}
+	}
+	return pos;
+}
+
+/* Tokens @a..@b ending exactly at @end, starting no earlier than @lo; the start or SIZE_MAX. */
+static size_t seg_before(const struct seg_scan *sc, size_t a, size_t b, const char *s, size_t lo,
+			 size_t end)
+{
+	for (size_t j = b; j-- > a;) {
+		if (end <= lo)
+			return SIZE_MAX;
+		if (sc->any[j]) {
+			for (end--; end > lo && is_cont((unsigned char)s[end]); end--)
+				;
+		} else {
+			if ((unsigned char)s[end - 1] != sc->lit[j])
+				return SIZE_MAX;
+			end--;
+		}
+	}
+	return end;
+}
+
+/* The earliest end of tokens @a..@b (at least one) in @s[@pos..@lim), or SIZE_MAX. */
+static size_t seg_find(struct seg_scan *sc, size_t a, size_t b, const char *s, size_t pos,
+		       size_t lim)
+{
+	size_t k = b - a, words = (k + 63) / 64, last = k - 1;
+	uint64_t *d = sc->d, *t = sc->t;
+
+	if (!memchr(sc->any + a, 1, k)) { /* no "?": a plain substring search */
+		const char *at = memmem(s + pos, lim - pos, sc->lit + a, k);
+
+		return at ? (size_t)(at - s) + k : SIZE_MAX;
+	}
+	memset(sc->tab, 0, 256 * words * sizeof(uint64_t));
+	memset(sc->anyq, 0, words * sizeof(uint64_t));
+	memset(sc->afterq, 0, words * sizeof(uint64_t));
+	memset(d, 0, words * sizeof(uint64_t));
+	for (size_t j = 0; j < k; j++) {
+		uint64_t bit = UINT64_C(1) << (j % 64);
+
+		if (sc->any[a + j]) {
+			sc->anyq[j / 64] |= bit;
+			if (j + 1 < k)
+				sc->afterq[(j + 1) / 64] |= UINT64_C(1) << ((j + 1) % 64);
+		} else {
+			sc->tab[sc->lit[a + j] * words + j / 64] |= bit;
+		}
+	}
+	for (size_t i = pos; i < lim; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const uint64_t *row = sc->tab + c * words;
+		bool cont = is_cont(c);
+		uint64_t carry = cont ? 0 : 1; /* a token starts only on a character */
+
+		for (size_t w = 0; w < words; w++) {
+			uint64_t shifted = d[w] << 1 | carry;
+
+			carry = d[w] >> 63;
+			if (cont)
+				t[w] = (shifted & row[w] & ~sc->afterq[w]) | (d[w] & sc->anyq[w]);
+			else
+				t[w] = shifted & (row[w] | sc->anyq[w]);
+		}
+		memcpy(d, t, words * sizeof(uint64_t));
+		if (d[last / 64] >> (last % 64) & 1) {
+			size_t end = i + 1;
+
+			if (sc->any[b - 1])
+				while (end < lim && is_cont((unsigned char)s[end]))
+					end++;
+			return end;
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* Split @p into tokens; @stars gets the token index of each "*" (a "*" is not a token). */
+static size_t tokenize(struct seg_scan *sc, const char *p, size_t plen, size_t *stars)
+{
+	size_t nstars = 0;
+
+	sc->ntok = 0;
+	for (size_t i = 0; i < plen; i++) {
+		if (p[i] == '*') {
+			stars[nstars++] = sc->ntok;
+			continue;
+		}
+		sc->any[sc->ntok] = p[i] == '?';
+		if (p[i] == '\\' && i + 1 < plen)
+			i++;
+		sc->lit[sc->ntok++] = (unsigned char)p[i];
+	}
+	return nstars;
+}
+
+static bool match_segments(struct seg_scan *sc, const size_t *stars, size_t nstars, const char *s,
+			   size_t slen)
+{
+	size_t pos = seg_at(sc, 0, nstars ? stars[0] : sc->ntok, s, 0, slen), lim;
+
+	if (pos == SIZE_MAX)
+		return false;
+	if (!nstars)
+		return pos == slen;
+	lim = seg_before(sc, stars[nstars - 1], sc->ntok, s, pos, slen);
+	if (lim == SIZE_MAX)
+		return false;
+	for (size_t i = 0; i + 1 < nstars; i++) {
+		if (stars[i] == stars[i + 1])
+			continue;
+		pos = seg_find(sc, stars[i], stars[i + 1], s, pos, lim);
+		if (pos == SIZE_MAX)
+			return false;
+	}
+	return true;
+}
+
+int az_glob_match_segments(const char *p, size_t plen, const char *s, size_t slen)
+{
+	size_t words = (plen + 63) / 64 + 1;
+	struct seg_scan sc = {
+		.lit = malloc(plen + 1),
+		.any = malloc(plen + 1),
+		.tab = malloc((256 + 4) * words * sizeof(uint64_t)),
+	};
+	size_t *stars = malloc((plen + 1) * sizeof(size_t));
+	int ret = -1;
+
+	if (sc.lit && sc.any && sc.tab && stars) {
+		sc.anyq = sc.tab + 256 * words;
+		sc.afterq = sc.anyq + words;
+		sc.d = sc.afterq + words;
+		sc.t = sc.d + words;
+		ret = match_segments(&sc, stars, tokenize(&sc, p, plen, stars), s, slen);
+	}
+	free(sc.lit);
+	free(sc.any);
+	free(sc.tab);
+	free(stars);
+	return ret;
+}
+
+int az_glob_match_greedy(const char *p, size_t plen, const char *s, size_t slen, size_t budget)
 {
 	size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
 
 	while (si < slen) {
+		if (budget-- == 0)
+			return -1;
 		if (pi < plen) {
 			char c = p[pi];
 
@@ -80,7 +274,7 @@ bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t sle
 		 * character ("*??xy" against "€xy", 3 bytes).
 		 */
 		if (star_p == SIZE_MAX)
-			return false;
+			return 0;
 		pi = star_p;
 		star_s = next_char(s, star_s, slen);
 		si = star_s;
@@ -88,6 +282,18 @@ bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t sle
 	while (pi < plen && p[pi] == '*')
 		pi++;
 	return pi == plen;
+}
+
+bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t slen)
+{
+	/* Enough for any pattern and text of ordinary shape: see above. */
+	int r = az_glob_match_greedy(p, plen, s, slen, 4 * (plen + slen) + 256);
+
+	if (r < 0)
+		r = az_glob_match_segments(p, plen, s, slen);
+	if (r < 0) /* out of memory: the slow way */
+		r = az_glob_match_greedy(p, plen, s, slen, SIZE_MAX);
+	return r;
 }
 
 bool az_glob_match(const struct glob *g, const char *s, size_t len)

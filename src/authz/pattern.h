@@ -65,6 +65,13 @@ void az_glob_compile(struct glob *g, const char *s, size_t len);
 bool az_glob_match(const struct glob *g, const char *s, size_t len);
 /* Match glob-form pattern @p against @s. */
 bool az_glob_match_general(const char *p, size_t plen, const char *s, size_t slen);
+/*
+ * Its two matchers, for the tests: the greedy loop, 1/0, or -1 when it
+ * has taken @budget steps; and the segment matcher, 1/0, or -1 when out
+ * of memory.
+ */
+int az_glob_match_greedy(const char *p, size_t plen, const char *s, size_t slen, size_t budget);
+int az_glob_match_segments(const char *p, size_t plen, const char *s, size_t slen);
 
 /**
  * struct tmpl_seg - a literal run or a variable of a template

@@ -172,17 +172,30 @@ static int worst_case(double seconds)
 	char *pat = near_miss("arn:aws:s3:::b/*", AUTHZ_REQ_STRING_MAX / 2 + 16, 'b');
 	char *subj = near_miss("arn:aws:s3:::b/", AUTHZ_REQ_STRING_MAX, 0);
 	char *huge = near_miss("arn:aws:s3:::b/", 1u << 20, 0);
+	char *anyp = near_miss("arn:aws:s3:::b/*", AUTHZ_REQ_STRING_MAX / 2 + 16, 'b');
 	char doc[AUTHZ_PATTERN_MAX + 256];
 	struct authz_policy *p = NULL;
 	struct authz_result r;
 	struct diag_list dl;
 	struct glob g;
-	double match_ns = 0, eval_ns = 0, refuse_ns = 0;
+	double match_ns = 0, eval_ns = 0, refuse_ns = 0, greedy_ns = 0, any_ns = 0,
+	       any_greedy_ns = 0;
+	size_t n;
 	int rc = 1;
 
 	diag_list_init(&dl);
-	if (!pat || !subj || !huge)
+	if (!pat || !subj || !huge || !anyp)
 		goto out;
+	/*
+	 * The "?" variant, "*a?a?...a?b*": every other byte of the tail a
+	 * "?", and a last "*" so that the segment is searched for, not
+	 * anchored at the end.
+	 */
+	n = strlen(anyp);
+	for (size_t i = strlen("arn:aws:s3:::b/*") + 1; i + 2 < n; i += 2)
+		anyp[i] = '?';
+	anyp[n - 2] = 'b';
+	anyp[n - 1] = '*';
 	snprintf(doc, sizeof(doc),
 		 "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
 		 "\"Action\": \"s3:GetObject\", \"Resource\": \"%s\"}}",
@@ -207,18 +220,33 @@ static int worst_case(double seconds)
 			fprintf(stderr, "bench_pattern: the worst case answers wrong\n");
 			goto out;
 		}
+		if (az_glob_match_general(anyp, strlen(anyp), subj, strlen(subj)) ||
+		    az_glob_match_greedy(anyp, strlen(anyp), subj, strlen(subj), SIZE_MAX) != 0) {
+			fprintf(stderr, "bench_pattern: the \"?\" worst case answers wrong\n");
+			goto out;
+		}
 		TIME_CALLS(seconds, &match_ns, az_glob_match(&g, subj, strlen(subj)));
+		TIME_CALLS(seconds, &greedy_ns,
+			   az_glob_match_greedy(pat, strlen(pat), subj, strlen(subj), SIZE_MAX));
+		TIME_CALLS(seconds, &any_ns,
+			   az_glob_match_general(anyp, strlen(anyp), subj, strlen(subj)));
+		TIME_CALLS(seconds, &any_greedy_ns,
+			   az_glob_match_greedy(anyp, strlen(anyp), subj, strlen(subj), SIZE_MAX));
 		TIME_CALLS(seconds, &eval_ns, authz_evaluate(&set, &capped, &r));
 		TIME_CALLS(seconds, &refuse_ns, authz_evaluate(&set, &big, &r));
 	}
 	printf("worst case at the caps: a %zu-byte \"*aaa...ab\" against a %zu-byte resource: "
-	       "az_glob_match %.0f ns/call, authz_evaluate %.0f ns; a 1 MiB resource is refused in "
+	       "az_glob_match %.0f ns/call (the greedy loop alone: %.0f), authz_evaluate %.0f ns; "
+	       "\"*a?a?...a?b*\" %.0f ns (greedy alone: %.0f); a 1 MiB resource is refused in "
 	       "%.0f ns\n\n",
-	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
+	       strlen(pat), strlen(subj), match_ns, greedy_ns, eval_ns, any_ns, any_greedy_ns,
+	       refuse_ns);
 	printf("{\"bench\": \"pattern-worst\", \"pattern_bytes\": %zu, \"subject_bytes\": %zu, "
-	       "\"glob_match_ns\": %.0f, \"authz_evaluate_ns\": %.0f, "
+	       "\"glob_match_ns\": %.0f, \"greedy_only_ns\": %.0f, \"authz_evaluate_ns\": %.0f, "
+	       "\"any_glob_match_ns\": %.0f, \"any_greedy_only_ns\": %.0f, "
 	       "\"refuse_1mib_resource_ns\": %.0f}\n",
-	       strlen(pat), strlen(subj), match_ns, eval_ns, refuse_ns);
+	       strlen(pat), strlen(subj), match_ns, greedy_ns, eval_ns, any_ns, any_greedy_ns,
+	       refuse_ns);
 	rc = 0;
 out:
 	authz_policy_unref(p);
@@ -226,6 +254,7 @@ out:
 	free(pat);
 	free(subj);
 	free(huge);
+	free(anyp);
 	return rc;
 }
 

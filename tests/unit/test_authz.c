@@ -128,6 +128,121 @@ static void test_glob_worst_case_is_bounded(void **state)
 	assert_false(gm(pat, subj));
 }
 
+/* A random glob-form pattern or text of up to @max pieces, from a small alphabet with UTF-8. */
+static size_t rand_glob(unsigned *seed, char *buf, size_t max, bool pattern)
+{
+	static const char *const pieces[] = { "a", "b", "a",   "\xc3\xa9", "\xe2\x82\xac",
+					      "*", "?", "\\*", "\\?",	   "\\\\",
+					      "\\" };
+	size_t n = (size_t)rand_r(seed) % (max + 1), o = 0;
+	size_t npieces = pattern ? sizeof(pieces) / sizeof(pieces[0]) : 5;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *pc = pieces[(size_t)rand_r(seed) % npieces];
+
+		/* A lone backslash only last: elsewhere it would escape what follows. */
+		if (!strcmp(pc, "\\") && i + 1 < n)
+			pc = "b";
+		memcpy(buf + o, pc, strlen(pc));
+		o += strlen(pc);
+	}
+	if (!pattern && n && rand_r(seed) % 4 == 0) { /* texts with the pattern's specials */
+		size_t at = (size_t)rand_r(seed) % o;
+
+		if (!(buf[at] & 0x80)) /* texts are UTF-8 (authz_request_check) */
+			buf[at] = "*?\\"[rand_r(seed) % 3];
+	}
+	return o;
+}
+
+/* A text that pattern @p matches, built by filling its wildcards at random. */
+static size_t instantiate(unsigned *seed, const char *p, size_t plen, char *buf)
+{
+	static const char *const fill[] = { "a", "b", "\xc3\xa9", "\xe2\x82\xac", "*" };
+	size_t o = 0;
+
+	for (size_t i = 0; i < plen; i++) {
+		int reps = p[i] == '*' ? rand_r(seed) % 4 : 1;
+
+		if (p[i] != '*' && p[i] != '?') {
+			if (p[i] == '\\' && i + 1 < plen)
+				i++;
+			buf[o++] = p[i];
+			continue;
+		}
+		while (reps-- > 0) {
+			const char *f = fill[(size_t)rand_r(seed) % 5];
+
+			memcpy(buf + o, f, strlen(f));
+			o += strlen(f);
+		}
+	}
+	return o;
+}
+
+/*
+ * The segment matcher (what long hostile patterns are handed to) gives the
+ * greedy loop's answer on every pattern and text: many random pairs,
+ * UTF-8, escapes and stars, plus the shapes that force the hand-over.
+ */
+static void test_glob_matchers_agree(void **state)
+{
+	char p[512], s[512];
+	unsigned seed = 12345;
+	size_t matched = 0;
+
+	for (int i = 0; i < 400000; i++) {
+		size_t plen = rand_glob(&seed, p, 12, true), slen;
+
+		if (i % 2) { /* a text it matches, often changed a little */
+			slen = instantiate(&seed, p, plen, s);
+			if (slen && rand_r(&seed) % 2)
+				s[(size_t)rand_r(&seed) % slen] &= 0x7f;
+			if (slen && rand_r(&seed) % 4 == 0)
+				slen -= (size_t)rand_r(&seed) % 2;
+		} else {
+			slen = rand_glob(&seed, s, 14, false);
+		}
+		int g = az_glob_match_greedy(p, plen, s, slen, SIZE_MAX);
+		int m = az_glob_match_segments(p, plen, s, slen);
+
+		if (g != m)
+			fail_msg("pattern \"%.*s\" text \"%.*s\": greedy %d, segments %d",
+				 (int)plen, p, (int)slen, s, g, m);
+		assert_int_equal(az_glob_match_general(p, plen, s, slen), g);
+		matched += (size_t)g;
+	}
+	/* Both answers occur often: the pairs test something. */
+	print_message("%zu of 400000 pairs match\n", matched);
+	assert_true(matched > 20000 && matched < 380000);
+}
+
+static void test_glob_long_hostile_patterns(void **state)
+{
+	static char p[AUTHZ_SUBST_MAX + 1], s[AUTHZ_REQ_STRING_MAX + 1];
+	size_t plen = 0, slen = AUTHZ_REQ_STRING_MAX;
+
+	/*
+	 * "*a?a?...a?b*" (512 "a?") against 2,048 "a": each of the greedy
+	 * loop's 1,024 restarts goes 1,024 bytes deep before it fails.
+	 */
+	p[plen++] = '*';
+	for (int i = 0; i < 512; i++) {
+		p[plen++] = 'a';
+		p[plen++] = '?';
+	}
+	p[plen++] = 'b';
+	p[plen++] = '*';
+	memset(s, 'a', slen);
+	assert_int_equal(az_glob_match_greedy(p, plen, s, slen, 4 * (plen + slen) + 256), -1);
+	assert_false(az_glob_match_general(p, plen, s, slen));
+	assert_int_equal(az_glob_match_greedy(p, plen, s, slen, SIZE_MAX), 0);
+	/* A "b" at the end of the text: now it matches, and both matchers say so. */
+	s[slen - 1] = 'b';
+	assert_true(az_glob_match_general(p, plen, s, slen));
+	assert_int_equal(az_glob_match_greedy(p, plen, s, slen, SIZE_MAX), 1);
+}
+
 static void test_tmpl(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -859,6 +974,8 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_glob_question_takes_whole_characters),
 		cmocka_unit_test(test_glob_worst_case_is_bounded),
+		cmocka_unit_test(test_glob_matchers_agree),
+		cmocka_unit_test(test_glob_long_hostile_patterns),
 		cmocka_unit_test(test_tmpl),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_load_reports_every_error_located),
