@@ -318,10 +318,11 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		      struct diag_list *diags)
 {
 	json_t *v = json_object_get(obj, f->key);
+	const char *want = NULL; /* what the value must be, when it is not */
 	bool ok;
 	int r;
 
-	if (f->kind == GH_J_STRING_OR_NULL && json_is_null(v))
+	if ((f->kind == GH_J_STRING_OR_NULL || f->kind == GH_J_ARRAY_OR_NULL) && json_is_null(v))
 		v = NULL;
 	if (!v && !f->required)
 		return 0;
@@ -331,25 +332,31 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		return 1;
 	}
 	gh_jpath_key(p, f->key);
-	switch (f->kind) {
-	case GH_J_TEXT:
-		ok = json_is_string(v) && json_string_length(v) > 0;
-		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a non-empty string",
-				 f->key);
-		break;
-	case GH_J_STRING:
-	case GH_J_STRING_OR_NULL:
-		ok = json_is_string(v);
-		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a string, not %s",
-				 f->key, gh_json_type_name(v));
-		break;
-	default: ok = true; break;
-	}
+	if (f->kind == GH_J_TEXT && !(json_is_string(v) && json_string_length(v)))
+		want = "a non-empty string";
+	else if ((f->kind == GH_J_STRING || f->kind == GH_J_STRING_OR_NULL) && !json_is_string(v))
+		want = "a string";
+	else if (f->kind == GH_J_BOOL && !json_is_boolean(v))
+		want = "true or false";
+	else if ((f->kind == GH_J_ARRAY || f->kind == GH_J_ARRAY_OR_NULL) && !json_is_array(v))
+		want = "an array";
+	ok = !want;
+	if (want && f->kind == GH_J_TEXT)
+		gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be %s", f->key, want);
+	else if (want)
+		/* An array's key unquoted, as the store's readers always worded it. */
+		gh_jdiag(diags, DIAG_ERROR, src, p,
+			 f->kind == GH_J_ARRAY || f->kind == GH_J_ARRAY_OR_NULL
+			     ? "%s must be %s, not %s"
+			     : "\"%s\" must be %s, not %s",
+			 f->key, want, gh_json_type_name(v));
 	r = !ok;
-	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
-		*(const char **)((char *)out + f->offset) = json_string_value(v);
+	if (ok && f->offset != GH_JFIELD_KEEP) {
+		if (json_is_string(v) && f->kind != GH_J_ANY)
+			*(const char **)((char *)out + f->offset) = json_string_value(v);
+		else
+			*(json_t **)((char *)out + f->offset) = v;
+	}
 	if (ok && f->read)
 		r = f->read(out, v, p);
 	gh_jpath_pop(p);
