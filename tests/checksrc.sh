@@ -23,4 +23,11 @@ for f in $files; do
 		status=1
 	fi
 done
+# The command line is a client of the libraries' public API: system headers,
+# <gatehouse/...> and its own headers, never src/'s internals (its build gives
+# it no -Isrc; a relative "../common/x.h" would still reach them).
+if grep -nE '^#[[:space:]]*include[[:space:]]*"[^"]*/' src/cli/*.[ch]; then
+	echo "src/cli: a header outside include/gatehouse/ and src/cli/ (see tests/checksrc.sh)" >&2
+	status=1
+fi
 exit $status
