@@ -30,4 +30,14 @@ if grep -nE '^#[[:space:]]*include[[:space:]]*"[^"]*/' src/cli/*.[ch]; then
 	echo "src/cli: a header outside include/gatehouse/ and src/cli/ (see tests/checksrc.sh)" >&2
 	status=1
 fi
+# A script's --help is a usage() heredoc, never lines A to B of the script
+# printed by sed (they go wrong as soon as the header moves).
+scripts=$(git ls-files 'scripts/*' 'tests/*.sh' 'fuzz/*.sh' 2>/dev/null || find scripts tests fuzz -name '*.sh')
+for f in $scripts; do
+	[[ -f $f ]] || continue
+	if grep -nE "sed -n ['\"]?[0-9]+,[0-9]+p" "$f"; then
+		echo "$f: --help by sed -n 'A,Bp': write a usage() heredoc (see tests/checksrc.sh)" >&2
+		status=1
+	fi
+done
 exit $status
