@@ -465,7 +465,11 @@ static size_t section_at(const struct gh_jpath *p)
 	return k;
 }
 
-static int declare_section(void *out, json_t *list, struct gh_jpath *p)
+typedef int entity_fn(struct store_loader *l, json_t *obj, size_t k, const struct gh_jsrc *src,
+		      struct gh_jpath *p);
+
+/* @fn for each element of the section list @list the walker hands over at @p. */
+static int each_entity(void *out, json_t *list, struct gh_jpath *p, entity_fn *fn)
 {
 	struct export_walk *w = out;
 	size_t k = section_at(p), i;
@@ -475,7 +479,7 @@ static int declare_section(void *out, json_t *list, struct gh_jpath *p)
 		int r;
 
 		gh_jpath_index(p, i);
-		r = declare_entity(w->l, e, k, w->f->src, p);
+		r = fn(w->l, e, k, w->f->src, p);
 		gh_jpath_pop(p);
 		if (r < 0)
 			return r;
@@ -483,12 +487,24 @@ static int declare_section(void *out, json_t *list, struct gh_jpath *p)
 	return 0;
 }
 
-int az_store_export_declare(struct store_loader *l, const struct store_file *f)
+/* The top level of @f through @sc: 0, or -ENOMEM (problems reported). */
+static int walk_export(struct store_loader *l, const struct store_file *f,
+		       const struct gh_jschema *sc)
 {
 	struct export_walk w = { l, f };
 	struct gh_jpath p = { 0 };
 
-	return az_store_walk(l, f->root, &declare_schema, &w, f->src, &p) == -ENOMEM ? -ENOMEM : 0;
+	return az_store_walk(l, f->root, sc, &w, f->src, &p) == -ENOMEM ? -ENOMEM : 0;
+}
+
+static int declare_section(void *out, json_t *list, struct gh_jpath *p)
+{
+	return each_entity(out, list, p, declare_entity);
+}
+
+int az_store_export_declare(struct store_loader *l, const struct store_file *f)
+{
+	return walk_export(l, f, &declare_schema);
 }
 
 /* ---- resolving ---------------------------------------------------------------- */
@@ -571,6 +587,9 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t k, const s
 	char tname[512];
 	int r;
 
+	/* Not an object: reported when it was declared. */
+	if (!json_is_object(obj))
+		return 0;
 	az_store_walk(l, obj, sc, &m, src, p);
 	if (!json_is_string(m.arn) || !json_is_string(m.name))
 		return 0;
@@ -608,30 +627,12 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t k, const s
 	return 0;
 }
 
-/* Section @k's entities; an entity that is not an object is reported already. */
 static int resolve_section(void *out, json_t *list, struct gh_jpath *p)
 {
-	struct export_walk *w = out;
-	size_t k = section_at(p), i;
-	json_t *e;
-
-	json_array_foreach(list, i, e) {
-		int r = 0;
-
-		gh_jpath_index(p, i);
-		if (json_is_object(e))
-			r = resolve_entity(w->l, e, k, w->f->src, p);
-		gh_jpath_pop(p);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return each_entity(out, list, p, resolve_entity);
 }
 
 int az_store_export_resolve(struct store_loader *l, const struct store_file *f)
 {
-	struct export_walk w = { l, f };
-	struct gh_jpath p = { 0 };
-
-	return az_store_walk(l, f->root, &resolve_schema, &w, f->src, &p) == -ENOMEM ? -ENOMEM : 0;
+	return walk_export(l, f, &resolve_schema);
 }
