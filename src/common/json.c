@@ -371,10 +371,21 @@ int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const stru
 	return gh_json_walk_at(obj, sc, out, src, &p, diags);
 }
 
+/* Report @obj's members that @sc does not name (its keys_name set). */
+static void check_schema_keys(json_t *obj, const struct gh_jschema *sc, size_t n,
+			      const struct gh_jsrc *src, struct gh_jpath *p,
+			      struct diag_list *diags)
+{
+	const char *keys[GH_JSCHEMA_FIELDS_MAX];
+
+	for (size_t i = 0; i < n; i++)
+		keys[i] = sc->fields[i].key;
+	gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
+}
+
 int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		    struct gh_jpath *p, struct diag_list *diags)
 {
-	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
 	int r, bad = 0;
 
@@ -383,10 +394,9 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++)
-		keys[i] = sc->fields[i].key;
+	/* Only a closed schema needs its keys as a list (an export's tables are open). */
 	if (sc->keys_name)
-		gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
+		check_schema_keys(obj, sc, n, src, p, diags);
 	for (size_t i = 0; i < n; i++) {
 		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)
