@@ -24,27 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_choices.h"
 #include "fw_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned pick(struct src *s, unsigned n)
-{
-	unsigned v;
-
-	if (!s->n)
-		return 0;
-	v = *s->p++;
-	s->n--;
-	return n ? v % n : 0;
-}
-
-#define PICK(s, arr) ((arr)[pick((s), sizeof(arr) / sizeof((arr)[0]))])
 
 static const char *const group_ids[] = { "sg-0a", "sg-0b", "sg-0c", "sg-0d" };
 static const char *const group_names[] = { "alpha", "beta", "gamma", "delta" };

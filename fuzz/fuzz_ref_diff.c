@@ -36,30 +36,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_choices.h"
 #include "known_disagreements.h"
 #include "ref_compare.h"
 #include "ref_eval.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The bytes, read one choice at a time; past the end every choice is 0. */
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned pick(struct src *s, unsigned n)
-{
-	unsigned v;
-
-	if (!s->n)
-		return 0;
-	v = *s->p++;
-	s->n--;
-	return n ? v % n : 0;
-}
-
-#define PICK(s, arr) ((arr)[pick((s), sizeof(arr) / sizeof((arr)[0]))])
 
 #define ACCT "111122223333"
 #define OTHER "444455556666"

@@ -23,4 +23,21 @@ for f in $files; do
 		status=1
 	fi
 done
+# The command line is a client of the libraries' public API: system headers,
+# <gatehouse/...> and its own headers, never src/'s internals (its build gives
+# it no -Isrc; a relative "../common/x.h" would still reach them).
+if grep -nE '^#[[:space:]]*include[[:space:]]*"[^"]*/' src/cli/*.[ch]; then
+	echo "src/cli: a header outside include/gatehouse/ and src/cli/ (see tests/checksrc.sh)" >&2
+	status=1
+fi
+# A script's --help is a usage() heredoc, never lines A to B of the script
+# printed by sed (they go wrong as soon as the header moves).
+scripts=$(git ls-files 'scripts/*' 'tests/*.sh' 'fuzz/*.sh' 2>/dev/null || find scripts tests fuzz -name '*.sh')
+for f in $scripts; do
+	[[ -f $f ]] || continue
+	if grep -nE "sed -n ['\"]?[0-9]+,[0-9]+p" "$f"; then
+		echo "$f: --help by sed -n 'A,Bp': write a usage() heredoc (see tests/checksrc.sh)" >&2
+		status=1
+	fi
+done
 exit $status

@@ -373,6 +373,31 @@ void az_store_derive(struct authz_ctx_entry *e, struct authz_value *v, const cha
 /* Fill @p->policies and @p->derived once everything is resolved. */
 int az_store_principal_finish(struct store_loader *l, struct az_entity *p);
 
+/**
+ * struct doc_at - a policy document and where its diagnostics point
+ * @doc: the document (a reference of its own)
+ * @src: its source: the file's, or a decoded document's own
+ * @path: its path in the file
+ */
+struct doc_at {
+	json_t *doc;
+	const struct gh_jsrc *src;
+	struct gh_jpath path;
+};
+
+/*
+ * The document at member @key of @obj: a JSON object as it is, or a
+ * string: URL-encoded JSON when @url_encoded (an IAM export's), else JSON
+ * text (an Organizations policy's Content), decoded and parsed (its
+ * diagnostics then point into that text, named after the file and the
+ * path).  ret->doc is a new reference: drop it with az_store_doc_done()
+ * once compiled.  False when there is none (reported).
+ */
+bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
+		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret);
+/* A document compiled: drop its tree, and its decoded text if it had one (@src: the file's). */
+void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src);
+
 /* ---- the format readers (store_org.c, store_native.c, store_export.c) ---- */
 
 /*
@@ -398,31 +423,6 @@ int az_store_org_declare(struct store_loader *l, json_t *root, const struct gh_j
  * from its path; its management account.  Returns 0, or -ENOMEM.
  */
 int az_store_org_finish(struct store_loader *l);
-
-/**
- * struct doc_at - a policy document and where its diagnostics point
- * @doc: the document (a reference of its own)
- * @src: its source: the file's, or a decoded document's own
- * @path: its path in the file
- */
-struct doc_at {
-	json_t *doc;
-	const struct gh_jsrc *src;
-	struct gh_jpath path;
-};
-
-/*
- * The document at member @key of @obj: a JSON object as it is, or a
- * string: URL-encoded JSON when @url_encoded (an IAM export's), else JSON
- * text (an Organizations policy's Content), decoded and parsed (its
- * diagnostics then point into that text, named after the file and the
- * path).  ret->doc is a new reference: drop it with az_store_doc_done()
- * once compiled.  False when there is none (reported).
- */
-bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
-		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret);
-/* A document compiled: drop its tree, and its decoded text if it had one (@src: the file's). */
-void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src);
 
 /*
  * Two passes over each identities file or export: first every name is

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The store builder: the store object, and what the format readers
- * (store_native.c, store_export.c, store_org.c) call to add documents,
- * principals and resource policies to it, and to finish each principal's
- * policy set and derived keys.  Beneath the readers and the directory
+ * (store_native.c, store_export.c, store_org.c) call to read a policy
+ * document given as an object or as (URL-encoded) JSON text, to add
+ * documents, principals and resource policies to the store, and to finish
+ * each principal's policy set and derived keys.  Beneath the readers and the directory
  * loader (store_load.c); principal resolution (principal.c) reads what
  * it built.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +216,120 @@ struct store_doc *az_store_doc_find(struct store_loader *l, const char *ref,
 		return NULL;
 	}
 	return d;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 3986 percent-decoding into a new buffer: 0, -EINVAL when malformed, -ENOMEM. */
+static int url_decode(const char *s, size_t len, char **ret, size_t *ret_len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			free(out);
+			return -EINVAL;
+		}
+		*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		i += 2;
+	}
+	*o = '\0';
+	*ret = out;
+	*ret_len = (size_t)(o - out);
+	return 0;
+}
+
+bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
+		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
+{
+	json_t *v = json_object_get(obj, key);
+	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
+	struct gh_jsrc *dsrc;
+	size_t before, len;
+	char *text;
+	int r;
+
+	gh_jpath_key(p, key);
+	if (json_is_object(v)) {
+		*ret = (struct doc_at){ json_incref(v), src, *p };
+		gh_jpath_pop(p);
+		return true;
+	}
+	if (!json_is_string(v)) {
+		az_store_err(l, src, p, "%s must be a policy document (an object, or %s)", key,
+			     url_encoded ? "a URL-encoded JSON string"
+					 : "its JSON text as a string");
+		gh_jpath_pop(p);
+		return false;
+	}
+	if (url_encoded) {
+		r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
+	} else {
+		len = json_string_length(v);
+		text = malloc(len + 1);
+		r = text ? 0 : -ENOMEM;
+		if (text)
+			memcpy(text, json_string_value(v), len + 1);
+	}
+	if (r == -EINVAL)
+		az_store_err(l, src, p,
+			     "%s is not valid URL-encoded text (a '%%' not followed by two "
+			     "hex digits)",
+			     key);
+	if (r == 0) {
+		gh_jpath_format(p, where, sizeof(where));
+		snprintf(name, sizeof(name), "%s (%s %s)", src->name,
+			 url_encoded ? "URL-decoded" : "the JSON text of", where);
+		dsrc = az_store_source(l, name, text, len);
+		r = dsrc ? 0 : -ENOMEM;
+	}
+	if (r == -ENOMEM)
+		az_store_err(l, src, p, "out of memory");
+	if (r < 0) {
+		gh_jpath_pop(p);
+		return false;
+	}
+	/* Reported at its path in the export, located in its decoded text. */
+	dsrc->skip = p->depth;
+	before = l->diags->errors;
+	ret->doc = gh_json_parse(dsrc, l->diags);
+	l->errors += l->diags->errors - before;
+	if (!ret->doc) {
+		/* The parser knows no path: name the document's. */
+		if (l->diags->n && l->diags->items[l->diags->n - 1].path[0] == '\0')
+			gh_strlcpy(l->diags->items[l->diags->n - 1].path, where,
+				   sizeof(l->diags->items[0].path));
+		gh_jpath_pop(p);
+		return false;
+	}
+	ret->src = dsrc;
+	ret->path = *p;
+	gh_jpath_pop(p);
+	return true;
+}
+
+/* A document compiled: drop its tree, and its decoded text if it had one. */
+void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
+{
+	json_decref(d->doc);
+	d->doc = NULL;
+	if (d->src != src)
+		az_store_source_drop(l, d->src);
 }
 
 /* ---- principals ------------------------------------------------------------ */

@@ -8,6 +8,7 @@
  * managed policy's default version counts.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,167 +17,192 @@
 #include "common/macro.h"
 #include "common/str.h"
 
-static const char *const export_keys[] = {
-	"UserDetailList",
-	"GroupDetailList",
-	"RoleDetailList",
-	"Policies",
+/*
+ * The members we read, object by object, each a table for the schema
+ * walker (gh_json_walk_at through az_store_walk): AWS's other members are
+ * passed over (keys_name NULL), those listed are checked, each problem
+ * reported at its own path.
+ */
+
+/* Policies[i], as declaring reads it. */
+struct policy_members {
+	const char *name, *arn, *default_id;
+	json_t *versions;
 };
+
+#define POLICY_FIELD(key, kind, required, member)                                                  \
+	{                                                                                          \
+		key, kind, required, offsetof(struct policy_members, member), NULL                 \
+	}
+
+static const struct gh_jfield policy_fields[] = {
+	POLICY_FIELD("PolicyName", GH_J_TEXT, true, name),
+	POLICY_FIELD("Arn", GH_J_TEXT, true, arn),
+	POLICY_FIELD("DefaultVersionId", GH_J_STRING, false, default_id),
+	POLICY_FIELD("PolicyVersionList", GH_J_ARRAY, true, versions),
+};
+
+static const struct gh_jschema policy_schema = { "a managed policy", NULL, policy_fields,
+						 ARRAY_SIZE(policy_fields) };
+
+/* Policies[i].PolicyVersionList[j]; its Document is read from its own bytes (read_document). */
+struct version_members {
+	const char *id;
+	json_t *is_default;
+};
+
+static const struct gh_jfield version_fields[] = {
+	{ "VersionId", GH_J_STRING, false, offsetof(struct version_members, id), NULL },
+	{ "IsDefaultVersion", GH_J_BOOL, false, offsetof(struct version_members, is_default),
+	  NULL },
+};
+
+static const struct gh_jschema version_schema = { "a policy version", NULL, version_fields,
+						  ARRAY_SIZE(version_fields) };
+
+/* A user's, group's or role's names, as declaring reads them. */
+struct entity_names {
+	const char *name, *arn, *id, *path;
+};
+
+/* @kind: "User", "Group" or "Role"; the name's field first, the id's third (declare_entity). */
+#define NAME_FIELDS(kind)                                                                          \
+	{ kind "Name", GH_J_TEXT, true, offsetof(struct entity_names, name), NULL },               \
+	    { "Arn", GH_J_TEXT, true, offsetof(struct entity_names, arn), NULL },                  \
+	    { kind "Id", GH_J_STRING_OR_NULL, false, offsetof(struct entity_names, id), NULL },    \
+	{                                                                                          \
+		"Path", GH_J_STRING_OR_NULL, false, offsetof(struct entity_names, path), NULL      \
+	}
+
+static const struct gh_jfield user_names[] = { NAME_FIELDS("User") };
+static const struct gh_jfield group_names[] = { NAME_FIELDS("Group") };
+static const struct gh_jfield role_names[] = { NAME_FIELDS("Role") };
+
+/*
+ * What resolving reads of an entity: its name and ARN (checked when it was
+ * declared) to find it, then its policies, tags, groups, boundary, trust.
+ */
+struct entity_members {
+	json_t *name, *arn;
+	json_t *inline_list, *attached, *tags, *groups, *boundary, *trust;
+};
+
+#define MEMBER(key, kind, required, member)                                                        \
+	{                                                                                          \
+		key, kind, required, offsetof(struct entity_members, member), NULL                 \
+	}
+#define POLICY_MEMBERS(kind)                                                                       \
+	MEMBER(kind "Name", GH_J_ANY, false, name), MEMBER("Arn", GH_J_ANY, false, arn),           \
+	    MEMBER(kind "PolicyList", GH_J_ARRAY_OR_NULL, false, inline_list),                     \
+	    MEMBER("AttachedManagedPolicies", GH_J_ARRAY_OR_NULL, false, attached)
+
+static const struct gh_jfield user_members[] = {
+	POLICY_MEMBERS("User"),
+	MEMBER("Tags", GH_J_ARRAY_OR_NULL, false, tags),
+	MEMBER("GroupList", GH_J_ARRAY_OR_NULL, false, groups),
+	MEMBER("PermissionsBoundary", GH_J_ANY, false, boundary),
+};
+static const struct gh_jfield group_members[] = { POLICY_MEMBERS("Group") };
+static const struct gh_jfield role_members[] = {
+	POLICY_MEMBERS("Role"),
+	MEMBER("Tags", GH_J_ARRAY_OR_NULL, false, tags),
+	MEMBER("PermissionsBoundary", GH_J_ANY, false, boundary),
+	MEMBER("AssumeRolePolicyDocument", GH_J_ANY, true, trust),
+};
+
+/* UserPolicyList[i] (and the group's and role's). */
+struct inline_members {
+	const char *name;
+};
+
+static const struct gh_jfield inline_fields[] = {
+	{ "PolicyName", GH_J_TEXT, true, offsetof(struct inline_members, name), NULL },
+	/* Read by az_store_document: an object, or its URL-encoded text. */
+	{ "PolicyDocument", GH_J_ANY, true, GH_JFIELD_KEEP, NULL },
+};
+
+static const struct gh_jschema inline_schema = { "an inline policy", NULL, inline_fields,
+						 ARRAY_SIZE(inline_fields) };
+
+/* AttachedManagedPolicies[i]; PermissionsBoundary. */
+struct arn_member {
+	const char *arn;
+};
+
+static const struct gh_jfield attached_fields[] = {
+	{ "PolicyArn", GH_J_TEXT, true, offsetof(struct arn_member, arn), NULL },
+};
+
+static const struct gh_jschema attached_schema = { "an attached policy", NULL, attached_fields,
+						   ARRAY_SIZE(attached_fields) };
+
+static const struct gh_jfield boundary_fields[] = {
+	{ "PermissionsBoundaryArn", GH_J_TEXT, true, offsetof(struct arn_member, arn), NULL },
+};
+
+static const struct gh_jschema boundary_schema = { "a permissions boundary", NULL, boundary_fields,
+						   ARRAY_SIZE(boundary_fields) };
+
+/* In the order the AWS CLI prints them. */
+static const struct {
+	const char *list;
+	enum entity_kind kind;
+	struct gh_jschema names, members;
+} sections[] = {
+	{ "UserDetailList",
+	  ENTITY_USER,
+	  { "a user", NULL, user_names, ARRAY_SIZE(user_names) },
+	  { "a user", NULL, user_members, ARRAY_SIZE(user_members) } },
+	{ "GroupDetailList",
+	  ENTITY_GROUP,
+	  { "a group", NULL, group_names, ARRAY_SIZE(group_names) },
+	  { "a group", NULL, group_members, ARRAY_SIZE(group_members) } },
+	{ "RoleDetailList",
+	  ENTITY_ROLE,
+	  { "a role", NULL, role_names, ARRAY_SIZE(role_names) },
+	  { "a role", NULL, role_members, ARRAY_SIZE(role_members) } },
+};
+
+/* The state of one walk over an export's top level. */
+struct export_walk {
+	struct store_loader *l;
+	const struct store_file *f;
+};
+
+static int declare_policies(void *out, json_t *list, struct gh_jpath *p);
+static int declare_section(void *out, json_t *list, struct gh_jpath *p);
+static int resolve_section(void *out, json_t *list, struct gh_jpath *p);
+
+/*
+ * The top level: declaring reads the managed policies, then the sections
+ * (each list's shape checked); resolving reads the sections again, their
+ * shapes reported already.
+ */
+static const struct gh_jfield declare_fields[] = {
+	{ "Policies", GH_J_ARRAY_OR_NULL, false, GH_JFIELD_KEEP, declare_policies },
+	{ "UserDetailList", GH_J_ARRAY, false, GH_JFIELD_KEEP, declare_section },
+	{ "GroupDetailList", GH_J_ARRAY, false, GH_JFIELD_KEEP, declare_section },
+	{ "RoleDetailList", GH_J_ARRAY, false, GH_JFIELD_KEEP, declare_section },
+};
+
+static const struct gh_jschema declare_schema = { "an account export", NULL, declare_fields,
+						  ARRAY_SIZE(declare_fields) };
+
+static const struct gh_jfield resolve_fields[] = {
+	{ "UserDetailList", GH_J_ANY, false, GH_JFIELD_KEEP, resolve_section },
+	{ "GroupDetailList", GH_J_ANY, false, GH_JFIELD_KEEP, resolve_section },
+	{ "RoleDetailList", GH_J_ANY, false, GH_JFIELD_KEEP, resolve_section },
+};
+
+static const struct gh_jschema resolve_schema = { "an account export", NULL, resolve_fields,
+						  ARRAY_SIZE(resolve_fields) };
 
 bool az_store_export_is(json_t *root)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(export_keys); i++)
-		if (json_object_get(root, export_keys[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(declare_fields); i++)
+		if (json_object_get(root, declare_fields[i].key))
 			return true;
 	return false;
-}
-
-/* A required string member, reported when missing or mistyped. */
-static const char *need_string(struct store_loader *l, json_t *obj, const char *key,
-			       const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (json_is_string(v) && json_string_length(v))
-		return json_string_value(v);
-	if (v)
-		gh_jpath_key(p, key);
-	az_store_err(l, src, p, "%s must be a non-empty string", key);
-	if (v)
-		gh_jpath_pop(p);
-	return NULL;
-}
-
-/*
- * An optional array member: NULL when absent or null, and when present
- * with another type (reported: a GroupList that is not read must fail the
- * load, or a group's Deny would be lost).
- */
-static json_t *opt_array(struct store_loader *l, json_t *obj, const char *key,
-			 const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!v || json_is_null(v) || json_is_array(v))
-		return json_is_array(v) ? v : NULL;
-	gh_jpath_key(p, key);
-	az_store_err(l, src, p, "%s must be an array, not %s", key, gh_json_type_name(v));
-	gh_jpath_pop(p);
-	return NULL;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* RFC 3986 percent-decoding into a new buffer: 0, -EINVAL when malformed, -ENOMEM. */
-static int url_decode(const char *s, size_t len, char **ret, size_t *ret_len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (!out)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
-			free(out);
-			return -EINVAL;
-		}
-		*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-		i += 2;
-	}
-	*o = '\0';
-	*ret = out;
-	*ret_len = (size_t)(o - out);
-	return 0;
-}
-
-bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
-		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
-{
-	json_t *v = json_object_get(obj, key);
-	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
-	struct gh_jsrc *dsrc;
-	size_t before, len;
-	char *text;
-	int r;
-
-	gh_jpath_key(p, key);
-	if (json_is_object(v)) {
-		*ret = (struct doc_at){ json_incref(v), src, *p };
-		gh_jpath_pop(p);
-		return true;
-	}
-	if (!json_is_string(v)) {
-		az_store_err(l, src, p, "%s must be a policy document (an object, or %s)", key,
-			     url_encoded ? "a URL-encoded JSON string"
-					 : "its JSON text as a string");
-		gh_jpath_pop(p);
-		return false;
-	}
-	if (url_encoded) {
-		r = url_decode(json_string_value(v), json_string_length(v), &text, &len);
-	} else {
-		len = json_string_length(v);
-		text = malloc(len + 1);
-		r = text ? 0 : -ENOMEM;
-		if (text)
-			memcpy(text, json_string_value(v), len + 1);
-	}
-	if (r == -EINVAL)
-		az_store_err(l, src, p,
-			     "%s is not valid URL-encoded text (a '%%' not followed by two "
-			     "hex digits)",
-			     key);
-	if (r == 0) {
-		gh_jpath_format(p, where, sizeof(where));
-		snprintf(name, sizeof(name), "%s (%s %s)", src->name,
-			 url_encoded ? "URL-decoded" : "the JSON text of", where);
-		dsrc = az_store_source(l, name, text, len);
-		r = dsrc ? 0 : -ENOMEM;
-	}
-	if (r == -ENOMEM)
-		az_store_err(l, src, p, "out of memory");
-	if (r < 0) {
-		gh_jpath_pop(p);
-		return false;
-	}
-	/* Reported at its path in the export, located in its decoded text. */
-	dsrc->skip = p->depth;
-	before = l->diags->errors;
-	ret->doc = gh_json_parse(dsrc, l->diags);
-	l->errors += l->diags->errors - before;
-	if (!ret->doc) {
-		/* The parser knows no path: name the document's. */
-		if (l->diags->n && l->diags->items[l->diags->n - 1].path[0] == '\0')
-			gh_strlcpy(l->diags->items[l->diags->n - 1].path, where,
-				   sizeof(l->diags->items[0].path));
-		gh_jpath_pop(p);
-		return false;
-	}
-	ret->src = dsrc;
-	ret->path = *p;
-	gh_jpath_pop(p);
-	return true;
-}
-
-/* A document compiled: drop its tree, and its decoded text if it had one. */
-void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
-{
-	json_decref(d->doc);
-	d->doc = NULL;
-	if (d->src != src)
-		az_store_source_drop(l, d->src);
 }
 
 /* ---- reading --------------------------------------------------------------- */
@@ -272,22 +298,32 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 
 /* ---- declaring ---------------------------------------------------------------- */
 
-/* The index of policy @pol's default version in its PolicyVersionList, or -1. */
-static ssize_t default_version(json_t *pol)
+/*
+ * The index of @m's default version in its PolicyVersionList (at @p): the
+ * one marked IsDefaultVersion, or without marks, the one whose VersionId is
+ * the policy's DefaultVersionId.  -1 when none, -EINVAL when a version is
+ * malformed (each reported).
+ */
+static ssize_t default_version(struct store_loader *l, const struct policy_members *m,
+			       const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *versions = json_object_get(pol, "PolicyVersionList"), *v;
-	json_t *defid = json_object_get(pol, "DefaultVersionId");
+	ssize_t found = -1;
+	bool bad = false;
+	json_t *v;
 	size_t i;
 
-	json_array_foreach(versions, i, v) {
-		json_t *isdef = json_object_get(v, "IsDefaultVersion");
-		json_t *vid = json_object_get(v, "VersionId");
+	json_array_foreach(m->versions, i, v) {
+		struct version_members vm = { 0 };
 
-		if (json_is_true(isdef) ||
-		    (!isdef && json_is_string(defid) && json_equal(vid, defid)))
-			return (ssize_t)i;
+		gh_jpath_index(p, i);
+		bad |= az_store_walk(l, v, &version_schema, &vm, src, p) < 0;
+		gh_jpath_pop(p);
+		if (found < 0 &&
+		    (json_is_true(vm.is_default) ||
+		     (!vm.is_default && vm.id && m->default_id && !strcmp(vm.id, m->default_id))))
+			found = (ssize_t)i;
 	}
-	return -1;
+	return bad ? -EINVAL : found;
 }
 
 /*
@@ -298,34 +334,38 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 			  struct gh_jpath *p)
 {
 	const struct gh_jsrc *src = f->src, *dsrc;
-	const char *name = need_string(l, pol, "PolicyName", src, p);
-	const char *arn = need_string(l, pol, "Arn", src, p);
-	ssize_t i = default_version(pol);
-	json_t *v = json_array_get(json_object_get(pol, "PolicyVersionList"), (size_t)i);
+	struct policy_members m = { 0 };
+	bool shaped = az_store_walk(l, pol, &policy_schema, &m, src, p) == 0;
+	ssize_t i;
+	json_t *v;
 	struct doc_at d;
 	int r = 0;
 
-	if (!name || !arn)
+	if (!m.name || !m.arn)
 		return 0;
 	gh_jpath_key(p, "PolicyVersionList");
-	if (i < 0) {
+	i = shaped ? default_version(l, &m, src, p) : -EINVAL;
+	if (i == -1)
 		az_store_err(l, src, p, "policy %s has no default version in PolicyVersionList",
-			     arn);
-		r = az_store_add_doc(l, name, arn, NULL, src, p);
+			     m.arn);
+	if (i < 0) {
+		/* Reported: registered without a document, so references to it are not. */
+		r = az_store_add_doc(l, m.name, m.arn, NULL, src, p);
 		gh_jpath_pop(p);
 		return r == -ENOMEM ? -ENOMEM : 0;
 	}
+	v = json_array_get(m.versions, (size_t)i);
 	gh_jpath_index(p, (size_t)i);
 	dsrc = read_document(l, f, v, p);
 	if (dsrc && az_store_document(l, v, "Document", true, dsrc, p, &d)) {
-		r = az_store_add_doc(l, name, arn, d.doc, d.src, &d.path);
+		r = az_store_add_doc(l, m.name, m.arn, d.doc, d.src, &d.path);
 		/*
 		 * Every policy of an export is a managed (identity) policy:
 		 * compile it now, in file order, and keep only what is compiled.
 		 */
 		if (r == 0) {
-			az_store_doc_policy(l, arn, src, p);
-			az_store_doc_forget(l, arn);
+			az_store_doc_policy(l, m.arn, src, p);
+			az_store_doc_forget(l, m.arn);
 		}
 		az_store_doc_done(l, &d, dsrc);
 	} else {
@@ -334,7 +374,7 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		 * without a compiled form, so that references to it are not
 		 * reported again as "no policy named ...".
 		 */
-		r = az_store_add_doc(l, name, arn, NULL, src, p);
+		r = az_store_add_doc(l, m.name, m.arn, NULL, src, p);
 	}
 	json_object_del(v, "Document");
 	gh_jpath_pop(p);
@@ -342,15 +382,25 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 	return r == -ENOMEM ? -ENOMEM : 0;
 }
 
-/* In the order the AWS CLI prints them. */
-static const struct {
-	const char *list, *name, *id;
-	enum entity_kind kind;
-} sections[] = {
-	{ "UserDetailList", "UserName", "UserId", ENTITY_USER },
-	{ "GroupDetailList", "GroupName", "GroupId", ENTITY_GROUP },
-	{ "RoleDetailList", "RoleName", "RoleId", ENTITY_ROLE },
-};
+static int declare_policies(void *out, json_t *list, struct gh_jpath *p)
+{
+	struct export_walk *w = out;
+	json_t *pol;
+	size_t i;
+
+	json_array_foreach(list, i, pol) {
+		int r;
+
+		gh_jpath_index(p, i);
+		r = declare_policy(w->l, w->f, pol, p);
+		gh_jpath_pop(p);
+		if (r < 0)
+			return r;
+	}
+	/* Compiled, named in the store's arena: the policies' JSON is not needed again. */
+	json_array_clear(list);
+	return 0;
+}
 
 /* The account field of an IAM ARN (12 digits), copied into @buf (13 bytes). */
 static bool arn_account(const char *arn, char buf[static 13])
@@ -372,102 +422,119 @@ static bool arn_account(const char *arn, char buf[static 13])
 	return true;
 }
 
-static int declare_entity(struct store_loader *l, json_t *obj, enum entity_kind kind,
-			  const char *namekey, const char *idkey, const struct gh_jsrc *src,
+/* Section @k's entity @obj at @p: 0, or -ENOMEM (problems reported). */
+static int declare_entity(struct store_loader *l, json_t *obj, size_t k, const struct gh_jsrc *src,
 			  struct gh_jpath *p)
 {
-	const char *name = need_string(l, obj, namekey, src, p);
-	const char *arn = need_string(l, obj, "Arn", src, p);
-	json_t *id = json_object_get(obj, idkey), *path = json_object_get(obj, "Path");
+	const struct gh_jschema *sc = &sections[k].names;
+	/* NAME_FIELDS: the name's member, then the ARN's, then the id's. */
+	const char *namekey = sc->fields[0].key, *idkey = sc->fields[2].key;
+	struct entity_names m = { 0 };
 	struct az_entity e;
 	char account[13];
 
-	if (!name || !arn || !az_store_check_name(l, namekey, name, src, p))
+	if (az_store_walk(l, obj, sc, &m, src, p) < 0 ||
+	    !az_store_check_name(l, namekey, m.name, src, p))
 		return 0;
-	if (json_is_string(id) && !az_store_check_name(l, idkey, json_string_value(id), src, p))
+	if (m.id && !az_store_check_name(l, idkey, m.id, src, p))
 		return 0;
-	if (!arn_account(arn, account)) {
+	if (!arn_account(m.arn, account)) {
 		gh_jpath_key(p, "Arn");
 		az_store_err(l, src, p,
-			     "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)", arn);
+			     "\"%s\" is not an IAM ARN (arn:aws:iam::<12-digit account>:...)",
+			     m.arn);
 		gh_jpath_pop(p);
 		return 0;
 	}
-	e = (struct az_entity){ .kind = kind,
-				.name = name,
-				.arn = arn,
+	e = (struct az_entity){ .kind = sections[k].kind,
+				.name = m.name,
+				.arn = m.arn,
 				.account = account,
-				.path = json_is_string(path) ? json_string_value(path) : "/",
-				.id = json_is_string(id) ? json_string_value(id) : name };
+				.path = m.path ? m.path : "/",
+				.id = m.id ? m.id : m.name };
 	return az_store_add_principal(l, &e, src, p) == -ENOMEM ? -ENOMEM : 0;
 }
 
-int az_store_export_declare(struct store_loader *l, const struct store_file *f)
+/* The section whose list the walker hands over at @p (the path names its member). */
+static size_t section_at(const struct gh_jpath *p)
 {
-	const struct gh_jsrc *src = f->src;
-	json_t *root = f->root, *list, *e;
-	struct gh_jpath p = { 0 };
-	size_t i;
+	size_t k = 0;
 
-	list = opt_array(l, root, "Policies", src, &p);
-	gh_jpath_key(&p, "Policies");
+	while (k + 1 < ARRAY_SIZE(sections) && strcmp(sections[k].list, p->c[p->depth - 1].key))
+		k++;
+	return k;
+}
+
+typedef int entity_fn(struct store_loader *l, json_t *obj, size_t k, const struct gh_jsrc *src,
+		      struct gh_jpath *p);
+
+/* @fn for each element of the section list @list the walker hands over at @p. */
+static int each_entity(void *out, json_t *list, struct gh_jpath *p, entity_fn *fn)
+{
+	struct export_walk *w = out;
+	size_t k = section_at(p), i;
+	json_t *e;
+
 	json_array_foreach(list, i, e) {
-		gh_jpath_index(&p, i);
-		if (json_is_object(e) && declare_policy(l, f, e, &p) < 0)
-			return -ENOMEM;
-		gh_jpath_pop(&p);
-	}
-	gh_jpath_pop(&p);
-	/* Compiled, named in the store's arena: the policies' JSON is not needed again. */
-	json_array_clear(list);
-	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
-		list = json_object_get(root, sections[k].list);
-		gh_jpath_key(&p, sections[k].list);
-		if (list && !json_is_array(list))
-			az_store_err(l, src, &p, "%s must be an array", sections[k].list);
-		json_array_foreach(list, i, e) {
-			gh_jpath_index(&p, i);
-			if (!json_is_object(e))
-				az_store_err(l, src, &p, "expected an object");
-			else if (declare_entity(l, e, sections[k].kind, sections[k].name,
-						sections[k].id, src, &p) < 0)
-				return -ENOMEM;
-			gh_jpath_pop(&p);
-		}
-		gh_jpath_pop(&p);
+		int r;
+
+		gh_jpath_index(p, i);
+		r = fn(w->l, e, k, w->f->src, p);
+		gh_jpath_pop(p);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
+/* The top level of @f through @sc: 0, or -ENOMEM (problems reported). */
+static int walk_export(struct store_loader *l, const struct store_file *f,
+		       const struct gh_jschema *sc)
+{
+	struct export_walk w = { l, f };
+	struct gh_jpath p = { 0 };
+
+	return az_store_walk(l, f->root, sc, &w, f->src, &p) == -ENOMEM ? -ENOMEM : 0;
+}
+
+static int declare_section(void *out, json_t *list, struct gh_jpath *p)
+{
+	return each_entity(out, list, p, declare_entity);
+}
+
+int az_store_export_declare(struct store_loader *l, const struct store_file *f)
+{
+	return walk_export(l, f, &declare_schema);
+}
+
 /* ---- resolving ---------------------------------------------------------------- */
 
-/* Inline policies (UserPolicyList...) then AttachedManagedPolicies. */
-static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t *obj,
-			    const char *inline_key, const struct gh_jsrc *src, struct gh_jpath *p)
+/* Inline policies (@m's UserPolicyList...) then AttachedManagedPolicies. */
+static int resolve_policies(struct store_loader *l, struct az_entity *e,
+			    const struct entity_members *m, const char *inline_key,
+			    const struct gh_jsrc *src, struct gh_jpath *p)
 {
 	static const char *const kind_word[_ENTITY_KIND_MAX] = { "user", "group", "role" };
-	json_t *inl = opt_array(l, obj, inline_key, src, p);
-	json_t *att = opt_array(l, obj, "AttachedManagedPolicies", src, p);
-	size_t n = json_array_size(inl) + json_array_size(att), i;
+	size_t n = json_array_size(m->inline_list) + json_array_size(m->attached), i;
 	json_t *v;
 
 	e->own = gh_arena_array(&l->s->arena, n + 1, sizeof(*e->own));
 	if (!e->own)
 		return -ENOMEM;
 	gh_jpath_key(p, inline_key);
-	json_array_foreach(inl, i, v) {
-		const char *pname;
+	json_array_foreach(m->inline_list, i, v) {
+		struct inline_members im = { 0 };
 		struct doc_at d;
 		/* Both names are at most 128 bytes (az_store_check_name). */
 		char name[512];
 		struct authz_policy *x;
 
 		gh_jpath_index(p, i);
-		pname = need_string(l, v, "PolicyName", src, p);
-		if (pname && az_store_check_name(l, "PolicyName", pname, src, p) &&
+		if (az_store_walk(l, v, &inline_schema, &im, src, p) == 0 &&
+		    az_store_check_name(l, "PolicyName", im.name, src, p) &&
 		    az_store_document(l, v, "PolicyDocument", true, src, p, &d)) {
 			snprintf(name, sizeof(name), "inline:%s/%s/%s", kind_word[e->kind], e->name,
-				 pname);
+				 im.name);
 			x = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_IDENTITY, name);
 			az_store_doc_done(l, &d, src);
 			if (x)
@@ -477,15 +544,14 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	}
 	gh_jpath_pop(p);
 	gh_jpath_key(p, "AttachedManagedPolicies");
-	json_array_foreach(att, i, v) {
-		const char *arn;
+	json_array_foreach(m->attached, i, v) {
+		struct arn_member am = { 0 };
 		struct authz_policy *x;
 
 		gh_jpath_index(p, i);
-		arn = need_string(l, v, "PolicyArn", src, p);
-		if (arn) {
+		if (az_store_walk(l, v, &attached_schema, &am, src, p) == 0) {
 			gh_jpath_key(p, "PolicyArn");
-			x = az_store_doc_policy(l, arn, src, p);
+			x = az_store_doc_policy(l, am.arn, src, p);
 			if (x)
 				e->own[e->nown++] = x;
 			gh_jpath_pop(p);
@@ -496,79 +562,64 @@ static int resolve_policies(struct store_loader *l, struct az_entity *e, json_t 
 	return 0;
 }
 
-static int resolve_user(struct store_loader *l, struct az_entity *e, json_t *obj,
-			const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *groups = opt_array(l, obj, "GroupList", src, p);
-	int r;
-
-	gh_jpath_key(p, "GroupList");
-	r = az_store_resolve_groups(l, e, groups, "is not in the export", src, p);
-	gh_jpath_pop(p);
-	return r;
-}
-
-static int resolve_tags(struct store_loader *l, struct az_entity *e, json_t *obj,
-			const struct gh_jsrc *src, struct gh_jpath *p)
-{
-	json_t *tags = opt_array(l, obj, "Tags", src, p);
-	int r;
-
-	gh_jpath_key(p, "Tags");
-	r = az_store_resolve_tags(l, e, tags, src, p);
-	gh_jpath_pop(p);
-	return r;
-}
-
-static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t *obj,
+static void resolve_boundary(struct store_loader *l, struct az_entity *e, json_t *b,
 			     const struct gh_jsrc *src, struct gh_jpath *p)
 {
-	json_t *b = json_object_get(obj, "PermissionsBoundary");
-	const char *arn;
+	struct arn_member m = { 0 };
 
-	if (!b)
-		return;
 	gh_jpath_key(p, "PermissionsBoundary");
-	arn = need_string(l, b, "PermissionsBoundaryArn", src, p);
-	if (arn) {
+	if (az_store_walk(l, b, &boundary_schema, &m, src, p) == 0) {
 		gh_jpath_key(p, "PermissionsBoundaryArn");
-		e->boundary = az_store_doc_policy(l, arn, src, p);
+		e->boundary = az_store_doc_policy(l, m.arn, src, p);
 		gh_jpath_pop(p);
 	}
 	gh_jpath_pop(p);
 }
 
-static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
-			  const struct gh_jsrc *src, struct gh_jpath *p)
+static int resolve_entity(struct store_loader *l, json_t *obj, size_t k, const struct gh_jsrc *src,
+			  struct gh_jpath *p)
 {
-	static const char *const inline_key[] = { "UserPolicyList", "GroupPolicyList",
-						  "RolePolicyList" };
-	json_t *arn = json_object_get(obj, "Arn"),
-	       *name = json_object_get(obj, sections[section].name);
+	const struct gh_jschema *sc = &sections[k].members;
+	struct entity_members m = { 0 };
 	struct az_entity *e;
 	struct doc_at d;
 	/* The role's name is at most 128 bytes (az_store_check_name). */
 	char tname[512];
+	int r;
 
-	if (!json_is_string(arn) || !json_is_string(name))
+	/* Not an object: reported when it was declared. */
+	if (!json_is_object(obj))
 		return 0;
-	e = sections[section].kind == ENTITY_GROUP
-		? gh_strmap_get(&l->s->groups, json_string_value(name))
-		: gh_strmap_get(&l->s->by_arn, json_string_value(arn));
+	az_store_walk(l, obj, sc, &m, src, p);
+	if (!json_is_string(m.arn) || !json_is_string(m.name))
+		return 0;
+	e = sections[k].kind == ENTITY_GROUP
+		? gh_strmap_get(&l->s->groups, json_string_value(m.name))
+		: gh_strmap_get(&l->s->by_arn, json_string_value(m.arn));
 	/* A name defined twice is an error already: resolve the first only. */
 	if (!e || e->resolved)
 		return 0;
 	e->resolved = true;
-	if (resolve_policies(l, e, obj, inline_key[section], src, p) < 0)
+	/* POLICY_MEMBERS: the inline list's member is the third. */
+	if (resolve_policies(l, e, &m, sc->fields[2].key, src, p) < 0)
 		return -ENOMEM;
 	if (e->kind == ENTITY_GROUP)
 		return 0;
-	if (resolve_tags(l, e, obj, src, p) < 0 ||
-	    (e->kind == ENTITY_USER && resolve_user(l, e, obj, src, p) < 0))
-		return -ENOMEM;
-	resolve_boundary(l, e, obj, src, p);
-	if (e->kind == ENTITY_ROLE &&
-	    az_store_document(l, obj, "AssumeRolePolicyDocument", true, src, p, &d)) {
+	gh_jpath_key(p, "Tags");
+	r = az_store_resolve_tags(l, e, m.tags, src, p);
+	gh_jpath_pop(p);
+	if (r < 0)
+		return r;
+	if (e->kind == ENTITY_USER) {
+		gh_jpath_key(p, "GroupList");
+		r = az_store_resolve_groups(l, e, m.groups, "is not in the export", src, p);
+		gh_jpath_pop(p);
+		if (r < 0)
+			return r;
+	}
+	if (m.boundary)
+		resolve_boundary(l, e, m.boundary, src, p);
+	if (m.trust && az_store_document(l, obj, "AssumeRolePolicyDocument", true, src, p, &d)) {
 		snprintf(tname, sizeof(tname), "trust:role/%s", e->name);
 		e->trust = az_store_compile(l, d.doc, d.src, &d.path, AUTHZ_POLICY_TRUST, tname);
 		az_store_doc_done(l, &d, src);
@@ -576,24 +627,12 @@ static int resolve_entity(struct store_loader *l, json_t *obj, size_t section,
 	return 0;
 }
 
+static int resolve_section(void *out, json_t *list, struct gh_jpath *p)
+{
+	return each_entity(out, list, p, resolve_entity);
+}
+
 int az_store_export_resolve(struct store_loader *l, const struct store_file *f)
 {
-	const struct gh_jsrc *src = f->src;
-	json_t *root = f->root;
-	struct gh_jpath p = { 0 };
-
-	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
-		json_t *list = json_object_get(root, sections[k].list), *e;
-		size_t i;
-
-		gh_jpath_key(&p, sections[k].list);
-		json_array_foreach(list, i, e) {
-			gh_jpath_index(&p, i);
-			if (json_is_object(e) && resolve_entity(l, e, k, src, &p) < 0)
-				return -ENOMEM;
-			gh_jpath_pop(&p);
-		}
-		gh_jpath_pop(&p);
-	}
-	return 0;
+	return walk_export(l, f, &resolve_schema);
 }

@@ -27,9 +27,8 @@
 #include <unistd.h>
 #include <jansson.h>
 
-#include "cli/cli.h"
-#include "cli/util.h"
-#include "common/macro.h"
+#include "cli.h"
+#include "util.h"
 
 /* --confirm longer than an hour is a typo, not a plan. */
 #define FW_CONFIRM_MAX 3600
@@ -166,7 +165,7 @@ static const struct {
 
 static void sub_usage(FILE *f, const char *sub)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sub_help); i++)
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(sub_help); i++)
 		if (!strcmp(sub, sub_help[i].name))
 			fputs(sub_help[i].help, f);
 }
@@ -912,7 +911,7 @@ int cmd_fw(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
+	for (size_t i = 0; i < CLI_ARRAY_SIZE(subs); i++) {
 		if (strcmp(argv[1], subs[i].name))
 			continue;
 		if (parse_opts(argc - 1, argv + 1, &o) < 0)
@@ -920,11 +919,11 @@ int cmd_fw(int argc, char **argv)
 		return subs[i].run(&o);
 	}
 	{
-		const char *names[ARRAY_SIZE(subs)], *near;
+		const char *names[CLI_ARRAY_SIZE(subs)], *near;
 
-		for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+		for (size_t i = 0; i < CLI_ARRAY_SIZE(subs); i++)
 			names[i] = subs[i].name;
-		near = cli_suggest(argv[1], names, ARRAY_SIZE(subs));
+		near = cli_suggest(argv[1], names, CLI_ARRAY_SIZE(subs));
 		fprintf(stderr,
 			"gatehouse fw: unknown subcommand '%s'%s%s%s (try 'gatehouse fw --help')\n",
 			argv[1], near ? ": did you mean '" : "", near ? near : "",

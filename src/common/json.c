@@ -318,10 +318,11 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		      struct diag_list *diags)
 {
 	json_t *v = json_object_get(obj, f->key);
+	const char *want = NULL; /* what the value must be, when it is not */
 	bool ok;
 	int r;
 
-	if (f->kind == GH_J_STRING_OR_NULL && json_is_null(v))
+	if ((f->kind == GH_J_STRING_OR_NULL || f->kind == GH_J_ARRAY_OR_NULL) && json_is_null(v))
 		v = NULL;
 	if (!v && !f->required)
 		return 0;
@@ -331,25 +332,31 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		return 1;
 	}
 	gh_jpath_key(p, f->key);
-	switch (f->kind) {
-	case GH_J_TEXT:
-		ok = json_is_string(v) && json_string_length(v) > 0;
-		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a non-empty string",
-				 f->key);
-		break;
-	case GH_J_STRING:
-	case GH_J_STRING_OR_NULL:
-		ok = json_is_string(v);
-		if (!ok)
-			gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be a string, not %s",
-				 f->key, gh_json_type_name(v));
-		break;
-	default: ok = true; break;
-	}
+	if (f->kind == GH_J_TEXT && !(json_is_string(v) && json_string_length(v)))
+		want = "a non-empty string";
+	else if ((f->kind == GH_J_STRING || f->kind == GH_J_STRING_OR_NULL) && !json_is_string(v))
+		want = "a string";
+	else if (f->kind == GH_J_BOOL && !json_is_boolean(v))
+		want = "true or false";
+	else if ((f->kind == GH_J_ARRAY || f->kind == GH_J_ARRAY_OR_NULL) && !json_is_array(v))
+		want = "an array";
+	ok = !want;
+	if (want && f->kind == GH_J_TEXT)
+		gh_jdiag(diags, DIAG_ERROR, src, p, "\"%s\" must be %s", f->key, want);
+	else if (want)
+		/* An array's key unquoted, as the store's readers always worded it. */
+		gh_jdiag(diags, DIAG_ERROR, src, p,
+			 f->kind == GH_J_ARRAY || f->kind == GH_J_ARRAY_OR_NULL
+			     ? "%s must be %s, not %s"
+			     : "\"%s\" must be %s, not %s",
+			 f->key, want, gh_json_type_name(v));
 	r = !ok;
-	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
-		*(const char **)((char *)out + f->offset) = json_string_value(v);
+	if (ok && f->offset != GH_JFIELD_KEEP) {
+		if (json_is_string(v) && f->kind != GH_J_ANY)
+			*(const char **)((char *)out + f->offset) = json_string_value(v);
+		else
+			*(json_t **)((char *)out + f->offset) = v;
+	}
 	if (ok && f->read)
 		r = f->read(out, v, p);
 	gh_jpath_pop(p);
@@ -364,10 +371,21 @@ int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const stru
 	return gh_json_walk_at(obj, sc, out, src, &p, diags);
 }
 
+/* Report @obj's members that @sc does not name (its keys_name set). */
+static void check_schema_keys(json_t *obj, const struct gh_jschema *sc, size_t n,
+			      const struct gh_jsrc *src, struct gh_jpath *p,
+			      struct diag_list *diags)
+{
+	const char *keys[GH_JSCHEMA_FIELDS_MAX];
+
+	for (size_t i = 0; i < n; i++)
+		keys[i] = sc->fields[i].key;
+	gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
+}
+
 int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		    struct gh_jpath *p, struct diag_list *diags)
 {
-	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
 	int r, bad = 0;
 
@@ -376,10 +394,9 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++)
-		keys[i] = sc->fields[i].key;
+	/* Only a closed schema needs its keys as a list (an export's tables are open). */
 	if (sc->keys_name)
-		gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
+		check_schema_keys(obj, sc, n, src, p, diags);
 	for (size_t i = 0; i < n; i++) {
 		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)

@@ -151,6 +151,9 @@ enum gh_jkind {
 	GH_J_STRING,	     /* a string, maybe empty: "K must be a string" */
 	GH_J_TEXT,	     /* a non-empty string: "\"K\" must be a non-empty string" */
 	GH_J_STRING_OR_NULL, /* a string, or null taken as absent */
+	GH_J_BOOL,	     /* true or false: "\"K\" must be true or false, not ..." */
+	GH_J_ARRAY,	     /* an array: "K must be an array, not ..." */
+	GH_J_ARRAY_OR_NULL,  /* an array, or null taken as absent */
 };
 
 /**
@@ -158,8 +161,9 @@ enum gh_jkind {
  * @key: the member's name
  * @kind: what its value must be
  * @required: its absence is an error (GH_J_ANY: "NAME needs an "K"")
- * @offset: a string's text goes to the const char * at this offset of
- *	the walk's @out (GH_JFIELD_KEEP: nowhere)
+ * @offset: where in the walk's @out the value goes (GH_JFIELD_KEEP:
+ *	nowhere): a string kind's text to the const char * at this offset,
+ *	any other kind's value (borrowed) to the json_t * there
  * @read: then called for a present, well-typed value at path @p (which
  *	names it), or NULL; a negative return stops the walk
  */

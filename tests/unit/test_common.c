@@ -101,6 +101,71 @@ static void test_parse_rejects_duplicates_and_depth(void **state)
 	diag_list_clear(&dl);
 }
 
+/* What a walk over the kinds reads: a string's text, any other kind's value, null as absent. */
+struct walked {
+	const char *s;
+	json_t *b, *a, *n;
+};
+
+static const struct gh_jfield walked_fields[] = {
+	{ "s", GH_J_TEXT, true, offsetof(struct walked, s), NULL },
+	{ "b", GH_J_BOOL, false, offsetof(struct walked, b), NULL },
+	{ "a", GH_J_ARRAY, true, offsetof(struct walked, a), NULL },
+	{ "n", GH_J_ARRAY_OR_NULL, false, offsetof(struct walked, n), NULL },
+};
+
+static const struct gh_jschema walked_schema = { "a thing", "a thing", walked_fields,
+						 sizeof(walked_fields) / sizeof(walked_fields[0]) };
+
+static int walk_text(const char *text, struct walked *ret, struct diag_list *dl)
+{
+	struct gh_jsrc src = { .name = "w.json", .text = text, .len = strlen(text) };
+	json_t *root = gh_json_parse(&src, dl);
+	int r;
+
+	assert_non_null(root);
+	*ret = (struct walked){ 0 };
+	r = gh_json_walk(root, &walked_schema, ret, &src, dl);
+	/* The values are borrowed from the tree: compare before it goes. */
+	if (r == 0) {
+		assert_string_equal(ret->s, "x");
+		assert_true(json_is_true(ret->b));
+		assert_int_equal(json_array_size(ret->a), 2);
+		assert_null(ret->n);
+	}
+	json_decref(root);
+	return r;
+}
+
+static void test_walk_kinds(void **state)
+{
+	struct diag_list dl;
+	struct walked w;
+
+	diag_list_init(&dl);
+	assert_int_equal(walk_text("{\"s\": \"x\", \"b\": true, \"a\": [1, 2], \"n\": null}", &w,
+				   &dl),
+			 0);
+	assert_int_equal(dl.n, 0);
+
+	assert_int_equal(walk_text("{\"s\": \"x\",\n \"b\": \"true\",\n \"a\": null,\n \"n\": {}}",
+				   &w, &dl),
+			 3);
+	assert_int_equal(dl.n, 3);
+	assert_string_equal(dl.items[0].message, "\"b\" must be true or false, not a string");
+	assert_string_equal(dl.items[0].path, "b");
+	assert_int_equal(dl.items[0].line, 2);
+	assert_string_equal(dl.items[1].message, "a must be an array, not null");
+	assert_int_equal(dl.items[1].line, 3);
+	assert_string_equal(dl.items[2].message, "n must be an array, not an object");
+	assert_string_equal(dl.items[2].path, "n");
+	diag_list_clear(&dl);
+
+	assert_int_equal(walk_text("{\"s\": \"x\", \"b\": false}", &w, &dl), 1);
+	assert_string_equal(dl.items[0].message, "a thing needs \"a\"");
+	diag_list_clear(&dl);
+}
+
 static void test_diag_cap_counts_dropped(void **state)
 {
 	struct diag_list dl;
@@ -252,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_locate_escaped_key_and_utf8),
 		cmocka_unit_test(test_locate_memo),
 		cmocka_unit_test(test_parse_rejects_duplicates_and_depth),
+		cmocka_unit_test(test_walk_kinds),
 		cmocka_unit_test(test_diag_cap_counts_dropped),
 		cmocka_unit_test(test_cidr_unmaps_v4_mapped_prefixes),
 		cmocka_unit_test(test_utf8_valid),

@@ -18,32 +18,12 @@
 # Needs root, nft and cc; exits 0 (a benchmark, not a test) without them.
 # Prints the results and saves them to BUILD_DIR/bench-fw-guests.txt.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-${GH_BUILD_DIR:-build}}" && pwd) || exit 2
-secs=${2:-2}
-GH=$build/bin/gatehouse
-RR=$build/bench-fw-udp_rr
+. "$(dirname "$0")/lib.sh"
+bench_start "fw guests bench" "$@"
 
-[ "$(id -u)" = 0 ] || { echo "fw guests bench skipped: needs root (ip netns)"; exit 0; }
-[ -x "$GH" ] || { echo "no $GH: build first"; exit 2; }
-command -v nft >/dev/null || { echo "fw guests bench skipped: needs nft"; exit 0; }
-cc -O2 -Wall -o "$RR" "$here/udp_rr.c" || exit 2
-
-P=ghgb$$
 HV=$P-hv
 G=$P-vm0
 C=$P-cl
-W=$(mktemp -d)
-cleanup() {
-	[ -f "$W/pids" ] && kill $(cat "$W/pids") 2>/dev/null
-	for ns in $HV $G $C; do ip netns del $ns 2>/dev/null; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# apply's generation record (README "Applying") with the throwaway namespaces.
-export GATEHOUSE_FW_STATE=$W/fw-apply.state
 
 GUESTS=200
 GPG=${GPG:-1}
@@ -54,9 +34,7 @@ last=$((NGROUPS * PER - 1))
 SRC=10.100.$((last / 256)).$((last % 256))
 PORT=$((10000 + PER - 1))
 
-ip netns add $HV || { echo "fw guests bench skipped: no network namespaces"; exit 0; }
-ip netns add $G && ip netns add $C || exit 1
-for ns in $HV $G $C; do ip -n $ns link set lo up; done
+bench_netns $HV $G $C
 ip netns exec $HV sysctl -qw net.ipv4.ip_forward=1
 ip netns exec $HV sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 2>/dev/null
 ip link add eth0 netns $G type veth peer name tap0 netns $HV || exit 1

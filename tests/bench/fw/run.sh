@@ -20,36 +20,12 @@
 # and exits 0 (a benchmark, not a test).  Results are printed and saved to
 # BUILD_DIR/bench-fw.txt.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-${GH_BUILD_DIR:-build}}" && pwd) || exit 2
-secs=${2:-2}
-GH=$build/bin/gatehouse
-RR=$build/bench-fw-udp_rr
+. "$(dirname "$0")/lib.sh"
+bench_start "fw bench" "$@"
 
-[ "$(id -u)" = 0 ] || { echo "fw bench skipped: needs root (ip netns)"; exit 0; }
-[ -x "$GH" ] || { echo "no $GH: build first"; exit 2; }
-command -v nft >/dev/null || { echo "fw bench skipped: needs nft"; exit 0; }
-cc -O2 -Wall -o "$RR" "$here/udp_rr.c" || exit 2
-
-P=ghbench$$
 T=$P-t
 C=$P-c
-W=$(mktemp -d)
-# Server PIDs go to a file: the measuring block below runs in a pipeline
-# (a subshell), so a variable set there would not reach this trap.
-cleanup() {
-	[ -f "$W/pids" ] && kill $(cat "$W/pids") 2>/dev/null
-	ip netns del $T 2>/dev/null
-	ip netns del $C 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add $T || { echo "fw bench skipped: no network namespaces"; exit 0; }
-ip netns add $C || exit 1
-ip -n $T link set lo up
-ip -n $C link set lo up
+bench_netns $T $C
 ip link add eth0 netns $T type veth peer name eth0 netns $C || exit 1
 ip -n $T addr add 10.99.0.1/8 dev eth0
 ip -n $T link set eth0 up
