@@ -66,16 +66,45 @@ struct sim {
 };
 
 /*
+ * Each thread keeps its last case's state for its next case: a malloc()
+ * and free() of 70 KiB a case made glibc consolidate its heap every time,
+ * which cost more than a cached case's evaluation.  The key frees a
+ * thread's spare when the thread ends.
+ */
+static pthread_key_t sim_spare;
+static pthread_once_t sim_spare_once = PTHREAD_ONCE_INIT;
+static bool sim_spare_ok;
+
+static void sim_spare_init(void)
+{
+	sim_spare_ok = pthread_key_create(&sim_spare, free) == 0;
+}
+
+/*
  * A case's state, its fields cleared up to the arrays: clearing all of
  * them (70 KiB) cost more than a cached case's whole evaluation.
  */
 static struct sim *sim_new(void)
 {
-	struct sim *s = malloc(sizeof(*s));
+	struct sim *s = NULL;
 
+	pthread_once(&sim_spare_once, sim_spare_init);
+	if (sim_spare_ok && (s = pthread_getspecific(sim_spare)))
+		pthread_setspecific(sim_spare, NULL);
+	else
+		s = malloc(sizeof(*s));
 	if (s)
 		memset(s, 0, offsetof(struct sim, identity));
 	return s;
+}
+
+/* Done with @s (sim_free()'d): kept as the thread's spare, else freed. */
+static void sim_done(struct sim *s)
+{
+	if (s && sim_spare_ok && !pthread_getspecific(sim_spare) &&
+	    pthread_setspecific(sim_spare, s) == 0)
+		return;
+	free(s);
 }
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
@@ -532,28 +561,41 @@ static json_t *salvage_id(const struct gh_jsrc *src, json_t **ret_root)
 	return id;
 }
 
-/* Evaluate the loaded case into @out; false when out of memory. */
-static bool answer(struct sim *s, json_t *out, int first_line)
+/*
+ * The answer to the loaded case, malloc'ed; NULL when out of memory.  A
+ * decision is written as text directly (az_output_result_text()); an
+ * error, the rare answer, is built with jansson.
+ */
+static char *answer(struct sim *s, json_t *id, int first_line)
 {
 	struct authz_result r;
 	struct diag d;
+	json_t *out;
+	char *ret = NULL;
+	bool ok;
 
-	if (s->diags.errors)
-		return az_output_errors(out, &s->diags, first_line);
-	if (authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
-		return az_output_result(out, &r, true);
-	return az_output_error(out, &d, first_line);
+	if (!s->diags.errors && authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
+		return az_output_result_text(id, &r, true);
+	out = json_object();
+	ok = out && json_object_set(out, "id", id ? id : json_null()) == 0;
+	if (ok && s->diags.errors)
+		ok = az_output_errors(out, &s->diags, first_line);
+	else if (ok)
+		ok = az_output_error(out, &d, first_line);
+	if (ok)
+		ret = az_output_dump(out);
+	json_decref(out);
+	return ret;
 }
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
 	struct sim *s = sim_new();
-	json_t *out = json_object(), *id, *salvaged = NULL;
-	char *ret = NULL;
-	bool ok;
+	json_t *id, *salvaged = NULL;
+	char *ret;
 
-	if (!s || !out)
-		goto done;
+	if (!s)
+		return NULL;
 	/* Only errors are answered: warnings are not worth a walk of the text. */
 	s->src = (struct gh_jsrc){ .name = source,
 				   .text = text,
@@ -565,16 +607,11 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
 	if (!s->root)
 		id = salvage_id(&s->src, &salvaged);
-	ok = json_object_set(out, "id", id ? id : json_null()) == 0;
-	json_decref(salvaged);
-	if (ok && s->root)
+	else
 		load_case(s);
-	if (ok && answer(s, out, first_line))
-		ret = az_output_dump(out);
-done:
-	if (s)
-		sim_free(s);
-	free(s);
-	json_decref(out);
+	ret = answer(s, id, first_line);
+	json_decref(salvaged);
+	sim_free(s);
+	sim_done(s);
 	return ret;
 }
