@@ -274,25 +274,37 @@ static size_t policy_known(void *ctx, const size_t *index, const char *at, size_
 	return len;
 }
 
-/* The skip reader's report of one element of "policies". */
-static int policy_found(void *ctx, const size_t *index, size_t start, size_t end)
+/*
+ * The skip reader's report of one element of "policies": one policy_known()
+ * found (@doc NULL), or one it did not, read as @doc (a reference taken).
+ */
+static int policy_built(void *ctx, const size_t *index, size_t start, size_t end, json_t *doc)
 {
 	struct sim *s = ctx;
 
 	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
 		/* "policies" named twice: its first array's element here is replaced. */
-		if (index[1] < s->nspans)
+		if (index[1] < s->nspans) {
 			authz_policy_unref(s->cached[index[1]]);
+			json_decref(s->docs[index[1]]);
+		}
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
 		s->spans[index[1]].slot = s->known_slot;
-		s->docs[index[1]] = NULL;
+		s->docs[index[1]] = doc;
 		s->cached[index[1]] = s->known;
 		s->known = NULL;
+	} else {
+		json_decref(doc);
 	}
 	if (index[1] >= s->nspans)
 		s->nspans = index[1] + 1;
 	return 0;
+}
+
+static int policy_found(void *ctx, const size_t *index, size_t start, size_t end)
+{
+	return policy_built(ctx, index, start, end, NULL);
 }
 
 /* Drop what case_read() kept of the elements of "policies". */
@@ -321,13 +333,12 @@ static struct gh_jsrc span_src(struct sim *s, size_t i)
 }
 
 /*
- * Read the case, leaving the elements of "policies" unbuilt (their spans
- * go to s->spans): a document found in the cache is never built at all,
- * the others are read from their spans into s->docs.  The skip reader
- * checks a skipped value's syntax only, so a document can still fail on
- * its own (a duplicate key, a number out of range); then, and when the
- * case is not valid JSON, or has too many policies, the case is read
- * whole, as before, so that what is reported is exactly the same.
+ * Read the case, leaving the elements of "policies" out of its tree (their
+ * spans go to s->spans): a document found in the cache is never built at
+ * all, the others are built into s->docs in the same pass.  When the case
+ * is not valid JSON (a document's duplicate key or number out of range
+ * included), or has too many policies, the case is read whole, as before,
+ * so that what is reported is exactly the same.
  */
 static json_t *case_read(struct sim *s)
 {
@@ -338,8 +349,9 @@ static json_t *case_read(struct sim *s)
 		.found = policy_found,
 		.ctx = s,
 		.known = policy_known,
+		.built = policy_built,
 	};
-	const struct gh_jread_opts opts = { .skip = &skip }, any = { .any = true };
+	const struct gh_jread_opts opts = { .skip = &skip };
 	struct gh_jread_err err;
 	json_t *root = gh_json_read(s->src.text, s->src.len, &opts, &err), *arr;
 	bool whole = !root || s->nspans > AUTHZ_CASE_POLICIES_MAX;
@@ -354,12 +366,12 @@ static json_t *case_read(struct sim *s)
 		if (s->cached[i])
 			continue; /* policy_known() */
 		s->spans[i].slot = doc_slot(sub.text, sub.len);
+		/* Cached, but not under the hint of its first bytes (a bucket shared). */
 		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len))) {
 			doc_hint_put(sub.text, s->src.len - s->spans[i].start, s->spans[i].slot);
-			continue;
+			json_decref(s->docs[i]);
+			s->docs[i] = NULL;
 		}
-		s->docs[i] = gh_json_read(sub.text, sub.len, &any, &err);
-		whole = !s->docs[i];
 	}
 	if (!whole)
 		return root;

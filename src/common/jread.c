@@ -379,30 +379,33 @@ static json_t *value(struct reader *r, unsigned depth, unsigned m, bool build);
  */
 static json_t *child(struct reader *r, unsigned depth, unsigned m, bool build)
 {
+	const struct gh_jskip *k = r->skip;
 	const unsigned char *start;
-	size_t known;
+	size_t known, from, to;
+	json_t *v = NULL;
+	int e;
 
-	if (m == NOMATCH || m < r->skip->depth)
+	if (m == NOMATCH || m < k->depth)
 		return value(r, depth, m, build);
 	ws(r);
 	start = r->p;
-	known = build && r->skip->known
-		    ? r->skip->known(r->skip->ctx, r->index, (const char *)start,
-				     (size_t)(r->end - start))
+	known = build && k->known
+		    ? k->known(k->ctx, r->index, (const char *)start, (size_t)(r->end - start))
 		    : 0;
 	if (known)
 		r->p = start + known;
-	else if (!value(r, depth, NOMATCH, false))
+	else if (!(v = value(r, depth, NOMATCH, build && k->built)))
 		return NULL;
-	if (build) {
-		int e = r->skip->found(r->skip->ctx, r->index, (size_t)(start - r->base),
-				       (size_t)(r->p - r->base));
-
-		if (e == -EEXIST)
-			return fail(r, start, "duplicate object key");
-		if (e < 0)
-			return fail(r, start, "out of memory");
-	}
+	if (!build)
+		return &omitted;
+	from = (size_t)(start - r->base);
+	to = (size_t)(r->p - r->base);
+	e = !known && k->built ? k->built(k->ctx, r->index, from, to, v)
+			       : k->found(k->ctx, r->index, from, to);
+	if (e == -EEXIST)
+		return fail(r, start, "duplicate object key");
+	if (e < 0)
+		return fail(r, start, "out of memory");
 	return &omitted;
 }
 
