@@ -19,6 +19,7 @@
 #include "authz/request_read.h"
 #include "authz/value.h"
 #include "common/arena.h"
+#include "common/jregion.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -40,6 +41,9 @@
  * @span_memo: locates errors inside one of those elements
  * @known, @known_slot: the cached policy policy_known() found for the
  *	element being read (a reference, handed to policy_found())
+ * @in_region: @root, @docs and their values were made in this thread's
+ *	jansson region (gh_jregion_begin()), which takes them all back at
+ *	once: they need no json_decref() walk
  */
 struct sim {
 	struct gh_jsrc src;
@@ -53,6 +57,7 @@ struct sim {
 	struct gh_locate_memo span_memo;
 	struct authz_policy *known;
 	size_t known_slot;
+	bool in_region;
 	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
@@ -311,7 +316,8 @@ static int policy_found(void *ctx, const size_t *index, size_t start, size_t end
 static void span_docs_free(struct sim *s)
 {
 	for (size_t i = 0; i < s->nspans && i < AUTHZ_CASE_POLICIES_MAX; i++) {
-		json_decref(s->docs[i]);
+		if (!s->in_region)
+			json_decref(s->docs[i]);
 		s->docs[i] = NULL;
 		s->cached[i] = authz_policy_unref(s->cached[i]);
 	}
@@ -557,7 +563,8 @@ static void sim_free(struct sim *s)
 	authz_policy_unref(s->known);
 	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
-	json_decref(s->root);
+	if (!s->in_region)
+		json_decref(s->root);
 }
 
 /*
@@ -615,15 +622,19 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 				   .memo = &s->memo,
 				   .unlocated_warnings = true };
 	diag_list_init(&s->diags);
+	/* The case's trees live and die with the case: made in this thread's region. */
+	s->in_region = gh_jregion_begin();
 	s->root = case_read(s);
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
 	if (!s->root)
 		id = salvage_id(&s->src, &salvaged);
-	else
+	gh_jregion_end();
+	if (s->root)
 		load_case(s);
 	ret = answer(s, id, first_line);
 	json_decref(salvaged);
 	sim_free(s);
 	sim_done(s);
+	gh_jregion_reset();
 	return ret;
 }

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A per-thread region for short-lived jansson values (see jregion.h for why). */
+#include "common/jregion.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GH_JREGION_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define GH_JREGION_ASAN 1
+#endif
+#ifdef GH_JREGION_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/*
+ * Blocks double from 256 KiB (a small case's tree is a few tens of KiB, a
+ * case of 50 policies a few MiB), so a free() asks about a handful of
+ * ranges at most; the first 8 MiB of them are kept from task to task.
+ */
+#define BLOCK_FIRST (256u << 10)
+#define BLOCKS_MAX 32
+#define KEEP_BYTES (8u << 20)
+#define ALIGN alignof(max_align_t)
+
+/**
+ * struct region - one thread's region
+ * @b: blocks, each twice the size of the one before
+ * @n: blocks held
+ * @cur: the block being carved
+ * @used: bytes of @b[@cur] handed out
+ * @active: new jansson values of this thread come from here
+ */
+struct region {
+	struct {
+		unsigned char *base;
+		size_t size;
+	} b[BLOCKS_MAX];
+	unsigned n, cur;
+	size_t used;
+	bool active;
+};
+
+static _Thread_local struct region region;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key; /* frees a thread's blocks when it ends */
+static bool installed;
+
+static void blocks_free(struct region *r, unsigned from)
+{
+	for (unsigned i = from; i < r->n; i++)
+		free(r->b[i].base);
+	r->n = from;
+}
+
+static void region_exit(void *r)
+{
+	blocks_free(r, 0);
+}
+
+/* Add a block of at least @size bytes and carve from it; false when none can be had. */
+static bool region_grow(struct region *r, size_t size)
+{
+	size_t bsize = r->n ? r->b[r->n - 1].size * 2 : BLOCK_FIRST;
+
+	if (r->n == BLOCKS_MAX)
+		return false;
+	while (bsize < size)
+		bsize *= 2;
+	r->b[r->n].base = malloc(bsize);
+	if (!r->b[r->n].base)
+		return false;
+	/* The first block: have the thread's end free them all. */
+	if (!r->n && pthread_setspecific(exit_key, r) != 0) {
+		free(r->b[0].base);
+		return false;
+	}
+	POISON(r->b[r->n].base, bsize);
+	r->b[r->n].size = bsize;
+	r->cur = r->n++;
+	r->used = 0;
+	return true;
+}
+
+static void *region_malloc(size_t size)
+{
+	struct region *r = &region;
+	void *p;
+
+	if (!r->active || size > SIZE_MAX / 4)
+		return malloc(size);
+	size = size ? (size + ALIGN - 1) & ~(ALIGN - 1) : ALIGN;
+	while (r->cur < r->n && r->b[r->cur].size - r->used < size) {
+		r->cur++;
+		r->used = 0;
+	}
+	/* Out of blocks, or of memory: an ordinary value, which free() takes back. */
+	if (r->cur == r->n && !region_grow(r, size))
+		return malloc(size);
+	p = r->b[r->cur].base + r->used;
+	r->used += size;
+	UNPOISON(p, size);
+	return p;
+}
+
+static void region_free(void *p)
+{
+	const struct region *r = &region;
+
+	for (unsigned i = 0; i < r->n; i++)
+		if ((uintptr_t)p - (uintptr_t)r->b[i].base < r->b[i].size)
+			return; /* taken back by gh_jregion_reset() */
+	free(p);
+}
+
+static void install(void)
+{
+	json_malloc_t m;
+	json_free_t f;
+
+	json_get_alloc_funcs(&m, &f);
+	if (m != malloc || f != free || pthread_key_create(&exit_key, region_exit) != 0)
+		return;
+	json_set_alloc_funcs(region_malloc, region_free);
+	installed = true;
+}
+
+bool gh_jregion_begin(void)
+{
+	pthread_once(&install_once, install);
+	region.active = installed;
+	return installed;
+}
+
+void gh_jregion_end(void)
+{
+	region.active = false;
+}
+
+void gh_jregion_reset(void)
+{
+	struct region *r = &region;
+	size_t kept = 0;
+	unsigned n = 0;
+
+	while (n < r->n && kept + r->b[n].size <= KEEP_BYTES) {
+		POISON(r->b[n].base, r->b[n].size);
+		kept += r->b[n++].size;
+	}
+	blocks_free(r, n);
+	r->cur = 0;
+	r->used = 0;
+}
