@@ -38,19 +38,23 @@
 
 /**
  * struct region - one thread's region
+ * @next, @limit: the free bytes of the block being carved while the
+ *	region is active; both NULL while not, so that the one test of
+ *	region_malloc() sends a value to malloc() then
  * @b: blocks, each twice the size of the one before
  * @n: blocks held
  * @cur: the block being carved
- * @used: bytes of @b[@cur] handed out
+ * @paused: where @next was when the region was last made inactive, or NULL
  * @active: new jansson values of this thread come from here
  */
 struct region {
+	unsigned char *next, *limit;
 	struct {
 		unsigned char *base;
 		size_t size;
 	} b[BLOCKS_MAX];
 	unsigned n, cur;
-	size_t used;
+	unsigned char *paused;
 	bool active;
 };
 
@@ -69,6 +73,14 @@ static void blocks_free(struct region *r, unsigned from)
 static void region_exit(void *r)
 {
 	blocks_free(r, 0);
+}
+
+/* Carve from block @i. */
+static void carve(struct region *r, unsigned i)
+{
+	r->cur = i;
+	r->next = r->b[i].base;
+	r->limit = r->b[i].base + r->b[i].size;
 }
 
 /* Add a block of at least @size bytes and carve from it; false when none can be had. */
@@ -90,30 +102,45 @@ static bool region_grow(struct region *r, size_t size)
 	}
 	POISON(r->b[r->n].base, bsize);
 	r->b[r->n].size = bsize;
-	r->cur = r->n++;
-	r->used = 0;
+	carve(r, r->n++);
 	return true;
+}
+
+static size_t aligned(size_t size)
+{
+	return size ? (size + ALIGN - 1) & ~(ALIGN - 1) : ALIGN;
+}
+
+/* Not in what is left of the block: the next block with room, or malloc(). */
+static void *region_next(struct region *r, size_t size)
+{
+	size_t need = aligned(size);
+
+	if (!r->active || size > SIZE_MAX / 4)
+		return malloc(size);
+	/* The blocks after the current one are empty (kept from an earlier task). */
+	while (r->cur + 1 < r->n && r->b[r->cur + 1].size < need)
+		r->cur++;
+	if (r->cur + 1 < r->n)
+		carve(r, r->cur + 1);
+	else if (!region_grow(r, need))
+		return malloc(size); /* an ordinary value, which free() takes back */
+	r->next += need;
+	UNPOISON(r->next - need, need);
+	return r->next - need;
 }
 
 static void *region_malloc(size_t size)
 {
 	struct region *r = &region;
-	void *p;
+	size_t need = aligned(size);
 
-	if (!r->active || size > SIZE_MAX / 4)
-		return malloc(size);
-	size = size ? (size + ALIGN - 1) & ~(ALIGN - 1) : ALIGN;
-	while (r->cur < r->n && r->b[r->cur].size - r->used < size) {
-		r->cur++;
-		r->used = 0;
+	if (size <= SIZE_MAX / 4 && need <= (size_t)(r->limit - r->next)) {
+		r->next += need;
+		UNPOISON(r->next - need, need);
+		return r->next - need;
 	}
-	/* Out of blocks, or of memory: an ordinary value, which free() takes back. */
-	if (r->cur == r->n && !region_grow(r, size))
-		return malloc(size);
-	p = r->b[r->cur].base + r->used;
-	r->used += size;
-	UNPOISON(p, size);
-	return p;
+	return region_next(r, size);
 }
 
 static void region_free(void *p)
@@ -140,14 +167,30 @@ static void install(void)
 
 bool gh_jregion_begin(void)
 {
+	struct region *r = &region;
+
 	pthread_once(&install_once, install);
-	region.active = installed;
-	return installed;
+	if (!installed || r->active)
+		return installed;
+	r->active = true;
+	if (r->paused) {
+		r->next = r->paused;
+		r->limit = r->b[r->cur].base + r->b[r->cur].size;
+	} else if (r->n) {
+		carve(r, 0);
+	}
+	return true;
 }
 
 void gh_jregion_end(void)
 {
-	region.active = false;
+	struct region *r = &region;
+
+	if (!r->active)
+		return;
+	r->paused = r->next;
+	r->active = false;
+	r->next = r->limit = NULL;
 }
 
 void gh_jregion_reset(void)
@@ -161,6 +204,10 @@ void gh_jregion_reset(void)
 		kept += r->b[n++].size;
 	}
 	blocks_free(r, n);
+	r->paused = NULL;
 	r->cur = 0;
-	r->used = 0;
+	if (r->active && r->n)
+		carve(r, 0);
+	else
+		r->next = r->limit = NULL;
 }

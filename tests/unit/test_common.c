@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cidr.h"
 #include "common/json.h"
+#include "common/jregion.h"
 #include "common/str.h"
 
 static void test_locate_nested(void **state)
@@ -245,6 +248,80 @@ static void test_str(void **state)
 	assert_int_equal(gh_hash_nocase("ABC", 3), gh_hash_nocase("abc", 3));
 }
 
+/* A value of @n bytes of text, checked whole (its bytes were not reused). */
+static json_t *text_value(size_t n, char c)
+{
+	char *t = malloc(n);
+	json_t *v;
+
+	assert_non_null(t);
+	memset(t, c, n);
+	v = json_stringn(t, n);
+	free(t);
+	assert_non_null(v);
+	return v;
+}
+
+static void assert_text(const json_t *v, size_t n, char c)
+{
+	assert_int_equal(json_string_length(v), n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(json_string_value(v)[i], c);
+}
+
+/* A thread's own region: its blocks are freed when it ends (LeakSanitizer checks). */
+static void *region_thread(void *arg)
+{
+	json_t *v;
+
+	(void)arg;
+	assert_true(gh_jregion_begin());
+	v = text_value(300 << 10, 't');
+	gh_jregion_end();
+	assert_text(v, 300 << 10, 't');
+	gh_jregion_reset();
+	return NULL;
+}
+
+/*
+ * gh_jregion: values made while the region is active come from it (the
+ * first one after a reset is where the first one before was), stay valid
+ * across an end and a begin, and go at the reset; values made outside it,
+ * before or after, are malloc'ed and freed as ever, also while it is
+ * active; a value bigger than a block gets one of its own.
+ */
+static void test_jregion(void **state)
+{
+	json_t *before = text_value(40, 'b'), *a, *a2, *big, *outside, *c;
+	pthread_t t;
+
+	(void)state;
+	assert_true(gh_jregion_begin());
+	a = text_value(10, 'a');
+	json_decref(before); /* not the region's: free()d */
+	gh_jregion_end();
+	outside = text_value(20, 'o');
+	assert_true(gh_jregion_begin());
+	big = text_value(3 << 20, 'g');
+	c = json_pack("{s[iis]}", "k", 1, 2, "x");
+	assert_non_null(c);
+	gh_jregion_end();
+	assert_text(a, 10, 'a');
+	assert_text(big, 3 << 20, 'g');
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(c, "k"), 1)), 2);
+	json_decref(c); /* the region's: nothing to do */
+	gh_jregion_reset();
+	assert_true(gh_jregion_begin());
+	a2 = text_value(10, 'z');
+	gh_jregion_end();
+	assert_ptr_equal(a, a2);
+	assert_text(outside, 20, 'o');
+	json_decref(outside);
+	gh_jregion_reset();
+	assert_int_equal(pthread_create(&t, NULL, region_thread, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_jregion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
