@@ -235,6 +235,22 @@ static void test_str(void **state)
 	assert_string_equal(buf, "abcd...");
 	assert_true(gh_eq_nocase("AwS:SourceIP", 12, "aws:sourceip", 12));
 
+	/* gh_find_lit: memmem(3) on counted strings, the needle's bytes nowhere else. */
+	{
+		static const char *const hay[] = { "", "$", "${", "a${", "$$${b", "ab$", "x${y${" };
+
+		for (size_t i = 0; i < sizeof(hay) / sizeof(hay[0]); i++) {
+			size_t n = strlen(hay[i]);
+
+			assert_ptr_equal(gh_find_lit(hay[i], n, "${"), memmem(hay[i], n, "${", 2));
+			assert_ptr_equal(gh_find_lit(hay[i], n, "$"), memmem(hay[i], n, "$", 1));
+			/* One byte short: a needle at the very end is not found. */
+			if (n)
+				assert_ptr_equal(gh_find_lit(hay[i], n - 1, "${"),
+						 memmem(hay[i], n - 1, "${", 2));
+		}
+	}
+
 	/* A cut never splits a UTF-8 sequence: "é" is 2 bytes. */
 	char small[6];
 	gh_strlcpy(small, "abcdé", sizeof(small));
