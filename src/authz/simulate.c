@@ -335,6 +335,7 @@ static struct gh_jsrc span_src(struct sim *s, size_t i)
 		.memo = &s->span_memo,
 		.outer = &s->src,
 		.unlocated_warnings = true,
+		.bare_warnings = true,
 	};
 }
 
@@ -615,12 +616,13 @@ char *authz_simulate(const char *text, size_t len, const char *source, int first
 
 	if (!s)
 		return NULL;
-	/* Only errors are answered: warnings are not worth a walk of the text. */
+	/* Only errors are answered: warnings are not worth a walk of the text, nor words. */
 	s->src = (struct gh_jsrc){ .name = source,
 				   .text = text,
 				   .len = len,
 				   .memo = &s->memo,
-				   .unlocated_warnings = true };
+				   .unlocated_warnings = true,
+				   .bare_warnings = true };
 	diag_list_init(&s->diags);
 	/* The case's trees live and die with the case: made in this thread's region. */
 	s->in_region = gh_jregion_begin();

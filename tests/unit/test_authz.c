@@ -920,6 +920,48 @@ static void test_output_result_text(void **state)
 		json_decref(ids[i]);
 }
 
+/*
+ * simulate records warnings bare (gh_jsrc.bare_warnings), but each still
+ * holds its place in the case's diagnostics, whose cap (GH_DIAG_MAX) then
+ * leaves no room for an error's text: as before, 205 warnings and an
+ * error answer "invalid case", 150 and an error answer the error.
+ */
+static void test_simulate_warnings_fill_the_cap(void **state)
+{
+#define WARN_STMT "{\"Effect\": \"Allow\", \"NotAction\": \"s3:x\", \"Resource\": \"*\"}, "
+#define BAD_STMT "{\"Effect\": \"Maybe\", \"Action\": \"s3:x\", \"Resource\": \"*\"}"
+	static const size_t counts[] = { 205, 150 };
+	char *line = malloc(205 * sizeof(WARN_STMT) + 1024);
+
+	(void)state;
+	assert_non_null(line);
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++) {
+		size_t n = (size_t)sprintf(line, "{\"id\": 1, \"policies\": [{\"Version\": "
+						 "\"2012-10-17\", \"Statement\": [");
+		json_t *j, *e;
+
+		for (size_t i = 0; i < counts[k]; i++)
+			n += (size_t)sprintf(line + n, "%s", WARN_STMT);
+		sprintf(line + n,
+			"%s]}], \"principal\": \"arn:aws:iam::111122223333:user/a\", "
+			"\"action\": \"s3:x\", \"resource\": \"arn:aws:s3:::b\"}",
+			BAD_STMT);
+		j = sim(line, 1);
+		e = json_object_get(j, "error");
+		if (counts[k] == 205) {
+			assert_string_equal(json_string_value(json_object_get(e, "message")),
+					    "invalid case");
+			json_decref(j);
+		} else {
+			assert_error(j, "Effect must be \"Allow\" or \"Deny\", not \"Maybe\"",
+				     "policies[0].Statement[150].Effect", 1, 8925);
+		}
+	}
+	free(line);
+#undef WARN_STMT
+#undef BAD_STMT
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -942,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_simulate_stream),
 		cmocka_unit_test(test_simulate_cache_refs),
 		cmocka_unit_test(test_output_result_text),
+		cmocka_unit_test(test_simulate_warnings_fill_the_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
