@@ -931,21 +931,23 @@ static void test_simulate_warnings_fill_the_cap(void **state)
 #define WARN_STMT "{\"Effect\": \"Allow\", \"NotAction\": \"s3:x\", \"Resource\": \"*\"}, "
 #define BAD_STMT "{\"Effect\": \"Maybe\", \"Action\": \"s3:x\", \"Resource\": \"*\"}"
 	static const size_t counts[] = { 205, 150 };
-	char *line = malloc(205 * sizeof(WARN_STMT) + 1024);
+	size_t cap = 205 * sizeof(WARN_STMT) + 1024;
+	char *line = malloc(cap);
 
 	(void)state;
 	assert_non_null(line);
 	for (size_t k = 0; k < ARRAY_SIZE(counts); k++) {
-		size_t n = (size_t)sprintf(line, "{\"id\": 1, \"policies\": [{\"Version\": "
-						 "\"2012-10-17\", \"Statement\": [");
+		size_t n = (size_t)snprintf(line, cap,
+					    "{\"id\": 1, \"policies\": [{\"Version\": "
+					    "\"2012-10-17\", \"Statement\": [");
 		json_t *j, *e;
 
 		for (size_t i = 0; i < counts[k]; i++)
-			n += (size_t)sprintf(line + n, "%s", WARN_STMT);
-		sprintf(line + n,
-			"%s]}], \"principal\": \"arn:aws:iam::111122223333:user/a\", "
-			"\"action\": \"s3:x\", \"resource\": \"arn:aws:s3:::b\"}",
-			BAD_STMT);
+			n += (size_t)snprintf(line + n, cap - n, "%s", WARN_STMT);
+		snprintf(line + n, cap - n,
+			 "%s]}], \"principal\": \"arn:aws:iam::111122223333:user/a\", "
+			 "\"action\": \"s3:x\", \"resource\": \"arn:aws:s3:::b\"}",
+			 BAD_STMT);
 		j = sim(line, 1);
 		e = json_object_get(j, "error");
 		if (counts[k] == 205) {
