@@ -288,6 +288,25 @@ json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 	return gh_json_parse_opts(src, NULL, diags);
 }
 
+/* Where @key is in @keys (@n of them), or @n; the first byte tells most apart. */
+static size_t key_index(const char *const *keys, size_t n, const char *key)
+{
+	size_t i = 0;
+
+	while (i < n && (keys[i][0] != key[0] || strcmp(key, keys[i])))
+		i++;
+	return i;
+}
+
+/* Member @key of the object at @p, which @what does not have. */
+static void unknown_key(const char *key, const char *what, const struct gh_jsrc *src,
+			struct gh_jpath *p, struct diag_list *diags)
+{
+	gh_jpath_key(p, key);
+	gh_jdiag(diags, DIAG_ERROR, src, p, "unknown key \"%s\" in %s", key, what);
+	gh_jpath_pop(p);
+}
+
 size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,
 			  const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags)
 {
@@ -296,15 +315,9 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	size_t bad = 0;
 
 	json_object_foreach(obj, key, v) {
-		size_t i = 0;
-
-		while (i < nkeys && strcmp(key, keys[i]))
-			i++;
-		if (i < nkeys)
+		if (key_index(keys, nkeys, key) < nkeys)
 			continue;
-		gh_jpath_key(p, key);
-		gh_jdiag(diags, DIAG_ERROR, src, p, "unknown key \"%s\" in %s", key, what);
-		gh_jpath_pop(p);
+		unknown_key(key, what, src, p, diags);
 		bad++;
 	}
 	return bad;
@@ -315,11 +328,9 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
  * missing or of the wrong kind (reported), a handler's negative return
  * (which stops the walk), or 0.
  */
-static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
-		      void *out, const struct gh_jsrc *src, struct gh_jpath *p,
-		      struct diag_list *diags)
+static int walk_field(json_t *v, const struct gh_jschema *sc, const struct gh_jfield *f, void *out,
+		      const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags)
 {
-	json_t *v = json_object_get(obj, f->key);
 	bool ok;
 	int r;
 
@@ -350,7 +361,9 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 	default: ok = true; break;
 	}
 	r = !ok;
-	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+	if (ok && f->kind == GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+		*(json_t **)((char *)out + f->offset) = v;
+	else if (ok && f->offset != GH_JFIELD_KEEP)
 		*(const char **)((char *)out + f->offset) = json_string_value(v);
 	if (ok && f->read)
 		r = f->read(out, v, p);
@@ -369,8 +382,9 @@ int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const stru
 int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		    struct gh_jpath *p, struct diag_list *diags)
 {
-	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 };
+	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 }, *key;
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
+	json_t *vals[GH_JSCHEMA_FIELDS_MAX] = { 0 }, *v;
 	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
@@ -380,10 +394,23 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 	}
 	for (size_t i = 0; i < n; i++)
 		keys[i] = sc->fields[i].key;
-	if (sc->keys_name)
-		gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
+	/*
+	 * One pass over the members, each to its field (a lookup of each field
+	 * by name hashed it again): unknown keys are reported in the object's
+	 * order, then the fields in the schema's, as gh_json_check_keys() and
+	 * a lookup each did.
+	 */
+	json_object_foreach(obj, key, v) {
+		size_t i = key_index(keys, n, key);
+
+		if (i < n) {
+			vals[i] = v;
+		} else if (sc->keys_name) {
+			unknown_key(key, sc->keys_name, src, p, diags);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
+		r = walk_field(vals[i], sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)
 			return r;
 		bad += r;

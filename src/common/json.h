@@ -164,7 +164,8 @@ enum gh_jkind {
  * @kind: what its value must be
  * @required: its absence is an error (GH_J_ANY: "NAME needs an "K"")
  * @offset: a string's text goes to the const char * at this offset of
- *	the walk's @out (GH_JFIELD_KEEP: nowhere)
+ *	the walk's @out, a GH_J_ANY value (borrowed) to the json_t * there
+ *	(GH_JFIELD_KEEP: nowhere)
  * @read: then called for a present, well-typed value at path @p (which
  *	names it), or NULL; a negative return stops the walk
  */
