@@ -6,6 +6,7 @@
  * Warnings flag valid but likely-wrong constructs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -682,21 +683,51 @@ static int load_condition(struct loader *l, struct stmt *st, json_t *v)
 
 /* ---- Statement ----------------------------------------------------------- */
 
-static const char *const statement_keys[] = {
-	"Sid",	       "Effect",    "Action",	    "NotAction", "Resource",
-	"NotResource", "Principal", "NotPrincipal", "Condition",
+/**
+ * struct stmt_members - a statement's members, as the schema walk finds
+ *	them (borrowed; NULL when absent)
+ */
+struct stmt_members {
+	json_t *sid, *effect, *action, *not_action, *resource, *not_resource, *principal,
+	    *not_principal, *condition;
+};
+
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
+#define STMT_MEMBER(key, member)                                                                  \
+	{ key, GH_J_ANY, false, offsetof(struct stmt_members, member), NULL }
+/* clang-format on */
+
+/* Every member is optional to the walk: each part below says what a statement needs. */
+static const struct gh_jfield statement_fields[] = {
+	STMT_MEMBER("Sid", sid),
+	STMT_MEMBER("Effect", effect),
+	STMT_MEMBER("Action", action),
+	STMT_MEMBER("NotAction", not_action),
+	STMT_MEMBER("Resource", resource),
+	STMT_MEMBER("NotResource", not_resource),
+	STMT_MEMBER("Principal", principal),
+	STMT_MEMBER("NotPrincipal", not_principal),
+	STMT_MEMBER("Condition", condition),
+};
+
+static const struct gh_jschema statement_schema = {
+	"a statement",
+	"a statement (expected Sid, Effect, Action, NotAction, Resource, NotResource, Principal, "
+	"NotPrincipal, Condition)",
+	statement_fields,
+	ARRAY_SIZE(statement_fields),
 };
 
 /*
- * Read the one-of pair @a/@b (Action/NotAction, ...) of @obj: exactly one
- * when @required, at most one otherwise.  Returns the value and sets
- * *ret_not and *ret_key, or NULL (absent, or both: reported).
+ * Read the one-of pair @a/@b (Action/NotAction, ...), their values @va and
+ * @vb: exactly one when @required, at most one otherwise.  Returns the
+ * value and sets *ret_not and *ret_key, or NULL (absent, or both:
+ * reported).
  */
-static json_t *one_of(struct loader *l, json_t *obj, const char *a, const char *b, bool required,
-		      bool *ret_not, const char **ret_key, bool *ret_bad)
+static json_t *one_of(struct loader *l, json_t *va, json_t *vb, const char *a, const char *b,
+		      bool required, bool *ret_not, const char **ret_key, bool *ret_bad)
 {
-	json_t *va = json_object_get(obj, a), *vb = json_object_get(obj, b);
-
 	*ret_bad = false;
 	if (va && vb) {
 		gh_jpath_key(&l->path, b);
@@ -717,11 +748,12 @@ static json_t *one_of(struct loader *l, json_t *obj, const char *a, const char *
 	return va ? va : vb;
 }
 
-static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
+static int load_actions(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Action", "NotAction", true, &st->not_action, &key, &bad);
+	json_t *v = one_of(l, m->action, m->not_action, "Action", "NotAction", true,
+			   &st->not_action, &key, &bad);
 	int r;
 
 	if (!v)
@@ -741,13 +773,13 @@ static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
+static int load_resources(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	bool required = l->p->kind != AUTHZ_POLICY_TRUST;
 	const char *key;
 	bool bad;
-	json_t *v =
-	    one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key, &bad);
+	json_t *v = one_of(l, m->resource, m->not_resource, "Resource", "NotResource", required,
+			   &st->not_resource, &key, &bad);
 	int r;
 
 	if (!v)
@@ -765,13 +797,13 @@ static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
+static int load_principals(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	bool needs = l->p->kind != AUTHZ_POLICY_IDENTITY;
 	const char *key;
 	bool bad;
-	json_t *v =
-	    one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key, &bad);
+	json_t *v = one_of(l, m->principal, m->not_principal, "Principal", "NotPrincipal", needs,
+			   &st->not_principal, &key, &bad);
 	int r;
 
 	if (!v)
@@ -791,9 +823,9 @@ static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
+static int load_effect(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
-	json_t *v = json_object_get(obj, "Effect");
+	json_t *v = m->effect;
 	int r = 0;
 
 	if (!v) {
@@ -815,9 +847,9 @@ static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
+static int load_sid(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
-	json_t *v = json_object_get(obj, "Sid");
+	json_t *v = m->sid;
 
 	if (!v)
 		return 0;
@@ -843,35 +875,34 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 
 static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
 {
-	json_t *v;
+	struct stmt_members m = { 0 };
+	size_t errors = l->diags->errors;
 	int r = 0, k;
 
 	if (!json_is_object(obj)) {
 		lerr(l, "a statement must be an object, not %s", gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	if (gh_json_check_keys(obj, statement_keys, ARRAY_SIZE(statement_keys),
-			       "a statement (expected Sid, Effect, Action, NotAction, Resource, "
-			       "NotResource, Principal, NotPrincipal, Condition)",
-			       l->src, &l->path, l->diags)) {
+	/* All optional, so the walk's only errors are unknown keys. */
+	gh_json_walk_at(obj, &statement_schema, &m, l->src, &l->path, l->diags);
+	if (l->diags->errors > errors) {
 		l->errors++;
 		r = -EINVAL;
 	}
 	/* Each part reports its own errors; keep going to report them all. */
-	int (*parts[])(struct loader *, struct stmt *, json_t *) = {
+	int (*parts[])(struct loader *, struct stmt *, const struct stmt_members *) = {
 		load_sid, load_effect, load_actions, load_resources, load_principals,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		k = parts[i](l, st, obj);
+		k = parts[i](l, st, &m);
 		if (k == -ENOMEM)
 			return k;
 		if (k < 0)
 			r = k;
 	}
-	v = json_object_get(obj, "Condition");
-	if (v) {
+	if (m.condition) {
 		gh_jpath_key(&l->path, "Condition");
-		k = load_condition(l, st, v);
+		k = load_condition(l, st, m.condition);
 		gh_jpath_pop(&l->path);
 		if (k < 0)
 			r = k;
