@@ -335,38 +335,44 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 
 /* ---- Condition ----------------------------------------------------------- */
 
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
+#define OPERATOR(name, op, negated) { name, GH_LIT_LEN(name), op, negated }
+/* clang-format on */
+
 static const struct {
 	const char *name;
+	size_t len; /* a length and a first byte tell most names apart */
 	enum cond_op op;
 	bool negated;
 } operators[] = {
-	{ "StringEquals", COND_STRING_EQUALS, false },
-	{ "StringNotEquals", COND_STRING_EQUALS, true },
-	{ "StringEqualsIgnoreCase", COND_STRING_EQUALS_IC, false },
-	{ "StringNotEqualsIgnoreCase", COND_STRING_EQUALS_IC, true },
-	{ "StringLike", COND_STRING_LIKE, false },
-	{ "StringNotLike", COND_STRING_LIKE, true },
-	{ "NumericEquals", COND_NUMERIC_EQ, false },
-	{ "NumericNotEquals", COND_NUMERIC_EQ, true },
-	{ "NumericLessThan", COND_NUMERIC_LT, false },
-	{ "NumericLessThanEquals", COND_NUMERIC_LE, false },
-	{ "NumericGreaterThan", COND_NUMERIC_GT, false },
-	{ "NumericGreaterThanEquals", COND_NUMERIC_GE, false },
-	{ "DateEquals", COND_DATE_EQ, false },
-	{ "DateNotEquals", COND_DATE_EQ, true },
-	{ "DateLessThan", COND_DATE_LT, false },
-	{ "DateLessThanEquals", COND_DATE_LE, false },
-	{ "DateGreaterThan", COND_DATE_GT, false },
-	{ "DateGreaterThanEquals", COND_DATE_GE, false },
-	{ "Bool", COND_BOOL, false },
-	{ "BinaryEquals", COND_BINARY_EQUALS, false },
-	{ "IpAddress", COND_IP_ADDRESS, false },
-	{ "NotIpAddress", COND_IP_ADDRESS, true },
-	{ "ArnEquals", COND_ARN_EQUALS, false },
-	{ "ArnNotEquals", COND_ARN_EQUALS, true },
-	{ "ArnLike", COND_ARN_LIKE, false },
-	{ "ArnNotLike", COND_ARN_LIKE, true },
-	{ "Null", COND_NULL, false },
+	OPERATOR("StringEquals", COND_STRING_EQUALS, false),
+	OPERATOR("StringNotEquals", COND_STRING_EQUALS, true),
+	OPERATOR("StringEqualsIgnoreCase", COND_STRING_EQUALS_IC, false),
+	OPERATOR("StringNotEqualsIgnoreCase", COND_STRING_EQUALS_IC, true),
+	OPERATOR("StringLike", COND_STRING_LIKE, false),
+	OPERATOR("StringNotLike", COND_STRING_LIKE, true),
+	OPERATOR("NumericEquals", COND_NUMERIC_EQ, false),
+	OPERATOR("NumericNotEquals", COND_NUMERIC_EQ, true),
+	OPERATOR("NumericLessThan", COND_NUMERIC_LT, false),
+	OPERATOR("NumericLessThanEquals", COND_NUMERIC_LE, false),
+	OPERATOR("NumericGreaterThan", COND_NUMERIC_GT, false),
+	OPERATOR("NumericGreaterThanEquals", COND_NUMERIC_GE, false),
+	OPERATOR("DateEquals", COND_DATE_EQ, false),
+	OPERATOR("DateNotEquals", COND_DATE_EQ, true),
+	OPERATOR("DateLessThan", COND_DATE_LT, false),
+	OPERATOR("DateLessThanEquals", COND_DATE_LE, false),
+	OPERATOR("DateGreaterThan", COND_DATE_GT, false),
+	OPERATOR("DateGreaterThanEquals", COND_DATE_GE, false),
+	OPERATOR("Bool", COND_BOOL, false),
+	OPERATOR("BinaryEquals", COND_BINARY_EQUALS, false),
+	OPERATOR("IpAddress", COND_IP_ADDRESS, false),
+	OPERATOR("NotIpAddress", COND_IP_ADDRESS, true),
+	OPERATOR("ArnEquals", COND_ARN_EQUALS, false),
+	OPERATOR("ArnNotEquals", COND_ARN_EQUALS, true),
+	OPERATOR("ArnLike", COND_ARN_LIKE, false),
+	OPERATOR("ArnNotLike", COND_ARN_LIKE, true),
+	OPERATOR("Null", COND_NULL, false),
 };
 
 /* "ForAnyValue:StringLikeIfExists" -> operator, set, IfExists. */
@@ -386,7 +392,8 @@ static bool parse_operator(const char *name, struct cond *c)
 	if (c->if_exists)
 		len -= 8;
 	for (size_t i = 0; i < ARRAY_SIZE(operators); i++) {
-		if (strlen(operators[i].name) == len && !memcmp(operators[i].name, name, len)) {
+		if (operators[i].len == len && operators[i].name[0] == name[0] &&
+		    !memcmp(operators[i].name, name, len)) {
 			c->op = (uint8_t)operators[i].op;
 			c->negated = operators[i].negated;
 			/* Null tests presence: neither IfExists nor a set qualifier applies. */
