@@ -382,9 +382,9 @@ int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const stru
 int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		    struct gh_jpath *p, struct diag_list *diags)
 {
-	const char *keys[GH_JSCHEMA_FIELDS_MAX] = { 0 }, *key;
+	const char *keys[GH_JSCHEMA_FIELDS_MAX], *key;
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
-	json_t *vals[GH_JSCHEMA_FIELDS_MAX] = { 0 }, *v;
+	json_t *vals[GH_JSCHEMA_FIELDS_MAX], *v;
 	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
@@ -392,8 +392,11 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++)
+	/* The first @n of each only: clearing both whole cost more than the walk. */
+	for (size_t i = 0; i < n; i++) {
 		keys[i] = sc->fields[i].key;
+		vals[i] = NULL;
+	}
 	/*
 	 * One pass over the members, each to its field (a lookup of each field
 	 * by name hashed it again): unknown keys are reported in the object's

@@ -338,6 +338,33 @@ static void test_jregion(void **state)
 	assert_int_equal(pthread_join(t, NULL), 0);
 }
 
+/*
+ * gh_lower() and gh_eq_nocase() work eight bytes at a time: every byte,
+ * and every pair of bytes, at each place of a word and in the tail, as
+ * gh_tolower() byte by byte says.
+ */
+static void test_nocase_every_byte(void **state)
+{
+	char a[11], b[11], low[11];
+
+	(void)state;
+	for (size_t at = 0; at < sizeof(a); at++) {
+		for (int x = 0; x < 256; x++) {
+			memset(a, 'Q', sizeof(a));
+			a[at] = (char)x;
+			gh_lower(low, a, sizeof(a));
+			for (size_t i = 0; i < sizeof(a); i++)
+				assert_int_equal(low[i], gh_tolower(a[i]));
+			for (int y = 0; y < 256; y++) {
+				memcpy(b, a, sizeof(b));
+				b[at] = (char)y;
+				assert_int_equal(gh_eq_nocase(a, sizeof(a), b, sizeof(b)),
+						 gh_tolower((char)x) == gh_tolower((char)y));
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_jregion),
+		cmocka_unit_test(test_nocase_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
