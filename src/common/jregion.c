@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -63,10 +64,23 @@ static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key; /* frees a thread's blocks when it ends */
 static bool installed;
 
+/*
+ * A block is mapped, its pages filled in by the one call (MAP_POPULATE):
+ * a trap for each page as values were first written there cost more than
+ * the values' malloc() had.  NULL when it cannot be had.
+ */
+static unsigned char *block_map(size_t size)
+{
+	void *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
 static void blocks_free(struct region *r, unsigned from)
 {
 	for (unsigned i = from; i < r->n; i++)
-		free(r->b[i].base);
+		munmap(r->b[i].base, r->b[i].size);
 	r->n = from;
 }
 
@@ -92,12 +106,12 @@ static bool region_grow(struct region *r, size_t size)
 		return false;
 	while (bsize < size)
 		bsize *= 2;
-	r->b[r->n].base = malloc(bsize);
+	r->b[r->n].base = block_map(bsize);
 	if (!r->b[r->n].base)
 		return false;
 	/* The first block: have the thread's end free them all. */
 	if (!r->n && pthread_setspecific(exit_key, r) != 0) {
-		free(r->b[0].base);
+		munmap(r->b[0].base, bsize);
 		return false;
 	}
 	POISON(r->b[r->n].base, bsize);
