@@ -481,19 +481,6 @@ static const struct gh_jschema case_schema = {
 	ARRAY_SIZE(case_fields),
 };
 
-static int build_context(struct sim *s)
-{
-	json_t *ctx = json_object_get(s->root, "context");
-	struct authz_ctx_entry *entries = NULL;
-	int r;
-
-	if (!ctx)
-		return 0;
-	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src, &s->diags);
-	s->req.context = entries;
-	return r;
-}
-
 /* "arn:<partition>:iam::<account>:role/...": the only resource that has a trust policy. */
 static bool is_role_arn(const char *arn)
 {
@@ -507,6 +494,7 @@ static bool is_role_arn(const char *arn)
 
 static void load_case(struct sim *s)
 {
+	struct authz_ctx_entry *ctx;
 	json_t *v;
 
 	if (gh_json_walk(s->root, &case_schema, &s->req, &s->src, &s->diags) < 0)
@@ -544,8 +532,10 @@ static void load_case(struct sim *s)
 	} else {
 		s->set.resource_policy_unknown = true;
 	}
-	if (build_context(s) == -ENOMEM)
+	if (az_request_read_context(json_object_get(s->root, "context"), &s->arena, &ctx,
+				    &s->req.ncontext, &s->src, &s->diags) == -ENOMEM)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
+	s->req.context = ctx;
 }
 
 static void sim_free(struct sim *s)
