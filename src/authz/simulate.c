@@ -34,13 +34,13 @@
  * @set: the policy set handed to the engine
  * @req: the request
  * @spans: where each element of "policies" is in @src's text, and its cache
- *	slot (doc_slot()): case_read() leaves them unbuilt
+ *	set (doc_set()): case_read() leaves them out of @root
  * @nspans: elements of "policies" seen (may exceed the array's size)
  * @docs: those read, for the ones not in the cache (owned)
  * @cached: those found in the cache (owned references)
  * @span_memo: locates errors inside one of those elements
- * @known, @known_slot: the cached policy policy_known() found for the
- *	element being read (a reference, handed to policy_found())
+ * @known: the cached policy policy_known() found for the element being
+ *	read (a reference, handed to policy_found())
  * @in_region: @root, @docs and their values were made in this thread's
  *	jansson region (gh_jregion_begin()), which takes them all back at
  *	once: they need no json_decref() walk
@@ -56,7 +56,6 @@ struct sim {
 	size_t nspans;
 	struct gh_locate_memo span_memo;
 	struct authz_policy *known;
-	size_t known_slot;
 	bool in_region;
 	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
@@ -64,7 +63,7 @@ struct sim {
 	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
 	struct {
-		size_t start, end, slot;
+		size_t start, end, set;
 	} spans[AUTHZ_CASE_POLICIES_MAX];
 	json_t *docs[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *cached[AUTHZ_CASE_POLICIES_MAX];
@@ -119,31 +118,37 @@ static void sim_done(struct sim *s)
  * principal's set, request after request), and compiling them is most of
  * a case's cost, so the identity policies of "policies" that compiled
  * without an error are kept, keyed by their exact bytes (a hit compares
- * the whole text, the hash only picks the slot).  Direct-mapped and
- * bounded (slots, bytes per document, bytes in all): a new document
- * replaces the one in its slot.  A document with an error is never kept,
+ * the whole text, the hash only picks the set).  Four ways to a set, the
+ * least recently used one replaced: direct-mapped, two documents of one
+ * principal's set that hashed alike took each other's slot in every case
+ * (an eighth of the benchmark stream's compiles).  Bounded (slots, bytes
+ * per document, bytes in all).  A document with an error is never kept,
  * so every error is found and located again, in its own case, exactly as
- * without the cache.  Compiled policies are
- * immutable and reference-counted, so cases on other threads may share
- * them; the mutex guards only the slots.
+ * without the cache.  Compiled policies are immutable and
+ * reference-counted, so cases on other threads may share them; the mutex
+ * guards only the slots.
  */
-#define DOC_CACHE_SLOTS 1024
+#define DOC_CACHE_WAYS 4
+#define DOC_CACHE_SETS 512
 #define DOC_CACHE_TEXT_MAX (64 * 1024)
 #define DOC_CACHE_BYTES_MAX (16 * 1024 * 1024) /* of text: compiled sizes follow it */
 
+/* @used: when it was last found or filled, on doc_cache_clock (0: empty) */
 struct doc_slot {
 	char *text;
 	size_t len;
 	struct authz_policy *pol;
+	uint64_t used;
 };
 
-static struct doc_slot doc_cache[DOC_CACHE_SLOTS];
-static size_t doc_cache_bytes; /* text held in doc_cache */
+static struct doc_slot doc_cache[DOC_CACHE_SETS * DOC_CACHE_WAYS];
+static size_t doc_cache_bytes;	 /* text held in doc_cache */
+static uint64_t doc_cache_clock; /* stamps the slots as they are used */
 static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * A multiply-xor hash of @text eight bytes at a time (a byte-wise hash
- * costs as much as reading the text; this only picks a slot, the whole
+ * costs as much as reading the text; this only picks a set, the whole
  * text is compared on a hit).
  */
 static uint64_t doc_hash(const char *text, size_t len)
@@ -161,10 +166,10 @@ static uint64_t doc_hash(const char *text, size_t len)
 	return h ^ h >> 32;
 }
 
-/* The slot of @text. */
-static size_t doc_slot(const char *text, size_t len)
+/* The set of @text: the first of its DOC_CACHE_WAYS slots. */
+static size_t doc_set(const char *text, size_t len)
 {
-	return (size_t)(doc_hash(text, len) % DOC_CACHE_SLOTS);
+	return (size_t)(doc_hash(text, len) % DOC_CACHE_SETS) * DOC_CACHE_WAYS;
 }
 
 /*
@@ -201,41 +206,56 @@ static void doc_hint_put(const char *at, size_t avail, size_t slot)
 	pthread_mutex_unlock(&doc_cache_lock);
 }
 
-/* A new reference to the policy compiled from exactly @text (in @slot), or NULL. */
-static struct authz_policy *doc_cache_get(size_t slot, const char *text, size_t len)
+/*
+ * A new reference to the policy compiled from exactly @text (in @set), or
+ * NULL; *@ret_slot says where it was found.
+ */
+static struct authz_policy *doc_cache_get(size_t set, const char *text, size_t len,
+					  size_t *ret_slot)
 {
-	struct doc_slot *d = &doc_cache[slot];
 	struct authz_policy *pol = NULL;
 
 	pthread_mutex_lock(&doc_cache_lock);
-	if (d->pol && d->len == len && !memcmp(d->text, text, len))
-		pol = authz_policy_ref(d->pol);
+	for (size_t w = 0; w < DOC_CACHE_WAYS && !pol; w++) {
+		struct doc_slot *d = &doc_cache[set + w];
+
+		if (d->pol && d->len == len && !memcmp(d->text, text, len)) {
+			pol = authz_policy_ref(d->pol);
+			d->used = ++doc_cache_clock;
+			*ret_slot = set + w;
+		}
+	}
 	pthread_mutex_unlock(&doc_cache_lock);
 	return pol;
 }
 
 /*
  * Keep @pol (borrowed; the cache takes its own reference) as @text's in
- * @slot; best effort: false when it was not kept.
+ * @set, in its empty or least recently used slot (*@ret_slot); best
+ * effort: false when it was not kept.
  */
-static bool doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
+static bool doc_cache_put(size_t set, const char *text, size_t len, struct authz_policy *pol,
+			  size_t *ret_slot)
 {
-	struct doc_slot *d = &doc_cache[slot];
 	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
 	struct authz_policy *old = NULL;
+	struct doc_slot *d = &doc_cache[set];
 	char *oldtext = NULL;
-
 	bool kept;
 
 	if (!copy)
 		return false;
 	memcpy(copy, text, len);
 	pthread_mutex_lock(&doc_cache_lock);
+	for (size_t w = 1; w < DOC_CACHE_WAYS; w++)
+		if (doc_cache[set + w].used < d->used)
+			d = &doc_cache[set + w];
 	if (doc_cache_bytes - d->len + len <= DOC_CACHE_BYTES_MAX) {
 		doc_cache_bytes = doc_cache_bytes - d->len + len;
 		old = d->pol;
 		oldtext = d->text;
-		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol) };
+		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol), ++doc_cache_clock };
+		*ret_slot = (size_t)(d - doc_cache);
 		copy = NULL;
 	}
 	pthread_mutex_unlock(&doc_cache_lock);
@@ -271,7 +291,7 @@ static size_t policy_known(void *ctx, const size_t *index, const char *at, size_
 		if (d->pol && d->len && d->len <= avail && d->text[0] == '{' &&
 		    !memcmp(d->text, at, d->len)) {
 			s->known = authz_policy_ref(d->pol);
-			s->known_slot = b[w] - 1;
+			d->used = ++doc_cache_clock;
 			len = d->len;
 		}
 	}
@@ -295,7 +315,7 @@ static int policy_built(void *ctx, const size_t *index, size_t start, size_t end
 		}
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
-		s->spans[index[1]].slot = s->known_slot;
+		s->spans[index[1]].set = 0; /* looked up again only when not known */
 		s->docs[index[1]] = doc;
 		s->cached[index[1]] = s->known;
 		s->known = NULL;
@@ -362,6 +382,7 @@ static json_t *case_read(struct sim *s)
 	struct gh_jread_err err;
 	json_t *root = gh_json_read(s->src.text, s->src.len, &opts, &err), *arr;
 	bool whole = !root || s->nspans > AUTHZ_CASE_POLICIES_MAX;
+	size_t slot;
 
 	/* A skipped element is left out of its array: an array with some left is not ours. */
 	arr = root ? json_object_get(root, "policies") : NULL;
@@ -372,10 +393,10 @@ static json_t *case_read(struct sim *s)
 
 		if (s->cached[i])
 			continue; /* policy_known() */
-		s->spans[i].slot = doc_slot(sub.text, sub.len);
+		s->spans[i].set = doc_set(sub.text, sub.len);
 		/* Cached, but not under the hint of its first bytes (a bucket shared). */
-		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len))) {
-			doc_hint_put(sub.text, s->src.len - s->spans[i].start, s->spans[i].slot);
+		if ((s->cached[i] = doc_cache_get(s->spans[i].set, sub.text, sub.len, &slot))) {
+			doc_hint_put(sub.text, s->src.len - s->spans[i].start, slot);
 			json_decref(s->docs[i]);
 			s->docs[i] = NULL;
 		}
@@ -398,6 +419,7 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 		struct authz_policy *pol = s->cached[i];
 		struct gh_jpath p = { 0 };
 		char name[64];
+		size_t slot;
 
 		s->cached[i] = NULL; /* the reference moves to @out */
 		if (!pol) {
@@ -407,9 +429,8 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 			pol = az_policy_compile(s->docs[i], &sub, &p, AUTHZ_POLICY_IDENTITY, name,
 						&s->diags);
 			if (pol && s->diags.errors == errors &&
-			    doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol))
-				doc_hint_put(sub.text, s->src.len - s->spans[i].start,
-					     s->spans[i].slot);
+			    doc_cache_put(s->spans[i].set, sub.text, sub.len, pol, &slot))
+				doc_hint_put(sub.text, s->src.len - s->spans[i].start, slot);
 		}
 		if (pol)
 			out[n++] = pol;
