@@ -129,7 +129,7 @@ static void sim_done(struct sim *s)
  * guards only the slots.
  */
 #define DOC_CACHE_WAYS 4
-#define DOC_CACHE_SETS 512
+#define DOC_CACHE_SETS 256 /* 1024 slots in all */
 #define DOC_CACHE_TEXT_MAX (64 * 1024)
 #define DOC_CACHE_BYTES_MAX (16 * 1024 * 1024) /* of text: compiled sizes follow it */
 
