@@ -120,11 +120,10 @@ static int action_add(struct loader *l, const char *s, size_t len, void *data)
 		     s);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\\') {
-			lerr(l, "action \"%s\" contains a space or backslash", s);
-			return -EINVAL;
-		}
+	/* memchr() thrice beats a loop testing each byte three ways. */
+	if (memchr(s, ' ', len) || memchr(s, '\t', len) || memchr(s, '\\', len)) {
+		lerr(l, "action \"%s\" contains a space or backslash", s);
+		return -EINVAL;
 	}
 	/* Actions compare case-insensitively: fold once, here. */
 	low = gh_arena_strndup(&l->p->arena, s, len);

@@ -343,6 +343,11 @@ static int walk_field(json_t *v, const struct gh_jschema *sc, const struct gh_jf
 		gh_jdiag(diags, DIAG_ERROR, src, p, "%s needs \"%s\"", sc->name, f->key);
 		return 1;
 	}
+	if (f->kind == GH_J_ANY && f->offset != GH_JFIELD_KEEP)
+		*(json_t **)((char *)out + f->offset) = v;
+	/* Any value, read by no handler: nothing to check, nowhere to report. */
+	if (f->kind == GH_J_ANY && !f->read)
+		return 0;
 	gh_jpath_key(p, f->key);
 	switch (f->kind) {
 	case GH_J_TEXT:
@@ -361,9 +366,7 @@ static int walk_field(json_t *v, const struct gh_jschema *sc, const struct gh_jf
 	default: ok = true; break;
 	}
 	r = !ok;
-	if (ok && f->kind == GH_J_ANY && f->offset != GH_JFIELD_KEEP)
-		*(json_t **)((char *)out + f->offset) = v;
-	else if (ok && f->offset != GH_JFIELD_KEEP)
+	if (ok && f->kind != GH_J_ANY && f->offset != GH_JFIELD_KEEP)
 		*(const char **)((char *)out + f->offset) = json_string_value(v);
 	if (ok && f->read)
 		r = f->read(out, v, p);
