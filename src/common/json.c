@@ -182,7 +182,7 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	va_list ap;
 
 	if (sev != DIAG_ERROR && src->bare_warnings)
-		return diag_add(l, sev, src->name, "", 0, 0, "%s", "");
+		return diag_add_bare(l, sev);
 	gh_jpath_format(p, path, sizeof(path));
 	if (!src->text || l->n >= GH_DIAG_MAX || (sev != DIAG_ERROR && src->unlocated_warnings)) {
 		/* No text, a full list that will only count it, or a warning not wanted located. */
