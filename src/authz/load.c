@@ -866,8 +866,13 @@ static int load_sid(struct loader *l, struct stmt *st, const struct stmt_members
 		return -EINVAL;
 	}
 	st->sid = gh_arena_strdup(&l->p->arena, json_string_value(v));
+	if (st->sid)
+		st->sid_hash = gh_hash_str(st->sid);
+	/* Every statement before this one: the hashes tell most apart without a call. */
 	for (uint32_t i = 0; st->sid && i < l->p->nstmts; i++) {
-		if (l->p->stmts[i].sid && !strcmp(l->p->stmts[i].sid, st->sid)) {
+		const struct stmt *o = &l->p->stmts[i];
+
+		if (o->sid && o->sid_hash == st->sid_hash && !strcmp(o->sid, st->sid)) {
 			lwarn(l,
 			      "Sid \"%s\" is used by statement %u too; Sids should be unique in "
 			      "a policy",
