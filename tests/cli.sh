@@ -87,6 +87,24 @@ else
 	fail=$((fail + 1))
 fi
 
+# Stdin that is a regular file is mapped (util.c, map_stdin), a pipe is read:
+# the same answers either way, and a mapped file starts at stdin's offset.
+same_as() {
+	if cmp -s "$tmp/out" "$2"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $1: answers differ from $2" >&2
+		fail=$((fail + 1))
+	fi
+}
+cp "$tmp/out" "$tmp/mapped"
+expect_rc 0 "simulate long lines, piped" sh -c "cat \"$tmp/long\" | \"$gh\" simulate"
+same_as "simulate long lines, piped" "$tmp/mapped"
+expect_rc 0 "simulate, piped, from line 2" sh -c "tail -n +2 \"$tmp/in\" | \"$gh\" simulate"
+cp "$tmp/out" "$tmp/piped"
+expect_rc 0 "simulate, mapped, from line 2" sh -c "{ read -r x; \"$gh\" simulate; } <\"$tmp/in\""
+same_as "simulate, mapped, from line 2" "$tmp/piped"
+
 # expect_err WHAT REGEX: stderr of the last expect_rc has a line matching REGEX
 # (grep -E), and, with ONE, only one line in all.
 expect_err() {

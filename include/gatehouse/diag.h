@@ -72,6 +72,13 @@ GH_EXPORT struct diag *diag_add(struct diag_list *l, enum diag_severity sev, con
 				const char *path, int line, int column, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
+/*
+ * A diagnostic with no text (empty source, path and message, no line):
+ * counted and holding its place in the list as any other, for a caller
+ * that never shows that kind (`gatehouse simulate`'s warnings).
+ */
+GH_EXPORT struct diag *diag_add_bare(struct diag_list *l, enum diag_severity sev);
+
 /* diag_add with a va_list. */
 GH_EXPORT struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *source,
 				 const char *path, int line, int column, const char *fmt,

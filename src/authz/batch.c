@@ -65,15 +65,6 @@ static const struct gh_jschema line_schema = {
 	ARRAY_SIZE(line_fields),
 };
 
-static int read_context(struct batch *b)
-{
-	json_t *ctx = json_object_get(b->root, "context");
-
-	if (!ctx)
-		return 0;
-	return az_request_read_context(ctx, &b->arena, &b->ctx, &b->nctx, &b->src, &b->diags);
-}
-
 static void read_session_policies(struct batch *b)
 {
 	json_t *arr = json_object_get(b->root, "session_policies"), *doc;
@@ -122,7 +113,8 @@ static void read_line(struct batch *b)
 		berr(b, &p, "now must be a date (ISO 8601 or epoch seconds)");
 		gh_jpath_pop(&p);
 	}
-	if (read_context(b) == -ENOMEM)
+	if (az_request_read_context(json_object_get(b->root, "context"), &b->arena, &b->ctx,
+				    &b->nctx, &b->src, &b->diags) == -ENOMEM)
 		diag_add(&b->diags, DIAG_ERROR, b->src.name, "", 0, 0, "out of memory");
 	read_session_policies(b);
 }

@@ -6,6 +6,7 @@
  * Warnings flag valid but likely-wrong constructs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,11 +120,10 @@ static int action_add(struct loader *l, const char *s, size_t len, void *data)
 		     s);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\\') {
-			lerr(l, "action \"%s\" contains a space or backslash", s);
-			return -EINVAL;
-		}
+	/* memchr() thrice beats a loop testing each byte three ways. */
+	if (memchr(s, ' ', len) || memchr(s, '\t', len) || memchr(s, '\\', len)) {
+		lerr(l, "action \"%s\" contains a space or backslash", s);
+		return -EINVAL;
 	}
 	/* Actions compare case-insensitively: fold once, here. */
 	low = gh_arena_strndup(&l->p->arena, s, len);
@@ -334,38 +334,44 @@ static int load_principal(struct loader *l, struct stmt *st, json_t *v)
 
 /* ---- Condition ----------------------------------------------------------- */
 
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
+#define OPERATOR(name, op, negated) { name, GH_LIT_LEN(name), op, negated }
+/* clang-format on */
+
 static const struct {
 	const char *name;
+	size_t len; /* a length and a first byte tell most names apart */
 	enum cond_op op;
 	bool negated;
 } operators[] = {
-	{ "StringEquals", COND_STRING_EQUALS, false },
-	{ "StringNotEquals", COND_STRING_EQUALS, true },
-	{ "StringEqualsIgnoreCase", COND_STRING_EQUALS_IC, false },
-	{ "StringNotEqualsIgnoreCase", COND_STRING_EQUALS_IC, true },
-	{ "StringLike", COND_STRING_LIKE, false },
-	{ "StringNotLike", COND_STRING_LIKE, true },
-	{ "NumericEquals", COND_NUMERIC_EQ, false },
-	{ "NumericNotEquals", COND_NUMERIC_EQ, true },
-	{ "NumericLessThan", COND_NUMERIC_LT, false },
-	{ "NumericLessThanEquals", COND_NUMERIC_LE, false },
-	{ "NumericGreaterThan", COND_NUMERIC_GT, false },
-	{ "NumericGreaterThanEquals", COND_NUMERIC_GE, false },
-	{ "DateEquals", COND_DATE_EQ, false },
-	{ "DateNotEquals", COND_DATE_EQ, true },
-	{ "DateLessThan", COND_DATE_LT, false },
-	{ "DateLessThanEquals", COND_DATE_LE, false },
-	{ "DateGreaterThan", COND_DATE_GT, false },
-	{ "DateGreaterThanEquals", COND_DATE_GE, false },
-	{ "Bool", COND_BOOL, false },
-	{ "BinaryEquals", COND_BINARY_EQUALS, false },
-	{ "IpAddress", COND_IP_ADDRESS, false },
-	{ "NotIpAddress", COND_IP_ADDRESS, true },
-	{ "ArnEquals", COND_ARN_EQUALS, false },
-	{ "ArnNotEquals", COND_ARN_EQUALS, true },
-	{ "ArnLike", COND_ARN_LIKE, false },
-	{ "ArnNotLike", COND_ARN_LIKE, true },
-	{ "Null", COND_NULL, false },
+	OPERATOR("StringEquals", COND_STRING_EQUALS, false),
+	OPERATOR("StringNotEquals", COND_STRING_EQUALS, true),
+	OPERATOR("StringEqualsIgnoreCase", COND_STRING_EQUALS_IC, false),
+	OPERATOR("StringNotEqualsIgnoreCase", COND_STRING_EQUALS_IC, true),
+	OPERATOR("StringLike", COND_STRING_LIKE, false),
+	OPERATOR("StringNotLike", COND_STRING_LIKE, true),
+	OPERATOR("NumericEquals", COND_NUMERIC_EQ, false),
+	OPERATOR("NumericNotEquals", COND_NUMERIC_EQ, true),
+	OPERATOR("NumericLessThan", COND_NUMERIC_LT, false),
+	OPERATOR("NumericLessThanEquals", COND_NUMERIC_LE, false),
+	OPERATOR("NumericGreaterThan", COND_NUMERIC_GT, false),
+	OPERATOR("NumericGreaterThanEquals", COND_NUMERIC_GE, false),
+	OPERATOR("DateEquals", COND_DATE_EQ, false),
+	OPERATOR("DateNotEquals", COND_DATE_EQ, true),
+	OPERATOR("DateLessThan", COND_DATE_LT, false),
+	OPERATOR("DateLessThanEquals", COND_DATE_LE, false),
+	OPERATOR("DateGreaterThan", COND_DATE_GT, false),
+	OPERATOR("DateGreaterThanEquals", COND_DATE_GE, false),
+	OPERATOR("Bool", COND_BOOL, false),
+	OPERATOR("BinaryEquals", COND_BINARY_EQUALS, false),
+	OPERATOR("IpAddress", COND_IP_ADDRESS, false),
+	OPERATOR("NotIpAddress", COND_IP_ADDRESS, true),
+	OPERATOR("ArnEquals", COND_ARN_EQUALS, false),
+	OPERATOR("ArnNotEquals", COND_ARN_EQUALS, true),
+	OPERATOR("ArnLike", COND_ARN_LIKE, false),
+	OPERATOR("ArnNotLike", COND_ARN_LIKE, true),
+	OPERATOR("Null", COND_NULL, false),
 };
 
 /* "ForAnyValue:StringLikeIfExists" -> operator, set, IfExists. */
@@ -385,7 +391,8 @@ static bool parse_operator(const char *name, struct cond *c)
 	if (c->if_exists)
 		len -= 8;
 	for (size_t i = 0; i < ARRAY_SIZE(operators); i++) {
-		if (strlen(operators[i].name) == len && !memcmp(operators[i].name, name, len)) {
+		if (operators[i].len == len && operators[i].name[0] == name[0] &&
+		    !memcmp(operators[i].name, name, len)) {
 			c->op = (uint8_t)operators[i].op;
 			c->negated = operators[i].negated;
 			/* Null tests presence: neither IfExists nor a set qualifier applies. */
@@ -682,21 +689,51 @@ static int load_condition(struct loader *l, struct stmt *st, json_t *v)
 
 /* ---- Statement ----------------------------------------------------------- */
 
-static const char *const statement_keys[] = {
-	"Sid",	       "Effect",    "Action",	    "NotAction", "Resource",
-	"NotResource", "Principal", "NotPrincipal", "Condition",
+/**
+ * struct stmt_members - a statement's members, as the schema walk finds
+ *	them (borrowed; NULL when absent)
+ */
+struct stmt_members {
+	json_t *sid, *effect, *action, *not_action, *resource, *not_resource, *principal,
+	    *not_principal, *condition;
+};
+
+/* An initializer in a macro, kept as written: */
+/* clang-format off */
+#define STMT_MEMBER(key, member)                                                                  \
+	{ key, GH_J_ANY, false, offsetof(struct stmt_members, member), NULL }
+/* clang-format on */
+
+/* Every member is optional to the walk: each part below says what a statement needs. */
+static const struct gh_jfield statement_fields[] = {
+	STMT_MEMBER("Sid", sid),
+	STMT_MEMBER("Effect", effect),
+	STMT_MEMBER("Action", action),
+	STMT_MEMBER("NotAction", not_action),
+	STMT_MEMBER("Resource", resource),
+	STMT_MEMBER("NotResource", not_resource),
+	STMT_MEMBER("Principal", principal),
+	STMT_MEMBER("NotPrincipal", not_principal),
+	STMT_MEMBER("Condition", condition),
+};
+
+static const struct gh_jschema statement_schema = {
+	"a statement",
+	"a statement (expected Sid, Effect, Action, NotAction, Resource, NotResource, Principal, "
+	"NotPrincipal, Condition)",
+	statement_fields,
+	ARRAY_SIZE(statement_fields),
 };
 
 /*
- * Read the one-of pair @a/@b (Action/NotAction, ...) of @obj: exactly one
- * when @required, at most one otherwise.  Returns the value and sets
- * *ret_not and *ret_key, or NULL (absent, or both: reported).
+ * Read the one-of pair @a/@b (Action/NotAction, ...), their values @va and
+ * @vb: exactly one when @required, at most one otherwise.  Returns the
+ * value and sets *ret_not and *ret_key, or NULL (absent, or both:
+ * reported).
  */
-static json_t *one_of(struct loader *l, json_t *obj, const char *a, const char *b, bool required,
-		      bool *ret_not, const char **ret_key, bool *ret_bad)
+static json_t *one_of(struct loader *l, json_t *va, json_t *vb, const char *a, const char *b,
+		      bool required, bool *ret_not, const char **ret_key, bool *ret_bad)
 {
-	json_t *va = json_object_get(obj, a), *vb = json_object_get(obj, b);
-
 	*ret_bad = false;
 	if (va && vb) {
 		gh_jpath_key(&l->path, b);
@@ -717,11 +754,12 @@ static json_t *one_of(struct loader *l, json_t *obj, const char *a, const char *
 	return va ? va : vb;
 }
 
-static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
+static int load_actions(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	const char *key;
 	bool bad;
-	json_t *v = one_of(l, obj, "Action", "NotAction", true, &st->not_action, &key, &bad);
+	json_t *v = one_of(l, m->action, m->not_action, "Action", "NotAction", true,
+			   &st->not_action, &key, &bad);
 	int r;
 
 	if (!v)
@@ -741,13 +779,13 @@ static int load_actions(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
+static int load_resources(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	bool required = l->p->kind != AUTHZ_POLICY_TRUST;
 	const char *key;
 	bool bad;
-	json_t *v =
-	    one_of(l, obj, "Resource", "NotResource", required, &st->not_resource, &key, &bad);
+	json_t *v = one_of(l, m->resource, m->not_resource, "Resource", "NotResource", required,
+			   &st->not_resource, &key, &bad);
 	int r;
 
 	if (!v)
@@ -765,13 +803,13 @@ static int load_resources(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
+static int load_principals(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
 	bool needs = l->p->kind != AUTHZ_POLICY_IDENTITY;
 	const char *key;
 	bool bad;
-	json_t *v =
-	    one_of(l, obj, "Principal", "NotPrincipal", needs, &st->not_principal, &key, &bad);
+	json_t *v = one_of(l, m->principal, m->not_principal, "Principal", "NotPrincipal", needs,
+			   &st->not_principal, &key, &bad);
 	int r;
 
 	if (!v)
@@ -791,9 +829,9 @@ static int load_principals(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
+static int load_effect(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
-	json_t *v = json_object_get(obj, "Effect");
+	json_t *v = m->effect;
 	int r = 0;
 
 	if (!v) {
@@ -815,9 +853,9 @@ static int load_effect(struct loader *l, struct stmt *st, json_t *obj)
 	return r;
 }
 
-static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
+static int load_sid(struct loader *l, struct stmt *st, const struct stmt_members *m)
 {
-	json_t *v = json_object_get(obj, "Sid");
+	json_t *v = m->sid;
 
 	if (!v)
 		return 0;
@@ -828,8 +866,13 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 		return -EINVAL;
 	}
 	st->sid = gh_arena_strdup(&l->p->arena, json_string_value(v));
+	if (st->sid)
+		st->sid_hash = gh_hash_str(st->sid);
+	/* Every statement before this one: the hashes tell most apart without a call. */
 	for (uint32_t i = 0; st->sid && i < l->p->nstmts; i++) {
-		if (l->p->stmts[i].sid && !strcmp(l->p->stmts[i].sid, st->sid)) {
+		const struct stmt *o = &l->p->stmts[i];
+
+		if (o->sid && o->sid_hash == st->sid_hash && !strcmp(o->sid, st->sid)) {
 			lwarn(l,
 			      "Sid \"%s\" is used by statement %u too; Sids should be unique in "
 			      "a policy",
@@ -843,35 +886,34 @@ static int load_sid(struct loader *l, struct stmt *st, json_t *obj)
 
 static int load_statement(struct loader *l, json_t *obj, struct stmt *st)
 {
-	json_t *v;
+	struct stmt_members m = { 0 };
+	size_t errors = l->diags->errors;
 	int r = 0, k;
 
 	if (!json_is_object(obj)) {
 		lerr(l, "a statement must be an object, not %s", gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	if (gh_json_check_keys(obj, statement_keys, ARRAY_SIZE(statement_keys),
-			       "a statement (expected Sid, Effect, Action, NotAction, Resource, "
-			       "NotResource, Principal, NotPrincipal, Condition)",
-			       l->src, &l->path, l->diags)) {
+	/* All optional, so the walk's only errors are unknown keys. */
+	gh_json_walk_at(obj, &statement_schema, &m, l->src, &l->path, l->diags);
+	if (l->diags->errors > errors) {
 		l->errors++;
 		r = -EINVAL;
 	}
 	/* Each part reports its own errors; keep going to report them all. */
-	int (*parts[])(struct loader *, struct stmt *, json_t *) = {
+	int (*parts[])(struct loader *, struct stmt *, const struct stmt_members *) = {
 		load_sid, load_effect, load_actions, load_resources, load_principals,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		k = parts[i](l, st, obj);
+		k = parts[i](l, st, &m);
 		if (k == -ENOMEM)
 			return k;
 		if (k < 0)
 			r = k;
 	}
-	v = json_object_get(obj, "Condition");
-	if (v) {
+	if (m.condition) {
 		gh_jpath_key(&l->path, "Condition");
-		k = load_condition(l, st, v);
+		k = load_condition(l, st, m.condition);
 		gh_jpath_pop(&l->path);
 		if (k < 0)
 			r = k;

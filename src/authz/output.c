@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/str.h"
+
 /*
  * Output is built with jansson, whose every call can fail for memory: each
  * helper returns false then, and authz_simulate() answers NULL rather
@@ -130,4 +132,175 @@ char *az_output_dump(const json_t *out)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+/*
+ * ---- The same answer written as text ----
+ *
+ * Why: building the answer as a jansson object and dumping it cost more
+ * than reading, evaluating and everything else of a cached case (about 35
+ * thousand instructions an answer, for 150 bytes).  What is written here
+ * is what jansson writes with az_output_dump()'s flags: no white space,
+ * members in the order set, strings escaped as jansson's dump_string()
+ * does ('"', '\\' and the control characters; "\\u%04X" for those without
+ * a short escape; '/' and non-ASCII bytes as they are), integers in
+ * decimal.  tests/unit checks it against jansson.
+ */
+
+/* A growing text; @failed once out of memory, and then it stays so. */
+struct obuf {
+	char *p;
+	size_t n, cap;
+	bool failed;
+};
+
+static bool obuf_grow(struct obuf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	char *p;
+
+	if (b->failed)
+		return false;
+	while (cap - b->n < more + 1)
+		cap *= 2;
+	if (cap == b->cap)
+		return true;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+static void obuf_put(struct obuf *b, const char *s, size_t len)
+{
+	if (!obuf_grow(b, len))
+		return;
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+}
+
+/* @lit: a string literal (GH_LIT_LEN refuses a pointer). */
+#define obuf_lit(b, lit) obuf_put((b), (lit), GH_LIT_LEN(lit))
+
+/* @s as a JSON string, escaped as jansson escapes it. */
+static void obuf_string(struct obuf *b, const char *s)
+{
+	size_t len = strlen(s);
+	const char *run = s;
+
+	/* At worst every byte becomes "\\u00XX" (six), and two quotes. */
+	if (!obuf_grow(b, 6 * len + 2))
+		return;
+	b->p[b->n++] = '"';
+	for (const char *c = s; c < s + len; c++) {
+		unsigned char ch = (unsigned char)*c;
+		const char *esc;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		memcpy(b->p + b->n, run, (size_t)(c - run));
+		b->n += (size_t)(c - run);
+		run = c + 1;
+		switch (ch) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: b->n += (size_t)snprintf(b->p + b->n, 7, "\\u%04X", ch); continue;
+		}
+		memcpy(b->p + b->n, esc, 2);
+		b->n += 2;
+	}
+	memcpy(b->p + b->n, run, (size_t)(s + len - run));
+	b->n += (size_t)(s + len - run);
+	b->p[b->n++] = '"';
+}
+
+/* @v in decimal, as "%lld" prints it (snprintf() cost more than the rest of an answer). */
+static void obuf_int(struct obuf *b, long long v)
+{
+	char num[24], *e = num + sizeof(num), *d = e;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--d = '-';
+	obuf_put(b, d, (size_t)(e - d));
+}
+
+/* The case's "id": any JSON value, written by jansson but for the usual integer or string. */
+static void obuf_id(struct obuf *b, const json_t *id)
+{
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+	size_t n;
+
+	if (!id) {
+		obuf_lit(b, "null");
+	} else if (json_is_integer(id)) {
+		obuf_int(b, (long long)json_integer_value(id));
+	} else if (json_is_string(id) &&
+		   !memchr(json_string_value(id), 0, json_string_length(id))) {
+		obuf_string(b, json_string_value(id));
+	} else if ((n = json_dumpb(id, NULL, 0, flags)) && obuf_grow(b, n)) {
+		if (json_dumpb(id, b->p + b->n, n, flags) == n)
+			b->n += n;
+		else
+			b->failed = true;
+	} else {
+		b->failed = true;
+	}
+}
+
+char *az_output_result_text(const json_t *id, const struct authz_result *r, bool slot_names)
+{
+	struct obuf b = { 0 };
+
+	obuf_lit(&b, "{\"id\":");
+	obuf_id(&b, id);
+	obuf_lit(&b, ",\"decision\":");
+	obuf_string(&b, authz_decision_name(r->decision));
+	obuf_lit(&b, ",\"reason\":");
+	obuf_string(&b, authz_reason_text(r->reason));
+	obuf_lit(&b, ",\"matched\":[");
+	for (size_t i = 0; i < r->nmatched; i++) {
+		const struct authz_match *m = &r->matched[i];
+		char buf[64];
+
+		if (i)
+			obuf_lit(&b, ",");
+		obuf_lit(&b, "{\"policy\":");
+		obuf_string(&b, policy_label(m, slot_names, buf, sizeof(buf)));
+		obuf_lit(&b, ",\"sid\":");
+		if (m->sid)
+			obuf_string(&b, m->sid);
+		else
+			obuf_lit(&b, "null");
+		obuf_lit(&b, ",\"index\":");
+		obuf_int(&b, (int)m->index);
+		obuf_lit(&b, ",\"effect\":");
+		obuf_string(&b, authz_effect_name(m->effect));
+		obuf_lit(&b, "}");
+	}
+	obuf_lit(&b, "],\"missing_context\":[");
+	for (size_t i = 0; i < r->nmissing; i++) {
+		if (i)
+			obuf_lit(&b, ",");
+		obuf_string(&b, r->missing[i]);
+	}
+	obuf_lit(&b, "]}");
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	b.p[b.n] = '\0';
+	return b.p;
 }

@@ -24,5 +24,11 @@ bool az_output_error(json_t *out, const struct diag *d, int first_line);
 bool az_output_result(json_t *out, const struct authz_result *r, bool slot_names);
 /* Compact JSON text, malloc'ed; NULL when out of memory. */
 char *az_output_dump(const json_t *out);
+/*
+ * {"id": @id (NULL: null), then az_output_result()'s members}, as compact
+ * text, malloc'ed: byte for byte what az_output_result() and
+ * az_output_dump() give, written directly.  NULL when out of memory.
+ */
+char *az_output_result_text(const json_t *id, const struct authz_result *r, bool slot_names);
 
 #endif

@@ -9,16 +9,21 @@
 #include "authz/context.h"
 #include "common/str.h"
 
+/* Where @c first is in @s's first @len bytes, or @len. */
+static size_t first_of(const char *s, size_t len, char c)
+{
+	const char *at = memchr(s, c, len);
+
+	return at ? (size_t)(at - s) : len;
+}
+
 void az_glob_compile(struct glob *g, const char *s, size_t len)
 {
-	size_t first = len;
+	/* memchr() three times beats a loop testing each byte three ways. */
+	size_t first = first_of(s, len, '*');
 
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '*' || s[i] == '?' || s[i] == '\\') {
-			first = i;
-			break;
-		}
-	}
+	first = first_of(s, first, '?');
+	first = first_of(s, first, '\\');
 	g->text = s;
 	g->len = (uint32_t)len;
 	if (len == 1 && s[0] == '*')
@@ -308,10 +313,16 @@ bool az_glob_match(const struct glob *g, const char *s, size_t len)
 
 char *az_glob_escape_literal(struct arena *a, const char *s, size_t len, size_t *ret_len)
 {
+	const char *bs = memchr(s, '\\', len);
 	size_t n = len;
 	char *d, *o;
 
-	for (size_t i = 0; i < len; i++)
+	/* Most text has no backslash: a copy. */
+	if (!bs) {
+		*ret_len = len;
+		return gh_arena_strndup(a, s, len);
+	}
+	for (size_t i = (size_t)(bs - s); i < len; i++)
 		n += s[i] == '\\';
 	d = gh_arena_alloc(a, n + 1);
 	if (!d)

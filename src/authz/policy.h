@@ -135,6 +135,7 @@ struct principal_pat {
 /**
  * struct stmt - one compiled statement
  * @sid: the Sid or NULL
+ * @sid_hash: gh_hash_str() of @sid (finding a Sid used twice compares these first)
  * @index: position in the policy's Statement array
  * @effect: Allow or Deny
  * @not_action, @not_resource, @not_principal: the Not forms
@@ -146,6 +147,7 @@ struct principal_pat {
 struct stmt {
 	const char *sid;
 	uint32_t index;
+	uint32_t sid_hash;
 	uint8_t effect;
 	bool not_action, not_resource, not_principal;
 	bool has_resource, has_principal;

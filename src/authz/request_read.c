@@ -23,6 +23,10 @@ int az_request_read_context(json_t *ctx, struct arena *arena, struct authz_ctx_e
 	size_t n = 0;
 	json_t *v;
 
+	*ret = NULL;
+	*ret_n = 0;
+	if (!ctx)
+		return 0;
 	gh_jpath_key(&p, "context");
 	if (!json_is_object(ctx) || json_object_size(ctx) > AUTHZ_REQ_KEYS_MAX) {
 		gh_jdiag(diags, DIAG_ERROR, src, &p, "context must be an object of at most %d keys",

@@ -38,7 +38,8 @@
  * entries allocated in @arena: each key a string, number or boolean, or an
  * array of them (multi-valued), within AUTHZ_REQ_KEYS_MAX keys and
  * AUTHZ_REQ_KEY_VALUES_MAX values a key.  Strings are borrowed from @ctx.
- * Returns 0, -EINVAL (reported) or -ENOMEM.
+ * @ctx NULL (no "context"): no entries.  Returns 0, -EINVAL (reported) or
+ * -ENOMEM.
  */
 int az_request_read_context(json_t *ctx, struct arena *arena, struct authz_ctx_entry **ret,
 			    size_t *ret_n, const struct gh_jsrc *src, struct diag_list *diags);

@@ -19,6 +19,7 @@
 #include "authz/request_read.h"
 #include "authz/value.h"
 #include "common/arena.h"
+#include "common/jregion.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -33,13 +34,16 @@
  * @set: the policy set handed to the engine
  * @req: the request
  * @spans: where each element of "policies" is in @src's text, and its cache
- *	slot (doc_slot()): case_read() leaves them unbuilt
+ *	set (doc_set()): case_read() leaves them out of @root
  * @nspans: elements of "policies" seen (may exceed the array's size)
  * @docs: those read, for the ones not in the cache (owned)
  * @cached: those found in the cache (owned references)
  * @span_memo: locates errors inside one of those elements
- * @known, @known_slot: the cached policy policy_known() found for the
- *	element being read (a reference, handed to policy_found())
+ * @known: the cached policy policy_known() found for the element being
+ *	read (a reference, handed to policy_found())
+ * @in_region: @root, @docs and their values were made in this thread's
+ *	jansson region (gh_jregion_begin()), which takes them all back at
+ *	once: they need no json_decref() walk
  */
 struct sim {
 	struct gh_jsrc src;
@@ -52,18 +56,33 @@ struct sim {
 	size_t nspans;
 	struct gh_locate_memo span_memo;
 	struct authz_policy *known;
-	size_t known_slot;
+	bool in_region;
 	/* The arrays below are written before they are read: not cleared (sim_new()). */
 	struct authz_policy *identity[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *session[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *scp[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *rcp[AUTHZ_CASE_POLICIES_MAX];
 	struct {
-		size_t start, end, slot;
+		size_t start, end, set;
 	} spans[AUTHZ_CASE_POLICIES_MAX];
 	json_t *docs[AUTHZ_CASE_POLICIES_MAX];
 	struct authz_policy *cached[AUTHZ_CASE_POLICIES_MAX];
 };
+
+/*
+ * Each thread keeps its last case's state for its next case: a malloc()
+ * and free() of 70 KiB a case made glibc consolidate its heap every time,
+ * which cost more than a cached case's evaluation.  The key frees a
+ * thread's spare when the thread ends.
+ */
+static pthread_key_t sim_spare;
+static pthread_once_t sim_spare_once = PTHREAD_ONCE_INIT;
+static bool sim_spare_ok;
+
+static void sim_spare_init(void)
+{
+	sim_spare_ok = pthread_key_create(&sim_spare, free) == 0;
+}
 
 /*
  * A case's state, its fields cleared up to the arrays: clearing all of
@@ -71,11 +90,25 @@ struct sim {
  */
 static struct sim *sim_new(void)
 {
-	struct sim *s = malloc(sizeof(*s));
+	struct sim *s = NULL;
 
+	pthread_once(&sim_spare_once, sim_spare_init);
+	if (sim_spare_ok && (s = pthread_getspecific(sim_spare)))
+		pthread_setspecific(sim_spare, NULL);
+	else
+		s = malloc(sizeof(*s));
 	if (s)
 		memset(s, 0, offsetof(struct sim, identity));
 	return s;
+}
+
+/* Done with @s (sim_free()'d): kept as the thread's spare, else freed. */
+static void sim_done(struct sim *s)
+{
+	if (s && sim_spare_ok && !pthread_getspecific(sim_spare) &&
+	    pthread_setspecific(sim_spare, s) == 0)
+		return;
+	free(s);
 }
 
 #define sim_error(s, p, ...) gh_jdiag(&(s)->diags, DIAG_ERROR, &(s)->src, (p), __VA_ARGS__)
@@ -85,31 +118,37 @@ static struct sim *sim_new(void)
  * principal's set, request after request), and compiling them is most of
  * a case's cost, so the identity policies of "policies" that compiled
  * without an error are kept, keyed by their exact bytes (a hit compares
- * the whole text, the hash only picks the slot).  Direct-mapped and
- * bounded (slots, bytes per document, bytes in all): a new document
- * replaces the one in its slot.  A document with an error is never kept,
+ * the whole text, the hash only picks the set).  Four ways to a set, the
+ * least recently used one replaced: direct-mapped, two documents of one
+ * principal's set that hashed alike took each other's slot in every case
+ * (an eighth of the benchmark stream's compiles).  Bounded (slots, bytes
+ * per document, bytes in all).  A document with an error is never kept,
  * so every error is found and located again, in its own case, exactly as
- * without the cache.  Compiled policies are
- * immutable and reference-counted, so cases on other threads may share
- * them; the mutex guards only the slots.
+ * without the cache.  Compiled policies are immutable and
+ * reference-counted, so cases on other threads may share them; the mutex
+ * guards only the slots.
  */
-#define DOC_CACHE_SLOTS 1024
+#define DOC_CACHE_WAYS 4
+#define DOC_CACHE_SETS 256 /* 1024 slots in all */
 #define DOC_CACHE_TEXT_MAX (64 * 1024)
 #define DOC_CACHE_BYTES_MAX (16 * 1024 * 1024) /* of text: compiled sizes follow it */
 
+/* @used: when it was last found or filled, on doc_cache_clock (0: empty) */
 struct doc_slot {
 	char *text;
 	size_t len;
 	struct authz_policy *pol;
+	uint64_t used;
 };
 
-static struct doc_slot doc_cache[DOC_CACHE_SLOTS];
-static size_t doc_cache_bytes; /* text held in doc_cache */
+static struct doc_slot doc_cache[DOC_CACHE_SETS * DOC_CACHE_WAYS];
+static size_t doc_cache_bytes;	 /* text held in doc_cache */
+static uint64_t doc_cache_clock; /* stamps the slots as they are used */
 static pthread_mutex_t doc_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * A multiply-xor hash of @text eight bytes at a time (a byte-wise hash
- * costs as much as reading the text; this only picks a slot, the whole
+ * costs as much as reading the text; this only picks a set, the whole
  * text is compared on a hit).
  */
 static uint64_t doc_hash(const char *text, size_t len)
@@ -127,10 +166,10 @@ static uint64_t doc_hash(const char *text, size_t len)
 	return h ^ h >> 32;
 }
 
-/* The slot of @text. */
-static size_t doc_slot(const char *text, size_t len)
+/* The set of @text: the first of its DOC_CACHE_WAYS slots. */
+static size_t doc_set(const char *text, size_t len)
 {
-	return (size_t)(doc_hash(text, len) % DOC_CACHE_SLOTS);
+	return (size_t)(doc_hash(text, len) % DOC_CACHE_SETS) * DOC_CACHE_WAYS;
 }
 
 /*
@@ -167,41 +206,56 @@ static void doc_hint_put(const char *at, size_t avail, size_t slot)
 	pthread_mutex_unlock(&doc_cache_lock);
 }
 
-/* A new reference to the policy compiled from exactly @text (in @slot), or NULL. */
-static struct authz_policy *doc_cache_get(size_t slot, const char *text, size_t len)
+/*
+ * A new reference to the policy compiled from exactly @text (in @set), or
+ * NULL; *@ret_slot says where it was found.
+ */
+static struct authz_policy *doc_cache_get(size_t set, const char *text, size_t len,
+					  size_t *ret_slot)
 {
-	struct doc_slot *d = &doc_cache[slot];
 	struct authz_policy *pol = NULL;
 
 	pthread_mutex_lock(&doc_cache_lock);
-	if (d->pol && d->len == len && !memcmp(d->text, text, len))
-		pol = authz_policy_ref(d->pol);
+	for (size_t w = 0; w < DOC_CACHE_WAYS && !pol; w++) {
+		struct doc_slot *d = &doc_cache[set + w];
+
+		if (d->pol && d->len == len && !memcmp(d->text, text, len)) {
+			pol = authz_policy_ref(d->pol);
+			d->used = ++doc_cache_clock;
+			*ret_slot = set + w;
+		}
+	}
 	pthread_mutex_unlock(&doc_cache_lock);
 	return pol;
 }
 
 /*
  * Keep @pol (borrowed; the cache takes its own reference) as @text's in
- * @slot; best effort: false when it was not kept.
+ * @set, in its empty or least recently used slot (*@ret_slot); best
+ * effort: false when it was not kept.
  */
-static bool doc_cache_put(size_t slot, const char *text, size_t len, struct authz_policy *pol)
+static bool doc_cache_put(size_t set, const char *text, size_t len, struct authz_policy *pol,
+			  size_t *ret_slot)
 {
-	struct doc_slot *d = &doc_cache[slot];
 	char *copy = len <= DOC_CACHE_TEXT_MAX ? malloc(len ? len : 1) : NULL;
 	struct authz_policy *old = NULL;
+	struct doc_slot *d = &doc_cache[set];
 	char *oldtext = NULL;
-
 	bool kept;
 
 	if (!copy)
 		return false;
 	memcpy(copy, text, len);
 	pthread_mutex_lock(&doc_cache_lock);
+	for (size_t w = 1; w < DOC_CACHE_WAYS; w++)
+		if (doc_cache[set + w].used < d->used)
+			d = &doc_cache[set + w];
 	if (doc_cache_bytes - d->len + len <= DOC_CACHE_BYTES_MAX) {
 		doc_cache_bytes = doc_cache_bytes - d->len + len;
 		old = d->pol;
 		oldtext = d->text;
-		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol) };
+		*d = (struct doc_slot){ copy, len, authz_policy_ref(pol), ++doc_cache_clock };
+		*ret_slot = (size_t)(d - doc_cache);
 		copy = NULL;
 	}
 	pthread_mutex_unlock(&doc_cache_lock);
@@ -237,7 +291,7 @@ static size_t policy_known(void *ctx, const size_t *index, const char *at, size_
 		if (d->pol && d->len && d->len <= avail && d->text[0] == '{' &&
 		    !memcmp(d->text, at, d->len)) {
 			s->known = authz_policy_ref(d->pol);
-			s->known_slot = b[w] - 1;
+			d->used = ++doc_cache_clock;
 			len = d->len;
 		}
 	}
@@ -245,32 +299,45 @@ static size_t policy_known(void *ctx, const size_t *index, const char *at, size_
 	return len;
 }
 
-/* The skip reader's report of one element of "policies". */
-static int policy_found(void *ctx, const size_t *index, size_t start, size_t end)
+/*
+ * The skip reader's report of one element of "policies": one policy_known()
+ * found (@doc NULL), or one it did not, read as @doc (a reference taken).
+ */
+static int policy_built(void *ctx, const size_t *index, size_t start, size_t end, json_t *doc)
 {
 	struct sim *s = ctx;
 
 	if (index[1] < AUTHZ_CASE_POLICIES_MAX) {
 		/* "policies" named twice: its first array's element here is replaced. */
-		if (index[1] < s->nspans)
+		if (index[1] < s->nspans) {
 			authz_policy_unref(s->cached[index[1]]);
+			json_decref(s->docs[index[1]]);
+		}
 		s->spans[index[1]].start = start;
 		s->spans[index[1]].end = end;
-		s->spans[index[1]].slot = s->known_slot;
-		s->docs[index[1]] = NULL;
+		s->spans[index[1]].set = 0; /* looked up again only when not known */
+		s->docs[index[1]] = doc;
 		s->cached[index[1]] = s->known;
 		s->known = NULL;
+	} else {
+		json_decref(doc);
 	}
 	if (index[1] >= s->nspans)
 		s->nspans = index[1] + 1;
 	return 0;
 }
 
+static int policy_found(void *ctx, const size_t *index, size_t start, size_t end)
+{
+	return policy_built(ctx, index, start, end, NULL);
+}
+
 /* Drop what case_read() kept of the elements of "policies". */
 static void span_docs_free(struct sim *s)
 {
 	for (size_t i = 0; i < s->nspans && i < AUTHZ_CASE_POLICIES_MAX; i++) {
-		json_decref(s->docs[i]);
+		if (!s->in_region)
+			json_decref(s->docs[i]);
 		s->docs[i] = NULL;
 		s->cached[i] = authz_policy_unref(s->cached[i]);
 	}
@@ -288,17 +355,17 @@ static struct gh_jsrc span_src(struct sim *s, size_t i)
 		.memo = &s->span_memo,
 		.outer = &s->src,
 		.unlocated_warnings = true,
+		.bare_warnings = true,
 	};
 }
 
 /*
- * Read the case, leaving the elements of "policies" unbuilt (their spans
- * go to s->spans): a document found in the cache is never built at all,
- * the others are read from their spans into s->docs.  The skip reader
- * checks a skipped value's syntax only, so a document can still fail on
- * its own (a duplicate key, a number out of range); then, and when the
- * case is not valid JSON, or has too many policies, the case is read
- * whole, as before, so that what is reported is exactly the same.
+ * Read the case, leaving the elements of "policies" out of its tree (their
+ * spans go to s->spans): a document found in the cache is never built at
+ * all, the others are built into s->docs in the same pass.  When the case
+ * is not valid JSON (a document's duplicate key or number out of range
+ * included), or has too many policies, the case is read whole, as before,
+ * so that what is reported is exactly the same.
  */
 static json_t *case_read(struct sim *s)
 {
@@ -309,11 +376,13 @@ static json_t *case_read(struct sim *s)
 		.found = policy_found,
 		.ctx = s,
 		.known = policy_known,
+		.built = policy_built,
 	};
-	const struct gh_jread_opts opts = { .skip = &skip }, any = { .any = true };
+	const struct gh_jread_opts opts = { .skip = &skip };
 	struct gh_jread_err err;
 	json_t *root = gh_json_read(s->src.text, s->src.len, &opts, &err), *arr;
 	bool whole = !root || s->nspans > AUTHZ_CASE_POLICIES_MAX;
+	size_t slot;
 
 	/* A skipped element is left out of its array: an array with some left is not ours. */
 	arr = root ? json_object_get(root, "policies") : NULL;
@@ -324,13 +393,13 @@ static json_t *case_read(struct sim *s)
 
 		if (s->cached[i])
 			continue; /* policy_known() */
-		s->spans[i].slot = doc_slot(sub.text, sub.len);
-		if ((s->cached[i] = doc_cache_get(s->spans[i].slot, sub.text, sub.len))) {
-			doc_hint_put(sub.text, s->src.len - s->spans[i].start, s->spans[i].slot);
-			continue;
+		s->spans[i].set = doc_set(sub.text, sub.len);
+		/* Cached, but not under the hint of its first bytes (a bucket shared). */
+		if ((s->cached[i] = doc_cache_get(s->spans[i].set, sub.text, sub.len, &slot))) {
+			doc_hint_put(sub.text, s->src.len - s->spans[i].start, slot);
+			json_decref(s->docs[i]);
+			s->docs[i] = NULL;
 		}
-		s->docs[i] = gh_json_read(sub.text, sub.len, &any, &err);
-		whole = !s->docs[i];
 	}
 	if (!whole)
 		return root;
@@ -350,6 +419,7 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 		struct authz_policy *pol = s->cached[i];
 		struct gh_jpath p = { 0 };
 		char name[64];
+		size_t slot;
 
 		s->cached[i] = NULL; /* the reference moves to @out */
 		if (!pol) {
@@ -359,9 +429,8 @@ static size_t compile_spans(struct sim *s, struct authz_policy **out)
 			pol = az_policy_compile(s->docs[i], &sub, &p, AUTHZ_POLICY_IDENTITY, name,
 						&s->diags);
 			if (pol && s->diags.errors == errors &&
-			    doc_cache_put(s->spans[i].slot, sub.text, sub.len, pol))
-				doc_hint_put(sub.text, s->src.len - s->spans[i].start,
-					     s->spans[i].slot);
+			    doc_cache_put(s->spans[i].set, sub.text, sub.len, pol, &slot))
+				doc_hint_put(sub.text, s->src.len - s->spans[i].start, slot);
 		}
 		if (pol)
 			out[n++] = pol;
@@ -433,19 +502,6 @@ static const struct gh_jschema case_schema = {
 	ARRAY_SIZE(case_fields),
 };
 
-static int build_context(struct sim *s)
-{
-	json_t *ctx = json_object_get(s->root, "context");
-	struct authz_ctx_entry *entries = NULL;
-	int r;
-
-	if (!ctx)
-		return 0;
-	r = az_request_read_context(ctx, &s->arena, &entries, &s->req.ncontext, &s->src, &s->diags);
-	s->req.context = entries;
-	return r;
-}
-
 /* "arn:<partition>:iam::<account>:role/...": the only resource that has a trust policy. */
 static bool is_role_arn(const char *arn)
 {
@@ -459,6 +515,7 @@ static bool is_role_arn(const char *arn)
 
 static void load_case(struct sim *s)
 {
+	struct authz_ctx_entry *ctx;
 	json_t *v;
 
 	if (gh_json_walk(s->root, &case_schema, &s->req, &s->src, &s->diags) < 0)
@@ -496,8 +553,10 @@ static void load_case(struct sim *s)
 	} else {
 		s->set.resource_policy_unknown = true;
 	}
-	if (build_context(s) == -ENOMEM)
+	if (az_request_read_context(json_object_get(s->root, "context"), &s->arena, &ctx,
+				    &s->req.ncontext, &s->src, &s->diags) == -ENOMEM)
 		diag_add(&s->diags, DIAG_ERROR, s->src.name, "", 0, 0, "out of memory");
+	s->req.context = ctx;
 }
 
 static void sim_free(struct sim *s)
@@ -516,7 +575,8 @@ static void sim_free(struct sim *s)
 	authz_policy_unref(s->known);
 	gh_arena_clear(&s->arena);
 	diag_list_clear(&s->diags);
-	json_decref(s->root);
+	if (!s->in_region)
+		json_decref(s->root);
 }
 
 /*
@@ -532,49 +592,62 @@ static json_t *salvage_id(const struct gh_jsrc *src, json_t **ret_root)
 	return id;
 }
 
-/* Evaluate the loaded case into @out; false when out of memory. */
-static bool answer(struct sim *s, json_t *out, int first_line)
+/*
+ * The answer to the loaded case, malloc'ed; NULL when out of memory.  A
+ * decision is written as text directly (az_output_result_text()); an
+ * error, the rare answer, is built with jansson.
+ */
+static char *answer(struct sim *s, json_t *id, int first_line)
 {
 	struct authz_result r;
 	struct diag d;
+	json_t *out;
+	char *ret = NULL;
+	bool ok;
 
-	if (s->diags.errors)
-		return az_output_errors(out, &s->diags, first_line);
-	if (authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
-		return az_output_result(out, &r, true);
-	return az_output_error(out, &d, first_line);
+	if (!s->diags.errors && authz_evaluate_diag(&s->set, &s->req, &r, &d) == 0)
+		return az_output_result_text(id, &r, true);
+	out = json_object();
+	ok = out && json_object_set(out, "id", id ? id : json_null()) == 0;
+	if (ok && s->diags.errors)
+		ok = az_output_errors(out, &s->diags, first_line);
+	else if (ok)
+		ok = az_output_error(out, &d, first_line);
+	if (ok)
+		ret = az_output_dump(out);
+	json_decref(out);
+	return ret;
 }
 
 char *authz_simulate(const char *text, size_t len, const char *source, int first_line)
 {
 	struct sim *s = sim_new();
-	json_t *out = json_object(), *id, *salvaged = NULL;
-	char *ret = NULL;
-	bool ok;
+	json_t *id, *salvaged = NULL;
+	char *ret;
 
-	if (!s || !out)
-		goto done;
-	/* Only errors are answered: warnings are not worth a walk of the text. */
+	if (!s)
+		return NULL;
+	/* Only errors are answered: warnings are not worth a walk of the text, nor words. */
 	s->src = (struct gh_jsrc){ .name = source,
 				   .text = text,
 				   .len = len,
 				   .memo = &s->memo,
-				   .unlocated_warnings = true };
+				   .unlocated_warnings = true,
+				   .bare_warnings = true };
 	diag_list_init(&s->diags);
+	/* The case's trees live and die with the case: made in this thread's region. */
+	s->in_region = gh_jregion_begin();
 	s->root = case_read(s);
 	id = s->root && json_is_object(s->root) ? json_object_get(s->root, "id") : NULL;
 	if (!s->root)
 		id = salvage_id(&s->src, &salvaged);
-	ok = json_object_set(out, "id", id ? id : json_null()) == 0;
-	json_decref(salvaged);
-	if (ok && s->root)
+	gh_jregion_end();
+	if (s->root)
 		load_case(s);
-	if (ok && answer(s, out, first_line))
-		ret = az_output_dump(out);
-done:
-	if (s)
-		sim_free(s);
-	free(s);
-	json_decref(out);
+	ret = answer(s, id, first_line);
+	json_decref(salvaged);
+	sim_free(s);
+	sim_done(s);
+	gh_jregion_reset();
 	return ret;
 }

@@ -18,7 +18,8 @@ struct arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
-void *gh_arena_alloc(struct arena *a, size_t size)
+/* @size bytes aligned for any type, not cleared (a copy overwrites them anyway). */
+static void *arena_take(struct arena *a, size_t size)
 {
 	const size_t align = alignof(max_align_t);
 	struct arena_chunk *c = a->head;
@@ -49,8 +50,16 @@ void *gh_arena_alloc(struct arena *a, size_t size)
 	off = c->off;
 	c->off += size;
 	a->used += size;
-	memset(c->data + off, 0, size);
 	return c->data + off;
+}
+
+void *gh_arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_take(a, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
 }
 
 void *gh_arena_array(struct arena *a, size_t n, size_t size)
@@ -62,7 +71,7 @@ void *gh_arena_array(struct arena *a, size_t n, size_t size)
 
 char *gh_arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *d = len < SIZE_MAX ? gh_arena_alloc(a, len + 1) : NULL;
+	char *d = len < SIZE_MAX ? arena_take(a, len + 1) : NULL;
 
 	if (d) {
 		memcpy(d, s, len);

@@ -64,6 +64,18 @@ struct diag *diag_addv(struct diag_list *l, enum diag_severity sev, const char *
 	return d;
 }
 
+struct diag *diag_add_bare(struct diag_list *l, enum diag_severity sev)
+{
+	struct diag *d = diag_slot(l, sev);
+
+	if (d) {
+		d->severity = sev;
+		d->line = d->column = 0;
+		d->source[0] = d->path[0] = d->message[0] = '\0';
+	}
+	return d;
+}
+
 struct diag *diag_add(struct diag_list *l, enum diag_severity sev, const char *source,
 		      const char *path, int line, int column, const char *fmt, ...)
 {

@@ -41,7 +41,12 @@
  *	when @at starts with exactly those bytes (an object ends at its own
  *	closing brace, so a matching prefix is the whole value), else 0.  That
  *	span is then stepped over unchecked, and @found is called for it.
- * @ctx: for @found and @known
+ * @built: optional: a value at @path that @known does not know is then
+ *	built, and checked, as any other value, and handed to @built with its
+ *	bytes instead of to @found; @built takes the reference, and returns
+ *	as @found does.  For a caller that would read each such span right
+ *	away: one pass over the text, not a check and then a read.
+ * @ctx: for @found, @known and @built
  *
  * A skipped value is checked for JSON syntax only: its duplicate keys and
  * numbers out of range are not looked at, as nothing of it is built.
@@ -52,6 +57,7 @@ struct gh_jskip {
 	int (*found)(void *ctx, const size_t *index, size_t start, size_t end);
 	void *ctx;
 	size_t (*known)(void *ctx, const size_t *index, const char *at, size_t avail);
+	int (*built)(void *ctx, const size_t *index, size_t start, size_t end, json_t *v);
 };
 
 /**

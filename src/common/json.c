@@ -181,6 +181,8 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	struct diag *d;
 	va_list ap;
 
+	if (sev != DIAG_ERROR && src->bare_warnings)
+		return diag_add_bare(l, sev);
 	gh_jpath_format(p, path, sizeof(path));
 	if (!src->text || l->n >= GH_DIAG_MAX || (sev != DIAG_ERROR && src->unlocated_warnings)) {
 		/* No text, a full list that will only count it, or a warning not wanted located. */
@@ -286,6 +288,25 @@ json_t *gh_json_parse(const struct gh_jsrc *src, struct diag_list *diags)
 	return gh_json_parse_opts(src, NULL, diags);
 }
 
+/* Where @key is in @keys (@n of them), or @n; the first byte tells most apart. */
+static size_t key_index(const char *const *keys, size_t n, const char *key)
+{
+	size_t i = 0;
+
+	while (i < n && (keys[i][0] != key[0] || strcmp(key, keys[i])))
+		i++;
+	return i;
+}
+
+/* Member @key of the object at @p, which @what does not have. */
+static void unknown_key(const char *key, const char *what, const struct gh_jsrc *src,
+			struct gh_jpath *p, struct diag_list *diags)
+{
+	gh_jpath_key(p, key);
+	gh_jdiag(diags, DIAG_ERROR, src, p, "unknown key \"%s\" in %s", key, what);
+	gh_jpath_pop(p);
+}
+
 size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, const char *what,
 			  const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags)
 {
@@ -294,15 +315,9 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
 	size_t bad = 0;
 
 	json_object_foreach(obj, key, v) {
-		size_t i = 0;
-
-		while (i < nkeys && strcmp(key, keys[i]))
-			i++;
-		if (i < nkeys)
+		if (key_index(keys, nkeys, key) < nkeys)
 			continue;
-		gh_jpath_key(p, key);
-		gh_jdiag(diags, DIAG_ERROR, src, p, "unknown key \"%s\" in %s", key, what);
-		gh_jpath_pop(p);
+		unknown_key(key, what, src, p, diags);
 		bad++;
 	}
 	return bad;
@@ -313,11 +328,9 @@ size_t gh_json_check_keys(json_t *obj, const char *const *keys, size_t nkeys, co
  * missing or of the wrong kind (reported), a handler's negative return
  * (which stops the walk), or 0.
  */
-static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_jfield *f,
-		      void *out, const struct gh_jsrc *src, struct gh_jpath *p,
-		      struct diag_list *diags)
+static int walk_field(json_t *v, const struct gh_jschema *sc, const struct gh_jfield *f, void *out,
+		      const struct gh_jsrc *src, struct gh_jpath *p, struct diag_list *diags)
 {
-	json_t *v = json_object_get(obj, f->key);
 	const char *want = NULL; /* what the value must be, when it is not */
 	bool ok;
 	int r;
@@ -330,6 +343,12 @@ static int walk_field(json_t *obj, const struct gh_jschema *sc, const struct gh_
 		/* One wording for every kind: what is missing, and where it belongs. */
 		gh_jdiag(diags, DIAG_ERROR, src, p, "%s needs \"%s\"", sc->name, f->key);
 		return 1;
+	}
+	/* Any value, read by no handler: nothing to check, nowhere to report. */
+	if (f->kind == GH_J_ANY && !f->read) {
+		if (f->offset != GH_JFIELD_KEEP)
+			*(json_t **)((char *)out + f->offset) = v;
+		return 0;
 	}
 	gh_jpath_key(p, f->key);
 	if (f->kind == GH_J_TEXT && !(json_is_string(v) && json_string_length(v)))
@@ -371,22 +390,12 @@ int gh_json_walk(json_t *obj, const struct gh_jschema *sc, void *out, const stru
 	return gh_json_walk_at(obj, sc, out, src, &p, diags);
 }
 
-/* Report @obj's members that @sc does not name (its keys_name set). */
-static void check_schema_keys(json_t *obj, const struct gh_jschema *sc, size_t n,
-			      const struct gh_jsrc *src, struct gh_jpath *p,
-			      struct diag_list *diags)
-{
-	const char *keys[GH_JSCHEMA_FIELDS_MAX];
-
-	for (size_t i = 0; i < n; i++)
-		keys[i] = sc->fields[i].key;
-	gh_json_check_keys(obj, keys, n, sc->keys_name, src, p, diags);
-}
-
 int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const struct gh_jsrc *src,
 		    struct gh_jpath *p, struct diag_list *diags)
 {
+	const char *keys[GH_JSCHEMA_FIELDS_MAX], *key;
 	size_t n = sc->n < GH_JSCHEMA_FIELDS_MAX ? sc->n : GH_JSCHEMA_FIELDS_MAX;
+	json_t *vals[GH_JSCHEMA_FIELDS_MAX], *v;
 	int r, bad = 0;
 
 	if (!json_is_object(obj)) {
@@ -394,11 +403,28 @@ int gh_json_walk_at(json_t *obj, const struct gh_jschema *sc, void *out, const s
 			 gh_json_type_name(obj));
 		return -EINVAL;
 	}
-	/* Only a closed schema needs its keys as a list (an export's tables are open). */
-	if (sc->keys_name)
-		check_schema_keys(obj, sc, n, src, p, diags);
+	/* The first @n of each only: clearing both whole cost more than the walk. */
 	for (size_t i = 0; i < n; i++) {
-		r = walk_field(obj, sc, &sc->fields[i], out, src, p, diags);
+		keys[i] = sc->fields[i].key;
+		vals[i] = NULL;
+	}
+	/*
+	 * One pass over the members, each to its field (a lookup of each field
+	 * by name hashed it again): unknown keys are reported in the object's
+	 * order, then the fields in the schema's, as gh_json_check_keys() and
+	 * a lookup each did.
+	 */
+	json_object_foreach(obj, key, v) {
+		size_t i = key_index(keys, n, key);
+
+		if (i < n) {
+			vals[i] = v;
+		} else if (sc->keys_name) {
+			unknown_key(key, sc->keys_name, src, p, diags);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = walk_field(vals[i], sc, &sc->fields[i], out, src, p, diags);
 		if (r < 0)
 			return r;
 		bad += r;

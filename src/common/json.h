@@ -35,6 +35,10 @@ struct gh_locate_memo;
  * @unlocated_warnings: warnings are recorded without a line and column (a
  *	caller that prints only errors, as `gatehouse simulate` does, need not
  *	walk the text for each warning); errors are always located
+ * @bare_warnings: warnings are recorded without a path or message either:
+ *	they only count, and hold their place in the list (whose cap counts
+ *	them), for a caller that never shows one (formatting them was a
+ *	tenth of compiling a policy)
  */
 struct gh_jsrc {
 	const char *name;
@@ -44,6 +48,7 @@ struct gh_jsrc {
 	struct gh_locate_memo *memo;
 	const struct gh_jsrc *outer;
 	bool unlocated_warnings;
+	bool bare_warnings;
 };
 
 /**

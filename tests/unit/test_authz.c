@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "authz/limits.h"
+#include "authz/output.h"
 #include "authz/pattern.h"
 #include "authz/policy.h"
 #include "authz/value.h"
@@ -968,6 +969,116 @@ static void test_simulate_cache_refs(void **state)
 #undef REQ
 }
 
+/*
+ * az_output_result_text() writes what az_output_result() and
+ * az_output_dump() build with jansson, byte for byte: every string escape
+ * (each control character, '"', '\\', '/', non-ASCII), a missing sid, and
+ * ids of every JSON type.
+ */
+static void test_output_result_text(void **state)
+{
+	static const char *const sids[] = { "P0S1", "a\"b\\c/d\u00e9\u2028", "\x7f", NULL };
+	json_t *ids[] = { NULL,
+			  json_integer(-9223372036854775807LL - 1),
+			  json_string("x\"\n\x1f\u00e9"),
+			  json_real(1.5),
+			  json_true(),
+			  json_null(),
+			  json_pack("{s[iifs]so}", "a", 1, 2, 0.25, "z", "b", json_false()) };
+	char ctl[32 * 2], all[160];
+	struct authz_result r = { .decision = AUTHZ_ALLOW, .reason = AUTHZ_REASON_IDENTITY_ALLOW };
+
+	(void)state;
+	/* Every control character, and the bytes around them. */
+	for (int c = 1; c < 32; c++) {
+		ctl[2 * (c - 1)] = (char)c;
+		ctl[2 * (c - 1) + 1] = 'x';
+	}
+	ctl[62] = '\0';
+	snprintf(all, sizeof(all), "%s\"\\/\u00e9", ctl);
+	for (size_t k = 0; k < ARRAY_SIZE(sids) + 1; k++) {
+		const char *sid = k < ARRAY_SIZE(sids) ? sids[k] : all;
+
+		r.nmatched = 2;
+		r.matched[0] = (struct authz_match){ .slot = AUTHZ_SLOT_IDENTITY,
+						     .slot_index = 3,
+						     .index = 7,
+						     .sid = sid,
+						     .effect = AUTHZ_EFFECT_ALLOW };
+		r.matched[1] = (struct authz_match){ .slot = AUTHZ_SLOT_SESSION,
+						     .slot_index = 0,
+						     .index = 0,
+						     .sid = sid,
+						     .effect = AUTHZ_EFFECT_DENY };
+		r.nmissing = 2;
+		r.missing[0] = "aws:username";
+		r.missing[1] = sid ? sid : "aws:SourceIp";
+		for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+			json_t *out = json_object();
+			char *want, *got;
+
+			assert_non_null(out);
+			assert_int_equal(json_object_set(out, "id", ids[i] ? ids[i] : json_null()),
+					 0);
+			assert_true(az_output_result(out, &r, true));
+			want = az_output_dump(out);
+			got = az_output_result_text(ids[i], &r, true);
+			assert_non_null(want);
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(want);
+			free(got);
+			json_decref(out);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+		json_decref(ids[i]);
+}
+
+/*
+ * simulate records warnings bare (gh_jsrc.bare_warnings), but each still
+ * holds its place in the case's diagnostics, whose cap (GH_DIAG_MAX) then
+ * leaves no room for an error's text: as before, 205 warnings and an
+ * error answer "invalid case", 150 and an error answer the error.
+ */
+static void test_simulate_warnings_fill_the_cap(void **state)
+{
+#define WARN_STMT "{\"Effect\": \"Allow\", \"NotAction\": \"s3:x\", \"Resource\": \"*\"}, "
+#define BAD_STMT "{\"Effect\": \"Maybe\", \"Action\": \"s3:x\", \"Resource\": \"*\"}"
+	static const size_t counts[] = { 205, 150 };
+	size_t cap = 205 * sizeof(WARN_STMT) + 1024;
+	char *line = malloc(cap);
+
+	(void)state;
+	assert_non_null(line);
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++) {
+		size_t n = (size_t)snprintf(line, cap,
+					    "{\"id\": 1, \"policies\": [{\"Version\": "
+					    "\"2012-10-17\", \"Statement\": [");
+		json_t *j, *e;
+
+		for (size_t i = 0; i < counts[k]; i++)
+			n += (size_t)snprintf(line + n, cap - n, "%s", WARN_STMT);
+		snprintf(line + n, cap - n,
+			 "%s]}], \"principal\": \"arn:aws:iam::111122223333:user/a\", "
+			 "\"action\": \"s3:x\", \"resource\": \"arn:aws:s3:::b\"}",
+			 BAD_STMT);
+		j = sim(line, 1);
+		e = json_object_get(j, "error");
+		if (counts[k] == 205) {
+			assert_string_equal(json_string_value(json_object_get(e, "message")),
+					    "invalid case");
+			json_decref(j);
+		} else {
+			assert_error(j, "Effect must be \"Allow\" or \"Deny\", not \"Maybe\"",
+				     "policies[0].Statement[150].Effect", 1, 8925);
+		}
+	}
+	free(line);
+#undef WARN_STMT
+#undef BAD_STMT
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -991,6 +1102,8 @@ int main(void)
 		cmocka_unit_test(test_request_read),
 		cmocka_unit_test(test_simulate_stream),
 		cmocka_unit_test(test_simulate_cache_refs),
+		cmocka_unit_test(test_output_result_text),
+		cmocka_unit_test(test_simulate_warnings_fill_the_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

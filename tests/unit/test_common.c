@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cidr.h"
 #include "common/json.h"
+#include "common/jregion.h"
 #include "common/str.h"
 
 static void test_locate_nested(void **state)
@@ -297,6 +300,22 @@ static void test_str(void **state)
 	assert_string_equal(buf, "abcd...");
 	assert_true(gh_eq_nocase("AwS:SourceIP", 12, "aws:sourceip", 12));
 
+	/* gh_find_lit: memmem(3) on counted strings, the needle's bytes nowhere else. */
+	{
+		static const char *const hay[] = { "", "$", "${", "a${", "$$${b", "ab$", "x${y${" };
+
+		for (size_t i = 0; i < sizeof(hay) / sizeof(hay[0]); i++) {
+			size_t n = strlen(hay[i]);
+
+			assert_ptr_equal(gh_find_lit(hay[i], n, "${"), memmem(hay[i], n, "${", 2));
+			assert_ptr_equal(gh_find_lit(hay[i], n, "$"), memmem(hay[i], n, "$", 1));
+			/* One byte short: a needle at the very end is not found. */
+			if (n)
+				assert_ptr_equal(gh_find_lit(hay[i], n - 1, "${"),
+						 memmem(hay[i], n - 1, "${", 2));
+		}
+	}
+
 	/* A cut never splits a UTF-8 sequence: "é" is 2 bytes. */
 	char small[6];
 	gh_strlcpy(small, "abcdé", sizeof(small));
@@ -308,6 +327,107 @@ static void test_str(void **state)
 	gh_utf8_sanitize(bad);
 	assert_string_equal(bad, "ok?( ?? \xf0\x9f\x98\x80 ?? é");
 	assert_int_equal(gh_hash_nocase("ABC", 3), gh_hash_nocase("abc", 3));
+}
+
+/* A value of @n bytes of text, checked whole (its bytes were not reused). */
+static json_t *text_value(size_t n, char c)
+{
+	char *t = malloc(n);
+	json_t *v;
+
+	assert_non_null(t);
+	memset(t, c, n);
+	v = json_stringn(t, n);
+	free(t);
+	assert_non_null(v);
+	return v;
+}
+
+static void assert_text(const json_t *v, size_t n, char c)
+{
+	assert_int_equal(json_string_length(v), n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(json_string_value(v)[i], c);
+}
+
+/* A thread's own region: its blocks are freed when it ends (LeakSanitizer checks). */
+static void *region_thread(void *arg)
+{
+	json_t *v;
+
+	(void)arg;
+	assert_true(gh_jregion_begin());
+	v = text_value(300 << 10, 't');
+	gh_jregion_end();
+	assert_text(v, 300 << 10, 't');
+	gh_jregion_reset();
+	return NULL;
+}
+
+/*
+ * gh_jregion: values made while the region is active come from it (the
+ * first one after a reset is where the first one before was), stay valid
+ * across an end and a begin, and go at the reset; values made outside it,
+ * before or after, are malloc'ed and freed as ever, also while it is
+ * active; a value bigger than a block gets one of its own.
+ */
+static void test_jregion(void **state)
+{
+	json_t *before = text_value(40, 'b'), *a, *a2, *big, *outside, *c;
+	pthread_t t;
+
+	(void)state;
+	assert_true(gh_jregion_begin());
+	a = text_value(10, 'a');
+	json_decref(before); /* not the region's: free()d */
+	gh_jregion_end();
+	outside = text_value(20, 'o');
+	assert_true(gh_jregion_begin());
+	big = text_value(3 << 20, 'g');
+	c = json_pack("{s[iis]}", "k", 1, 2, "x");
+	assert_non_null(c);
+	gh_jregion_end();
+	assert_text(a, 10, 'a');
+	assert_text(big, 3 << 20, 'g');
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(c, "k"), 1)), 2);
+	json_decref(c); /* the region's: nothing to do */
+	gh_jregion_reset();
+	assert_true(gh_jregion_begin());
+	a2 = text_value(10, 'z');
+	gh_jregion_end();
+	assert_ptr_equal(a, a2);
+	assert_text(outside, 20, 'o');
+	json_decref(outside);
+	gh_jregion_reset();
+	assert_int_equal(pthread_create(&t, NULL, region_thread, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+/*
+ * gh_lower() and gh_eq_nocase() work eight bytes at a time: every byte,
+ * and every pair of bytes, at each place of a word and in the tail, as
+ * gh_tolower() byte by byte says.
+ */
+static void test_nocase_every_byte(void **state)
+{
+	char a[11], b[11], low[11];
+
+	(void)state;
+	for (size_t at = 0; at < sizeof(a); at++) {
+		for (int x = 0; x < 256; x++) {
+			memset(a, 'Q', sizeof(a));
+			a[at] = (char)x;
+			gh_lower(low, a, sizeof(a));
+			for (size_t i = 0; i < sizeof(a); i++)
+				assert_int_equal(low[i], gh_tolower(a[i]));
+			for (int y = 0; y < 256; y++) {
+				memcpy(b, a, sizeof(b));
+				b[at] = (char)y;
+				assert_int_equal(gh_eq_nocase(a, sizeof(a), b, sizeof(b)),
+						 gh_tolower((char)x) == gh_tolower((char)y));
+			}
+		}
+	}
 }
 
 int main(void)
@@ -323,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_jregion),
+		cmocka_unit_test(test_nocase_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

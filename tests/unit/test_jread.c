@@ -945,6 +945,61 @@ static void test_skip_known(void **state)
 	assert_int_equal(err.offset, (size_t)(strchr(text, '\x01') - text));
 }
 
+/* gh_jskip.built: the elements built, kept here in order. */
+static json_t *built_docs[4];
+
+static int record_built(void *ctx, const size_t *index, size_t start, size_t end, json_t *v)
+{
+	struct seen *s = ctx;
+
+	assert_true(s->n < sizeof(built_docs) / sizeof(built_docs[0]));
+	built_docs[s->n] = v;
+	return record(ctx, index, start, end);
+}
+
+/*
+ * gh_jskip.built: an element @known does not know is built in the same
+ * pass, checked as any value (a duplicate key refuses the whole text),
+ * and handed over with its span; a known one still goes to found().
+ */
+static void test_skip_built(void **state)
+{
+	static const char *const a_all[] = { "a", NULL };
+	static const char text[] = "{\"a\": [{\"b\": 1}, {\"c\": [2, \"x\"]}], \"z\": 1}";
+	struct gh_jskip skip = {
+		.path = a_all, .depth = 2, .found = record, .known = known_cb, .built = record_built
+	};
+	struct gh_jread_opts o = { .skip = &skip };
+	struct gh_jread_err err;
+	struct seen seen = { 0 };
+	json_t *v, *want;
+
+	(void)state;
+	skip.ctx = &seen;
+	memset(built_docs, 0, sizeof(built_docs));
+	known_text = (struct known){ .text = "{\"b\": 1}" };
+	v = rd(LIT(text), &o, &err);
+	assert_non_null(v);
+	assert_int_equal(seen.n, 2);
+	span_is(text, &seen, 0, "{\"b\": 1}");
+	span_is(text, &seen, 1, "{\"c\": [2, \"x\"]}");
+	assert_null(built_docs[0]);
+	want = json_loads("{\"c\": [2, \"x\"]}", 0, NULL);
+	assert_true(json_equal(built_docs[1], want));
+	json_decref(want);
+	json_decref(built_docs[1]);
+	want = json_loads("{\"a\": [], \"z\": 1}", 0, NULL);
+	assert_true(json_equal(v, want));
+	json_decref(want);
+	json_decref(v);
+
+	/* Built, so checked whole: its duplicate key refuses the text. */
+	memset(&seen, 0, sizeof(seen));
+	assert_null(rd(LIT("{\"a\": [{\"c\": 1, \"c\": 2}]}"), &o, &err));
+	assert_string_equal(err.text, "duplicate object key");
+	assert_int_equal(seen.n, 0);
+}
+
 static void test_skip_elements(void **state)
 {
 	static const char *const a_all[] = { "a", NULL };
@@ -1671,6 +1726,7 @@ int main(void)
 		cmocka_unit_test(test_skip_export_path),
 		cmocka_unit_test(test_skip_elements),
 		cmocka_unit_test(test_skip_known),
+		cmocka_unit_test(test_skip_built),
 		cmocka_unit_test(test_string_every_byte),
 		cmocka_unit_test(test_skip_no_match),
 		cmocka_unit_test(test_skip_checks_syntax),
