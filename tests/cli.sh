@@ -105,6 +105,23 @@ cp "$tmp/out" "$tmp/piped"
 expect_rc 0 "simulate, mapped, from line 2" sh -c "{ read -r x; \"$gh\" simulate; } <\"$tmp/in\""
 same_as "simulate, mapped, from line 2" "$tmp/piped"
 
+# A mapped file cut short while it is read is a clear error, not a SIGBUS
+# crash: the reader of the answers stalls (the pipe fills, simulate waits),
+# the file is truncated, then the answers are drained.
+for ((i = 0; i < 20000; i++)); do echo '{"id": 1}'; done >"$tmp/cut"
+rc=$(
+	{ "$gh" simulate <"$tmp/cut" 2>"$tmp/err"; echo $? >"$tmp/rc"; } |
+		{ sleep 1; : >"$tmp/cut"; cat >/dev/null; }
+	cat "$tmp/rc"
+)
+if [[ $rc == 1 ]] && grep -q 'standard input was truncated while it was read' "$tmp/err"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: simulate on a file truncated meanwhile: exit $rc, want 1 and a message" >&2
+	sed 's/^/  /' "$tmp/err" >&2
+	fail=$((fail + 1))
+fi
+
 # expect_err WHAT REGEX: stderr of the last expect_rc has a line matching REGEX
 # (grep -E), and, with ONE, only one line in all.
 expect_err() {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "util.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,34 @@ struct line_reader {
 	const char *map;
 };
 
+/* The mapping of stdin, for on_sigbus(): set once, before any page of it is touched. */
+static const char *mapped_stdin;
+static size_t mapped_stdin_len;
+
+/*
+ * A mapped file cut shorter while it is read (opened again with ">", a
+ * log rotation copying and truncating) makes the next touch of a page
+ * past its new end SIGBUS.  That is a changed input, not a crash: say so
+ * and stop, answers written so far left in place.  A SIGBUS outside the
+ * mapping is someone else's: the default action, with the same signal.
+ */
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	static const char msg[] = "gatehouse: standard input was truncated while it was read "
+				  "(replace a file by renaming a new one over it)\n";
+	const char *at = si->si_addr;
+
+	(void)uctx;
+	if (mapped_stdin && at >= mapped_stdin && at < mapped_stdin + mapped_stdin_len) {
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing more to say */
+		}
+		_exit(CLI_EXIT_REFUSED);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /*
  * Stdin that is a regular file is mapped, not read: the kernel's copy of
  * a 44 MB benchmark stream into the buffer was a tenth of `gatehouse
@@ -79,6 +108,14 @@ static bool map_stdin(struct line_reader *lr)
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, STDIN_FILENO, 0);
 	if (m == MAP_FAILED)
 		return false;
+	mapped_stdin = m;
+	mapped_stdin_len = (size_t)st.st_size;
+	{
+		struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
+	}
 	lr->map = m;
 	lr->head = (size_t)at;
 	lr->tail = (size_t)st.st_size;
@@ -88,6 +125,7 @@ static bool map_stdin(struct line_reader *lr)
 /* Done with a mapped stdin: its offset is left at the end, as reading it would. */
 static void unmap_stdin(struct line_reader *lr)
 {
+	mapped_stdin = NULL;
 	munmap((void *)lr->map, lr->tail);
 	lseek(STDIN_FILENO, (off_t)lr->tail, SEEK_SET);
 }
