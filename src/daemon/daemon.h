@@ -40,7 +40,9 @@
 
 /*
  * Caps on what a caller can make the daemon hold (each with its reason).
- * A request body: a batch of 1,000 requests of ~500 bytes is 500 KiB; 1 MiB
+ * The first four are defaults that --max-body, --max-header,
+ * --max-connections and --idle-timeout (or the configuration file) change:
+ * struct gd_caps.  A request body: a batch of 1,000 requests of ~500 bytes is 500 KiB; 1 MiB
  * leaves room and keeps a hostile body from costing more.
  */
 #define GD_BODY_MAX (1u << 20)
@@ -263,6 +265,20 @@ int gd_sessions_save_state(struct gd_sessions *t, struct gd_totp *totp, int64_t 
 /* ---- the daemon ------------------------------------------------------------- */
 
 /**
+ * struct gd_caps - the caps a deployment sets (server.c enforces them)
+ * @body_max: bytes of a request body (GD_BODY_MAX)
+ * @header_mem: bytes of a request line and headers (GD_HEADER_MEM)
+ * @connections_max: open connections (GD_CONNECTIONS_MAX)
+ * @idle_seconds: of silence before a connection is closed (GD_IDLE_SECONDS)
+ */
+struct gd_caps {
+	size_t body_max;
+	size_t header_mem;
+	unsigned connections_max;
+	unsigned idle_seconds;
+};
+
+/**
  * struct gd - the daemon
  * @clock: where time comes from
  * @store: the store served
@@ -274,6 +290,7 @@ int gd_sessions_save_state(struct gd_sessions *t, struct gd_totp *totp, int64_t 
  * @id_prefix: random per start, the first half of each decision_id
  * @next_id: the second half
  * @state_lock: serialises writes of the --state file
+ * @caps: the caps on connections and requests
  * @tree_only: read every body as a jansson tree, never with reqread.c
  *	(the tests compare the two readers' answers)
  */
@@ -288,6 +305,7 @@ struct gd {
 	char id_prefix[17];
 	atomic_uint_fast64_t next_id;
 	pthread_mutex_t state_lock;
+	struct gd_caps caps;
 	bool tree_only;
 };
 

@@ -6,10 +6,10 @@
  * struct http_response back: every decision is in gd_handle(), which the
  * fuzzer drives without a socket.
  *
- * Caps: request line and headers share GD_HEADER_MEM per connection
- * (libmicrohttpd answers 431 beyond it), bodies GD_BODY_MAX (413, from
- * Content-Length before reading, or once a chunked body passes it),
- * GD_CONNECTIONS_MAX connections, GD_IDLE_SECONDS of silence.
+ * Caps (struct gd_caps): request line and headers share header_mem per
+ * connection (libmicrohttpd answers 431 beyond it), bodies body_max (413,
+ * from Content-Length before reading, or once a chunked body passes it),
+ * connections_max connections, idle_seconds of silence.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,7 +58,7 @@ struct worker {
 struct gd_server {
 	struct gd *d;
 	struct worker w[WORKERS_MAX];
-	unsigned nworkers, per_worker;
+	unsigned nworkers;
 	int listen_fd;
 	int stop[2];
 	pthread_t acceptor;
@@ -77,7 +77,7 @@ struct gd_server {
  *	credentials are those of connect() and never change)
  * @body: the body of the request being received, NUL-terminated
  * @started: on_request() saw the request's headers
- * @too_big: the body passed GD_BODY_MAX: the rest is read and dropped
+ * @too_big: the body passed the cap: the rest is read and dropped
  */
 struct conn {
 	bool peer_known;
@@ -161,12 +161,12 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
 	*socket_context = c;
 }
 
-static enum MHD_Result too_big(struct MHD_Connection *con)
+static enum MHD_Result too_big(const struct gd_server *srv, struct MHD_Connection *con)
 {
 	struct http_response res = { 0 };
 
-	gd_error(&res, 413, "body_too_large", NULL, "a request body is at most %u bytes",
-		 GD_BODY_MAX);
+	gd_error(&res, 413, "body_too_large", NULL, "a request body is at most %zu bytes",
+		 srv->d->caps.body_max);
 	return send_answer(con, &res);
 }
 
@@ -193,15 +193,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		*con_cls = p;
 		p->started = true;
 		/* Refused before a byte of it is read. */
-		if (cl && strtoull(cl, NULL, 10) > GD_BODY_MAX)
-			return too_big(con);
+		if (cl && strtoull(cl, NULL, 10) > srv->d->caps.body_max)
+			return too_big(srv, con);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (p->too_big || n > GD_BODY_MAX - p->len) {
+		if (p->too_big || n > srv->d->caps.body_max - p->len) {
 			p->too_big = true;
 			return MHD_YES;
 		}
@@ -223,7 +223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		return MHD_YES;
 	}
 	if (p->too_big)
-		return too_big(con);
+		return too_big(srv, con);
 	MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &hl);
 	req.method = method;
 	req.path = url;
@@ -258,53 +258,71 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	}
 }
 
-/* The worker with the fewest connections (the first of equals). */
-static struct worker *least_loaded(struct gd_server *s)
+/* The worker with the fewest connections (the first of equals); *@total gets them all. */
+static struct worker *least_loaded(struct gd_server *s, unsigned *total)
 {
 	struct worker *best = &s->w[0];
 
-	for (unsigned i = 1; i < s->nworkers; i++)
-		if (atomic_load(&s->w[i].open) < atomic_load(&best->open))
+	*total = 0;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		unsigned n = atomic_load(&s->w[i].open);
+
+		*total += n;
+		if (n < atomic_load(&best->open))
 			best = &s->w[i];
+	}
 	return best;
 }
 
 /*
- * Accept until told to stop.  Past GD_CONNECTIONS_MAX (each worker's
- * share) a new connection is closed at once, as libmicrohttpd's own limit
- * does.
+ * Accept until told to stop.  Past connections_max a new connection is
+ * closed at once, as libmicrohttpd's own limit does (each worker's limit
+ * is the whole, never reached: the counts here are never below its own).
  */
+/*
+ * Accept what is pending: false when accept() failed for want of
+ * something (descriptors, memory) that waiting may bring back.
+ */
+static bool accept_pending(struct gd_server *s)
+{
+	for (;;) {
+		struct sockaddr_un sa;
+		socklen_t len = sizeof(sa);
+		int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct worker *w;
+		unsigned total;
+
+		if (fd < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+			       errno == ECONNABORTED;
+		w = least_loaded(s, &total);
+		if (total >= s->d->caps.connections_max) {
+			close(fd);
+			continue;
+		}
+		atomic_fetch_add(&w->open, 1);
+		/* Refused: libmicrohttpd closed it and will not report it closed. */
+		if (MHD_add_connection(w->mhd, fd, (struct sockaddr *)&sa, len) != MHD_YES)
+			atomic_fetch_sub(&w->open, 1);
+	}
+}
+
 static void *acceptor(void *arg)
 {
 	struct gd_server *s = arg;
-	struct pollfd p[2] = { { .fd = s->listen_fd, .events = POLLIN },
-			       { .fd = s->stop[0], .events = POLLIN } };
+	struct pollfd p[2] = { { .fd = s->stop[0], .events = POLLIN },
+			       { .fd = s->listen_fd, .events = POLLIN } };
+	bool ok = true;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* Out of descriptors: the stop pipe alone for 100 ms, not a busy loop on the
+		 * socket. */
+		if (poll(p, ok ? 2 : 1, ok ? -1 : 100) < 0 && errno != EINTR)
 			break;
-		if (p[1].revents)
+		if (p[0].revents)
 			break;
-		for (;;) {
-			struct sockaddr_un sa;
-			socklen_t len = sizeof(sa);
-			int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
-					 SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-			struct worker *w;
-
-			if (fd < 0)
-				break; /* EAGAIN: wait again; EMFILE and the like: the same */
-			w = least_loaded(s);
-			if (atomic_load(&w->open) >= s->per_worker) {
-				close(fd);
-				continue;
-			}
-			atomic_fetch_add(&w->open, 1);
-			/* Refused: libmicrohttpd closed it and will not report it closed. */
-			if (MHD_add_connection(w->mhd, fd, (struct sockaddr *)&sa, len) != MHD_YES)
-				atomic_fetch_sub(&w->open, 1);
-		}
+		ok = accept_pending(s);
 	}
 	return NULL;
 }
@@ -319,7 +337,6 @@ struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 	s->d = d;
 	s->listen_fd = listen_fd;
 	s->stop[0] = s->stop[1] = -1;
-	s->per_worker = (GD_CONNECTIONS_MAX + n - 1) / n;
 	for (s->nworkers = 0; s->nworkers < n; s->nworkers++) {
 		struct worker *w = &s->w[s->nworkers];
 
@@ -327,9 +344,9 @@ struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 		    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 					 MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
 				     0, NULL, NULL, on_request, s,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GD_HEADER_MEM,
-				     MHD_OPTION_CONNECTION_LIMIT, s->per_worker,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)GD_IDLE_SECONDS,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, d->caps.header_mem,
+				     MHD_OPTION_CONNECTION_LIMIT, d->caps.connections_max,
+				     MHD_OPTION_CONNECTION_TIMEOUT, d->caps.idle_seconds,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 				     MHD_OPTION_END);
