@@ -22,6 +22,7 @@
  *   session_api.c  POST and DELETE /v1/sessions: TOTP check, role assumption
  *   route.c      method + path -> endpoint, per-route metrics, /health, /metrics, reload
  *   server.c     libmicrohttpd over the Unix socket: bytes -> http_request
+ *   config.c     the settings, from the flags and from --config FILE
  *   main.c       options, start-up, signals
  */
 #ifndef GH_DAEMON_H

@@ -52,6 +52,10 @@ daemon_stop
 # 3. -t with the store named by the file.
 if "$GATEHOUSED" --config "$TMP/gatehoused.conf" -t 2>"$TMP/t.err"; then ok; else bad "-t with --config: $(cat "$TMP/t.err")"; fi
 
+# The example shipped for the systemd unit reads (its store named by a flag: flags win).
+if "$GATEHOUSED" --config "$SRC/scripts/systemd/gatehoused.conf" --policies "$SRC/policies" -t \
+	2>"$TMP/t.err"; then ok; else bad "scripts/systemd/gatehoused.conf: $(cat "$TMP/t.err")"; fi
+
 # 4. Every error of a file, each at its line and column; nothing starts.
 cat >"$TMP/bad.conf" <<CONF
 policies = $SRC/policies
