@@ -119,7 +119,8 @@ struct gd_metrics {
 };
 
 void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64_t us);
-void gd_metrics_decision(struct gd_metrics *m, enum authz_decision d);
+/* @n more decisions of outcome @d. */
+void gd_metrics_decisions(struct gd_metrics *m, enum authz_decision d, uint64_t n);
 /* The Prometheus text, malloc'ed; NULL when out of memory. */
 char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_loaded);
 
@@ -426,6 +427,8 @@ struct gd_buf {
 };
 
 void gd_buf_put(struct gd_buf *b, const char *s, size_t n);
+/* Room for @n more bytes, made at once (a batch's answer grew by doubling: a copy each time). */
+void gd_buf_reserve(struct gd_buf *b, size_t n);
 /* Append a string literal, its length taken from the literal (never typed by hand). */
 #define GD_BUF_LIT(b, lit) gd_buf_put((b), "" lit, GH_LIT_LEN(lit))
 void gd_buf_str(struct gd_buf *b, const char *s);
@@ -531,11 +534,40 @@ json_t *gd_body(const struct http_request *req, struct http_response *res);
 
 /* ---- decide.c: one decision, shared by every decision endpoint ----------- */
 
+/**
+ * struct gd_turn - what the decisions of one request share, taken once
+ * for all of them: the time, a block of decision ids, and the counts
+ * added to the metrics at the end (the id counter and the metrics are
+ * atomics both workers write: once per decision, their cache lines
+ * bounced between the cores at every decision of a batch)
+ * @now_ms: the time of every decision in the request (one store, one time)
+ * @next_id, @end_id: the ids left, [@next_id, @end_id)
+ * @counts: decisions by outcome, not yet in the metrics
+ */
+struct gd_turn {
+	int64_t now_ms;
+	uint64_t next_id, end_id;
+	uint64_t counts[_AUTHZ_DECISION_MAX];
+};
+
+/*
+ * Start a turn of up to @n decisions: @n ids are taken at once (those of
+ * requests that fail are left unused); past them, or with @n 0, each
+ * decision takes its id from the counter.
+ */
+void gd_turn_start(struct gd *d, struct gd_turn *t, size_t n);
+/* Add the turn's counts to the metrics. */
+void gd_turn_end(struct gd *d, struct gd_turn *t);
+
 /*
  * Decide @c on @s with the context in @cb (to which the daemon's MFA facts
- * are added for an MFA session).  Counts the decision and logs it.
- * Returns 0, or -1 with *@err.
+ * are added for an MFA session), as part of @t.  Counts the decision and
+ * logs it.  Returns 0, or -1 with *@err.
  */
+int gd_decide_in(struct gd *d, struct gd_turn *t, struct authz_store *s, const struct gd_call *c,
+		 struct gd_ctxb *cb, struct gd_decision *out, struct gd_err *err);
+
+/* The same, a turn of its own. */
 int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, struct gd_ctxb *cb,
 	      struct gd_decision *out, struct gd_err *err);
 

@@ -49,10 +49,10 @@ void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64
 				  memory_order_relaxed);
 }
 
-void gd_metrics_decision(struct gd_metrics *m, enum authz_decision d)
+void gd_metrics_decisions(struct gd_metrics *m, enum authz_decision d, uint64_t n)
 {
 	if (d < _AUTHZ_DECISION_MAX)
-		atomic_fetch_add_explicit(&m->decisions[d], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&m->decisions[d], n, memory_order_relaxed);
 }
 
 /* A growable text with a ceiling (the exposition is a few KiB). */
