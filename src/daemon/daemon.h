@@ -165,6 +165,7 @@ void gd_totp_each(struct gd_totp *t, void (*f)(void *ctx, const char *user, uint
  * @cur: the current store, or NULL before the first load
  * @generation: bumped at each swap
  * @reload_lock: one reload at a time
+ * @trim_due: a store was swapped out since the last gd_store_trim()
  */
 struct gd_store {
 	pthread_mutex_t lock;
@@ -172,6 +173,7 @@ struct gd_store {
 	uint64_t generation;
 	pthread_mutex_t reload_lock;
 	const char *dir;
+	atomic_bool trim_due;
 };
 
 /* The current store with a reference the caller drops, or NULL. */
@@ -182,6 +184,15 @@ struct authz_store *gd_store_get(struct gd_store *st, uint64_t *ret_generation);
  * stays.  Returns 0 or -errno; every diagnostic goes to @diags.
  */
 int gd_store_reload(struct gd_store *st, struct diag_list *diags, int64_t *ret_ms);
+
+/*
+ * After a reload, hand the freed heap back to the system once more: a
+ * request that still held the old store when the reload trimmed freed it
+ * later (RSS stayed 40 MiB up after a reload of a 30 MiB export under
+ * load).  The main thread calls it every second; it does nothing unless a
+ * reload happened since.
+ */
+void gd_store_trim(struct gd_store *st);
 
 /* ---- dlog.c ----------------------------------------------------------------- */
 
@@ -595,6 +606,11 @@ void gd_sessions_delete(struct gd *d, const struct http_request *req, const char
 
 /* Handle @req into @res (res->body is the caller's to free).  Never fails: errors are answers. */
 void gd_handle(struct gd *d, const struct http_request *req, struct http_response *res);
+/*
+ * Whether @req takes long enough (a reload: a large store loads in 150 ms)
+ * that the server runs it off the thread serving other connections.
+ */
+bool gd_request_slow(const struct http_request *req);
 
 /* Reload now (SIGHUP, POST /v1/reload): log, metric; the answer in *@ret_json if asked. */
 int gd_reload(struct gd *d, json_t **ret_json);

@@ -7,7 +7,8 @@
  * decision log; privileges dropped (--user); sessions from --state; the
  * server; the store (GET /health says 503 until it is in).  Then the main
  * thread only waits for signals: SIGHUP reloads, SIGUSR1 reopens the
- * decision log, SIGTERM/SIGINT stop.
+ * decision log, SIGTERM/SIGINT stop; and once a second, after a reload,
+ * trims the heap again (gd_store_trim()).
  */
 #include <errno.h>
 #include <gatehouse/diag.h>
@@ -358,10 +359,15 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "gatehoused: serving %s on %s\n", o.s.policies, o.s.socket);
 	for (;;) {
-		int sig;
+		const struct timespec second = { .tv_sec = 1 };
+		siginfo_t si;
+		int sig = sigtimedwait(&set, &si, &second);
 
-		if (sigwait(&set, &sig) != 0)
+		/* A second without a signal (or EINTR): the heap a late request freed. */
+		if (sig < 0) {
+			gd_store_trim(&d->store);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			gd_reload(d, NULL);
 		} else if (sig == SIGUSR1) {

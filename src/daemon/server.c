@@ -54,6 +54,7 @@ struct worker {
  * went 0.85M or 1.45M from run to run; README.md, "Speed").  Here one
  * thread accepts and gives each connection to the worker with the fewest.
  * @stop: a pipe; writing to it ends the acceptor
+ * @slow: the thread that runs slow requests (struct job), and its queue
  */
 struct gd_server {
 	struct gd *d;
@@ -63,6 +64,13 @@ struct gd_server {
 	int stop[2];
 	pthread_t acceptor;
 	bool acceptor_started;
+	struct slow {
+		pthread_mutex_t lock;
+		pthread_cond_t cond;
+		struct job *head, **tail;
+		bool stop, started;
+		pthread_t thread;
+	} slow;
 };
 
 /* A body buffer larger than this is freed after its request, not kept for the next one. */
@@ -86,11 +94,31 @@ struct conn {
 	char *body;
 	size_t len, cap;
 	bool started, too_big;
+	struct job *job;
 };
 
 struct header_list {
 	struct http_header h[HEADERS_MAX];
 	size_t n;
+};
+
+/**
+ * struct job - a slow request (gd_request_slow(): a reload) run by the
+ * slow thread, not the worker: the worker suspends the connection and
+ * goes on with its others (a reload of a large store took 150 ms, during
+ * which every connection of that worker waited), and the slow thread
+ * resumes it with the answer
+ * @req: the request; its strings are libmicrohttpd's and the connection's,
+ *	alive while the request is (a suspended request is)
+ * @hl: the headers @req points to
+ * @res: the answer, for on_request() once the connection is resumed
+ */
+struct job {
+	struct job *next;
+	struct MHD_Connection *con;
+	struct http_request req;
+	struct header_list hl;
+	struct http_response res;
 };
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -129,6 +157,65 @@ static enum MHD_Result send_answer(struct MHD_Connection *con, struct http_respo
 	ok = MHD_queue_response(con, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return ok;
+}
+
+/*
+ * Queue @req for the slow thread and suspend its connection: true; false
+ * when it cannot (out of memory, or the server stopping), and the worker
+ * answers it itself.
+ */
+static bool slow_submit(struct gd_server *s, struct MHD_Connection *con, struct conn *p,
+			const struct http_request *req, const struct header_list *hl)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	bool queued = false;
+
+	if (!j)
+		return false;
+	j->con = con;
+	j->hl = *hl;
+	j->req = *req;
+	j->req.headers = j->hl.h;
+	pthread_mutex_lock(&s->slow.lock);
+	if (s->slow.started && !s->slow.stop) {
+		p->job = j;
+		MHD_suspend_connection(con);
+		*s->slow.tail = j;
+		s->slow.tail = &j->next;
+		pthread_cond_signal(&s->slow.cond);
+		queued = true;
+	}
+	pthread_mutex_unlock(&s->slow.lock);
+	if (!queued)
+		free(j);
+	return queued;
+}
+
+/* Run the queued jobs until told to stop, and those queued before. */
+static void *slow_thread(void *arg)
+{
+	struct gd_server *s = arg;
+
+	pthread_mutex_lock(&s->slow.lock);
+	for (;;) {
+		struct job *j;
+
+		while (!s->slow.head && !s->slow.stop)
+			pthread_cond_wait(&s->slow.cond, &s->slow.lock);
+		if (!(j = s->slow.head))
+			break;
+		s->slow.head = j->next;
+		if (!s->slow.head)
+			s->slow.tail = &s->slow.head;
+		pthread_mutex_unlock(&s->slow.lock);
+		gd_handle(s->d, &j->req, &j->res);
+		/* libmicrohttpd's lock in the resume orders the answer before the worker reads it.
+		 */
+		MHD_resume_connection(j->con);
+		pthread_mutex_lock(&s->slow.lock);
+	}
+	pthread_mutex_unlock(&s->slow.lock);
+	return NULL;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
@@ -222,6 +309,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		p->body[p->len] = '\0';
 		return MHD_YES;
 	}
+	if (p->job) {
+		/* Resumed: the slow thread's answer. */
+		struct job *j = p->job;
+		enum MHD_Result r = send_answer(con, &j->res);
+
+		p->job = NULL;
+		free(j);
+		return r;
+	}
 	if (p->too_big)
 		return too_big(srv, con);
 	MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &hl);
@@ -234,6 +330,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	req.peer_known = p->peer_known;
 	req.uid = p->uid;
 	req.gid = p->gid;
+	if (gd_request_slow(&req) && slow_submit(srv, con, p, &req, &hl))
+		return MHD_YES;
 	gd_handle(srv->d, &req, &res);
 	return send_answer(con, &res);
 }
@@ -247,6 +345,13 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	(void)con;
 	(void)toe;
 	if (p) {
+		if (p->job) {
+			/* Ended (the peer went away) before the answer of the slow thread was sent.
+			 */
+			free(p->job->res.body);
+			free(p->job);
+			p->job = NULL;
+		}
 		p->len = 0;
 		p->started = p->too_big = false;
 		if (p->cap > BODY_KEEP) {
@@ -337,22 +442,28 @@ struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 	s->d = d;
 	s->listen_fd = listen_fd;
 	s->stop[0] = s->stop[1] = -1;
+	pthread_mutex_init(&s->slow.lock, NULL);
+	pthread_cond_init(&s->slow.cond, NULL);
+	s->slow.tail = &s->slow.head;
 	for (s->nworkers = 0; s->nworkers < n; s->nworkers++) {
 		struct worker *w = &s->w[s->nworkers];
 
-		w->mhd =
-		    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-					 MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
-				     0, NULL, NULL, on_request, s,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, d->caps.header_mem,
-				     MHD_OPTION_CONNECTION_LIMIT, d->caps.connections_max,
-				     MHD_OPTION_CONNECTION_TIMEOUT, d->caps.idle_seconds,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-				     MHD_OPTION_END);
+		w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+					      MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET |
+					      MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
+					  0, NULL, NULL, on_request, s,
+					  MHD_OPTION_CONNECTION_MEMORY_LIMIT, d->caps.header_mem,
+					  MHD_OPTION_CONNECTION_LIMIT, d->caps.connections_max,
+					  MHD_OPTION_CONNECTION_TIMEOUT, d->caps.idle_seconds,
+					  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+					  MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+					  MHD_OPTION_END);
 		if (!w->mhd)
 			return gd_server_stop(s);
 	}
+	if (pthread_create(&s->slow.thread, NULL, slow_thread, s) != 0)
+		return gd_server_stop(s);
+	s->slow.started = true;
 	if (pipe2(s->stop, O_CLOEXEC) < 0 || pthread_create(&s->acceptor, NULL, acceptor, s) != 0)
 		return gd_server_stop(s);
 	s->acceptor_started = true;
@@ -367,8 +478,18 @@ struct gd_server *gd_server_stop(struct gd_server *s)
 		(void)!write(s->stop[1], "", 1);
 		pthread_join(s->acceptor, NULL);
 	}
+	/* The queued slow requests are answered first: no connection stays suspended. */
+	if (s->slow.started) {
+		pthread_mutex_lock(&s->slow.lock);
+		s->slow.stop = true;
+		pthread_cond_signal(&s->slow.cond);
+		pthread_mutex_unlock(&s->slow.lock);
+		pthread_join(s->slow.thread, NULL);
+	}
 	for (unsigned i = 0; i < s->nworkers; i++)
 		MHD_stop_daemon(s->w[i].mhd);
+	pthread_cond_destroy(&s->slow.cond);
+	pthread_mutex_destroy(&s->slow.lock);
 	for (int i = 0; i < 2; i++)
 		if (s->stop[i] >= 0)
 			close(s->stop[i]);
