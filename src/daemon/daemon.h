@@ -108,11 +108,26 @@ enum gd_route {
 #define GD_STATUSES 13
 #define GD_LATENCY_BUCKETS 12
 
-struct gd_metrics {
+/*
+ * The counters every request adds to, one set per shard, each shard on
+ * cache lines of its own; a thread adds to one shard, and GET /metrics
+ * sums them.  With one set, the cache lines of four counters went from
+ * core to core at every request once the two workers both served
+ * (0.5 µs of a request's 5).
+ */
+#define GD_METRIC_SHARDS 8
+struct gd_metrics_shard {
 	atomic_uint_fast64_t requests[_GD_ROUTE_MAX][GD_STATUSES];
 	atomic_uint_fast64_t decisions[_AUTHZ_DECISION_MAX];
 	atomic_uint_fast64_t latency[GD_LATENCY_BUCKETS + 1]; /* last: +Inf */
 	atomic_uint_fast64_t latency_sum_us;
+	/* Counters of two shards are a cache line apart (struct gd is calloc'ed: 16-byte aligned).
+	 */
+	char pad[64];
+};
+
+struct gd_metrics {
+	struct gd_metrics_shard shard[GD_METRIC_SHARDS];
 	atomic_uint_fast64_t reloads_ok, reloads_failed;
 	atomic_uint_fast64_t dlog_drops;
 	atomic_uint_fast64_t mfa_ok, mfa_refused;

@@ -12,58 +12,27 @@
  * connections_max connections, idle_seconds of silence.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "daemon/server.h"
+#include "daemon/workers.h"
 
 /* Headers kept per request; more are ignored (none of ours is past the first few). */
 #define HEADERS_MAX 64
 
-/* The daemon's threads; --threads caps it lower. */
-#define WORKERS_MAX 64
-
 /**
- * struct worker - one libmicrohttpd daemon with one thread of its own
- * @open: its connections: counted up when the acceptor hands one over
- *	(the worker sees it later: a burst of connect()s would otherwise all
- *	go to the same worker), down when it closes (on_connection())
- */
-struct worker {
-	struct MHD_Daemon *mhd;
-	atomic_uint open;
-};
-
-/**
- * struct gd_server - the workers and the thread that hands them connections
- *
- * Why not libmicrohttpd's own thread pool: there every worker polls the
- * listening socket and keeps what it accepts, and the first to wake takes
- * a whole burst of connect()s.  A client opening 16 keep-alive
- * connections at once got all 16 on one thread about half of the time,
- * and the other core sat idle for as long as they lived (batch decisions/s
- * went 0.85M or 1.45M from run to run; README.md, "Speed").  Here one
- * thread accepts and gives each connection to the worker with the fewest.
- * @stop: a pipe; writing to it ends the acceptor
+ * struct gd_server - the workers (workers.h) and the slow thread
  * @slow: the thread that runs slow requests (struct job), and its queue
  */
 struct gd_server {
 	struct gd *d;
-	struct worker w[WORKERS_MAX];
-	unsigned nworkers;
-	int listen_fd;
-	int stop[2];
-	pthread_t acceptor;
-	bool acceptor_started;
+	struct gd_workers *workers;
 	struct slow {
 		pthread_mutex_t lock;
 		pthread_cond_t cond;
@@ -221,11 +190,10 @@ static void *slow_thread(void *arg)
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	struct worker *w = cls;
 	struct conn *c = *socket_context;
 
+	(void)cls;
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		atomic_fetch_sub(&w->open, 1);
 		if (c)
 			free(c->body);
 		free(c);
@@ -363,110 +331,30 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	}
 }
 
-/* The worker with the fewest connections (the first of equals); *@total gets them all. */
-static struct worker *least_loaded(struct gd_server *s, unsigned *total)
-{
-	struct worker *best = &s->w[0];
-
-	*total = 0;
-	for (unsigned i = 0; i < s->nworkers; i++) {
-		unsigned n = atomic_load(&s->w[i].open);
-
-		*total += n;
-		if (n < atomic_load(&best->open))
-			best = &s->w[i];
-	}
-	return best;
-}
-
-/*
- * Accept until told to stop.  Past connections_max a new connection is
- * closed at once, as libmicrohttpd's own limit does (each worker's limit
- * is the whole, never reached: the counts here are never below its own).
- */
-/*
- * Accept what is pending: false when accept() failed for want of
- * something (descriptors, memory) that waiting may bring back.
- */
-static bool accept_pending(struct gd_server *s)
-{
-	for (;;) {
-		struct sockaddr_un sa;
-		socklen_t len = sizeof(sa);
-		int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
-				 SOCK_CLOEXEC | SOCK_NONBLOCK);
-		struct worker *w;
-		unsigned total;
-
-		if (fd < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-			       errno == ECONNABORTED;
-		w = least_loaded(s, &total);
-		if (total >= s->d->caps.connections_max) {
-			close(fd);
-			continue;
-		}
-		atomic_fetch_add(&w->open, 1);
-		/* Refused: libmicrohttpd closed it and will not report it closed. */
-		if (MHD_add_connection(w->mhd, fd, (struct sockaddr *)&sa, len) != MHD_YES)
-			atomic_fetch_sub(&w->open, 1);
-	}
-}
-
-static void *acceptor(void *arg)
-{
-	struct gd_server *s = arg;
-	struct pollfd p[2] = { { .fd = s->stop[0], .events = POLLIN },
-			       { .fd = s->listen_fd, .events = POLLIN } };
-	bool ok = true;
-
-	for (;;) {
-		/* Out of descriptors: the stop pipe alone for 100 ms, not a busy loop on the
-		 * socket. */
-		if (poll(p, ok ? 2 : 1, ok ? -1 : 100) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents)
-			break;
-		ok = accept_pending(s);
-	}
-	return NULL;
-}
-
 struct gd_server *gd_server_start(struct gd *d, int listen_fd, unsigned threads)
 {
 	struct gd_server *s = calloc(1, sizeof(*s));
-	unsigned n = threads ? (threads < WORKERS_MAX ? threads : WORKERS_MAX) : 1;
+	const struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)d->caps.header_mem, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)d->caps.idle_seconds, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
 	if (!s)
 		return NULL;
 	s->d = d;
-	s->listen_fd = listen_fd;
-	s->stop[0] = s->stop[1] = -1;
 	pthread_mutex_init(&s->slow.lock, NULL);
 	pthread_cond_init(&s->slow.cond, NULL);
 	s->slow.tail = &s->slow.head;
-	for (s->nworkers = 0; s->nworkers < n; s->nworkers++) {
-		struct worker *w = &s->w[s->nworkers];
-
-		w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-					      MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET |
-					      MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
-					  0, NULL, NULL, on_request, s,
-					  MHD_OPTION_CONNECTION_MEMORY_LIMIT, d->caps.header_mem,
-					  MHD_OPTION_CONNECTION_LIMIT, d->caps.connections_max,
-					  MHD_OPTION_CONNECTION_TIMEOUT, d->caps.idle_seconds,
-					  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-					  MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-					  MHD_OPTION_END);
-		if (!w->mhd)
-			return gd_server_stop(s);
-	}
 	if (pthread_create(&s->slow.thread, NULL, slow_thread, s) != 0)
 		return gd_server_stop(s);
 	s->slow.started = true;
-	if (pipe2(s->stop, O_CLOEXEC) < 0 || pthread_create(&s->acceptor, NULL, acceptor, s) != 0)
+	s->workers =
+	    gd_workers_start(listen_fd, threads, d->caps.connections_max, MHD_ALLOW_SUSPEND_RESUME,
+			     opts, on_request, s, on_connection, NULL);
+	if (!s->workers)
 		return gd_server_stop(s);
-	s->acceptor_started = true;
 	return s;
 }
 
@@ -474,10 +362,8 @@ struct gd_server *gd_server_stop(struct gd_server *s)
 {
 	if (!s)
 		return NULL;
-	if (s->acceptor_started) {
-		(void)!write(s->stop[1], "", 1);
-		pthread_join(s->acceptor, NULL);
-	}
+	if (s->workers)
+		gd_workers_quiesce(s->workers);
 	/* The queued slow requests are answered first: no connection stays suspended. */
 	if (s->slow.started) {
 		pthread_mutex_lock(&s->slow.lock);
@@ -486,13 +372,9 @@ struct gd_server *gd_server_stop(struct gd_server *s)
 		pthread_mutex_unlock(&s->slow.lock);
 		pthread_join(s->slow.thread, NULL);
 	}
-	for (unsigned i = 0; i < s->nworkers; i++)
-		MHD_stop_daemon(s->w[i].mhd);
+	s->workers = gd_workers_stop(s->workers);
 	pthread_cond_destroy(&s->slow.cond);
 	pthread_mutex_destroy(&s->slow.lock);
-	for (int i = 0; i < 2; i++)
-		if (s->stop[i] >= 0)
-			close(s->stop[i]);
 	free(s);
 	return NULL;
 }

@@ -4,7 +4,8 @@
  * a load generator speaking HTTP/1.1 with keep-alive on N connections,
  * one request in flight on each, in one thread with poll().  In one run:
  *   hello       a libmicrohttpd hello-world server (the same library, the
- *               same thread count), the ceiling the daemon is compared to
+ *               same thread count, gatehoused's workers and acceptor of
+ *               src/daemon/workers.c), the ceiling the daemon is compared to
  *   authorize   POST /v1/authorize, closed loop: requests/s (in turns with
  *               hello, ten of each, so that both see the same load)
  *   fixed-rate  POST /v1/authorize at a fixed rate (default 50,000/s): p50,
@@ -46,6 +47,7 @@
 
 #include "bench_util.h"
 #include "common/str.h"
+#include "daemon/workers.h"
 
 #define CONNS_MAX 256
 #define BUF_MAX (1u << 20)
@@ -285,15 +287,15 @@ static pid_t start_hello(const char *path, unsigned threads)
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
-		struct MHD_Daemon *d =
-		    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-					 MHD_USE_TURBO,
-				     0, NULL, NULL, hello, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-				     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
-		if (!d)
+		/* gatehoused's workers and acceptor (src/daemon/workers.c): connections spread
+		 * alike. */
+		struct gd_workers *w =
+		    gd_workers_start(fd, threads, 1024, 0, NULL, hello, NULL, NULL, NULL);
+
+		if (!w)
 			_exit(1);
 		sigwait(&set, &sig);
-		MHD_stop_daemon(d);
+		gd_workers_stop(w);
 		_exit(0);
 	}
 	return pid;
