@@ -176,9 +176,9 @@ if [[ -x "$bin/bench_daemon" && -x "$bin/gatehoused" ]]; then
 		echo "bench: bench_daemon failed (see $out/daemon.log)" >&2
 	fi
 	if [[ -d "$out/store/cli" ]]; then
-		echo "== bench_daemon on bench_store's export: RSS with 10,000 sessions and after 3 reloads"
+		echo "== bench_daemon on bench_store's export: RSS with 10,000 sessions, 3 reloads under load"
 		if ! "$bin/bench_daemon" --gatehoused "$bin/gatehoused" --policies "$out/store/cli" \
-			--only none --sessions 10000 --reloads 3 2>"$out/daemon-reload.log" |
+			--threads 2 --only none --sessions 10000 --reloads 3 2>"$out/daemon-reload.log" |
 			tee -a "$out/daemon.jsonl"; then
 			echo "bench: bench_daemon failed (see $out/daemon-reload.log)" >&2
 		fi

@@ -92,4 +92,13 @@ GH_EXPORT void diag_print(FILE *f, const struct diag *d);
 /* Print every item, then a "N more not shown" line if some were dropped. */
 GH_EXPORT void diag_list_print(FILE *f, const struct diag_list *l);
 
+/*
+ * "Did you mean": the candidate of @cands closest to @word by edit
+ * distance, when close enough to be a typo of it (at most a third of its
+ * letters, and at least 2, differ); NULL otherwise.  The command line's
+ * unknown options and commands and gatehoused's unknown configuration
+ * keys are answered with it.
+ */
+GH_EXPORT const char *diag_suggest(const char *word, const char *const *cands, size_t n);
+
 #endif

@@ -923,7 +923,7 @@ int cmd_fw(int argc, char **argv)
 
 		for (size_t i = 0; i < CLI_ARRAY_SIZE(subs); i++)
 			names[i] = subs[i].name;
-		near = cli_suggest(argv[1], names, CLI_ARRAY_SIZE(subs));
+		near = diag_suggest(argv[1], names, CLI_ARRAY_SIZE(subs));
 		fprintf(stderr,
 			"gatehouse fw: unknown subcommand '%s'%s%s%s (try 'gatehouse fw --help')\n",
 			argv[1], near ? ": did you mean '" : "", near ? near : "",

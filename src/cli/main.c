@@ -47,7 +47,7 @@ static void unknown_command(const char *name)
 
 	for (size_t i = 0; i < CLI_ARRAY_SIZE(commands); i++)
 		names[i] = commands[i].name;
-	s = cli_suggest(name, names, CLI_ARRAY_SIZE(commands));
+	s = diag_suggest(name, names, CLI_ARRAY_SIZE(commands));
 	if (s)
 		fprintf(stderr,
 			"gatehouse: unknown command '%s': did you mean '%s'? (try 'gatehouse "

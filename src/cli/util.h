@@ -33,13 +33,6 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
 int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *data), void *data);
 
 /*
- * The candidate closest to @word by edit distance, when close enough to be
- * a typo of it (at most a third of its letters, and at least 2, differ);
- * NULL otherwise.
- */
-const char *cli_suggest(const char *word, const char *const *cands, size_t n);
-
-/*
  * Report the option getopt_long() refused (it returned '?' or ':' with an
  * optstring that starts with ':' and opterr 0) as one line, with "did you
  * mean" from @opts, and return CLI_EXIT_USAGE.  @cmd is "gatehouse eval".

@@ -2,6 +2,7 @@
 #include <gatehouse/diag.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,4 +135,42 @@ void diag_list_print(FILE *f, const struct diag_list *l)
 		diag_print(f, &l->items[i]);
 	if (l->dropped)
 		fprintf(f, "(%zu more diagnostics not shown)\n", l->dropped);
+}
+
+/* Levenshtein distance, capped: words longer than 63 bytes are never typos of an option. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+const char *diag_suggest(const char *word, const char *const *cands, size_t n)
+{
+	size_t len = strlen(word), best = SIZE_MAX, limit = len / 3 > 2 ? len / 3 : 2;
+	const char *found = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, cands[i]);
+
+		if (d < best) {
+			best = d;
+			found = cands[i];
+		}
+	}
+	return best <= limit ? found : NULL;
 }

@@ -171,3 +171,9 @@ void gh_utf8_sanitize(char *s)
 		}
 	}
 }
+
+const unsigned char gh_json_escaped[256] = {
+	[0x00 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+};

@@ -148,4 +148,35 @@ static inline uint32_t gh_hash_str(const char *s)
 
 uint32_t gh_hash_nocase(const char *s, size_t n);
 
+/* The bytes a JSON string cannot hold as they are: control characters (NUL too), '"', '\\'. */
+extern const unsigned char gh_json_escaped[256];
+
+/*
+ * How many of the @n bytes at @s a JSON string holds as they are: the
+ * index of the first byte of gh_json_escaped, or @n.  Eight bytes at a
+ * time (the daemon's answers and request bodies are mostly names and ARNs
+ * with nothing to escape): a byte below 0x20, or equal to '"' or '\\',
+ * sets its high bit in the test (bytes of 0x80 and above never do: UTF-8
+ * passes); a byte above a flagged one may be flagged wrongly, so a flagged
+ * word is looked at byte by byte.
+ */
+static inline size_t gh_json_plain_len(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, quote, bslash;
+
+		memcpy(&v, s + i, 8);
+		quote = v ^ (ones * '"');
+		bslash = v ^ (ones * '\\');
+		if (((v - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~v & highs)
+			break;
+	}
+	while (i < n && !gh_json_escaped[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 #endif

@@ -212,6 +212,11 @@ static bool grow(struct gd_buf *b, size_t more)
 	return true;
 }
 
+void gd_buf_reserve(struct gd_buf *b, size_t n)
+{
+	grow(b, n);
+}
+
 void gd_buf_put(struct gd_buf *b, const char *s, size_t n)
 {
 	if (!grow(b, n + 1))
@@ -220,13 +225,6 @@ void gd_buf_put(struct gd_buf *b, const char *s, size_t n)
 	b->len += n;
 	b->s[b->len] = '\0';
 }
-
-/* Bytes jansson escapes in a string: control characters, '"', '\\' (NUL ends the string). */
-static const unsigned char escaped[256] = {
-	[0x00 ... 0x1f] = 1,
-	['"'] = 1,
-	['\\'] = 1,
-};
 
 /* @s as a JSON string, escaped as jansson escapes (UTF-8 passes through). */
 void gd_buf_str(struct gd_buf *b, const char *s)
@@ -240,12 +238,18 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 		return;
 	o = b->s + b->len;
 	*o++ = '"';
+	/* Most strings of an answer (names, ARNs, ids) escape nothing: one copy. */
+	if (gh_json_plain_len(s, n) == n) {
+		memcpy(o, s, n);
+		o += n;
+		goto done;
+	}
 	for (;;) {
 		const char *run = s;
 		unsigned char ch;
 
 		/* Runs of plain text, copied whole: most strings are one run. */
-		while (!escaped[(unsigned char)*s])
+		while (!gh_json_escaped[(unsigned char)*s])
 			s++;
 		memcpy(o, run, (size_t)(s - run));
 		o += s - run;
@@ -268,6 +272,7 @@ void gd_buf_str(struct gd_buf *b, const char *s)
 			*o++ = hex[ch & 15];
 		}
 	}
+done:
 	*o++ = '"';
 	*o = '\0';
 	b->len = (size_t)(o - b->s);

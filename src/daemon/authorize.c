@@ -124,6 +124,7 @@ static void answer_read(struct gd *d, const struct gd_reqs *r, bool batch,
 	struct gd_ctxb *cb = s ? gd_ctxb_new() : NULL;
 	struct gd_buf b = { 0 };
 	struct gd_decision dd;
+	struct gd_turn t;
 	struct gd_err err;
 
 	if (s && !cb)
@@ -132,6 +133,9 @@ static void answer_read(struct gd *d, const struct gd_reqs *r, bool batch,
 		authz_store_unref(s);
 		return;
 	}
+	gd_turn_start(d, &t, r->n);
+	/* An answer is 300 to 400 bytes with a match or two. */
+	gd_buf_reserve(&b, r->n * 512);
 	if (batch)
 		GD_BUF_LIT(&b, "{\"results\":[");
 	for (size_t i = 0; i < r->n; i++) {
@@ -141,7 +145,7 @@ static void answer_read(struct gd *d, const struct gd_reqs *r, bool batch,
 			GD_BUF_LIT(&b, ",");
 		gd_ctxb_reset(cb);
 		if (gd_reqs_context(r, it, cb, &err) < 0 ||
-		    gd_decide(d, s, &it->c, cb, &dd, &err) < 0) {
+		    gd_decide_in(d, &t, s, &it->c, cb, &dd, &err) < 0) {
 			if (!batch) {
 				gd_err_answer(res, &err);
 				break;
@@ -151,6 +155,7 @@ static void answer_read(struct gd *d, const struct gd_reqs *r, bool batch,
 			gd_answer_write(&b, &dd);
 		}
 	}
+	gd_turn_end(d, &t);
 	if (batch)
 		GD_BUF_LIT(&b, "]}");
 	if (res->body)

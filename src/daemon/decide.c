@@ -86,11 +86,40 @@ static void format_id(char id[40], const char prefix[17], uint64_t n)
 	id[29] = '\0';
 }
 
+void gd_turn_start(struct gd *d, struct gd_turn *t, size_t n)
+{
+	*t = (struct gd_turn){ .now_ms = gd_clock_now_ms(&d->clock) };
+	if (n) {
+		t->next_id = atomic_fetch_add(&d->next_id, n);
+		t->end_id = t->next_id + n;
+	}
+}
+
+void gd_turn_end(struct gd *d, struct gd_turn *t)
+{
+	for (size_t i = 0; i < _AUTHZ_DECISION_MAX; i++)
+		if (t->counts[i])
+			gd_metrics_decisions(&d->metrics, (enum authz_decision)i, t->counts[i]);
+}
+
 int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, struct gd_ctxb *cb,
 	      struct gd_decision *out, struct gd_err *err)
 {
+	struct gd_turn t;
+	int r;
+
+	/* No id taken ahead: a refused request takes none. */
+	gd_turn_start(d, &t, 0);
+	r = gd_decide_in(d, &t, s, c, cb, out, err);
+	gd_turn_end(d, &t);
+	return r;
+}
+
+int gd_decide_in(struct gd *d, struct gd_turn *t, struct authz_store *s, const struct gd_call *c,
+		 struct gd_ctxb *cb, struct gd_decision *out, struct gd_err *err)
+{
 	/* The decision's own latency is for the log only: no clock read without one. */
-	int64_t t0 = d->dlog ? mono_us() : 0, now_ms = gd_clock_now_ms(&d->clock);
+	int64_t t0 = d->dlog ? mono_us() : 0, now_ms = t->now_ms;
 	struct authz_query q = { 0 }; /* zeroed: fields added to the query later stay unset */
 	struct gd_role_session *role = NULL;
 	struct gd_session_info info;
@@ -145,8 +174,10 @@ int gd_decide(struct gd *d, struct authz_store *s, const struct gd_call *c, stru
 	if (r < 0)
 		return gd_fail(err, 400, r == -EPERM ? "derived_key" : "invalid_request", why.path,
 			       "%s", why.message);
-	format_id(out->id, d->id_prefix, atomic_fetch_add(&d->next_id, 1));
-	gd_metrics_decision(&d->metrics, out->r.decision);
+	format_id(out->id, d->id_prefix,
+		  t->next_id < t->end_id ? t->next_id++ : atomic_fetch_add(&d->next_id, 1));
+	if (out->r.decision < _AUTHZ_DECISION_MAX)
+		t->counts[out->r.decision]++;
 	if (d->dlog)
 		log_decision(d, c, out, now_ms, mono_us() - t0);
 	return 0;

@@ -3,6 +3,7 @@
  * Counters, all atomic (no lock on the request path), and their
  * Prometheus text exposition for GET /metrics.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +36,20 @@ static const char *const route_names[_GD_ROUTE_MAX] = {
 	[GD_ROUTE_OTHER] = "other",
 };
 
-void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64_t us)
+/* This thread's shard: threads take shards in turn, on first use. */
+static struct gd_metrics_shard *my_shard(struct gd_metrics *m)
 {
+	static atomic_uint next;
+	static _Thread_local unsigned ix = UINT_MAX;
+
+	if (ix == UINT_MAX)
+		ix = atomic_fetch_add(&next, 1) % GD_METRIC_SHARDS;
+	return &m->shard[ix];
+}
+
+void gd_metrics_request(struct gd_metrics *mm, enum gd_route r, int status, int64_t us)
+{
+	struct gd_metrics_shard *m = my_shard(mm);
 	size_t i, b;
 
 	for (i = 0; i < GD_STATUSES - 1 && statuses[i] != status; i++)
@@ -49,10 +62,10 @@ void gd_metrics_request(struct gd_metrics *m, enum gd_route r, int status, int64
 				  memory_order_relaxed);
 }
 
-void gd_metrics_decision(struct gd_metrics *m, enum authz_decision d)
+void gd_metrics_decisions(struct gd_metrics *m, enum authz_decision d, uint64_t n)
 {
 	if (d < _AUTHZ_DECISION_MAX)
-		atomic_fetch_add_explicit(&m->decisions[d], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&my_shard(m)->decisions[d], n, memory_order_relaxed);
 }
 
 /* A growable text with a ceiling (the exposition is a few KiB). */
@@ -98,6 +111,14 @@ static void put(struct text *t, const char *fmt, ...)
 }
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
+/* The sum of a per-request counter over the shards. */
+#define SUM(field)                                                                                 \
+	({                                                                                         \
+		unsigned long long sum_ = 0;                                                       \
+		for (size_t s_ = 0; s_ < GD_METRIC_SHARDS; s_++)                                   \
+			sum_ += LOAD(m->shard[s_].field);                                          \
+		sum_;                                                                              \
+	})
 
 char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_loaded)
 {
@@ -111,7 +132,7 @@ char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_l
 		"# TYPE gatehoused_requests_total counter\n");
 	for (size_t r = 0; r < _GD_ROUTE_MAX; r++)
 		for (size_t i = 0; i < GD_STATUSES; i++) {
-			unsigned long long n = LOAD(m->requests[r][i]);
+			unsigned long long n = SUM(requests[r][i]);
 
 			if (!n)
 				continue;
@@ -129,12 +150,12 @@ char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_l
 		"# TYPE gatehoused_decisions_total counter\n");
 	for (size_t d = 0; d < _AUTHZ_DECISION_MAX; d++)
 		put(&t, "gatehoused_decisions_total{decision=\"%s\"} %llu\n",
-		    authz_decision_name((enum authz_decision)d), LOAD(m->decisions[d]));
+		    authz_decision_name((enum authz_decision)d), SUM(decisions[d]));
 	put(&t,
 	    "# HELP gatehoused_request_duration_seconds Time from a whole request to its answer.\n"
 	    "# TYPE gatehoused_request_duration_seconds histogram\n");
 	for (size_t b = 0; b <= GD_LATENCY_BUCKETS; b++) {
-		cum += LOAD(m->latency[b]);
+		cum += SUM(latency[b]);
 		if (b < GD_LATENCY_BUCKETS)
 			put(&t, "gatehoused_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
 			    (double)bounds_us[b] / 1e6, cum);
@@ -145,7 +166,7 @@ char *gd_metrics_render(struct gd_metrics *m, size_t sessions_open, bool store_l
 	put(&t,
 	    "gatehoused_request_duration_seconds_sum %.6f\n"
 	    "gatehoused_request_duration_seconds_count %llu\n",
-	    (double)LOAD(m->latency_sum_us) / 1e6, cum);
+	    (double)SUM(latency_sum_us) / 1e6, cum);
 	put(&t,
 	    "# HELP gatehoused_reloads_total Store reloads, by result.\n"
 	    "# TYPE gatehoused_reloads_total counter\n"

@@ -61,5 +61,17 @@ int gd_store_reload(struct gd_store *st, struct diag_list *diags, int64_t *ret_m
 	 */
 	malloc_trim(0);
 #endif
+	/* A request that held it frees it later, after the trim: the next gd_store_trim() trims
+	 * again. */
+	atomic_store(&st->trim_due, true);
 	return 0;
+}
+
+void gd_store_trim(struct gd_store *st)
+{
+	if (!atomic_exchange(&st->trim_due, false))
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

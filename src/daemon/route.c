@@ -147,14 +147,10 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-void gd_handle(struct gd *d, const struct http_request *req, struct http_response *res)
+/* The route of @req, or NULL; *@path_known when some route has its path. */
+static const struct route *find_route(const struct http_request *req, bool *path_known)
 {
-	int64_t t0 = mono_us();
-	const struct route *rt = NULL;
-	bool path_known = false;
-	enum gd_route id = GD_ROUTE_OTHER;
-
-	memset(res, 0, sizeof(*res));
+	*path_known = false;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		const struct route *r = &routes[i];
 		bool match = r->prefix ? strncmp(req->path, r->path, strlen(r->path)) == 0 &&
@@ -163,13 +159,30 @@ void gd_handle(struct gd *d, const struct http_request *req, struct http_respons
 
 		if (!match)
 			continue;
-		path_known = true;
+		*path_known = true;
 		if (!r->method || strcmp(r->method, req->method) == 0 ||
-		    (strcmp(r->method, "GET") == 0 && strcmp(req->method, "HEAD") == 0)) {
-			rt = r;
-			break;
-		}
+		    (strcmp(r->method, "GET") == 0 && strcmp(req->method, "HEAD") == 0))
+			return r;
 	}
+	return NULL;
+}
+
+bool gd_request_slow(const struct http_request *req)
+{
+	bool path_known;
+	const struct route *rt = find_route(req, &path_known);
+
+	return rt && rt->id == GD_ROUTE_RELOAD;
+}
+
+void gd_handle(struct gd *d, const struct http_request *req, struct http_response *res)
+{
+	int64_t t0 = mono_us();
+	bool path_known;
+	const struct route *rt = find_route(req, &path_known);
+	enum gd_route id = GD_ROUTE_OTHER;
+
+	memset(res, 0, sizeof(*res));
 	if (rt)
 		id = rt->id;
 	switch (rt ? rt->id : GD_ROUTE_OTHER) {

@@ -4,7 +4,8 @@
  * a load generator speaking HTTP/1.1 with keep-alive on N connections,
  * one request in flight on each, in one thread with poll().  In one run:
  *   hello       a libmicrohttpd hello-world server (the same library, the
- *               same thread count), the ceiling the daemon is compared to
+ *               same thread count, gatehoused's workers and acceptor of
+ *               src/daemon/workers.c), the ceiling the daemon is compared to
  *   authorize   POST /v1/authorize, closed loop: requests/s (in turns with
  *               hello, ten of each, so that both see the same load)
  *   fixed-rate  POST /v1/authorize at a fixed rate (default 50,000/s): p50,
@@ -21,7 +22,9 @@
  * --socket PATH talks to a gatehoused started by the caller (under perf,
  * taskset, a store of its own) instead of starting one.
  * --sessions and --reloads, last: open N sessions of NAME (default alice),
- * then reload R times, and report RSS before and after, and its peak.
+ * then reload R times while /v1/authorize runs on 4 other connections, and
+ * report each reload's load time (least and most), the requests answered
+ * and failed during the reloads, RSS before and after, and its peak.
  * --only runs one measure (the others' load off the machine: instruction
  * counts of the daemon per request, perf); --pin puts the servers on CPU 1
  * and the generator on CPU 0, so that they do not take each other's core.
@@ -32,6 +35,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +47,7 @@
 
 #include "bench_util.h"
 #include "common/str.h"
+#include "daemon/workers.h"
 
 #define CONNS_MAX 256
 #define BUF_MAX (1u << 20)
@@ -68,6 +73,8 @@ struct load {
 	double rate; /* 0: closed loop */
 	uint64_t done, failed;
 	uint32_t *hist;
+	/* When set: run until it is false, not for @seconds (load beside the reloads). */
+	atomic_bool *running;
 };
 
 static int connect_unix(const char *path)
@@ -138,7 +145,7 @@ static int run(struct load *l)
 	for (;;) {
 		uint64_t now = bench_now_ns();
 
-		if (now >= stop)
+		if (l->running ? !atomic_load(l->running) : now >= stop)
 			break;
 		/* Send: closed loop on every idle connection; fixed rate when due. */
 		for (unsigned i = 0; i < l->nconns; i++) {
@@ -280,15 +287,15 @@ static pid_t start_hello(const char *path, unsigned threads)
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
-		struct MHD_Daemon *d =
-		    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-					 MHD_USE_TURBO,
-				     0, NULL, NULL, hello, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-				     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
-		if (!d)
+		/* gatehoused's workers and acceptor (src/daemon/workers.c): connections spread
+		 * alike. */
+		struct gd_workers *w =
+		    gd_workers_start(fd, threads, 1024, 0, NULL, hello, NULL, NULL, NULL);
+
+		if (!w)
 			_exit(1);
 		sigwait(&set, &sig);
-		MHD_stop_daemon(d);
+		gd_workers_stop(w);
 		_exit(0);
 	}
 	return pid;
@@ -329,8 +336,12 @@ static long status_kib(pid_t pid, const char *field)
 	return kib;
 }
 
-/* @req sent @n times on one connection, one at a time: how many were answered 200. */
-static long repeat(const char *sock, const char *req, size_t len, long n)
+/*
+ * @req sent @n times on one connection, one at a time: how many were
+ * answered 200.  With @ms, the "load_ms" of each answer (POST /v1/reload's)
+ * goes to @ms[i], -1 where there is none.
+ */
+static long repeat_ms(const char *sock, const char *req, size_t len, long n, long *ms)
 {
 	struct conn c = { .fd = connect_unix(sock), .in = malloc(BUF_MAX) };
 	long ok = 0;
@@ -348,6 +359,12 @@ static long repeat(const char *sock, const char *req, size_t len, long n)
 				goto out;
 			c.len += (size_t)r;
 		}
+		if (ms) {
+			const char *k =
+			    memmem(c.in, got, "\"load_ms\":", GH_LIT_LEN("\"load_ms\":"));
+
+			ms[i] = k ? strtol(k + GH_LIT_LEN("\"load_ms\":"), NULL, 10) : -1;
+		}
 		memmove(c.in, c.in + got, c.len - got);
 		c.len -= got;
 		ok += is200;
@@ -357,6 +374,21 @@ out:
 		close(c.fd);
 	free(c.in);
 	return ok;
+}
+
+static long repeat(const char *sock, const char *req, size_t len, long n)
+{
+	return repeat_ms(sock, req, len, n, NULL);
+}
+
+/* /v1/authorize on @l's connections, closed loop, until l->running goes false. */
+static void *load_thread(void *arg)
+{
+	struct load *l = arg;
+
+	if (run(l) < 0)
+		l->failed++;
+	return NULL;
 }
 
 /*
@@ -584,14 +616,44 @@ int main(int argc, char **argv)
 		opened = req ? repeat(dsock, req, len, sessions) : 0;
 		free(req);
 		before = status_kib(dpid, "VmRSS");
+		/*
+		 * The reloads under load: /v1/authorize on 4 connections in a
+		 * thread of its own for as long as they last; each reload's own
+		 * load time is its answer's load_ms.
+		 */
+		atomic_bool running = true;
+		struct load bg = { .sock = dsock, .nconns = 4, .running = &running };
+		long *ms = calloc((size_t)reloads + 1, sizeof(*ms)), lo = -1, hi = -1;
+		pthread_t bt;
+		bool bg_started;
+		uint64_t t0, t1;
+
+		bg.req = http_post("/v1/authorize", one_body, &bg.reqlen);
+		bg_started = bg.req && pthread_create(&bt, NULL, load_thread, &bg) == 0;
 		req = http_post("/v1/reload", "", &len);
-		reloaded = req ? repeat(dsock, req, len, reloads) : 0;
+		t0 = bench_now_ns();
+		reloaded = req && ms ? repeat_ms(dsock, req, len, reloads, ms) : 0;
+		t1 = bench_now_ns();
 		free(req);
+		atomic_store(&running, false);
+		if (bg_started)
+			pthread_join(bt, NULL);
+		free((char *)bg.req);
+		for (long i = 0; i < reloaded; i++) {
+			lo = lo < 0 || ms[i] < lo ? ms[i] : lo;
+			hi = ms[i] > hi ? ms[i] : hi;
+		}
+		free(ms);
+		/* RSS after: past the daemon's once-a-second second trim (gd_store_trim()). */
+		usleep(1200000);
 		printf("{\"bench\": \"daemon\", \"measure\": \"reload\", \"sessions\": %ld, "
-		       "\"reloads\": %ld, \"rss_kib_before\": %ld, \"rss_kib_after\": %ld, "
-		       "\"hwm_kib\": %ld}\n",
-		       opened, reloaded, before, status_kib(dpid, "VmRSS"),
-		       status_kib(dpid, "VmHWM"));
+		       "\"reloads\": %ld, \"load_ms_min\": %ld, \"load_ms_max\": %ld, "
+		       "\"seconds_during\": %.3f, \"requests_during\": %llu, "
+		       "\"failed_during\": %llu, "
+		       "\"rss_kib_before\": %ld, \"rss_kib_after\": %ld, \"hwm_kib\": %ld}\n",
+		       opened, reloaded, lo, hi, (double)(t1 - t0) / 1e9,
+		       (unsigned long long)bg.done, (unsigned long long)bg.failed, before,
+		       status_kib(dpid, "VmRSS"), status_kib(dpid, "VmHWM"));
 	}
 	rc = 0;
 out:

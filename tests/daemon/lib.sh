@@ -46,8 +46,13 @@ totp() { oathtool --totp -b "$1" -N "@$((NOW + 30 * ${2:-0}))"; }
 
 # daemon_start [OPTIONS...]: policies default to $STORE, socket $SOCK.
 daemon_start() {
-	"$GATEHOUSED" --policies "${STORE:-$SRC/policies}" --socket "$SOCK" --test-clock "$CLOCK" \
-		"$@" >>"$TMP/daemon.log" 2>&1 &
+	daemon_run --policies "${STORE:-$SRC/policies}" --socket "$SOCK" "$@"
+}
+
+# daemon_run OPTIONS...: the daemon with these options only (and the test
+# clock), serving on $SOCK (an option or the --config file says so).
+daemon_run() {
+	"$GATEHOUSED" --test-clock "$CLOCK" "$@" >>"$TMP/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 1 200); do
 		if [[ -S $SOCK ]] && curl -sf --unix-socket "$SOCK" http://gh/health >/dev/null 2>&1; then

@@ -154,6 +154,56 @@ static void test_answer_text(void)
 	diag_list_clear(&dl);
 }
 
+/*
+ * gd_buf_str() escapes what jansson escapes, whichever of its two paths a
+ * string takes (eight bytes at a time when nothing is escaped): every
+ * ASCII byte at every place of strings of 1 to 24 bytes, among plain
+ * letters and among two-byte UTF-8 characters.
+ */
+static void test_buf_str_escapes(void)
+{
+	static const char *const fills[] = { "a", "\u00e9" };
+	unsigned bad = 0;
+
+	for (size_t f = 0; f < 2; f++) {
+		size_t flen = strlen(fills[f]);
+
+		for (size_t n = 1; n <= 24; n++) {
+			for (size_t at = 0; at < n; at++) {
+				for (int ch = 1; ch < 0x80; ch++) {
+					char s[64];
+					size_t len = 0;
+					struct gd_buf b = { 0 };
+					json_t *j;
+					char *want;
+
+					for (size_t i = 0; i < n; i++) {
+						if (i == at) {
+							s[len++] = (char)ch;
+						} else {
+							memcpy(s + len, fills[f], flen);
+							len += flen;
+						}
+					}
+					s[len] = '\0';
+					gd_buf_str(&b, s);
+					j = json_string(s);
+					want = json_dumps(j, JSON_ENCODE_ANY);
+					json_decref(j);
+					if (!want || !b.s || strcmp(want, b.s)) {
+						if (!bad++)
+							fprintf(stderr, "buf_str: want %s got %s\n",
+								want, b.s);
+					}
+					free(want);
+					free(b.s);
+				}
+			}
+		}
+	}
+	CHECK(bad == 0);
+}
+
 /* The answers to @body on @path, read by reqread.c and as a tree, are the same bytes. */
 static bool same_answers(struct gd *d, const char *path, const char *body, size_t len)
 {
@@ -424,6 +474,7 @@ int main(int argc, char **argv)
 	test_no_store();
 	test_totp_vectors(dir);
 	test_answer_text();
+	test_buf_str_escapes();
 	test_readers_agree(argv[1]);
 	rmdir(dir);
 	if (failures)

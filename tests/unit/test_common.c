@@ -430,6 +430,22 @@ static void test_nocase_every_byte(void **state)
 	}
 }
 
+static void test_diag_suggest(void **state)
+{
+	static const char *const keys[] = { "policies", "socket", "socket-mode", "max-body" };
+
+	(void)state;
+	assert_string_equal(diag_suggest("polices", keys, 4), "policies");
+	assert_string_equal(diag_suggest("socket-mod", keys, 4), "socket-mode");
+	assert_string_equal(diag_suggest("max_body", keys, 4), "max-body");
+	/* Too far from every candidate: no guess. */
+	assert_null(diag_suggest("threads", keys, 4));
+	assert_null(diag_suggest("x", keys, 0));
+	/* Longer than the distance's table: never a typo of an option. */
+	assert_null(diag_suggest("policiespoliciespoliciespoliciespoliciespoliciespoliciespolicies",
+				 keys, 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_jregion),
 		cmocka_unit_test(test_nocase_every_byte),
+		cmocka_unit_test(test_diag_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
