@@ -93,6 +93,10 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret);
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i);
 /* Name of guest port @i of the compiled host, or NULL past the end. */
 const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i);
+/* The bridge guest port @i is declared a member of ("Bridge"), or NULL (routed). */
+const char *fw_compiled_guest_bridge(const struct fw_compiled *c, size_t i);
+/* Does @c have a table bridge gatehouse (bridged guest ports)? */
+bool fw_compiled_has_bridge(const struct fw_compiled *c);
 
 /* Print @c as nft text ("table inet gatehouse { ... }"). Returns 0 or -EIO. */
 int fw_render(const struct fw_compiled *c, FILE *f);

@@ -159,8 +159,28 @@ void fw_eb_verdict(struct fw_eb *eb, int verdict)
 	eb_add(eb, e);
 }
 
+/* Ether types (big endian on the wire): IPv4, ARP, IPv6. */
+static const uint8_t ethertype_ip[2] = { 0x08, 0x00 };
+static const uint8_t ethertype_arp[2] = { 0x08, 0x06 };
+static const uint8_t ethertype_ip6[2] = { 0x86, 0xdd };
+
+/*
+ * The frame's ether type, as nft's "ether type" loads it: in the bridge
+ * family a VLAN-tagged frame reads 0x8100 here and matches nothing of ours
+ * (br_netfilter would not pass it to the inet hooks either).
+ */
+static void eb_ethertype(struct fw_eb *eb, const uint8_t type[2])
+{
+	eb_payload(eb, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG_1);
+	eb_cmp(eb, NFT_CMP_EQ, type, 2);
+}
+
 static void eb_nfproto(struct fw_eb *eb, int family)
 {
+	if (eb->bridge) {
+		eb_ethertype(eb, family == 6 ? ethertype_ip6 : ethertype_ip);
+		return;
+	}
 	eb_meta(eb, NFT_META_NFPROTO, NFT_REG_1);
 	eb_cmp_u8(eb, NFT_CMP_EQ, family == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 }
@@ -278,8 +298,10 @@ static void dhcp_render(char *b, size_t n, const struct fw_compiled *c, const st
 	unsigned sp, dp;
 
 	dhcp_ports(r, &sp, &dp);
-	snprintf(b, n, "meta nfproto %s udp sport %u udp dport %u",
-		 r->match == FW_M_DHCP4 ? "ipv4" : "ipv6", sp, dp);
+	snprintf(b, n, "%s %s udp sport %u udp dport %u", r->bridge ? "ether type" : "meta nfproto",
+		 r->match == FW_M_DHCP4 ? (r->bridge ? "ip" : "ipv4")
+					: (r->bridge ? "ip6" : "ipv6"),
+		 sp, dp);
 }
 
 static void dhcp_emit(struct fw_eb *eb, const struct fw_rule *r)
@@ -437,6 +459,85 @@ static void log_emit(struct fw_eb *eb, const struct fw_rule *r)
 	eb_add(eb, e);
 }
 
+/* ---- FW_M_ADDR_VMAP: ip[6] saddr|daddr vmap @map ---- */
+
+static void addr_vmap_render(char *b, size_t n, const struct fw_compiled *c,
+			     const struct fw_rule *r)
+{
+	snprintf(b, n, "%s vmap @%s", addr_text(r), c->sets[r->set].name);
+}
+
+static void addr_vmap_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+	eb_addr(eb, r);
+	eb_lookup(eb, r->set, true);
+}
+
+/* ---- FW_M_OWN: ip[6] saddr|daddr @set (a bridge port's own addresses) ---- */
+
+static void own_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "%s @%s", addr_text(r), c->sets[r->set].name);
+}
+
+static void own_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+	eb_addr(eb, r);
+	eb_lookup(eb, r->set, false);
+}
+
+/* ---- FW_M_ARP_OWN: ARP for Ethernet and IPv4 with a sender address in @set ---- */
+
+/* htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4: where the sender address is. */
+static const uint8_t arp_eth_ip[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
+
+static void arp_own_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "arp htype 1 arp ptype ip arp hlen 6 arp plen 4 arp saddr ip @%s",
+		 c->sets[r->set].name);
+}
+
+static void arp_own_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_ethertype(eb, ethertype_arp);
+	eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 0, 6, NFT_REG_1);
+	eb_cmp(eb, NFT_CMP_EQ, arp_eth_ip, 6);
+	eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 14, 4, NFT_REG_1);
+	eb_lookup(eb, r->set, false);
+}
+
+/* ---- FW_M_ARP: ether type arp ---- */
+
+static void arp_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "ether type arp");
+}
+
+static void arp_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_ethertype(eb, ethertype_arp);
+}
+
+/* ---- FW_M_NA_GUARD: a neighbour advertisement's target (ICMPv6 bytes 8-23) not in @set ---- */
+
+static void na_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	/* The target as nft 1.0.6 can name it (no "icmpv6 taddr" yet). */
+	snprintf(b, n, "icmpv6 type nd-neighbor-advert @th,64,128 != @%s", c->sets[r->set].name);
+}
+
+static void na_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, 6);
+	eb_l4proto(eb, IPPROTO_ICMPV6);
+	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	eb_cmp_u8(eb, NFT_CMP_EQ, 136);
+	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_1);
+	eb_lookup_flags(eb, r->set, false, NFT_LOOKUP_F_INV);
+}
+
 const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_CT_OK] = { ct_ok_render, ct_ok_emit, NF_ACCEPT },
 	[FW_M_CT_INVALID] = { ct_inv_render, ct_inv_emit, NF_DROP },
@@ -451,4 +552,9 @@ const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_SPOOF] = { spoof_render, spoof_emit, NF_DROP },
 	[FW_M_FAMILY_DROP] = { family_render, family_emit, NF_DROP },
 	[FW_M_LOG] = { log_render, log_emit, -1 },
+	[FW_M_ADDR_VMAP] = { addr_vmap_render, addr_vmap_emit, -1 },
+	[FW_M_OWN] = { own_render, own_emit, NF_ACCEPT },
+	[FW_M_ARP_OWN] = { arp_own_render, arp_own_emit, NF_ACCEPT },
+	[FW_M_ARP] = { arp_render, arp_emit, NF_ACCEPT },
+	[FW_M_NA_GUARD] = { na_render, na_emit, NF_DROP },
 };
