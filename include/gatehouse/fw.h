@@ -206,7 +206,8 @@ struct fw_rule_count {
 /**
  * struct fw_drop_count - what one interface dropped
  * @interface: the interface or guest port; NULL: interfaces not in the inventory
- * @reason: "default_deny" or "spoofed_source" (a guest port's foreign source)
+ * @reason: "default_deny", "spoofed_source" (a guest port's foreign source) or
+ *	    "not_its_address" (a frame to a bridged guest port for another address)
  * @egress: leaving through it (a guest's egress), not entering
  */
 struct fw_drop_count {

@@ -1090,6 +1090,19 @@ static int forward_chain(struct cctx *x, const size_t vmap[2], const size_t amap
 				  (struct fw_rule){ .match = FW_M_CT_INVALID,
 						    .comment =
 							fw_comment(&c->arena, "invalid packets") });
+	/* Between bridged guests, neighbour discovery passes this hook too, from
+	 * the guests' own addresses: outside security groups, as on the host
+	 * (hop limit 255 is never a routed packet; the bridge table checked
+	 * who may claim what). */
+	if (r >= 0 && bridged)
+		r = fw_c_rule_add(c, idx,
+				  (struct fw_rule){ .match = FW_M_ND,
+						    .family = 6,
+						    .comment =
+							fw_comment(&c->arena,
+								   "ICMPv6 neighbour discovery "
+								   "between bridged guests "
+								   "(outside security groups)") });
 	for (int d = 1; d >= 0 && r >= 0; d--) {
 		r = fw_c_rule_add(c, idx,
 				  (struct fw_rule){
