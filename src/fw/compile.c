@@ -1152,30 +1152,20 @@ static int guest_addr_maps(struct cctx *x, size_t amap[2][2])
 	return 0;
 }
 
-/* Sort the address maps; an address on two bridged ports is an error (it names one port). */
-static int guest_addr_maps_done(struct cctx *x, size_t amap[2][2])
+/*
+ * Sort the address maps, one element per address: an address on two
+ * bridged ports of the host is refused when the ruleset is resolved
+ * (resolve.c); a ruleset compiled despite errors keeps the first.
+ */
+static void guest_addr_maps_done(struct cctx *x, size_t amap[2][2])
 {
-	for (int f = 0; f < 2; f++) {
-		struct fw_set *s = &x->c->sets[amap[0][f]];
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++) {
+			struct fw_set *s = &x->c->sets[amap[d][f]];
 
-		for (int d = 0; d < 2; d++)
-			qsort(x->c->sets[amap[d][f]].elems, x->c->sets[amap[d][f]].nelems,
-			      sizeof(struct fw_elem), cmp_elem_addr);
-		for (size_t i = 1; i < s->nelems; i++) {
-			char buf[64];
-
-			if (fw_addr_cmp(s->elems[i - 1].alo, s->elems[i].alo))
-				continue;
-			fw_range_format(f ? 6 : 4, s->elems[i].alo, s->elems[i].ahi, buf,
-					sizeof(buf));
-			diag_add(x->dl, DIAG_ERROR, "", "", 0, 0,
-				 "host %s: address %s is on bridged guest ports %s and %s: a "
-				 "bridged guest is recognised by its addresses, each on one port",
-				 x->c->host, buf, s->elems[i - 1].comment, s->elems[i].comment);
-			return -EINVAL;
+			qsort(s->elems, s->nelems, sizeof(*s->elems), cmp_elem_addr);
+			s->nelems = dedup_elems(s->elems, s->nelems);
 		}
-	}
-	return 0;
 }
 
 /* The guest ports of host @h: their verdict maps (into @vmap and @amap) and chains. */
@@ -1210,7 +1200,7 @@ static int guest_ports(struct cctx *x, const struct fw_host *h, size_t vmap[2], 
 		r = guest_port(x, ifc, vmap, amap);
 	}
 	if (r >= 0 && bridged)
-		r = guest_addr_maps_done(x, amap);
+		guest_addr_maps_done(x, amap);
 	return r;
 }
 

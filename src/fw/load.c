@@ -776,6 +776,26 @@ static void check_dup_iface(struct ld *ld, struct fw_host *host, size_t i)
 		}
 }
 
+/* A "Bridge" naming a guest port of its host is a mistake, not a bridge: reported. */
+static void check_bridges(struct ld *ld, const struct fw_host *host)
+{
+	for (size_t i = host->nifaces - host->nguest_ports; i < host->nifaces; i++) {
+		const struct fw_iface *p = &host->ifaces[i];
+
+		for (size_t j = host->nifaces - host->nguest_ports; p->bridge && j < host->nifaces;
+		     j++)
+			if (host->ifaces[j].name && !strcmp(host->ifaces[j].name, p->bridge)) {
+				struct fw_loc bl = fw_loc_key(&p->loc, "Bridge");
+
+				LD_ERR(ld, &bl,
+				       "\"%s\" is a guest port of this host, not a bridge its "
+				       "guest ports can be members of",
+				       p->bridge);
+				break;
+			}
+	}
+}
+
 /* Guest ports of a "Guests" array (before it is read, to size the host's ports). */
 static size_t guest_port_count(json_t *guests)
 {
@@ -869,6 +889,7 @@ static void parse_guests(struct ld *ld, struct fw_host *host, json_t *guests,
 	}
 	host->nguest_ports = next - host->nifaces;
 	host->nifaces = next;
+	check_bridges(ld, host);
 }
 
 static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)

@@ -58,7 +58,7 @@ static int open_if(const char *ifname, int *ifindex, uint8_t mac[6])
 
 	if (fd < 0 || strlen(ifname) >= sizeof(ifr.ifr_name))
 		return -1;
-	strcpy(ifr.ifr_name, ifname);
+	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
 		return -1;
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
