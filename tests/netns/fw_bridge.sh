@@ -310,4 +310,19 @@ check "no warning for declared btap1" sh -c "! grep -q 'port btap1' $TMP/bridged
 ip -n $HV link set tap1 nomaster
 ip -n $HV link del br9
 
+echo "== a large batch: 400 bridged guests (every ack of the batch fits the receive buffer)"
+mkdir $TMP/many
+cp "$RULES/sg.json" $TMP/many/
+awk 'BEGIN {
+	printf "{\"Hosts\": [{\"Name\": \"hv-1\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"192.168.50.1\"], \"SecurityGroups\": [\"sg-hv\"]}], \"Guests\": [\n"
+	for (j = 0; j < 400; j++)
+		printf "%s{\"Name\": \"m-%d\", \"Interfaces\": [{\"Name\": \"m%d\", \"Bridge\": \"br0\", \"Addresses\": [\"10.3.%d.%d\", \"fd03::%x\"], \"SecurityGroups\": [\"sg-web\", \"sg-db\"]}]}", \
+			j ? ",\n" : "", j, j, int(j / 250), j % 250 + 1, j + 1
+	printf "]}]}\n"
+}' >$TMP/many/inventory.json
+run $HV "$GH" fw apply --full --rules $TMP/many --host hv-1 >$TMP/many.out 2>$TMP/many.err
+check "applied" [ $? = 0 ]
+grep -v 'does not exist here' $TMP/many.err
+check "fw diff is empty" run $HV "$GH" fw diff --rules $TMP/many --host hv-1
+
 exit $FAIL
