@@ -33,6 +33,10 @@ int fw_c_rule_add(struct fw_compiled *c, size_t chain, struct fw_rule r);
  */
 int fw_c_port_addrs(struct fw_compiled *c, struct fw_set *s, const struct fw_iface *ifc, int fam);
 
+/* Order of elements by first address (qsort), and drop repeats of sorted @e: the new count. */
+int fw_c_cmp_elem_addr(const void *a, const void *b);
+size_t fw_c_dedup_elems(struct fw_elem *e, size_t n);
+
 /* Has port @ifc an address of family @fam (4/6)? */
 bool fw_c_port_has(const struct fw_iface *ifc, int fam);
 

@@ -47,11 +47,6 @@ static const struct fw_addr mc_lo = { 0xff02000000000000ull, 0 };
 static const struct fw_addr mc_hi = { 0xff02ffffffffffffull, ~0ull };
 static const struct fw_addr unspec = { 0, 0 };
 
-static int cmp_elem_lo(const void *a, const void *b)
-{
-	return fw_addr_cmp(((const struct fw_elem *)a)->alo, ((const struct fw_elem *)b)->alo);
-}
-
 static struct fw_set *bset_new(struct fw_compiled *c, const char *name, uint8_t kind,
 			       uint8_t family, const char *comment, size_t *idx)
 {
@@ -191,7 +186,7 @@ static int port_sets(struct fw_compiled *c, const struct fw_iface *ifc, size_t s
 	e->alo = ll_lo;
 	e->ahi = ll_hi;
 	e->comment = fw_comment(&c->arena, "link-local");
-	qsort(s->elems, s->nelems, sizeof(*s->elems), cmp_elem_lo);
+	qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
 	return e->comment ? 0 : -ENOMEM;
 }
 
