@@ -989,7 +989,8 @@ static void guest_addr_maps_done(struct cctx *x, size_t amap[2][2])
 		for (int f = 0; f < 2; f++) {
 			struct fw_set *s = &x->c->sets[amap[d][f]];
 
-			qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
+			if (s->nelems > 1) /* an empty map has no element array */
+				qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
 			s->nelems = fw_c_dedup_elems(s->elems, s->nelems);
 		}
 }

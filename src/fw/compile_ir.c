@@ -182,7 +182,8 @@ int fw_c_port_addrs(struct fw_compiled *c, struct fw_set *s, const struct fw_ifa
 			return -ENOMEM;
 	}
 	/* Sorted and one element per address, as normalised sets are. */
-	qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
+	if (s->nelems > 1) /* qsort() of NULL (no elements yet) is undefined */
+		qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
 	s->nelems = fw_c_dedup_elems(s->elems, s->nelems);
 	return 0;
 }
