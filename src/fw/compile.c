@@ -695,6 +695,8 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 			/* Hashed only when set: hosts without guests keep their hash. */
 			if (r->ret)
 				h = gh_fnv1a64(h, "return", 6);
+			if (r->drop)
+				h = gh_fnv1a64(h, "drop", 4);
 			if (r->match == FW_M_LOG) {
 				h = hash_str(h, r->prefix);
 				h = gh_fnv1a64(h, &r->group, sizeof(r->group));

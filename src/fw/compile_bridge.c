@@ -202,13 +202,15 @@ struct brule {
 /* The rules of from_<port> and to_<port>, in order; rules about a family the port lacks are left
  * out. */
 static const struct brule from_rules[] = {
+	{ FW_M_DHCP4, true, 4, -1, 1, "DHCPv4 server messages (a guest is no DHCP server)" },
+	{ FW_M_DHCP6, true, 6, -1, 1, "DHCPv6 server messages (a guest is no DHCP server)" },
 	{ FW_M_NA_GUARD, true, 6, 2, 1, "neighbour advertisement for an address not its own" },
 	{ FW_M_OWN, true, 4, 0, 0, "IPv4 from its own addresses" },
 	{ FW_M_ARP_OWN, true, 4, 0, 0, "ARP from its own IPv4 addresses" },
 	{ FW_M_OWN, true, 6, 1, 0, "IPv6 from its own addresses" },
 	{ FW_M_SET, true, 6, 3, 0, "neighbour discovery and MLD from :: or link-local" },
-	{ FW_M_DHCP4, false, 4, -1, 0, "DHCPv4 client" },
-	{ FW_M_DHCP6, false, 6, -1, 0, "DHCPv6 client" },
+	{ FW_M_DHCP4, false, 4, -1, 0, "DHCPv4 client, before it has an address" },
+	{ FW_M_DHCP6, false, 6, -1, 0, "DHCPv6 client, to the servers' multicast address" },
 	{ FW_M_DROP, false, 0, -1, 1, "spoofed source, or not IPv4, IPv6 or ARP" },
 };
 static const struct brule to_rules[] = {
@@ -251,6 +253,9 @@ static int port_chain(struct fw_compiled *c, const struct fw_iface *ifc, bool in
 						    .proto = br[i].match == FW_M_SET ? 2 : 0,
 						    .set = (uint32_t)set,
 						    .counter = br[i].verdict_drop,
+						    .drop = br[i].verdict_drop &&
+							    (br[i].match == FW_M_DHCP4 ||
+							     br[i].match == FW_M_DHCP6),
 						    .comment = fw_comment(&c->arena, "%s %s: %s",
 									  in ? "from" : "to",
 									  ifc->name, br[i].what) });

@@ -714,7 +714,7 @@ struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_ch
 	if (r->counter)
 		fw_eb_counter(&eb);
 	if (ops->verdict >= 0)
-		fw_eb_verdict(&eb, r->ret ? NFT_RETURN : ops->verdict);
+		fw_eb_verdict(&eb, r->drop ? NF_DROP : r->ret ? NFT_RETURN : ops->verdict);
 	if (!eb.err)
 		eb.err =
 		    put_comment_udata(NFTNL_UDATA_RULE_COMMENT, r->comment, eb.r, set_rule_udata);

@@ -349,8 +349,8 @@ struct fw_rule {
 	uint32_t set, gset;
 	bool counter;
 	bool ret;
-	bool
-	    bridge; /* in a chain of table bridge gatehouse (the text of its family test differs) */
+	bool bridge; /* in table bridge gatehouse: its family test reads differently */
+	bool drop;   /* verdict drop, not the match's own (a guest's DHCP server messages) */
 	const char *comment;
 	const char *prefix; /* FW_M_LOG: the log prefix (arena) */
 	uint16_t group;	    /* FW_M_LOG: the NFLOG group */

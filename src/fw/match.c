@@ -293,14 +293,30 @@ static void dhcp_ports(const struct fw_rule *r, unsigned *sport, unsigned *dport
 	*dport = r->in ? client : server;
 }
 
+/*
+ * A client's first messages from a bridged guest port: DHCPv4 from 0.0.0.0
+ * (later ones come from its own address), DHCPv6 to ff02::1:2, so that the
+ * exemption from anti-spoofing carries nothing else.
+ */
+static bool dhcp_bridge_client(const struct fw_rule *r)
+{
+	return r->bridge && !r->in && !r->drop;
+}
+
+static const uint8_t all_dhcp_servers[16] = { 0xff, 0x02, [13] = 1, [15] = 2 };
+
 static void dhcp_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
 {
 	unsigned sp, dp;
+	bool v4 = r->match == FW_M_DHCP4;
 
 	dhcp_ports(r, &sp, &dp);
-	snprintf(b, n, "%s %s udp sport %u udp dport %u", r->bridge ? "ether type" : "meta nfproto",
-		 r->match == FW_M_DHCP4 ? (r->bridge ? "ip" : "ipv4")
-					: (r->bridge ? "ip6" : "ipv6"),
+	snprintf(b, n, "%s %s%s udp sport %u udp dport %u",
+		 r->bridge ? "ether type" : "meta nfproto",
+		 v4 ? (r->bridge ? "ip" : "ipv4") : (r->bridge ? "ip6" : "ipv6"),
+		 !dhcp_bridge_client(r) ? ""
+		 : v4			? " ip saddr 0.0.0.0"
+					: " ip6 daddr ff02::1:2",
 		 sp, dp);
 }
 
@@ -315,6 +331,15 @@ static void dhcp_emit(struct fw_eb *eb, const struct fw_rule *r)
 	ports[2] = (uint8_t)(dp >> 8);
 	ports[3] = (uint8_t)dp;
 	eb_nfproto(eb, r->match == FW_M_DHCP4 ? 4 : 6);
+	if (dhcp_bridge_client(r) && r->match == FW_M_DHCP4) {
+		static const uint8_t any[4] = { 0 };
+
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+		eb_cmp(eb, NFT_CMP_EQ, any, 4);
+	} else if (dhcp_bridge_client(r)) {
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1);
+		eb_cmp(eb, NFT_CMP_EQ, all_dhcp_servers, 16);
+	}
 	eb_l4proto(eb, IPPROTO_UDP);
 	/* sport and dport are adjacent: one 4-byte load, as nft does. */
 	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_1);

@@ -125,7 +125,8 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 		}
 		if (ops->verdict >= 0)
 			fprintf(f, "%s%s", sep,
-				r->ret			    ? "return"
+				r->drop			    ? "drop"
+				: r->ret		    ? "return"
 				: ops->verdict == NF_ACCEPT ? "accept"
 							    : "drop");
 		fprintf(f, " comment \"%s\"\n", r->comment);

@@ -166,6 +166,12 @@ static int count_rule(const struct fw_compiled *c, const struct fw_chain *ch,
 			};
 		}
 		return 0;
+	case FW_M_DHCP4:
+	case FW_M_DHCP6:
+		/* Counted only where dropped: a bridged guest's DHCP server messages. */
+		if (!r->drop)
+			return 0;
+		/* fall through */
 	case FW_M_DROP:
 	case FW_M_SPOOF:
 	case FW_M_FAMILY_DROP:

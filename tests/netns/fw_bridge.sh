@@ -146,6 +146,15 @@ right_mac() { # the same to bm-2's MAC; 0 when bm-2 received it
 	wait $s
 	[ "$(cat $TMP/sniff2)" -gt 0 ]
 }
+# rogue_dhcp: bm-1 broadcasts a DHCP offer (udp 67 -> 68); 0 when bm-2 got it.
+rogue_dhcp() {
+	run $B2 "$FRAME" sniff eth0 68 1.5 >$TMP/sniff68 &
+	s=$!
+	sleep 0.3
+	run $B1 "$FRAME" udp eth0 ff:ff:ff:ff:ff:ff 10.0.2.11 255.255.255.255 68 67
+	wait $s
+	[ "$(cat $TMP/sniff68)" -gt 0 ]
+}
 MAC1=$(mac $B1)
 MAC2=$(mac $B2)
 MAC3=$(mac $B3)
@@ -161,6 +170,7 @@ learn fd02::12
 expect pass "bm-1's advertisement for bm-2's fd02::12 takes over hv's entry" spoofed_neigh na fd02::12
 ip -n $HV neigh del fd02::12 dev br0
 expect pass "a frame to bm-3's MAC with bm-2's address reaches bm-3" wrong_mac
+expect pass "bm-1's DHCP offer reaches bm-2" rogue_dhcp
 
 echo "== apply refuses bridged guests without br_netfilter's sysctls"
 ip netns exec $HV sysctl -qw net.bridge.bridge-nf-call-ip6tables=0
@@ -221,6 +231,7 @@ expect pass "bm-1's own advertisement (for fd02::11) passes" sh -c \
 	"ip netns exec $B1 '$FRAME' na eth0 $(lladdr $B1) fd02::11 && sleep 0.3 && ip netns exec $HV nft list chain bridge gatehouse from_btap1 | grep 'neighbour advertisement' | grep -q 'packets 1 '"
 expect drop "a frame to bm-3's MAC with bm-2's address" wrong_mac
 expect pass "the same frame to bm-2's MAC (allowed by both groups)" right_mac
+expect drop "bm-1's DHCP offer (a guest is no DHCP server)" rogue_dhcp
 
 echo "== an established flow survives a re-apply that removes its rule"
 # closed: no port 7000, and bm-3 gains an address (the bridge table changes too).

@@ -10,7 +10,8 @@
  *   gh_frame garp IFNAME IP              ARP reply to ff:ff:ff:ff:ff:ff claiming IP
  *   gh_frame na IFNAME SRC6 TARGET6      unsolicited neighbour advertisement
  *                                        (override) to ff02::1 claiming TARGET6
- *   gh_frame udp IFNAME DSTMAC SRC DST PORT  one IPv4 UDP datagram to DSTMAC
+ *   gh_frame udp IFNAME DSTMAC SRC DST PORT [SPORT]  one IPv4 UDP datagram to DSTMAC
+ *                                        (from SPORT, default 40000)
  *   gh_frame sniff IFNAME PORT SECONDS   count IPv4 UDP frames to PORT
  */
 #include <arpa/inet.h>
@@ -143,13 +144,14 @@ static int na(int fd, int ifindex, const uint8_t mac[6], const char *src, const 
 }
 
 static int udp_send(int fd, int ifindex, const uint8_t mac[6], const char *dmac, const char *src,
-		    const char *dst, const char *port)
+		    const char *dst, const char *port, const char *sport)
 {
 	uint8_t f[14 + 20 + 8 + 4] = { 0 }, *ip = f + 14, *u = f + 34;
-	long p = strtol(port, NULL, 10);
+	long p = strtol(port, NULL, 10), sp = strtol(sport, NULL, 10);
 
-	if (parse_mac(dmac, f) < 0 || inet_pton(AF_INET, src, ip + 12) != 1 ||
-	    inet_pton(AF_INET, dst, ip + 16) != 1 || p <= 0 || p > 65535)
+	if (sp <= 0 || sp > 65535 || parse_mac(dmac, f) < 0 ||
+	    inet_pton(AF_INET, src, ip + 12) != 1 || inet_pton(AF_INET, dst, ip + 16) != 1 ||
+	    p <= 0 || p > 65535)
 		return 2;
 	memcpy(f + 6, mac, 6);
 	put16(f + 12, ETH_P_IP);
@@ -158,7 +160,7 @@ static int udp_send(int fd, int ifindex, const uint8_t mac[6], const char *dmac,
 	ip[8] = 64;
 	ip[9] = IPPROTO_UDP;
 	put16(ip + 10, fold(sum16(ip, 20, 0)));
-	put16(u, 40000);
+	put16(u, (uint16_t)sp);
 	put16(u + 2, (uint16_t)p);
 	put16(u + 4, 12);
 	memcpy(u + 8, "gh!\n", 4);
@@ -202,7 +204,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fputs("usage: gh_frame garp IFNAME IP | na IFNAME SRC6 TARGET6 | "
-		      "udp IFNAME DSTMAC SRC DST PORT | sniff IFNAME PORT SECONDS\n",
+		      "udp IFNAME DSTMAC SRC DST PORT [SPORT] | sniff IFNAME PORT SECONDS\n",
 		      stderr);
 		return 2;
 	}
@@ -215,8 +217,9 @@ int main(int argc, char **argv)
 		return garp(fd, ifindex, mac, argv[3]);
 	if (!strcmp(argv[1], "na") && argc == 5)
 		return na(fd, ifindex, mac, argv[3], argv[4]);
-	if (!strcmp(argv[1], "udp") && argc == 7)
-		return udp_send(fd, ifindex, mac, argv[3], argv[4], argv[5], argv[6]);
+	if (!strcmp(argv[1], "udp") && (argc == 7 || argc == 8))
+		return udp_send(fd, ifindex, mac, argv[3], argv[4], argv[5], argv[6],
+				argc == 8 ? argv[7] : "40000");
 	if (!strcmp(argv[1], "sniff") && argc == 5)
 		return sniff(fd, argv[3], argv[4]);
 	fputs("gh_frame: bad arguments\n", stderr);
