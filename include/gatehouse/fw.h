@@ -98,7 +98,8 @@ const char *fw_compiled_guest_bridge(const struct fw_compiled *c, size_t i);
 /* Does @c have a table bridge gatehouse (bridged guest ports)? */
 bool fw_compiled_has_bridge(const struct fw_compiled *c);
 
-/* Print @c as nft text ("table inet gatehouse { ... }"). Returns 0 or -EIO. */
+/* Print @c as nft text ("table inet gatehouse { ... }", then "table bridge gatehouse { ... }"
+ * when a guest port is bridged).  Returns 0 or -EIO. */
 int fw_render(const struct fw_compiled *c, FILE *f);
 
 enum fw_apply_flags {
