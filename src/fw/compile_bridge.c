@@ -194,13 +194,17 @@ struct brule {
 	uint8_t match;
 	bool in;	/* the source address (from the port), else the destination */
 	uint8_t family; /* 4, 6, 0 */
-	int set;	/* index into the port's sets (0-2), 3/4: nd_from/nd_to, -1 none */
+	int set;	/* index into the sets (0-2: the port's, 3/4: nd_from/to_guest), or
+			 * of FW_M_JUMP's chain (5/6: from_guest, to_guest); -1: none */
 	uint8_t verdict_drop;
 	const char *what;
 };
 
-/* The rules of from_<port> and to_<port>, in order; rules about a family the port lacks are left
- * out. */
+/*
+ * The rules of from_<port> and to_<port>, in order, then of the chains all
+ * ports share (jumped to: their accepts end the hook, else they return to
+ * the port's counted drop).  Rules about a family the port lacks are left out.
+ */
 static const struct brule from_rules[] = {
 	{ FW_M_DHCP4, true, 4, -1, 1, "DHCPv4 server messages (a guest is no DHCP server)" },
 	{ FW_M_DHCP6, true, 6, -1, 1, "DHCPv6 server messages (a guest is no DHCP server)" },
@@ -208,27 +212,61 @@ static const struct brule from_rules[] = {
 	{ FW_M_OWN, true, 4, 0, 0, "IPv4 from its own addresses" },
 	{ FW_M_ARP_OWN, true, 4, 0, 0, "ARP from its own IPv4 addresses" },
 	{ FW_M_OWN, true, 6, 1, 0, "IPv6 from its own addresses" },
+	{ FW_M_JUMP, true, 0, 5, 0, "what every guest may send" },
+	{ FW_M_DROP, false, 0, -1, 1, "spoofed source, or not IPv4, IPv6 or ARP" },
+};
+static const struct brule from_guest_rules[] = {
 	{ FW_M_SET, true, 6, 3, 0, "neighbour discovery and MLD from :: or link-local" },
 	{ FW_M_DHCP4, false, 4, -1, 0, "DHCPv4 client, before it has an address" },
 	{ FW_M_DHCP6, false, 6, -1, 0, "DHCPv6 client, to the servers' multicast address" },
-	{ FW_M_DROP, false, 0, -1, 1, "spoofed source, or not IPv4, IPv6 or ARP" },
 };
 static const struct brule to_rules[] = {
 	{ FW_M_OWN, false, 4, 0, 0, "IPv4 to its own addresses" },
-	{ FW_M_ARP, false, 0, -1, 0, "ARP" },
 	{ FW_M_OWN, false, 6, 1, 0, "IPv6 to its own addresses" },
+	{ FW_M_JUMP, false, 0, 6, 0, "what every guest may receive" },
+	{ FW_M_DROP, false, 0, -1, 1, "not to its own addresses, or not IPv4, IPv6 or ARP" },
+};
+static const struct brule to_guest_rules[] = {
+	{ FW_M_ARP, false, 0, -1, 0, "ARP" },
 	{ FW_M_SET, false, 6, 4, 0, "neighbour discovery and MLD" },
 	{ FW_M_DHCP4, true, 4, -1, 0, "DHCPv4 server" },
 	{ FW_M_DHCP6, true, 6, -1, 0, "DHCPv6 server" },
-	{ FW_M_DROP, false, 0, -1, 1, "not to its own addresses, or not IPv4, IPv6 or ARP" },
 };
+
+/* Rules @br[0..n) into @chain, named after @port ("every guest" when NULL). */
+static int add_rules(struct fw_compiled *c, size_t chain, const struct brule *br, size_t n,
+		     const size_t sets[7], const char *port, bool in)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t set = br[i].set < 0 ? 0 : sets[br[i].set];
+		int r;
+
+		if (set == SIZE_MAX)
+			continue; /* no address of that family */
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){
+				      .match = br[i].match,
+				      .bridge = true,
+				      .in = br[i].in,
+				      .family = br[i].family,
+				      .proto = br[i].match == FW_M_SET ? 2 : 0,
+				      .set = (uint32_t)set,
+				      .counter = br[i].verdict_drop,
+				      .drop = br[i].verdict_drop && (br[i].match == FW_M_DHCP4 ||
+								     br[i].match == FW_M_DHCP6),
+				      .comment =
+					  fw_comment(&c->arena, "%s %s: %s", in ? "from" : "to",
+						     port ? port : "every guest", br[i].what) });
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 /* Chain from_<port> (@in) or to_<port> of @ifc, with its element in vmap @vmap. */
 static int port_chain(struct fw_compiled *c, const struct fw_iface *ifc, bool in, size_t vmap,
-		      const size_t sets[5])
+		      const size_t sets[7])
 {
-	const struct brule *br = in ? from_rules : to_rules;
-	size_t n = in ? ARRAY_SIZE(from_rules) : ARRAY_SIZE(to_rules);
 	const char *ifname = gh_arena_strdup(&c->arena, ifc->name);
 	size_t chain = bchain_new(c, fw_c_ident(c, in ? "from_" : "to_", ifc->name, ""), false, in,
 				  fw_comment(&c->arena, "frames %s guest %s on bridge port %s",
@@ -240,28 +278,10 @@ static int port_chain(struct fw_compiled *c, const struct fw_iface *ifc, bool in
 
 	if (chain == SIZE_MAX || !ifname)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		size_t set = br[i].set < 0 ? 0 : sets[br[i].set];
-
-		if (set == SIZE_MAX)
-			continue; /* no address of that family */
-		r = fw_c_rule_add(c, chain,
-				  (struct fw_rule){ .match = br[i].match,
-						    .bridge = true,
-						    .in = br[i].in,
-						    .family = br[i].family,
-						    .proto = br[i].match == FW_M_SET ? 2 : 0,
-						    .set = (uint32_t)set,
-						    .counter = br[i].verdict_drop,
-						    .drop = br[i].verdict_drop &&
-							    (br[i].match == FW_M_DHCP4 ||
-							     br[i].match == FW_M_DHCP6),
-						    .comment = fw_comment(&c->arena, "%s %s: %s",
-									  in ? "from" : "to",
-									  ifc->name, br[i].what) });
-		if (r < 0)
-			return r;
-	}
+	r = in ? add_rules(c, chain, from_rules, ARRAY_SIZE(from_rules), sets, ifc->name, in)
+	       : add_rules(c, chain, to_rules, ARRAY_SIZE(to_rules), sets, ifc->name, in);
+	if (r < 0)
+		return r;
 	e = fw_c_elem_new(m, FW_GUEST_PORTS_PER_HOST_MAX, &r);
 	if (!e)
 		return r;
@@ -269,6 +289,29 @@ static int port_chain(struct fw_compiled *c, const struct fw_iface *ifc, bool in
 	e->chain = (uint32_t)chain;
 	e->comment = fw_comment(&c->arena, "%s", ifc->name);
 	return e->comment ? 0 : -ENOMEM;
+}
+
+/* The chains every port jumps to: [0] from_guest, [1] to_guest, into @sets[5], @sets[6]. */
+static int shared_chains(struct fw_compiled *c, size_t sets[7])
+{
+	int r = 0;
+
+	for (int d = 0; d < 2 && r >= 0; d++) {
+		bool in = d == 0;
+
+		sets[5 + d] =
+		    bchain_new(c, in ? "from_guest" : "to_guest", false, in,
+			       fw_comment(&c->arena, "what every bridged guest port may %s",
+					  in ? "send" : "receive"),
+			       NULL);
+		if (sets[5 + d] == SIZE_MAX)
+			return -ENOMEM;
+		r = in ? add_rules(c, sets[5], from_guest_rules, ARRAY_SIZE(from_guest_rules), sets,
+				   NULL, in)
+		       : add_rules(c, sets[6], to_guest_rules, ARRAY_SIZE(to_guest_rules), sets,
+				   NULL, in);
+	}
+	return r;
 }
 
 /* Base chain prerouting (@in) or postrouting: the port's chain through @vmap. */
@@ -295,7 +338,7 @@ static int base_chain(struct fw_compiled *c, bool in, size_t vmap)
 
 int fw_compile_bridge(struct fw_compiled *c, const struct fw_host *h)
 {
-	size_t sets[5], vmap[2];
+	size_t sets[7], vmap[2];
 	int r;
 
 	c->bridge_comment =
@@ -303,6 +346,8 @@ int fw_compile_bridge(struct fw_compiled *c, const struct fw_host *h)
 	if (!c->bridge_comment)
 		return -ENOMEM;
 	r = nd_sets(c, &sets[3]);
+	if (r >= 0)
+		r = shared_chains(c, sets);
 	for (int d = 0; d < 2 && r >= 0; d++)
 		if (!bset_new(c, d ? "to_ports" : "from_ports", FW_SK_IFNAME_VMAP, 0,
 			      fw_comment(&c->arena, "chain per bridge port, frames %s the guest",

@@ -325,6 +325,7 @@ enum fw_match {
 	FW_M_ARP_OWN,	  /* arp (Ethernet, IPv4) sender ip @set accept (bridge) */
 	FW_M_ARP,	  /* meta protocol arp accept (bridge, towards a guest port) */
 	FW_M_NA_GUARD,	  /* icmpv6 neighbour advert target != @set drop (bridge) */
+	FW_M_JUMP,	  /* jump to chain index @set (bridge: the rules all ports share) */
 	_FW_M_MAX,
 };
 

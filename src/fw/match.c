@@ -563,6 +563,25 @@ static void na_emit(struct fw_eb *eb, const struct fw_rule *r)
 	eb_lookup_flags(eb, r->set, false, NFT_LOOKUP_F_INV);
 }
 
+/* ---- FW_M_JUMP: jump to chain @set ---- */
+
+static void jump_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "jump %s", c->chains[r->set].name);
+}
+
+static void jump_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	struct nftnl_expr *e = eb_new(eb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, eb->c->chains[r->set].name);
+	eb_add(eb, e);
+}
+
 const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_CT_OK] = { ct_ok_render, ct_ok_emit, NF_ACCEPT },
 	[FW_M_CT_INVALID] = { ct_inv_render, ct_inv_emit, NF_DROP },
@@ -582,4 +601,5 @@ const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_ARP_OWN] = { arp_own_render, arp_own_emit, NF_ACCEPT },
 	[FW_M_ARP] = { arp_render, arp_emit, NF_ACCEPT },
 	[FW_M_NA_GUARD] = { na_render, na_emit, NF_DROP },
+	[FW_M_JUMP] = { jump_render, jump_emit, -1 },
 };
