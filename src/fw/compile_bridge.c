@@ -11,21 +11,25 @@
  *     chain prerouting   hook prerouting, priority filter (-200, before
  *                        br_netfilter), policy accept:
  *                        iifname vmap @from_ports
- *     chain from_<port>  what the port may send: a neighbour advertisement
- *                        only for its own addresses or a link-local one;
- *                        IPv4 and ARP only from its own IPv4 addresses,
- *                        IPv6 only from its own IPv6 addresses; from ::
- *                        and fe80::/10 only neighbour discovery and MLD;
- *                        DHCP client messages; anything else (other
- *                        sources, other ethertypes, VLAN tags) a counted
- *                        drop
+ *     chain from_<port>  what the port may send: no DHCP server messages;
+ *                        a neighbour advertisement only for its own
+ *                        addresses or a link-local one; IPv4 and ARP only
+ *                        from its own IPv4 addresses, IPv6 only from its
+ *                        own IPv6 addresses; then jump from_guest; anything
+ *                        else (other sources, other ethertypes, VLAN tags)
+ *                        a counted drop
+ *     chain from_guest   shared: from :: and fe80::/10 only neighbour
+ *                        discovery and MLD; a DHCP client's first messages
  *     chain postrouting  hook postrouting: oifname vmap @to_ports
  *     chain to_<port>    what the port may receive: IP to its own
- *                        addresses, ARP, neighbour discovery and MLD to
- *                        link-local and link-scope multicast addresses,
- *                        DHCP server messages; anything else (a frame to
- *                        this guest's MAC with another guest's address,
- *                        broadcast and multicast IPv4) a counted drop
+ *                        addresses, then jump to_guest; anything else (a
+ *                        frame to this guest's MAC with another guest's
+ *                        address, broadcast and multicast IPv4) a counted
+ *                        drop
+ *     chain to_guest     shared: ARP, neighbour discovery, router
+ *                        advertisements and MLD to link-local and
+ *                        link-scope multicast addresses, DHCP server
+ *                        messages
  */
 #include <errno.h>
 #include <stdlib.h>
