@@ -19,7 +19,13 @@
  *                          (the destination guest's ingress: rules that
  *                          accept, a counted drop).  Guest to guest on this
  *                          host passes both, as between two instances.
- *     set own_<port>_4/_6  a guest port's addresses: what it may send from
+ *                          Bridged guest ports (br_netfilter names their
+ *                          frames after the bridge) by address instead:
+ *                          ip saddr vmap @guest_src_4 (egress), ip daddr
+ *                          vmap @guest_dst_4 (ingress), and ip6 alike;
+ *                          table bridge gatehouse binds each address to
+ *                          its port (compile_bridge.c).
+ *     set own_<port>_4/_6  a routed guest port's addresses: what it may send from
  *
  * Packet cost depends on the number of interfaces and of distinct groups
  * referenced as peers, never on the number of CIDR/port rules.  Every rule
