@@ -40,7 +40,8 @@ struct slot {
 		V_IFNAME,
 		V_IFINDEX,
 		V_CTSTATE,
-		V_ETHERTYPE
+		V_ETHERTYPE,
+		V_ARPHDR /* htype, ptype, hlen, plen in one load */
 	} val;
 	bool set;
 };
@@ -162,6 +163,12 @@ static void payload_name(const struct dec *d, uint32_t base, uint32_t off, uint3
 	if (base == NFT_PAYLOAD_LL_HEADER && off == 12 && len == 2) {
 		snprintf(s->what, sizeof(s->what), "ether type");
 		s->val = V_ETHERTYPE;
+		return;
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && d->nfproto == NFPROTO_ARP && off == 0 &&
+	    len == 6) {
+		snprintf(s->what, sizeof(s->what), "arp htype . ptype . hlen . plen");
+		s->val = V_ARPHDR;
 		return;
 	}
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && d->nfproto == NFPROTO_ARP && off == 14 &&
@@ -375,6 +382,12 @@ static bool cmp(struct dec *d, struct nftnl_expr *e, struct nftnl_expr *next)
 
 		out(d, "%.*s sport %s%u %.*s dport %s%u ", hl, h, cmp_op(op),
 		    (unsigned)v[0] << 8 | v[1], hl, h, cmp_op(op), (unsigned)v[2] << 8 | v[3]);
+		return false;
+	}
+	if (op == NFT_CMP_EQ && s->val == V_ARPHDR && len == 6 &&
+	    !memcmp(v, "\x00\x01\x08\x00\x06\x04", 6)) {
+		/* Ethernet and IPv4, as nft writes the four matches. */
+		out(d, "arp htype 1 arp ptype ip arp hlen 6 arp plen 4 ");
 		return false;
 	}
 	if (op == NFT_CMP_EQ && s->val == V_FAMILY && len == 1)
