@@ -654,9 +654,13 @@ static int do_apply(const struct fw_opts *o)
 	if ((k = fw_apply(c, flags, &res, &dl)) < 0) {
 		if (!refused_privilege(k, "apply")) {
 			diag_list_print(stderr, &dl);
-			fputs("gatehouse fw apply: the kernel refused the ruleset; the previous "
-			      "one "
-			      "is still in force\n",
+			/* -EOPNOTSUPP: refused before anything was sent (br_netfilter off). */
+			fputs(k == -EOPNOTSUPP ? "gatehouse fw apply: not applied; the previous "
+						 "ruleset is still "
+						 "in force\n"
+					       : "gatehouse fw apply: the kernel refused the "
+						 "ruleset; the previous "
+						 "one is still in force\n",
 			      stderr);
 		}
 		r = CLI_EXIT_REFUSED;

@@ -177,6 +177,7 @@ ip netns exec $HV sysctl -qw net.bridge.bridge-nf-call-ip6tables=0
 run $HV "$GH" fw apply --rules "$RULES" --host hv-1 >/dev/null 2>$TMP/nobrnf.err
 check "refused (exit 1)" [ $? = 1 ]
 check "the error names the sysctl" grep -q 'net.bridge.bridge-nf-call-ip6tables = 1' $TMP/nobrnf.err
+check "and blames no kernel" sh -c "grep -q 'not applied; the previous ruleset is still in force' $TMP/nobrnf.err && ! grep -q 'kernel refused' $TMP/nobrnf.err"
 check "nothing applied" sh -c "! ip netns exec $HV nft list table inet gatehouse >/dev/null 2>&1"
 ip netns exec $HV sysctl -qw net.bridge.bridge-nf-call-ip6tables=1
 
