@@ -93,8 +93,13 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret);
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i);
 /* Name of guest port @i of the compiled host, or NULL past the end. */
 const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i);
+/* The bridge guest port @i is declared a member of ("Bridge"), or NULL (routed). */
+const char *fw_compiled_guest_bridge(const struct fw_compiled *c, size_t i);
+/* Does @c have a table bridge gatehouse (bridged guest ports)? */
+bool fw_compiled_has_bridge(const struct fw_compiled *c);
 
-/* Print @c as nft text ("table inet gatehouse { ... }"). Returns 0 or -EIO. */
+/* Print @c as nft text ("table inet gatehouse { ... }", then "table bridge gatehouse { ... }"
+ * when a guest port is bridged).  Returns 0 or -EIO. */
 int fw_render(const struct fw_compiled *c, FILE *f);
 
 enum fw_apply_flags {
@@ -202,7 +207,8 @@ struct fw_rule_count {
 /**
  * struct fw_drop_count - what one interface dropped
  * @interface: the interface or guest port; NULL: interfaces not in the inventory
- * @reason: "default_deny" or "spoofed_source" (a guest port's foreign source)
+ * @reason: "default_deny", "spoofed_source" (a guest port's foreign source) or
+ *	    "not_its_address" (a frame to a bridged guest port for another address)
  * @egress: leaving through it (a guest's egress), not entering
  */
 struct fw_drop_count {

@@ -529,18 +529,42 @@ static void print_repairs(const struct fw_opts *o, const struct fw_apply_result 
 	}
 }
 
+/* The bridge @port is a member of, into @buf ("" when none). */
+static const char *port_master(const char *port, char *buf, size_t size)
+{
+	char path[64], link[256];
+	ssize_t n;
+	const char *slash;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/net/%s/brport", port);
+	if (access(path, F_OK))
+		return buf;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", port);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return buf;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, size, "%.16s", slash ? slash + 1 : link);
+	return buf;
+}
+
 /*
- * Guest ports are filtered in the forward hook, which bridged frames do not
- * pass (and with br_netfilter they pass it named after the bridge, not the
- * port): a guest port that is a bridge member would look protected and not
- * be.  Said loudly; a missing port is as for host interfaces.
+ * A routed guest port is filtered in the forward hook by its name, a
+ * bridged one (declared with "Bridge") by table bridge gatehouse and its
+ * addresses.  A port bridged without the inventory saying so would look
+ * protected and not be (br_netfilter names its frames after the bridge):
+ * said loudly, as is a declared bridge the port is not a member of.  A
+ * missing port is as for host interfaces.
  */
 static void guest_port_warnings(const struct fw_compiled *c, const char *host)
 {
 	const char *port;
 
 	for (size_t i = 0; (port = fw_compiled_guest_port(c, i)); i++) {
-		char path[64];
+		const char *want = fw_compiled_guest_bridge(c, i);
+		char master[IF_NAMESIZE + 1];
 
 		if (!if_nametoindex(port)) {
 			fprintf(stderr,
@@ -550,15 +574,20 @@ static void guest_port_warnings(const struct fw_compiled *c, const char *host)
 				port, host);
 			continue;
 		}
-		snprintf(path, sizeof(path), "/sys/class/net/%s/brport", port);
-		if (!access(path, F_OK))
-			fprintf(
-			    stderr,
-			    "gatehouse fw apply: warning: guest port %s is a bridge port: bridged "
-			    "traffic does not pass the forward hook, so its security groups are "
-			    "NOT enforced (bridged guests are not supported yet: route the "
-			    "guest)\n",
-			    port);
+		port_master(port, master, sizeof(master));
+		if (!want && master[0])
+			fprintf(stderr,
+				"gatehouse fw apply: warning: guest port %s is a port of bridge "
+				"%s, but the inventory does not say so: bridged traffic does not "
+				"pass the forward hook by port name, so its security groups are "
+				"NOT enforced (add \"Bridge\": \"%s\" to the guest interface)\n",
+				port, master, master);
+		else if (want && strcmp(want, master))
+			fprintf(stderr,
+				"gatehouse fw apply: warning: guest port %s is declared a port of "
+				"bridge %s, but it is %s%s: the bridge table filters it once it "
+				"is\n",
+				port, want, master[0] ? "a port of " : "no bridge's port", master);
 	}
 }
 
@@ -624,9 +653,13 @@ static int do_apply(const struct fw_opts *o)
 	if ((k = fw_apply(c, flags, &res, &dl)) < 0) {
 		if (!refused_privilege(k, "apply")) {
 			diag_list_print(stderr, &dl);
-			fputs("gatehouse fw apply: the kernel refused the ruleset; the previous "
-			      "one "
-			      "is still in force\n",
+			/* -EOPNOTSUPP: refused before anything was sent (br_netfilter off). */
+			fputs(k == -EOPNOTSUPP ? "gatehouse fw apply: not applied; the previous "
+						 "ruleset is still "
+						 "in force\n"
+					       : "gatehouse fw apply: the kernel refused the "
+						 "ruleset; the previous "
+						 "one is still in force\n",
 			      stderr);
 		}
 		r = CLI_EXIT_REFUSED;

@@ -11,6 +11,7 @@
  * of the rules, and is never trusted to say what is there.
  */
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,13 +158,22 @@ static void record_generation(struct fw_nl *n, const struct fw_compiled *c, bool
 	fw_apply_state_save(&st);
 }
 
-/* Replace our table with @c in one batch: delete it and create it anew. */
+/*
+ * Replace our tables with @c in one batch: delete them and create them
+ * anew (table bridge gatehouse deleted when @c has none and the kernel
+ * still holds one).
+ */
 static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned flags,
 			 struct fw_apply_result *res, struct diag_list *dl)
 {
 	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	_cleanup_(nftnl_table_freep) struct nftnl_table *bt = NULL;
 	struct fw_emit_opts o = { .dup_element = flags & FW_APPLY_FAULT_DUP_ELEMENT };
-	int r = fw_tx_init(&tx, n->seq);
+	int r = c->bridge_comment ? 0 : fw_kernel_get_table_family(n, NFPROTO_BRIDGE, &bt);
+
+	o.drop_bridge = bt != NULL;
+	if (r >= 0)
+		r = fw_tx_init(&tx, n->seq);
 
 	res->full = true;
 	if (r >= 0)
@@ -182,14 +192,52 @@ static int replace_table(struct fw_nl *n, const struct fw_compiled *c, unsigned 
 	return fw_kernel_send(n, &tx, &res->bytes, dl);
 }
 
+/*
+ * Bridged guests are filtered by address in the inet forward chain, which
+ * bridged IP frames only reach when br_netfilter hands them over
+ * (net.bridge.bridge-nf-call-iptables and -ip6tables, per network
+ * namespace).  Without it their security groups would silently not apply:
+ * refused, with what to do.  Checked, never set: it changes what every
+ * other firewall of the host sees (scripts/sysctl.d sets it at boot).
+ */
+static int bridge_netfilter_on(struct diag_list *dl)
+{
+	static const char *const knob[] = { "bridge-nf-call-iptables", "bridge-nf-call-ip6tables" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(knob); i++) {
+		char path[96], v[8] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/bridge/%s", knob[i]);
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(v, sizeof(v), f))
+				v[0] = '\0';
+			fclose(f);
+		}
+		if (v[0] != '1') {
+			diag_add(dl, DIAG_ERROR, "bridge", "", 0, 0,
+				 "bridged guest ports need net.bridge.%s = 1 in this network "
+				 "namespace (%s): %s; load br_netfilter and set it (gatehouse "
+				 "installs a sysctl.d file for this), or the bridged guests' "
+				 "security groups would not apply",
+				 knob[i], path, f ? "it is 0" : "missing, br_netfilter not loaded");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
 int fw_apply(const struct fw_compiled *c, unsigned flags, struct fw_apply_result *ret,
 	     struct diag_list *dl)
 {
 	_cleanup_(fw_apply_result_done) struct fw_apply_result res = { 0 };
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
 	bool have_gen;
-	int r = fw_kernel_open(&n, dl);
+	int r = c->bridge_comment ? bridge_netfilter_on(dl) : 0;
 
+	if (r >= 0)
+		r = fw_kernel_open(&n, dl);
 	if (r < 0)
 		return r;
 	have_gen = fw_kernel_genid(&n, &res.genid) >= 0;

@@ -19,7 +19,13 @@
  *                          (the destination guest's ingress: rules that
  *                          accept, a counted drop).  Guest to guest on this
  *                          host passes both, as between two instances.
- *     set own_<port>_4/_6  a guest port's addresses: what it may send from
+ *                          Bridged guest ports (br_netfilter names their
+ *                          frames after the bridge) by address instead:
+ *                          ip saddr vmap @guest_src_4 (egress), ip daddr
+ *                          vmap @guest_dst_4 (ingress), and ip6 alike;
+ *                          table bridge gatehouse binds each address to
+ *                          its port (compile_bridge.c).
+ *     set own_<port>_4/_6  a routed guest port's addresses: what it may send from
  *
  * Packet cost depends on the number of interfaces and of distinct groups
  * referenced as peers, never on the number of CIDR/port rules.  Every rule
@@ -31,6 +37,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "fw/compile.h"
 #include "fw/internal.h"
 
 enum bucket {
@@ -107,124 +114,6 @@ static void dirwork_free(struct dirwork *w)
 	}
 	free(w->grefs);
 	memset(w, 0, sizeof(*w));
-}
-
-static size_t name_slot(const struct fw_nameset *ns, const char *name)
-{
-	size_t i = (size_t)gh_fnv1a64_str(name) & (ns->cap - 1);
-
-	while (ns->slot[i] && strcmp(ns->slot[i], name))
-		i = (i + 1) & (ns->cap - 1);
-	return i;
-}
-
-static bool name_used(const struct fw_nameset *ns, const char *name)
-{
-	return ns->cap && ns->slot[name_slot(ns, name)];
-}
-
-/* Record @name (borrowed: the arena keeps it); 0 or -ENOMEM. */
-static int name_add(struct fw_nameset *ns, const char *name)
-{
-	if (2 * (ns->n + 1) > ns->cap) {
-		struct fw_nameset big = { NULL, ns->cap ? 2 * ns->cap : 64, 0 };
-
-		big.slot = calloc(big.cap, sizeof(*big.slot));
-		if (!big.slot)
-			return -ENOMEM;
-		for (size_t i = 0; i < ns->cap; i++)
-			if (ns->slot[i])
-				big.slot[name_slot(&big, ns->slot[i])] = ns->slot[i];
-		big.n = ns->n;
-		free(ns->slot);
-		*ns = big;
-	}
-	{
-		size_t i = name_slot(ns, name);
-
-		if (!ns->slot[i]) {
-			ns->slot[i] = name;
-			ns->n++;
-		}
-	}
-	return 0;
-}
-
-/*
- * Identifier from arbitrary text: [A-Za-z0-9_] kept, the rest becomes '_'.
- * Names in use are looked up in a hash: scanning every set and chain made
- * a host with thousands of sets quadratic.
- */
-static char *ident(struct fw_compiled *c, const char *fmt_prefix, const char *raw,
-		   const char *suffix)
-{
-	char buf[200];
-	size_t off = 0;
-
-	for (const char *p = fmt_prefix; *p && off < sizeof(buf) - 1; p++)
-		buf[off++] = *p;
-	for (const char *p = raw; *p && off < 120; p++) {
-		char ch = *p;
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= '0' && ch <= '9') || ch == '_';
-
-		buf[off++] = ok ? ch : '_';
-	}
-	for (const char *p = suffix; *p && off < sizeof(buf) - 1; p++)
-		buf[off++] = *p;
-	buf[off] = '\0';
-	/* Two raw names may sanitise alike ("eth0.1", "eth0_1"): make it unique. */
-	for (unsigned n = 2; name_used(&c->names, buf); n++) {
-		if (off + 12 >= sizeof(buf))
-			return NULL;
-		snprintf(buf + off, sizeof(buf) - off, "_%u", n);
-	}
-	return gh_arena_strdup(&c->arena, buf);
-}
-
-static struct fw_set *set_new(struct fw_compiled *c, const char *name, uint8_t kind, uint8_t family,
-			      const char *comment, size_t *ret_idx)
-{
-	struct fw_set *s;
-
-	if (!name || !comment || FW_VEC_PUSH(c->sets, c->nsets, c->csets, 1u << 20) < 0 ||
-	    name_add(&c->names, name) < 0)
-		return NULL;
-	s = &c->sets[c->nsets];
-	memset(s, 0, sizeof(*s));
-	s->name = name;
-	s->kind = kind;
-	s->family = family;
-	s->comment = comment;
-	*ret_idx = c->nsets++;
-	return s;
-}
-
-static struct fw_chain *chain_new(struct fw_compiled *c, const char *name, bool base, bool in,
-				  const char *comment)
-{
-	struct fw_chain *ch;
-
-	if (!name || !comment || FW_VEC_PUSH(c->chains, c->nchains, c->cchains, 1u << 16) < 0 ||
-	    name_add(&c->names, name) < 0)
-		return NULL;
-	ch = &c->chains[c->nchains++];
-	memset(ch, 0, sizeof(*ch));
-	ch->name = name;
-	ch->base = base;
-	ch->in = in;
-	ch->comment = comment;
-	return ch;
-}
-
-static int rule_add(struct fw_compiled *c, size_t chain, struct fw_rule r)
-{
-	struct fw_chain *ch = &c->chains[chain];
-
-	if (!r.comment || FW_VEC_PUSH(ch->rules, ch->nrules, ch->crules, 1u << 20) < 0)
-		return -ENOMEM;
-	ch->rules[ch->nrules++] = r;
-	return 0;
 }
 
 /* "sg-0web, sg-0ssh" from a boxvec's group list. */
@@ -437,12 +326,12 @@ static int membership_sets(struct cctx *x, uint32_t g)
 		char suffix[4] = { '_', f ? '6' : '4', 0 };
 		size_t idx;
 		struct fw_set *s =
-		    set_new(c, ident(c, "grp_", fw_group_label(grp), suffix), FW_SK_ADDR,
-			    (uint8_t)fam,
-			    fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
-				       fw_group_label(grp), grp->name ? " (" : "",
-				       grp->name ? grp->name : "", grp->name ? ")" : "", fam),
-			    &idx);
+		    fw_c_set_new(c, fw_c_ident(c, "grp_", fw_group_label(grp), suffix), FW_SK_ADDR,
+				 (uint8_t)fam,
+				 fw_comment(&c->arena, "members of %s%s%s%s (IPv%d)",
+					    fw_group_label(grp), grp->name ? " (" : "",
+					    grp->name ? grp->name : "", grp->name ? ")" : "", fam),
+				 &idx);
 
 		if (!s)
 			return -ENOMEM;
@@ -451,22 +340,6 @@ static int membership_sets(struct cctx *x, uint32_t g)
 		r = member_elems(x, s, fam, m, grp->nmembers);
 	}
 	return r;
-}
-
-static int cmp_elem_addr(const void *a, const void *b)
-{
-	return fw_addr_cmp(((const struct fw_elem *)a)->alo, ((const struct fw_elem *)b)->alo);
-}
-
-/* Drop repeats from sorted @e (an address listed twice is a warning, not two elements). */
-static size_t dedup_elems(struct fw_elem *e, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (!k || fw_addr_cmp(e[k - 1].alo, e[i].alo))
-			e[k++] = e[i];
-	return k;
 }
 
 static const char *dir_word(bool in)
@@ -495,8 +368,8 @@ static int split_exact(struct fw_compiled *c, size_t idx, const char *suffix, co
 	if (points < FW_EXACT_MIN)
 		return 0;
 	snprintf(xsuffix, sizeof(xsuffix), "%s_exact", suffix);
-	xs = set_new(c, ident(c, pfx, ifname, xsuffix), s->kind, s->family,
-		     fw_comment(&c->arena, "%s (exact matches)", s->comment), &xidx);
+	xs = fw_c_set_new(c, fw_c_ident(c, pfx, ifname, xsuffix), s->kind, s->family,
+			  fw_comment(&c->arena, "%s (exact matches)", s->comment), &xidx);
 	if (!xs)
 		return -ENOMEM;
 	s = &c->sets[idx]; /* set_new may have moved the array */
@@ -581,11 +454,11 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 
 	snprintf(suffix, sizeof(suffix), "_%s%d", bucket_name[b], f ? 6 : 4);
 	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-	s = set_new(c, ident(c, pfx, ifc->name, suffix), kinds[b], (uint8_t)(f ? 6 : 4),
-		    fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in), ifc->name,
-			       b == B_ICMP ? (f ? "icmpv6" : "icmp") : bucket_name[b], f ? 6 : 4,
-			       gtext ? gtext : ""),
-		    &idx);
+	s = fw_c_set_new(c, fw_c_ident(c, pfx, ifc->name, suffix), kinds[b], (uint8_t)(f ? 6 : 4),
+			 fw_comment(&c->arena, "%s %s %s IPv%d: %s", dir_word(in), ifc->name,
+				    b == B_ICMP ? (f ? "icmpv6" : "icmp") : bucket_name[b],
+				    f ? 6 : 4, gtext ? gtext : ""),
+			 &idx);
 	if (!s)
 		return -ENOMEM;
 	r = set_origins(x, s, bv);
@@ -597,16 +470,16 @@ static int cidr_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 	for (size_t k = idx; k < c->nsets && r >= 0; k++) {
 		if (!c->sets[k].nelems)
 			continue;
-		r = rule_add(c, chain,
-			     (struct fw_rule){
-				 .match = FW_M_SET,
-				 .in = in,
-				 .family = (uint8_t)(f ? 6 : 4),
-				 .proto = (uint8_t)b,
-				 .set = (uint32_t)k,
-				 .counter = true,
-				 .ret = x->ret,
-				 .comment = fw_comment(&c->arena, "%s", c->sets[k].comment) });
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){
+				      .match = FW_M_SET,
+				      .in = in,
+				      .family = (uint8_t)(f ? 6 : 4),
+				      .proto = (uint8_t)b,
+				      .set = (uint32_t)k,
+				      .counter = true,
+				      .ret = x->ret,
+				      .comment = fw_comment(&c->arena, "%s", c->sets[k].comment) });
 	}
 	return r;
 }
@@ -636,11 +509,12 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 			       : bucket_name[b]);
 	snprintf(raw, sizeof(raw), "%s_%s", ifc->name, glabel);
 	gtext = groups_text(x, bv->groups, bv->ngroups, bv->more_groups);
-	s = set_new(c, ident(c, in ? "in_" : "out_", raw, suffix), kind, (uint8_t)fam_only,
-		    fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in), ifc->name,
-			       b == _B_MAX ? "icmpv6" : bucket_name[b], in ? "from" : "to", glabel,
-			       gtext ? gtext : ""),
-		    &idx);
+	s = fw_c_set_new(c, fw_c_ident(c, in ? "in_" : "out_", raw, suffix), kind,
+			 (uint8_t)fam_only,
+			 fw_comment(&c->arena, "%s %s %s %s members of %s: %s", dir_word(in),
+				    ifc->name, b == _B_MAX ? "icmpv6" : bucket_name[b],
+				    in ? "from" : "to", glabel, gtext ? gtext : ""),
+			 &idx);
 	if (!s)
 		return -ENOMEM;
 	r = set_origins(x, s, bv);
@@ -651,17 +525,17 @@ static int group_sets(struct cctx *x, const struct fw_iface *ifc, bool in, size_
 
 		if (fam_only && fam_only != fam)
 			continue;
-		r = rule_add(c, chain,
-			     (struct fw_rule){
-				 .match = FW_M_GROUP_SET,
-				 .in = in,
-				 .family = (uint8_t)fam,
-				 .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
-				 .set = (uint32_t)idx,
-				 .gset = x->grpset[f][g] - 1,
-				 .counter = true,
-				 .ret = x->ret,
-				 .comment = fw_comment(&c->arena, "%s (IPv%d)", s->comment, fam) });
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){ .match = FW_M_GROUP_SET,
+						    .in = in,
+						    .family = (uint8_t)fam,
+						    .proto = (uint8_t)(b == _B_MAX ? B_ICMP : b),
+						    .set = (uint32_t)idx,
+						    .gset = x->grpset[f][g] - 1,
+						    .counter = true,
+						    .ret = x->ret,
+						    .comment = fw_comment(&c->arena, "%s (IPv%d)",
+									  s->comment, fam) });
 	}
 	return r;
 }
@@ -703,20 +577,20 @@ static int deny_rules(struct cctx *x, size_t chain, bool in, const char *ifname,
 	int r = 0;
 
 	if (c->log_group >= 0)
-		r = rule_add(c, chain,
-			     (struct fw_rule){
-				 .match = FW_M_LOG,
-				 .in = in,
-				 .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
-						      ifname ? ifname : "*"),
-				 .group = (uint16_t)c->log_group,
-				 .comment = fw_comment(&c->arena, "log: %s", comment) });
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){
+				      .match = FW_M_LOG,
+				      .in = in,
+				      .prefix = fw_comment(&c->arena, "gh %s %s", in ? "in" : "out",
+							   ifname ? ifname : "*"),
+				      .group = (uint16_t)c->log_group,
+				      .comment = fw_comment(&c->arena, "log: %s", comment) });
 	if (r >= 0)
-		r = rule_add(c, chain,
-			     (struct fw_rule){ .match = FW_M_DROP,
-					       .in = in,
-					       .counter = true,
-					       .comment = comment });
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){ .match = FW_M_DROP,
+						    .in = in,
+						    .counter = true,
+						    .comment = comment });
 	return r;
 }
 
@@ -735,34 +609,35 @@ static int base_chain(struct cctx *x, bool in, size_t vmap)
 	};
 	size_t idx = c->nchains;
 	struct fw_chain *ch =
-	    chain_new(c, in ? "input" : "output", true, in,
-		      fw_comment(&c->arena,
-				 "%s of host %s: what no security group allows is dropped",
-				 dir_word(in), c->host));
+	    fw_c_chain_new(c, in ? "input" : "output", true, in,
+			   fw_comment(&c->arena,
+				      "%s of host %s: what no security group allows is dropped",
+				      dir_word(in), c->host));
 	int r;
 
 	if (!ch)
 		return -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		r = rule_add(c, idx,
-			     (struct fw_rule){
-				 .match = fixed[i],
-				 .in = in,
-				 .family =
-				     (uint8_t)(fixed[i] == FW_M_ND || fixed[i] == FW_M_DHCP6 ? 6
-					       : fixed[i] == FW_M_DHCP4			     ? 4
-											     : 0),
-				 .comment = fw_comment(&c->arena, "%s", why[i]) });
+		r = fw_c_rule_add(c, idx,
+				  (struct fw_rule){
+				      .match = fixed[i],
+				      .in = in,
+				      .family =
+					  (uint8_t)(fixed[i] == FW_M_ND || fixed[i] == FW_M_DHCP6
+							? 6
+						    : fixed[i] == FW_M_DHCP4 ? 4
+									     : 0),
+				      .comment = fw_comment(&c->arena, "%s", why[i]) });
 		if (r < 0)
 			return r;
 	}
-	r = rule_add(c, idx,
-		     (struct fw_rule){ .match = FW_M_VMAP,
-				       .in = in,
-				       .set = (uint32_t)vmap,
-				       .comment =
-					   fw_comment(&c->arena, "security groups per %s interface",
-						      in ? "input" : "output") });
+	r = fw_c_rule_add(c, idx,
+			  (struct fw_rule){
+			      .match = FW_M_VMAP,
+			      .in = in,
+			      .set = (uint32_t)vmap,
+			      .comment = fw_comment(&c->arena, "security groups per %s interface",
+						    in ? "input" : "output") });
 	if (r < 0)
 		return r;
 	return deny_rules(x, idx, in, NULL, fw_comment(&c->arena, "default deny %s", dir_word(in)));
@@ -779,6 +654,8 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 	uint64_t h = GH_FNV1A64_INIT;
 
 	h = hash_str(h, c->comment);
+	if (c->bridge_comment)
+		h = hash_str(h, c->bridge_comment);
 	for (size_t i = 0; i < c->nsets; i++) {
 		const struct fw_set *s = &c->sets[i];
 
@@ -788,6 +665,9 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 		h = gh_fnv1a64(h, &s->family, 1);
 		h = gh_fnv1a64(h, &s->membership, 1);
 		h = gh_fnv1a64(h, &s->exact, 1);
+		/* Hashed only when set: hosts without bridged guests keep their hash. */
+		if (s->bridge)
+			h = gh_fnv1a64(h, "bridge", 6);
 		if (s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems; k++) {
@@ -811,6 +691,8 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 		h = hash_str(h, ch->comment);
 		if (ch->fwd)
 			h = gh_fnv1a64(h, "forward", 7);
+		if (ch->bridge)
+			h = gh_fnv1a64(h, "bridge", 6);
 		for (size_t k = 0; k < ch->nrules; k++) {
 			const struct fw_rule *r = &ch->rules[k];
 			uint8_t b[5] = { r->match, r->in, r->family, r->proto, r->counter };
@@ -819,6 +701,8 @@ static uint64_t structure_hash(const struct fw_compiled *c)
 			/* Hashed only when set: hosts without guests keep their hash. */
 			if (r->ret)
 				h = gh_fnv1a64(h, "return", 6);
+			if (r->drop)
+				h = gh_fnv1a64(h, "drop", 4);
 			if (r->match == FW_M_LOG) {
 				h = hash_str(h, r->prefix);
 				h = gh_fnv1a64(h, &r->group, sizeof(r->group));
@@ -839,7 +723,10 @@ static const struct fw_host *host_find(const struct fw_ruleset *rs, const char *
 	return NULL;
 }
 
-/* The chain of @ifc in direction @in and its element in verdict map @vmap (@max elements). */
+/*
+ * The chain of @ifc in direction @in and its element in verdict map @vmap
+ * (@max elements; SIZE_MAX: no map).
+ */
 static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size_t vmap, size_t max,
 		       size_t *ret_chain)
 {
@@ -849,24 +736,27 @@ static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size
 	    groups_text(x, ifc->groups, ifc->ngroups > 8 ? 8 : (unsigned)ifc->ngroups,
 			ifc->ngroups > 8);
 	struct fw_chain *ch;
-	struct fw_set *m = &c->sets[vmap];
+	struct fw_set *m = vmap == SIZE_MAX ? NULL : &c->sets[vmap];
 	struct fw_elem *e;
 	int r;
 
 	if (ifc->guest)
-		ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-			       fw_comment(&c->arena, "%s of guest %s via %s: %s",
-					  in ? "ingress" : "egress", ifc->guest, ifc->name,
-					  ifc->ngroups ? gtext : "no security groups"));
+		ch = fw_c_chain_new(c, fw_c_ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+				    fw_comment(&c->arena, "%s of guest %s via %s: %s",
+					       in ? "ingress" : "egress", ifc->guest, ifc->name,
+					       ifc->ngroups ? gtext : "no security groups"));
 	else
-		ch = chain_new(c, ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
-			       fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
-					  ifc->ngroups ? gtext : "no security groups"));
+		ch = fw_c_chain_new(c, fw_c_ident(c, in ? "in_" : "out_", ifc->name, ""), false, in,
+				    fw_comment(&c->arena, "%s via %s: %s", dir_word(in), ifc->name,
+					       ifc->ngroups ? gtext : "no security groups"));
 	if (!ch)
 		return -ENOMEM;
 	ch->ifname = gh_arena_strdup(&c->arena, ifc->name);
 	if (!ch->ifname)
 		return -ENOMEM;
+	*ret_chain = chain;
+	if (!m)
+		return 0; /* a bridged port: reached by address (guest_addr_elems()) */
 	r = FW_VEC_PUSH(m->elems, m->nelems, m->celems, max);
 	if (r < 0)
 		return r;
@@ -877,8 +767,7 @@ static int iface_chain(struct cctx *x, const struct fw_iface *ifc, bool in, size
 		return -ENOMEM;
 	e->chain = (uint32_t)chain;
 	e->comment = fw_comment(&c->arena, "%s", ifc->name);
-	*ret_chain = chain;
-	return 0;
+	return e->comment ? 0 : -ENOMEM;
 }
 
 /* The chain of host interface @ifc in direction @in, its element in @vmap, and its rules. */
@@ -899,9 +788,9 @@ static int iface_dir(struct cctx *x, const struct fw_iface *ifc, bool in, size_t
 }
 
 /*
- * Anti-spoofing of guest port @ifc into its egress @chain, per family: a
- * source not among the port's own addresses (set own_<port>_4/_6) is
- * dropped; a port without addresses of a family sends none of it.
+ * Anti-spoofing of routed guest port @ifc into its egress @chain, per
+ * family: a source not among the port's own addresses (set own_<port>_4/_6)
+ * is dropped; a port without addresses of a family sends none of it.
  */
 static int spoof_rules(struct cctx *x, const struct fw_iface *ifc, size_t chain)
 {
@@ -914,59 +803,68 @@ static int spoof_rules(struct cctx *x, const struct fw_iface *ifc, size_t chain)
 		size_t idx = 0;
 		struct fw_set *s = NULL;
 
-		for (size_t a = 0; a < ifc->naddrs && r >= 0; a++) {
-			struct fw_elem *e;
-
-			if (ifc->addrs[a].family != (f ? GH_INET6 : GH_INET4))
-				continue;
-			if (!s) {
-				s = set_new(c, ident(c, "own_", ifc->name, suffix), FW_SK_ADDR,
-					    (uint8_t)fam,
-					    fw_comment(&c->arena,
-						       "addresses guest %s may send from via %s "
-						       "(IPv%d)",
-						       ifc->guest, ifc->name, fam),
-					    &idx);
-				if (!s)
-					return -ENOMEM;
-			}
-			r = FW_VEC_PUSH(s->elems, s->nelems, s->celems, FW_ADDRS_PER_IFACE_MAX);
+		if (fw_c_port_has(ifc, fam)) {
+			s = fw_c_set_new(
+			    c, fw_c_ident(c, "own_", ifc->name, suffix), FW_SK_ADDR, (uint8_t)fam,
+			    fw_comment(&c->arena, "addresses guest %s may send from via %s (IPv%d)",
+				       ifc->guest, ifc->name, fam),
+			    &idx);
+			if (!s)
+				return -ENOMEM;
+			r = fw_c_port_addrs(c, s, ifc, fam);
 			if (r < 0)
 				return r;
-			e = &s->elems[s->nelems++];
-			memset(e, 0, sizeof(*e));
-			e->alo = e->ahi = fw_addr_from_bytes(fam, ifc->addrs[a].addr);
-			e->comment = fw_comment(&c->arena, "%s", ifc->name);
-			if (!e->comment)
-				return -ENOMEM;
 		}
-		if (s) {
-			/* Sorted and one element per address, as normalised sets are. */
-			qsort(s->elems, s->nelems, sizeof(*s->elems), cmp_elem_addr);
-			s->nelems = dedup_elems(s->elems, s->nelems);
-		}
-		r = rule_add(c, chain,
-			     (struct fw_rule){
-				 .match = s ? FW_M_SPOOF : FW_M_FAMILY_DROP,
-				 .in = false,
-				 .family = (uint8_t)fam,
-				 .set = (uint32_t)idx,
-				 .counter = true,
-				 .comment =
-				     fw_comment(&c->arena,
-						s ? "spoofed IPv%d source from %s"
-						  : "IPv%d from %s, which has no IPv%d address",
-						fam, ifc->name, fam) });
+		r = fw_c_rule_add(c, chain,
+				  (struct fw_rule){
+				      .match = s ? FW_M_SPOOF : FW_M_FAMILY_DROP,
+				      .in = false,
+				      .family = (uint8_t)fam,
+				      .set = (uint32_t)idx,
+				      .counter = true,
+				      .comment = fw_comment(&c->arena,
+							    s ? "spoofed IPv%d source from %s"
+							      : "IPv%d from %s, which has no IPv%d "
+								"address",
+							    fam, ifc->name, fam) });
 	}
 	return r;
 }
 
 /*
- * Guest port @ifc: its egress chain (anti-spoofing, then its groups'
- * egress rules, which return to the forward chain, then a counted drop)
- * and its ingress chain (rules that accept, then a counted drop).
+ * Bridged port @ifc's addresses into the address verdict maps @amap[4/6]
+ * (guest_src_ or guest_dst_), jumping to @chain.  The bridge table lets
+ * only this port send from them, so an address names the port.
  */
-static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t vmap[2])
+static int guest_addr_elems(struct cctx *x, const struct fw_iface *ifc, const size_t amap[2],
+			    size_t chain)
+{
+	for (size_t a = 0; a < ifc->naddrs; a++) {
+		int fam = ifc->addrs[a].family == GH_INET6 ? 6 : 4;
+		int r;
+		struct fw_elem *e =
+		    fw_c_elem_new(&x->c->sets[amap[fam == 6]], FW_SET_ELEMS_MAX, &r);
+
+		if (!e)
+			return r;
+		e->alo = e->ahi = fw_addr_from_bytes(fam, ifc->addrs[a].addr);
+		e->chain = (uint32_t)chain;
+		e->comment = fw_comment(&x->c->arena, "%s", ifc->name);
+		if (!e->comment)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Guest port @ifc: its egress chain (anti-spoofing when routed, then its
+ * groups' egress rules, which return to the forward chain, then a counted
+ * drop) and its ingress chain (rules that accept, then a counted drop);
+ * reached through @vmap[in/out] by port name, or when bridged through
+ * @amap[in/out][4/6] by address.
+ */
+static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t vmap[2],
+		      const size_t amap[2][2])
 {
 	struct fw_compiled *c = x->c;
 	int r = 0;
@@ -975,8 +873,11 @@ static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t v
 		bool in = d == 0;
 		size_t chain;
 
-		r = iface_chain(x, ifc, in, vmap[d], FW_GUEST_PORTS_PER_HOST_MAX, &chain);
-		if (r >= 0 && !in)
+		r = iface_chain(x, ifc, in, ifc->bridge ? SIZE_MAX : vmap[d],
+				FW_GUEST_PORTS_PER_HOST_MAX, &chain);
+		if (r >= 0 && ifc->bridge)
+			r = guest_addr_elems(x, ifc, amap[d], chain);
+		else if (r >= 0 && !in)
 			r = spoof_rules(x, ifc, chain);
 		x->ret = !in;
 		if (r >= 0)
@@ -991,58 +892,150 @@ static int guest_port(struct cctx *x, const struct fw_iface *ifc, const size_t v
 	return r;
 }
 
-/* Base chain forward: conntrack, then the source guest's egress, then the destination's ingress. */
-static int forward_chain(struct cctx *x, const size_t vmap[2])
+/*
+ * Base chain forward: conntrack, then the source guest's egress, then the
+ * destination's ingress: routed ports by interface name, bridged ones by
+ * address (@amap, when there are any: br_netfilter names every bridged
+ * frame after the bridge, never the port).
+ */
+static int forward_chain(struct cctx *x, const size_t vmap[2], const size_t amap[2][2],
+			 bool bridged)
 {
 	struct fw_compiled *c = x->c;
 	size_t idx = c->nchains;
-	struct fw_chain *ch =
-	    chain_new(c, "forward", true, false,
-		      fw_comment(&c->arena,
-				 "traffic of the guests of host %s: each guest port is filtered "
-				 "by its guest's security groups",
-				 c->host));
+	struct fw_chain *ch = fw_c_chain_new(c, "forward", true, false,
+					     fw_comment(&c->arena,
+							"traffic of the guests of host %s: each "
+							"guest port is filtered "
+							"by its guest's security groups",
+							c->host));
 	int r;
 
 	if (!ch)
 		return -ENOMEM;
 	ch->fwd = true;
-	r = rule_add(c, idx,
-		     (struct fw_rule){ .match = FW_M_CT_OK,
-				       .comment = fw_comment(&c->arena,
-							     "replies to allowed traffic "
-							     "(stateful, as security groups)") });
+	r = fw_c_rule_add(c, idx,
+			  (struct fw_rule){
+			      .match = FW_M_CT_OK,
+			      .comment = fw_comment(&c->arena, "replies to allowed traffic "
+							       "(stateful, as security groups)") });
 	if (r >= 0)
-		r = rule_add(c, idx,
-			     (struct fw_rule){ .match = FW_M_CT_INVALID,
-					       .comment =
-						   fw_comment(&c->arena, "invalid packets") });
-	for (int d = 1; d >= 0 && r >= 0; d--)
-		r = rule_add(c, idx,
-			     (struct fw_rule){
-				 .match = FW_M_VMAP,
-				 .in = d == 1, /* iifname: the sending guest's egress */
-				 .set = (uint32_t)vmap[d],
-				 .comment =
-				     fw_comment(&c->arena, "security groups per guest %s port",
-						d ? "sending" : "receiving") });
+		r = fw_c_rule_add(c, idx,
+				  (struct fw_rule){ .match = FW_M_CT_INVALID,
+						    .comment =
+							fw_comment(&c->arena, "invalid packets") });
+	/* Between bridged guests, neighbour discovery passes this hook too, from
+	 * the guests' own addresses: outside security groups, as on the host
+	 * (hop limit 255 is never a routed packet; the bridge table checked
+	 * who may claim what). */
+	if (r >= 0 && bridged)
+		r = fw_c_rule_add(c, idx,
+				  (struct fw_rule){ .match = FW_M_ND,
+						    .family = 6,
+						    .comment =
+							fw_comment(&c->arena,
+								   "ICMPv6 neighbour discovery "
+								   "between bridged guests "
+								   "(outside security groups)") });
+	for (int d = 1; d >= 0 && r >= 0; d--) {
+		r = fw_c_rule_add(c, idx,
+				  (struct fw_rule){
+				      .match = FW_M_VMAP,
+				      .in = d == 1, /* iifname: the sending guest's egress */
+				      .set = (uint32_t)vmap[d],
+				      .comment =
+					  fw_comment(&c->arena, "security groups per guest %s port",
+						     d ? "sending" : "receiving") });
+		for (int f = 0; f < 2 && r >= 0 && bridged; f++)
+			r = fw_c_rule_add(c, idx,
+					  (struct fw_rule){
+					      .match = FW_M_ADDR_VMAP,
+					      .in = d == 1, /* saddr: the sending guest's egress */
+					      .family = (uint8_t)(f ? 6 : 4),
+					      .set = (uint32_t)amap[d][f],
+					      .comment = fw_comment(&c->arena,
+								    "security groups per %s "
+								    "bridged guest address",
+								    d ? "sending" : "receiving") });
+	}
 	return r;
 }
 
-/* The guest ports of host @h: their verdict maps (into @vmap) and chains. */
-static int guest_ports(struct cctx *x, const struct fw_host *h, size_t vmap[2])
+/* The address verdict maps of bridged guests, [in/out][4/6], into @amap. */
+static int guest_addr_maps(struct cctx *x, size_t amap[2][2])
+{
+	struct fw_compiled *c = x->c;
+
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++) {
+			char name[16];
+			struct fw_set *s;
+
+			snprintf(name, sizeof(name), "guest_%s_%c", d ? "src" : "dst",
+				 f ? '6' : '4');
+			s = fw_c_set_new(c, gh_arena_strdup(&c->arena, name), FW_SK_ADDR_VMAP,
+					 (uint8_t)(f ? 6 : 4),
+					 fw_comment(&c->arena,
+						    "%s chain per bridged guest address (IPv%d)",
+						    d ? "egress" : "ingress", f ? 6 : 4),
+					 &amap[d][f]);
+			if (!s)
+				return -ENOMEM;
+			s->exact = true;
+		}
+	return 0;
+}
+
+/*
+ * Sort the address maps, one element per address: an address on two
+ * bridged ports of the host is refused when the ruleset is resolved
+ * (resolve.c); a ruleset compiled despite errors keeps the first.
+ */
+static void guest_addr_maps_done(struct cctx *x, size_t amap[2][2])
+{
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++) {
+			struct fw_set *s = &x->c->sets[amap[d][f]];
+
+			if (s->nelems > 1) /* an empty map has no element array */
+				qsort(s->elems, s->nelems, sizeof(*s->elems), fw_c_cmp_elem_addr);
+			s->nelems = fw_c_dedup_elems(s->elems, s->nelems);
+		}
+}
+
+/* The guest ports of host @h: their verdict maps (into @vmap and @amap) and chains. */
+static int guest_ports(struct cctx *x, const struct fw_host *h, size_t vmap[2], size_t amap[2][2],
+		       bool bridged)
 {
 	struct fw_compiled *c = x->c;
 	int r = 0;
 
 	for (int d = 0; d < 2; d++)
-		if (!set_new(c, d == 0 ? "fwd_in_ifaces" : "fwd_out_ifaces", FW_SK_IFNAME_VMAP, 0,
-			     fw_comment(&c->arena, "%s chain per guest port",
-					d == 0 ? "ingress" : "egress"),
-			     &vmap[d]))
+		if (!fw_c_set_new(c, d == 0 ? "fwd_in_ifaces" : "fwd_out_ifaces", FW_SK_IFNAME_VMAP,
+				  0,
+				  fw_comment(&c->arena, "%s chain per guest port",
+					     d == 0 ? "ingress" : "egress"),
+				  &vmap[d]))
 			return -ENOMEM;
-	for (size_t i = h->nifaces - h->nguest_ports; i < h->nifaces && r >= 0; i++)
-		r = guest_port(x, &h->ifaces[i], vmap);
+	if (bridged)
+		r = guest_addr_maps(x, amap);
+	c->gports =
+	    gh_arena_array(&c->arena, h->nguest_ports ? h->nguest_ports : 1, sizeof(*c->gports));
+	if (!c->gports)
+		return -ENOMEM;
+	for (size_t i = h->nifaces - h->nguest_ports; i < h->nifaces && r >= 0; i++) {
+		const struct fw_iface *ifc = &h->ifaces[i];
+
+		c->gports[c->ngports].name = gh_arena_strdup(&c->arena, ifc->name);
+		c->gports[c->ngports].bridge =
+		    ifc->bridge ? gh_arena_strdup(&c->arena, ifc->bridge) : NULL;
+		if (!c->gports[c->ngports++].name ||
+		    (ifc->bridge && !c->gports[c->ngports - 1].bridge))
+			return -ENOMEM;
+		r = guest_port(x, ifc, vmap, amap);
+	}
+	if (r >= 0 && bridged)
+		guest_addr_maps_done(x, amap);
 	return r;
 }
 
@@ -1050,8 +1043,12 @@ static int guest_ports(struct cctx *x, const struct fw_host *h, size_t vmap[2])
 static int compile_host(struct cctx *x, const struct fw_host *h)
 {
 	struct fw_compiled *c = x->c;
-	size_t vmap[2], gvmap[2];
+	size_t vmap[2], gvmap[2], amap[2][2] = { { 0, 0 }, { 0, 0 } };
+	bool bridged = false;
 	int r;
+
+	for (size_t i = h->nifaces - h->nguest_ports; i < h->nifaces; i++)
+		bridged |= h->ifaces[i].bridge != NULL;
 
 	c->host = gh_arena_strdup(&c->arena, h->name);
 	c->comment = fw_comment(&c->arena, "gatehouse: security groups of host %s", h->name);
@@ -1061,9 +1058,9 @@ static int compile_host(struct cctx *x, const struct fw_host *h)
 	for (int d = 0; d < 2; d++) {
 		bool in = d == 0;
 
-		if (!set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
-			     fw_comment(&c->arena, "%s chain per interface", dir_word(in)),
-			     &vmap[d]))
+		if (!fw_c_set_new(c, in ? "in_ifaces" : "out_ifaces", FW_SK_IFNAME_VMAP, 0,
+				  fw_comment(&c->arena, "%s chain per interface", dir_word(in)),
+				  &vmap[d]))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < h->nifaces - h->nguest_ports; i++)
@@ -1073,7 +1070,7 @@ static int compile_host(struct cctx *x, const struct fw_host *h)
 				return r;
 		}
 	if (h->nguest_ports) {
-		r = guest_ports(x, h, gvmap);
+		r = guest_ports(x, h, gvmap, amap, bridged);
 		if (r < 0)
 			return r;
 	}
@@ -1083,7 +1080,12 @@ static int compile_host(struct cctx *x, const struct fw_host *h)
 			return r;
 	}
 	if (h->nguest_ports) {
-		r = forward_chain(x, gvmap);
+		r = forward_chain(x, gvmap, amap, bridged);
+		if (r < 0)
+			return r;
+	}
+	if (bridged) {
+		r = fw_compile_bridge(c, h);
 		if (r < 0)
 			return r;
 	}
@@ -1174,11 +1176,20 @@ void fw_compiled_stats(const struct fw_compiled *c, struct fw_stats *ret)
 
 const char *fw_compiled_guest_port(const struct fw_compiled *c, size_t i)
 {
-	for (size_t k = 0; k < c->nsets; k++)
-		if (c->sets[k].kind == FW_SK_IFNAME_VMAP &&
-		    !strcmp(c->sets[k].name, "fwd_in_ifaces"))
-			return i < c->sets[k].nelems ? c->sets[k].elems[i].ifname : NULL;
-	return NULL;
+	return i < c->ngports ? c->gports[i].name : NULL;
+}
+
+const char *fw_compiled_guest_bridge(const struct fw_compiled *c, size_t i)
+{
+	return i < c->ngports ? c->gports[i].bridge : NULL;
+}
+
+bool fw_compiled_has_bridge(const struct fw_compiled *c)
+{
+	for (size_t i = 0; i < c->nchains; i++)
+		if (c->chains[i].bridge)
+			return true;
+	return false;
 }
 
 const char *fw_compiled_iface(const struct fw_compiled *c, size_t i)

@@ -12,6 +12,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_bridge.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/chain.h>
@@ -113,6 +114,12 @@ const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq)
 struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
 				 const char *comment)
 {
+	return fw_tx_msg_start_family(tx, type, flags, NFPROTO_INET, what, comment);
+}
+
+struct nlmsghdr *fw_tx_msg_start_family(struct fw_tx *tx, uint16_t type, uint16_t flags,
+					uint8_t family, const char *what, const char *comment)
+{
 	struct fw_msginfo *m;
 
 	if (FW_VEC_PUSH(tx->msgs, tx->nmsgs, tx->cmsgs, SIZE_MAX / sizeof(*m)) < 0)
@@ -123,8 +130,8 @@ struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags
 	m->type = type;
 	m->what = what;
 	m->comment = comment;
-	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b), type, NFPROTO_INET,
-				     flags | NLM_F_ACK, tx->seq++);
+	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(tx->b), type, family, flags | NLM_F_ACK,
+				     tx->seq++);
 }
 
 static int put_comment_udata(uint8_t type, const char *comment, void *obj,
@@ -182,6 +189,7 @@ uint32_t fw_set_key_len(const struct fw_set *s)
 	case FW_SK_ICMP: return 8;
 	case FW_SK_PROTO: return 1;
 	case FW_SK_IFNAME_VMAP: return FW_IFNAME_MAX + 1; /* IFNAMSIZ */
+	case FW_SK_ADDR_VMAP: return addr_len(s);
 	}
 	return 0;
 }
@@ -210,6 +218,7 @@ uint32_t fw_set_key_type(const struct fw_set *s)
 	case FW_SK_ICMP: return concat_type((uint32_t[]){ it, ic }, 2);
 	case FW_SK_PROTO: return NFT_TYPE_INET_PROTOCOL;
 	case FW_SK_IFNAME_VMAP: return NFT_TYPE_IFNAME;
+	case FW_SK_ADDR_VMAP: return a;
 	}
 	return 0;
 }
@@ -257,6 +266,7 @@ enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint
 	case FW_SK_IFNAME_VMAP:
 		memcpy(key, e->ifname, strnlen(e->ifname, FW_IFNAME_MAX + 1));
 		return FW_KEYEND_NONE;
+	case FW_SK_ADDR_VMAP: put_addr(s, e->alo, key); return FW_KEYEND_NONE;
 	case FW_SK_ADDR:
 		put_addr(s, e->alo, key);
 		if (!fw_addr_cmp(e->ahi, fw_addr_max(s->family)))
@@ -321,6 +331,7 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 	}
 	switch (s->kind) {
 	case FW_SK_ADDR:
+	case FW_SK_ADDR_VMAP:
 		e->alo = fw_addr_from_bytes(fam, key);
 		e->ahi = fw_addr_from_bytes(fam, kend);
 		return;
@@ -356,7 +367,18 @@ void fw_elem_from_key(const struct fw_set *s, const uint8_t *key, uint32_t klen,
 
 /* ---- objects ---- */
 
-static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t type, bool full)
+uint8_t fw_family(bool bridge)
+{
+	return bridge ? NFPROTO_BRIDGE : NFPROTO_INET;
+}
+
+/*
+ * A table message of @type: table inet gatehouse, or with @bridge table
+ * bridge gatehouse; @full: with its comment (and for inet, the structure
+ * hash that describes both).
+ */
+static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t type, bool bridge,
+		      bool full)
 {
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -364,8 +386,17 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE_NAME);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	if (full) {
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, fw_family(bridge));
+	if (full && bridge) {
+		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(FW_COMMENT_MAX + 64);
+
+		if (!ud)
+			return -ENOMEM;
+		nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, c->bridge_comment);
+		nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
+				     nftnl_udata_buf_len(ud));
+		nftnl_udata_buf_free(ud);
+	} else if (full) {
 		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(FW_COMMENT_MAX + 64);
 
 		if (!ud)
@@ -377,9 +408,12 @@ static int emit_table(struct fw_tx *tx, const struct fw_compiled *c, uint16_t ty
 				     nftnl_udata_buf_len(ud));
 		nftnl_udata_buf_free(ud);
 	}
-	nlh = fw_tx_msg_start(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
-			      type == NFT_MSG_DELTABLE ? "delete of the previous table" : "table",
-			      c ? c->comment : NULL);
+	nlh = fw_tx_msg_start_family(tx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+				     fw_family(bridge),
+				     type == NFT_MSG_DELTABLE ? "delete of the previous table"
+				     : bridge		      ? "table bridge"
+							      : "table",
+				     c ? (bridge ? c->bridge_comment : c->comment) : NULL);
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_table_nlmsg_build_payload(nlh, t);
@@ -396,8 +430,16 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 		return -ENOMEM;
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, FW_TABLE_NAME);
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, ch->name);
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	if (ch->base) {
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, fw_family(ch->bridge));
+	if (ch->base && ch->bridge) {
+		/* Before br_netfilter (priority 0) hands IP frames to the inet hooks;
+		 * what is not a bridged guest port's is not ours: policy accept. */
+		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM,
+				    ch->in ? NF_BR_PRE_ROUTING : NF_BR_POST_ROUTING);
+		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, FW_BRIDGE_PRIO);
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	} else if (ch->base) {
 		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM,
 				    ch->fwd  ? NF_INET_FORWARD
@@ -410,19 +452,25 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	r = put_comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ch->comment, nc, set_chain_udata);
 	if (r < 0)
 		return r;
-	nlh = fw_tx_msg_start(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, ch->name, ch->comment);
+	nlh = fw_tx_msg_start_family(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, fw_family(ch->bridge),
+				     ch->name, ch->comment);
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_chain_nlmsg_build_payload(nlh, nc);
 	return fw_tx_update(tx);
 }
 
+bool fw_set_is_vmap(const struct fw_set *s)
+{
+	return s->kind == FW_SK_IFNAME_VMAP || s->kind == FW_SK_ADDR_VMAP;
+}
+
 uint32_t fw_set_flags(const struct fw_set *s)
 {
+	if (fw_set_is_vmap(s))
+		return NFT_SET_MAP;
 	if (s->exact)
 		return 0;
-	if (s->kind == FW_SK_IFNAME_VMAP)
-		return NFT_SET_MAP;
 	return set_is_concat(s) ? NFT_SET_INTERVAL | NFT_SET_CONCAT : NFT_SET_INTERVAL;
 }
 
@@ -435,17 +483,17 @@ static struct nftnl_set *set_obj(const struct fw_compiled *c, size_t i, bool ful
 		return NULL;
 	nftnl_set_set_str(ns, NFTNL_SET_TABLE, FW_TABLE_NAME);
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
-	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, fw_family(s->bridge));
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, fw_set_id(i));
 	if (!full)
 		return ns;
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, fw_set_key_type(s));
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, fw_set_key_len(s));
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, fw_set_flags(s));
-	if (s->exact) {
-		/* A hash set: no interval, no concat description needed. */
-	} else if (s->kind == FW_SK_IFNAME_VMAP) {
+	if (fw_set_is_vmap(s)) {
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	} else if (s->exact) {
+		/* A hash set: no interval, no concat description needed. */
 	} else if (set_is_concat(s)) {
 		uint8_t fl[4] = { 0 };
 		uint32_t n = 0;
@@ -488,8 +536,8 @@ static int emit_set(struct fw_tx *tx, const struct fw_compiled *c, size_t i)
 
 	if (!ns)
 		return -ENOMEM;
-	nlh =
-	    fw_tx_msg_start(tx, NFT_MSG_NEWSET, NLM_F_CREATE, c->sets[i].name, c->sets[i].comment);
+	nlh = fw_tx_msg_start_family(tx, NFT_MSG_NEWSET, NLM_F_CREATE, fw_family(c->sets[i].bridge),
+				     c->sets[i].name, c->sets[i].comment);
 	if (!nlh) {
 		nftnl_set_free(ns);
 		return -ENOMEM;
@@ -515,7 +563,7 @@ static int add_elem(struct nftnl_set *ns, const struct fw_compiled *c, const str
 	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, klen);
 	if (ke == FW_KEYEND_ATTR)
 		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY_END, kend, kelen);
-	if (s->kind == FW_SK_IFNAME_VMAP) {
+	if (fw_set_is_vmap(s)) {
 		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
 		nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_CHAIN, c->chains[e->chain].name);
 	}
@@ -569,8 +617,9 @@ static int flush_elems(struct fw_tx *tx, const struct fw_compiled *c, size_t si,
 	struct nlmsghdr *nlh;
 	struct fw_msginfo *m;
 
-	nlh = fw_tx_msg_start(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
-			      add ? NLM_F_CREATE | NLM_F_EXCL : 0, s->name, s->comment);
+	nlh = fw_tx_msg_start_family(tx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+				     add ? NLM_F_CREATE | NLM_F_EXCL : 0, fw_family(s->bridge),
+				     s->name, s->comment);
 	if (!nlh)
 		return -ENOMEM;
 	m = &tx->msgs[tx->nmsgs - 1];
@@ -654,18 +703,18 @@ struct nftnl_rule *fw_rule_build(const struct fw_compiled *c, const struct fw_ch
 				 const struct fw_rule *r)
 {
 	const struct fw_match_ops *ops = &fw_match_ops[r->match];
-	struct fw_eb eb = { nftnl_rule_alloc(), c, 0 };
+	struct fw_eb eb = { nftnl_rule_alloc(), c, 0, ch->bridge };
 
 	if (!eb.r)
 		return NULL;
 	nftnl_rule_set_str(eb.r, NFTNL_RULE_TABLE, FW_TABLE_NAME);
 	nftnl_rule_set_str(eb.r, NFTNL_RULE_CHAIN, ch->name);
-	nftnl_rule_set_u32(eb.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_u32(eb.r, NFTNL_RULE_FAMILY, fw_family(ch->bridge));
 	ops->emit(&eb, r);
 	if (r->counter)
 		fw_eb_counter(&eb);
 	if (ops->verdict >= 0)
-		fw_eb_verdict(&eb, r->ret ? NFT_RETURN : ops->verdict);
+		fw_eb_verdict(&eb, r->drop ? NF_DROP : r->ret ? NFT_RETURN : ops->verdict);
 	if (!eb.err)
 		eb.err =
 		    put_comment_udata(NFTNL_UDATA_RULE_COMMENT, r->comment, eb.r, set_rule_udata);
@@ -684,8 +733,8 @@ static int emit_rule(struct fw_tx *tx, const struct fw_compiled *c, const struct
 
 	if (!nr)
 		return -ENOMEM;
-	nlh =
-	    fw_tx_msg_start(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, ch->name, r->comment);
+	nlh = fw_tx_msg_start_family(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+				     fw_family(ch->bridge), ch->name, r->comment);
 	if (!nlh) {
 		nftnl_rule_free(nr);
 		return -ENOMEM;
@@ -704,11 +753,20 @@ int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw
 
 	/* Create if missing, then delete: the delete cannot fail, and the
 	 * new table replaces the old one in the same transaction. */
-	r = emit_table(tx, c, NFT_MSG_NEWTABLE, false);
+	r = emit_table(tx, c, NFT_MSG_NEWTABLE, false, false);
 	if (r >= 0)
-		r = emit_table(tx, c, NFT_MSG_DELTABLE, false);
+		r = emit_table(tx, c, NFT_MSG_DELTABLE, false, false);
 	if (r >= 0)
-		r = emit_table(tx, c, NFT_MSG_NEWTABLE, true);
+		r = emit_table(tx, c, NFT_MSG_NEWTABLE, false, true);
+	/* Table bridge gatehouse likewise, in the same transaction; deleted
+	 * when no port is bridged any more (only if it is there: a kernel
+	 * without the bridge family must not be asked to create one). */
+	if (r >= 0 && (c->bridge_comment || (o && o->drop_bridge)))
+		r = emit_table(tx, c, NFT_MSG_NEWTABLE, true, false);
+	if (r >= 0 && (c->bridge_comment || (o && o->drop_bridge)))
+		r = emit_table(tx, c, NFT_MSG_DELTABLE, true, false);
+	if (r >= 0 && c->bridge_comment)
+		r = emit_table(tx, c, NFT_MSG_NEWTABLE, true, true);
 	for (size_t i = 0; i < c->nchains && r >= 0; i++)
 		r = emit_chain(tx, &c->chains[i]);
 	for (size_t i = 0; i < c->nsets && r >= 0; i++)
@@ -725,7 +783,7 @@ int fw_emit_table(struct fw_tx *tx, const struct fw_compiled *c, const struct fw
 		}
 		for (size_t k = 0; k < s->nelems; k++)
 			idx[k] = (uint32_t)k;
-		if (dup && !s->membership && s->kind != FW_SK_IFNAME_VMAP) {
+		if (dup && !s->membership && !fw_set_is_vmap(s)) {
 			inject = true;
 			dup = false;
 		}

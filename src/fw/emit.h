@@ -69,6 +69,9 @@ int fw_tx_end(struct fw_tx *tx);
  */
 struct nlmsghdr *fw_tx_msg_start(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
 				 const char *comment);
+/* The same for an object of nfproto @family (NFPROTO_INET, NFPROTO_BRIDGE). */
+struct nlmsghdr *fw_tx_msg_start_family(struct fw_tx *tx, uint16_t type, uint16_t flags,
+					uint8_t family, const char *what, const char *comment);
 /* Account for the message just built.  0 or -ENOMEM. */
 int fw_tx_update(struct fw_tx *tx);
 /* The message with sequence number @seq, or NULL. */
@@ -79,9 +82,12 @@ const struct fw_msginfo *fw_tx_find(const struct fw_tx *tx, uint32_t seq);
  * @dup_element: test hook (FW_APPLY_FAULT_DUP_ELEMENT): add the first
  *		 element of the first non-membership set twice, so that the
  *		 kernel refuses the batch
+ * @drop_bridge: delete table bridge gatehouse, which the kernel holds and
+ *		 @c has none of (no bridged guest port any more)
  */
 struct fw_emit_opts {
 	bool dup_element;
+	bool drop_bridge;
 };
 
 /*
@@ -116,6 +122,16 @@ enum fw_keyend {
  */
 enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint8_t *key,
 			   uint32_t *klen, uint8_t *kend, uint32_t *kelen);
+
+/* NFPROTO_BRIDGE for an object of table bridge gatehouse, else NFPROTO_INET. */
+uint8_t fw_family(bool bridge);
+
+/* Is @s a verdict map (by interface name or by address)? */
+bool fw_set_is_vmap(const struct fw_set *s);
+
+/* Priority of the bridge base chains: nft's "filter" in the bridge family,
+ * before br_netfilter (0) passes IP frames to the inet hooks. */
+#define FW_BRIDGE_PRIO (-200)
 
 /* NFT_SET_* flags of set @s as we create it. */
 uint32_t fw_set_flags(const struct fw_set *s);

@@ -162,6 +162,10 @@ struct fw_group {
 struct fw_iface {
 	const char *name;
 	const char *guest;
+	/* A guest port that is a member of this bridge ("Bridge"), or NULL
+	 * (routed): bridged ports are filtered through table bridge gatehouse
+	 * and, by address, in the inet forward chain (compile.c). */
+	const char *bridge;
 	struct gh_cidr *addrs;
 	size_t naddrs;
 	uint32_t *groups;
@@ -231,6 +235,7 @@ enum fw_setkind {
 	FW_SK_ICMP,	   /* icmp[v6] type . code (group-peer) */
 	FW_SK_PROTO,	   /* inet_proto (group-peer) */
 	FW_SK_IFNAME_VMAP, /* ifname : verdict */
+	FW_SK_ADDR_VMAP,   /* ip[6] addr : verdict (a bridged guest's addresses -> its chain) */
 	_FW_SK_MAX,
 };
 
@@ -276,6 +281,7 @@ struct fw_origin {
  * @kind: enum fw_setkind
  * @family: 4 or 6 for address sets, 0 otherwise; icmp sets: 4 or 6 too
  * @membership: a group-membership set (updated alone on membership change)
+ * @bridge: in table bridge gatehouse (bridged guest ports' frames)
  * @exact: single values only (no ranges): a hash set, O(1) per packet
  * @comment: what it holds, and for which groups
  * @elems: elements in sorted order
@@ -287,6 +293,11 @@ struct fw_set {
 	uint8_t family;
 	bool membership;
 	bool exact;
+	bool bridge; /* in table bridge gatehouse, not table inet gatehouse */
+	/* Looked up with a neighbour advertisement's target address: nft 1.0.6
+	 * has no "icmpv6 taddr", so fw compile prints it "typeof @th,64,128"
+	 * with its elements as numbers (the kernel holds ipv6_addr keys). */
+	bool taddr;
 	const char *comment;
 	/* The security-group rules whose peers are in it, for fw stats. */
 	const struct fw_origin *origins;
@@ -309,6 +320,12 @@ enum fw_match {
 	FW_M_SPOOF,	  /* ip[6] saddr != @set counter drop (a guest port's own addresses) */
 	FW_M_FAMILY_DROP, /* meta nfproto ipv4|ipv6 counter drop (a port without that family) */
 	FW_M_LOG,	  /* limit, log prefix "gh in eth0" group N (before a default deny) */
+	FW_M_ADDR_VMAP,	  /* ip[6] saddr|daddr vmap @map (bridged guests, by address) */
+	FW_M_OWN,	  /* ip[6] saddr|daddr @set accept (bridge: a port's own addresses) */
+	FW_M_ARP_OWN,	  /* arp (Ethernet, IPv4) sender ip @set accept (bridge) */
+	FW_M_ARP,	  /* meta protocol arp accept (bridge, towards a guest port) */
+	FW_M_NA_GUARD,	  /* icmpv6 neighbour advert target != @set drop (bridge) */
+	FW_M_JUMP,	  /* jump to chain index @set (bridge: the rules all ports share) */
 	_FW_M_MAX,
 };
 
@@ -333,6 +350,8 @@ struct fw_rule {
 	uint32_t set, gset;
 	bool counter;
 	bool ret;
+	bool bridge; /* in table bridge gatehouse: its family test reads differently */
+	bool drop;   /* verdict drop, not the match's own (a guest's DHCP server messages) */
 	const char *comment;
 	const char *prefix; /* FW_M_LOG: the log prefix (arena) */
 	uint16_t group;	    /* FW_M_LOG: the NFLOG group */
@@ -348,6 +367,9 @@ struct fw_chain {
 	bool base;
 	bool in;
 	bool fwd;
+	/* In table bridge gatehouse; a base chain there hooks prerouting (@in:
+	 * frames from guest ports) or postrouting (frames to them). */
+	bool bridge;
 	const char *comment;
 	struct fw_rule *rules;
 	size_t nrules, crules;
@@ -374,6 +396,14 @@ struct fw_compiled {
 	 * rules.  Never trusted to say what the table holds (apply.c). */
 	uint64_t structure_hash;
 	int log_group; /* NFLOG group of default-deny drops, or -1 */
+	/* Comment of table bridge gatehouse, NULL when there is none (no bridged guest port). */
+	const char *bridge_comment;
+	/* The guest ports in inventory order: port and bridge (NULL: routed),
+	 * copied into the arena (the ruleset may be freed first). */
+	struct {
+		const char *name, *bridge;
+	} * gports;
+	size_t ngports;
 };
 
 /* Default-deny drops logged: at most this many packets a second per
@@ -395,6 +425,9 @@ const char *fw_comment(struct arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
 
 /* Names of the key types in nft syntax, per kind and family (render.c). */
 const char *fw_set_type_text(const struct fw_set *s);
+
+/* The hook of base chain @ch in nft's words ("input", "prerouting", ...) (render.c). */
+const char *fw_chain_hook_name(const struct fw_chain *ch);
 
 /* Element as nft text, without its comment (render.c). */
 void fw_elem_format(const struct fw_set *s, const struct fw_elem *e, const struct fw_compiled *c,

@@ -88,6 +88,11 @@ static bool kset_kind(struct nftnl_set *st, struct fw_kset *k)
 	if (k->s.kind == FW_SK_ICMP &&
 	    type == fw_set_key_type(&(struct fw_set){ .kind = FW_SK_ICMP, .family = 6 }))
 		k->s.family = 6;
+	/* An address key with verdicts: a bridged guest's address map. */
+	if (k->s.kind == FW_SK_ADDR && (nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_MAP)) {
+		k->s.kind = FW_SK_ADDR_VMAP;
+		k->s.exact = true;
+	}
 	return true;
 }
 
@@ -180,16 +185,20 @@ static void decode_interval(struct fw_kset *k, const struct kel *v, size_t n, si
 	fe->k1hi = tmp.k1hi;
 }
 
-/* Verdict map element @x into @fe: interface name and jump target. */
+/* Verdict map element @x into @fe: interface name or address, and jump target. */
 static int decode_vmap(struct fw_kset *k, const struct kel *x, struct fw_elem *fe)
 {
 	char name[17] = { 0 };
 
-	memcpy(name, x->key, x->klen < 16 ? x->klen : 16);
-	fe->ifname = gh_arena_strdup(&k->arena, name);
 	fe->chain = 0;
 	fe->chain_name = x->chain;
 	fe->comment = x->comment;
+	if (k->s.kind == FW_SK_ADDR_VMAP) {
+		fw_elem_from_key(&k->s, x->key, x->klen, NULL, 0, fe);
+		return fe->comment ? 0 : -ENOMEM;
+	}
+	memcpy(name, x->key, x->klen < 16 ? x->klen : 16);
+	fe->ifname = gh_arena_strdup(&k->arena, name);
 	return fe->ifname && fe->comment ? 0 : -ENOMEM;
 }
 
@@ -216,7 +225,7 @@ int fw_kset_load(struct nftnl_set *st, struct fw_kset *k)
 		fe = &k->s.elems[k->s.nelems++];
 		memset(fe, 0, sizeof(*fe));
 		fe->comment = v[i].comment;
-		if (k->s.kind == FW_SK_IFNAME_VMAP) {
+		if (fw_set_is_vmap(&k->s)) {
 			r = decode_vmap(k, &v[i], fe);
 		} else if (k->s.kind == FW_SK_ADDR || k->s.kind == FW_SK_PORT ||
 			   k->s.kind == FW_SK_PROTO) {

@@ -31,6 +31,8 @@ struct fw_snapshot *fw_snapshot_free(struct fw_snapshot *s)
 		return NULL;
 	if (s->table)
 		nftnl_table_free(s->table);
+	if (s->btable)
+		nftnl_table_free(s->btable);
 	for (size_t i = 0; i < s->nchains; i++)
 		nftnl_chain_free(s->chains[i]);
 	for (size_t i = 0; i < s->nsets; i++)
@@ -44,9 +46,17 @@ struct fw_snapshot *fw_snapshot_free(struct fw_snapshot *s)
 	return NULL;
 }
 
-static struct nlmsghdr *req_hdr(struct fw_nl *n, char *buf, uint16_t type, uint16_t flags)
+static struct nlmsghdr *req_hdr(struct fw_nl *n, char *buf, uint16_t type, uint8_t family,
+				uint16_t flags)
 {
-	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, n->seq++);
+	return nftnl_nlmsg_build_hdr(buf, type, family, flags, n->seq++);
+}
+
+/* Is @table of @family one of ours (table inet or bridge gatehouse)? */
+static bool ours(const char *table, uint32_t family)
+{
+	return table && !strcmp(table, FW_TABLE_NAME) &&
+	       (family == NFPROTO_INET || family == NFPROTO_BRIDGE);
 }
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
@@ -67,6 +77,11 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 
 int fw_kernel_get_table(struct fw_nl *n, struct nftnl_table **ret)
 {
+	return fw_kernel_get_table_family(n, NFPROTO_INET, ret);
+}
+
+int fw_kernel_get_table_family(struct fw_nl *n, uint8_t family, struct nftnl_table **ret)
+{
 	char buf[FW_REQ_BUF];
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
 	_cleanup_(nftnl_table_freep) struct nftnl_table *q = nftnl_table_alloc();
@@ -77,10 +92,11 @@ int fw_kernel_get_table(struct fw_nl *n, struct nftnl_table **ret)
 	if (!q)
 		return -ENOMEM;
 	nftnl_table_set_str(q, NFTNL_TABLE_NAME, FW_TABLE_NAME);
-	nlh = req_hdr(n, buf, NFT_MSG_GETTABLE, NLM_F_ACK);
+	nlh = req_hdr(n, buf, NFT_MSG_GETTABLE, family, NLM_F_ACK);
 	nftnl_table_nlmsg_build_payload(nlh, q);
 	r = fw_nl_dump(n, nlh, table_cb, &t);
-	if (r == -ENOENT)
+	/* No such table; for the bridge family, also a kernel without it. */
+	if (r == -ENOENT || r == -EAFNOSUPPORT)
 		return 0;
 	if (r < 0)
 		return r;
@@ -109,7 +125,7 @@ int fw_kernel_genid(struct fw_nl *n, uint32_t *id)
 	char buf[FW_REQ_BUF];
 
 	*id = 0;
-	return fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETGEN, NLM_F_ACK), gen_cb, id);
+	return fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETGEN, NFPROTO_INET, NLM_F_ACK), gen_cb, id);
 }
 
 uint64_t fw_kernel_table_hash(const struct nftnl_table *t, bool *found)
@@ -140,7 +156,8 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	if (!c)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
-	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), FW_TABLE_NAME) ||
+	    !ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+		  nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)) ||
 	    FW_VEC_PUSH(s->chains, s->nchains, s->cchains, 1u << 20) < 0) {
 		nftnl_chain_free(c);
 		return MNL_CB_OK;
@@ -157,7 +174,8 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	if (!st)
 		return MNL_CB_ERROR;
 	if (nftnl_set_nlmsg_parse(nlh, st) < 0 ||
-	    strcmp(nftnl_set_get_str(st, NFTNL_SET_TABLE), FW_TABLE_NAME) ||
+	    !ours(nftnl_set_get_str(st, NFTNL_SET_TABLE),
+		  nftnl_set_get_u32(st, NFTNL_SET_FAMILY)) ||
 	    FW_VEC_PUSH(s->sets, s->nsets, s->csets, 1u << 20) < 0) {
 		nftnl_set_free(st);
 		return MNL_CB_OK;
@@ -180,7 +198,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), FW_TABLE_NAME) ||
+	    !ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+		  nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY)) ||
 	    FW_VEC_PUSH(s->rules, s->nrules, s->crules, 1u << 22) < 0) {
 		nftnl_rule_free(r);
 		return MNL_CB_OK;
@@ -199,31 +218,37 @@ int fw_kernel_read_elems(struct fw_nl *n, struct nftnl_set *st)
 		return -ENOMEM;
 	nftnl_set_set_str(q, NFTNL_SET_TABLE, FW_TABLE_NAME);
 	nftnl_set_set_str(q, NFTNL_SET_NAME, nftnl_set_get_str(st, NFTNL_SET_NAME));
-	nlh = req_hdr(n, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
+	nlh = req_hdr(n, buf, NFT_MSG_GETSETELEM,
+		      nftnl_set_is_set(st, NFTNL_SET_FAMILY)
+			  ? (uint8_t)nftnl_set_get_u32(st, NFTNL_SET_FAMILY)
+			  : NFPROTO_INET,
+		      NLM_F_DUMP);
 	nftnl_set_elems_nlmsg_build_payload(nlh, q);
 	return fw_nl_dump(n, nlh, elem_cb, st);
 }
 
-/* Sets of our table, each with its elements, into @s. */
-static int read_sets(struct fw_nl *n, struct fw_snapshot *s)
+/* Sets of our table of @family, each with its elements, into @s. */
+static int read_sets(struct fw_nl *n, uint8_t family, struct fw_snapshot *s)
 {
 	char buf[FW_REQ_BUF];
 	_cleanup_(nftnl_set_freep) struct nftnl_set *q = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
+	size_t first = s->nsets;
 	int r;
 
 	if (!q)
 		return -ENOMEM;
 	nftnl_set_set_str(q, NFTNL_SET_TABLE, FW_TABLE_NAME);
-	nlh = req_hdr(n, buf, NFT_MSG_GETSET, NLM_F_DUMP);
+	nlh = req_hdr(n, buf, NFT_MSG_GETSET, family, NLM_F_DUMP);
 	nftnl_set_nlmsg_build_payload(nlh, q);
 	r = fw_nl_dump(n, nlh, set_cb, s);
-	for (size_t i = 0; i < s->nsets && r >= 0; i++)
+	for (size_t i = first; i < s->nsets && r >= 0; i++)
 		r = fw_kernel_read_elems(n, s->sets[i]);
 	return r;
 }
 
-int fw_kernel_read_rules(struct fw_nl *n, struct fw_snapshot *s)
+/* The rules of our table of @family, appended to @s. */
+static int read_rules(struct fw_nl *n, uint8_t family, struct fw_snapshot *s)
 {
 	char buf[FW_REQ_BUF];
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
@@ -232,9 +257,18 @@ int fw_kernel_read_rules(struct fw_nl *n, struct fw_snapshot *s)
 	if (!q)
 		return -ENOMEM;
 	nftnl_rule_set_str(q, NFTNL_RULE_TABLE, FW_TABLE_NAME);
-	nlh = req_hdr(n, buf, NFT_MSG_GETRULE, NLM_F_DUMP);
+	nlh = req_hdr(n, buf, NFT_MSG_GETRULE, family, NLM_F_DUMP);
 	nftnl_rule_nlmsg_build_payload(nlh, q);
 	return fw_nl_dump(n, nlh, rule_cb, s);
+}
+
+int fw_kernel_read_rules(struct fw_nl *n, struct fw_snapshot *s)
+{
+	int r = read_rules(n, NFPROTO_INET, s);
+
+	if (r >= 0 && s->btable)
+		r = read_rules(n, NFPROTO_BRIDGE, s);
+	return r;
 }
 
 int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
@@ -247,12 +281,20 @@ int fw_kernel_read_table(struct fw_nl *n, struct fw_snapshot **ret)
 	if (!s)
 		return -ENOMEM;
 	r = fw_kernel_get_table(n, &s->table);
+	if (r >= 0)
+		r = fw_kernel_get_table_family(n, NFPROTO_BRIDGE, &s->btable);
+	/* No table inet gatehouse: no snapshot, even with a bridge table left
+	 * (apply then replaces both). */
 	if (r < 0 || !s->table)
 		return r;
-	/* The kernel cannot filter chain dumps by table: skip others' chains. */
-	r = fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETCHAIN, NLM_F_DUMP), chain_cb, s);
+	/* The kernel cannot filter chain dumps by table: skip others' chains
+	 * (all families: ours are inet and bridge). */
+	r = fw_nl_dump(n, req_hdr(n, buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP), chain_cb,
+		       s);
 	if (r >= 0)
-		r = read_sets(n, s);
+		r = read_sets(n, NFPROTO_INET, s);
+	if (r >= 0 && s->btable)
+		r = read_sets(n, NFPROTO_BRIDGE, s);
 	if (r >= 0)
 		r = fw_kernel_read_rules(n, s);
 	if (r < 0)

@@ -84,8 +84,12 @@ int fw_kernel_send(struct fw_nl *n, const struct fw_tx *tx, size_t *ret_bytes, s
 		*ret_bytes = st.bytes;
 	for (size_t i = 0; i < st.nnacks; i++)
 		word_nack(tx, &st.nacks[i], dl);
+	/* The kernel ran the batch inside sendmsg: without its acks, whether it
+	 * committed is unknown (it may well have). */
 	if (st.recv_error)
-		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0, "reading acks: %s",
+		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0,
+			 "reading acks: %s (the batch was sent and may have been committed: fw "
+			 "diff shows what the kernel holds)",
 			 strerror(-st.recv_error));
 	if (st.step == FW_NL_ACKS_MISSING)
 		diag_add(dl, DIAG_ERROR, "netlink", "", 0, 0,

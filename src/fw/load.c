@@ -710,9 +710,33 @@ static const struct entries iface_group_entries = { "SecurityGroups", FW_GROUPS_
 						    sizeof(uint32_t), "security groups",
 						    "per interface",  iface_group_entry };
 
-static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, struct fw_iface *out)
+/* Interface name @key of @obj (required or not), checked as Linux checks it; NULL if absent or bad.
+ */
+static const char *get_ifname(struct ld *ld, json_t *obj, const char *key, const struct fw_loc *loc,
+			      bool required)
+{
+	const char *name = get_name(ld, obj, key, loc, required);
+	const char *why = name ? ifname_problem(name) : NULL;
+
+	if (why) {
+		struct fw_loc nl = fw_loc_key(loc, key);
+
+		LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)", name, why);
+		return NULL;
+	}
+	return name;
+}
+
+/*
+ * An interface of a host, or with @guest a guest's port, which may also
+ * name the bridge it is a member of ("Bridge"; absent: the host routes).
+ */
+static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, bool guest,
+			struct fw_iface *out)
 {
 	static const char *const iface_keys[] = { "Name", "Addresses", "SecurityGroups", NULL };
+	static const char *const port_keys[] = { "Name", "Addresses", "SecurityGroups", "Bridge",
+						 NULL };
 	void *v = NULL;
 	bool bad = false;
 
@@ -721,18 +745,10 @@ static void parse_iface(struct ld *ld, json_t *ifc, const struct fw_loc *loc, st
 		LD_ERR(ld, loc, "an interface must be an object, not %s", gh_json_type_name(ifc));
 		return;
 	}
-	check_keys(ld, ifc, loc, iface_keys, "an interface");
-	out->name = get_name(ld, ifc, "Name", loc, true);
-	if (out->name) {
-		struct fw_loc nl = fw_loc_key(loc, "Name");
-		const char *why = ifname_problem(out->name);
-
-		if (why) {
-			LD_ERR(ld, &nl, "\"%s\" is not a valid Linux interface name (%s)",
-			       out->name, why);
-			out->name = NULL;
-		}
-	}
+	check_keys(ld, ifc, loc, guest ? port_keys : iface_keys, "an interface");
+	out->name = get_ifname(ld, ifc, "Name", loc, true);
+	if (guest)
+		out->bridge = get_ifname(ld, ifc, "Bridge", loc, false);
 	if (!read_entries(ld, get_array(ld, ifc, "Addresses", loc, &bad), loc, &addr_entries, &v,
 			  &out->naddrs))
 		return;
@@ -758,6 +774,26 @@ static void check_dup_iface(struct ld *ld, struct fw_host *host, size_t i)
 				   : "");
 			return;
 		}
+}
+
+/* A "Bridge" naming a guest port of its host is a mistake, not a bridge: reported. */
+static void check_bridges(struct ld *ld, const struct fw_host *host)
+{
+	for (size_t i = host->nifaces - host->nguest_ports; i < host->nifaces; i++) {
+		const struct fw_iface *p = &host->ifaces[i];
+
+		for (size_t j = host->nifaces - host->nguest_ports; p->bridge && j < host->nifaces;
+		     j++)
+			if (host->ifaces[j].name && !strcmp(host->ifaces[j].name, p->bridge)) {
+				struct fw_loc bl = fw_loc_key(&p->loc, "Bridge");
+
+				LD_ERR(ld, &bl,
+				       "\"%s\" is a guest port of this host, not a bridge its "
+				       "guest ports can be members of",
+				       p->bridge);
+				break;
+			}
+	}
 }
 
 /* Guest ports of a "Guests" array (before it is read, to size the host's ports). */
@@ -810,7 +846,7 @@ static void parse_guest(struct ld *ld, struct fw_host *host, json_t *g, const st
 		struct fw_loc el = fw_loc_index(&il, i);
 		struct fw_iface *port = &host->ifaces[*next];
 
-		parse_iface(ld, ifc, &el, port);
+		parse_iface(ld, ifc, &el, true, port);
 		port->guest = name ? name : "?";
 		/* Empty, not refused: a refused address is its own error. */
 		if (port->name && json_is_object(ifc) &&
@@ -853,6 +889,7 @@ static void parse_guests(struct ld *ld, struct fw_host *host, json_t *guests,
 	}
 	host->nguest_ports = next - host->nifaces;
 	host->nifaces = next;
+	check_bridges(ld, host);
 }
 
 static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
@@ -919,7 +956,7 @@ static void parse_host(struct ld *ld, json_t *h, const struct fw_loc *loc)
 		json_array_foreach(ifcs, i, ifc) {
 			struct fw_loc el = fw_loc_index(&il, i);
 
-			parse_iface(ld, ifc, &el, &host->ifaces[i]);
+			parse_iface(ld, ifc, &el, false, &host->ifaces[i]);
 			check_dup_iface(ld, host, i);
 		}
 		host->nifaces = json_array_size(ifcs);

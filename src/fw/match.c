@@ -159,8 +159,28 @@ void fw_eb_verdict(struct fw_eb *eb, int verdict)
 	eb_add(eb, e);
 }
 
+/* Ether types (big endian on the wire): IPv4, ARP, IPv6. */
+static const uint8_t ethertype_ip[2] = { 0x08, 0x00 };
+static const uint8_t ethertype_arp[2] = { 0x08, 0x06 };
+static const uint8_t ethertype_ip6[2] = { 0x86, 0xdd };
+
+/*
+ * The frame's ether type, as nft's "ether type" loads it: in the bridge
+ * family a VLAN-tagged frame reads 0x8100 here and matches nothing of ours
+ * (br_netfilter would not pass it to the inet hooks either).
+ */
+static void eb_ethertype(struct fw_eb *eb, const uint8_t type[2])
+{
+	eb_payload(eb, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG_1);
+	eb_cmp(eb, NFT_CMP_EQ, type, 2);
+}
+
 static void eb_nfproto(struct fw_eb *eb, int family)
 {
+	if (eb->bridge) {
+		eb_ethertype(eb, family == 6 ? ethertype_ip6 : ethertype_ip);
+		return;
+	}
 	eb_meta(eb, NFT_META_NFPROTO, NFT_REG_1);
 	eb_cmp_u8(eb, NFT_CMP_EQ, family == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 }
@@ -273,13 +293,31 @@ static void dhcp_ports(const struct fw_rule *r, unsigned *sport, unsigned *dport
 	*dport = r->in ? client : server;
 }
 
+/*
+ * A client's first messages from a bridged guest port: DHCPv4 from 0.0.0.0
+ * (later ones come from its own address), DHCPv6 to ff02::1:2, so that the
+ * exemption from anti-spoofing carries nothing else.
+ */
+static bool dhcp_bridge_client(const struct fw_rule *r)
+{
+	return r->bridge && !r->in && !r->drop;
+}
+
+static const uint8_t all_dhcp_servers[16] = { 0xff, 0x02, [13] = 1, [15] = 2 };
+
 static void dhcp_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
 {
 	unsigned sp, dp;
+	bool v4 = r->match == FW_M_DHCP4;
 
 	dhcp_ports(r, &sp, &dp);
-	snprintf(b, n, "meta nfproto %s udp sport %u udp dport %u",
-		 r->match == FW_M_DHCP4 ? "ipv4" : "ipv6", sp, dp);
+	snprintf(b, n, "%s %s%s udp sport %u udp dport %u",
+		 r->bridge ? "ether type" : "meta nfproto",
+		 v4 ? (r->bridge ? "ip" : "ipv4") : (r->bridge ? "ip6" : "ipv6"),
+		 !dhcp_bridge_client(r) ? ""
+		 : v4			? " ip saddr 0.0.0.0"
+					: " ip6 daddr ff02::1:2",
+		 sp, dp);
 }
 
 static void dhcp_emit(struct fw_eb *eb, const struct fw_rule *r)
@@ -293,6 +331,15 @@ static void dhcp_emit(struct fw_eb *eb, const struct fw_rule *r)
 	ports[2] = (uint8_t)(dp >> 8);
 	ports[3] = (uint8_t)dp;
 	eb_nfproto(eb, r->match == FW_M_DHCP4 ? 4 : 6);
+	if (dhcp_bridge_client(r) && r->match == FW_M_DHCP4) {
+		static const uint8_t any[4] = { 0 };
+
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+		eb_cmp(eb, NFT_CMP_EQ, any, 4);
+	} else if (dhcp_bridge_client(r)) {
+		eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1);
+		eb_cmp(eb, NFT_CMP_EQ, all_dhcp_servers, 16);
+	}
 	eb_l4proto(eb, IPPROTO_UDP);
 	/* sport and dport are adjacent: one 4-byte load, as nft does. */
 	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_1);
@@ -437,6 +484,104 @@ static void log_emit(struct fw_eb *eb, const struct fw_rule *r)
 	eb_add(eb, e);
 }
 
+/* ---- FW_M_ADDR_VMAP: ip[6] saddr|daddr vmap @map ---- */
+
+static void addr_vmap_render(char *b, size_t n, const struct fw_compiled *c,
+			     const struct fw_rule *r)
+{
+	snprintf(b, n, "%s vmap @%s", addr_text(r), c->sets[r->set].name);
+}
+
+static void addr_vmap_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+	eb_addr(eb, r);
+	eb_lookup(eb, r->set, true);
+}
+
+/* ---- FW_M_OWN: ip[6] saddr|daddr @set (a bridge port's own addresses) ---- */
+
+static void own_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "%s @%s", addr_text(r), c->sets[r->set].name);
+}
+
+static void own_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, r->family);
+	eb_addr(eb, r);
+	eb_lookup(eb, r->set, false);
+}
+
+/* ---- FW_M_ARP_OWN: ARP for Ethernet and IPv4 with a sender address in @set ---- */
+
+/* htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4: where the sender address is. */
+static const uint8_t arp_eth_ip[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
+
+static void arp_own_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "arp htype 1 arp ptype ip arp hlen 6 arp plen 4 arp saddr ip @%s",
+		 c->sets[r->set].name);
+}
+
+static void arp_own_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_ethertype(eb, ethertype_arp);
+	eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 0, 6, NFT_REG_1);
+	eb_cmp(eb, NFT_CMP_EQ, arp_eth_ip, 6);
+	eb_payload(eb, NFT_PAYLOAD_NETWORK_HEADER, 14, 4, NFT_REG_1);
+	eb_lookup(eb, r->set, false);
+}
+
+/* ---- FW_M_ARP: ether type arp ---- */
+
+static void arp_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "ether type arp");
+}
+
+static void arp_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_ethertype(eb, ethertype_arp);
+}
+
+/* ---- FW_M_NA_GUARD: a neighbour advertisement's target (ICMPv6 bytes 8-23) not in @set ---- */
+
+static void na_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	/* The target as nft 1.0.6 can name it (no "icmpv6 taddr" yet). */
+	snprintf(b, n, "icmpv6 type nd-neighbor-advert @th,64,128 != @%s", c->sets[r->set].name);
+}
+
+static void na_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	eb_nfproto(eb, 6);
+	eb_l4proto(eb, IPPROTO_ICMPV6);
+	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	eb_cmp_u8(eb, NFT_CMP_EQ, 136);
+	eb_payload(eb, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_1);
+	eb_lookup_flags(eb, r->set, false, NFT_LOOKUP_F_INV);
+}
+
+/* ---- FW_M_JUMP: jump to chain @set ---- */
+
+static void jump_render(char *b, size_t n, const struct fw_compiled *c, const struct fw_rule *r)
+{
+	snprintf(b, n, "jump %s", c->chains[r->set].name);
+}
+
+static void jump_emit(struct fw_eb *eb, const struct fw_rule *r)
+{
+	struct nftnl_expr *e = eb_new(eb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, eb->c->chains[r->set].name);
+	eb_add(eb, e);
+}
+
 const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_CT_OK] = { ct_ok_render, ct_ok_emit, NF_ACCEPT },
 	[FW_M_CT_INVALID] = { ct_inv_render, ct_inv_emit, NF_DROP },
@@ -451,4 +596,10 @@ const struct fw_match_ops fw_match_ops[_FW_M_MAX] = {
 	[FW_M_SPOOF] = { spoof_render, spoof_emit, NF_DROP },
 	[FW_M_FAMILY_DROP] = { family_render, family_emit, NF_DROP },
 	[FW_M_LOG] = { log_render, log_emit, -1 },
+	[FW_M_ADDR_VMAP] = { addr_vmap_render, addr_vmap_emit, -1 },
+	[FW_M_OWN] = { own_render, own_emit, NF_ACCEPT },
+	[FW_M_ARP_OWN] = { arp_own_render, arp_own_emit, NF_ACCEPT },
+	[FW_M_ARP] = { arp_render, arp_emit, NF_ACCEPT },
+	[FW_M_NA_GUARD] = { na_render, na_emit, NF_DROP },
+	[FW_M_JUMP] = { jump_render, jump_emit, -1 },
 };

@@ -18,11 +18,14 @@ struct nftnl_rule;
  * @r: the rule being built
  * @c: the compiled ruleset (set names and ids)
  * @err: first error (-ENOMEM), checked once at the end
+ * @bridge: a rule of table bridge gatehouse: the family of a packet is its
+ *	    ether type there (meta nfproto is "bridge")
  */
 struct fw_eb {
 	struct nftnl_rule *r;
 	const struct fw_compiled *c;
 	int err;
+	bool bridge;
 };
 
 /* Set id of set index @i within the batch (ids start at 1). */

@@ -76,6 +76,9 @@ void fw_nl_close(struct fw_nl *n)
 	n->nl = NULL;
 }
 
+/* Receive buffer per ack: an skb's overhead, not the ack's size, rounded up. */
+#define FW_NL_ACK_TRUESIZE 2048u
+
 /* Grow a socket buffer to @want bytes (FORCE needs CAP_NET_ADMIN, which apply has). */
 static void sockbuf(int fd, int opt, int force, size_t want)
 {
@@ -166,8 +169,11 @@ static int send_all(struct fw_nl *n, struct nftnl_batch *b, size_t nmsgs, struct
 	st->bytes = total;
 	/* One sendmsg for the whole batch needs a send buffer at least its size. */
 	sockbuf(fd, SO_SNDBUF, SO_SNDBUFFORCE, total + 65536);
-	/* Room for one ack per message (capped acks are small). */
-	sockbuf(fd, SO_RCVBUF, SO_RCVBUFFORCE, nmsgs * 256 + (1u << 20));
+	/* Room for one ack per message, all queued before we read any: what
+	 * counts is each ack's skb truesize (about 1 KiB for a capped ack on
+	 * 6.18), not its 36 bytes of payload; 256 per ack made a batch of
+	 * ~6,000 messages fail with ENOBUFS (tests/netns/fw_bridge.sh). */
+	sockbuf(fd, SO_RCVBUF, SO_RCVBUFFORCE, nmsgs * FW_NL_ACK_TRUESIZE + (1u << 20));
 	msg.msg_name = &snl;
 	msg.msg_namelen = sizeof(snl);
 	msg.msg_iov = iov;

@@ -6,10 +6,12 @@
  * the same kernel state.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/netfilter.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fw/emit.h"
 #include "fw/internal.h"
 #include "fw/match.h"
 
@@ -28,6 +30,7 @@ const char *fw_set_type_text(const struct fw_set *s)
 	case FW_SK_ICMP: return v6 ? "icmpv6_type . icmpv6_code" : "icmp_type . icmp_code";
 	case FW_SK_PROTO: return "inet_proto";
 	case FW_SK_IFNAME_VMAP: return "ifname : verdict";
+	case FW_SK_ADDR_VMAP: return v6 ? "ipv6_addr : verdict" : "ipv4_addr : verdict";
 	}
 	return "?";
 }
@@ -49,12 +52,13 @@ void fw_elem_format(const struct fw_set *s, const struct fw_elem *e, const struc
 		snprintf(buf, size, "\"%s\"", e->ifname);
 		return;
 	}
-	if (s->kind <= FW_SK_ADDR_PROTO)
+	if (s->kind <= FW_SK_ADDR_PROTO || s->kind == FW_SK_ADDR_VMAP)
 		fw_range_format(s->family, e->alo, e->ahi, a, sizeof(a));
 	range_text(e->k1lo, e->k1hi, k1, sizeof(k1));
 	range_text(e->k2lo, e->k2hi, k2, sizeof(k2));
 	switch (s->kind) {
-	case FW_SK_ADDR: snprintf(buf, size, "%s", a); break;
+	case FW_SK_ADDR:
+	case FW_SK_ADDR_VMAP: snprintf(buf, size, "%s", a); break;
 	case FW_SK_ADDR_PORT:
 	case FW_SK_ADDR_PROTO: snprintf(buf, size, "%s . %s", a, k1); break;
 	case FW_SK_ADDR_ICMP: snprintf(buf, size, "%s . %s . %s", a, k1, k2); break;
@@ -65,9 +69,13 @@ void fw_elem_format(const struct fw_set *s, const struct fw_elem *e, const struc
 
 static void render_set(FILE *f, const struct fw_compiled *c, const struct fw_set *s)
 {
-	bool map = s->kind == FW_SK_IFNAME_VMAP;
+	bool map = fw_set_is_vmap(s);
 
-	fprintf(f, "\t%s %s {\n\t\ttype %s\n", map ? "map" : "set", s->name, fw_set_type_text(s));
+	if (s->taddr)
+		fprintf(f, "\tset %s {\n\t\ttypeof @th,64,128\n", s->name);
+	else
+		fprintf(f, "\t%s %s {\n\t\ttype %s\n", map ? "map" : "set", s->name,
+			fw_set_type_text(s));
 	if (!map && !s->exact)
 		fputs("\t\tflags interval\n", f);
 	fprintf(f, "\t\tcomment \"%s\"\n", s->comment);
@@ -77,7 +85,13 @@ static void render_set(FILE *f, const struct fw_compiled *c, const struct fw_set
 			const struct fw_elem *e = &s->elems[i];
 			char buf[256];
 
-			fw_elem_format(s, e, c, buf, sizeof(buf));
+			if (s->taddr)
+				snprintf(buf, sizeof(buf),
+					 "0x%016" PRIx64 "%016" PRIx64 "-0x%016" PRIx64
+					 "%016" PRIx64,
+					 e->alo.hi, e->alo.lo, e->ahi.hi, e->ahi.lo);
+			else
+				fw_elem_format(s, e, c, buf, sizeof(buf));
 			fprintf(f, "%s%s comment \"%s\"", i ? ",\n\t\t\t     " : "", buf,
 				e->comment);
 			if (map)
@@ -93,10 +107,7 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 	fprintf(f, "\tchain %s {\n", ch->name);
 	if (ch->base)
 		fprintf(f, "\t\ttype filter hook %s priority filter; policy %s;\n",
-			ch->fwd	 ? "forward"
-			: ch->in ? "input"
-				 : "output",
-			ch->fwd ? "accept" : "drop");
+			fw_chain_hook_name(ch), ch->fwd || ch->bridge ? "accept" : "drop");
 	fprintf(f, "\t\tcomment \"%s\"\n", ch->comment);
 	for (size_t i = 0; i < ch->nrules; i++) {
 		const struct fw_rule *r = &ch->rules[i];
@@ -114,7 +125,8 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 		}
 		if (ops->verdict >= 0)
 			fprintf(f, "%s%s", sep,
-				r->ret			    ? "return"
+				r->drop			    ? "drop"
+				: r->ret		    ? "return"
 				: ops->verdict == NF_ACCEPT ? "accept"
 							    : "drop");
 		fprintf(f, " comment \"%s\"\n", r->comment);
@@ -122,16 +134,40 @@ static void render_chain(FILE *f, const struct fw_compiled *c, const struct fw_c
 	fputs("\t}\n", f);
 }
 
-int fw_render(const struct fw_compiled *c, FILE *f)
+const char *fw_chain_hook_name(const struct fw_chain *ch)
 {
-	fprintf(f, "table inet %s {\n\tcomment \"%s\"\n\n", FW_TABLE_NAME, c->comment);
+	if (ch->bridge)
+		return ch->in ? "prerouting" : "postrouting";
+	return ch->fwd ? "forward" : ch->in ? "input" : "output";
+}
+
+/* One table: the sets and chains of @c in it (@bridge: table bridge gatehouse). */
+static void render_table(const struct fw_compiled *c, bool bridge, FILE *f)
+{
+	bool first = true;
+
+	fprintf(f, "table %s %s {\n\tcomment \"%s\"\n\n", bridge ? "bridge" : "inet", FW_TABLE_NAME,
+		bridge ? c->bridge_comment : c->comment);
 	for (size_t i = 0; i < c->nsets; i++)
-		render_set(f, c, &c->sets[i]);
+		if (c->sets[i].bridge == bridge)
+			render_set(f, c, &c->sets[i]);
 	for (size_t i = 0; i < c->nchains; i++) {
-		if (i)
+		if (c->chains[i].bridge != bridge)
+			continue;
+		if (!first)
 			fputc('\n', f);
+		first = false;
 		render_chain(f, c, &c->chains[i]);
 	}
 	fputs("}\n", f);
+}
+
+int fw_render(const struct fw_compiled *c, FILE *f)
+{
+	render_table(c, false, f);
+	if (c->bridge_comment) {
+		fputc('\n', f);
+		render_table(c, true, f);
+	}
 	return ferror(f) ? -EIO : 0;
 }

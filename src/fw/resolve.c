@@ -274,6 +274,8 @@ static void check_quotas(struct fw_ruleset *rs, struct diag_list *dl)
 struct ent {
 	struct gh_cidr a;
 	const struct fw_loc *loc;
+	size_t host;
+	bool bridged; /* a bridged guest port's */
 };
 
 static int cmp_ent(const void *x, const void *y)
@@ -297,6 +299,8 @@ static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 					return; /* out of memory: the check is a warning */
 				v[n].a = ifc->addrs[a];
 				v[n].loc = &ifc->loc;
+				v[n].host = h;
+				v[n].bridged = ifc->bridge != NULL;
 				n++;
 			}
 		}
@@ -305,9 +309,22 @@ static void check_addresses(struct fw_ruleset *rs, struct diag_list *dl)
 	for (size_t i = 1; i < n; i++)
 		if (!memcmp(&v[i].a, &v[i - 1].a, sizeof(v[i].a))) {
 			char buf[64];
+			bool two_bridged = false;
 
+			/* A bridged guest is found by its addresses (the inet forward
+			 * chain's address maps): one port per address and host. */
+			for (size_t j = i; j-- > 0 && !memcmp(&v[j].a, &v[i].a, sizeof(v[i].a));)
+				two_bridged |=
+				    v[i].bridged && v[j].bridged && v[i].host == v[j].host;
 			gh_cidr_format(&v[i].a, buf, sizeof(buf));
-			RS_WARN(dl, rs, v[i].loc, "address %s is on more than one interface", buf);
+			if (two_bridged)
+				RS_ERR(dl, rs, v[i].loc,
+				       "address %s is on two bridged guest ports of this host: the "
+				       "firewall tells bridged guests apart by their addresses",
+				       buf);
+			else
+				RS_WARN(dl, rs, v[i].loc,
+					"address %s is on more than one interface", buf);
 		}
 }
 

@@ -31,14 +31,26 @@ struct slot {
 	char what[48];
 	uint32_t len, seq;
 	uint32_t mask; /* ct state bits after a bitwise and, 0: none */
-	enum { V_NUM, V_PROTO, V_FAMILY, V_ADDR4, V_ADDR6, V_IFNAME, V_IFINDEX, V_CTSTATE } val;
+	enum {
+		V_NUM,
+		V_PROTO,
+		V_FAMILY,
+		V_ADDR4,
+		V_ADDR6,
+		V_IFNAME,
+		V_IFINDEX,
+		V_CTSTATE,
+		V_ETHERTYPE,
+		V_ARPHDR /* htype, ptype, hlen, plen in one load */
+	} val;
 	bool set;
 };
 
 struct dec {
 	struct slot s[NSLOTS];
 	uint32_t seq;
-	int nfproto; /* from a meta nfproto match: NFPROTO_IPV4/6, or 0 */
+	int nfproto; /* from a meta nfproto (or ether type) match: NFPROTO_IPV4/6, NFPROTO_ARP, or 0
+		      */
 	int l4proto; /* from a meta l4proto match, or -1 */
 	char *buf;
 	size_t size, off;
@@ -148,6 +160,23 @@ static void payload_name(const struct dec *d, uint32_t base, uint32_t off, uint3
 	const char *l4 = d->l4proto >= 0 ? proto_name((unsigned)d->l4proto) : NULL;
 
 	s->val = V_NUM;
+	if (base == NFT_PAYLOAD_LL_HEADER && off == 12 && len == 2) {
+		snprintf(s->what, sizeof(s->what), "ether type");
+		s->val = V_ETHERTYPE;
+		return;
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && d->nfproto == NFPROTO_ARP && off == 0 &&
+	    len == 6) {
+		snprintf(s->what, sizeof(s->what), "arp htype . ptype . hlen . plen");
+		s->val = V_ARPHDR;
+		return;
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && d->nfproto == NFPROTO_ARP && off == 14 &&
+	    len == 4) {
+		snprintf(s->what, sizeof(s->what), "arp saddr ip");
+		s->val = V_ADDR4;
+		return;
+	}
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && d->nfproto == NFPROTO_IPV4) {
 		const char *f = off == 12 && len == 4	? "saddr"
 				: off == 16 && len == 4 ? "daddr"
@@ -289,6 +318,10 @@ static void value(struct dec *d, const struct slot *s, const uint8_t *v, uint32_
 			out(d, "%u", i);
 	} else if (s->val == V_FAMILY && len == 1) {
 		out(d, "%s", v[0] == NFPROTO_IPV4 ? "ipv4" : v[0] == NFPROTO_IPV6 ? "ipv6" : "?");
+	} else if (s->val == V_ETHERTYPE && len == 2 && (v[0] == 0x08 || v[0] == 0x86)) {
+		unsigned t = (unsigned)v[0] << 8 | v[1];
+
+		out(d, "%s", t == 0x0800 ? "ip" : t == 0x86dd ? "ip6" : t == 0x0806 ? "arp" : "?");
 	} else if (s->val == V_PROTO && len == 1 && proto_name(v[0])) {
 		out(d, "%s", proto_name(v[0]));
 	} else if (len == 1) {
@@ -351,8 +384,19 @@ static bool cmp(struct dec *d, struct nftnl_expr *e, struct nftnl_expr *next)
 		    (unsigned)v[0] << 8 | v[1], hl, h, cmp_op(op), (unsigned)v[2] << 8 | v[3]);
 		return false;
 	}
+	if (op == NFT_CMP_EQ && s->val == V_ARPHDR && len == 6 &&
+	    !memcmp(v, "\x00\x01\x08\x00\x06\x04", 6)) {
+		/* Ethernet and IPv4, as nft writes the four matches. */
+		out(d, "arp htype 1 arp ptype ip arp hlen 6 arp plen 4 ");
+		return false;
+	}
 	if (op == NFT_CMP_EQ && s->val == V_FAMILY && len == 1)
 		d->nfproto = v[0];
+	if (op == NFT_CMP_EQ && s->val == V_ETHERTYPE && len == 2)
+		d->nfproto = v[0] == 0x86 && v[1] == 0xdd   ? NFPROTO_IPV6
+			     : v[0] == 0x08 && v[1] == 0x00 ? NFPROTO_IPV4
+			     : v[0] == 0x08 && v[1] == 0x06 ? NFPROTO_ARP
+							    : 0;
 	if (op == NFT_CMP_EQ && s->val == V_PROTO && len == 1)
 		d->l4proto = v[0];
 	if (op == NFT_CMP_GTE && next &&

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <linux/netfilter.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -39,6 +40,7 @@ static void counter_of(struct nftnl_rule *r, uint64_t *pkts, uint64_t *bytes, bo
 static void show_chain(FILE *f, const struct fw_snapshot *s, struct nftnl_chain *ch)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	uint32_t family = nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY);
 	char cbuf[FW_COMMENT_MAX + 1];
 
 	fprintf(f, "\nchain %s  # %s\n", name,
@@ -47,7 +49,8 @@ static void show_chain(FILE *f, const struct fw_snapshot *s, struct nftnl_chain 
 		uint64_t p = 0, b = 0;
 		bool has;
 
-		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
+		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name) ||
+		    nftnl_rule_get_u32(s->rules[j], NFTNL_RULE_FAMILY) != family)
 			continue;
 		counter_of(s->rules[j], &p, &b, &has);
 		if (has)
@@ -93,11 +96,21 @@ int fw_show(FILE *f, struct diag_list *dl)
 		return r;
 	if (!s)
 		return -ENOENT;
-	fprintf(f, "table inet %s  # %s\n", FW_TABLE_NAME,
-		fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
-	for (size_t i = 0; i < s->nchains; i++)
-		show_chain(f, s, s->chains[i]);
-	for (size_t i = 0; i < s->nsets; i++)
-		show_set(f, s->sets[i]);
+	/* Table inet gatehouse, then table bridge gatehouse when there is one. */
+	for (int b = 0; b < 2; b++) {
+		uint32_t family = b ? NFPROTO_BRIDGE : NFPROTO_INET;
+		struct nftnl_table *t = b ? s->btable : s->table;
+
+		if (!t)
+			continue;
+		fprintf(f, "%stable %s %s  # %s\n", b ? "\n" : "", b ? "bridge" : "inet",
+			FW_TABLE_NAME, fw_kernel_comment(FW_KOBJ_TABLE, t, cbuf, sizeof(cbuf)));
+		for (size_t i = 0; i < s->nchains; i++)
+			if (nftnl_chain_get_u32(s->chains[i], NFTNL_CHAIN_FAMILY) == family)
+				show_chain(f, s, s->chains[i]);
+		for (size_t i = 0; i < s->nsets; i++)
+			if (nftnl_set_get_u32(s->sets[i], NFTNL_SET_FAMILY) == family)
+				show_set(f, s->sets[i]);
+	}
 	return 0;
 }

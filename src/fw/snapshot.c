@@ -36,10 +36,10 @@ int fw_snapshot_take(struct fw_snapshot **ret, struct diag_list *dl)
 	return r;
 }
 
-static int put_obj(struct fw_tx *tx, uint16_t type, uint16_t flags, const char *what,
-		   void (*build)(struct nlmsghdr *, void *), void *obj)
+static int put_obj(struct fw_tx *tx, uint16_t type, uint16_t flags, uint8_t family,
+		   const char *what, void (*build)(struct nlmsghdr *, void *), void *obj)
 {
-	struct nlmsghdr *nlh = fw_tx_msg_start(tx, type, flags, what, NULL);
+	struct nlmsghdr *nlh = fw_tx_msg_start_family(tx, type, flags, family, what, NULL);
 
 	if (!nlh)
 		return -ENOMEM;
@@ -67,8 +67,8 @@ static void build_rule(struct nlmsghdr *nlh, void *o)
 	nftnl_rule_nlmsg_build_payload(nlh, o);
 }
 
-/* Delete our table, creating it first if it is missing (so the delete cannot fail). */
-static int put_table_delete(struct fw_tx *tx)
+/* Delete our table of @family, creating it first if it is missing (so the delete cannot fail). */
+static int put_table_delete(struct fw_tx *tx, uint8_t family)
 {
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	int r;
@@ -76,10 +76,10 @@ static int put_table_delete(struct fw_tx *tx)
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE_NAME);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	r = put_obj(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table", build_table, t);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
+	r = put_obj(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE, family, "table", build_table, t);
 	if (r >= 0)
-		r = put_obj(tx, NFT_MSG_DELTABLE, 0, "table", build_table, t);
+		r = put_obj(tx, NFT_MSG_DELTABLE, 0, family, "table", build_table, t);
 	return r;
 }
 
@@ -101,7 +101,9 @@ static int put_set_elems(struct fw_tx *tx, struct nftnl_set *st)
 		return 0;
 	do {
 		struct nlmsghdr *nlh =
-		    fw_tx_msg_start(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE, "set elements", NULL);
+		    fw_tx_msg_start_family(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+					   (uint8_t)nftnl_set_get_u32(st, NFTNL_SET_FAMILY),
+					   "set elements", NULL);
 
 		if (!nlh)
 			return -ENOMEM;
@@ -113,16 +115,34 @@ static int put_set_elems(struct fw_tx *tx, struct nftnl_set *st)
 	return 0;
 }
 
-/* Replay a snapshot: delete our table and re-create it as it was. */
-static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
+/* Table @t (of @s) as it was, when there was one. */
+static int put_table(struct fw_tx *tx, struct nftnl_table *t)
 {
-	int r = put_table_delete(tx);
+	if (!t)
+		return 0;
+	nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_unset(t, NFTNL_TABLE_USE);
+	return put_obj(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+		       (uint8_t)nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY), "table", build_table,
+		       t);
+}
 
+/*
+ * Replay a snapshot: delete our tables and re-create them as they were
+ * (table bridge gatehouse only when there is or was one: a kernel without
+ * the bridge family is never asked for it).
+ */
+static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s, bool bridge_now)
+{
+	int r = put_table_delete(tx, NFPROTO_INET);
+
+	if (r >= 0 && (bridge_now || (s && s->btable)))
+		r = put_table_delete(tx, NFPROTO_BRIDGE);
 	if (r < 0 || !s)
 		return r;
-	nftnl_table_unset(s->table, NFTNL_TABLE_HANDLE);
-	nftnl_table_unset(s->table, NFTNL_TABLE_USE);
-	r = put_obj(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table", build_table, s->table);
+	r = put_table(tx, s->table);
+	if (r >= 0)
+		r = put_table(tx, s->btable);
 	for (size_t i = 0; i < s->nchains && r >= 0; i++) {
 		struct nftnl_chain *c = s->chains[i];
 
@@ -130,14 +150,17 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 		nftnl_chain_unset(c, NFTNL_CHAIN_USE);
 		nftnl_chain_unset(c, NFTNL_CHAIN_BYTES);
 		nftnl_chain_unset(c, NFTNL_CHAIN_PACKETS);
-		r = put_obj(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain", build_chain, c);
+		r = put_obj(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
+			    (uint8_t)nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY), "chain",
+			    build_chain, c);
 	}
 	for (size_t i = 0; i < s->nsets && r >= 0; i++) {
 		struct nftnl_set *st = s->sets[i];
 
 		nftnl_set_unset(st, NFTNL_SET_HANDLE);
 		nftnl_set_set_u32(st, NFTNL_SET_ID, (uint32_t)i + 1);
-		r = put_obj(tx, NFT_MSG_NEWSET, NLM_F_CREATE, "set", build_set, st);
+		r = put_obj(tx, NFT_MSG_NEWSET, NLM_F_CREATE,
+			    (uint8_t)nftnl_set_get_u32(st, NFTNL_SET_FAMILY), "set", build_set, st);
 		if (r >= 0)
 			r = put_set_elems(tx, st);
 	}
@@ -146,7 +169,8 @@ static int emit_snapshot(struct fw_tx *tx, const struct fw_snapshot *s)
 
 		nftnl_rule_unset(ru, NFTNL_RULE_HANDLE);
 		nftnl_rule_unset(ru, NFTNL_RULE_POSITION);
-		r = put_obj(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "rule", build_rule,
+		r = put_obj(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			    (uint8_t)nftnl_rule_get_u32(ru, NFTNL_RULE_FAMILY), "rule", build_rule,
 			    ru);
 	}
 	return r;
@@ -156,15 +180,18 @@ int fw_snapshot_restore(const struct fw_snapshot *s, struct diag_list *dl)
 {
 	_cleanup_(fw_nl_close) struct fw_nl n = { 0 };
 	_cleanup_(fw_tx_done) struct fw_tx tx = { 0 };
+	_cleanup_(nftnl_table_freep) struct nftnl_table *bt = NULL;
 	int r = fw_kernel_open(&n, dl);
 
 	if (r < 0)
 		return r;
-	r = fw_tx_init(&tx, n.seq);
+	r = fw_kernel_get_table_family(&n, NFPROTO_BRIDGE, &bt);
+	if (r >= 0)
+		r = fw_tx_init(&tx, n.seq);
 	if (r >= 0)
 		r = fw_tx_begin(&tx);
 	if (r >= 0)
-		r = emit_snapshot(&tx, s);
+		r = emit_snapshot(&tx, s, bt != NULL);
 	if (r >= 0)
 		r = fw_tx_end(&tx);
 	if (r < 0) {

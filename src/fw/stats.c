@@ -16,6 +16,7 @@
  * udp, interval and exact sets) gets their sum.
  */
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,14 @@ static void rule_counter(struct nftnl_rule *r, uint64_t *packets, uint64_t *byte
 	nftnl_expr_iter_destroy(it);
 }
 
-static size_t chain_find(const struct fw_compiled *c, const char *name, size_t hint)
+/* The chain named @name of table bridge (@bridge) or inet gatehouse, or SIZE_MAX. */
+static size_t chain_find(const struct fw_compiled *c, const char *name, bool bridge, size_t hint)
 {
-	if (hint < c->nchains && !strcmp(c->chains[hint].name, name))
+	if (hint < c->nchains && c->chains[hint].bridge == bridge &&
+	    !strcmp(c->chains[hint].name, name))
 		return hint;
 	for (size_t i = 0; i < c->nchains; i++)
-		if (!strcmp(c->chains[i].name, name))
+		if (c->chains[i].bridge == bridge && !strcmp(c->chains[i].name, name))
 			return i;
 	return SIZE_MAX;
 }
@@ -163,16 +166,28 @@ static int count_rule(const struct fw_compiled *c, const struct fw_chain *ch,
 			};
 		}
 		return 0;
+	case FW_M_DHCP4:
+	case FW_M_DHCP6:
+		/* Counted only where dropped: a bridged guest's DHCP server messages. */
+		if (!r->drop)
+			return 0;
+		/* fall through */
 	case FW_M_DROP:
 	case FW_M_SPOOF:
 	case FW_M_FAMILY_DROP:
+	case FW_M_NA_GUARD:
 		e = FW_VEC_PUSH(k->drops, k->ndrops, *cdrops, SIZE_MAX / sizeof(*k->drops));
 		if (e < 0)
 			return e;
+		/* A bridge port's chains: from_<port> (ch->in) is what the guest
+		 * sends (its egress: a source it does not own), to_<port> what it
+		 * would receive that is not for its addresses. */
 		k->drops[k->ndrops++] = (struct fw_drop_count){
 			.interface = ch->ifname,
-			.reason = r->match == FW_M_DROP ? "default_deny" : "spoofed_source",
-			.egress = !ch->in,
+			.reason = !ch->bridge && r->match == FW_M_DROP ? "default_deny"
+				  : !ch->bridge || ch->in	       ? "spoofed_source"
+								       : "not_its_address",
+			.egress = ch->bridge ? ch->in : !ch->in,
 			.packets = packets,
 			.bytes = bytes,
 		};
@@ -213,6 +228,8 @@ int fw_counts_read(const struct fw_compiled *c, struct fw_counts *ret, struct di
 	}
 	if (r >= 0 && !s->table)
 		r = -ENOENT;
+	if (r >= 0 && c->bridge_comment)
+		r = fw_kernel_get_table_family(&n, NFPROTO_BRIDGE, &s->btable);
 	if (r >= 0)
 		r = fw_kernel_read_rules(&n, s);
 	if (r == -ENOENT) {
@@ -229,7 +246,9 @@ int fw_counts_read(const struct fw_compiled *c, struct fw_counts *ret, struct di
 		want += c->chains[i].nrules;
 	for (size_t i = 0; i < s->nrules; i++) {
 		struct nftnl_rule *kr = s->rules[i];
-		size_t ci = chain_find(c, nftnl_rule_get_str(kr, NFTNL_RULE_CHAIN), hint);
+		size_t ci =
+		    chain_find(c, nftnl_rule_get_str(kr, NFTNL_RULE_CHAIN),
+			       nftnl_rule_get_u32(kr, NFTNL_RULE_FAMILY) == NFPROTO_BRIDGE, hint);
 		const struct fw_chain *ch = ci < c->nchains ? &c->chains[ci] : NULL;
 		char comment[FW_COMMENT_MAX + 1];
 		uint64_t packets, bytes;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter_bridge.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -98,10 +99,24 @@ static void rule_text(struct nftnl_rule *r, char *buf, size_t size)
  * function of the canonical one, so it changes no comparison.
  */
 #define FW_LINE_SHOW "\x1f"
-#define NFT_T "inet " FW_TABLE_NAME
+#define NFT_T "%s " FW_TABLE_NAME
+
+/*
+ * Lines of table bridge gatehouse start with "bridge " (canonical and nft
+ * text alike), those of table inet gatehouse with nothing / "inet ".
+ */
+static const char *tpre(bool bridge)
+{
+	return bridge ? "bridge " : "";
+}
+
+static const char *tfam(bool bridge)
+{
+	return bridge ? "bridge" : "inet";
+}
 
 /* Rule @nr, @k-th of @chain, as a line. */
-static int rule_line(struct fw_lines *l, unsigned opts, const char *chain, size_t k,
+static int rule_line(struct fw_lines *l, unsigned opts, bool bridge, const char *chain, size_t k,
 		     struct nftnl_rule *nr, const char *comment)
 {
 	char text[4096], nft[4096], pos[32] = "";
@@ -111,75 +126,80 @@ static int rule_line(struct fw_lines *l, unsigned opts, const char *chain, size_
 	if (!(opts & FW_LINES_NO_INDEX))
 		snprintf(pos, sizeof(pos), "%zu ", k);
 	return fw_lines_add(l,
-			    "chain %s rule %s%s comment \"%s\"" FW_LINE_SHOW "rule " NFT_T
+			    "%schain %s rule %s%s comment \"%s\"" FW_LINE_SHOW "rule " NFT_T
 			    " %s %s%s%s comment \"%s\"",
-			    chain, pos, text, comment, chain, pos[0] ? "index " : "", pos, nft,
-			    comment);
+			    tpre(bridge), chain, pos, text, comment, tfam(bridge), chain,
+			    pos[0] ? "index " : "", pos, nft, comment);
 }
 
 /* Set @name's line: @type NULL for a type that is not one of ours. */
-static int set_line(struct fw_lines *l, const char *name, const char *type, uint32_t flags,
-		    const char *comment)
+static int set_line(struct fw_lines *l, bool bridge, const char *name, const char *type,
+		    uint32_t flags, const char *comment)
 {
 	if (!type)
 		return fw_lines_add(l,
-				    "set %s type (not one of gatehouse's) comment "
+				    "%sset %s type (not one of gatehouse's) comment "
 				    "\"%s\"" FW_LINE_SHOW "set " NFT_T
 				    " %s { comment \"%s\" } # a key type gatehouse never writes",
-				    name, comment, name, comment);
+				    tpre(bridge), name, comment, tfam(bridge), name, comment);
 	return fw_lines_add(l,
-			    "set %s type %s flags 0x%x comment \"%s\"" FW_LINE_SHOW "%s " NFT_T
+			    "%sset %s type %s flags 0x%x comment \"%s\"" FW_LINE_SHOW "%s " NFT_T
 			    " %s { type %s;%s%s%s comment \"%s\" }",
-			    name, type, flags, comment, flags & NFT_SET_MAP ? "map" : "set", name,
-			    type, flags & NFT_SET_INTERVAL ? " flags interval;" : "",
+			    tpre(bridge), name, type, flags, comment,
+			    flags & NFT_SET_MAP ? "map" : "set", tfam(bridge), name, type,
+			    flags & NFT_SET_INTERVAL ? " flags interval;" : "",
 			    flags & NFT_SET_CONSTANT ? " flags constant;" : "",
 			    flags & NFT_SET_TIMEOUT ? " flags timeout;" : "", comment);
 }
 
 /* An element line: @elem formatted, @jump the chain of a verdict map's (or NULL). */
-static int elem_line(struct fw_lines *l, const char *set, const char *elem, const char *jump,
-		     const char *comment)
+static int elem_line(struct fw_lines *l, bool bridge, const char *set, const char *elem,
+		     const char *jump, const char *comment)
 {
 	if (jump)
 		return fw_lines_add(l,
-				    "set %s element %s : jump %s comment \"%s\"" FW_LINE_SHOW
+				    "%sset %s element %s : jump %s comment \"%s\"" FW_LINE_SHOW
 				    "element " NFT_T " %s { %s comment \"%s\" : jump %s }",
-				    set, elem, jump, comment, set, elem, comment, jump);
+				    tpre(bridge), set, elem, jump, comment, tfam(bridge), set, elem,
+				    comment, jump);
 	return fw_lines_add(l,
-			    "set %s element %s comment \"%s\"" FW_LINE_SHOW "element " NFT_T
+			    "%sset %s element %s comment \"%s\"" FW_LINE_SHOW "element " NFT_T
 			    " %s { %s comment \"%s\" }",
-			    set, elem, comment, set, elem, comment);
+			    tpre(bridge), set, elem, comment, tfam(bridge), set, elem, comment);
 }
 
 /*
  * A chain line; @hook NULL for a regular chain, else its hook name with
  * @prio, @type and policy @drop.
  */
-static int chain_line(struct fw_lines *l, const char *name, const char *hook, int prio,
+static int chain_line(struct fw_lines *l, bool bridge, const char *name, const char *hook, int prio,
 		      const char *type, bool drop, const char *comment)
 {
 	char prio_text[16];
+	/* nft's "filter" priority: 0 in the inet family, -200 in the bridge family. */
+	bool filter = prio == (bridge ? FW_BRIDGE_PRIO : 0);
 
 	if (!hook)
 		return fw_lines_add(l,
-				    "chain %s comment \"%s\"" FW_LINE_SHOW "chain " NFT_T
+				    "%schain %s comment \"%s\"" FW_LINE_SHOW "chain " NFT_T
 				    " %s { comment \"%s\" }",
-				    name, comment, name, comment);
+				    tpre(bridge), name, comment, tfam(bridge), name, comment);
 	snprintf(prio_text, sizeof(prio_text), "%d", prio);
 	return fw_lines_add(l,
-			    "chain %s hook %s prio %d type %s policy %s comment \"%s\"" FW_LINE_SHOW
-			    "chain " NFT_T
+			    "%schain %s hook %s prio %d type %s policy %s comment "
+			    "\"%s\"" FW_LINE_SHOW "chain " NFT_T
 			    " %s { type %s hook %s priority %s; policy %s; comment \"%s\" }",
-			    name, hook, prio, type, drop ? "drop" : "accept", comment, name, type,
-			    hook, prio ? prio_text : "filter", drop ? "drop" : "accept", comment);
+			    tpre(bridge), name, hook, prio, type, drop ? "drop" : "accept", comment,
+			    tfam(bridge), name, type, hook, filter ? "filter" : prio_text,
+			    drop ? "drop" : "accept", comment);
 }
 
-static int table_line(struct fw_lines *l, const char *comment)
+static int table_line(struct fw_lines *l, bool bridge, const char *comment)
 {
 	return fw_lines_add(l,
-			    "table comment \"%s\"" FW_LINE_SHOW "table " NFT_T
+			    "%stable comment \"%s\"" FW_LINE_SHOW "table " NFT_T
 			    " { comment \"%s\" }",
-			    comment, comment);
+			    tpre(bridge), comment, tfam(bridge), comment);
 }
 
 const char *fw_line_text(const char *line)
@@ -216,40 +236,38 @@ static bool is_member_name(const char **names, size_t n, const char *name)
 
 int fw_lines_of_ir(const struct fw_compiled *c, struct fw_lines *l, unsigned opts)
 {
-	int r = table_line(l, c->comment);
+	int r = table_line(l, false, c->comment);
 
+	if (r >= 0 && c->bridge_comment)
+		r = table_line(l, true, c->bridge_comment);
 	for (size_t i = 0; i < c->nsets && r >= 0; i++) {
 		const struct fw_set *s = &c->sets[i];
 
-		r = set_line(l, s->name, fw_set_type_text(s), fw_set_flags(s), s->comment);
+		r = set_line(l, s->bridge, s->name, fw_set_type_text(s), fw_set_flags(s),
+			     s->comment);
 		if ((opts & FW_LINES_NO_MEMBERS) && s->membership)
 			continue;
 		for (size_t k = 0; k < s->nelems && r >= 0; k++) {
 			char buf[256];
 
 			fw_elem_format(s, &s->elems[k], c, buf, sizeof(buf));
-			r = elem_line(l, s->name, buf,
-				      s->kind == FW_SK_IFNAME_VMAP
-					  ? c->chains[s->elems[k].chain].name
-					  : NULL,
+			r = elem_line(l, s->bridge, s->name, buf,
+				      fw_set_is_vmap(s) ? c->chains[s->elems[k].chain].name : NULL,
 				      s->elems[k].comment);
 		}
 	}
 	for (size_t i = 0; i < c->nchains && r >= 0; i++) {
 		const struct fw_chain *ch = &c->chains[i];
 
-		r = chain_line(l, ch->name,
-			       !ch->base ? NULL
-			       : ch->fwd ? "forward"
-			       : ch->in	 ? "input"
-					 : "output",
-			       0, "filter", ch->base && !ch->fwd, ch->comment);
+		r = chain_line(l, ch->bridge, ch->name, ch->base ? fw_chain_hook_name(ch) : NULL,
+			       ch->bridge ? FW_BRIDGE_PRIO : 0, "filter",
+			       ch->base && !ch->fwd && !ch->bridge, ch->comment);
 		for (size_t k = 0; k < ch->nrules && r >= 0; k++) {
 			struct nftnl_rule *nr = fw_rule_build(c, ch, &ch->rules[k]);
 
 			if (!nr)
 				return -ENOMEM;
-			r = rule_line(l, opts, ch->name, k, nr, ch->rules[k].comment);
+			r = rule_line(l, opts, ch->bridge, ch->name, k, nr, ch->rules[k].comment);
 			nftnl_rule_free(nr);
 		}
 	}
@@ -266,35 +284,39 @@ static int set_lines_of_kernel(struct nftnl_set *st, bool hide, const char **mem
 	_cleanup_(fw_kset_done) struct fw_kset k = { 0 };
 	char cbuf[FW_COMMENT_MAX + 1];
 	int r = fw_kset_load(st, &k);
+	bool bridge = nftnl_set_get_u32(st, NFTNL_SET_FAMILY) == NFPROTO_BRIDGE;
 
 	fw_kernel_comment(FW_KOBJ_SET, st, cbuf, sizeof(cbuf));
 	if (r < 0)
 		return r;
 	if (!k.known)
-		return set_line(l, nftnl_set_get_str(st, NFTNL_SET_NAME), NULL, 0, cbuf);
-	r = set_line(l, k.s.name, fw_set_type_text(&k.s), nftnl_set_get_u32(st, NFTNL_SET_FLAGS),
-		     cbuf);
-	if (hide && is_member_name(member, nmember, k.s.name))
+		return set_line(l, bridge, nftnl_set_get_str(st, NFTNL_SET_NAME), NULL, 0, cbuf);
+	r = set_line(l, bridge, k.s.name, fw_set_type_text(&k.s),
+		     nftnl_set_get_u32(st, NFTNL_SET_FLAGS), cbuf);
+	/* Membership sets are inet only. */
+	if (hide && !bridge && is_member_name(member, nmember, k.s.name))
 		return r;
 	for (size_t e = 0; e < k.s.nelems && r >= 0; e++) {
 		char buf[256];
 		const struct fw_elem *fe = &k.s.elems[e];
 
 		fw_elem_format(&k.s, fe, NULL, buf, sizeof(buf));
-		r = elem_line(l, k.s.name, buf,
-			      k.s.kind == FW_SK_IFNAME_VMAP
-				  ? (fe->chain_name ? fe->chain_name : "?")
-				  : NULL,
+		r = elem_line(l, bridge, k.s.name, buf,
+			      fw_set_is_vmap(&k.s) ? (fe->chain_name ? fe->chain_name : "?") : NULL,
 			      fe->comment);
 	}
 	return r;
 }
 
-/* The hook name of base chain @ch. */
-static const char *chain_hook_name(struct nftnl_chain *ch)
+/* The hook name of base chain @ch (of table bridge gatehouse: @bridge). */
+static const char *chain_hook_name(struct nftnl_chain *ch, bool bridge)
 {
 	uint32_t hook = nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM);
 
+	if (bridge)
+		return hook == NF_BR_PRE_ROUTING    ? "prerouting"
+		       : hook == NF_BR_POST_ROUTING ? "postrouting"
+						    : "(another hook)";
 	return hook == NF_INET_LOCAL_IN	   ? "input"
 	       : hook == NF_INET_LOCAL_OUT ? "output"
 	       : hook == NF_INET_FORWARD   ? "forward"
@@ -309,7 +331,9 @@ static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain
 	char cbuf[FW_COMMENT_MAX + 1];
 	size_t k = 0;
 	bool base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
-	int r = chain_line(l, name, base ? chain_hook_name(ch) : NULL,
+	uint32_t family = nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY);
+	bool bridge = family == NFPROTO_BRIDGE;
+	int r = chain_line(l, bridge, name, base ? chain_hook_name(ch, bridge) : NULL,
 			   nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
 			   nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE)
 			       ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE)
@@ -318,9 +342,10 @@ static int chain_lines_of_kernel(const struct fw_snapshot *s, struct nftnl_chain
 			   fw_kernel_comment(FW_KOBJ_CHAIN, ch, cbuf, sizeof(cbuf)));
 
 	for (size_t j = 0; j < s->nrules && r >= 0; j++) {
-		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name))
+		if (strcmp(nftnl_rule_get_str(s->rules[j], NFTNL_RULE_CHAIN), name) ||
+		    nftnl_rule_get_u32(s->rules[j], NFTNL_RULE_FAMILY) != family)
 			continue;
-		r = rule_line(l, opts, name, k++, s->rules[j],
+		r = rule_line(l, opts, bridge, name, k++, s->rules[j],
 			      fw_kernel_comment(FW_KOBJ_RULE, s->rules[j], cbuf, sizeof(cbuf)));
 	}
 	return r;
@@ -333,8 +358,12 @@ int fw_lines_of_kernel(const struct fw_snapshot *s, const struct fw_compiled *c,
 	char cbuf[FW_COMMENT_MAX + 1];
 	size_t nmember = 0;
 	_cleanup_free_ const char **member = hide ? member_names(c, &nmember) : NULL;
-	int r = table_line(l, fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
+	int r =
+	    table_line(l, false, fw_kernel_comment(FW_KOBJ_TABLE, s->table, cbuf, sizeof(cbuf)));
 
+	if (r >= 0 && s->btable)
+		r = table_line(l, true,
+			       fw_kernel_comment(FW_KOBJ_TABLE, s->btable, cbuf, sizeof(cbuf)));
 	if (hide && !member)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->nsets && r >= 0; i++)

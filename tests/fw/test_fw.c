@@ -24,6 +24,7 @@
 
 #include "fw/emit.h"
 #include "fw/internal.h"
+#include "fw/rule_nft.h"
 
 static const char *const INV =
     "{\"Hosts\": ["
@@ -320,6 +321,65 @@ static void test_rule_roundtrip(void **state)
 	diag_list_clear(&dl);
 }
 
+/* A bridged guest port: its bridge table reads back as nft text, its sets hold its addresses. */
+static void test_bridged_port(void **state)
+{
+	static const char *const inv =
+	    "{\"Hosts\": [{\"Name\": \"hv\", \"Interfaces\": [], \"Guests\": [{\"Name\": "
+	    "\"vm-1\", \"Interfaces\": [{\"Name\": \"tap1\", \"Bridge\": \"br0\", "
+	    "\"Addresses\": [\"10.0.1.11\", \"fd00::11\", \"fe80::11\"], \"SecurityGroups\": "
+	    "[\"sg-app\"]}]}]}]}";
+	struct diag_list dl;
+	struct fw_ruleset *rs = load2(SG, inv, &dl);
+	struct fw_compiled *c = NULL;
+	size_t bridge_rules = 0;
+	bool arp = false, ether = false;
+
+	assert_non_null(rs);
+	assert_int_equal(fw_compile(rs, "hv", &c, &dl), 0);
+	assert_true(fw_compiled_has_bridge(c));
+	assert_string_equal(fw_compiled_guest_bridge(c, 0), "br0");
+	for (size_t i = 0; i < c->nchains; i++)
+		for (size_t k = 0; c->chains[i].bridge && k < c->chains[i].nrules; k++) {
+			struct nftnl_rule *nr =
+			    fw_rule_build(c, &c->chains[i], &c->chains[i].rules[k]);
+			char t[4096];
+
+			assert_non_null(nr);
+			fw_rule_nft(nr, t, sizeof(t));
+			/* Named fields, never raw link or network header loads. */
+			assert_null(strstr(t, "@ll,"));
+			assert_null(strstr(t, "@nh,"));
+			arp |= strstr(t, "arp saddr ip @port_tap1_4") != NULL;
+			ether |= strstr(t, "ether type ip6 ip6 saddr @port_tap1_6") != NULL;
+			nftnl_rule_free(nr);
+			bridge_rules++;
+		}
+	assert_true(arp && ether);
+	assert_int_equal(bridge_rules, 12 + 3 + 4 + 2);
+	for (size_t i = 0; i < c->nsets; i++) {
+		const struct fw_set *s = &c->sets[i];
+
+		/* The listed link-local address is inside fe80::/10: one element. */
+		if (!strcmp(s->name, "nd_tap1")) {
+			assert_true(s->bridge && s->taddr);
+			assert_int_equal(s->nelems, 2);
+			assert_true(s->elems[1].alo.hi == 0xfe80000000000000ull &&
+				    s->elems[1].ahi.hi == 0xfebfffffffffffffull);
+		}
+		/* Both IPv6 addresses name the port's egress chain. */
+		if (!strcmp(s->name, "guest_src_6")) {
+			assert_int_equal(s->kind, FW_SK_ADDR_VMAP);
+			assert_int_equal(s->nelems, 2);
+			assert_string_equal(c->chains[s->elems[0].chain].name, "out_tap1");
+			assert_string_equal(c->chains[s->elems[1].chain].name, "out_tap1");
+		}
+	}
+	fw_compiled_free(c);
+	fw_ruleset_free(rs);
+	diag_list_clear(&dl);
+}
+
 /* The dup-element test hook is the caller's option, never read from the environment. */
 static void test_fault_hook_is_an_option(void **state)
 {
@@ -360,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_icmp),
 		cmocka_unit_test(test_key_roundtrip),
 		cmocka_unit_test(test_rule_roundtrip),
+		cmocka_unit_test(test_bridged_port),
 		cmocka_unit_test(test_fault_hook_is_an_option),
 	};
 

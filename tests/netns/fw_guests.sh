@@ -188,7 +188,7 @@ echo "== a guest port moved into a bridge is named in a warning (not filtered th
 ip -n $HV link add br9 type bridge
 ip -n $HV link set tap3 master br9
 run $HV "$GH" fw apply --rules $TMP/closed --host hv-1 >/dev/null 2>$TMP/bridged.err
-check "warning names tap3" grep -q 'guest port tap3 is a bridge port: .* NOT enforced' $TMP/bridged.err
+check "warning names tap3" grep -q 'guest port tap3 is a port of bridge br9, but the inventory does not say so: .* NOT enforced' $TMP/bridged.err
 check "no warning for routed tap1" sh -c "! grep -q 'port tap1' $TMP/bridged.err"
 ip -n $HV link set tap3 nomaster
 ip -n $HV link del br9

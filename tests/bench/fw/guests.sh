@@ -15,6 +15,11 @@
 #
 #   tests/bench/fw/guests.sh [BUILD_DIR] [SECONDS_PER_RATE]
 #
+# BRIDGED=1: every guest is declared a port of bridge br0 (table bridge
+# gatehouse and the address maps of the forward chain), and vm-0's tap0 is
+# one: the packet path is routed into the bridge to a bridged guest, with
+# br_netfilter (in hv only), against the stateful base with br_netfilter too.
+#
 # Needs root, nft and cc; exits 0 (a benchmark, not a test) without them.
 # Prints the results and saves them to BUILD_DIR/bench-fw-guests.txt.
 set -u
@@ -37,6 +42,8 @@ PORT=$((10000 + PER - 1))
 bench_netns $HV $G $C
 ip netns exec $HV sysctl -qw net.ipv4.ip_forward=1
 ip netns exec $HV sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 2>/dev/null
+[ -n "${BRIDGED:-}" ] && ip netns exec $HV sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
+	net.bridge.bridge-nf-call-ip6tables=1
 ip link add eth0 netns $G type veth peer name tap0 netns $HV || exit 1
 ip -n $G addr add 10.1.0.1/32 dev eth0
 ip -n $G link set eth0 up
@@ -51,6 +58,14 @@ ip -n $C link set eth0 up
 ip -n $C route add 10.1.0.0/16 via 10.100.255.254
 ip -n $HV addr add 10.100.255.254/16 dev eth0
 ip -n $HV link set eth0 up
+if [ -n "${BRIDGED:-}" ]; then # tap0 a port of br0, which takes over tap0's address
+	ip -n $HV route del 10.1.0.1/32 dev tap0
+	ip -n $HV addr del 10.1.255.254/32 dev tap0
+	ip -n $HV link add br0 type bridge
+	ip -n $HV link set tap0 master br0
+	ip -n $HV addr add 10.1.255.254/16 dev br0
+	ip -n $HV link set br0 up
+fi
 
 # gen DIR [joined]: the rules; with "joined", guest vm-x of hv-2 joins sg-peers.
 gen() {
@@ -69,11 +84,11 @@ gen() {
 		}
 		printf "{\"GroupId\": \"sg-peers\"}]}\n"
 	}' >"$1/sg.json"
-	awk -v n=$GUESTS -v g=$NGROUPS -v gpg=$GPG -v joined="${2:-}" 'BEGIN {
+	awk -v n=$GUESTS -v g=$NGROUPS -v gpg=$GPG -v joined="${2:-}" -v bridged="${BRIDGED:-}" 'BEGIN {
 		printf "{\"Hosts\": [{\"Name\": \"hv-1\", \"Interfaces\": [{\"Name\": \"eth0\", \"Addresses\": [\"10.100.255.254\"], \"SecurityGroups\": []}],\n \"Guests\": [\n"
 		for (j = 0; j < n; j++) {
-			printf "%s{\"Name\": \"vm-%d\", \"Interfaces\": [{\"Name\": \"tap%d\", \"Addresses\": [\"10.1.%d.%d\"], \"SecurityGroups\": [", \
-				j ? ",\n" : "", j, j, int(j / 250), j % 250 + 1
+			printf "%s{\"Name\": \"vm-%d\", \"Interfaces\": [{\"Name\": \"tap%d\", %s\"Addresses\": [\"10.1.%d.%d\"], \"SecurityGroups\": [", \
+				j ? ",\n" : "", j, j, bridged ? "\"Bridge\": \"br0\", " : "", int(j / 250), j % 250 + 1
 			for (k = 0; k < gpg; k++)
 				printf "%s\"sg-b%d\"", k ? ", " : "", (j + g - gpg + k) % g
 			printf "]}]}"
@@ -97,13 +112,13 @@ stateful='table inet stateful {
 out=$build/bench-fw-guests.txt
 {
 echo "gatehouse fw guests benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs"
-echo "$GUESTS guests, $((NGROUPS * PER)) udp rules in $NGROUPS groups (+1 group reference each), $GPG group(s) per guest"
+echo "$GUESTS guests${BRIDGED:+ (all bridged)}, $((NGROUPS * PER)) udp rules in $NGROUPS groups (+1 group reference each), $GPG group(s) per guest"
 echo
 echo "== compile + apply, membership update (best of 3, in-library times)"
 best_c=""; best_a=""; best_u=""
 for k in 1 2 3; do
 	ip netns exec $HV nft flush ruleset
-	ip netns exec $HV "$GH" fw apply --full --stats --rules $W/rules --host hv-1 >/dev/null 2>$W/apply.err
+	ip netns exec $HV "$GH" fw apply --full --stats --rules $W/rules --host hv-1 >/dev/null 2>$W/apply.err || cat $W/apply.err
 	c=$(sed -n 's/.*load+compile \([0-9.]*\) ms.*/\1/p' $W/apply.err)
 	a=$(sed -n 's/.*apply \([0-9.]*\) ms.*/\1/p' $W/apply.err)
 	ip netns exec $HV "$GH" fw apply --stats --rules $W/joined --host hv-1 >$W/upd.out 2>$W/upd.err
