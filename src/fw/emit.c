@@ -460,11 +460,6 @@ static int emit_chain(struct fw_tx *tx, const struct fw_chain *ch)
 	return fw_tx_update(tx);
 }
 
-bool fw_set_is_vmap(const struct fw_set *s)
-{
-	return s->kind == FW_SK_IFNAME_VMAP || s->kind == FW_SK_ADDR_VMAP;
-}
-
 uint32_t fw_set_flags(const struct fw_set *s)
 {
 	if (fw_set_is_vmap(s))

@@ -126,9 +126,6 @@ enum fw_keyend fw_elem_key(const struct fw_set *s, const struct fw_elem *e, uint
 /* NFPROTO_BRIDGE for an object of table bridge gatehouse, else NFPROTO_INET. */
 uint8_t fw_family(bool bridge);
 
-/* Is @s a verdict map (by interface name or by address)? */
-bool fw_set_is_vmap(const struct fw_set *s);
-
 /* Priority of the bridge base chains: nft's "filter" in the bridge family,
  * before br_netfilter (0) passes IP frames to the inet hooks. */
 #define FW_BRIDGE_PRIO (-200)

@@ -306,6 +306,12 @@ struct fw_set {
 	size_t nelems, celems;
 };
 
+/* Is @s a verdict map (by interface name or by address)? */
+static inline bool fw_set_is_vmap(const struct fw_set *s)
+{
+	return s->kind == FW_SK_IFNAME_VMAP || s->kind == FW_SK_ADDR_VMAP;
+}
+
 enum fw_match {
 	FW_M_CT_OK,	  /* ct state established,related accept */
 	FW_M_CT_INVALID,  /* ct state invalid drop */
