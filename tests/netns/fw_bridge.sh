@@ -76,17 +76,7 @@ ip -n $HV addr add 10.0.1.1/32 dev tap1
 ip -n $HV route add 10.0.1.11/32 dev tap1
 
 newns $EXT
-ip link add eth0 netns $EXT type veth peer name eth0 netns $HV || exit 1
-ip -n $HV addr add 192.168.50.1/24 dev eth0
-ip -n $HV addr add fd50::1/64 dev eth0 nodad
-ip -n $HV link set eth0 up
-for a in 2 3 4; do
-	ip -n $EXT addr add 192.168.50.$a/24 dev eth0
-	ip -n $EXT addr add fd50::$a/64 dev eth0 nodad
-done
-ip -n $EXT link set eth0 up
-ip -n $EXT route add 10.0.0.0/16 via 192.168.50.1
-ip -n $EXT -6 route add fd02::/64 via fd50::1
+nl_outside $EXT $HV 10.0.0.0/16 fd02::/64
 
 for p in 80 8079 8080 8081 8082; do
 	bg $B1 socat TCP6-LISTEN:$p,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
@@ -100,12 +90,6 @@ bg $EXT socat TCP6-LISTEN:9000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
 bg $EXT socat -u TCP6-LISTEN:7000,ipv6only=0,reuseaddr OPEN:$TMP/flow.txt,creat,append
 sleep 1
 
-tcp() { # NS SRC DST PORT -> 0 when "ok" came back (SRC "-": the kernel's choice)
-	b=""
-	[ "$2" = - ] || b=",bind=$(addr "$2")"
-	out=$(run "$1" timeout 4 socat -T2 - TCP:$(addr "$3"):$4,connect-timeout=0.7$b </dev/null 2>/dev/null)
-	[ "$out" = ok ]
-}
 mac() { ip -n "$1" -o link show eth0 | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/'; }
 lladdr() { ip -n "$1" -6 -o addr show dev eth0 scope link | sed 's/.*inet6 \([0-9a-f:]*\).*/\1/'; }
 neigh_mac() { # ADDRESS: the MAC hv has for it on br0
@@ -239,11 +223,13 @@ echo "== an established flow survives a re-apply that removes its rule"
 mkdir $TMP/closed
 sed 's/"FromPort": 7000, "ToPort": 7000/"FromPort": 7001, "ToPort": 7001/' "$RULES/sg.json" >$TMP/closed/sg.json
 sed 's/"10.0.2.13"/"10.0.2.13", "10.0.2.14"/' "$RULES/inventory.json" >$TMP/closed/inventory.json
-(echo first; sleep 3; echo second) | run $B1 socat -u - TCP:192.168.50.3:7000,bind=10.0.2.11 >/dev/null 2>&1 &
+(echo first; until [ -e $TMP/applied ]; do sleep 0.1; done; echo second) |
+	run $B1 socat -u - TCP:192.168.50.3:7000,bind=10.0.2.11 >/dev/null 2>&1 &
 FLOW=$!
 PIDS="$PIDS $FLOW"
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q first $TMP/flow.txt 2>/dev/null && break; sleep 0.3; done
+check "the flow is established before the re-apply" nl_wait_for $TMP/flow.txt first
 check "apply without port 7000" run $HV "$GH" fw apply --rules $TMP/closed --host hv-1
+touch $TMP/applied # the second line goes after the re-apply
 wait $FLOW 2>/dev/null
 check "first and second line arrived" grep -q second $TMP/flow.txt
 bg $EXT socat TCP6-LISTEN:7000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"

@@ -56,9 +56,44 @@ nl_pair() {
 	ip -n "$2" link set eth0 up
 }
 
+# nl_outside EXT HV V4NET V6NET: the outside, namespace EXT (made by the
+# caller) on HV's eth0: HV is 192.168.50.1 and fd50::1, EXT has .2 to .4 and
+# ::2 to ::4, and routes V4NET and V6NET (the guests) through HV.
+nl_outside() {
+	ip link add eth0 netns "$1" type veth peer name eth0 netns "$2" || exit 1
+	ip -n "$2" addr add 192.168.50.1/24 dev eth0
+	ip -n "$2" addr add fd50::1/64 dev eth0 nodad
+	ip -n "$2" link set eth0 up
+	for a in 2 3 4; do
+		ip -n "$1" addr add 192.168.50.$a/24 dev eth0
+		ip -n "$1" addr add fd50::$a/64 dev eth0 nodad
+	done
+	ip -n "$1" link set eth0 up
+	ip -n "$1" route add "$3" via 192.168.50.1
+	ip -n "$1" -6 route add "$4" via fd50::1
+}
+
 run() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 bg() { ns=$1; shift; ip netns exec "$ns" "$@" >/dev/null 2>&1 & PIDS="$PIDS $!"; }
 addr() { case "$1" in *:*) echo "[$1]";; *) echo "$1";; esac; }
+
+tcp() { # NS SRC DST PORT -> 0 when "ok" came back (SRC "-": the kernel's choice)
+	b=""
+	[ "$2" = - ] || b=",bind=$(addr "$2")"
+	out=$(run "$1" timeout 4 socat -T2 - TCP:$(addr "$3"):$4,connect-timeout=0.7$b </dev/null 2>/dev/null)
+	[ "$out" = ok ]
+}
+
+# nl_wait_for FILE TEXT: until TEXT is in FILE, up to 10 s (a flow that
+# must be established before a re-apply: under load socat can take seconds
+# to start, and a SYN after the re-apply is a new flow).
+nl_wait_for() {
+	for _ in $(seq 1 40); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.25
+	done
+	return 1
+}
 
 # expect pass|drop DESCRIPTION COMMAND...: a flow that should pass gets a
 # second chance (a server still starting, a lost first ARP); a drop is
