@@ -85,8 +85,11 @@ static unsigned char *block_map(size_t size)
 
 static void blocks_free(struct region *r, unsigned from)
 {
-	for (unsigned i = from; i < r->n; i++)
+	for (unsigned i = from; i < r->n; i++) {
+		/* Clean for whatever is mapped there next (a thread's stack, a file). */
+		UNPOISON(r->b[i].base, r->b[i].size);
 		munmap(r->b[i].base, r->b[i].size);
+	}
 	r->n = from;
 }
 
