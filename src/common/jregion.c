@@ -33,7 +33,7 @@
  * ranges at most; the first 8 MiB of them are kept from task to task.
  * They stop doubling at 4 MiB: a block's pages are all filled in when it
  * is mapped, and the tree of a 30 MiB account export in blocks doubling to
- * 32 MiB held 48 MiB more than malloc() had (now at most 4 MiB more).
+ * 32 MiB held 20 MiB more at its peak (now at most 4 MiB more).
  */
 #define BLOCK_FIRST (256u << 10)
 #define BLOCK_MAX (4u << 20)
