@@ -395,6 +395,9 @@ struct doc_at {
  */
 bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
 		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret);
+/* The same for @v, the value of that member @key (NULL: there is none). */
+bool az_store_document_value(struct store_loader *l, json_t *v, const char *key, bool url_encoded,
+			     const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret);
 /* A document compiled: drop its tree, and its decoded text if it had one (@src: the file's). */
 void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src);
 

@@ -17,6 +17,7 @@
 #include "authz/load.h"
 #include "authz/store.h"
 #include "authz/value.h"
+#include "common/jregion.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -257,7 +258,12 @@ static int url_decode(const char *s, size_t len, char **ret, size_t *ret_len)
 bool az_store_document(struct store_loader *l, json_t *obj, const char *key, bool url_encoded,
 		       const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
 {
-	json_t *v = json_object_get(obj, key);
+	return az_store_document_value(l, json_object_get(obj, key), key, url_encoded, src, p, ret);
+}
+
+bool az_store_document_value(struct store_loader *l, json_t *v, const char *key, bool url_encoded,
+			     const struct gh_jsrc *src, struct gh_jpath *p, struct doc_at *ret)
+{
 	char where[GH_DIAG_PATH_MAX], name[GH_DIAG_SOURCE_MAX + GH_DIAG_PATH_MAX + 32];
 	struct gh_jsrc *dsrc;
 	size_t before, len;
@@ -326,7 +332,8 @@ bool az_store_document(struct store_loader *l, json_t *obj, const char *key, boo
 /* A document compiled: drop its tree, and its decoded text if it had one. */
 void az_store_doc_done(struct store_loader *l, struct doc_at *d, const struct gh_jsrc *src)
 {
-	json_decref(d->doc);
+	/* Its tree was made while the store loads: in the jansson region, taken back with it. */
+	gh_jregion_drop(d->doc);
 	d->doc = NULL;
 	if (d->src != src)
 		az_store_source_drop(l, d->src);

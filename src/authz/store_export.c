@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "authz/store.h"
+#include "common/jregion.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -251,13 +252,14 @@ static int span_cmp(const void *key, const void *elem)
 }
 
 /*
- * Read the Document of version @v (at @p: Policies[i].PolicyVersionList[j])
- * from its bytes into @v.  Returns the source to locate its diagnostics in
- * (its own bytes, so a warning costs a walk of one document, not of the
- * file), the file's when it has no Document, NULL on error (reported).
+ * Read the Document of the version at @p (Policies[i].PolicyVersionList[j])
+ * from its bytes into *@ret_doc (a new reference; NULL when it has none).
+ * Returns the source to locate its diagnostics in (its own bytes, so a
+ * warning costs a walk of one document, not of the file), the file's when
+ * it has no Document, NULL on error (reported).
  */
 static const struct gh_jsrc *read_document(struct store_loader *l, const struct store_file *f,
-					   json_t *v, const struct gh_jpath *p)
+					   const struct gh_jpath *p, json_t **ret_doc)
 {
 	struct doc_span key = { .policy = p->c[1].index, .version = p->c[3].index };
 	/* No spans at all is a NULL array: bsearch() must not see it. */
@@ -268,6 +270,7 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 	char where[GH_DIAG_PATH_MAX];
 	json_t *doc;
 
+	*ret_doc = NULL;
 	if (!sp)
 		return f->src;
 	sub = az_store_subsource(l, f->src, sp->start, sp->end - sp->start, p->depth + 1);
@@ -289,10 +292,7 @@ static const struct gh_jsrc *read_document(struct store_loader *l, const struct 
 				   sizeof(l->diags->items[0].path));
 		return NULL;
 	}
-	if (json_object_set_new(v, "Document", doc) < 0) {
-		az_store_err(l, f->src, p, "out of memory");
-		return NULL;
-	}
+	*ret_doc = doc;
 	return sub;
 }
 
@@ -328,7 +328,11 @@ static ssize_t default_version(struct store_loader *l, const struct policy_membe
 
 /*
  * Policies[i]: read, register and compile the default version's document,
- * then drop its JSON: a policy's tree lives only while it is compiled.
+ * then drop its JSON: a policy's tree lives only while it is compiled, and
+ * its place in the jansson region (store_load.c) is taken back for the
+ * next one.  Nothing made in between outlives it: the version's object is
+ * not touched (the document is read beside it), and the store keeps its
+ * compiled form and copies of the names.
  */
 static int declare_policy(struct store_loader *l, const struct store_file *f, json_t *pol,
 			  struct gh_jpath *p)
@@ -336,8 +340,9 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 	const struct gh_jsrc *src = f->src, *dsrc;
 	struct policy_members m = { 0 };
 	bool shaped = az_store_walk(l, pol, &policy_schema, &m, src, p) == 0;
+	struct gh_jregion_mark mark;
 	ssize_t i;
-	json_t *v;
+	json_t *doc;
 	struct doc_at d;
 	int r = 0;
 
@@ -354,10 +359,10 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		gh_jpath_pop(p);
 		return r == -ENOMEM ? -ENOMEM : 0;
 	}
-	v = json_array_get(m.versions, (size_t)i);
 	gh_jpath_index(p, (size_t)i);
-	dsrc = read_document(l, f, v, p);
-	if (dsrc && az_store_document(l, v, "Document", true, dsrc, p, &d)) {
+	gh_jregion_mark(&mark);
+	dsrc = read_document(l, f, p, &doc);
+	if (dsrc && az_store_document_value(l, doc, "Document", true, dsrc, p, &d)) {
 		r = az_store_add_doc(l, m.name, m.arn, d.doc, d.src, &d.path);
 		/*
 		 * Every policy of an export is a managed (identity) policy:
@@ -376,7 +381,8 @@ static int declare_policy(struct store_loader *l, const struct store_file *f, js
 		 */
 		r = az_store_add_doc(l, m.name, m.arn, NULL, src, p);
 	}
-	json_object_del(v, "Document");
+	gh_jregion_drop(doc);
+	gh_jregion_rewind(&mark);
 	gh_jpath_pop(p);
 	gh_jpath_pop(p);
 	return r == -ENOMEM ? -ENOMEM : 0;

@@ -17,6 +17,7 @@
 
 #include "authz/load.h"
 #include "authz/store.h"
+#include "common/jregion.h"
 #include "common/macro.h"
 #include "common/str.h"
 
@@ -345,10 +346,14 @@ static int finish_principals(struct store_loader *l)
 	return 0;
 }
 
-static void loader_done(struct store_loader *l, struct file_list *fl)
+static void loader_done(struct store_loader *l, struct file_list *fl, bool region)
 {
 	for (size_t i = 0; i < fl->n; i++) {
-		json_decref(fl->v[i].root);
+		/* In this load's own region, the trees go with it (region_end()). */
+		if (region)
+			gh_jregion_drop(fl->v[i].root);
+		else
+			json_decref(fl->v[i].root);
 		free(fl->v[i].spans);
 	}
 	free(fl->v);
@@ -375,9 +380,31 @@ static void drop_documents(struct authz_store *s)
 	}
 }
 
+/*
+ * The files' JSON trees come from this thread's jansson region
+ * (common/jregion.h) while the store is loaded: none outlives the load (the
+ * store keeps compiled policies and its own copies of names), and a tree of
+ * a 30 MiB export was a million malloc()s and as many free()s, a third of
+ * the load's instructions.  True when this load started the region, and
+ * so ends it; a caller already in its own region keeps it.
+ */
+static bool region_begin(void)
+{
+	return !gh_jregion_active() && gh_jregion_begin();
+}
+
+static void region_end(bool began)
+{
+	if (!began)
+		return;
+	gh_jregion_end();
+	/* A reload is seconds or hours apart: the blocks are not kept for the next. */
+	gh_jregion_release();
+}
+
 /* Every stage over the files read; the store, or NULL when anything failed. */
 static struct authz_store *store_build(struct store_loader *l, struct file_list *fl, int r,
-				       const char *what)
+				       const char *what, bool region)
 {
 	if (r >= 0) {
 		pick_account(l, fl);
@@ -400,7 +427,8 @@ static struct authz_store *store_build(struct store_loader *l, struct file_list 
 		l->errors++;
 	}
 	drop_documents(l->s);
-	loader_done(l, fl);
+	loader_done(l, fl, region);
+	region_end(region);
 #ifdef __GLIBC__
 	/*
 	 * The files' text and JSON trees are gone; what is left is a few
@@ -418,12 +446,14 @@ struct authz_store *authz_store_load(const char *dir, struct diag_list *diags)
 {
 	struct store_loader l = { .s = az_store_new(), .diags = diags };
 	struct file_list fl = { 0 };
+	bool region;
 
 	if (!l.s) {
 		diag_add(diags, DIAG_ERROR, dir, "", 0, 0, "out of memory");
 		return NULL;
 	}
-	return store_build(&l, &fl, scan_store(&l, &fl, dir), dir);
+	region = region_begin();
+	return store_build(&l, &fl, scan_store(&l, &fl, dir), dir, region);
 }
 
 struct authz_store *az_store_load_texts(const char *const *names, char **texts, const size_t *lens,
@@ -432,6 +462,7 @@ struct authz_store *az_store_load_texts(const char *const *names, char **texts, 
 	struct store_loader l = { .s = az_store_new(), .diags = diags };
 	struct file_list fl = { 0 };
 	int r = l.s ? 0 : -ENOMEM;
+	bool region = l.s && region_begin();
 
 	/* add_text takes each text, even when it fails; the rest are freed here. */
 	for (size_t i = 0; i < n; i++) {
@@ -445,5 +476,5 @@ struct authz_store *az_store_load_texts(const char *const *names, char **texts, 
 		diag_add(diags, DIAG_ERROR, "<texts>", "", 0, 0, "out of memory");
 		return NULL;
 	}
-	return store_build(&l, &fl, r, "<texts>");
+	return store_build(&l, &fl, r, "<texts>", region);
 }

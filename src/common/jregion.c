@@ -31,9 +31,13 @@
  * Blocks double from 256 KiB (a small case's tree is a few tens of KiB, a
  * case of 50 policies a few MiB), so a free() asks about a handful of
  * ranges at most; the first 8 MiB of them are kept from task to task.
+ * They stop doubling at 4 MiB: a block's pages are all filled in when it
+ * is mapped, and the tree of a 30 MiB account export in blocks doubling to
+ * 32 MiB held 20 MiB more at its peak (now at most 4 MiB more).
  */
 #define BLOCK_FIRST (256u << 10)
-#define BLOCKS_MAX 32
+#define BLOCK_MAX (4u << 20)
+#define BLOCKS_MAX 64
 #define KEEP_BYTES (8u << 20)
 #define ALIGN alignof(max_align_t)
 
@@ -47,6 +51,8 @@
  * @cur: the block being carved
  * @paused: where @next was when the region was last made inactive, or NULL
  * @active: new jansson values of this thread come from here
+ * @spilled: a value was malloc'ed while @active (the region could not
+ *	grow) since the last reset: gh_jregion_drop() must then walk trees
  */
 struct region {
 	unsigned char *next, *limit;
@@ -56,7 +62,7 @@ struct region {
 	} b[BLOCKS_MAX];
 	unsigned n, cur;
 	unsigned char *paused;
-	bool active;
+	bool active, spilled;
 };
 
 static _Thread_local struct region region;
@@ -79,8 +85,11 @@ static unsigned char *block_map(size_t size)
 
 static void blocks_free(struct region *r, unsigned from)
 {
-	for (unsigned i = from; i < r->n; i++)
+	for (unsigned i = from; i < r->n; i++) {
+		/* Clean for whatever is mapped there next (a thread's stack, a file). */
+		UNPOISON(r->b[i].base, r->b[i].size);
 		munmap(r->b[i].base, r->b[i].size);
+	}
 	r->n = from;
 }
 
@@ -102,6 +111,8 @@ static bool region_grow(struct region *r, size_t size)
 {
 	size_t bsize = r->n ? r->b[r->n - 1].size * 2 : BLOCK_FIRST;
 
+	if (bsize > BLOCK_MAX)
+		bsize = BLOCK_MAX;
 	if (r->n == BLOCKS_MAX)
 		return false;
 	while (bsize < size)
@@ -134,15 +145,21 @@ __attribute__((noinline)) static void *region_next(struct region *r, size_t size
 {
 	size_t need = aligned(size);
 
-	if (!r->active || size > SIZE_MAX / 4)
+	if (!r->active)
 		return malloc(size);
+	if (size > SIZE_MAX / 4) {
+		r->spilled = true;
+		return malloc(size);
+	}
 	/* The blocks after the current one are empty (kept from an earlier task). */
 	while (r->cur + 1 < r->n && r->b[r->cur + 1].size < need)
 		r->cur++;
 	if (r->cur + 1 < r->n)
 		carve(r, r->cur + 1);
-	else if (!region_grow(r, need))
+	else if (!region_grow(r, need)) {
+		r->spilled = true;
 		return malloc(size); /* an ordinary value, which free() takes back */
+	}
 	r->next += need;
 	UNPOISON(r->next - need, need);
 	return r->next - need;
@@ -161,14 +178,18 @@ static void *region_malloc(size_t size)
 	return region_next(r, size);
 }
 
-static void region_free(void *p)
+static bool in_region(const struct region *r, const void *p)
 {
-	const struct region *r = &region;
-
 	for (unsigned i = 0; i < r->n; i++)
 		if ((uintptr_t)p - (uintptr_t)r->b[i].base < r->b[i].size)
-			return; /* taken back by gh_jregion_reset() */
-	free(p);
+			return true;
+	return false;
+}
+
+static void region_free(void *p)
+{
+	if (!in_region(&region, p))
+		free(p); /* else taken back by gh_jregion_reset() */
 }
 
 static void install(void)
@@ -222,10 +243,56 @@ void gh_jregion_reset(void)
 		kept += r->b[n++].size;
 	}
 	blocks_free(r, n);
+	r->spilled = false;
 	r->paused = NULL;
 	r->cur = 0;
 	if (r->active && r->n)
 		carve(r, 0);
 	else
 		r->next = r->limit = NULL;
+}
+
+void gh_jregion_release(void)
+{
+	struct region *r = &region;
+
+	blocks_free(r, 0);
+	r->spilled = false;
+	r->paused = NULL;
+	r->cur = 0;
+	r->next = r->limit = NULL;
+}
+
+void gh_jregion_drop(json_t *v)
+{
+	const struct region *r = &region;
+
+	if (v && (r->spilled || !in_region(r, v)))
+		json_decref(v);
+}
+
+bool gh_jregion_active(void)
+{
+	return region.active;
+}
+
+void gh_jregion_mark(struct gh_jregion_mark *ret)
+{
+	*ret = (struct gh_jregion_mark){ region.cur, region.next, region.active };
+}
+
+void gh_jregion_rewind(const struct gh_jregion_mark *m)
+{
+	struct region *r = &region;
+	/* Active without a block at the mark: everything since is in the blocks from the first. */
+	unsigned cur = m->next ? m->cur : 0;
+
+	if (!m->active || !r->active || !r->n)
+		return;
+	for (unsigned i = cur + 1; i <= r->cur && i < r->n; i++)
+		POISON(r->b[i].base, r->b[i].size);
+	carve(r, cur);
+	if (m->next)
+		r->next = m->next;
+	POISON(r->next, (size_t)(r->limit - r->next));
 }

@@ -29,6 +29,7 @@
 #ifndef GH_JREGION_H
 #define GH_JREGION_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 /*
@@ -41,5 +42,45 @@ bool gh_jregion_begin(void);
 void gh_jregion_end(void);
 /* Every value made in this thread's region is gone (gh_jregion_end()ed first). */
 void gh_jregion_reset(void);
+/*
+ * As gh_jregion_reset(), and the region's blocks are handed back to the
+ * system too: for a thread that made one large tree and will not soon make
+ * another (a store's load), whose blocks kept would only add to its RSS.
+ */
+void gh_jregion_release(void);
+/* Whether this thread's new jansson values come from its region now (a task is under way). */
+bool gh_jregion_active(void);
+
+/**
+ * struct gh_jregion_mark - where this thread's region was carving
+ * (gh_jregion_mark()), for taking back what was made since
+ */
+struct gh_jregion_mark {
+	unsigned cur;
+	void *next;
+	bool active;
+};
+
+/*
+ * A short task inside a long one (a policy document read, compiled and
+ * dropped while an export's tree is kept): gh_jregion_rewind() takes back
+ * every value made in the region since gh_jregion_mark(), so that the
+ * documents of a whole export do not pile up until the reset.  Every value
+ * made in between must be dropped first, and none made before may have
+ * grown in between (a member added to an older object is made then).
+ * Both do nothing when the region is not active.
+ */
+void gh_jregion_mark(struct gh_jregion_mark *ret);
+void gh_jregion_rewind(const struct gh_jregion_mark *m);
+
+/*
+ * Drop @v, a tree made wholly while this thread's region was active (or
+ * wholly outside it): when it is in the region, and no value since the
+ * last reset had to be malloc'ed instead, it is left as it is for the next
+ * gh_jregion_rewind(), _reset() or _release() to take back with the rest
+ * (json_decref() of an export's tree walked a million values to free
+ * nothing); else json_decref(@v).  Nothing may use @v afterwards.
+ */
+void gh_jregion_drop(json_t *v);
 
 #endif

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,11 +183,16 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	struct diag *d;
 	va_list ap;
 
-	if (sev != DIAG_ERROR && src->bare_warnings)
+	/*
+	 * A full list only counts it (diag_slot): its path is not worth
+	 * formatting (2,058 warnings of an export are one snprintf per path
+	 * component each, 2% of a load).
+	 */
+	if ((sev != DIAG_ERROR && src->bare_warnings) || l->n >= GH_DIAG_MAX)
 		return diag_add_bare(l, sev);
 	gh_jpath_format(p, path, sizeof(path));
-	if (!src->text || l->n >= GH_DIAG_MAX || (sev != DIAG_ERROR && src->unlocated_warnings)) {
-		/* No text, a full list that will only count it, or a warning not wanted located. */
+	if (!src->text || (sev != DIAG_ERROR && src->unlocated_warnings)) {
+		/* No text, or a warning not wanted located. */
 		line = col = 0;
 	} else if (src->skip && src->skip <= p->depth && p->depth <= GH_JSON_DEPTH_MAX) {
 		struct gh_jpath inner = { .depth = p->depth - src->skip };
@@ -201,6 +208,26 @@ struct diag *gh_jdiag(struct diag_list *l, enum diag_severity sev, const struct 
 	return d;
 }
 
+/*
+ * Fault in the whole pages of [@p, @p + @len) now, in one call
+ * (MADV_POPULATE_WRITE, Linux 5.14); a hint: nothing is lost when it is
+ * refused.
+ */
+static void populate(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
+		  a = ((uintptr_t)p + page - 1) & ~(page - 1),
+		  b = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (len >= GH_FILE_POPULATE_MIN && b > a)
+		(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag_list *diags)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -214,10 +241,29 @@ int gh_file_read(const char *path, char **ret_text, size_t *ret_len, struct diag
 		diag_add(diags, DIAG_ERROR, path, "", 0, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		diag_add(diags, DIAG_ERROR, path, "", 0, 0, "is a directory, expected a file");
 		return -EISDIR;
+	}
+	/*
+	 * The size it has now, in one allocation (the loop below still copes
+	 * with a file that grows or shrinks meanwhile) instead of nine
+	 * doublings from 64 KiB, its pages filled in by one call: read() into
+	 * fresh memory took a trap per 4 KiB page, 7,700 of the 20,700 page
+	 * faults of loading a 30 MiB account export.
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= GH_FILE_MAX) {
+		cap = (size_t)st.st_size + 4096;
+		buf = malloc(cap);
+		if (!buf) {
+			close(fd);
+			diag_add(diags, DIAG_ERROR, path, "", 0, 0, "out of memory");
+			return -ENOMEM;
+		}
+		populate(buf, cap);
 	}
 	for (;;) {
 		ssize_t n;

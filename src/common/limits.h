@@ -11,6 +11,11 @@
  * organisation is tens of MiB; nothing legitimate comes near 256 MiB.
  */
 #define GH_FILE_MAX (256u << 20)
+/*
+ * From this size on, a file's buffer is faulted in by one call before it is
+ * read (gh_file_read): below it the traps are few and the call costs more.
+ */
+#define GH_FILE_POPULATE_MIN (1u << 20)
 
 /*
  * JSON nesting we accept.  A policy is at most 6 deep (Condition → operator →

@@ -404,6 +404,43 @@ static void test_jregion(void **state)
 }
 
 /*
+ * gh_jregion_mark/_rewind: what was made since the mark is taken back, also
+ * past a block's end (the next value is where the first after the mark
+ * was), what was made before stays; gh_jregion_drop leaves a region value
+ * to the region and frees a malloc'ed one (LeakSanitizer checks);
+ * gh_jregion_release hands every block back and the region starts anew.
+ */
+static void test_jregion_mark(void **state)
+{
+	struct gh_jregion_mark m;
+	json_t *kept, *first, *big, *again, *outside = text_value(30, 'o');
+
+	(void)state;
+	assert_false(gh_jregion_active());
+	assert_true(gh_jregion_begin());
+	assert_true(gh_jregion_active());
+	kept = text_value(10, 'k');
+	gh_jregion_mark(&m);
+	first = text_value(100, 'f');
+	big = text_value(5 << 20, 'g'); /* past the first blocks */
+	gh_jregion_drop(big);
+	gh_jregion_drop(first);
+	gh_jregion_drop(outside); /* malloc'ed before: freed */
+	gh_jregion_rewind(&m);
+	again = text_value(100, 'a');
+	assert_ptr_equal(again, first);
+	assert_text(kept, 10, 'k');
+	gh_jregion_end();
+	assert_false(gh_jregion_active());
+	gh_jregion_release();
+	assert_true(gh_jregion_begin());
+	kept = text_value(10, 'n');
+	gh_jregion_end();
+	assert_text(kept, 10, 'n');
+	gh_jregion_release();
+}
+
+/*
  * gh_lower() and gh_eq_nocase() work eight bytes at a time: every byte,
  * and every pair of bytes, at each place of a word and in the tail, as
  * gh_tolower() byte by byte says.
@@ -460,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_jregion),
+		cmocka_unit_test(test_jregion_mark),
 		cmocka_unit_test(test_nocase_every_byte),
 		cmocka_unit_test(test_diag_suggest),
 	};
