@@ -105,6 +105,28 @@ cp "$tmp/out" "$tmp/piped"
 expect_rc 0 "simulate, mapped, from line 2" sh -c "{ read -r x; \"$gh\" simulate; } <\"$tmp/in\""
 same_as "simulate, mapped, from line 2" "$tmp/piped"
 
+# Threads (util.c, answer_parallel): a mapped file of more than two 4 MiB
+# chunks answered by several threads gives the very answers of one thread
+# and of a pipe, line numbers of errors included (chunks are cut at
+# newlines; blank and CRLF lines, bad JSON, a padded line of ~1 KiB).
+ok='{"id": 1, "policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}}], "principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/alice/k", "context": {"aws:username": "alice"}}'
+bad='{"id": 2, "policies": [{"Statement": {"Effect": "Alow", "Action": "s3:*", "Resource": "*"}}], "action": "s3:GetObject", "resource": "x"}'
+pad="{\"id\": 3, \"x\": \"$(head -c 1000 /dev/zero | tr '\0' a)\"}"
+yes "$ok
+$bad
+
+$pad"$'\r'"
+not json" | head -n 50000 >"$tmp/many"
+expect_rc 0 "simulate --threads 1" sh -c "\"$gh\" simulate --threads 1 <\"$tmp/many\""
+cp "$tmp/out" "$tmp/one"
+expect_rc 0 "simulate --threads 3" sh -c "\"$gh\" simulate --threads 3 <\"$tmp/many\""
+same_as "simulate --threads 3" "$tmp/one"
+expect_rc 0 "simulate, piped (one thread)" sh -c "cat \"$tmp/many\" | \"$gh\" simulate"
+same_as "simulate, piped (one thread)" "$tmp/one"
+[[ $(wc -l <"$tmp/one") == 40000 ]] && tail -1 "$tmp/one" | grep -q '"line":50000,' &&
+	pass=$((pass + 1)) || { echo "FAIL: simulate --threads: 40000 answers, the last of line 50000" >&2; fail=$((fail + 1)); }
+expect_rc 2 "simulate --threads 0" "$gh" simulate --threads 0
+
 # A mapped file cut short while it is read is a clear error, not a SIGBUS
 # crash: the reader of the answers stalls (the pipe fills, simulate waits),
 # the file is truncated, then the answers are drained.

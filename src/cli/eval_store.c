@@ -146,7 +146,7 @@ int eval_store(struct eval_args *a)
 	if (a->batch) {
 		struct batch_data b = { s, now_ms };
 
-		rc = cli_jsonl(batch_answer, &b);
+		rc = cli_jsonl(batch_answer, &b, 1);
 	} else {
 		rc = one(a, s, now_ms);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "util.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -221,7 +222,191 @@ static long read_line(struct line_reader *lr, const char **ret, bool *ret_too_lo
 	}
 }
 
-int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *data), void *data)
+/* One input line's answer (none for a blank line) on @out. */
+static void answer_one(const char *line, size_t len, bool too_long, int lineno, FILE *out,
+		       cli_answer_fn *answer, void *data)
+{
+	char *o;
+
+	while (len && line[len - 1] == '\r')
+		len--;
+	if (too_long) {
+		fprintf(out,
+			"{\"id\":null,\"error\":{\"message\":\"line longer than %u bytes\","
+			"\"path\":\"\",\"line\":%d,\"column\":1}}\n",
+			CLI_LINE_MAX, lineno);
+		return;
+	}
+	if (len == 0)
+		return; /* blank lines separate nothing: skip them */
+	o = answer(line, len, lineno, data);
+	/* Out of memory for this line only: say so, and go on with the next. */
+	fputs(o ? o : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}", out);
+	fputc('\n', out);
+	free(o);
+}
+
+/* The answers of the lines of [@p, @end), the first numbered @lineno + 1, on @out. */
+static void answer_lines(const char *p, const char *end, int lineno, FILE *out,
+			 cli_answer_fn *answer, void *data)
+{
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+
+		answer_one(p, len, len > CLI_LINE_MAX, ++lineno, out, answer, data);
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/*
+ * A mapped stdin answered by several threads.  The main thread cuts the
+ * map into chunks of whole lines (CLI_PAR_CHUNK bytes and up to the next
+ * newline), numbering lines as it goes; workers answer a chunk each into
+ * a memory stream; the main thread writes the chunks out in input order.
+ * At most CLI_PAR_SLOTS chunks are in flight, so memory stays bounded
+ * whatever the input's size.  The library's evaluation is thread-safe
+ * (simulate's document cache is shared under a lock).
+ */
+#define CLI_PAR_CHUNK (4u << 20)
+#define CLI_PAR_SLOTS 16
+
+/**
+ * struct chunk - some whole lines of the input and their answers
+ * @lineno: the number of the line before its first
+ * @out, @outlen: the answers (open_memstream()), or NULL when the stream
+ *	could not be made: the main thread answers the chunk itself
+ */
+struct chunk {
+	const char *p, *end;
+	int lineno;
+	char *out;
+	size_t outlen;
+	bool done;
+};
+
+/**
+ * struct pool - chunks in a ring, under @lock
+ * @head: the next chunk to write out; @taken: the next to answer;
+ *	@tail: the next to cut (head <= taken <= tail <= head + CLI_PAR_SLOTS)
+ * @work: a chunk was cut, or @stop; @done: a chunk was answered
+ */
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct chunk ring[CLI_PAR_SLOTS];
+	size_t head, taken, tail;
+	bool stop;
+	cli_answer_fn *answer;
+	void *data;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *pl = arg;
+
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		struct chunk *c;
+		FILE *f;
+
+		while (pl->taken == pl->tail && !pl->stop)
+			pthread_cond_wait(&pl->work, &pl->lock);
+		if (pl->taken == pl->tail)
+			break;
+		c = &pl->ring[pl->taken++ % CLI_PAR_SLOTS];
+		pthread_mutex_unlock(&pl->lock);
+		f = open_memstream(&c->out, &c->outlen);
+		if (f) {
+			answer_lines(c->p, c->end, c->lineno, f, pl->answer, pl->data);
+			if (fclose(f) != 0) {
+				free(c->out);
+				c->out = NULL;
+			}
+		} else {
+			c->out = NULL;
+		}
+		pthread_mutex_lock(&pl->lock);
+		c->done = true;
+		pthread_cond_signal(&pl->done);
+	}
+	pthread_mutex_unlock(&pl->lock);
+	return NULL;
+}
+
+/* Cut the chunk at *@pos of [.., @end) into @c, lines numbered from *@lineno; both advanced. */
+static void cut_chunk(struct chunk *c, const char **pos, const char *end, int *lineno)
+{
+	const char *e = end, *nl;
+
+	if ((size_t)(end - *pos) > CLI_PAR_CHUNK) {
+		nl = memchr(*pos + CLI_PAR_CHUNK, '\n', (size_t)(end - *pos - CLI_PAR_CHUNK));
+		e = nl ? nl + 1 : end;
+	}
+	*c = (struct chunk){ .p = *pos, .end = e, .lineno = *lineno };
+	for (const char *q = *pos; q < e && (nl = memchr(q, '\n', (size_t)(e - q))); q = nl + 1)
+		++*lineno;
+	if (e > *pos && e[-1] != '\n')
+		++*lineno; /* the last line, without a newline */
+	*pos = e;
+}
+
+/* The answers of the mapped [@p, @end) by @threads workers, in order on stdout. */
+static void answer_parallel(const char *p, const char *end, unsigned threads, cli_answer_fn *answer,
+			    void *data)
+{
+	struct pool pl = { .answer = answer, .data = data };
+	pthread_t tid[CLI_THREADS_MAX];
+	unsigned started = 0;
+	int lineno = 0;
+
+	pthread_mutex_init(&pl.lock, NULL);
+	pthread_cond_init(&pl.work, NULL);
+	pthread_cond_init(&pl.done, NULL);
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, worker, &pl) != 0)
+			break;
+	pthread_mutex_lock(&pl.lock);
+	for (;;) {
+		struct chunk *c = &pl.ring[pl.head % CLI_PAR_SLOTS];
+
+		if (pl.head < pl.tail && (c->done || !started)) {
+			pthread_mutex_unlock(&pl.lock);
+			if (c->out)
+				fwrite(c->out, 1, c->outlen, stdout);
+			else /* no memory stream (or no worker): answered here */
+				answer_lines(c->p, c->end, c->lineno, stdout, answer, data);
+			free(c->out);
+			pthread_mutex_lock(&pl.lock);
+			pl.head++;
+			continue;
+		}
+		if (p < end && pl.tail - pl.head < CLI_PAR_SLOTS) {
+			c = &pl.ring[pl.tail % CLI_PAR_SLOTS];
+			pthread_mutex_unlock(&pl.lock);
+			cut_chunk(c, &p, end, &lineno); /* a free slot: no worker sees it yet */
+			pthread_mutex_lock(&pl.lock);
+			pl.tail++;
+			if (!started)
+				pl.taken = pl.tail;
+			pthread_cond_signal(&pl.work);
+			continue;
+		}
+		if (p == end && pl.head == pl.tail)
+			break;
+		pthread_cond_wait(&pl.done, &pl.lock);
+	}
+	pl.stop = true;
+	pthread_cond_broadcast(&pl.work);
+	pthread_mutex_unlock(&pl.lock);
+	while (started)
+		pthread_join(tid[--started], NULL);
+	pthread_cond_destroy(&pl.done);
+	pthread_cond_destroy(&pl.work);
+	pthread_mutex_destroy(&pl.lock);
+}
+
+int cli_jsonl(cli_answer_fn *answer, void *data, unsigned threads)
 {
 	struct line_reader lr = { .f = stdin };
 	const char *line;
@@ -236,28 +421,14 @@ int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *da
 		fputs("gatehouse: out of memory\n", stderr);
 		return CLI_EXIT_REFUSED;
 	}
-	while ((n = read_line(&lr, &line, &too_long)) != -1) {
-		size_t len = (size_t)n;
-		char *out;
-
-		lineno++;
-		while (len && line[len - 1] == '\r')
-			len--;
-		if (too_long) {
-			printf("{\"id\":null,\"error\":{\"message\":\"line longer than %u bytes\","
-			       "\"path\":\"\",\"line\":%d,\"column\":1}}\n",
-			       CLI_LINE_MAX, lineno);
-			continue;
-		}
-		if (len == 0)
-			continue; /* blank lines separate nothing: skip them */
-		out = answer(line, len, lineno, data);
-		/* Out of memory for this line only: say so, and go on with the next. */
-		fputs(out ? out : "{\"id\":null,\"error\":{\"message\":\"out of memory\"}}",
-		      stdout);
-		fputc('\n', stdout);
-		free(out);
+	if (lr.map && threads > 1 && lr.tail - lr.head > 2 * CLI_PAR_CHUNK) {
+		answer_parallel(lr.map + lr.head, lr.map + lr.tail,
+				threads < CLI_THREADS_MAX ? threads : CLI_THREADS_MAX, answer,
+				data);
+		lr.head = lr.tail;
 	}
+	while ((n = read_line(&lr, &line, &too_long)) != -1)
+		answer_one(line, (size_t)n, too_long, ++lineno, stdout, answer, data);
 	if (lr.map)
 		unmap_stdin(&lr);
 	free(lr.buf);

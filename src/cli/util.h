@@ -25,12 +25,20 @@ bool cli_parse_kind(const char *s, enum authz_policy_kind *ret);
  */
 #define CLI_LINE_MAX (16u << 20)
 
+/* One line's answer, malloc'ed (NULL: out of memory); must be thread-safe when threads > 1. */
+typedef char *cli_answer_fn(const char *line, size_t len, int lineno, void *data);
+
+/* Most threads cli_jsonl() uses. */
+#define CLI_THREADS_MAX 64
+
 /*
  * Run a JSON Lines filter: each non-blank line of stdin through @answer,
  * one output line each, in order.  Over-long lines get an error line.
+ * With @threads > 1 and stdin a regular file of more than a few hundred
+ * KiB, that many threads answer chunks of it (the output is the same).
  * Returns an exit code.
  */
-int cli_jsonl(char *(*answer)(const char *line, size_t len, int lineno, void *data), void *data);
+int cli_jsonl(cli_answer_fn *answer, void *data, unsigned threads);
 
 /*
  * Report the option getopt_long() refused (it returned '?' or ':' with an

@@ -7,7 +7,7 @@
 # tests/bench/README.md.
 #
 #   tests/bench/simulate_e2e.sh BUILD_DIR OUT_DIR [--seed N] [--runs N]
-#       [--per-set K] [--peer-dir DIR] [--no-peer] [--callgrind]
+#       [--per-set K] [--peer-dir DIR] [--no-peer] [--callgrind] [--threads N]
 #
 # Each run times both programs as whole processes (start-up included) on the
 # whole stream, alternately, so both see the same machine; prints best,
@@ -20,7 +20,7 @@ set -euo pipefail
 build=${1:?usage: simulate_e2e.sh BUILD_DIR OUT_DIR [options]}
 out=${2:?usage: simulate_e2e.sh BUILD_DIR OUT_DIR [options]}
 shift 2
-seed=1 runs=3 per_set=10 peer_dir="$build/bench-peer" peer=1 callgrind=0
+seed=1 runs=3 per_set=10 peer_dir="$build/bench-peer" peer=1 callgrind=0 threads=()
 while (($#)); do
 	case "$1" in
 	--seed) seed="$2"; shift ;;
@@ -29,6 +29,7 @@ while (($#)); do
 	--peer-dir) peer_dir="$2"; shift ;;
 	--no-peer) peer=0 ;;
 	--callgrind) callgrind=1 ;;
+	--threads) threads=(--threads "$2"); shift ;;
 	*) echo "simulate_e2e.sh: unknown option: $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -54,7 +55,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 gh_ms=() peer_ms=()
 for ((r = 0; r < runs; r++)); do
 	t0=$(now_ms)
-	"$bin/gatehouse" simulate <"$cases" >"$out/simulate-gatehouse.jsonl"
+	"$bin/gatehouse" simulate "${threads[@]}" <"$cases" >"$out/simulate-gatehouse.jsonl"
 	gh_ms+=($(($(now_ms) - t0)))
 	if ((peer)); then
 		t0=$(now_ms)
@@ -68,8 +69,8 @@ done
 stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
 	printf "%d %d %d", v[1], v[int((NR + 1) / 2)], v[NR] - v[1] }'; }
 read -r gbest gmed gspread <<<"$(stats "${gh_ms[@]}")"
-printf '{"bench": "simulate-e2e", "program": "gatehouse", "seed": %s, "per_set": %s, "lines": %s, "bytes": %s, "runs": %s, "best_ms": %s, "median_ms": %s, "spread_ms": %s, "all_ms": [%s]}\n' \
-	"$seed" "$per_set" "$lines" "$bytes" "$runs" "$gbest" "$gmed" "$gspread" \
+printf '{"bench": "simulate-e2e", "program": "gatehouse", "threads": "%s", "seed": %s, "per_set": %s, "lines": %s, "bytes": %s, "runs": %s, "best_ms": %s, "median_ms": %s, "spread_ms": %s, "all_ms": [%s]}\n' \
+	"${threads[1]:-online CPUs}" "$seed" "$per_set" "$lines" "$bytes" "$runs" "$gbest" "$gmed" "$gspread" \
 	"$(IFS=,; echo "${gh_ms[*]}")"
 if ((peer)); then
 	read -r pbest pmed pspread <<<"$(stats "${peer_ms[@]}")"
