@@ -214,17 +214,13 @@ mkdir $TMP/closed
 sed 's/"FromPort": 7000, "ToPort": 7000/"FromPort": 7001, "ToPort": 7001/' \
 	"$RULES/sg.json" >$TMP/closed/sg.json
 cp "$RULES/inventory.json" $TMP/closed/
-(echo first; sleep 5; echo second) | run $M socat -u - TCP:10.0.0.1:7000 >/dev/null 2>&1 &
+(echo first; until [ -e $TMP/applied ]; do sleep 0.1; done; echo second) |
+	run $M socat -u - TCP:10.0.0.1:7000 >/dev/null 2>&1 &
 FLOW=$!
 PIDS="$PIDS $FLOW"
-# The flow must be established before its rule goes: wait for its first line
-# (a loaded machine can take more than a second to start socat).
-for _ in $(seq 80); do
-	grep -q first $TMP/flow.txt 2>/dev/null && break
-	sleep 0.05
-done
-check "the flow was established before the re-apply" grep -q first $TMP/flow.txt
+check "the flow was established before the re-apply" nl_wait_for $TMP/flow.txt first
 check "apply without port 7000" run $T "$GH" fw apply --rules $TMP/closed --host target
+touch $TMP/applied # the second line goes after the re-apply
 wait $FLOW 2>/dev/null
 check "first and second line arrived" grep -q second $TMP/flow.txt
 bg $T socat TCP6-LISTEN:7000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"

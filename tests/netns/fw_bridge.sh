@@ -223,18 +223,7 @@ echo "== an established flow survives a re-apply that removes its rule"
 mkdir $TMP/closed
 sed 's/"FromPort": 7000, "ToPort": 7000/"FromPort": 7001, "ToPort": 7001/' "$RULES/sg.json" >$TMP/closed/sg.json
 sed 's/"10.0.2.13"/"10.0.2.13", "10.0.2.14"/' "$RULES/inventory.json" >$TMP/closed/inventory.json
-(echo first; until [ -e $TMP/applied ]; do sleep 0.1; done; echo second) |
-	run $B1 socat -u - TCP:192.168.50.3:7000,bind=10.0.2.11 >/dev/null 2>&1 &
-FLOW=$!
-PIDS="$PIDS $FLOW"
-check "the flow is established before the re-apply" nl_wait_for $TMP/flow.txt first
-check "apply without port 7000" run $HV "$GH" fw apply --rules $TMP/closed --host hv-1
-touch $TMP/applied # the second line goes after the re-apply
-wait $FLOW 2>/dev/null
-check "first and second line arrived" grep -q second $TMP/flow.txt
-bg $EXT socat TCP6-LISTEN:7000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
-sleep 0.5
-expect drop "new connection to 7000 after re-apply" tcp $B1 10.0.2.11 192.168.50.3 7000
+nl_flow_survives $HV $EXT $B1 10.0.2.11 $TMP/closed
 
 echo "== a bridged guest of another hypervisor joins sg-web: membership update, no reload"
 mkdir $TMP/joined

@@ -95,6 +95,26 @@ nl_wait_for() {
 	return 1
 }
 
+# nl_flow_survives HV EXT NS SRC DIR: a flow from SRC in NS to EXT's port
+# 7000 (a listener appending to $TMP/flow.txt, started by the caller) is
+# established, then HV applies DIR, whose rules no longer allow port 7000:
+# the flow's second line, sent after the re-apply, still arrives, and a new
+# connection to 7000 is dropped.
+nl_flow_survives() {
+	(echo first; until [ -e $TMP/applied ]; do sleep 0.1; done; echo second) |
+		run "$3" socat -u - TCP:192.168.50.3:7000,bind="$4" >/dev/null 2>&1 &
+	flow=$!
+	PIDS="$PIDS $flow"
+	check "the flow is established before the re-apply" nl_wait_for $TMP/flow.txt first
+	check "apply without port 7000" run "$1" "$GH" fw apply --rules "$5" --host hv-1
+	touch $TMP/applied
+	wait $flow 2>/dev/null
+	check "first and second line arrived" grep -q second $TMP/flow.txt
+	bg "$2" socat TCP6-LISTEN:7000,ipv6only=0,reuseaddr,fork SYSTEM:"echo ok"
+	sleep 0.5
+	expect drop "new connection to 7000 after re-apply" tcp "$3" "$4" 192.168.50.3 7000
+}
+
 # expect pass|drop DESCRIPTION COMMAND...: a flow that should pass gets a
 # second chance (a server still starting, a lost first ARP); a drop is
 # never retried into a pass.
